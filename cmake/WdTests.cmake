@@ -1,0 +1,46 @@
+# One executable per tests/test_<module>.c, registered with ctest. The label
+# comes from a "WD_TEST_LABEL: x" comment in the file (unit, loop or e2e).
+set(WD_FIXTURES ${CMAKE_SOURCE_DIR}/tests/fixtures)
+file(GLOB WD_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c)
+foreach(src ${WD_TEST_SOURCES})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_link_libraries(${name} PRIVATE wd_core)
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+  target_compile_definitions(${name} PRIVATE
+    WD_FIXTURES="${WD_FIXTURES}"
+    WD_BINARY="$<TARGET_FILE:wiredesk>")
+  file(STRINGS ${src} label_line REGEX "WD_TEST_LABEL:" LIMIT_COUNT 1)
+  string(REGEX REPLACE ".*WD_TEST_LABEL: *([a-z]+).*" "\\1" label "${label_line}")
+  if(NOT label)
+    set(label unit)
+  endif()
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS ${label} TIMEOUT 300)
+  if(label STREQUAL "e2e")
+    add_dependencies(${name} wiredesk)
+  endif()
+endforeach()
+
+# Fuzz harnesses: tests/fuzz/fuzz_<x>.c define LLVMFuzzerTestOneInput. In
+# every build they are linked with a replay main and run over the corpus in
+# tests/fuzz/corpus/<x>/ plus the fixtures, so they keep compiling and the
+# corpus keeps passing; with WD_FUZZ=ON they are also built as libFuzzer
+# binaries (clang only).
+file(GLOB WD_FUZZ_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
+foreach(src ${WD_FUZZ_SOURCES})
+  get_filename_component(name ${src} NAME_WE)
+  string(REPLACE "fuzz_" "" corpus ${name})
+  add_executable(replay_${corpus} ${src} ${CMAKE_SOURCE_DIR}/tests/fuzz/replay_main.c)
+  target_link_libraries(replay_${corpus} PRIVATE wd_core)
+  add_test(NAME replay_${corpus}
+           COMMAND replay_${corpus} ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${corpus}
+                   ${WD_FIXTURES}/seeds)
+  set_tests_properties(replay_${corpus} PROPERTIES LABELS fuzz TIMEOUT 300)
+  if(WD_FUZZ)
+    add_executable(${name} ${src})
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(${name} PRIVATE wd_core)
+  endif()
+endforeach()

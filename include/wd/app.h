@@ -1,0 +1,35 @@
+/* The worker process: one libuv loop that owns every socket. It receives
+ * RawPages on the ingest socket, runs each through the pipeline and
+ * publishes what comes out, publishes WorkerStats on "$stats" every few
+ * seconds, and stops cleanly on SIGINT/SIGTERM. */
+#ifndef WD_APP_H
+#define WD_APP_H
+
+#include <stddef.h>
+
+#define WD_DEFAULT_INGEST "tcp://127.0.0.1:5557"
+#define WD_DEFAULT_PUBLISH "tcp://127.0.0.1:5558"
+#define WD_DEFAULT_HTTP "127.0.0.1:9464"
+#define WD_DEFAULT_STATE "./wiredesk-state"
+
+struct wd_app_config {
+    const char *ingest;    /* endpoint the PULL socket binds */
+    const char *publish;   /* endpoint the PUB socket binds */
+    const char *http;      /* HOST:PORT of the operator's HTTP view */
+    const char *state_dir; /* everything the worker persists */
+    size_t max_page_bytes;
+    size_t dedup_capacity;
+    int ingest_hwm;            /* messages queued on ingest (0 = no limit) */
+    int pub_hwm;               /* messages queued per subscriber */
+    unsigned stats_interval_ms; /* WorkerStats on "$stats"; 0 = never */
+    int linger_ms;             /* time to flush published messages at stop */
+};
+
+/* Fills cfg with the documented defaults. */
+void wd_app_config_defaults(struct wd_app_config *cfg);
+
+/* Runs the worker until SIGINT or SIGTERM. Returns the process exit code:
+ * 0 after a clean stop, 1 when start-up failed (reason logged). */
+int wd_app_run(const struct wd_app_config *cfg);
+
+#endif

@@ -1,0 +1,42 @@
+/* Channel names: the first frame of every published message.
+ *
+ * ZeroMQ subscriptions match topic prefixes, so a subscriber to channel X
+ * also receives every channel whose name starts with X. wiredesk's names
+ * are designed so that no channel is a prefix of another:
+ *   all                   every article, once
+ *   country.<CC>          ISO 3166-1 alpha-2, exactly two upper-case letters
+ *   theme.<slug>          slugs of one taxonomy, checked prefix-free
+ *   $stats                WorkerStats of the worker
+ * "all" and "$stats" begin differently from each family and from each
+ * other; country codes all have the same length; theme slugs are checked
+ * with wd_channel_prefix_free() when the taxonomy is loaded.
+ */
+#ifndef WD_CHANNEL_H
+#define WD_CHANNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define WD_CHANNEL_ALL "all"
+#define WD_CHANNEL_STATS "$stats"
+#define WD_CHANNEL_MAX 64 /* bytes of a channel name, with the NUL */
+
+/* Writes "country.<CC>" to buf. Returns 0, or WD_EINVAL when cc is not two
+ * upper-case ASCII letters. */
+int wd_channel_country(const char *cc, char *buf, size_t cap);
+
+/* Writes "theme.<slug>" to buf. Returns 0, or WD_EINVAL when slug is not
+ * 1..40 bytes of [a-z0-9-]. */
+int wd_channel_theme(const char *slug, char *buf, size_t cap);
+
+/* True when names[0..n) contains no name that is a prefix of another (or a
+ * repeat). On false, *a and *b (when not NULL) index an offending pair,
+ * names[*a] being the prefix. */
+bool wd_channel_prefix_free(const char *const *names, size_t n, size_t *a,
+                            size_t *b);
+
+/* The channel family of a name: "all", "country", "theme", "stats", or
+ * "other". For metrics labels. */
+const char *wd_channel_family(const char *name);
+
+#endif

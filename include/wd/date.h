@@ -1,0 +1,38 @@
+/* Date and time recognition for scraped pages: pure functions over buffers.
+ *
+ * Pages write their publication time in many forms. wd_date_parse() accepts
+ * a whole string (a line of a page, an attribute value) and normalises it to
+ * UTC milliseconds since the epoch.
+ */
+#ifndef WD_DATE_H
+#define WD_DATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* How precise a parsed date is. */
+enum wd_date_precision {
+    WD_DATE_DAY = 1,    /* a calendar day, time set to 00:00 UTC */
+    WD_DATE_MINUTE = 2, /* day and time of day (seconds may be present) */
+};
+
+/* Parses s[0..len) when the whole string, after trimming white space, is
+ * one date or date-time in a common written form, in English:
+ *   "24 Oct 2025 13:36", "05 December 2025", "December 5, 2025",
+ *   "Dec 5, 2025 1:36 PM", "Friday, 24 October 2025", "2025-10-24",
+ *   ISO 8601 / RFC 3339 "2025-10-24T13:36:00Z", "...+05:00", fractions,
+ *   RFC 2822 "Fri, 24 Oct 2025 13:36:00 +0000", "24.10.2025", "2025/10/24",
+ *   relative "2 hours ago", "5 min ago", "a day ago", "yesterday", "today",
+ *   "just now" (relative to now_ms),
+ * optionally preceded by a label such as "Published", "Updated:", "Posted on".
+ * A time without zone is taken as UTC. Returns 0 and sets *out_ms (and
+ * *precision when not NULL), or WD_EPARSE when the string is not a date
+ * (including impossible dates such as 31 February), never reading outside
+ * s[0..len). s need not be NUL-terminated. */
+int wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
+                  enum wd_date_precision *precision);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (no validation). */
+int64_t wd_date_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+#endif

@@ -1,0 +1,36 @@
+/* Fingerprints of stories: the stable id, the exact-duplicate key and the
+ * 64-bit SimHash. Pure functions over text; hashing is xxHash (XXH3), whose
+ * output is specified and identical on every platform and version, so ids
+ * stay the same across restarts and across workers. */
+#ifndef WD_FINGERPRINT_H
+#define WD_FINGERPRINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WD_ID_LEN 32 /* hex digits of a story id, without the NUL */
+
+/* Words of the body's opening that enter the story id. The id must survive
+ * the body growing from teaser to full text, so it sees only the title and
+ * the lead. */
+#define WD_ID_LEAD_WORDS 12
+
+/* Writes the story id of (title, body) as 32 lower-case hex digits and a
+ * NUL into id[WD_ID_LEN + 1]: XXH3-128 of the title's key and the key of the
+ * first WD_ID_LEAD_WORDS words of the body. */
+void wd_fp_story_id(const char *title, size_t tlen, const char *body,
+                    size_t blen, char id[WD_ID_LEN + 1]);
+
+/* The exact-duplicate key of a story: XXH3-64 of the keys of its whole title
+ * and body, so white space, quotes and case do not matter. Never 0. */
+uint64_t wd_fp_content_key(const char *title, size_t tlen, const char *body,
+                           size_t blen);
+
+/* 64-bit SimHash over word 3-shingles of the text's key (Charikar; as used
+ * by Manku et al., WWW 2007). Near-identical texts differ in few bits. */
+uint64_t wd_fp_simhash(const char *text, size_t n);
+
+/* Number of differing bits. */
+int wd_fp_hamming(uint64_t a, uint64_t b);
+
+#endif

@@ -1,0 +1,51 @@
+/* The ingest socket on the loop: a ZeroMQ PULL socket whose ZMQ_FD is
+ * watched by a uv_poll_t.
+ *
+ * ZMQ_FD is edge-triggered: it signals once when the socket becomes
+ * readable and not again until every queued message was read. So on each
+ * wake-up the socket is drained while ZMQ_EVENTS says ZMQ_POLLIN, within a
+ * per-tick budget; when the budget runs out with messages still queued, a
+ * uv_idle_t keeps the draining going on the next loop iterations (no new
+ * edge would come), so that one busy socket cannot starve timers and
+ * signals, and a missed drain cannot stall the worker.
+ */
+#ifndef WD_INGEST_H
+#define WD_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <uv.h>
+
+struct wd_ingest;
+
+/* Called for each message: data/len is its first frame, valid only during
+ * the call; frames is how many frames the message had (1 for a well-formed
+ * page) and total the bytes of all of them. */
+typedef void (*wd_ingest_cb)(struct wd_ingest *in, const void *data,
+                             size_t len, int frames, size_t total);
+
+struct wd_ingest {
+    uv_poll_t poll;
+    uv_idle_t idle;
+    void *sock;
+    void *data; /* the owner's */
+    wd_ingest_cb on_message;
+    void (*on_closed)(struct wd_ingest *in);
+    unsigned budget; /* messages per loop iteration */
+    int open_handles;
+};
+
+/* Creates a PULL socket in zctx, binds it to endpoint and starts watching
+ * it on loop. rcvhwm bounds the messages ZeroMQ queues (0 = unlimited).
+ * Returns 0, or WD_EENDPOINT (with errno-style detail in *zerr) when the
+ * endpoint is malformed or cannot be bound, or WD_EZMQ. */
+int wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
+                    const char *endpoint, int rcvhwm, wd_ingest_cb cb,
+                    int *zerr);
+
+/* Stops reading and closes the handles; the socket is closed in the last
+ * close callback, then on_closed (may be NULL) runs. */
+void wd_ingest_close(struct wd_ingest *in,
+                     void (*on_closed)(struct wd_ingest *in));
+
+#endif

@@ -1,0 +1,37 @@
+/* Logging to stderr, one line per event, with a per-kind rate limit so that
+ * a flood of bad input cannot flood the log. */
+#ifndef WD_LOG_H
+#define WD_LOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum wd_log_level { WD_LOG_ERROR, WD_LOG_WARN, WD_LOG_INFO, WD_LOG_DEBUG };
+
+/* Lines above this level are dropped; default WD_LOG_INFO. */
+void wd_log_set_level(enum wd_log_level level);
+
+void wd_log(enum wd_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A token bucket: at most burst lines, refilled at per_sec per second. */
+struct wd_ratelimit {
+    int per_sec;
+    int burst;
+    double tokens;
+    int64_t last_ms;
+    uint64_t suppressed; /* lines refused since the last allowed one */
+};
+
+void wd_ratelimit_init(struct wd_ratelimit *r, int per_sec, int burst);
+
+/* True when a line may be logged now. *suppressed receives how many lines
+ * were refused since the last allowed one (to mention in that line). */
+bool wd_ratelimit_allow(struct wd_ratelimit *r, int64_t now_ms,
+                        uint64_t *suppressed);
+
+/* Milliseconds of the realtime clock and of the monotonic clock. */
+int64_t wd_now_ms(void);
+int64_t wd_mono_ms(void);
+
+#endif

@@ -1,0 +1,63 @@
+/* The functional core of the worker, end to end for one page: decode the
+ * RawPage frame, check it, parse it into stories, drop the stories already
+ * published, tag the new ones, encode them and hand each (channel, bytes)
+ * pair to an emit callback. No sockets, no loop: the I/O shell (app.c)
+ * supplies the frame and does the sending, and tests drive it directly.
+ */
+#ifndef WD_PIPELINE_H
+#define WD_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wd/stats.h"
+
+#define WD_DEFAULT_MAX_PAGE (8u << 20)
+#define WD_DEFAULT_DEDUP_CAPACITY (1u << 20)
+
+struct wd_pipeline_config {
+    size_t max_page_bytes; /* larger RawPage frames are refused */
+    size_t dedup_capacity; /* stories remembered for exact dedup */
+};
+
+struct wd_pipeline;
+
+/* Called once per message to publish. The bytes are valid only during the
+ * call. Returns 0 when the message was handed to the transport, non-zero
+ * when it was dropped (the shell counts why). */
+typedef int (*wd_emit_fn)(void *ctx, const char *channel, const uint8_t *buf,
+                          size_t len);
+
+/* What became of one page. */
+struct wd_page_outcome {
+    int rc;                 /* 0, or the WD_E* code that refused the page */
+    enum wd_reject reason;  /* valid when rc != 0 */
+    size_t items;           /* stories found */
+    size_t published;       /* stories published */
+    size_t duplicates;      /* stories dropped as already published */
+    char url[256];          /* the page's URL, cut, for log lines */
+};
+
+/* Creates a pipeline counting into *stats (borrowed; must outlive it).
+ * Returns 0, WD_EINVAL or WD_ENOMEM. */
+int wd_pipeline_new(struct wd_pipeline **out,
+                    const struct wd_pipeline_config *cfg,
+                    struct wd_stats *stats);
+
+/* Frees the pipeline; NULL is a no-op. */
+void wd_pipeline_free(struct wd_pipeline *p);
+
+/* Processes one single-frame RawPage message. Never fails as a whole: a bad
+ * page is counted by reason and described in *out. */
+void wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
+                      int64_t now_ms, wd_emit_fn emit, void *ctx,
+                      struct wd_page_outcome *out);
+
+/* Counts a message refused before decoding (e.g. a multi-frame message). */
+void wd_pipeline_refuse(struct wd_pipeline *p, enum wd_reject reason,
+                        size_t bytes, struct wd_page_outcome *out);
+
+/* Stories held in the dedup memory. */
+size_t wd_pipeline_dedup_count(const struct wd_pipeline *p);
+
+#endif

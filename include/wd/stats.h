@@ -1,0 +1,59 @@
+/* The worker's counters. One struct, written only on the loop thread, read
+ * by the stats publisher (and later the HTTP server) on the same thread. */
+#ifndef WD_STATS_H
+#define WD_STATS_H
+
+#include <stdint.h>
+
+/* Counters: enum name, metric name. */
+#define WD_COUNTER_MAP(X)                                                      \
+    X(PAGES_RECEIVED, "pages_received")                                        \
+    X(PAGES_ACCEPTED, "pages_accepted")                                        \
+    X(PAGES_REJECTED, "pages_rejected")                                        \
+    X(PAGES_EMPTY, "pages_without_articles")                                   \
+    X(ARTICLES_PARSED, "articles_parsed")                                      \
+    X(ARTICLES_PUBLISHED, "articles_published")                                \
+    X(ARTICLES_DUPLICATE, "articles_duplicate")                                \
+    X(MESSAGES_PUBLISHED, "messages_published")                                \
+    X(PUBLISH_DROPPED, "publish_dropped")                                      \
+    X(BYTES_IN, "bytes_in")                                                    \
+    X(BYTES_OUT, "bytes_out")
+
+/* Why a page was refused: enum name, label value. */
+#define WD_REJECT_MAP(X)                                                       \
+    X(MALFORMED, "malformed")                                                  \
+    X(MULTIPART, "multipart")                                                  \
+    X(EMPTY_BODY, "empty_body")                                                \
+    X(INVALID_UTF8, "invalid_utf8")                                            \
+    X(NUL_BYTE, "nul_byte")                                                    \
+    X(TOO_LARGE, "too_large")                                                  \
+    X(UNSUPPORTED_TYPE, "unsupported_type")                                    \
+    X(INTERNAL, "internal")
+
+enum wd_counter {
+#define WD_C_ENUM(name, str) WD_C_##name,
+    WD_COUNTER_MAP(WD_C_ENUM)
+#undef WD_C_ENUM
+        WD_C__COUNT
+};
+
+enum wd_reject {
+#define WD_R_ENUM(name, str) WD_REJECT_##name,
+    WD_REJECT_MAP(WD_R_ENUM)
+#undef WD_R_ENUM
+        WD_REJECT__COUNT
+};
+
+struct wd_stats {
+    uint64_t c[WD_C__COUNT];
+    uint64_t rejected[WD_REJECT__COUNT];
+    int64_t started_at_ms;
+};
+
+const char *wd_counter_name(enum wd_counter c);
+const char *wd_reject_name(enum wd_reject r);
+
+/* Counts one refused page: the total and its reason. */
+void wd_stats_reject(struct wd_stats *s, enum wd_reject r);
+
+#endif

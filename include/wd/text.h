@@ -1,0 +1,50 @@
+/* UTF-8 text helpers shared by the parsers, the fingerprints and the tagger:
+ * pure functions over buffers, built on GNU libunistring so that validation,
+ * letter classes and case folding follow Unicode rather than ASCII guesses.
+ */
+#ifndef WD_TEXT_H
+#define WD_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* True when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
+ * code points above U+10FFFF). */
+bool wd_utf8_valid(const char *s, size_t n);
+
+/* Decodes one code point at s[0..n), n > 0. Returns the bytes consumed (at
+ * least 1); an invalid sequence yields U+FFFD and consumes one byte. */
+size_t wd_utf8_next(const char *s, size_t n, uint32_t *cp);
+
+/* True for letters and digits of any script. */
+bool wd_cp_is_alnum(uint32_t cp);
+
+/* True for letters of any script. */
+bool wd_cp_is_alpha(uint32_t cp);
+
+/* True for Unicode white space, including NO-BREAK SPACE. */
+bool wd_cp_is_space(uint32_t cp);
+
+/* Writes a matching key for s[0..n) to out (capacity cap, always
+ * NUL-terminated when cap > 0): case-folded words of letters and digits
+ * separated by single spaces, punctuation, quotes and spacing dropped, so
+ * that "Kazakhstan’s  “Peace”" and "kazakhstan's peace" give the same key.
+ * Returns the key's length; a key that would not fit is cut on a word
+ * boundary. */
+size_t wd_text_key(const char *s, size_t n, char *out, size_t cap);
+
+/* Statistics of one line of text, for the page parsers. */
+struct wd_text_stats {
+    size_t words;   /* runs of letters/digits */
+    size_t alpha_words; /* words that contain a letter */
+    size_t num_words;   /* words made only of digits */
+    size_t letters;
+    size_t digits;
+    size_t other; /* neither letter, digit nor space */
+    bool first_upper; /* first letter is upper case (or a digit/quote) */
+};
+
+void wd_text_stats(const char *s, size_t n, struct wd_text_stats *st);
+
+#endif

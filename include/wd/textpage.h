@@ -1,0 +1,18 @@
+/* The parser of text/plain pages: text that a scraper extracted from a news
+ * site, one block per line. It recognises the page kind from structure
+ * (headline lines each followed by one paragraph, cut teasers, a trailing
+ * byline and date), not from any site's words, and keeps boilerplate (lines
+ * that repeat, tickers and counters that are mostly symbols and digits,
+ * pagination, navigation words) out of titles and bodies.
+ */
+#ifndef WD_TEXTPAGE_H
+#define WD_TEXTPAGE_H
+
+#include "wd/page.h"
+
+/* Parses s[0..n), valid UTF-8 without NUL bytes, into *out. Returns 0 or
+ * WD_ENOMEM. */
+int wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
+                      struct wd_arena *arena, struct wd_page *out);
+
+#endif

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, then builds and runs every
+# ctest test twice, in a normal build and in an ASan+UBSan build.
+# WD_TEST_QUICK=1 skips the sanitizer build.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/deps.sh"
+
+echo "== build (RelWithDebInfo)"
+"$top/scripts/build.sh" "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWD_WERROR=ON
+echo "== tests"
+(cd "$top/build" && ctest --output-on-failure -j2)
+
+if [ "${WD_TEST_QUICK:-0}" != 1 ]; then
+    echo "== build (ASan+UBSan)"
+    "$top/scripts/build.sh" "$top/build-asan" -DCMAKE_BUILD_TYPE=Debug \
+        -DWD_SANITIZER=address,undefined -DWD_WERROR=ON
+    echo "== tests under ASan+UBSan"
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    (cd "$top/build-asan" && ctest --output-on-failure -j2)
+fi

@@ -1,0 +1,293 @@
+#include "wd/app.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uv.h>
+#include <zmq.h>
+
+#include "wd/channel.h"
+#include "wd/err.h"
+#include "wd/ingest.h"
+#include "wd/log.h"
+#include "wd/pipeline.h"
+#include "wd/publish.h"
+#include "wd/stats.h"
+#include "wiredesk.pb-c.h"
+
+struct app {
+    const struct wd_app_config *cfg;
+    uv_loop_t loop;
+    void *zctx;
+    struct wd_ingest ingest;
+    struct wd_publish pub;
+    struct wd_pipeline *pipeline;
+    struct wd_stats stats;
+    uv_timer_t stats_timer;
+    uv_signal_t sigint, sigterm;
+    struct wd_ratelimit reject_log[WD_REJECT__COUNT];
+    int lock_fd;
+    char worker_name[128];
+    bool stopping;
+};
+
+void
+wd_app_config_defaults(struct wd_app_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->ingest = WD_DEFAULT_INGEST;
+    cfg->publish = WD_DEFAULT_PUBLISH;
+    cfg->http = WD_DEFAULT_HTTP;
+    cfg->state_dir = WD_DEFAULT_STATE;
+    cfg->max_page_bytes = WD_DEFAULT_MAX_PAGE;
+    cfg->dedup_capacity = WD_DEFAULT_DEDUP_CAPACITY;
+    cfg->ingest_hwm = 10000;
+    cfg->pub_hwm = 100000;
+    cfg->stats_interval_ms = 5000;
+    cfg->linger_ms = 1000;
+}
+
+static int
+emit(void *ctx, const char *channel, const uint8_t *buf, size_t len)
+{
+    struct app *app = ctx;
+    int rc = wd_publish_send(&app->pub, channel, buf, len);
+    if (rc == 0) {
+        app->stats.c[WD_C_MESSAGES_PUBLISHED]++;
+        app->stats.c[WD_C_BYTES_OUT] += strlen(channel) + len;
+    } else {
+        app->stats.c[WD_C_PUBLISH_DROPPED]++;
+    }
+    return rc;
+}
+
+static void
+log_reject(struct app *app, const struct wd_page_outcome *o)
+{
+    uint64_t suppressed = 0;
+    if (!wd_ratelimit_allow(&app->reject_log[o->reason], wd_mono_ms(),
+                            &suppressed))
+        return;
+    wd_log(WD_LOG_WARN,
+           "page rejected: reason=%s (%s) url=\"%s\" rejected_total=%llu"
+           " (%llu similar not logged)",
+           wd_reject_name(o->reason), wd_strerror(o->rc), o->url,
+           (unsigned long long)app->stats.rejected[o->reason],
+           (unsigned long long)suppressed);
+}
+
+static void
+on_message(struct wd_ingest *in, const void *data, size_t len, int frames,
+           size_t total)
+{
+    struct app *app = in->data;
+    struct wd_page_outcome o;
+    if (frames != 1)
+        wd_pipeline_refuse(app->pipeline, WD_REJECT_MULTIPART, total, &o);
+    else
+        wd_pipeline_page(app->pipeline, data, len, wd_now_ms(), emit, app,
+                         &o);
+    if (o.rc)
+        log_reject(app, &o);
+}
+
+static void
+publish_stats(struct app *app)
+{
+    Wiredesk__V1__WorkerStats ws;
+    wiredesk__v1__worker_stats__init(&ws);
+    ws.worker = app->worker_name;
+    ws.version = WD_VERSION;
+    ws.at_ms = wd_now_ms();
+    ws.started_at_ms = app->stats.started_at_ms;
+    ws.pages_received = app->stats.c[WD_C_PAGES_RECEIVED];
+    ws.pages_accepted = app->stats.c[WD_C_PAGES_ACCEPTED];
+    ws.pages_rejected = app->stats.c[WD_C_PAGES_REJECTED];
+    ws.articles_published = app->stats.c[WD_C_ARTICLES_PUBLISHED];
+    ws.messages_published = app->stats.c[WD_C_MESSAGES_PUBLISHED];
+    ws.publish_dropped = app->stats.c[WD_C_PUBLISH_DROPPED];
+    ws.duplicates = app->stats.c[WD_C_ARTICLES_DUPLICATE];
+
+    enum { N = WD_C__COUNT + WD_REJECT__COUNT };
+    Wiredesk__V1__WorkerStats__Counter counters[N], *ptrs[N];
+    char labels[WD_REJECT__COUNT][48];
+    size_t n = 0;
+    for (int i = 0; i < WD_C__COUNT; i++, n++) {
+        wiredesk__v1__worker_stats__counter__init(&counters[n]);
+        counters[n].name = (char *)wd_counter_name(i);
+        counters[n].label = "";
+        counters[n].value = app->stats.c[i];
+        ptrs[n] = &counters[n];
+    }
+    for (int r = 0; r < WD_REJECT__COUNT; r++, n++) {
+        wiredesk__v1__worker_stats__counter__init(&counters[n]);
+        snprintf(labels[r], sizeof labels[r], "reason=%s", wd_reject_name(r));
+        counters[n].name = "pages_rejected";
+        counters[n].label = labels[r];
+        counters[n].value = app->stats.rejected[r];
+        ptrs[n] = &counters[n];
+    }
+    ws.n_counters = n;
+    ws.counters = ptrs;
+    uint8_t buf[4096];
+    size_t len = wiredesk__v1__worker_stats__get_packed_size(&ws);
+    if (len > sizeof buf)
+        return;
+    wiredesk__v1__worker_stats__pack(&ws, buf);
+    /* Stats messages are not articles: they go out directly, uncounted. */
+    wd_publish_send(&app->pub, WD_CHANNEL_STATS, buf, len);
+}
+
+static void
+on_stats_timer(uv_timer_t *t)
+{
+    publish_stats(t->data);
+}
+
+static void
+on_ingest_closed(struct wd_ingest *in)
+{
+    /* Nothing: the loop ends once every handle is closed. */
+}
+
+static void
+stop(struct app *app, const char *why)
+{
+    if (app->stopping)
+        return;
+    app->stopping = true;
+    wd_log(WD_LOG_INFO, "stopping (%s)", why);
+    /* Pages are processed synchronously in the read callback, so once
+     * ingest is closed nothing is in flight. */
+    wd_ingest_close(&app->ingest, on_ingest_closed);
+    uv_timer_stop(&app->stats_timer);
+    uv_close((uv_handle_t *)&app->stats_timer, NULL);
+    uv_close((uv_handle_t *)&app->sigint, NULL);
+    uv_close((uv_handle_t *)&app->sigterm, NULL);
+}
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+    stop(s->data, signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+/* Creates the state directory and takes its lock, so two workers never
+ * share one state. */
+static int
+open_state(struct app *app, const char *dir)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        wd_log(WD_LOG_ERROR, "cannot create state dir %s: %s", dir,
+               strerror(errno));
+        return -errno;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/LOCK", dir);
+    app->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (app->lock_fd < 0) {
+        wd_log(WD_LOG_ERROR, "cannot open %s: %s", path, strerror(errno));
+        return -errno;
+    }
+    if (flock(app->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        wd_log(WD_LOG_ERROR, "state dir %s is in use by another worker",
+               dir);
+        return WD_EBUSY;
+    }
+    return 0;
+}
+
+static void
+teardown(struct app *app)
+{
+    wd_publish_close(&app->pub, app->cfg->linger_ms);
+    if (app->zctx)
+        zmq_ctx_term(app->zctx);
+    wd_pipeline_free(app->pipeline);
+    if (app->lock_fd >= 0)
+        close(app->lock_fd);
+}
+
+int
+wd_app_run(const struct wd_app_config *cfg)
+{
+    struct app app;
+    memset(&app, 0, sizeof app);
+    app.cfg = cfg;
+    app.lock_fd = -1;
+    app.stats.started_at_ms = wd_now_ms();
+    char host[64] = "localhost";
+    gethostname(host, sizeof host - 1);
+    snprintf(app.worker_name, sizeof app.worker_name, "%s:%d", host,
+             (int)getpid());
+    for (int r = 0; r < WD_REJECT__COUNT; r++)
+        wd_ratelimit_init(&app.reject_log[r], 1, 5);
+
+    if (open_state(&app, cfg->state_dir) != 0) {
+        teardown(&app);
+        return 1;
+    }
+    struct wd_pipeline_config pc = {cfg->max_page_bytes,
+                                    cfg->dedup_capacity};
+    int rc = wd_pipeline_new(&app.pipeline, &pc, &app.stats);
+    if (rc) {
+        wd_log(WD_LOG_ERROR, "cannot start pipeline: %s", wd_strerror(rc));
+        teardown(&app);
+        return 1;
+    }
+    app.zctx = zmq_ctx_new();
+    uv_loop_init(&app.loop);
+    int zerr = 0;
+    rc = wd_publish_open(&app.pub, app.zctx, cfg->publish, cfg->pub_hwm,
+                         &zerr);
+    if (rc) {
+        wd_log(WD_LOG_ERROR, "cannot bind publish endpoint %s: %s",
+               cfg->publish, zmq_strerror(zerr));
+        uv_loop_close(&app.loop);
+        teardown(&app);
+        return 1;
+    }
+    app.ingest.data = &app;
+    rc = wd_ingest_start(&app.ingest, &app.loop, app.zctx, cfg->ingest,
+                         cfg->ingest_hwm, on_message, &zerr);
+    if (rc) {
+        wd_log(WD_LOG_ERROR, "cannot bind ingest endpoint %s: %s",
+               cfg->ingest, zmq_strerror(zerr));
+        uv_loop_close(&app.loop);
+        teardown(&app);
+        return 1;
+    }
+    uv_timer_init(&app.loop, &app.stats_timer);
+    app.stats_timer.data = &app;
+    if (cfg->stats_interval_ms > 0)
+        uv_timer_start(&app.stats_timer, on_stats_timer,
+                       cfg->stats_interval_ms, cfg->stats_interval_ms);
+    uv_signal_init(&app.loop, &app.sigint);
+    uv_signal_init(&app.loop, &app.sigterm);
+    app.sigint.data = app.sigterm.data = &app;
+    uv_signal_start(&app.sigint, on_signal, SIGINT);
+    uv_signal_start(&app.sigterm, on_signal, SIGTERM);
+
+    wd_log(WD_LOG_INFO,
+           "ready: ingest %s, publish %s, state %s, max page %zu bytes",
+           cfg->ingest, cfg->publish, cfg->state_dir, cfg->max_page_bytes);
+    uv_run(&app.loop, UV_RUN_DEFAULT);
+
+    publish_stats(&app); /* the final figures, for whoever listens */
+    wd_log(WD_LOG_INFO,
+           "stopped: pages received %llu, accepted %llu, rejected %llu, "
+           "articles published %llu, duplicates %llu",
+           (unsigned long long)app.stats.c[WD_C_PAGES_RECEIVED],
+           (unsigned long long)app.stats.c[WD_C_PAGES_ACCEPTED],
+           (unsigned long long)app.stats.c[WD_C_PAGES_REJECTED],
+           (unsigned long long)app.stats.c[WD_C_ARTICLES_PUBLISHED],
+           (unsigned long long)app.stats.c[WD_C_ARTICLES_DUPLICATE]);
+    int closed = uv_loop_close(&app.loop);
+    teardown(&app);
+    return closed == 0 ? 0 : 1;
+}

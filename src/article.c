@@ -1,0 +1,158 @@
+#include "wd/article.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wd/err.h"
+#include "wiredesk.pb-c.h"
+
+int
+wd_article_pack(const struct wd_item *it, const struct wd_tags *tags,
+                const struct wd_article_meta *m, struct wd_arena *a,
+                uint8_t **buf, size_t *len)
+{
+    Wiredesk__V1__Article art;
+    wiredesk__v1__article__init(&art);
+    /* protobuf-c wants char * where it only reads; the casts drop const for
+     * the duration of the pack, nothing is written through them. */
+    art.id = (char *)m->id;
+    art.url = (char *)(it->url ? it->url : (m->source_url ? m->source_url : ""));
+    art.source_url = (char *)(m->source_url ? m->source_url : "");
+    art.title = (char *)it->title;
+    art.body = (char *)it->body;
+    art.truncated = it->truncated;
+    art.author = (char *)(it->author ? it->author : "");
+    art.published_at_ms = it->published_at_ms;
+    art.simhash = m->simhash;
+    art.revision = m->revision;
+    art.fetched_at_ms = m->fetched_at_ms;
+    art.ingested_at_ms = m->ingested_at_ms;
+    art.source = (char *)(m->source ? m->source : "");
+    art.kind = it->full ? WIREDESK__V1__ARTICLE__KIND__KIND_FULL
+                        : WIREDESK__V1__ARTICLE__KIND__KIND_TEASER;
+
+    char *countries[WD_TAG_MAX], *themes[WD_TAG_MAX];
+    float cscores[WD_TAG_MAX], tscores[WD_TAG_MAX];
+    for (size_t i = 0; i < tags->n_countries; i++) {
+        countries[i] = (char *)tags->countries[i].code;
+        cscores[i] = tags->countries[i].score;
+    }
+    for (size_t i = 0; i < tags->n_themes; i++) {
+        themes[i] = (char *)tags->themes[i].code;
+        tscores[i] = tags->themes[i].score;
+    }
+    art.n_countries = art.n_country_scores = tags->n_countries;
+    art.countries = countries;
+    art.country_scores = cscores;
+    art.n_themes = art.n_theme_scores = tags->n_themes;
+    art.themes = themes;
+    art.theme_scores = tscores;
+
+    size_t n = wiredesk__v1__article__get_packed_size(&art);
+    uint8_t *out = wd_arena_alloc(a, n ? n : 1);
+    if (!out)
+        return WD_ENOMEM;
+    *len = wiredesk__v1__article__pack(&art, out);
+    *buf = out;
+    return 0;
+}
+
+static json_t *
+str_array(char **v, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(v[i]));
+    return arr;
+}
+
+static json_t *
+float_array(const float *v, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_real((double)v[i]));
+    return arr;
+}
+
+static char *
+dump(json_t *o)
+{
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return s;
+}
+
+char *
+wd_article_json(const uint8_t *buf, size_t len, const char *channel)
+{
+    Wiredesk__V1__Article *art = wiredesk__v1__article__unpack(NULL, len, buf);
+    if (!art)
+        return NULL;
+    char simhash[17];
+    snprintf(simhash, sizeof simhash, "%016" PRIx64, art->simhash);
+    const char *kind = art->kind == WIREDESK__V1__ARTICLE__KIND__KIND_FULL
+                           ? "full"
+                       : art->kind == WIREDESK__V1__ARTICLE__KIND__KIND_TEASER
+                           ? "teaser"
+                           : "unspecified";
+    json_t *o = json_object();
+    json_object_set_new(o, "channel", json_string(channel));
+    json_object_set_new(o, "id", json_string(art->id));
+    json_object_set_new(o, "revision", json_integer(art->revision));
+    json_object_set_new(o, "kind", json_string(kind));
+    json_object_set_new(o, "title", json_string(art->title));
+    json_object_set_new(o, "url", json_string(art->url));
+    json_object_set_new(o, "source_url", json_string(art->source_url));
+    json_object_set_new(o, "source", json_string(art->source));
+    json_object_set_new(o, "author", json_string(art->author));
+    json_object_set_new(o, "published_at_ms",
+                        json_integer(art->published_at_ms));
+    json_object_set_new(o, "fetched_at_ms", json_integer(art->fetched_at_ms));
+    json_object_set_new(o, "ingested_at_ms",
+                        json_integer(art->ingested_at_ms));
+    json_object_set_new(o, "truncated", json_boolean(art->truncated));
+    json_object_set_new(o, "countries",
+                        str_array(art->countries, art->n_countries));
+    json_object_set_new(
+        o, "country_scores",
+        float_array(art->country_scores, art->n_country_scores));
+    json_object_set_new(o, "themes", str_array(art->themes, art->n_themes));
+    json_object_set_new(o, "theme_scores",
+                        float_array(art->theme_scores, art->n_theme_scores));
+    json_object_set_new(o, "simhash", json_string(simhash));
+    json_object_set_new(o, "language", json_string(art->language));
+    json_object_set_new(o, "body", json_string(art->body));
+    wiredesk__v1__article__free_unpacked(art, NULL);
+    return dump(o);
+}
+
+char *
+wd_worker_stats_json(const uint8_t *buf, size_t len, const char *channel)
+{
+    Wiredesk__V1__WorkerStats *ws =
+        wiredesk__v1__worker_stats__unpack(NULL, len, buf);
+    if (!ws)
+        return NULL;
+    json_t *o = json_object();
+    json_object_set_new(o, "channel", json_string(channel));
+    json_object_set_new(o, "worker", json_string(ws->worker));
+    json_object_set_new(o, "version", json_string(ws->version));
+    json_object_set_new(o, "at_ms", json_integer(ws->at_ms));
+    json_object_set_new(o, "started_at_ms", json_integer(ws->started_at_ms));
+    json_t *c = json_object();
+    for (size_t i = 0; i < ws->n_counters; i++) {
+        const Wiredesk__V1__WorkerStats__Counter *k = ws->counters[i];
+        char name[160];
+        if (k->label && k->label[0])
+            snprintf(name, sizeof name, "%s{%s}", k->name, k->label);
+        else
+            snprintf(name, sizeof name, "%s", k->name);
+        json_object_set_new(c, name, json_integer((json_int_t)k->value));
+    }
+    json_object_set_new(o, "counters", c);
+    wiredesk__v1__worker_stats__free_unpacked(ws, NULL);
+    return dump(o);
+}

@@ -1,0 +1,67 @@
+#include "wd/channel.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "wd/err.h"
+
+int
+wd_channel_country(const char *cc, char *buf, size_t cap)
+{
+    if (!cc || strlen(cc) != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' ||
+        cc[1] > 'Z')
+        return WD_EINVAL;
+    int w = snprintf(buf, cap, "country.%s", cc);
+    return w > 0 && (size_t)w < cap ? 0 : WD_EINVAL;
+}
+
+int
+wd_channel_theme(const char *slug, char *buf, size_t cap)
+{
+    size_t n = slug ? strlen(slug) : 0;
+    if (n == 0 || n > 40)
+        return WD_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        char c = slug[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+            return WD_EINVAL;
+    }
+    int w = snprintf(buf, cap, "theme.%s", slug);
+    return w > 0 && (size_t)w < cap ? 0 : WD_EINVAL;
+}
+
+bool
+wd_channel_prefix_free(const char *const *names, size_t n, size_t *a,
+                       size_t *b)
+{
+    /* Quadratic, but run once per taxonomy load over a few hundred names. */
+    for (size_t i = 0; i < n; i++) {
+        size_t li = strlen(names[i]);
+        for (size_t j = 0; j < n; j++) {
+            if (i == j)
+                continue;
+            if (strncmp(names[i], names[j], li) == 0) {
+                if (a)
+                    *a = i;
+                if (b)
+                    *b = j;
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+const char *
+wd_channel_family(const char *name)
+{
+    if (strcmp(name, WD_CHANNEL_ALL) == 0)
+        return "all";
+    if (strncmp(name, "country.", 8) == 0)
+        return "country";
+    if (strncmp(name, "theme.", 6) == 0)
+        return "theme";
+    if (strcmp(name, WD_CHANNEL_STATS) == 0)
+        return "stats";
+    return "other";
+}

@@ -1,0 +1,612 @@
+#include "wd/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <zmq.h>
+
+#include "wd/app.h"
+#include "wd/article.h"
+#include "wd/channel.h"
+#include "wd/err.h"
+#include "wd/log.h"
+#include "wiredesk.pb-c.h"
+
+static const char usage_main[] =
+    "usage: wiredesk COMMAND [OPTIONS]\n"
+    "\n"
+    "A streaming news worker: receives scraped pages over ZeroMQ, drops what\n"
+    "was already seen, parses the rest into Articles and publishes them on\n"
+    "topic channels per country and per theme.\n"
+    "\n"
+    "commands:\n"
+    "  run     start the worker\n"
+    "  push    send files to a worker as RawPages\n"
+    "  tail    subscribe to channels and print Articles as JSON lines\n"
+    "\n"
+    "`wiredesk COMMAND --help` describes each command.\n";
+
+static const char usage_run[] =
+    "usage: wiredesk run [OPTIONS]\n"
+    "\n"
+    "Starts the worker on one event loop; stops cleanly on SIGINT/SIGTERM.\n"
+    "\n"
+    "  --ingest ENDPOINT       PULL socket for RawPages   [" WD_DEFAULT_INGEST "]\n"
+    "  --publish ENDPOINT      PUB socket for Articles    [" WD_DEFAULT_PUBLISH "]\n"
+    "  --http HOST:PORT        operator HTTP view         [" WD_DEFAULT_HTTP "]\n"
+    "  --state DIR             what the worker persists   [" WD_DEFAULT_STATE "]\n"
+    "  --max-page-bytes N      larger pages are refused   [8388608]\n"
+    "  --dedup-capacity N      stories remembered         [1048576]\n"
+    "  --ingest-hwm N          ingest queue, messages     [10000]\n"
+    "  --pub-hwm N             queue per subscriber       [100000]\n"
+    "  --stats-interval MS     WorkerStats on $stats      [5000], 0 = off\n"
+    "  --log-level LEVEL       error|warn|info|debug      [info]\n"
+    "  -h, --help              this text\n";
+
+static const char usage_push[] =
+    "usage: wiredesk push [OPTIONS] FILE...\n"
+    "\n"
+    "Sends each FILE (- for standard input) as one RawPage. The content type\n"
+    "is text/html for .html/.htm files and text/plain otherwise.\n"
+    "\n"
+    "  --endpoint ENDPOINT     the worker's ingest socket [" WD_DEFAULT_INGEST "]\n"
+    "  --source NAME           RawPage.source             [wiredesk-push]\n"
+    "  --url URL               RawPage.url                [file://PATH]\n"
+    "  --content-type TYPE     override the content type\n"
+    "  --timeout MS            give up when the worker is not reachable [5000]\n"
+    "  -h, --help              this text\n";
+
+static const char usage_tail[] =
+    "usage: wiredesk tail [OPTIONS] [CHANNEL...]\n"
+    "\n"
+    "Subscribes to the channels (default: all) and prints each message as one\n"
+    "JSON line with its channel. Channels: all, country.CC, theme.SLUG, $stats.\n"
+    "\n"
+    "  --endpoint ENDPOINT     the worker's PUB socket    [" WD_DEFAULT_PUBLISH "]\n"
+    "  --count N               exit after N messages\n"
+    "  --timeout MS            exit (status 0) after MS without a message\n"
+    "  --connect-timeout MS    give up when not connected [5000]\n"
+    "  -h, --help              this text\n";
+
+static int
+usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "wiredesk %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see 'wiredesk %s --help')\n", cmd);
+    return 2;
+}
+
+/* Parses a decimal count within [lo, hi]. */
+static int
+parse_num(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return WD_EINVAL;
+    *out = v;
+    return 0;
+}
+
+int
+wd_cli_check_hostport(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s)
+        return WD_EINVAL;
+    if (s[0] == '[' && colon[-1] != ']')
+        return WD_EINVAL;
+    long long port;
+    if (parse_num(colon + 1, 1, 65535, &port))
+        return WD_EINVAL;
+    for (const char *p = s; p < colon; p++)
+        if (*p == ' ' || *p == '/')
+            return WD_EINVAL;
+    return 0;
+}
+
+/* ZeroMQ endpoints are TRANSPORT://ADDRESS; everything else is a usage
+ * error that should not wait for zmq_bind to say so. */
+static int
+check_endpoint(const char *ep)
+{
+    static const char *const transports[] = {"tcp://", "ipc://", "inproc://",
+                                             "ws://", "wss://"};
+    for (size_t i = 0; i < sizeof transports / sizeof transports[0]; i++) {
+        size_t k = strlen(transports[i]);
+        if (strncmp(ep, transports[i], k) == 0 && ep[k] != '\0')
+            return 0;
+    }
+    return WD_EINVAL;
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"ingest", required_argument, 0, 'i'},
+        {"publish", required_argument, 0, 'p'},
+        {"http", required_argument, 0, 'H'},
+        {"state", required_argument, 0, 's'},
+        {"max-page-bytes", required_argument, 0, 'm'},
+        {"dedup-capacity", required_argument, 0, 'd'},
+        {"ingest-hwm", required_argument, 0, 'I'},
+        {"pub-hwm", required_argument, 0, 'P'},
+        {"stats-interval", required_argument, 0, 'S'},
+        {"log-level", required_argument, 0, 'l'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    struct wd_app_config cfg;
+    wd_app_config_defaults(&cfg);
+    long long v;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i':
+            cfg.ingest = optarg;
+            break;
+        case 'p':
+            cfg.publish = optarg;
+            break;
+        case 'H':
+            if (wd_cli_check_hostport(optarg))
+                return usage_error("run", "--http wants HOST:PORT, not '%s'",
+                                   optarg);
+            cfg.http = optarg;
+            break;
+        case 's':
+            if (!*optarg)
+                return usage_error("run", "--state wants a directory%s", "");
+            cfg.state_dir = optarg;
+            break;
+        case 'm':
+            if (parse_num(optarg, 1, 1LL << 31, &v))
+                return usage_error("run", "bad --max-page-bytes '%s'", optarg);
+            cfg.max_page_bytes = (size_t)v;
+            break;
+        case 'd':
+            if (parse_num(optarg, 1, 1LL << 32, &v))
+                return usage_error("run", "bad --dedup-capacity '%s'", optarg);
+            cfg.dedup_capacity = (size_t)v;
+            break;
+        case 'I':
+            if (parse_num(optarg, 0, 1 << 30, &v))
+                return usage_error("run", "bad --ingest-hwm '%s'", optarg);
+            cfg.ingest_hwm = (int)v;
+            break;
+        case 'P':
+            if (parse_num(optarg, 0, 1 << 30, &v))
+                return usage_error("run", "bad --pub-hwm '%s'", optarg);
+            cfg.pub_hwm = (int)v;
+            break;
+        case 'S':
+            if (parse_num(optarg, 0, 3600 * 1000, &v))
+                return usage_error("run", "bad --stats-interval '%s'", optarg);
+            cfg.stats_interval_ms = (unsigned)v;
+            break;
+        case 'l':
+            if (strcmp(optarg, "error") == 0)
+                wd_log_set_level(WD_LOG_ERROR);
+            else if (strcmp(optarg, "warn") == 0)
+                wd_log_set_level(WD_LOG_WARN);
+            else if (strcmp(optarg, "info") == 0)
+                wd_log_set_level(WD_LOG_INFO);
+            else if (strcmp(optarg, "debug") == 0)
+                wd_log_set_level(WD_LOG_DEBUG);
+            else
+                return usage_error("run", "bad --log-level '%s'", optarg);
+            break;
+        case 'h':
+            fputs(usage_run, stdout);
+            return 0;
+        case ':':
+            return usage_error("run", "option '%s' needs a value",
+                               argv[optind - 1]);
+        default:
+            return usage_error("run", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage_error("run", "unexpected argument '%s'", argv[optind]);
+    if (check_endpoint(cfg.ingest))
+        return usage_error("run", "malformed --ingest endpoint '%s'",
+                           cfg.ingest);
+    if (check_endpoint(cfg.publish))
+        return usage_error("run", "malformed --publish endpoint '%s'",
+                           cfg.publish);
+    return wd_app_run(&cfg);
+}
+
+static char *
+read_all(FILE *f, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+        if (n == cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                return NULL;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    if (buf && ferror(f)) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+static const char *
+content_type_of(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot && (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0))
+        return "text/html";
+    return "text/plain; charset=utf-8";
+}
+
+static int
+cmd_push(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"endpoint", required_argument, 0, 'e'},
+        {"source", required_argument, 0, 's'},
+        {"url", required_argument, 0, 'u'},
+        {"content-type", required_argument, 0, 'c'},
+        {"timeout", required_argument, 0, 't'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *endpoint = WD_DEFAULT_INGEST, *source = "wiredesk-push";
+    const char *url = NULL, *ctype = NULL;
+    long long timeout = 5000;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'e':
+            endpoint = optarg;
+            break;
+        case 's':
+            source = optarg;
+            break;
+        case 'u':
+            url = optarg;
+            break;
+        case 'c':
+            ctype = optarg;
+            break;
+        case 't':
+            if (parse_num(optarg, 1, 3600 * 1000, &timeout))
+                return usage_error("push", "bad --timeout '%s'", optarg);
+            break;
+        case 'h':
+            fputs(usage_push, stdout);
+            return 0;
+        case ':':
+            return usage_error("push", "option '%s' needs a value",
+                               argv[optind - 1]);
+        default:
+            return usage_error("push", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("push", "no FILE given%s", "");
+    if (check_endpoint(endpoint))
+        return usage_error("push", "malformed endpoint '%s'", endpoint);
+
+    void *zctx = zmq_ctx_new();
+    void *sock = zmq_socket(zctx, ZMQ_PUSH);
+    /* IMMEDIATE: queue only on a completed connection, so that a worker
+     * that is not there turns into a send time-out, not a silent wait. */
+    int one = 1, t = (int)timeout, linger = (int)timeout;
+    zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one);
+    zmq_setsockopt(sock, ZMQ_SNDTIMEO, &t, sizeof t);
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    int status = 0;
+    if (zmq_connect(sock, endpoint) != 0) {
+        fprintf(stderr, "wiredesk push: cannot connect to %s: %s\n", endpoint,
+                zmq_strerror(errno));
+        status = 1;
+    }
+    int sent = 0;
+    for (int i = optind; i < argc && status == 0; i++) {
+        const char *path = argv[i];
+        bool is_stdin = strcmp(path, "-") == 0;
+        FILE *f = is_stdin ? stdin : fopen(path, "rb");
+        if (!f) {
+            fprintf(stderr, "wiredesk push: cannot open %s: %s\n", path,
+                    strerror(errno));
+            status = 1;
+            break;
+        }
+        size_t len = 0;
+        char *body = read_all(f, &len);
+        if (!is_stdin)
+            fclose(f);
+        if (!body) {
+            fprintf(stderr, "wiredesk push: cannot read %s\n", path);
+            status = 1;
+            break;
+        }
+        char file_url[4200];
+        snprintf(file_url, sizeof file_url, "file://%s",
+                 is_stdin ? "stdin" : path);
+        Wiredesk__V1__RawPage raw;
+        wiredesk__v1__raw_page__init(&raw);
+        raw.url = (char *)(url ? url : file_url);
+        raw.content_type =
+            (char *)(ctype ? ctype
+                           : (is_stdin ? "text/plain; charset=utf-8"
+                                       : content_type_of(path)));
+        raw.body.data = (uint8_t *)body;
+        raw.body.len = len;
+        raw.fetched_at_ms = wd_now_ms();
+        raw.source = (char *)source;
+        size_t n = wiredesk__v1__raw_page__get_packed_size(&raw);
+        uint8_t *buf = malloc(n ? n : 1);
+        if (!buf) {
+            free(body);
+            status = 1;
+            break;
+        }
+        wiredesk__v1__raw_page__pack(&raw, buf);
+        free(body);
+        if (zmq_send(sock, buf, n, 0) < 0) {
+            fprintf(stderr, "wiredesk push: cannot reach %s: %s\n", endpoint,
+                    errno == EAGAIN ? "no worker answered in time"
+                                    : zmq_strerror(errno));
+            status = 1;
+        } else {
+            sent++;
+        }
+        free(buf);
+    }
+    zmq_close(sock); /* waits up to the linger time for delivery */
+    zmq_ctx_term(zctx);
+    if (status == 0)
+        fprintf(stderr, "wiredesk push: sent %d page%s to %s\n", sent,
+                sent == 1 ? "" : "s", endpoint);
+    return status;
+}
+
+static volatile sig_atomic_t tail_stop;
+
+static void
+on_tail_signal(int sig)
+{
+    tail_stop = 1;
+}
+
+/* Watches the SUB socket's connection events on a PAIR socket. Set up
+ * before zmq_connect(), so that a connection made at once is not missed. */
+static void *
+monitor_open(void *zctx, void *sock)
+{
+    if (zmq_socket_monitor(sock, "inproc://wd-tail-monitor",
+                           ZMQ_EVENT_CONNECTED) != 0)
+        return NULL;
+    void *mon = zmq_socket(zctx, ZMQ_PAIR);
+    if (mon && zmq_connect(mon, "inproc://wd-tail-monitor") != 0) {
+        zmq_close(mon);
+        return NULL;
+    }
+    return mon;
+}
+
+/* Waits for the first ZMQ_EVENT_CONNECTED, so that an endpoint nobody
+ * serves is an error, not a hang. Returns 0 or WD_ETIMEOUT. */
+static int
+wait_connected(void *sock, void *mon, long long timeout_ms)
+{
+    int rc = WD_ETIMEOUT;
+    int64_t deadline = wd_mono_ms() + timeout_ms;
+    while (!tail_stop && rc != 0) {
+        int64_t left = deadline - wd_mono_ms();
+        if (left <= 0)
+            break;
+        zmq_pollitem_t it = {mon, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&it, 1, left > 200 ? 200 : (long)left) <= 0)
+            continue;
+        zmq_msg_t ev;
+        zmq_msg_init(&ev);
+        if (zmq_msg_recv(&ev, mon, 0) >= 0) {
+            uint16_t event = 0;
+            if (zmq_msg_size(&ev) >= 2)
+                memcpy(&event, zmq_msg_data(&ev), 2);
+            if (event == ZMQ_EVENT_CONNECTED)
+                rc = 0;
+        }
+        /* The second frame holds the endpoint. */
+        while (zmq_msg_more(&ev)) {
+            zmq_msg_close(&ev);
+            zmq_msg_init(&ev);
+            zmq_msg_recv(&ev, mon, 0);
+        }
+        zmq_msg_close(&ev);
+    }
+    zmq_socket_monitor(sock, NULL, 0);
+    return rc;
+}
+
+static int
+cmd_tail(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"endpoint", required_argument, 0, 'e'},
+        {"count", required_argument, 0, 'n'},
+        {"timeout", required_argument, 0, 't'},
+        {"connect-timeout", required_argument, 0, 'c'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *endpoint = WD_DEFAULT_PUBLISH;
+    long long count = 0, timeout = 0, connect_timeout = 5000;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'e':
+            endpoint = optarg;
+            break;
+        case 'n':
+            if (parse_num(optarg, 1, 1LL << 62, &count))
+                return usage_error("tail", "bad --count '%s'", optarg);
+            break;
+        case 't':
+            if (parse_num(optarg, 1, 1LL << 40, &timeout))
+                return usage_error("tail", "bad --timeout '%s'", optarg);
+            break;
+        case 'c':
+            if (parse_num(optarg, 1, 1LL << 40, &connect_timeout))
+                return usage_error("tail", "bad --connect-timeout '%s'",
+                                   optarg);
+            break;
+        case 'h':
+            fputs(usage_tail, stdout);
+            return 0;
+        case ':':
+            return usage_error("tail", "option '%s' needs a value",
+                               argv[optind - 1]);
+        default:
+            return usage_error("tail", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (check_endpoint(endpoint))
+        return usage_error("tail", "malformed endpoint '%s'", endpoint);
+
+    signal(SIGINT, on_tail_signal);
+    signal(SIGTERM, on_tail_signal);
+    void *zctx = zmq_ctx_new();
+    void *sock = zmq_socket(zctx, ZMQ_SUB);
+    int hwm = 0, linger = 0;
+    zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    if (optind >= argc)
+        zmq_setsockopt(sock, ZMQ_SUBSCRIBE, WD_CHANNEL_ALL,
+                       strlen(WD_CHANNEL_ALL));
+    for (int i = optind; i < argc; i++)
+        zmq_setsockopt(sock, ZMQ_SUBSCRIBE, argv[i], strlen(argv[i]));
+    int status = 0;
+    void *mon = monitor_open(zctx, sock);
+    if (zmq_connect(sock, endpoint) != 0) {
+        fprintf(stderr, "wiredesk tail: cannot connect to %s: %s\n", endpoint,
+                zmq_strerror(errno));
+        status = 1;
+    } else if (mon && wait_connected(sock, mon, connect_timeout) != 0 &&
+               !tail_stop) {
+        fprintf(stderr, "wiredesk tail: cannot reach %s within %lld ms\n",
+                endpoint, connect_timeout);
+        status = 1;
+    }
+    long long got = 0;
+    int64_t last = wd_mono_ms();
+    while (status == 0 && !tail_stop && (count == 0 || got < count)) {
+        zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+        int r = zmq_poll(&it, 1, 200);
+        if (r <= 0) {
+            if (timeout && wd_mono_ms() - last >= timeout)
+                break;
+            continue;
+        }
+        zmq_msg_t topic, body;
+        zmq_msg_init(&topic);
+        zmq_msg_init(&body);
+        if (zmq_msg_recv(&topic, sock, 0) < 0) {
+            zmq_msg_close(&topic);
+            zmq_msg_close(&body);
+            continue;
+        }
+        char channel[WD_CHANNEL_MAX];
+        size_t tl = zmq_msg_size(&topic);
+        if (tl >= sizeof channel)
+            tl = sizeof channel - 1;
+        memcpy(channel, zmq_msg_data(&topic), tl);
+        channel[tl] = '\0';
+        bool have_body = zmq_msg_more(&topic) &&
+                         zmq_msg_recv(&body, sock, 0) >= 0;
+        /* Frames beyond the second are read and ignored. */
+        while (zmq_msg_more(&body)) {
+            zmq_msg_t extra;
+            zmq_msg_init(&extra);
+            zmq_msg_recv(&extra, sock, 0);
+            int more = zmq_msg_more(&extra);
+            zmq_msg_close(&extra);
+            if (!more)
+                break;
+        }
+        if (have_body) {
+            const uint8_t *d = zmq_msg_data(&body);
+            size_t n = zmq_msg_size(&body);
+            char *json = strcmp(channel, WD_CHANNEL_STATS) == 0
+                             ? wd_worker_stats_json(d, n, channel)
+                             : wd_article_json(d, n, channel);
+            if (json) {
+                fputs(json, stdout);
+                fputc('\n', stdout);
+                fflush(stdout);
+                free(json);
+                got++;
+            } else {
+                fprintf(stderr, "wiredesk tail: undecodable message on %s\n",
+                        channel);
+            }
+        }
+        last = wd_mono_ms();
+        zmq_msg_close(&topic);
+        zmq_msg_close(&body);
+    }
+    if (mon)
+        zmq_close(mon);
+    zmq_close(sock);
+    zmq_ctx_term(zctx);
+    return status;
+}
+
+int
+wd_cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("wiredesk %s\n", WD_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "push") == 0)
+        return cmd_push(argc - 1, argv + 1);
+    if (strcmp(cmd, "tail") == 0)
+        return cmd_tail(argc - 1, argv + 1);
+    fprintf(stderr, "wiredesk: unknown command '%s' (see 'wiredesk --help')\n",
+            cmd);
+    return 2;
+}

@@ -1,0 +1,147 @@
+#include "wd/ingest.h"
+
+#include <errno.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "wd/err.h"
+
+static void drain(struct wd_ingest *in);
+
+static void
+on_poll(uv_poll_t *h, int status, int events)
+{
+    /* Spurious wake-ups are normal with ZMQ_FD; drain() checks
+     * ZMQ_EVENTS itself. An error status is retried the same way. */
+    drain(h->data);
+}
+
+static void
+on_idle(uv_idle_t *h)
+{
+    drain(h->data);
+}
+
+/* Reads and discards the remaining frames of a multi-frame message. */
+static size_t
+discard_rest(void *sock, int *frames)
+{
+    size_t total = 0;
+    int more = 1;
+    size_t sz = sizeof more;
+    while (zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
+        zmq_msg_t part;
+        zmq_msg_init(&part);
+        if (zmq_msg_recv(&part, sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&part);
+            break;
+        }
+        total += zmq_msg_size(&part);
+        (*frames)++;
+        zmq_msg_close(&part);
+        sz = sizeof more;
+    }
+    return total;
+}
+
+static void
+drain(struct wd_ingest *in)
+{
+    unsigned n = 0;
+    while (n < in->budget) {
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, in->sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&msg);
+            break; /* EAGAIN: nothing queued; EINTR: the next wake-up */
+        }
+        n++;
+        int frames = 1;
+        size_t len = zmq_msg_size(&msg);
+        size_t total = len + (zmq_msg_more(&msg) ? discard_rest(in->sock, &frames) : 0);
+        in->on_message(in, zmq_msg_data(&msg), len, frames, total);
+        zmq_msg_close(&msg);
+    }
+    /* Reading consumed the edge. Whether more is queued is known only from
+     * ZMQ_EVENTS: if so, keep draining from the idle handle. */
+    int events = 0;
+    size_t sz = sizeof events;
+    bool pending = zmq_getsockopt(in->sock, ZMQ_EVENTS, &events, &sz) == 0 &&
+                   (events & ZMQ_POLLIN);
+    if (pending)
+        uv_idle_start(&in->idle, on_idle);
+    else
+        uv_idle_stop(&in->idle);
+}
+
+int
+wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
+                const char *endpoint, int rcvhwm, wd_ingest_cb cb, int *zerr)
+{
+    void *data = in->data;
+    memset(in, 0, sizeof *in);
+    in->data = data;
+    in->on_message = cb;
+    in->budget = 256;
+    *zerr = 0;
+    in->sock = zmq_socket(zctx, ZMQ_PULL);
+    if (!in->sock) {
+        *zerr = errno;
+        return WD_EZMQ;
+    }
+    int linger = 0;
+    zmq_setsockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(in->sock, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
+    if (zmq_bind(in->sock, endpoint) != 0) {
+        *zerr = errno;
+        zmq_close(in->sock);
+        in->sock = NULL;
+        return WD_EENDPOINT;
+    }
+    int fd;
+    size_t sz = sizeof fd;
+    if (zmq_getsockopt(in->sock, ZMQ_FD, &fd, &sz) != 0) {
+        *zerr = errno;
+        zmq_close(in->sock);
+        in->sock = NULL;
+        return WD_EZMQ;
+    }
+    uv_poll_init(loop, &in->poll, fd);
+    uv_idle_init(loop, &in->idle);
+    in->poll.data = in;
+    in->idle.data = in;
+    in->open_handles = 2;
+    uv_poll_start(&in->poll, UV_READABLE, on_poll);
+    /* Messages may have arrived between bind and the first poll: drain
+     * once now, since no edge will announce them. */
+    uv_idle_start(&in->idle, on_idle);
+    return 0;
+}
+
+static void
+on_handle_closed(uv_handle_t *h)
+{
+    struct wd_ingest *in = h->data;
+    if (--in->open_handles > 0)
+        return;
+    /* Never close ZMQ_FD ourselves: it belongs to the socket. */
+    zmq_close(in->sock);
+    in->sock = NULL;
+    if (in->on_closed)
+        in->on_closed(in);
+}
+
+void
+wd_ingest_close(struct wd_ingest *in, void (*on_closed)(struct wd_ingest *in))
+{
+    in->on_closed = on_closed;
+    if (!in->sock || in->open_handles == 0) {
+        if (on_closed)
+            on_closed(in);
+        return;
+    }
+    uv_poll_stop(&in->poll);
+    uv_idle_stop(&in->idle);
+    uv_close((uv_handle_t *)&in->poll, on_handle_closed);
+    uv_close((uv_handle_t *)&in->idle, on_handle_closed);
+}

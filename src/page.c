@@ -1,0 +1,151 @@
+#include "wd/page.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wd/err.h"
+#include "wd/text.h"
+#include "wd/textpage.h"
+
+static void
+copy_lower_token(const char *s, size_t n, char *buf, size_t cap)
+{
+    size_t o = 0;
+    if (cap == 0)
+        return;
+    while (n > 0 && (*s == ' ' || *s == '\t' || *s == '"')) {
+        s++;
+        n--;
+    }
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '"'))
+        n--;
+    for (size_t i = 0; i < n && o + 1 < cap; i++)
+        buf[o++] = (char)tolower((unsigned char)s[i]);
+    buf[o] = '\0';
+}
+
+void
+wd_page_content_type(const char *ct, char *buf, size_t cap, char *cs,
+                     size_t cs_cap)
+{
+    if (cap)
+        buf[0] = '\0';
+    if (cs_cap)
+        cs[0] = '\0';
+    if (!ct)
+        return;
+    const char *semi = strchr(ct, ';');
+    size_t n = semi ? (size_t)(semi - ct) : strlen(ct);
+    copy_lower_token(ct, n, buf, cap);
+    while (semi) {
+        const char *p = semi + 1;
+        semi = strchr(p, ';');
+        size_t len = semi ? (size_t)(semi - p) : strlen(p);
+        while (len > 0 && (*p == ' ' || *p == '\t')) {
+            p++;
+            len--;
+        }
+        if (len > 8 && strncasecmp(p, "charset=", 8) == 0)
+            copy_lower_token(p + 8, len - 8, cs, cs_cap);
+    }
+}
+
+static bool
+is_utf8_name(const char *cs)
+{
+    return cs[0] == '\0' || strcmp(cs, "utf-8") == 0 ||
+           strcmp(cs, "utf8") == 0 || strcmp(cs, "us-ascii") == 0 ||
+           strcmp(cs, "ascii") == 0;
+}
+
+/* Converts body from charset cs to UTF-8 with iconv (glibc's, which knows
+ * every charset a web page names), replacing what cannot be converted with
+ * U+FFFD. Returns 0 and the text in the arena, or WD_EUNSUPPORTED for a
+ * charset iconv does not know. */
+static int
+to_utf8(const char *cs, const uint8_t *body, size_t len, struct wd_arena *a,
+        char **out, size_t *out_len)
+{
+    iconv_t cd = iconv_open("UTF-8", cs);
+    if (cd == (iconv_t)-1)
+        return WD_EUNSUPPORTED;
+    size_t cap = len * 4 + 16;
+    char *dst = wd_arena_alloc(a, cap);
+    if (!dst) {
+        iconv_close(cd);
+        return WD_ENOMEM;
+    }
+    char *in = (char *)body, *o = dst;
+    size_t in_left = len, out_left = cap - 1;
+    while (in_left > 0) {
+        size_t r = iconv(cd, &in, &in_left, &o, &out_left);
+        if (r != (size_t)-1)
+            break;
+        if ((errno == EILSEQ || errno == EINVAL) && out_left >= 3) {
+            /* One bad byte becomes U+FFFD; conversion goes on after it. */
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            out_left -= 3;
+            in++;
+            in_left--;
+            iconv(cd, NULL, NULL, NULL, NULL);
+            continue;
+        }
+        break; /* E2BIG cannot happen with 4 bytes out per byte in */
+    }
+    iconv_close(cd);
+    *o = '\0';
+    *out = dst;
+    *out_len = (size_t)(o - dst);
+    return 0;
+}
+
+int
+wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
+              struct wd_page *out)
+{
+    char type[64], cs[64];
+    memset(out, 0, sizeof *out);
+    wd_page_content_type(in->content_type, type, sizeof type, cs, sizeof cs);
+
+    /* A page with no content type is read as text; one that names another
+     * type is refused rather than guessed at. */
+    bool text = type[0] == '\0' || strcmp(type, "text/plain") == 0;
+    if (!text)
+        return WD_EUNSUPPORTED;
+
+    if (in->len == 0)
+        return WD_EEMPTY;
+    const char *s = (const char *)in->body;
+    size_t n = in->len;
+    if (is_utf8_name(cs)) {
+        if (memchr(s, '\0', n))
+            return WD_ENUL;
+        if (!wd_utf8_valid(s, n))
+            return WD_EUTF8;
+    } else {
+        char *conv;
+        size_t conv_len;
+        int rc = to_utf8(cs, in->body, in->len, arena, &conv, &conv_len);
+        if (rc)
+            return rc;
+        if (memchr(conv, '\0', conv_len))
+            return WD_ENUL;
+        s = conv;
+        n = conv_len;
+    }
+    /* Skip a byte-order mark. */
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        s += 3;
+        n -= 3;
+    }
+    bool blank = true;
+    for (size_t i = 0; i < n && blank; i++)
+        blank = isspace((unsigned char)s[i]) != 0;
+    if (blank)
+        return WD_EEMPTY;
+    return wd_textpage_parse(s, n, in->fetched_at_ms, arena, out);
+}

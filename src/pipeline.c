@@ -1,0 +1,216 @@
+#include "wd/pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wd/arena.h"
+#include "wd/article.h"
+#include "wd/channel.h"
+#include "wd/dedup.h"
+#include "wd/err.h"
+#include "wd/fingerprint.h"
+#include "wd/page.h"
+#include "wd/tag.h"
+#include "wiredesk.pb-c.h"
+
+struct wd_pipeline {
+    struct wd_pipeline_config cfg;
+    struct wd_stats *stats;
+    struct wd_arena arena; /* everything of one page; reset per page */
+    struct wd_dedup *seen; /* content keys of published stories */
+    struct wd_tagger *tagger;
+};
+
+int
+wd_pipeline_new(struct wd_pipeline **out, const struct wd_pipeline_config *cfg,
+                struct wd_stats *stats)
+{
+    *out = NULL;
+    if (!cfg || cfg->max_page_bytes == 0 || cfg->dedup_capacity == 0)
+        return WD_EINVAL;
+    struct wd_pipeline *p = calloc(1, sizeof *p);
+    if (!p)
+        return WD_ENOMEM;
+    p->cfg = *cfg;
+    p->stats = stats;
+    wd_arena_init(&p->arena, 256 * 1024);
+    int rc = wd_dedup_new(&p->seen, cfg->dedup_capacity);
+    if (rc == 0)
+        rc = wd_tagger_new(&p->tagger);
+    if (rc) {
+        wd_pipeline_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+void
+wd_pipeline_free(struct wd_pipeline *p)
+{
+    if (!p)
+        return;
+    wd_arena_fini(&p->arena);
+    wd_dedup_free(p->seen);
+    wd_tagger_free(p->tagger);
+    free(p);
+}
+
+/* protobuf-c allocates the decoded RawPage from the page arena: one reset
+ * frees it with everything else of the page. */
+static void *
+arena_pb_alloc(void *data, size_t size)
+{
+    return wd_arena_alloc(data, size);
+}
+
+static void
+arena_pb_free(void *data, void *ptr)
+{
+}
+
+static enum wd_reject
+reason_of(int rc)
+{
+    switch (rc) {
+    case WD_EEMPTY:
+        return WD_REJECT_EMPTY_BODY;
+    case WD_EUTF8:
+        return WD_REJECT_INVALID_UTF8;
+    case WD_ENUL:
+        return WD_REJECT_NUL_BYTE;
+    case WD_ETOOBIG:
+        return WD_REJECT_TOO_LARGE;
+    case WD_EUNSUPPORTED:
+        return WD_REJECT_UNSUPPORTED_TYPE;
+    case WD_EPARSE:
+        return WD_REJECT_MALFORMED;
+    default:
+        return WD_REJECT_INTERNAL;
+    }
+}
+
+static void
+refuse(struct wd_pipeline *p, int rc, struct wd_page_outcome *out)
+{
+    out->rc = rc;
+    out->reason = reason_of(rc);
+    wd_stats_reject(p->stats, out->reason);
+}
+
+void
+wd_pipeline_refuse(struct wd_pipeline *p, enum wd_reject reason, size_t bytes,
+                   struct wd_page_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    p->stats->c[WD_C_PAGES_RECEIVED]++;
+    p->stats->c[WD_C_BYTES_IN] += bytes;
+    out->rc = WD_EPARSE;
+    out->reason = reason;
+    wd_stats_reject(p->stats, reason);
+}
+
+/* Publishes one encoded article on "all", then on each country's and each
+ * theme's channel. */
+static void
+emit_all(struct wd_pipeline *p, const struct wd_tags *tags, const uint8_t *buf,
+         size_t len, wd_emit_fn emit, void *ctx)
+{
+    char channel[WD_CHANNEL_MAX];
+    emit(ctx, WD_CHANNEL_ALL, buf, len);
+    for (size_t i = 0; i < tags->n_countries; i++)
+        if (wd_channel_country(tags->countries[i].code, channel,
+                               sizeof channel) == 0)
+            emit(ctx, channel, buf, len);
+    for (size_t i = 0; i < tags->n_themes; i++)
+        if (wd_channel_theme(tags->themes[i].code, channel, sizeof channel) ==
+            0)
+            emit(ctx, channel, buf, len);
+}
+
+void
+wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
+                 int64_t now_ms, wd_emit_fn emit, void *ctx,
+                 struct wd_page_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    p->stats->c[WD_C_PAGES_RECEIVED]++;
+    p->stats->c[WD_C_BYTES_IN] += len;
+    wd_arena_reset(&p->arena);
+
+    /* The limit applies to the frame, before decoding: a huge page costs
+     * one length check, not a parse. */
+    if (len > p->cfg.max_page_bytes) {
+        refuse(p, WD_ETOOBIG, out);
+        return;
+    }
+    ProtobufCAllocator alloc = {arena_pb_alloc, arena_pb_free, &p->arena};
+    Wiredesk__V1__RawPage *raw =
+        wiredesk__v1__raw_page__unpack(&alloc, len, frame);
+    if (!raw) {
+        refuse(p, WD_EPARSE, out);
+        return;
+    }
+    snprintf(out->url, sizeof out->url, "%s", raw->url);
+
+    struct wd_page_input in = {
+        .content_type = raw->content_type,
+        .body = raw->body.data,
+        .len = raw->body.len,
+        .fetched_at_ms = raw->fetched_at_ms > 0 ? raw->fetched_at_ms : now_ms,
+        .url = raw->url,
+    };
+    struct wd_page page;
+    int rc = wd_page_parse(&in, &p->arena, &page);
+    if (rc) {
+        refuse(p, rc, out);
+        return;
+    }
+    p->stats->c[WD_C_PAGES_ACCEPTED]++;
+    out->items = page.n_items;
+    p->stats->c[WD_C_ARTICLES_PARSED] += page.n_items;
+    if (page.n_items == 0)
+        p->stats->c[WD_C_PAGES_EMPTY]++;
+
+    for (size_t i = 0; i < page.n_items; i++) {
+        const struct wd_item *it = &page.items[i];
+        size_t tlen = strlen(it->title), blen = strlen(it->body);
+        uint64_t key = wd_fp_content_key(it->title, tlen, it->body, blen);
+        if (wd_dedup_contains(p->seen, key)) {
+            out->duplicates++;
+            p->stats->c[WD_C_ARTICLES_DUPLICATE]++;
+            continue;
+        }
+        char id[WD_ID_LEN + 1];
+        wd_fp_story_id(it->title, tlen, it->body, blen, id);
+        struct wd_tags tags;
+        wd_tagger_tag(p->tagger, it->title, tlen, it->body, blen, &tags);
+        struct wd_article_meta meta = {
+            .id = id,
+            .source_url = raw->url,
+            .source = raw->source,
+            .fetched_at_ms = raw->fetched_at_ms,
+            .ingested_at_ms = now_ms,
+            .simhash = wd_fp_simhash(it->body, blen),
+            .revision = 1,
+        };
+        uint8_t *buf;
+        size_t blen_out;
+        if (wd_article_pack(it, &tags, &meta, &p->arena, &buf, &blen_out)) {
+            /* Out of memory for this story: it stays unpublished and
+             * unremembered, so a later copy of it can still go out. */
+            continue;
+        }
+        emit_all(p, &tags, buf, blen_out, emit, ctx);
+        wd_dedup_add(p->seen, key);
+        out->published++;
+        p->stats->c[WD_C_ARTICLES_PUBLISHED]++;
+    }
+}
+
+size_t
+wd_pipeline_dedup_count(const struct wd_pipeline *p)
+{
+    return wd_dedup_count(p->seen);
+}

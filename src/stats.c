@@ -1,0 +1,33 @@
+#include "wd/stats.h"
+
+static const char *const counter_names[] = {
+#define WD_C_NAME(name, str) str,
+    WD_COUNTER_MAP(WD_C_NAME)
+#undef WD_C_NAME
+};
+
+static const char *const reject_names[] = {
+#define WD_R_NAME(name, str) str,
+    WD_REJECT_MAP(WD_R_NAME)
+#undef WD_R_NAME
+};
+
+const char *
+wd_counter_name(enum wd_counter c)
+{
+    return c < WD_C__COUNT ? counter_names[c] : "unknown";
+}
+
+const char *
+wd_reject_name(enum wd_reject r)
+{
+    return r < WD_REJECT__COUNT ? reject_names[r] : "unknown";
+}
+
+void
+wd_stats_reject(struct wd_stats *s, enum wd_reject r)
+{
+    s->c[WD_C_PAGES_REJECTED]++;
+    if (r < WD_REJECT__COUNT)
+        s->rejected[r]++;
+}

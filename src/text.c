@@ -1,0 +1,174 @@
+#include "wd/text.h"
+
+#include <string.h>
+#include <unicase.h>
+#include <unictype.h>
+#include <unistr.h>
+
+bool
+wd_utf8_valid(const char *s, size_t n)
+{
+    return u8_check((const uint8_t *)s, n) == NULL;
+}
+
+size_t
+wd_utf8_next(const char *s, size_t n, uint32_t *cp)
+{
+    ucs4_t uc;
+    int len = u8_mbtouc(&uc, (const uint8_t *)s, n);
+    if (len <= 0) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    *cp = uc;
+    return (size_t)len;
+}
+
+bool
+wd_cp_is_alpha(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+    return uc_is_alpha(cp);
+}
+
+bool
+wd_cp_is_alnum(uint32_t cp)
+{
+    if (cp < 0x80)
+        return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ||
+               (cp >= '0' && cp <= '9');
+    return uc_is_alnum(cp);
+}
+
+bool
+wd_cp_is_space(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp == ' ' || (cp >= '\t' && cp <= '\r');
+    return cp == 0xA0 || cp == 0x2007 || cp == 0x202F || uc_is_space(cp);
+}
+
+/* Apostrophes inside a word ("Kazakhstan’s") keep the word whole, so the
+ * key of a possessive does not grow a stray one-letter word. */
+static bool
+is_apostrophe(uint32_t cp)
+{
+    return cp == '\'' || cp == 0x2019 || cp == 0x02BC;
+}
+
+size_t
+wd_text_key(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0, i = 0, word_start_o = 0;
+    bool in_word = false, truncated = false;
+    if (cap == 0)
+        return 0;
+    while (i < n && !truncated) {
+        uint32_t cp;
+        size_t len = wd_utf8_next(s + i, n - i, &cp);
+        if (wd_cp_is_alnum(cp)) {
+            if (!in_word && o > 0) {
+                if (o + 1 >= cap) {
+                    truncated = true;
+                    break;
+                }
+                out[o++] = ' ';
+            }
+            if (!in_word)
+                word_start_o = o;
+            in_word = true;
+            uint8_t buf[16];
+            if (cp < 0x80) {
+                buf[0] = (uint8_t)((cp >= 'A' && cp <= 'Z') ? cp + 32 : cp);
+                len = 1;
+                if (o + 1 >= cap) {
+                    truncated = true;
+                    break;
+                }
+                out[o++] = (char)buf[0];
+            } else {
+                ucs4_t folded = uc_tolower(cp);
+                int w = u8_uctomb(buf, folded, sizeof buf);
+                if (w <= 0 || o + (size_t)w >= cap) {
+                    truncated = true;
+                    break;
+                }
+                memcpy(out + o, buf, (size_t)w);
+                o += (size_t)w;
+            }
+        } else if (in_word && is_apostrophe(cp) && i + len < n) {
+            /* Skip the apostrophe itself; the word goes on if a letter
+             * follows. */
+            uint32_t next;
+            wd_utf8_next(s + i + len, n - i - len, &next);
+            if (!wd_cp_is_alnum(next))
+                in_word = false;
+        } else {
+            in_word = false;
+        }
+        i += len;
+    }
+    if (truncated) {
+        /* Cut on a word boundary so that the key never ends mid-word. */
+        o = word_start_o;
+        while (o > 0 && out[o - 1] == ' ')
+            o--;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static bool
+is_open_quote(uint32_t cp)
+{
+    return cp == '"' || cp == '\'' || cp == 0x201C || cp == 0x2018 ||
+           cp == 0xAB || cp == '(' || cp == '[';
+}
+
+void
+wd_text_stats(const char *s, size_t n, struct wd_text_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    bool in_word = false, word_has_alpha = false, seen_first = false;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t len = wd_utf8_next(s + i, n - i, &cp);
+        bool alpha = wd_cp_is_alpha(cp);
+        bool alnum = alpha || wd_cp_is_alnum(cp);
+        if (alnum) {
+            if (!in_word) {
+                st->words++;
+                word_has_alpha = false;
+            }
+            in_word = true;
+            if (alpha) {
+                st->letters++;
+                if (!word_has_alpha)
+                    st->alpha_words++;
+                word_has_alpha = true;
+            } else {
+                st->digits++;
+            }
+            if (!seen_first) {
+                seen_first = true;
+                st->first_upper = !alpha || uc_is_upper(cp) ||
+                                  uc_is_property_titlecase(cp);
+            }
+        } else {
+            if (in_word && !word_has_alpha)
+                st->num_words++;
+            in_word = false;
+            if (!wd_cp_is_space(cp)) {
+                st->other++;
+                if (!seen_first && !is_open_quote(cp) && cp != 0x2022 &&
+                    cp != '-' && cp != '*')
+                    seen_first = true, st->first_upper = false;
+            }
+        }
+        i += len;
+    }
+    if (in_word && !word_has_alpha)
+        st->num_words++;
+}

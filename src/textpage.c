@@ -1,0 +1,533 @@
+/* The text/plain page parser. See include/wd/textpage.h for what it does;
+ * this comment says how.
+ *
+ * 1. Split into lines, trim them, and classify each one from its own shape:
+ *    blank, boilerplate (a short line repeated on the page: tickers, menus),
+ *    noise (mostly digits and symbols, or more numbers than words:
+ *    "KGS/USD = 0.01 0%", "Viewing results 1 - 6 of 16", view counts), a
+ *    date, prose (a long sentence-like line), a headline (a short line that
+ *    starts upper case and does not end like a sentence), or short (the
+ *    rest: "Home", "Read more").
+ * 2. Group the significant lines into sections: a headline opens a section,
+ *    prose lines are its paragraphs, dates and short lines are its metadata.
+ * 3. Decide the kind: several sections of exactly one paragraph, teasers cut
+ *    with an ellipsis, make a listing; otherwise it is one article whose
+ *    title is the headline nearest above the first paragraph and whose body
+ *    runs to the last paragraph. What follows the last paragraph (a byline,
+ *    a date, navigation words, a counter) is the tail: author and time are
+ *    read from it and nothing of it enters the body.
+ */
+#include "wd/textpage.h"
+
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+#include <xxhash.h>
+
+#include "wd/date.h"
+#include "wd/err.h"
+#include "wd/text.h"
+
+enum line_class {
+    L_BLANK,
+    L_BOILER,
+    L_NOISE,
+    L_DATE,
+    L_SHORT,
+    L_HEAD,
+    L_PROSE,
+};
+
+struct line {
+    const char *s;
+    size_t n;
+    enum line_class cls;
+    bool ellipsis; /* ends with "..." or "…": the site cut the text */
+    int64_t date_ms;
+    struct wd_text_stats st;
+};
+
+struct section {
+    size_t head;       /* index of the headline, or SIZE_MAX for none */
+    size_t first_para; /* index into paras[] */
+    size_t n_paras;
+    size_t first_meta; /* index into metas[] */
+    size_t n_metas;
+};
+
+/* Words a prose line needs; a shorter line is prose only when it is a cut
+ * teaser of at least ELLIPSIS_PROSE_WORDS. */
+#define PROSE_WORDS 15
+#define PROSE_WORDS_ANY_END 25
+#define ELLIPSIS_PROSE_WORDS 6
+#define HEAD_MAX_WORDS 30
+#define BOILER_MAX_WORDS 20
+
+static bool
+is_space_cp(uint32_t cp)
+{
+    return wd_cp_is_space(cp) || cp == 0xFEFF || cp == 0x200B;
+}
+
+/* Trims Unicode white space at both ends of s[0..*n). */
+static const char *
+trim(const char *s, size_t *n)
+{
+    size_t b = 0, e = *n;
+    while (b < e) {
+        uint32_t cp;
+        size_t len = wd_utf8_next(s + b, e - b, &cp);
+        if (!is_space_cp(cp))
+            break;
+        b += len;
+    }
+    while (e > b) {
+        /* Step back to the start of the last code point. */
+        size_t p = e - 1;
+        while (p > b && ((unsigned char)s[p] & 0xC0) == 0x80)
+            p--;
+        uint32_t cp;
+        wd_utf8_next(s + p, e - p, &cp);
+        if (!is_space_cp(cp))
+            break;
+        e = p;
+    }
+    *n = e - b;
+    return s + b;
+}
+
+/* The last code point of s[0..n), n > 0. */
+static uint32_t
+last_cp(const char *s, size_t n)
+{
+    size_t p = n - 1;
+    while (p > 0 && ((unsigned char)s[p] & 0xC0) == 0x80)
+        p--;
+    uint32_t cp;
+    wd_utf8_next(s + p, n - p, &cp);
+    return cp;
+}
+
+/* Length of a trailing ellipsis ("...", "…", "[...]", "[…]") or 0. */
+static size_t
+ellipsis_len(const char *s, size_t n)
+{
+    static const char *const forms[] = {"[...]", "[\xE2\x80\xA6]", "...",
+                                        "\xE2\x80\xA6"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        size_t k = strlen(forms[i]);
+        if (n >= k && memcmp(s + n - k, forms[i], k) == 0)
+            return k;
+    }
+    return 0;
+}
+
+static bool
+ends_like_sentence(const char *s, size_t n)
+{
+    uint32_t cp = last_cp(s, n);
+    return cp == '.' || cp == '!' || cp == '?' || cp == '"' || cp == ')' ||
+           cp == 0x201D || cp == 0x2019 || cp == 0x2026 || cp == ']' ||
+           cp == ';' || cp == ':';
+}
+
+/* Strips "By", "Author:", "Written by" from a byline; returns the name or
+ * NULL when the line does not look like a person's name: 2 to 5 words, all
+ * of letters, each starting upper case. */
+static const char *
+byline_name(const struct line *l, size_t *name_len)
+{
+    static const char *const prefixes[] = {"written by ", "by ", "author: ",
+                                           "author "};
+    const char *s = l->s;
+    size_t n = l->n;
+    bool prefixed = false;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        size_t k = strlen(prefixes[i]);
+        if (n > k && strncasecmp(s, prefixes[i], k) == 0) {
+            s += k;
+            n -= k;
+            prefixed = true;
+            break;
+        }
+    }
+    s = trim(s, &n);
+    if (n == 0 || n > 80)
+        return NULL;
+    struct wd_text_stats st;
+    wd_text_stats(s, n, &st);
+    if (st.num_words > 0 || st.alpha_words < (prefixed ? 1u : 2u) ||
+        st.words > 5 || st.letters < 4)
+        return NULL;
+    /* Each word upper case first: "Irina Khalturina", not "read more". */
+    bool at_word_start = true;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = wd_utf8_next(s + i, n - i, &cp);
+        if (wd_cp_is_alpha(cp)) {
+            if (at_word_start) {
+                struct wd_text_stats one;
+                wd_text_stats(s + i, len, &one);
+                if (!one.first_upper)
+                    return NULL;
+            }
+            at_word_start = false;
+        } else if (cp == ' ' || cp == '-') {
+            at_word_start = cp == ' ';
+        } else if (cp != '.' && cp != '\'' && cp != 0x2019) {
+            return NULL; /* "Home | Contact", "Share:" */
+        }
+        i += len;
+    }
+    *name_len = n;
+    return s;
+}
+
+static void
+classify(struct line *l, int repeats, int64_t now_ms)
+{
+    const struct wd_text_stats *st = &l->st;
+    if (l->n == 0) {
+        l->cls = L_BLANK;
+        return;
+    }
+    if (repeats > 1 && st->words <= BOILER_MAX_WORDS) {
+        l->cls = L_BOILER;
+        return;
+    }
+    if (st->words <= 12 &&
+        wd_date_parse(l->s, l->n, now_ms, &l->date_ms, NULL) == 0) {
+        l->cls = L_DATE;
+        return;
+    }
+    /* Tickers, counters and pagination: more digits and symbols than
+     * letters, or at least as many bare numbers as words. */
+    if (st->alpha_words == 0 || st->letters < st->digits + st->other ||
+        (st->num_words >= 2 && st->num_words >= st->alpha_words &&
+         st->words <= 12)) {
+        l->cls = L_NOISE;
+        return;
+    }
+    /* "By Maria Lopez" is metadata, though it is shaped like a headline. */
+    size_t name_len;
+    if (st->words <= 6 && (l->s[0] == 'B' || l->s[0] == 'b') &&
+        byline_name(l, &name_len) && l->n > name_len) {
+        l->cls = L_SHORT;
+        return;
+    }
+    l->ellipsis = ellipsis_len(l->s, l->n) > 0;
+    if ((st->words >= PROSE_WORDS && ends_like_sentence(l->s, l->n)) ||
+        st->words >= PROSE_WORDS_ANY_END ||
+        (l->ellipsis && st->words >= ELLIPSIS_PROSE_WORDS)) {
+        l->cls = L_PROSE;
+        return;
+    }
+    uint32_t end = last_cp(l->s, l->n);
+    if (st->alpha_words >= 2 && st->words <= HEAD_MAX_WORDS &&
+        st->first_upper && end != '.' && end != ',' && end != ';' &&
+        end != ':') {
+        l->cls = L_HEAD;
+        return;
+    }
+    l->cls = L_SHORT;
+}
+
+/* Counts how often each trimmed line occurs, in an open-addressing table
+ * of hashes sized to the line count. */
+static int
+count_repeats(struct line *lines, size_t n, struct wd_arena *a, int *repeats)
+{
+    size_t cap = 16;
+    while (cap < n * 2)
+        cap *= 2;
+    uint64_t *keys = wd_arena_alloc(a, cap * sizeof *keys);
+    int *counts = wd_arena_alloc(a, cap * sizeof *counts);
+    size_t *slot_of = wd_arena_alloc(a, (n ? n : 1) * sizeof *slot_of);
+    if (!keys || !counts || !slot_of)
+        return WD_ENOMEM;
+    memset(keys, 0, cap * sizeof *keys);
+    memset(counts, 0, cap * sizeof *counts);
+    for (size_t i = 0; i < n; i++) {
+        if (lines[i].n == 0) {
+            slot_of[i] = SIZE_MAX;
+            continue;
+        }
+        uint64_t h = XXH3_64bits(lines[i].s, lines[i].n);
+        if (h == 0)
+            h = 1;
+        size_t j = (size_t)h & (cap - 1);
+        while (keys[j] && keys[j] != h)
+            j = (j + 1) & (cap - 1);
+        keys[j] = h;
+        counts[j]++;
+        slot_of[i] = j;
+    }
+    for (size_t i = 0; i < n; i++)
+        repeats[i] = slot_of[i] == SIZE_MAX ? 0 : counts[slot_of[i]];
+    return 0;
+}
+
+/* Appends s[0..n) to the output buffer with runs of white space collapsed
+ * to one space and bracketed shortcodes ("[caption id=...]", "[/caption]")
+ * removed: markup of content systems, not text. */
+struct outbuf {
+    char *p;
+    size_t len, cap;
+};
+
+static size_t
+shortcode_len(const char *s, size_t n)
+{
+    size_t i = 1;
+    if (n < 3 || s[0] != '[')
+        return 0;
+    if (s[i] == '/')
+        i++;
+    size_t name = i;
+    while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+        i++;
+    if (i == name || i - name > 20 || i >= n || (s[i] != ']' && s[i] != ' '))
+        return 0;
+    while (i < n && i < 400 && s[i] != ']' && s[i] != '[')
+        i++;
+    return i < n && s[i] == ']' ? i + 1 : 0;
+}
+
+static void
+out_text(struct outbuf *o, const char *s, size_t n)
+{
+    bool space = o->len > 0 && o->p[o->len - 1] != '\n' ? false : true;
+    size_t i = 0;
+    while (i < n) {
+        size_t sc = s[i] == '[' ? shortcode_len(s + i, n - i) : 0;
+        if (sc) {
+            i += sc;
+            if (!space && o->len < o->cap)
+                o->p[o->len++] = ' ', space = true;
+            continue;
+        }
+        uint32_t cp;
+        size_t len = wd_utf8_next(s + i, n - i, &cp);
+        if (is_space_cp(cp)) {
+            if (!space && o->len < o->cap)
+                o->p[o->len++] = ' ';
+            space = true;
+        } else if (o->len + len <= o->cap) {
+            memcpy(o->p + o->len, s + i, len);
+            o->len += len;
+            space = false;
+        }
+        i += len;
+    }
+    while (o->len > 0 && o->p[o->len - 1] == ' ')
+        o->len--;
+}
+
+static const char *
+clean_copy(struct wd_arena *a, const char *s, size_t n)
+{
+    struct outbuf o = {wd_arena_alloc(a, n + 1), 0, n};
+    if (!o.p)
+        return NULL;
+    out_text(&o, s, n);
+    o.p[o.len] = '\0';
+    return o.p;
+}
+
+int
+wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
+                  struct wd_arena *a, struct wd_page *out)
+{
+    memset(out, 0, sizeof *out);
+
+    size_t nlines = 1;
+    for (size_t i = 0; i < n; i++)
+        nlines += s[i] == '\n';
+    struct line *lines = wd_arena_alloc(a, nlines * sizeof *lines);
+    int *repeats = wd_arena_alloc(a, nlines * sizeof *repeats);
+    if (!lines || !repeats)
+        return WD_ENOMEM;
+    size_t k = 0;
+    for (size_t b = 0; b <= n && k < nlines;) {
+        const char *nl = memchr(s + b, '\n', n - b);
+        size_t e = nl ? (size_t)(nl - s) : n;
+        size_t len = e - b;
+        memset(&lines[k], 0, sizeof lines[k]);
+        lines[k].s = trim(s + b, &len);
+        lines[k].n = len;
+        wd_text_stats(lines[k].s, lines[k].n, &lines[k].st);
+        k++;
+        b = e + 1;
+        if (!nl)
+            break;
+    }
+    nlines = k;
+    int rc = count_repeats(lines, nlines, a, repeats);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < nlines; i++)
+        classify(&lines[i], repeats[i], fetched_at_ms);
+
+    /* Sections: a headline opens one; prose lines are its paragraphs; dates
+     * and short lines are its metadata. Section 0 is the preamble before the
+     * first headline. */
+    size_t max_sections = nlines + 1;
+    struct section *secs = wd_arena_alloc(a, max_sections * sizeof *secs);
+    size_t *paras = wd_arena_alloc(a, nlines * sizeof *paras);
+    size_t *metas = wd_arena_alloc(a, nlines * sizeof *metas);
+    if (!secs || !paras || !metas)
+        return WD_ENOMEM;
+    size_t nsec = 1, npara = 0, nmeta = 0;
+    secs[0] = (struct section){SIZE_MAX, 0, 0, 0, 0};
+    for (size_t i = 0; i < nlines; i++) {
+        struct section *cur = &secs[nsec - 1];
+        switch (lines[i].cls) {
+        case L_HEAD:
+            secs[nsec++] = (struct section){i, npara, 0, nmeta, 0};
+            break;
+        case L_PROSE:
+            paras[npara++] = i;
+            cur->n_paras++;
+            break;
+        case L_DATE:
+        case L_SHORT:
+            metas[nmeta++] = i;
+            cur->n_metas++;
+            break;
+        default:
+            break; /* blank, boilerplate and noise carry nothing */
+        }
+    }
+
+    /* The kind, from the shape of the sections. */
+    size_t single = 0, multi = 0, cut = 0, with_paras = 0, with_metas = 0;
+    size_t last = SIZE_MAX;
+    for (size_t j = 0; j < nsec; j++) {
+        if (secs[j].n_paras == 0)
+            continue;
+        last = j;
+        if (secs[j].head == SIZE_MAX)
+            continue;
+        with_paras++;
+        with_metas += secs[j].n_metas > 0;
+        if (secs[j].n_paras == 1)
+            single++;
+        else
+            multi++;
+        if (lines[paras[secs[j].first_para + secs[j].n_paras - 1]].ellipsis)
+            cut++;
+    }
+    if (last == SIZE_MAX)
+        return 0; /* no paragraph at all: nothing to publish */
+    /* Sections of one paragraph each make a listing, unless only the last
+     * one carries metadata: then that is an article's tail (byline, date)
+     * after sub-headed paragraphs. */
+    bool tail_only = with_metas == 1 && secs[last].n_metas > 0;
+    bool listing = cut >= 2 || (cut >= 1 && single >= 2 && multi == 0) ||
+                   (single >= 3 && multi == 0 && !tail_only);
+
+    if (listing) {
+        out->kind = WD_PAGE_LISTING;
+        out->items = wd_arena_alloc(a, with_paras * sizeof *out->items);
+        if (!out->items)
+            return WD_ENOMEM;
+    } else {
+        out->kind = WD_PAGE_ARTICLE;
+        out->items = wd_arena_alloc(a, sizeof *out->items);
+        if (!out->items)
+            return WD_ENOMEM;
+    }
+
+    /* Upper bound of a body: every byte of the page plus separators. */
+    size_t body_cap = n + 2 * npara + 2 * nsec + 1;
+    size_t first = SIZE_MAX;
+    for (size_t j = 0; j < nsec; j++) {
+        if (secs[j].n_paras == 0)
+            continue;
+        if (!listing && first != SIZE_MAX)
+            continue;
+        if (listing && secs[j].head == SIZE_MAX)
+            continue; /* prose before any headline is not a teaser */
+        if (first == SIZE_MAX)
+            first = j;
+
+        struct wd_item *it = &out->items[out->n_items];
+        memset(it, 0, sizeof *it);
+        it->full = !listing;
+
+        /* The body: this section's paragraphs, and for an article every
+         * later section's headline and paragraphs up to the last paragraph
+         * of the page. */
+        struct outbuf o = {wd_arena_alloc(a, body_cap + 1), 0, body_cap};
+        if (!o.p)
+            return WD_ENOMEM;
+        size_t j_end = listing ? j : last;
+        bool is_cut = false;
+        for (size_t jj = j; jj <= j_end; jj++) {
+            const struct section *sc = &secs[jj];
+            if (jj != j && sc->head != SIZE_MAX && sc->n_paras > 0) {
+                if (o.len)
+                    o.p[o.len++] = '\n', o.p[o.len++] = '\n';
+                out_text(&o, lines[sc->head].s, lines[sc->head].n);
+            }
+            for (size_t p = 0; p < sc->n_paras; p++) {
+                const struct line *pl = &lines[paras[sc->first_para + p]];
+                size_t plen = pl->n;
+                is_cut = pl->ellipsis;
+                if (is_cut)
+                    plen -= ellipsis_len(pl->s, pl->n);
+                if (o.len)
+                    o.p[o.len++] = '\n', o.p[o.len++] = '\n';
+                out_text(&o, pl->s, plen);
+            }
+        }
+        o.p[o.len] = '\0';
+        it->body = o.p;
+        it->truncated = is_cut;
+
+        if (secs[j].head != SIZE_MAX) {
+            const struct line *h = &lines[secs[j].head];
+            it->title = clean_copy(a, h->s, h->n);
+        } else {
+            /* No headline above the text: the last short line before it,
+             * else nothing (the caller decides what an untitled story is). */
+            for (size_t m = 0; m < secs[j].n_metas; m++) {
+                const struct line *ml = &lines[metas[secs[j].first_meta + m]];
+                if (ml->cls == L_SHORT && ml->st.alpha_words >= 2)
+                    it->title = clean_copy(a, ml->s, ml->n);
+            }
+            if (!it->title)
+                it->title = "";
+        }
+        if (!it->title)
+            return WD_ENOMEM;
+
+        /* Metadata: this section's own lines, and for an article the tail
+         * after the last paragraph (sections without paragraphs). */
+        size_t meta_from = j, meta_to = listing ? j : nsec - 1;
+        for (size_t jj = meta_from; jj <= meta_to; jj++) {
+            const struct section *sc = &secs[jj];
+            if (jj > j && sc->n_paras > 0 && jj != last)
+                continue; /* metadata inside the body is not the byline */
+            if (jj > last && sc->head != SIZE_MAX && !it->author) {
+                size_t nl = 0;
+                const char *name = byline_name(&lines[sc->head], &nl);
+                if (name)
+                    it->author = wd_arena_strndup(a, name, nl);
+            }
+            for (size_t m = 0; m < sc->n_metas; m++) {
+                const struct line *ml = &lines[metas[sc->first_meta + m]];
+                if (ml->cls == L_DATE && !it->published_at_ms)
+                    it->published_at_ms = ml->date_ms;
+                if (ml->cls == L_SHORT && !it->author) {
+                    size_t nl = 0;
+                    const char *name = byline_name(ml, &nl);
+                    if (name)
+                        it->author = wd_arena_strndup(a, name, nl);
+                }
+            }
+        }
+        out->n_items++;
+    }
+    return 0;
+}

@@ -1,0 +1,34 @@
+/* libFuzzer harness for the whole functional core: an arbitrary ingest
+ * frame (RawPage decoding, checks, parsing, dedup, tagging, encoding). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wd/pipeline.h"
+
+static int
+discard(void *ctx, const char *channel, const uint8_t *buf, size_t len)
+{
+    return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct wd_stats stats;
+    static struct wd_pipeline *p;
+    if (!p) {
+        struct wd_pipeline_config cfg = {1 << 20, 4096};
+        if (wd_pipeline_new(&p, &cfg, &stats) != 0)
+            abort();
+    }
+    uint8_t *frame = malloc(size ? size : 1);
+    if (!frame)
+        return 0;
+    if (size)
+        memcpy(frame, data, size);
+    struct wd_page_outcome out;
+    wd_pipeline_page(p, frame, size, 1764000000000LL, discard, NULL, &out);
+    free(frame);
+    return 0;
+}

@@ -1,0 +1,200 @@
+/* WD_TEST_LABEL: e2e */
+/* The command line as a user meets it: help, usage errors, unreachable
+ * endpoints, and `push` + `tail` against a running worker. */
+#include <fcntl.h>
+#include <jansson.h>
+
+#include "worker.h"
+
+/* Runs a shell command, returns its exit status and its output (stdout and
+ * stderr together) in out. */
+static int
+run(const char *cmd, char *out, size_t cap)
+{
+    char full[4096];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    size_t n = 0;
+    if (!p)
+        return -1;
+    while (n + 1 < cap) {
+        size_t got = fread(out + n, 1, cap - 1 - n, p);
+        if (got == 0)
+            break;
+        n += got;
+    }
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int
+count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static void
+test_help(void)
+{
+    static char out[8192];
+    CHECK_INT(run(WD_BINARY " --help", out, sizeof out), ==, 0);
+    CHECK_CONTAINS(out, "usage: wiredesk COMMAND");
+    const char *cmds[] = {"run", "push", "tail"};
+    for (int i = 0; i < 3; i++) {
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, WD_BINARY " %s --help", cmds[i]);
+        CHECK_INT(run(cmd, out, sizeof out), ==, 0);
+        CHECK_CONTAINS(out, "usage: wiredesk");
+        CHECK_CONTAINS(out, cmds[i]);
+    }
+}
+
+static void
+test_usage_errors(void)
+{
+    static char out[8192];
+    const char *bad[] = {
+        WD_BINARY " run --bogus",
+        WD_BINARY " run --ingest not-an-endpoint",
+        WD_BINARY " run --publish tcp://",
+        WD_BINARY " run --http nohostport",
+        WD_BINARY " run --max-page-bytes -5",
+        WD_BINARY " push --endpoint nonsense x",
+        WD_BINARY " push",
+        WD_BINARY " tail --frobnicate",
+        WD_BINARY " nosuchcommand",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_INT(run(bad[i], out, sizeof out), ==, 2);
+        CHECK_INT(count_lines(out), ==, 1);
+        CHECK_CONTAINS(out, "wiredesk");
+    }
+}
+
+static void
+test_unreachable(void)
+{
+    static char out[8192];
+    char cmd[512];
+    int port = free_port();
+    snprintf(cmd, sizeof cmd,
+             WD_BINARY " push --endpoint tcp://127.0.0.1:%d --timeout 300 "
+                       WD_FIXTURES "/seeds/004_5a5ebf73775bfc62.txt",
+             port);
+    CHECK_INT(run(cmd, out, sizeof out), ==, 1);
+    CHECK_CONTAINS(out, "cannot reach");
+    CHECK_INT(count_lines(out), ==, 1);
+    snprintf(cmd, sizeof cmd,
+             WD_BINARY " tail --endpoint tcp://127.0.0.1:%d "
+                       "--connect-timeout 300",
+             port);
+    CHECK_INT(run(cmd, out, sizeof out), ==, 1);
+    CHECK_CONTAINS(out, "cannot reach");
+    CHECK_INT(count_lines(out), ==, 1);
+    /* A bind that cannot work: an address that is not this machine's. */
+    snprintf(cmd, sizeof cmd,
+             WD_BINARY " run --state /tmp/wd-cli-unbindable "
+                       "--ingest tcp://192.0.2.1:%d",
+             port);
+    CHECK_INT(run(cmd, out, sizeof out), ==, 1);
+    CHECK_CONTAINS(out, "cannot bind ingest endpoint");
+    CHECK(system("rm -rf /tmp/wd-cli-unbindable") == 0);
+}
+
+static void
+test_push_and_tail(void)
+{
+    struct worker w;
+    worker_start(&w, NULL);
+    char cmd[1024];
+    /* tail also follows "$stats": its first stats line proves it is
+     * subscribed before anything is pushed. */
+    snprintf(cmd, sizeof cmd,
+             "timeout 60 " WD_BINARY " tail --endpoint %s all '$stats'",
+             w.publish);
+    FILE *tail = popen(cmd, "r");
+    CHECK(tail != NULL);
+    static char line[1 << 20];
+    bool subscribed = false;
+    while (!subscribed && fgets(line, sizeof line, tail))
+        subscribed = strstr(line, "\"channel\":\"$stats\"") != NULL;
+    CHECK(subscribed);
+
+    static char out[8192];
+    snprintf(cmd, sizeof cmd,
+             WD_BINARY " push --endpoint %s " WD_FIXTURES "/seeds/*.txt",
+             w.ingest);
+    CHECK_INT(run(cmd, out, sizeof out), ==, 0);
+    CHECK_CONTAINS(out, "sent 5 pages");
+
+    int articles = 0;
+    bool author_seen = false;
+    while (articles < 24 && fgets(line, sizeof line, tail)) {
+        json_error_t err;
+        json_t *o = json_loads(line, 0, &err);
+        CHECK(o != NULL);
+        if (!o)
+            continue;
+        const char *ch = json_string_value(json_object_get(o, "channel"));
+        if (ch && strcmp(ch, "all") == 0) {
+            articles++;
+            CHECK(json_string_length(json_object_get(o, "title")) > 0);
+            CHECK(json_string_length(json_object_get(o, "id")) == 32);
+            CHECK(json_is_array(json_object_get(o, "countries")));
+            const char *author =
+                json_string_value(json_object_get(o, "author"));
+            author_seen |= author && strcmp(author, "Irina Khalturina") == 0;
+        }
+        json_decref(o);
+    }
+    CHECK_INT(articles, ==, 24);
+    CHECK(author_seen);
+    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    pclose(tail); /* tail exits: its publisher went away, timeout ends it */
+    worker_cleanup(&w);
+}
+
+static void
+test_state_locked(void)
+{
+    struct worker w;
+    worker_start(&w, NULL);
+    /* Wait until the first worker holds the lock: its log says ready. */
+    int64_t end = mono_ms() + 10000;
+    bool ready = false;
+    while (!ready && mono_ms() < end) {
+        size_t len;
+        char *log = wd_test_slurp(w.log, &len);
+        ready = strstr(log, "ready:") != NULL;
+        free(log);
+        if (!ready)
+            usleep(20000);
+    }
+    CHECK(ready);
+    static char out[8192];
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             WD_BINARY " run --state %s --ingest tcp://127.0.0.1:%d "
+                       "--publish tcp://127.0.0.1:%d",
+             w.state, free_port(), free_port());
+    CHECK_INT(run(cmd, out, sizeof out), ==, 1);
+    CHECK_CONTAINS(out, "in use by another worker");
+    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    worker_cleanup(&w);
+}
+
+int
+main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    RUN(test_help);
+    RUN(test_usage_errors);
+    RUN(test_unreachable);
+    RUN(test_push_and_tail);
+    RUN(test_state_locked);
+    return TEST_DONE();
+}

@@ -1,0 +1,171 @@
+/* WD_TEST_LABEL: unit */
+/* The small pure modules: text keys, fingerprints, the dedup set, channel
+ * names, the arena. */
+#include "test.h"
+
+#include "wd/arena.h"
+#include "wd/channel.h"
+#include "wd/dedup.h"
+#include "wd/fingerprint.h"
+#include "wd/text.h"
+
+static void
+test_text_key(void)
+{
+    char a[128], b[128];
+    const char *curly = "Kazakhstan’s  “Peace” Plan!";
+    wd_text_key(curly, strlen(curly), a, sizeof a);
+    wd_text_key("kazakhstan's peace plan", 23, b, sizeof b);
+    CHECK_STR(a, "kazakhstans peace plan");
+    CHECK_STR(b, a);
+    /* Case folding beyond ASCII. */
+    wd_text_key("TÜRKIYE Ärger", strlen("TÜRKIYE Ärger"), a, sizeof a);
+    CHECK_STR(a, "türkiye ärger");
+    /* A key that does not fit is cut on a word boundary. */
+    size_t n = wd_text_key("alpha beta gamma", 16, a, 9);
+    CHECK_STR(a, "alpha");
+    CHECK_INT(n, ==, 5);
+    CHECK_INT(wd_text_key("...", 3, a, sizeof a), ==, 0);
+}
+
+static void
+test_utf8_valid(void)
+{
+    CHECK(wd_utf8_valid("plain", 5));
+    CHECK(wd_utf8_valid("Türkiye – “ok”", strlen("Türkiye – “ok”")));
+    CHECK(!wd_utf8_valid("\xff", 1));
+    CHECK(!wd_utf8_valid("\xe2\x80", 2)); /* cut sequence */
+    CHECK(!wd_utf8_valid("\xc0\xaf", 2)); /* overlong */
+}
+
+static void
+test_story_id_stable(void)
+{
+    char id1[WD_ID_LEN + 1], id2[WD_ID_LEN + 1], id3[WD_ID_LEN + 1];
+    const char *t = "Port Strike Enters Third Week";
+    const char *teaser = "Dock workers in the northern harbour extended their "
+                         "walkout on Monday after negotiators failed";
+    const char *full = "Dock workers in the northern harbour extended their "
+                       "walkout on Monday after negotiators failed to agree "
+                       "on a new wage deal. More paragraphs follow here.";
+    wd_fp_story_id(t, strlen(t), teaser, strlen(teaser), id1);
+    wd_fp_story_id(t, strlen(t), full, strlen(full), id2);
+    CHECK_STR(id1, id2); /* teaser and full text share the id */
+    CHECK_INT(strlen(id1), ==, WD_ID_LEN);
+    /* Known value: ids never change across versions and machines. */
+    CHECK_STR(id1, "0489f4d2948564481815f4adab751d2a");
+    const char *t2 = "Port Strike Ends";
+    wd_fp_story_id(t2, strlen(t2), full, strlen(full), id3);
+    CHECK(strcmp(id1, id3) != 0);
+}
+
+static void
+test_content_key(void)
+{
+    const char *b1 = "Some “body” text.", *b2 = "Some \"body\"   text";
+    uint64_t a = wd_fp_content_key("A Title", 7, b1, strlen(b1));
+    uint64_t b = wd_fp_content_key("a title", 7, b2, strlen(b2));
+    uint64_t c = wd_fp_content_key("a title", 7, "Some other text", 15);
+    CHECK(a == b);
+    CHECK(a != c);
+    CHECK(a != 0);
+}
+
+static void
+test_simhash(void)
+{
+    const char *x = "The council voted twenty-one to nine in favour of the "
+                    "eastern tram extension, which is expected to open to "
+                    "passengers in the spring of 2027 after years of delay.";
+    const char *y = "The council voted twenty-one to nine in favour of the "
+                    "eastern tram extension, which is expected to open to "
+                    "passengers in the spring of 2028 after years of delay.";
+    const char *z = "Students from the old grammar school beat eleven rival "
+                    "teams over a long weekend of play that ended with a "
+                    "tense final round on Sunday afternoon in the hall.";
+    uint64_t hx = wd_fp_simhash(x, strlen(x)), hy = wd_fp_simhash(y, strlen(y));
+    uint64_t hz = wd_fp_simhash(z, strlen(z));
+    CHECK_INT(wd_fp_hamming(hx, hy), <, wd_fp_hamming(hx, hz));
+    CHECK_INT(wd_fp_hamming(hx, hz), >, 10);
+    CHECK(wd_fp_simhash(x, strlen(x)) == hx);
+}
+
+static void
+test_dedup_bounded(void)
+{
+    struct wd_dedup *d;
+    CHECK_OK(wd_dedup_new(&d, 1000));
+    for (uint64_t k = 1; k <= 1000; k++)
+        CHECK(wd_dedup_add(d, k * 0x9E3779B97F4A7C15ULL));
+    CHECK_INT(wd_dedup_count(d), ==, 1000);
+    CHECK(!wd_dedup_add(d, 5 * 0x9E3779B97F4A7C15ULL)); /* already there */
+    /* 500 more: the 500 oldest are forgotten, the rest stay findable. */
+    for (uint64_t k = 1001; k <= 1500; k++)
+        CHECK(wd_dedup_add(d, k * 0x9E3779B97F4A7C15ULL));
+    CHECK_INT(wd_dedup_count(d), ==, 1000);
+    CHECK_INT(wd_dedup_evicted(d), ==, 500);
+    int missing = 0, present = 0;
+    for (uint64_t k = 1; k <= 1500; k++) {
+        bool in = wd_dedup_contains(d, k * 0x9E3779B97F4A7C15ULL);
+        if (k <= 500)
+            missing += !in;
+        else
+            present += in;
+    }
+    CHECK_INT(missing, ==, 500);
+    CHECK_INT(present, ==, 1000);
+    CHECK(!wd_dedup_contains(d, 0));
+    CHECK(!wd_dedup_add(d, 0));
+    wd_dedup_free(d);
+    CHECK_INT(wd_dedup_new(&d, 0), ==, WD_EINVAL);
+}
+
+static void
+test_channel_names(void)
+{
+    char buf[WD_CHANNEL_MAX];
+    CHECK_OK(wd_channel_country("KZ", buf, sizeof buf));
+    CHECK_STR(buf, "country.KZ");
+    CHECK_INT(wd_channel_country("kz", buf, sizeof buf), ==, WD_EINVAL);
+    CHECK_INT(wd_channel_country("KAZ", buf, sizeof buf), ==, WD_EINVAL);
+    CHECK_OK(wd_channel_theme("conflict-war-peace", buf, sizeof buf));
+    CHECK_STR(buf, "theme.conflict-war-peace");
+    CHECK_INT(wd_channel_theme("Bad Slug", buf, sizeof buf), ==, WD_EINVAL);
+    const char *bad[] = {"theme.sport", "theme.sports"};
+    size_t a = 9, b = 9;
+    CHECK(!wd_channel_prefix_free(bad, 2, &a, &b));
+    CHECK_INT(a, ==, 0);
+    CHECK_INT(b, ==, 1);
+    CHECK_STR(wd_channel_family("country.KZ"), "country");
+    CHECK_STR(wd_channel_family("all"), "all");
+}
+
+static void
+test_arena(void)
+{
+    struct wd_arena a;
+    wd_arena_init(&a, 64);
+    char *s = wd_arena_strndup(&a, "hello world", 5);
+    CHECK_STR(s, "hello");
+    void *big = wd_arena_alloc(&a, 10000); /* larger than a chunk */
+    CHECK(big != NULL);
+    memset(big, 1, 10000);
+    CHECK(((uintptr_t)wd_arena_alloc(&a, 3) % sizeof(void *)) == 0);
+    wd_arena_reset(&a);
+    CHECK(wd_arena_alloc(&a, 9000) != NULL); /* reuses the kept chunk */
+    wd_arena_fini(&a);
+}
+
+int
+main(void)
+{
+    RUN(test_text_key);
+    RUN(test_utf8_valid);
+    RUN(test_story_id_stable);
+    RUN(test_content_key);
+    RUN(test_simhash);
+    RUN(test_dedup_bounded);
+    RUN(test_channel_names);
+    RUN(test_arena);
+    return TEST_DONE();
+}

@@ -1,0 +1,188 @@
+/* WD_TEST_LABEL: e2e */
+/* The real wiredesk binary on loopback TCP: the seed pages, a re-fetch and
+ * every kind of bad input go in; what comes out on "all", on a country
+ * channel and on "$stats" is checked. */
+#include <fcntl.h>
+
+#include "worker.h"
+
+#define DEADLINE_MS 30000
+
+struct collected {
+    int n;
+    struct msg m[2048];
+    Wiredesk__V1__WorkerStats *last_stats;
+};
+
+/* Reads from s until a "$stats" message reports at least `pages` pages
+ * received: since one PUB socket sends in order, every article of those
+ * pages reached this subscriber before that message. */
+static int
+collect_until(void *s, long long pages, struct collected *c)
+{
+    int64_t end = mono_ms() + DEADLINE_MS;
+    struct msg m;
+    while (mono_ms() < end) {
+        if (!recv_msg(s, 100, &m))
+            continue;
+        if (strcmp(m.channel, "$stats") == 0) {
+            Wiredesk__V1__WorkerStats *ws =
+                wiredesk__v1__worker_stats__unpack(NULL, m.len, m.data);
+            free(m.data);
+            if (!ws)
+                continue;
+            if (c->last_stats)
+                wiredesk__v1__worker_stats__free_unpacked(c->last_stats,
+                                                          NULL);
+            c->last_stats = ws;
+            if ((long long)ws->pages_received >= pages)
+                return 1;
+            continue;
+        }
+        if (c->n < 2048)
+            c->m[c->n++] = m;
+        else
+            free(m.data);
+    }
+    return 0;
+}
+
+static void
+collected_free(struct collected *c)
+{
+    for (int i = 0; i < c->n; i++)
+        free(c->m[i].data);
+    if (c->last_stats)
+        wiredesk__v1__worker_stats__free_unpacked(c->last_stats, NULL);
+    memset(c, 0, sizeof *c);
+}
+
+static bool
+log_contains(const struct worker *w, const char *needle)
+{
+    size_t len;
+    char *log = wd_test_slurp(w->log, &len);
+    bool found = strstr(log, needle) != NULL;
+    free(log);
+    return found;
+}
+
+static void
+test_seeds_end_to_end(void)
+{
+    struct worker w;
+    const char *extra[] = {"--max-page-bytes", "262144", NULL};
+    worker_start(&w, extra);
+    void *zctx = zmq_ctx_new();
+    const char *all_ch[] = {"all", NULL};
+    const char *kz_ch[] = {"country.KZ", NULL};
+    void *sub_all = subscriber(zctx, &w, all_ch);
+    void *sub_kz = subscriber(zctx, &w, kz_ch);
+    CHECK(wait_subscribed(sub_all, DEADLINE_MS));
+    CHECK(wait_subscribed(sub_kz, DEADLINE_MS));
+    void *push = pusher(zctx, &w);
+
+    /* Bad input between good pages. */
+    push_frame(push, "this is not a RawPage \xff\xff", 24);
+    size_t len;
+    char *seed0 = read_seed(seed_files[0], &len);
+    push_page(push, "https://example.test/list/1", "text/plain", seed0, len);
+    zmq_send(push, "part one", 8, ZMQ_SNDMORE);
+    zmq_send(push, "part two", 8, 0);
+    frames_pushed++;
+    push_page(push, "https://example.test/empty", "text/plain", "", 0);
+    for (int i = 1; i < N_SEEDS; i++) {
+        size_t l;
+        char *buf = read_seed(seed_files[i], &l);
+        push_page(push, seed_files[i], "text/plain; charset=utf-8", buf, l);
+        free(buf);
+        if (i == 2) {
+            push_page(push, "https://example.test/bad-utf8", "text/plain",
+                      "Broken \xe2\x28\xa1 text", 14);
+            push_page(push, "https://example.test/nul", "text/plain",
+                      "Text with a\0NUL byte", 20);
+        }
+    }
+    char *big = malloc(300 * 1024);
+    memset(big, 'x', 300 * 1024);
+    push_page(push, "https://example.test/huge", "text/plain", big,
+              300 * 1024);
+    free(big);
+    /* The re-fetch: the same listing, only the ticker values moved. */
+    bump_ticker_digits(seed0, len);
+    push_page(push, "https://example.test/list/1?again", "text/plain", seed0,
+              len);
+    free(seed0);
+
+    static struct collected all, kz;
+    long long sent = frames_pushed;
+    CHECK(collect_until(sub_all, sent, &all));
+    CHECK(collect_until(sub_kz, sent, &kz));
+
+    /* Every distinct story exactly once on "all". */
+    CHECK_INT(all.n, ==, 24);
+    int with_kz = 0;
+    for (int i = 0; i < all.n; i++) {
+        CHECK_STR(all.m[i].channel, "all");
+        Wiredesk__V1__Article *a =
+            wiredesk__v1__article__unpack(NULL, all.m[i].len, all.m[i].data);
+        CHECK(a != NULL);
+        if (!a)
+            continue;
+        CHECK(a->title[0] != '\0');
+        CHECK_NOT_CONTAINS(a->body, "USD =");
+        CHECK_NOT_CONTAINS(a->body, "Viewing results");
+        for (size_t c = 0; c < a->n_countries; c++)
+            with_kz += strcmp(a->countries[c], "KZ") == 0;
+        for (int j = 0; j < i; j++) {
+            Wiredesk__V1__Article *b = wiredesk__v1__article__unpack(
+                NULL, all.m[j].len, all.m[j].data);
+            if (b) {
+                CHECK(strcmp(a->id, b->id) != 0);
+                wiredesk__v1__article__free_unpacked(b, NULL);
+            }
+        }
+        wiredesk__v1__article__free_unpacked(a, NULL);
+    }
+    /* The KZ subscriber got exactly the articles tagged KZ, and nothing
+     * from any other channel. */
+    CHECK_INT(kz.n, ==, with_kz);
+    CHECK_INT(with_kz, >=, 10);
+    for (int i = 0; i < kz.n; i++)
+        CHECK_STR(kz.m[i].channel, "country.KZ");
+
+    /* Bad input: counted by reason, logged; the good pages flowed. */
+    const Wiredesk__V1__WorkerStats *ws = all.last_stats;
+    CHECK(ws != NULL);
+    if (ws) {
+        CHECK_INT(ws->pages_received, ==, sent);
+        CHECK_INT(ws->pages_rejected, ==, 6);
+        CHECK_INT(ws->articles_published, ==, 24);
+        static const char *const reasons[] = {
+            "reason=malformed", "reason=multipart", "reason=empty_body",
+            "reason=invalid_utf8", "reason=nul_byte", "reason=too_large"};
+        for (size_t r = 0; r < 6; r++)
+            CHECK_INT(stat_value(ws, "pages_rejected", reasons[r]), ==, 1);
+        CHECK_INT(stat_value(ws, "articles_duplicate", NULL), ==, 7);
+    }
+    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK(log_contains(&w, "reason=multipart"));
+    CHECK(log_contains(&w, "reason=too_large"));
+    CHECK(log_contains(&w, "reason=invalid_utf8"));
+
+    collected_free(&all);
+    collected_free(&kz);
+    zmq_close(push);
+    zmq_close(sub_all);
+    zmq_close(sub_kz);
+    zmq_ctx_term(zctx);
+    worker_cleanup(&w);
+}
+
+int
+main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    RUN(test_seeds_end_to_end);
+    return TEST_DONE();
+}

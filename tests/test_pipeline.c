@@ -1,0 +1,196 @@
+/* WD_TEST_LABEL: unit */
+/* The functional core end to end, without sockets: RawPage frames in,
+ * (channel, Article) messages out. */
+#include "testutil.h"
+
+#include "wd/pipeline.h"
+
+#define MAX_MSGS 4096
+
+struct sink {
+    int n;
+    char channel[MAX_MSGS][64];
+    Wiredesk__V1__Article *art[MAX_MSGS];
+};
+
+static int
+collect(void *ctx, const char *channel, const uint8_t *buf, size_t len)
+{
+    struct sink *s = ctx;
+    if (s->n >= MAX_MSGS)
+        return -1;
+    snprintf(s->channel[s->n], 64, "%s", channel);
+    s->art[s->n] = wiredesk__v1__article__unpack(NULL, len, buf);
+    s->n++;
+    return 0;
+}
+
+static void
+sink_free(struct sink *s)
+{
+    for (int i = 0; i < s->n; i++)
+        wiredesk__v1__article__free_unpacked(s->art[i], NULL);
+    s->n = 0;
+}
+
+static int
+count_on(const struct sink *s, const char *channel)
+{
+    int n = 0;
+    for (int i = 0; i < s->n; i++)
+        n += strcmp(s->channel[i], channel) == 0;
+    return n;
+}
+
+static struct wd_pipeline *
+new_pipeline(struct wd_stats *st, size_t max_page)
+{
+    struct wd_pipeline_config cfg = {max_page, 1000};
+    struct wd_pipeline *p = NULL;
+    memset(st, 0, sizeof *st);
+    CHECK_OK(wd_pipeline_new(&p, &cfg, st));
+    return p;
+}
+
+static void
+push(struct wd_pipeline *p, const char *url, const char *ctype,
+     const void *body, size_t len, struct sink *s, struct wd_page_outcome *o)
+{
+    uint8_t *frame;
+    size_t n = make_raw(url, ctype, body, len, &frame);
+    wd_pipeline_page(p, frame, n, 1764900000500LL, collect, s, o);
+    free(frame);
+}
+
+static void
+test_seeds_once_each(void)
+{
+    struct wd_stats st;
+    struct wd_pipeline *p = new_pipeline(&st, WD_DEFAULT_MAX_PAGE);
+    static struct sink s;
+    size_t items = 0;
+    for (int i = 0; i < N_SEEDS; i++) {
+        size_t len;
+        char *buf = read_seed(seed_files[i], &len);
+        struct wd_page_outcome o;
+        push(p, seed_files[i], "text/plain", buf, len, &s, &o);
+        CHECK_OK(o.rc);
+        items += o.items;
+        free(buf);
+    }
+    /* 25 title+body items on the seeds, one story twice: 24 stories. */
+    CHECK_INT(items, ==, 25);
+    CHECK_INT(count_on(&s, "all"), ==, 24);
+    CHECK_INT(st.c[WD_C_ARTICLES_PUBLISHED], ==, 24);
+    CHECK_INT(st.c[WD_C_ARTICLES_DUPLICATE], ==, 1);
+
+    /* Every id on "all" is distinct: the four stories about one state
+     * visit stay four. */
+    int on_all = 0, full = 0;
+    for (int i = 0; i < s.n; i++) {
+        if (strcmp(s.channel[i], "all") != 0)
+            continue;
+        on_all++;
+        CHECK(s.art[i] != NULL);
+        full += s.art[i]->kind == WIREDESK__V1__ARTICLE__KIND__KIND_FULL;
+        CHECK_INT(s.art[i]->revision, ==, 1);
+        CHECK_INT(strlen(s.art[i]->id), ==, 32);
+        for (int j = 0; j < i; j++)
+            if (strcmp(s.channel[j], "all") == 0)
+                CHECK(strcmp(s.art[i]->id, s.art[j]->id) != 0);
+    }
+    CHECK_INT(full, ==, 1);
+
+    /* Channels: the article about Astana and Baku is on KZ and AZ; every
+     * message on a country or theme channel is also on "all". */
+    for (int i = 0; i < s.n; i++) {
+        const Wiredesk__V1__Article *a = s.art[i];
+        if (a->kind == WIREDESK__V1__ARTICLE__KIND__KIND_FULL &&
+            strcmp(s.channel[i], "all") == 0) {
+            CHECK_STR(a->author, "Irina Khalturina");
+            CHECK_INT(a->published_at_ms, ==, 1761312960000LL);
+            bool kz = false, az = false;
+            for (size_t c = 0; c < a->n_countries; c++) {
+                kz |= strcmp(a->countries[c], "KZ") == 0;
+                az |= strcmp(a->countries[c], "AZ") == 0;
+            }
+            CHECK(kz && az);
+            CHECK(a->n_themes > 0);
+        }
+        if (strncmp(s.channel[i], "country.", 8) == 0) {
+            bool listed = false;
+            for (size_t c = 0; c < a->n_countries; c++)
+                listed |= strcmp(a->countries[c], s.channel[i] + 8) == 0;
+            CHECK(listed);
+        }
+    }
+    CHECK_INT(count_on(&s, "country.KZ"), >=, 10);
+
+    /* A re-fetch of a listing where only the ticker moved: nothing new. */
+    size_t len;
+    char *buf = read_seed(seed_files[1], &len);
+    bump_ticker_digits(buf, len);
+    int before = s.n;
+    struct wd_page_outcome o;
+    push(p, "refetch", "text/plain", buf, len, &s, &o);
+    CHECK_OK(o.rc);
+    CHECK_INT(o.items, ==, 6);
+    CHECK_INT(o.duplicates, ==, 6);
+    CHECK_INT(s.n, ==, before);
+    free(buf);
+    sink_free(&s);
+    wd_pipeline_free(p);
+}
+
+static void
+test_bad_input_counted(void)
+{
+    struct wd_stats st;
+    struct wd_pipeline *p = new_pipeline(&st, 64 * 1024);
+    static struct sink s;
+    struct wd_page_outcome o;
+
+    wd_pipeline_page(p, (const uint8_t *)"\xff\xff\xff", 3, 1, collect, &s,
+                     &o);
+    CHECK_INT(o.reason, ==, WD_REJECT_MALFORMED);
+    push(p, "u", "text/plain", "", 0, &s, &o);
+    CHECK_INT(o.reason, ==, WD_REJECT_EMPTY_BODY);
+    push(p, "u", "text/plain", "bad \xc3\x28 text", 10, &s, &o);
+    CHECK_INT(o.reason, ==, WD_REJECT_INVALID_UTF8);
+    push(p, "u", "text/plain", "nul\0byte", 8, &s, &o);
+    CHECK_INT(o.reason, ==, WD_REJECT_NUL_BYTE);
+    char *big = malloc(100 * 1024);
+    memset(big, 'a', 100 * 1024);
+    push(p, "u", "text/plain", big, 100 * 1024, &s, &o);
+    CHECK_INT(o.reason, ==, WD_REJECT_TOO_LARGE);
+    free(big);
+    push(p, "u", "image/png", "\x89PNG", 4, &s, &o);
+    CHECK_INT(o.reason, ==, WD_REJECT_UNSUPPORTED_TYPE);
+    wd_pipeline_refuse(p, WD_REJECT_MULTIPART, 10, &o);
+
+    CHECK_INT(st.c[WD_C_PAGES_REJECTED], ==, 7);
+    CHECK_INT(st.c[WD_C_PAGES_RECEIVED], ==, 7);
+    for (int r = 0; r < WD_REJECT__COUNT; r++)
+        if (r != WD_REJECT_INTERNAL)
+            CHECK_INT(st.rejected[r], ==, 1);
+    CHECK_INT(s.n, ==, 0);
+
+    /* A good page right after the bad ones still goes through. */
+    size_t len;
+    char *buf = read_seed(seed_files[4], &len);
+    push(p, "good", "text/plain", buf, len, &s, &o);
+    CHECK_OK(o.rc);
+    CHECK_INT(o.published, ==, 1);
+    CHECK_INT(count_on(&s, "all"), ==, 1);
+    free(buf);
+    sink_free(&s);
+    wd_pipeline_free(p);
+}
+
+int
+main(void)
+{
+    RUN(test_seeds_once_each);
+    RUN(test_bad_input_counted);
+    return TEST_DONE();
+}

@@ -1,0 +1,225 @@
+/* Starting and stopping the real wiredesk binary for end-to-end tests, on
+ * loopback TCP ports, and reading what it publishes. Every wait has a
+ * deadline; nothing depends on sleeping the right amount. */
+#ifndef WD_TEST_WORKER_H
+#define WD_TEST_WORKER_H
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "testutil.h"
+
+extern char **environ;
+
+struct worker {
+    pid_t pid;
+    char ingest[64], publish[64];
+    char state[256], log[300];
+};
+
+static inline int64_t
+mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A port that was free a moment ago: the kernel's choice for port 0. */
+static inline int
+free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+        perror("free_port");
+        exit(2);
+    }
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* Starts `wiredesk run` with the given extra arguments (NULL-terminated
+ * list), its stderr going to a log file in its state directory. */
+static inline void
+worker_start(struct worker *w, const char *const *extra)
+{
+    snprintf(w->state, sizeof w->state, "/tmp/wd-test-XXXXXX");
+    if (!mkdtemp(w->state)) {
+        perror("mkdtemp");
+        exit(2);
+    }
+    snprintf(w->log, sizeof w->log, "%s/worker.log", w->state);
+    snprintf(w->ingest, sizeof w->ingest, "tcp://127.0.0.1:%d", free_port());
+    snprintf(w->publish, sizeof w->publish, "tcp://127.0.0.1:%d",
+             free_port());
+    const char *argv[64] = {WD_BINARY, "run", "--ingest", w->ingest,
+                            "--publish", w->publish, "--state", w->state,
+                            "--stats-interval", "100"};
+    int argc = 10;
+    for (int i = 0; extra && extra[i] && argc < 62; i++)
+        argv[argc++] = extra[i];
+    argv[argc] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 2, w->log,
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (posix_spawn(&w->pid, WD_BINARY, &fa, NULL, (char **)argv, environ)) {
+        perror("posix_spawn");
+        exit(2);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+}
+
+/* Sends SIGTERM and waits up to deadline_ms; returns the exit status or -1
+ * when the worker had to be killed. */
+static inline int
+worker_stop(struct worker *w, int deadline_ms)
+{
+    kill(w->pid, SIGTERM);
+    int64_t end = mono_ms() + deadline_ms;
+    int status;
+    while (mono_ms() < end) {
+        pid_t r = waitpid(w->pid, &status, WNOHANG);
+        if (r == w->pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        usleep(10000);
+    }
+    kill(w->pid, SIGKILL);
+    waitpid(w->pid, &status, 0);
+    return -1;
+}
+
+static inline void
+worker_cleanup(struct worker *w)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", w->state);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", w->state);
+}
+
+/* A SUB socket on the worker's publish endpoint, subscribed to the given
+ * channels and to "$stats". */
+static inline void *
+subscriber(void *zctx, const struct worker *w, const char *const *channels)
+{
+    void *s = zmq_socket(zctx, ZMQ_SUB);
+    int hwm = 0, linger = 0;
+    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    for (int i = 0; channels && channels[i]; i++)
+        zmq_setsockopt(s, ZMQ_SUBSCRIBE, channels[i], strlen(channels[i]));
+    zmq_setsockopt(s, ZMQ_SUBSCRIBE, "$stats", 6);
+    zmq_connect(s, w->publish);
+    return s;
+}
+
+/* One received message: channel and body. */
+struct msg {
+    char channel[64];
+    uint8_t *data;
+    size_t len;
+};
+
+/* Receives one two-frame message within timeout_ms. Returns 1, or 0 on
+ * time-out. */
+static inline int
+recv_msg(void *s, int timeout_ms, struct msg *m)
+{
+    zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&it, 1, timeout_ms) <= 0)
+        return 0;
+    zmq_msg_t t, b;
+    zmq_msg_init(&t);
+    zmq_msg_init(&b);
+    zmq_msg_recv(&t, s, 0);
+    size_t tl = zmq_msg_size(&t) < 63 ? zmq_msg_size(&t) : 63;
+    memcpy(m->channel, zmq_msg_data(&t), tl);
+    m->channel[tl] = '\0';
+    m->data = NULL;
+    m->len = 0;
+    if (zmq_msg_more(&t)) {
+        zmq_msg_recv(&b, s, 0);
+        m->len = zmq_msg_size(&b);
+        m->data = malloc(m->len ? m->len : 1);
+        memcpy(m->data, zmq_msg_data(&b), m->len);
+    }
+    zmq_msg_close(&t);
+    zmq_msg_close(&b);
+    return 1;
+}
+
+/* The value of counter name{label} in a WorkerStats message, or -1. */
+static inline long long
+stat_value(const Wiredesk__V1__WorkerStats *ws, const char *name,
+           const char *label)
+{
+    for (size_t i = 0; i < ws->n_counters; i++)
+        if (strcmp(ws->counters[i]->name, name) == 0 &&
+            strcmp(ws->counters[i]->label, label ? label : "") == 0)
+            return (long long)ws->counters[i]->value;
+    return -1;
+}
+
+/* Waits until the subscriber has seen a "$stats" message: it is then
+ * connected and its subscriptions are in place at the publisher. */
+static inline int
+wait_subscribed(void *s, int deadline_ms)
+{
+    int64_t end = mono_ms() + deadline_ms;
+    struct msg m;
+    while (mono_ms() < end) {
+        if (recv_msg(s, 100, &m)) {
+            int stats = strcmp(m.channel, "$stats") == 0;
+            free(m.data);
+            if (stats)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static inline void *
+pusher(void *zctx, const struct worker *w)
+{
+    void *s = zmq_socket(zctx, ZMQ_PUSH);
+    int linger = 5000, hwm = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_connect(s, w->ingest);
+    return s;
+}
+
+/* Messages pushed so far by push_frame() and push_page(). */
+static long long frames_pushed;
+
+static inline void
+push_frame(void *s, const void *data, size_t len)
+{
+    frames_pushed++;
+    if (zmq_send(s, data, len, 0) < 0)
+        fprintf(stderr, "push failed: %s\n", zmq_strerror(errno));
+}
+
+static inline void
+push_page(void *s, const char *url, const char *ctype, const void *body,
+          size_t len)
+{
+    uint8_t *frame;
+    size_t n = make_raw(url, ctype, body, len, &frame);
+    push_frame(s, frame, n);
+    free(frame);
+}
+
+#endif
