@@ -90,8 +90,7 @@ on_message(struct wd_ingest *in, const void *data, size_t len, int frames,
     if (frames != 1)
         wd_pipeline_refuse(app->pipeline, WD_REJECT_MULTIPART, total, &o);
     else
-        wd_pipeline_page(app->pipeline, data, len, wd_now_ms(), emit, app,
-                         &o);
+        wd_pipeline_page(app->pipeline, data, len, wd_now_ms(), emit, app, &o);
     if (o.rc)
         log_reject(app, &o);
 }
@@ -195,8 +194,7 @@ open_state(struct app *app, const char *dir)
         return -errno;
     }
     if (flock(app->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        wd_log(WD_LOG_ERROR, "state dir %s is in use by another worker",
-               dir);
+        wd_log(WD_LOG_ERROR, "state dir %s is in use by another worker", dir);
         return WD_EBUSY;
     }
     return 0;
@@ -232,8 +230,7 @@ wd_app_run(const struct wd_app_config *cfg)
         teardown(&app);
         return 1;
     }
-    struct wd_pipeline_config pc = {cfg->max_page_bytes,
-                                    cfg->dedup_capacity};
+    struct wd_pipeline_config pc = {cfg->max_page_bytes, cfg->dedup_capacity};
     int rc = wd_pipeline_new(&app.pipeline, &pc, &app.stats);
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot start pipeline: %s", wd_strerror(rc));
@@ -243,8 +240,7 @@ wd_app_run(const struct wd_app_config *cfg)
     app.zctx = zmq_ctx_new();
     uv_loop_init(&app.loop);
     int zerr = 0;
-    rc = wd_publish_open(&app.pub, app.zctx, cfg->publish, cfg->pub_hwm,
-                         &zerr);
+    rc = wd_publish_open(&app.pub, app.zctx, cfg->publish, cfg->pub_hwm, &zerr);
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot bind publish endpoint %s: %s",
                cfg->publish, zmq_strerror(zerr));
@@ -256,8 +252,8 @@ wd_app_run(const struct wd_app_config *cfg)
     rc = wd_ingest_start(&app.ingest, &app.loop, app.zctx, cfg->ingest,
                          cfg->ingest_hwm, on_message, &zerr);
     if (rc) {
-        wd_log(WD_LOG_ERROR, "cannot bind ingest endpoint %s: %s",
-               cfg->ingest, zmq_strerror(zerr));
+        wd_log(WD_LOG_ERROR, "cannot bind ingest endpoint %s: %s", cfg->ingest,
+               zmq_strerror(zerr));
         uv_loop_close(&app.loop);
         teardown(&app);
         return 1;
@@ -265,8 +261,8 @@ wd_app_run(const struct wd_app_config *cfg)
     uv_timer_init(&app.loop, &app.stats_timer);
     app.stats_timer.data = &app;
     if (cfg->stats_interval_ms > 0)
-        uv_timer_start(&app.stats_timer, on_stats_timer,
-                       cfg->stats_interval_ms, cfg->stats_interval_ms);
+        uv_timer_start(&app.stats_timer, on_stats_timer, cfg->stats_interval_ms,
+                       cfg->stats_interval_ms);
     uv_signal_init(&app.loop, &app.sigint);
     uv_signal_init(&app.loop, &app.sigterm);
     app.sigint.data = app.sigterm.data = &app;

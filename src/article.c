@@ -18,7 +18,8 @@ wd_article_pack(const struct wd_item *it, const struct wd_tags *tags,
     /* protobuf-c wants char * where it only reads; the casts drop const for
      * the duration of the pack, nothing is written through them. */
     art.id = (char *)m->id;
-    art.url = (char *)(it->url ? it->url : (m->source_url ? m->source_url : ""));
+    art.url =
+        (char *)(it->url ? it->url : (m->source_url ? m->source_url : ""));
     art.source_url = (char *)(m->source_url ? m->source_url : "");
     art.title = (char *)it->title;
     art.body = (char *)it->body;
@@ -93,11 +94,10 @@ wd_article_json(const uint8_t *buf, size_t len, const char *channel)
         return NULL;
     char simhash[17];
     snprintf(simhash, sizeof simhash, "%016" PRIx64, art->simhash);
-    const char *kind = art->kind == WIREDESK__V1__ARTICLE__KIND__KIND_FULL
-                           ? "full"
-                       : art->kind == WIREDESK__V1__ARTICLE__KIND__KIND_TEASER
-                           ? "teaser"
-                           : "unspecified";
+    const char *kind =
+        art->kind == WIREDESK__V1__ARTICLE__KIND__KIND_FULL     ? "full"
+        : art->kind == WIREDESK__V1__ARTICLE__KIND__KIND_TEASER ? "teaser"
+                                                                : "unspecified";
     json_t *o = json_object();
     json_object_set_new(o, "channel", json_string(channel));
     json_object_set_new(o, "id", json_string(art->id));
@@ -111,8 +111,7 @@ wd_article_json(const uint8_t *buf, size_t len, const char *channel)
     json_object_set_new(o, "published_at_ms",
                         json_integer(art->published_at_ms));
     json_object_set_new(o, "fetched_at_ms", json_integer(art->fetched_at_ms));
-    json_object_set_new(o, "ingested_at_ms",
-                        json_integer(art->ingested_at_ms));
+    json_object_set_new(o, "ingested_at_ms", json_integer(art->ingested_at_ms));
     json_object_set_new(o, "truncated", json_boolean(art->truncated));
     json_object_set_new(o, "countries",
                         str_array(art->countries, art->n_countries));

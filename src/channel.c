@@ -31,8 +31,7 @@ wd_channel_theme(const char *slug, char *buf, size_t cap)
 }
 
 bool
-wd_channel_prefix_free(const char *const *names, size_t n, size_t *a,
-                       size_t *b)
+wd_channel_prefix_free(const char *const *names, size_t n, size_t *a, size_t *b)
 {
     /* Quadratic, but run once per taxonomy load over a few hundred names. */
     for (size_t i = 0; i < n; i++) {

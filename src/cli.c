@@ -35,10 +35,14 @@ static const char usage_run[] =
     "\n"
     "Starts the worker on one event loop; stops cleanly on SIGINT/SIGTERM.\n"
     "\n"
-    "  --ingest ENDPOINT       PULL socket for RawPages   [" WD_DEFAULT_INGEST "]\n"
-    "  --publish ENDPOINT      PUB socket for Articles    [" WD_DEFAULT_PUBLISH "]\n"
-    "  --http HOST:PORT        operator HTTP view         [" WD_DEFAULT_HTTP "]\n"
-    "  --state DIR             what the worker persists   [" WD_DEFAULT_STATE "]\n"
+    "  --ingest ENDPOINT       PULL socket for RawPages   [" WD_DEFAULT_INGEST
+    "]\n"
+    "  --publish ENDPOINT      PUB socket for Articles    [" WD_DEFAULT_PUBLISH
+    "]\n"
+    "  --http HOST:PORT        operator HTTP view         [" WD_DEFAULT_HTTP
+    "]\n"
+    "  --state DIR             what the worker persists   [" WD_DEFAULT_STATE
+    "]\n"
     "  --max-page-bytes N      larger pages are refused   [8388608]\n"
     "  --dedup-capacity N      stories remembered         [1048576]\n"
     "  --ingest-hwm N          ingest queue, messages     [10000]\n"
@@ -53,20 +57,24 @@ static const char usage_push[] =
     "Sends each FILE (- for standard input) as one RawPage. The content type\n"
     "is text/html for .html/.htm files and text/plain otherwise.\n"
     "\n"
-    "  --endpoint ENDPOINT     the worker's ingest socket [" WD_DEFAULT_INGEST "]\n"
+    "  --endpoint ENDPOINT     the worker's ingest socket [" WD_DEFAULT_INGEST
+    "]\n"
     "  --source NAME           RawPage.source             [wiredesk-push]\n"
     "  --url URL               RawPage.url                [file://PATH]\n"
     "  --content-type TYPE     override the content type\n"
-    "  --timeout MS            give up when the worker is not reachable [5000]\n"
+    "  --timeout MS            give up when the worker is not reachable "
+    "[5000]\n"
     "  -h, --help              this text\n";
 
 static const char usage_tail[] =
     "usage: wiredesk tail [OPTIONS] [CHANNEL...]\n"
     "\n"
     "Subscribes to the channels (default: all) and prints each message as one\n"
-    "JSON line with its channel. Channels: all, country.CC, theme.SLUG, $stats.\n"
+    "JSON line with its channel. Channels: all, country.CC, theme.SLUG, "
+    "$stats.\n"
     "\n"
-    "  --endpoint ENDPOINT     the worker's PUB socket    [" WD_DEFAULT_PUBLISH "]\n"
+    "  --endpoint ENDPOINT     the worker's PUB socket    [" WD_DEFAULT_PUBLISH
+    "]\n"
     "  --count N               exit after N messages\n"
     "  --timeout MS            exit (status 0) after MS without a message\n"
     "  --connect-timeout MS    give up when not connected [5000]\n"
@@ -543,8 +551,8 @@ cmd_tail(int argc, char **argv)
             tl = sizeof channel - 1;
         memcpy(channel, zmq_msg_data(&topic), tl);
         channel[tl] = '\0';
-        bool have_body = zmq_msg_more(&topic) &&
-                         zmq_msg_recv(&body, sock, 0) >= 0;
+        bool have_body =
+            zmq_msg_more(&topic) && zmq_msg_recv(&body, sock, 0) >= 0;
         /* Frames beyond the second are read and ignored. */
         while (zmq_msg_more(&body)) {
             zmq_msg_t extra;

@@ -77,8 +77,7 @@ wd_fp_story_id(const char *title, size_t tlen, const char *body, size_t blen,
 }
 
 uint64_t
-wd_fp_content_key(const char *title, size_t tlen, const char *body,
-                  size_t blen)
+wd_fp_content_key(const char *title, size_t tlen, const char *body, size_t blen)
 {
     char stack[KEY_STACK];
     XXH3_state_t st;

@@ -58,7 +58,8 @@ drain(struct wd_ingest *in)
         n++;
         int frames = 1;
         size_t len = zmq_msg_size(&msg);
-        size_t total = len + (zmq_msg_more(&msg) ? discard_rest(in->sock, &frames) : 0);
+        size_t total =
+            len + (zmq_msg_more(&msg) ? discard_rest(in->sock, &frames) : 0);
         in->on_message(in, zmq_msg_data(&msg), len, frames, total);
         zmq_msg_close(&msg);
     }

@@ -30,8 +30,8 @@ wd_log(enum wd_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s.%03ldZ wiredesk %s: %s\n", stamp,
-            ts.tv_nsec / 1000000, names[level], msg);
+    fprintf(stderr, "%s.%03ldZ wiredesk %s: %s\n", stamp, ts.tv_nsec / 1000000,
+            names[level], msg);
 }
 
 void
@@ -45,8 +45,7 @@ wd_ratelimit_init(struct wd_ratelimit *r, int per_sec, int burst)
 }
 
 bool
-wd_ratelimit_allow(struct wd_ratelimit *r, int64_t now_ms,
-                   uint64_t *suppressed)
+wd_ratelimit_allow(struct wd_ratelimit *r, int64_t now_ms, uint64_t *suppressed)
 {
     if (r->last_ms != 0 && now_ms > r->last_ms) {
         r->tokens += (double)(now_ms - r->last_ms) * r->per_sec / 1000.0;

@@ -153,8 +153,8 @@ wd_text_stats(const char *s, size_t n, struct wd_text_stats *st)
             }
             if (!seen_first) {
                 seen_first = true;
-                st->first_upper = !alpha || uc_is_upper(cp) ||
-                                  uc_is_property_titlecase(cp);
+                st->first_upper =
+                    !alpha || uc_is_upper(cp) || uc_is_property_titlecase(cp);
             }
         } else {
             if (in_word && !word_has_alpha)

@@ -137,8 +137,8 @@ ends_like_sentence(const char *s, size_t n)
 static const char *
 byline_name(const struct line *l, size_t *name_len)
 {
-    static const char *const prefixes[] = {"written by ", "by ", "author: ",
-                                           "author "};
+    static const char *const prefixes[] = {"written by ", "by ",
+                                           "author: ", "author "};
     const char *s = l->s;
     size_t n = l->n;
     bool prefixed = false;

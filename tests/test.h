@@ -50,8 +50,9 @@ static int wd_test_passed, wd_test_failed;
     do {                                                                       \
         const char *a_ = (a), *b_ = (b);                                       \
         if (!a_ || !b_ || strcmp(a_, b_) != 0)                                 \
-            WD_FAIL_("CHECK_STR(%s, %s):\n  got      \"%s\"\n  expected \"%s\"", \
-                     #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");          \
+            WD_FAIL_(                                                          \
+                "CHECK_STR(%s, %s):\n  got      \"%s\"\n  expected \"%s\"",    \
+                #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");               \
     } while (0)
 
 #define CHECK_CONTAINS(hay, needle)                                            \
@@ -82,7 +83,7 @@ static int wd_test_passed, wd_test_failed;
     } while (0)
 
 #define TEST_DONE()                                                            \
-    (printf("%d passed, %d failed\n", wd_test_passed, wd_test_failed),        \
+    (printf("%d passed, %d failed\n", wd_test_passed, wd_test_failed),         \
      wd_test_failed ? 1 : 0)
 
 /* Reads a whole file into a NUL-terminated heap buffer; aborts on error

@@ -9,8 +9,8 @@
 #define PAGES 10000
 #define DEADLINE_MS 120000
 
-static const char *const places[] = {"harbour", "valley", "airport",
-                                     "market", "university", "museum"};
+static const char *const places[] = {"harbour", "valley",     "airport",
+                                     "market",  "university", "museum"};
 
 /* A page of some other made-up site: headline, byline, two paragraphs, a
  * date. Each page tells a different story. */
@@ -48,8 +48,8 @@ test_burst_all_out(void)
     char page[2048];
     for (int i = 0; i < PAGES; i++) {
         size_t n = make_page(i, page, sizeof page);
-        lens[i] = make_raw("https://burst.test/", "text/plain", page, n,
-                           &frames[i]);
+        lens[i] =
+            make_raw("https://burst.test/", "text/plain", page, n, &frames[i]);
     }
     for (int i = 0; i < PAGES; i++) {
         push_frame(push, frames[i], lens[i]);

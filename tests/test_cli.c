@@ -82,8 +82,9 @@ test_unreachable(void)
     char cmd[512];
     int port = free_port();
     snprintf(cmd, sizeof cmd,
-             WD_BINARY " push --endpoint tcp://127.0.0.1:%d --timeout 300 "
-                       WD_FIXTURES "/seeds/004_5a5ebf73775bfc62.txt",
+             WD_BINARY
+             " push --endpoint tcp://127.0.0.1:%d --timeout 300 " WD_FIXTURES
+             "/seeds/004_5a5ebf73775bfc62.txt",
              port);
     CHECK_INT(run(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "cannot reach");

@@ -32,8 +32,7 @@ collect_until(void *s, long long pages, struct collected *c)
             if (!ws)
                 continue;
             if (c->last_stats)
-                wiredesk__v1__worker_stats__free_unpacked(c->last_stats,
-                                                          NULL);
+                wiredesk__v1__worker_stats__free_unpacked(c->last_stats, NULL);
             c->last_stats = ws;
             if ((long long)ws->pages_received >= pages)
                 return 1;
@@ -105,8 +104,7 @@ test_seeds_end_to_end(void)
     }
     char *big = malloc(300 * 1024);
     memset(big, 'x', 300 * 1024);
-    push_page(push, "https://example.test/huge", "text/plain", big,
-              300 * 1024);
+    push_page(push, "https://example.test/huge", "text/plain", big, 300 * 1024);
     free(big);
     /* The re-fetch: the same listing, only the ticker values moved. */
     bump_ticker_digits(seed0, len);
@@ -159,8 +157,8 @@ test_seeds_end_to_end(void)
         CHECK_INT(ws->pages_rejected, ==, 6);
         CHECK_INT(ws->articles_published, ==, 24);
         static const char *const reasons[] = {
-            "reason=malformed", "reason=multipart", "reason=empty_body",
-            "reason=invalid_utf8", "reason=nul_byte", "reason=too_large"};
+            "reason=malformed",    "reason=multipart", "reason=empty_body",
+            "reason=invalid_utf8", "reason=nul_byte",  "reason=too_large"};
         for (size_t r = 0; r < 6; r++)
             CHECK_INT(stat_value(ws, "pages_rejected", reasons[r]), ==, 1);
         CHECK_INT(stat_value(ws, "articles_duplicate", NULL), ==, 7);

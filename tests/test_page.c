@@ -35,9 +35,9 @@ parse_file(const char *name, struct wd_page *page)
 static void
 check_clean(const struct wd_item *it)
 {
-    static const char *const junk[] = {"USD =", "Viewing results", "KGS/",
-                                       "\nHome", "TMT/USD", "[caption",
-                                       "[/caption]"};
+    static const char *const junk[] = {
+        "USD =",   "Viewing results", "KGS/",      "\nHome",
+        "TMT/USD", "[caption",        "[/caption]"};
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
         CHECK_NOT_CONTAINS(it->title, junk[i]);
         CHECK_NOT_CONTAINS(it->body, junk[i]);
@@ -50,8 +50,8 @@ check_clean(const struct wd_item *it)
 }
 
 static void
-check_listing(const char *file, const char *first_title,
-              const char *last_title, const bool *truncated)
+check_listing(const char *file, const char *first_title, const char *last_title,
+              const bool *truncated)
 {
     struct wd_page page;
     CHECK_OK(parse_file(file, &page));
@@ -268,8 +268,8 @@ test_charset_conversion(void)
         "to close before the end of the year.\n"
         "Staff Writer Desk\n";
     struct wd_page page;
-    CHECK_OK(parse("text/plain; charset=ISO-8859-1", latin1, strlen(latin1),
-                   &page));
+    CHECK_OK(
+        parse("text/plain; charset=ISO-8859-1", latin1, strlen(latin1), &page));
     CHECK_INT(page.n_items, ==, 1);
     if (page.n_items == 1)
         CHECK_STR(page.items[0].title,

@@ -150,8 +150,7 @@ test_bad_input_counted(void)
     static struct sink s;
     struct wd_page_outcome o;
 
-    wd_pipeline_page(p, (const uint8_t *)"\xff\xff\xff", 3, 1, collect, &s,
-                     &o);
+    wd_pipeline_page(p, (const uint8_t *)"\xff\xff\xff", 3, 1, collect, &s, &o);
     CHECK_INT(o.reason, ==, WD_REJECT_MALFORMED);
     push(p, "u", "text/plain", "", 0, &s, &o);
     CHECK_INT(o.reason, ==, WD_REJECT_EMPTY_BODY);

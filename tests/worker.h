@@ -61,11 +61,10 @@ worker_start(struct worker *w, const char *const *extra)
     }
     snprintf(w->log, sizeof w->log, "%s/worker.log", w->state);
     snprintf(w->ingest, sizeof w->ingest, "tcp://127.0.0.1:%d", free_port());
-    snprintf(w->publish, sizeof w->publish, "tcp://127.0.0.1:%d",
-             free_port());
-    const char *argv[64] = {WD_BINARY, "run", "--ingest", w->ingest,
-                            "--publish", w->publish, "--state", w->state,
-                            "--stats-interval", "100"};
+    snprintf(w->publish, sizeof w->publish, "tcp://127.0.0.1:%d", free_port());
+    const char *argv[64] = {
+        WD_BINARY,  "run",     "--ingest", w->ingest,          "--publish",
+        w->publish, "--state", w->state,   "--stats-interval", "100"};
     int argc = 10;
     for (int i = 0; extra && extra[i] && argc < 62; i++)
         argv[argc++] = extra[i];

@@ -19,10 +19,10 @@ struct wd_app_config {
     const char *state_dir; /* everything the worker persists */
     size_t max_page_bytes;
     size_t dedup_capacity;
-    int ingest_hwm;            /* messages queued on ingest (0 = no limit) */
-    int pub_hwm;               /* messages queued per subscriber */
+    int ingest_hwm;             /* messages queued on ingest (0 = no limit) */
+    int pub_hwm;                /* messages queued per subscriber */
     unsigned stats_interval_ms; /* WorkerStats on "$stats"; 0 = never */
-    int linger_ms;             /* time to flush published messages at stop */
+    int linger_ms;              /* time to flush published messages at stop */
 };
 
 /* Fills cfg with the documented defaults. */

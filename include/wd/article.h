@@ -33,7 +33,6 @@ int wd_article_pack(const struct wd_item *it, const struct wd_tags *tags,
 char *wd_article_json(const uint8_t *buf, size_t len, const char *channel);
 
 /* The same for WorkerStats bytes (the "$stats" channel). */
-char *wd_worker_stats_json(const uint8_t *buf, size_t len,
-                           const char *channel);
+char *wd_worker_stats_json(const uint8_t *buf, size_t len, const char *channel);
 
 #endif

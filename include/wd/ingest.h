@@ -21,8 +21,8 @@ struct wd_ingest;
 /* Called for each message: data/len is its first frame, valid only during
  * the call; frames is how many frames the message had (1 for a well-formed
  * page) and total the bytes of all of them. */
-typedef void (*wd_ingest_cb)(struct wd_ingest *in, const void *data,
-                             size_t len, int frames, size_t total);
+typedef void (*wd_ingest_cb)(struct wd_ingest *in, const void *data, size_t len,
+                             int frames, size_t total);
 
 struct wd_ingest {
     uv_poll_t poll;

@@ -24,9 +24,9 @@ enum wd_page_kind {
  * optional ones are NULL when unknown. */
 struct wd_item {
     const char *title;
-    const char *body;   /* paragraphs separated by "\n\n" */
-    const char *author; /* NULL when unknown */
-    const char *url;    /* the story's own URL, NULL when unknown */
+    const char *body;        /* paragraphs separated by "\n\n" */
+    const char *author;      /* NULL when unknown */
+    const char *url;         /* the story's own URL, NULL when unknown */
     int64_t published_at_ms; /* UTC, 0 when unknown */
     bool truncated;          /* the site cut the text ("...") */
     bool full;               /* from an article page, not a teaser */

@@ -30,12 +30,12 @@ typedef int (*wd_emit_fn)(void *ctx, const char *channel, const uint8_t *buf,
 
 /* What became of one page. */
 struct wd_page_outcome {
-    int rc;                 /* 0, or the WD_E* code that refused the page */
-    enum wd_reject reason;  /* valid when rc != 0 */
-    size_t items;           /* stories found */
-    size_t published;       /* stories published */
-    size_t duplicates;      /* stories dropped as already published */
-    char url[256];          /* the page's URL, cut, for log lines */
+    int rc;                /* 0, or the WD_E* code that refused the page */
+    enum wd_reject reason; /* valid when rc != 0 */
+    size_t items;          /* stories found */
+    size_t published;      /* stories published */
+    size_t duplicates;     /* stories dropped as already published */
+    char url[256];         /* the page's URL, cut, for log lines */
 };
 
 /* Creates a pipeline counting into *stats (borrowed; must outlive it).

@@ -36,12 +36,12 @@ size_t wd_text_key(const char *s, size_t n, char *out, size_t cap);
 
 /* Statistics of one line of text, for the page parsers. */
 struct wd_text_stats {
-    size_t words;   /* runs of letters/digits */
+    size_t words;       /* runs of letters/digits */
     size_t alpha_words; /* words that contain a letter */
     size_t num_words;   /* words made only of digits */
     size_t letters;
     size_t digits;
-    size_t other; /* neither letter, digit nor space */
+    size_t other;     /* neither letter, digit nor space */
     bool first_upper; /* first letter is upper case (or a digit/quote) */
 };
 

@@ -10,10 +10,12 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const types[] = {
-        "text/plain", "text/plain; charset=utf-8",
-        "text/plain; charset=windows-1251", "text/plain; charset=latin1", "",
-        "text/html"};
+    static const char *const types[] = {"text/plain",
+                                        "text/plain; charset=utf-8",
+                                        "text/plain; charset=windows-1251",
+                                        "text/plain; charset=latin1",
+                                        "",
+                                        "text/html"};
     static struct wd_arena arena;
     static int init;
     if (!init) {
@@ -33,8 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (wd_page_parse(&in, &arena, &page) == 0) {
         for (size_t i = 0; i < page.n_items; i++) {
             /* Every string the parser returns is a valid C string. */
-            volatile size_t n = strlen(page.items[i].title) +
-                                strlen(page.items[i].body);
+            volatile size_t n =
+                strlen(page.items[i].title) + strlen(page.items[i].body);
             (void)n;
         }
     }
