@@ -41,6 +41,7 @@ static const char usage_run[] =
     "]\n"
     "  --http HOST:PORT        operator HTTP view         [" WD_DEFAULT_HTTP
     "]\n"
+    "                          (checked now; served once the view lands)\n"
     "  --state DIR             what the worker persists   [" WD_DEFAULT_STATE
     "]\n"
     "  --max-page-bytes N      larger pages are refused   [8388608]\n"
@@ -134,6 +135,20 @@ check_endpoint(const char *ep)
     return WD_EINVAL;
 }
 
+/* The getopt results every command treats alike: --help, a missing value,
+ * an unknown option. Returns the exit code. */
+static int
+other_option(const char *cmd, int c, const char *usage, char **argv)
+{
+    if (c == 'h') {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (c == ':')
+        return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+    return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
 static int
 cmd_run(int argc, char **argv)
 {
@@ -213,14 +228,8 @@ cmd_run(int argc, char **argv)
             else
                 return usage_error("run", "bad --log-level '%s'", optarg);
             break;
-        case 'h':
-            fputs(usage_run, stdout);
-            return 0;
-        case ':':
-            return usage_error("run", "option '%s' needs a value",
-                               argv[optind - 1]);
         default:
-            return usage_error("run", "unknown option '%s'", argv[optind - 1]);
+            return other_option("run", c, usage_run, argv);
         }
     }
     if (optind < argc)
@@ -307,14 +316,8 @@ cmd_push(int argc, char **argv)
             if (parse_num(optarg, 1, 3600 * 1000, &timeout))
                 return usage_error("push", "bad --timeout '%s'", optarg);
             break;
-        case 'h':
-            fputs(usage_push, stdout);
-            return 0;
-        case ':':
-            return usage_error("push", "option '%s' needs a value",
-                               argv[optind - 1]);
         default:
-            return usage_error("push", "unknown option '%s'", argv[optind - 1]);
+            return other_option("push", c, usage_push, argv);
         }
     }
     if (optind >= argc)
@@ -490,14 +493,8 @@ cmd_tail(int argc, char **argv)
                 return usage_error("tail", "bad --connect-timeout '%s'",
                                    optarg);
             break;
-        case 'h':
-            fputs(usage_tail, stdout);
-            return 0;
-        case ':':
-            return usage_error("tail", "option '%s' needs a value",
-                               argv[optind - 1]);
         default:
-            return usage_error("tail", "unknown option '%s'", argv[optind - 1]);
+            return other_option("tail", c, usage_tail, argv);
         }
     }
     if (check_endpoint(endpoint))
