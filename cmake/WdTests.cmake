@@ -11,7 +11,7 @@ foreach(src ${WD_TEST_SOURCES})
     WD_FIXTURES="${WD_FIXTURES}"
     WD_BINARY="$<TARGET_FILE:wiredesk>")
   file(STRINGS ${src} label_line REGEX "WD_TEST_LABEL:" LIMIT_COUNT 1)
-  string(REGEX REPLACE ".*WD_TEST_LABEL: *([a-z]+).*" "\\1" label "${label_line}")
+  string(REGEX REPLACE ".*WD_TEST_LABEL: *([a-z0-9]+).*" "\\1" label "${label_line}")
   if(NOT label)
     set(label unit)
   endif()

@@ -28,6 +28,27 @@ run(const char *cmd, char *out, size_t cap)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Starts argv with its stdout on a pipe; returns the read end as a FILE. */
+static FILE *
+spawn_reader(const char *const *argv, pid_t *pid)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    int rc = posix_spawn(pid, argv[0], &fa, NULL, (char **)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        return NULL;
+    }
+    return fdopen(fds[0], "r");
+}
+
 static int
 count_lines(const char *s)
 {
@@ -114,11 +135,13 @@ test_push_and_tail(void)
     char cmd[1024];
     /* tail also follows "$stats": its first stats line proves it is
      * subscribed before anything is pushed. */
-    snprintf(cmd, sizeof cmd,
-             "timeout 60 " WD_BINARY " tail --endpoint %s all '$stats'",
-             w.publish);
-    FILE *tail = popen(cmd, "r");
+    const char *tail_argv[] = {WD_BINARY, "tail",   "--endpoint", w.publish,
+                               "all",     "$stats", NULL};
+    pid_t tail_pid;
+    FILE *tail = spawn_reader(tail_argv, &tail_pid);
     CHECK(tail != NULL);
+    if (!tail)
+        return;
     static char line[1 << 20];
     bool subscribed = false;
     while (!subscribed && fgets(line, sizeof line, tail))
@@ -154,8 +177,13 @@ test_push_and_tail(void)
     }
     CHECK_INT(articles, ==, 24);
     CHECK(author_seen);
+    /* tail stops cleanly on SIGTERM. */
+    kill(tail_pid, SIGTERM);
+    int st;
+    CHECK_INT(waitpid(tail_pid, &st, 0), ==, tail_pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    fclose(tail);
     CHECK_INT(worker_stop(&w, 10000), ==, 0);
-    pclose(tail); /* tail exits: its publisher went away, timeout ends it */
     worker_cleanup(&w);
 }
 

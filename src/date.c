@@ -1,0 +1,589 @@
+/* Dates in the forms news pages write them. A small cursor parser over the
+ * bytes: no locale, no allocation, no reads outside s[0..len). The grammar,
+ * after an optional label ("Published", "Updated:", "Posted on"):
+ *
+ *   relative  := "just now" | "today" | "yesterday" | (N | "a" | "an") UNIT
+ * "ago" iso       := YYYY ("-" | "/") MM ("-" | "/") DD [("T" | " ") time]
+ * [zone] numeric   := DD "." MM "." YYYY [time] textual   := [WEEKDAY [","]]
+ * (DAY MONTH | MONTH DAY) [","] YEAR [sep time] time      := H ":" MM [":" SS
+ * ["." FRACTION]] [("am" | "pm")] [zone] zone      := "Z" | "UTC" | "GMT" |
+ * ("+" | "-") HH [":"] MM
+ *
+ * A date without a zone is UTC. Anything left over makes the whole string
+ * not a date.
+ */
+#include "wd/date.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "wd/err.h"
+
+#define MS_PER_DAY 86400000LL
+
+struct cur {
+    const char *s;
+    size_t n, i;
+};
+
+static int
+lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static bool
+is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool
+is_alpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool
+at_end(const struct cur *c)
+{
+    return c->i >= c->n;
+}
+
+static int
+peek(const struct cur *c)
+{
+    return c->i < c->n ? (unsigned char)c->s[c->i] : -1;
+}
+
+/* Skips ASCII spaces and tabs, and the UTF-8 no-break space. */
+static void
+skip_space(struct cur *c)
+{
+    while (c->i < c->n) {
+        if (c->s[c->i] == ' ' || c->s[c->i] == '\t') {
+            c->i++;
+        } else if (c->i + 1 < c->n && (unsigned char)c->s[c->i] == 0xC2 &&
+                   (unsigned char)c->s[c->i + 1] == 0xA0) {
+            c->i += 2;
+        } else {
+            break;
+        }
+    }
+}
+
+static bool
+eat_char(struct cur *c, int ch)
+{
+    if (peek(c) == ch) {
+        c->i++;
+        return true;
+    }
+    return false;
+}
+
+/* Reads a run of ASCII letters; returns its length (0 when none). */
+static size_t
+read_word(struct cur *c, const char **w)
+{
+    size_t start = c->i;
+    while (c->i < c->n && is_alpha((unsigned char)c->s[c->i]))
+        c->i++;
+    *w = c->s + start;
+    return c->i - start;
+}
+
+static bool
+word_is(const char *w, size_t n, const char *lit)
+{
+    size_t k = strlen(lit);
+    if (n != k)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (lower((unsigned char)w[i]) != lit[i])
+            return false;
+    return true;
+}
+
+/* Consumes the word lit (case-insensitive) when it stands next. */
+static bool
+eat_word(struct cur *c, const char *lit)
+{
+    size_t save = c->i;
+    const char *w;
+    size_t n = read_word(c, &w);
+    if (n && word_is(w, n, lit))
+        return true;
+    c->i = save;
+    return false;
+}
+
+/* Reads 1..max digits; *digits receives how many. */
+static bool
+read_num(struct cur *c, int max, long *v, int *digits)
+{
+    long x = 0;
+    int d = 0;
+    while (d < max && c->i < c->n && is_digit((unsigned char)c->s[c->i])) {
+        x = x * 10 + (c->s[c->i] - '0');
+        c->i++;
+        d++;
+    }
+    /* More digits than allowed: not this field. */
+    if (d == 0 || (c->i < c->n && is_digit((unsigned char)c->s[c->i])))
+        return false;
+    *v = x;
+    if (digits)
+        *digits = d;
+    return true;
+}
+
+static int
+month_of(const char *w, size_t n)
+{
+    static const char *const full[] = {
+        "january", "february", "march",     "april",   "may",      "june",
+        "july",    "august",   "september", "october", "november", "december"};
+    for (int m = 0; m < 12; m++) {
+        if (word_is(w, n, full[m]))
+            return m + 1;
+        if (n == 3 && lower(w[0]) == full[m][0] && lower(w[1]) == full[m][1] &&
+            lower(w[2]) == full[m][2])
+            return m + 1;
+    }
+    if (word_is(w, n, "sept"))
+        return 9;
+    return 0;
+}
+
+static bool
+is_weekday(const char *w, size_t n)
+{
+    static const char *const days[] = {"monday",   "tuesday", "wednesday",
+                                       "thursday", "friday",  "saturday",
+                                       "sunday"};
+    for (int d = 0; d < 7; d++) {
+        if (word_is(w, n, days[d]))
+            return true;
+        if (n == 3 && lower(w[0]) == days[d][0] && lower(w[1]) == days[d][1] &&
+            lower(w[2]) == days[d][2])
+            return true;
+    }
+    return word_is(w, n, "tues") || word_is(w, n, "thurs");
+}
+
+static bool
+leap(long y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static bool
+valid_date(long y, long m, long d)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
+        return false;
+    int max = mdays[m - 1] + (m == 2 && leap(y));
+    return d <= max;
+}
+
+int64_t
+wd_date_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    /* Howard Hinnant's days_from_civil. */
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Zone: "Z", "UTC", "GMT" (optionally followed by an offset), "+05:00",
+ * "-0300", "+05". Sets *off_min (east positive). Returns false on a
+ * malformed offset; absent zones leave *off_min at 0. */
+static bool
+read_zone(struct cur *c, long *off_min)
+{
+    size_t save = c->i;
+    skip_space(c);
+    if (eat_char(c, 'Z') || eat_char(c, 'z'))
+        return true;
+    if (eat_word(c, "utc") || eat_word(c, "gmt")) {
+        if (peek(c) != '+' && peek(c) != '-')
+            return true;
+    }
+    int sign = peek(c);
+    if (sign != '+' && sign != '-') {
+        c->i = save;
+        return true;
+    }
+    c->i++;
+    long hh, mm = 0;
+    int digits;
+    if (!read_num(c, 4, &hh, &digits))
+        return false;
+    if (digits == 4) {
+        mm = hh % 100;
+        hh /= 100;
+    } else if (digits <= 2 && eat_char(c, ':')) {
+        if (!read_num(c, 2, &mm, NULL))
+            return false;
+    } else if (digits > 2) {
+        return false;
+    }
+    if (hh > 14 || mm > 59)
+        return false;
+    *off_min = (sign == '-' ? -1 : 1) * (hh * 60 + mm);
+    return true;
+}
+
+/* time := H ":" MM [":" SS ["." F]] [am|pm] [zone] */
+static bool
+read_time(struct cur *c, long *ms_of_day, long *off_min)
+{
+    long h, mi, sec = 0;
+    if (!read_num(c, 2, &h, NULL) || !eat_char(c, ':') ||
+        !read_num(c, 2, &mi, NULL))
+        return false;
+    if (eat_char(c, ':')) {
+        if (!read_num(c, 2, &sec, NULL))
+            return false;
+        if (eat_char(c, '.') || eat_char(c, ',')) {
+            long frac;
+            int fd;
+            if (!read_num(c, 9, &frac, &fd))
+                return false;
+        }
+    }
+    size_t save = c->i;
+    skip_space(c);
+    bool pm = false, am = false;
+    const char *w;
+    size_t n = read_word(c, &w);
+    if (word_is(w, n, "pm") || word_is(w, n, "am")) {
+        pm = lower(w[0]) == 'p';
+        am = !pm;
+    } else if ((word_is(w, n, "p") || word_is(w, n, "a")) && eat_char(c, '.') &&
+               eat_word(c, "m")) {
+        /* "p.m." */
+        pm = lower(w[0]) == 'p';
+        am = !pm;
+        eat_char(c, '.');
+    } else {
+        c->i = save;
+    }
+    if (am || pm) {
+        if (h < 1 || h > 12)
+            return false;
+        if (am && h == 12)
+            h = 0;
+        if (pm && h != 12)
+            h += 12;
+    }
+    if (h > 23 || mi > 59 || sec > 60)
+        return false;
+    if (!read_zone(c, off_min))
+        return false;
+    *ms_of_day = ((h * 60 + mi) * 60 + sec) * 1000;
+    return true;
+}
+
+static bool
+finish(struct cur *c)
+{
+    skip_space(c);
+    return at_end(c);
+}
+
+static int
+result(long y, long m, long d, long ms_of_day, long off_min, bool has_time,
+       int64_t *out, enum wd_date_precision *prec)
+{
+    if (!valid_date(y, m, d))
+        return WD_EPARSE;
+    *out = wd_date_days_from_civil(y, (unsigned)m, (unsigned)d) * MS_PER_DAY +
+           ms_of_day - (int64_t)off_min * 60000;
+    if (prec)
+        *prec = has_time ? WD_DATE_MINUTE : WD_DATE_DAY;
+    return 0;
+}
+
+/* ISO 8601 and its slash variant: YYYY-MM-DD[Thh:mm[:ss[.f]]][zone]. */
+static int
+parse_iso(struct cur *c, int64_t *out, enum wd_date_precision *prec)
+{
+    long y, m, d;
+    int yd;
+    if (!read_num(c, 4, &y, &yd) || yd != 4)
+        return WD_EPARSE;
+    int sep = peek(c);
+    if (sep != '-' && sep != '/')
+        return WD_EPARSE;
+    c->i++;
+    if (!read_num(c, 2, &m, NULL) || !eat_char(c, sep) ||
+        !read_num(c, 2, &d, NULL))
+        return WD_EPARSE;
+    long tod = 0, off = 0;
+    bool has_time = false;
+    if (peek(c) == 'T' || peek(c) == 't' || peek(c) == ' ') {
+        size_t save = c->i;
+        c->i++;
+        skip_space(c);
+        if (read_time(c, &tod, &off))
+            has_time = true;
+        else
+            c->i = save;
+    }
+    if (!has_time && !read_zone(c, &off))
+        return WD_EPARSE;
+    if (!finish(c))
+        return WD_EPARSE;
+    return result(y, m, d, tod, off, has_time, out, prec);
+}
+
+/* DD.MM.YYYY [time] */
+static int
+parse_dotted(struct cur *c, int64_t *out, enum wd_date_precision *prec)
+{
+    long d, m, y;
+    int yd;
+    if (!read_num(c, 2, &d, NULL) || !eat_char(c, '.') ||
+        !read_num(c, 2, &m, NULL) || !eat_char(c, '.') ||
+        !read_num(c, 4, &y, &yd) || yd != 4)
+        return WD_EPARSE;
+    long tod = 0, off = 0;
+    bool has_time = false;
+    skip_space(c);
+    if (!at_end(c)) {
+        eat_char(c, ',');
+        skip_space(c);
+        if (!read_time(c, &tod, &off))
+            return WD_EPARSE;
+        has_time = true;
+    }
+    if (!finish(c))
+        return WD_EPARSE;
+    return result(y, m, d, tod, off, has_time, out, prec);
+}
+
+/* An ordinal suffix after a day number: "1st", "22nd", "3rd", "24th". */
+static void
+skip_ordinal(struct cur *c)
+{
+    size_t save = c->i;
+    const char *w;
+    size_t n = read_word(c, &w);
+    if (!(word_is(w, n, "st") || word_is(w, n, "nd") || word_is(w, n, "rd") ||
+          word_is(w, n, "th")))
+        c->i = save;
+}
+
+/* [weekday[,]] (D Month | Month D)[,] YYYY [[,|at|-|'|'] time] */
+static int
+parse_textual(struct cur *c, int64_t *out, enum wd_date_precision *prec)
+{
+    const char *w;
+    size_t n;
+    size_t save = c->i;
+    n = read_word(c, &w);
+    if (n && is_weekday(w, n)) {
+        eat_char(c, '.');
+        skip_space(c);
+        eat_char(c, ',');
+        skip_space(c);
+    } else {
+        c->i = save;
+    }
+    long d = 0, m = 0, y = 0;
+    if (is_digit(peek(c))) {
+        if (!read_num(c, 2, &d, NULL))
+            return WD_EPARSE;
+        skip_ordinal(c);
+        skip_space(c);
+        n = read_word(c, &w);
+        m = month_of(w, n);
+        if (!m)
+            return WD_EPARSE;
+        eat_char(c, '.');
+    } else {
+        n = read_word(c, &w);
+        m = month_of(w, n);
+        if (!m)
+            return WD_EPARSE;
+        eat_char(c, '.');
+        skip_space(c);
+        if (!read_num(c, 2, &d, NULL))
+            return WD_EPARSE;
+        skip_ordinal(c);
+    }
+    skip_space(c);
+    eat_char(c, ',');
+    skip_space(c);
+    int yd;
+    if (!read_num(c, 4, &y, &yd) || yd != 4)
+        return WD_EPARSE;
+    long tod = 0, off = 0;
+    bool has_time = false;
+    skip_space(c);
+    if (!at_end(c)) {
+        if (eat_char(c, ',') || eat_char(c, '-') || eat_char(c, '|') ||
+            eat_char(c, '/') || eat_word(c, "at"))
+            skip_space(c);
+        if (!read_time(c, &tod, &off))
+            return WD_EPARSE;
+        has_time = true;
+    }
+    if (!finish(c))
+        return WD_EPARSE;
+    return result(y, m, d, tod, off, has_time, out, prec);
+}
+
+static int64_t
+start_of_day(int64_t ms)
+{
+    int64_t day = ms / MS_PER_DAY;
+    if (ms < 0 && ms % MS_PER_DAY)
+        day--;
+    return day * MS_PER_DAY;
+}
+
+/* "just now", "today", "yesterday", "N units ago", "an hour ago". */
+static int
+parse_relative(struct cur *c, int64_t now, int64_t *out,
+               enum wd_date_precision *prec)
+{
+    size_t save = c->i;
+    if (eat_word(c, "just")) {
+        skip_space(c);
+        if (eat_word(c, "now") && finish(c)) {
+            *out = now;
+            if (prec)
+                *prec = WD_DATE_MINUTE;
+            return 0;
+        }
+        c->i = save;
+        return WD_EPARSE;
+    }
+    if ((eat_word(c, "today") || eat_word(c, "now")) && finish(c)) {
+        *out = start_of_day(now);
+        if (prec)
+            *prec = WD_DATE_DAY;
+        return 0;
+    }
+    c->i = save;
+    if (eat_word(c, "yesterday") && finish(c)) {
+        *out = start_of_day(now) - MS_PER_DAY;
+        if (prec)
+            *prec = WD_DATE_DAY;
+        return 0;
+    }
+    c->i = save;
+    long count;
+    if (eat_word(c, "a") || eat_word(c, "an")) {
+        count = 1;
+    } else if (!read_num(c, 4, &count, NULL)) {
+        return WD_EPARSE;
+    }
+    skip_space(c);
+    const char *w;
+    size_t n = read_word(c, &w);
+    static const struct {
+        const char *name;
+        int64_t ms;
+    } units[] = {
+        {"second", 1000},
+        {"seconds", 1000},
+        {"sec", 1000},
+        {"secs", 1000},
+        {"s", 1000},
+        {"minute", 60000},
+        {"minutes", 60000},
+        {"min", 60000},
+        {"mins", 60000},
+        {"m", 60000},
+        {"hour", 3600000},
+        {"hours", 3600000},
+        {"hr", 3600000},
+        {"hrs", 3600000},
+        {"h", 3600000},
+        {"day", MS_PER_DAY},
+        {"days", MS_PER_DAY},
+        {"d", MS_PER_DAY},
+        {"week", 7 * MS_PER_DAY},
+        {"weeks", 7 * MS_PER_DAY},
+    };
+    int64_t unit = 0;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (word_is(w, n, units[i].name))
+            unit = units[i].ms;
+    if (!unit)
+        return WD_EPARSE;
+    skip_space(c);
+    if (!eat_word(c, "ago") || !finish(c))
+        return WD_EPARSE;
+    *out = now - count * unit;
+    if (prec)
+        *prec = unit >= MS_PER_DAY ? WD_DATE_DAY : WD_DATE_MINUTE;
+    return 0;
+}
+
+/* Skips a leading label such as "Published:", "Last updated on". */
+static void
+skip_label(struct cur *c)
+{
+    size_t save = c->i;
+    bool any = false;
+    if (eat_word(c, "last")) {
+        skip_space(c);
+    }
+    if (eat_word(c, "published") || eat_word(c, "updated") ||
+        eat_word(c, "posted") || eat_word(c, "modified") ||
+        eat_word(c, "date")) {
+        any = true;
+        skip_space(c);
+        if (eat_word(c, "on") || eat_word(c, "at"))
+            skip_space(c);
+        eat_char(c, ':');
+        skip_space(c);
+    }
+    if (!any)
+        c->i = save;
+}
+
+int
+wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
+              enum wd_date_precision *precision)
+{
+    struct cur c = {s, len, 0};
+    skip_space(&c);
+    while (c.n > c.i && (c.s[c.n - 1] == ' ' || c.s[c.n - 1] == '\t' ||
+                         c.s[c.n - 1] == '\r' || c.s[c.n - 1] == '\n'))
+        c.n--;
+    skip_label(&c);
+    if (at_end(&c))
+        return WD_EPARSE;
+    size_t start = c.i;
+    int64_t v;
+    enum wd_date_precision p;
+    int (*forms[])(struct cur *, int64_t *, enum wd_date_precision *) = {
+        parse_iso, parse_dotted, parse_textual};
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        c.i = start;
+        if (forms[f](&c, &v, &p) == 0) {
+            *out_ms = v;
+            if (precision)
+                *precision = p;
+            return 0;
+        }
+    }
+    c.i = start;
+    if (parse_relative(&c, now_ms, &v, &p) == 0) {
+        *out_ms = v;
+        if (precision)
+            *precision = p;
+        return 0;
+    }
+    return WD_EPARSE;
+}

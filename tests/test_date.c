@@ -1,0 +1,159 @@
+/* WD_TEST_LABEL: unit */
+/* Dates in every common written form, and strings that are not dates. */
+#include "test.h"
+
+#include "wd/date.h"
+
+#define NOW 1764000000000LL /* 2025-11-24T16:00:00Z */
+
+static int64_t
+parse_ok(const char *s, enum wd_date_precision want_prec)
+{
+    int64_t v = -1;
+    enum wd_date_precision p = 0;
+    int rc = wd_date_parse(s, strlen(s), NOW, &v, &p);
+    if (rc != 0) {
+        WD_FAIL_("\"%s\" not parsed: %s", s, wd_strerror(rc));
+        return -1;
+    }
+    if (p != want_prec)
+        WD_FAIL_("\"%s\": precision %d, expected %d", s, (int)p,
+                 (int)want_prec);
+    return v;
+}
+
+static void
+test_written_forms(void)
+{
+    /* Expected values from `date -u -d ... +%s`. */
+    CHECK_INT(parse_ok("24 Oct 2025 13:36", WD_DATE_MINUTE), ==,
+              1761312960000LL);
+    CHECK_INT(parse_ok("05 December 2025", WD_DATE_DAY), ==, 1764892800000LL);
+    CHECK_INT(parse_ok("December 5, 2025", WD_DATE_DAY), ==, 1764892800000LL);
+    CHECK_INT(parse_ok("Dec. 5th, 2025", WD_DATE_DAY), ==, 1764892800000LL);
+    CHECK_INT(parse_ok("Dec 5, 2025 1:36 PM", WD_DATE_MINUTE), ==,
+              1764941760000LL);
+    CHECK_INT(parse_ok("Oct 24, 2025 at 1:36 p.m. UTC", WD_DATE_MINUTE), ==,
+              1761312960000LL);
+    CHECK_INT(parse_ok("Friday, 24 October 2025", WD_DATE_DAY), ==,
+              1761264000000LL);
+    CHECK_INT(parse_ok("Sept 1, 2024", WD_DATE_DAY), ==, 1725148800000LL);
+    CHECK_INT(parse_ok("  3 March 2024 | 09:15  ", WD_DATE_MINUTE), ==,
+              1709457300000LL);
+}
+
+static void
+test_machine_forms(void)
+{
+    CHECK_INT(parse_ok("2025-10-24", WD_DATE_DAY), ==, 1761264000000LL);
+    CHECK_INT(parse_ok("2025-10-24T13:36:00Z", WD_DATE_MINUTE), ==,
+              1761312960000LL);
+    CHECK_INT(parse_ok("2025-10-24T13:36:00.123+05:00", WD_DATE_MINUTE), ==,
+              1761294960000LL);
+    CHECK_INT(parse_ok("2025-10-24 13:36:00-0300", WD_DATE_MINUTE), ==,
+              1761323760000LL);
+    CHECK_INT(parse_ok("2025-10-24T13:36", WD_DATE_MINUTE), ==,
+              1761312960000LL);
+    CHECK_INT(parse_ok("Fri, 24 Oct 2025 13:36:00 +0000", WD_DATE_MINUTE), ==,
+              1761312960000LL);
+    CHECK_INT(parse_ok("Fri, 24 Oct 2025 13:36:00 GMT", WD_DATE_MINUTE), ==,
+              1761312960000LL);
+    CHECK_INT(parse_ok("24.10.2025", WD_DATE_DAY), ==, 1761264000000LL);
+    CHECK_INT(parse_ok("24.10.2025 13:36", WD_DATE_MINUTE), ==,
+              1761312960000LL);
+    CHECK_INT(parse_ok("2025/10/24", WD_DATE_DAY), ==, 1761264000000LL);
+    CHECK_INT(parse_ok("Published: 24 Oct 2025", WD_DATE_DAY), ==,
+              1761264000000LL);
+    CHECK_INT(parse_ok("Last updated on 2025-10-24", WD_DATE_DAY), ==,
+              1761264000000LL);
+}
+
+static void
+test_relative(void)
+{
+    CHECK_INT(parse_ok("2 hours ago", WD_DATE_MINUTE), ==, NOW - 2 * 3600000LL);
+    CHECK_INT(parse_ok("5 min ago", WD_DATE_MINUTE), ==, NOW - 300000LL);
+    CHECK_INT(parse_ok("an hour ago", WD_DATE_MINUTE), ==, NOW - 3600000LL);
+    CHECK_INT(parse_ok("3 days ago", WD_DATE_DAY), ==, NOW - 3 * 86400000LL);
+    CHECK_INT(parse_ok("just now", WD_DATE_MINUTE), ==, NOW);
+    CHECK_INT(parse_ok("Yesterday", WD_DATE_DAY), ==, 1763856000000LL);
+    CHECK_INT(parse_ok("today", WD_DATE_DAY), ==, 1763942400000LL);
+}
+
+static void
+test_leap_years(void)
+{
+    CHECK_INT(parse_ok("29 Feb 2024", WD_DATE_DAY), ==, 1709164800000LL);
+    CHECK_INT(parse_ok("2000-02-29", WD_DATE_DAY), ==, 951782400000LL);
+    int64_t v;
+    CHECK_INT(wd_date_parse("29 Feb 2025", 11, NOW, &v, NULL), ==, WD_EPARSE);
+    CHECK_INT(wd_date_parse("1900-02-29", 10, NOW, &v, NULL), ==, WD_EPARSE);
+    CHECK_INT(wd_date_days_from_civil(1970, 1, 1), ==, 0);
+    CHECK_INT(wd_date_days_from_civil(2000, 3, 1), ==, 11017);
+}
+
+static void
+test_not_dates(void)
+{
+    static const char *const bad[] = {
+        "115",
+        "Viewing results 1 - 6 of 16",
+        "KGS/USD = 0.01144 0%",
+        "Home",
+        "",
+        "   ",
+        "31 February 2025",
+        "2025-13-01",
+        "2025-10-24T25:00",
+        "24 Oct 2025 13:61",
+        "May 2025",
+        "The talks began on 24 Oct 2025 in Astana.",
+        "24 Oct 2025 and more",
+        "October",
+        "2 potatoes ago",
+        "1:36 p.m.",
+        "13:36",
+        "24 Octopus 2025",
+        "24 Oct 20255",
+        "2025-10-24T13:36:00+25:00",
+        "Published",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t v;
+        int rc = wd_date_parse(bad[i], strlen(bad[i]), NOW, &v, NULL);
+        if (rc != WD_EPARSE)
+            WD_FAIL_("\"%s\" parsed as a date (%lld)", bad[i], (long long)v);
+    }
+}
+
+/* Every prefix of a few strings, each in an exactly sized heap buffer, so
+ * that ASan reports any read past the end. */
+static void
+test_prefixes_in_bounds(void)
+{
+    static const char *const s[] = {
+        "Fri, 24 Oct 2025 13:36:00 +0000", "2025-10-24T13:36:00.123+05:00",
+        "Dec 5, 2025 1:36 p.m.", "an hour ago", "24.10.2025 13:36"};
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
+        size_t n = strlen(s[i]);
+        for (size_t len = 0; len <= n; len++) {
+            char *buf = malloc(len ? len : 1);
+            memcpy(buf, s[i], len);
+            int64_t v;
+            (void)wd_date_parse(buf, len, NOW, &v, NULL);
+            free(buf);
+        }
+    }
+}
+
+int
+main(void)
+{
+    RUN(test_written_forms);
+    RUN(test_machine_forms);
+    RUN(test_relative);
+    RUN(test_leap_years);
+    RUN(test_not_dates);
+    RUN(test_prefixes_in_bounds);
+    return TEST_DONE();
+}

@@ -1,0 +1,228 @@
+/* WD_TEST_LABEL: unit */
+/* The first tagger on made-up sentences and on one seed article. */
+#include "test.h"
+
+#include "wd/channel.h"
+#include "wd/tag.h"
+
+static struct wd_tagger *tg;
+
+static struct wd_tags
+tag(const char *title, const char *body)
+{
+    struct wd_tags t;
+    CHECK_OK(wd_tagger_tag(tg, title, strlen(title), body, strlen(body), &t));
+    return t;
+}
+
+static bool
+has_country(const struct wd_tags *t, const char *cc)
+{
+    for (size_t i = 0; i < t->n_countries; i++)
+        if (strcmp(t->countries[i].code, cc) == 0)
+            return true;
+    return false;
+}
+
+static bool
+has_theme(const struct wd_tags *t, const char *slug)
+{
+    for (size_t i = 0; i < t->n_themes; i++)
+        if (strcmp(t->themes[i].code, slug) == 0)
+            return true;
+    return false;
+}
+
+/* A long body of neutral sentences, to push a mention past the lead. */
+static const char filler[] =
+    "The meeting lasted for several hours and covered a number of topics. "
+    "Participants said the discussion was open and constructive in tone. "
+    "Further talks are expected to follow in the coming months as well. "
+    "Observers noted that the tone of the exchange had changed over time. "
+    "A joint statement is due to be released later in the week by staff. ";
+
+static void
+test_title_mention_tags(void)
+{
+    struct wd_tags t = tag("Mongolia Opens New Border Crossing", filler);
+    CHECK(has_country(&t, "MN"));
+    CHECK_INT(t.n_countries, ==, 1);
+}
+
+static void
+test_passing_mention_does_not(void)
+{
+    char body[2048];
+    snprintf(body, sizeof body, "%s%s Officials from Peru also attended.",
+             filler, filler);
+    struct wd_tags t = tag("Officials Meet to Discuss Plans", body);
+    CHECK(!has_country(&t, "PE"));
+    /* The same country named in the lead and again later does count. */
+    snprintf(body, sizeof body, "Peru hosted the talks. %s Peru said so.",
+             filler);
+    t = tag("Officials Meet to Discuss Plans", body);
+    CHECK(has_country(&t, "PE"));
+}
+
+static void
+test_possessive_and_curly_quotes(void)
+{
+    struct wd_tags t = tag("Kazakhstan’s New Rail Line", filler);
+    CHECK(has_country(&t, "KZ"));
+    t = tag("Uzbekistan's Budget Grows", filler);
+    CHECK(has_country(&t, "UZ"));
+}
+
+static void
+test_case_matters(void)
+{
+    struct wd_tags t = tag("Talks With US Officials Resume", filler);
+    CHECK(has_country(&t, "US"));
+    t = tag("Let us cook the turkey for Christmas", filler);
+    CHECK(!has_country(&t, "US"));
+    CHECK(!has_country(&t, "TR"));
+    t = tag("Turkey and Greece Sign Deal", filler);
+    CHECK(has_country(&t, "TR"));
+    CHECK(has_country(&t, "GR"));
+}
+
+static void
+test_longest_phrase_wins(void)
+{
+    struct wd_tags t = tag("South Korea and Papua New Guinea Agree", filler);
+    CHECK(has_country(&t, "KR"));
+    CHECK(has_country(&t, "PG"));
+    CHECK(!has_country(&t, "GN")); /* not "Guinea" */
+    CHECK(!has_country(&t, "KP"));
+}
+
+static void
+test_ambiguous_names(void)
+{
+    struct wd_tags t = tag("Michael Jordan Visits Chicago", filler);
+    CHECK(!has_country(&t, "JO"));
+    t = tag("Jordan Opens Border With Syria",
+            "Jordanian officials in Amman said trucks may cross again.");
+    CHECK(has_country(&t, "JO"));
+    CHECK(has_country(&t, "SY"));
+    t = tag("Storm Hits Georgia",
+            "Heavy rain fell on Atlanta and the coast of the U.S. state.");
+    CHECK(!has_country(&t, "GE"));
+    t = tag("Georgia Holds Elections", "Voters in Tbilisi went to the polls.");
+    CHECK(has_country(&t, "GE"));
+}
+
+static void
+test_order_and_scores(void)
+{
+    struct wd_tags t =
+        tag("Chile Signs Deal", "Chile and Peru agreed on the terms. Peru "
+                                "will open its ports. Chile welcomed it.");
+    CHECK(t.n_countries >= 2);
+    if (t.n_countries >= 2) {
+        CHECK_STR(t.countries[0].code, "CL");
+        CHECK(t.countries[0].score == 1.0f);
+        CHECK(t.countries[1].score < 1.0f && t.countries[1].score > 0.0f);
+    }
+    for (size_t i = 0; i < t.n_countries; i++) {
+        const char *c = t.countries[i].code;
+        CHECK(strlen(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' &&
+              c[1] <= 'Z');
+    }
+}
+
+static void
+test_themes(void)
+{
+    struct wd_tags t = tag(
+        "Parliament Votes on New Government",
+        "The prime minister told parliament the election would be held in "
+        "spring. Opposition parties said the vote was rushed by the cabinet.");
+    CHECK(has_theme(&t, "politics"));
+    t = tag("Local Club Wins Football Championship",
+            "The team beat its rivals in the final match of the tournament, "
+            "and the coach praised the players and the fans in the stadium.");
+    CHECK(has_theme(&t, "sport"));
+    CHECK(!has_theme(&t, "politics"));
+    t = tag("Earthquake Kills Dozens",
+            "Rescue teams searched the debris for survivors after the "
+            "earthquake; the death toll rose as the emergency went on.");
+    CHECK(has_theme(&t, "disaster-accident-emergency"));
+    /* Stems must not fire inside unrelated words. */
+    t = tag("An Important Example", "It is important, for example, to be "
+                                    "warm in the laboratory in Islamabad.");
+    CHECK_INT(t.n_themes, ==, 0);
+}
+
+static void
+test_slugs_prefix_free(void)
+{
+    const char *const *slugs;
+    size_t n = wd_tagger_theme_slugs(tg, &slugs);
+    CHECK_INT(n, ==, 17);
+    /* The whole channel set: all, $stats, every possible country channel,
+     * every theme channel. No name may be a prefix of another. */
+    static char names[2 + 26 * 26 + 17][WD_CHANNEL_MAX];
+    const char *ptrs[2 + 26 * 26 + 17];
+    size_t k = 0;
+    snprintf(names[k++], WD_CHANNEL_MAX, "%s", WD_CHANNEL_ALL);
+    snprintf(names[k++], WD_CHANNEL_MAX, "%s", WD_CHANNEL_STATS);
+    for (char a = 'A'; a <= 'Z'; a++)
+        for (char b = 'A'; b <= 'Z'; b++) {
+            char cc[3] = {a, b, 0};
+            CHECK_OK(wd_channel_country(cc, names[k++], WD_CHANNEL_MAX));
+        }
+    for (size_t i = 0; i < n; i++)
+        CHECK_OK(wd_channel_theme(slugs[i], names[k++], WD_CHANNEL_MAX));
+    for (size_t i = 0; i < k; i++)
+        ptrs[i] = names[i];
+    size_t a = 0, b = 0;
+    bool ok = wd_channel_prefix_free(ptrs, k, &a, &b);
+    if (!ok)
+        WD_FAIL_("channel %s is a prefix of %s", ptrs[a], ptrs[b]);
+}
+
+static void
+test_empty(void)
+{
+    struct wd_tags t = tag("", "");
+    CHECK_INT(t.n_countries, ==, 0);
+    CHECK_INT(t.n_themes, ==, 0);
+}
+
+static void
+test_seed_article(void)
+{
+    size_t len;
+    char *buf =
+        wd_test_slurp(WD_FIXTURES "/seeds/004_5a5ebf73775bfc62.txt", &len);
+    char *nl = strchr(buf, '\n');
+    CHECK(nl != NULL);
+    struct wd_tags t;
+    CHECK_OK(wd_tagger_tag(tg, buf, (size_t)(nl - buf), nl + 1,
+                           len - (size_t)(nl + 1 - buf), &t));
+    CHECK(has_country(&t, "KZ"));
+    CHECK(has_country(&t, "AZ"));
+    CHECK(has_theme(&t, "politics") ||
+          has_theme(&t, "economy-business-finance"));
+    free(buf);
+}
+
+int
+main(void)
+{
+    CHECK_OK(wd_tagger_new(&tg));
+    RUN(test_title_mention_tags);
+    RUN(test_passing_mention_does_not);
+    RUN(test_possessive_and_curly_quotes);
+    RUN(test_case_matters);
+    RUN(test_longest_phrase_wins);
+    RUN(test_ambiguous_names);
+    RUN(test_order_and_scores);
+    RUN(test_themes);
+    RUN(test_slugs_prefix_free);
+    RUN(test_empty);
+    RUN(test_seed_article);
+    wd_tagger_free(tg);
+    return TEST_DONE();
+}
