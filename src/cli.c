@@ -359,9 +359,11 @@ cmd_push(int argc, char **argv)
             status = 1;
             break;
         }
-        char file_url[4200];
-        snprintf(file_url, sizeof file_url, "file://%s",
-                 is_stdin ? "stdin" : path);
+        char file_url[4200], abs_path[4096];
+        if (is_stdin || !realpath(path, abs_path))
+            snprintf(abs_path, sizeof abs_path, "%s",
+                     is_stdin ? "stdin" : path);
+        snprintf(file_url, sizeof file_url, "file://%s", abs_path);
         Wiredesk__V1__RawPage raw;
         wiredesk__v1__raw_page__init(&raw);
         raw.url = (char *)(url ? url : file_url);

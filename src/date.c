@@ -310,6 +310,28 @@ result(long y, long m, long d, long ms_of_day, long off_min, bool has_time,
     return 0;
 }
 
+/* The end of a dated string: nothing, or a separator (",", "-", "|", "/",
+ * "at") and a time of day; then the value of the whole. */
+static int
+finish_date(struct cur *c, long y, long m, long d, int64_t *out,
+            enum wd_date_precision *prec)
+{
+    long tod = 0, off = 0;
+    bool has_time = false;
+    skip_space(c);
+    if (!at_end(c)) {
+        if (eat_char(c, ',') || eat_char(c, '-') || eat_char(c, '|') ||
+            eat_char(c, '/') || eat_word(c, "at"))
+            skip_space(c);
+        if (!read_time(c, &tod, &off))
+            return WD_EPARSE;
+        has_time = true;
+    }
+    if (!finish(c))
+        return WD_EPARSE;
+    return result(y, m, d, tod, off, has_time, out, prec);
+}
+
 /* ISO 8601 and its slash variant: YYYY-MM-DD[Thh:mm[:ss[.f]]][zone]. */
 static int
 parse_iso(struct cur *c, int64_t *out, enum wd_date_precision *prec)
@@ -353,19 +375,7 @@ parse_dotted(struct cur *c, int64_t *out, enum wd_date_precision *prec)
         !read_num(c, 2, &m, NULL) || !eat_char(c, '.') ||
         !read_num(c, 4, &y, &yd) || yd != 4)
         return WD_EPARSE;
-    long tod = 0, off = 0;
-    bool has_time = false;
-    skip_space(c);
-    if (!at_end(c)) {
-        eat_char(c, ',');
-        skip_space(c);
-        if (!read_time(c, &tod, &off))
-            return WD_EPARSE;
-        has_time = true;
-    }
-    if (!finish(c))
-        return WD_EPARSE;
-    return result(y, m, d, tod, off, has_time, out, prec);
+    return finish_date(c, y, m, d, out, prec);
 }
 
 /* An ordinal suffix after a day number: "1st", "22nd", "3rd", "24th". */
@@ -424,20 +434,7 @@ parse_textual(struct cur *c, int64_t *out, enum wd_date_precision *prec)
     int yd;
     if (!read_num(c, 4, &y, &yd) || yd != 4)
         return WD_EPARSE;
-    long tod = 0, off = 0;
-    bool has_time = false;
-    skip_space(c);
-    if (!at_end(c)) {
-        if (eat_char(c, ',') || eat_char(c, '-') || eat_char(c, '|') ||
-            eat_char(c, '/') || eat_word(c, "at"))
-            skip_space(c);
-        if (!read_time(c, &tod, &off))
-            return WD_EPARSE;
-        has_time = true;
-    }
-    if (!finish(c))
-        return WD_EPARSE;
-    return result(y, m, d, tod, off, has_time, out, prec);
+    return finish_date(c, y, m, d, out, prec);
 }
 
 static int64_t
