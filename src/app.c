@@ -18,6 +18,7 @@
 #include "wd/pipeline.h"
 #include "wd/publish.h"
 #include "wd/stats.h"
+#include "wd/store.h"
 #include "wiredesk.pb-c.h"
 
 struct app {
@@ -27,6 +28,8 @@ struct app {
     struct wd_ingest ingest;
     struct wd_publish pub;
     struct wd_pipeline *pipeline;
+    struct wd_store store;
+    uv_timer_t sync_timer;
     struct wd_stats stats;
     uv_timer_t stats_timer;
     uv_signal_t sigint, sigterm;
@@ -45,7 +48,9 @@ wd_app_config_defaults(struct wd_app_config *cfg)
     cfg->http = WD_DEFAULT_HTTP;
     cfg->state_dir = WD_DEFAULT_STATE;
     cfg->max_page_bytes = WD_DEFAULT_MAX_PAGE;
-    cfg->dedup_capacity = WD_DEFAULT_DEDUP_CAPACITY;
+    cfg->max_stories = WD_DEFAULT_MAX_STORIES;
+    cfg->max_age_ms = WD_DEFAULT_MAX_AGE_MS;
+    cfg->store_map_mb = 16384;
     cfg->ingest_hwm = 10000;
     cfg->pub_hwm = 100000;
     cfg->stats_interval_ms = 5000;
@@ -112,9 +117,9 @@ publish_stats(struct app *app)
     ws.publish_dropped = app->stats.c[WD_C_PUBLISH_DROPPED];
     ws.duplicates = app->stats.c[WD_C_ARTICLES_DUPLICATE];
 
-    enum { N = WD_C__COUNT + WD_REJECT__COUNT };
+    enum { N = WD_C__COUNT + WD_REJECT__COUNT + WD_DEDUP_KIND__COUNT };
     Wiredesk__V1__WorkerStats__Counter counters[N], *ptrs[N];
-    char labels[WD_REJECT__COUNT][48];
+    char labels[WD_REJECT__COUNT + WD_DEDUP_KIND__COUNT][48];
     size_t n = 0;
     for (int i = 0; i < WD_C__COUNT; i++, n++) {
         wiredesk__v1__worker_stats__counter__init(&counters[n]);
@@ -129,6 +134,15 @@ publish_stats(struct app *app)
         counters[n].name = "pages_rejected";
         counters[n].label = labels[r];
         counters[n].value = app->stats.rejected[r];
+        ptrs[n] = &counters[n];
+    }
+    for (int k = 0; k < WD_DEDUP_KIND__COUNT; k++, n++) {
+        char *label = labels[WD_REJECT__COUNT + k];
+        wiredesk__v1__worker_stats__counter__init(&counters[n]);
+        snprintf(label, 48, "kind=%s", wd_dedup_kind_name(k));
+        counters[n].name = "dedup_decisions";
+        counters[n].label = label;
+        counters[n].value = app->stats.dedup[k];
         ptrs[n] = &counters[n];
     }
     ws.n_counters = n;
@@ -146,6 +160,16 @@ static void
 on_stats_timer(uv_timer_t *t)
 {
     publish_stats(t->data);
+}
+
+/* Commits survive a crash of the process at once; this makes them survive
+ * a crash of the machine too, once a second. */
+static void
+on_sync_timer(uv_timer_t *t)
+{
+    struct app *app = t->data;
+    if (app->store.ops->sync(app->store.impl) != 0)
+        app->stats.c[WD_C_STORE_ERRORS]++;
 }
 
 static void
@@ -166,6 +190,8 @@ stop(struct app *app, const char *why)
     wd_ingest_close(&app->ingest, on_ingest_closed);
     uv_timer_stop(&app->stats_timer);
     uv_close((uv_handle_t *)&app->stats_timer, NULL);
+    uv_timer_stop(&app->sync_timer);
+    uv_close((uv_handle_t *)&app->sync_timer, NULL);
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sigterm, NULL);
 }
@@ -207,6 +233,7 @@ teardown(struct app *app)
     if (app->zctx)
         zmq_ctx_term(app->zctx);
     wd_pipeline_free(app->pipeline);
+    wd_store_close(&app->store);
     if (app->lock_fd >= 0)
         close(app->lock_fd);
 }
@@ -230,8 +257,19 @@ wd_app_run(const struct wd_app_config *cfg)
         teardown(&app);
         return 1;
     }
-    struct wd_pipeline_config pc = {cfg->max_page_bytes, cfg->dedup_capacity};
-    int rc = wd_pipeline_new(&app.pipeline, &pc, &app.stats);
+    int rc = wd_store_open_lmdb(&app.store, cfg->state_dir, cfg->store_map_mb);
+    if (rc) {
+        wd_log(WD_LOG_ERROR, "cannot open the store in %s: %s", cfg->state_dir,
+               wd_strerror(rc));
+        teardown(&app);
+        return 1;
+    }
+    struct wd_pipeline_config pc = {
+        .max_page_bytes = cfg->max_page_bytes,
+        .store = &app.store,
+        .dedup = {cfg->max_stories, cfg->max_age_ms},
+    };
+    rc = wd_pipeline_new(&app.pipeline, &pc, &app.stats);
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot start pipeline: %s", wd_strerror(rc));
         teardown(&app);
@@ -263,6 +301,9 @@ wd_app_run(const struct wd_app_config *cfg)
     if (cfg->stats_interval_ms > 0)
         uv_timer_start(&app.stats_timer, on_stats_timer, cfg->stats_interval_ms,
                        cfg->stats_interval_ms);
+    uv_timer_init(&app.loop, &app.sync_timer);
+    app.sync_timer.data = &app;
+    uv_timer_start(&app.sync_timer, on_sync_timer, 1000, 1000);
     uv_signal_init(&app.loop, &app.sigint);
     uv_signal_init(&app.loop, &app.sigterm);
     app.sigint.data = app.sigterm.data = &app;

@@ -45,7 +45,9 @@ static const char usage_run[] =
     "  --state DIR             what the worker persists   [" WD_DEFAULT_STATE
     "]\n"
     "  --max-page-bytes N      larger pages are refused   [8388608]\n"
-    "  --dedup-capacity N      stories remembered         [1048576]\n"
+    "  --max-stories N         stories remembered         [10000000]\n"
+    "  --retention-days N      stories remembered for     [30]\n"
+    "  --store-map-mb N        bound of the store on disk [16384]\n"
     "  --ingest-hwm N          ingest queue, messages     [10000]\n"
     "  --pub-hwm N             queue per subscriber       [100000]\n"
     "  --stats-interval MS     WorkerStats on $stats      [5000], 0 = off\n"
@@ -158,7 +160,9 @@ cmd_run(int argc, char **argv)
         {"http", required_argument, 0, 'H'},
         {"state", required_argument, 0, 's'},
         {"max-page-bytes", required_argument, 0, 'm'},
-        {"dedup-capacity", required_argument, 0, 'd'},
+        {"max-stories", required_argument, 0, 'd'},
+        {"retention-days", required_argument, 0, 'R'},
+        {"store-map-mb", required_argument, 0, 'M'},
         {"ingest-hwm", required_argument, 0, 'I'},
         {"pub-hwm", required_argument, 0, 'P'},
         {"stats-interval", required_argument, 0, 'S'},
@@ -197,9 +201,19 @@ cmd_run(int argc, char **argv)
             cfg.max_page_bytes = (size_t)v;
             break;
         case 'd':
-            if (parse_num(optarg, 1, 1LL << 32, &v))
-                return usage_error("run", "bad --dedup-capacity '%s'", optarg);
-            cfg.dedup_capacity = (size_t)v;
+            if (parse_num(optarg, 1, 1LL << 40, &v))
+                return usage_error("run", "bad --max-stories '%s'", optarg);
+            cfg.max_stories = (uint64_t)v;
+            break;
+        case 'R':
+            if (parse_num(optarg, 1, 36500, &v))
+                return usage_error("run", "bad --retention-days '%s'", optarg);
+            cfg.max_age_ms = v * 86400000LL;
+            break;
+        case 'M':
+            if (parse_num(optarg, 16, 1LL << 24, &v))
+                return usage_error("run", "bad --store-map-mb '%s'", optarg);
+            cfg.store_map_mb = (size_t)v;
             break;
         case 'I':
             if (parse_num(optarg, 0, 1 << 30, &v))

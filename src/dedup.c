@@ -1,135 +1,382 @@
 #include "wd/dedup.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "wd/err.h"
 
-/* An open-addressing table with linear probing, sized to twice the capacity
- * so probes stay short, and a ring of keys in insertion order that says which
- * key to forget next. Deletion uses backward shifting, so no tombstones
- * accumulate. */
-struct wd_dedup {
-    uint64_t *slots; /* 0 = empty */
-    size_t mask;
-    uint64_t *ring; /* insertion order, capacity entries */
-    size_t capacity, head, count;
-    uint64_t evicted;
+/* A story record as stored: fixed layout, little-endian host order (the
+ * store is local to one machine; a shared backend encodes its own). */
+struct story_rec {
+    uint64_t content_key;
+    uint64_t simhash;
+    uint64_t url_key;
+    int64_t first_ms;
+    uint32_t body_len;
+    uint8_t revision;
+    uint8_t teaser;
+    uint8_t pad[2];
 };
 
+enum { AGE_STORY = 'S', AGE_PAGE = 'P' };
+#define AGE_KEY_LEN 25
+#define BAND_KEY_LEN 13
+#define N_BLOCKS 5
+#define N_PAIRS 10
+#define EVICT_PER_COMMIT 64
+
+struct wd_dedup {
+    struct wd_store *store;
+    struct wd_dedup_config cfg;
+    uint64_t evicted;
+    bool open;
+};
+
+static const int block_off[N_BLOCKS] = {0, 13, 26, 39, 52};
+static const int block_bits[N_BLOCKS] = {13, 13, 13, 13, 12};
+
+static void
+put_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (uint8_t)v;
+        v >>= 8;
+    }
+}
+
+static uint64_t
+get_be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static unsigned
+block(uint64_t sh, int i)
+{
+    return (unsigned)(sh >> block_off[i]) & ((1u << block_bits[i]) - 1);
+}
+
+/* The band key of table p (a pair of blocks) for sh; with_hash adds the
+ * full SimHash so that every story has its own entry. */
+static size_t
+band_key(uint64_t sh, int p, bool with_hash, uint8_t key[BAND_KEY_LEN])
+{
+    int n = 0;
+    for (int i = 0; i < N_BLOCKS; i++)
+        for (int j = i + 1; j < N_BLOCKS; j++, n++)
+            if (n == p) {
+                key[0] = (uint8_t)p;
+                key[1] = (uint8_t)(block(sh, i) >> 8);
+                key[2] = (uint8_t)block(sh, i);
+                key[3] = (uint8_t)(block(sh, j) >> 8);
+                key[4] = (uint8_t)block(sh, j);
+            }
+    if (!with_hash)
+        return 5;
+    put_be64(key + 5, sh);
+    return BAND_KEY_LEN;
+}
+
+static void
+age_key(int64_t ms, int kind, const void *k, size_t klen,
+        uint8_t key[AGE_KEY_LEN])
+{
+    memset(key, 0, AGE_KEY_LEN);
+    put_be64(key, (uint64_t)(ms < 0 ? 0 : ms));
+    key[8] = (uint8_t)kind;
+    memcpy(key + 9, k, klen > 16 ? 16 : klen);
+}
+
 int
-wd_dedup_new(struct wd_dedup **out, size_t capacity)
+wd_dedup_open(struct wd_dedup **out, struct wd_store *store,
+              const struct wd_dedup_config *cfg)
 {
     *out = NULL;
-    if (capacity == 0 || capacity > ((size_t)1 << 40))
-        return WD_EINVAL;
     struct wd_dedup *d = calloc(1, sizeof *d);
     if (!d)
         return WD_ENOMEM;
-    size_t size = 16;
-    while (size < capacity * 2)
-        size *= 2;
-    d->slots = calloc(size, sizeof *d->slots);
-    d->ring = calloc(capacity, sizeof *d->ring);
-    if (!d->slots || !d->ring) {
-        wd_dedup_free(d);
-        return WD_ENOMEM;
-    }
-    d->mask = size - 1;
-    d->capacity = capacity;
+    d->store = store;
+    d->cfg = *cfg;
+    if (d->cfg.max_stories == 0)
+        d->cfg.max_stories = WD_DEFAULT_MAX_STORIES;
+    if (d->cfg.max_age_ms <= 0)
+        d->cfg.max_age_ms = WD_DEFAULT_MAX_AGE_MS;
     *out = d;
     return 0;
 }
 
 void
-wd_dedup_free(struct wd_dedup *d)
+wd_dedup_close(struct wd_dedup *d)
 {
     if (!d)
         return;
-    free(d->slots);
-    free(d->ring);
+    wd_dedup_abort(d);
     free(d);
 }
 
-/* Keys come from XXH3 and are already uniform; mixing once more guards
- * against callers that pass structured keys. */
-static size_t
-home(const struct wd_dedup *d, uint64_t key)
+int
+wd_dedup_begin(struct wd_dedup *d)
 {
-    key ^= key >> 33;
-    key *= 0xff51afd7ed558ccdULL;
-    key ^= key >> 33;
-    return (size_t)key & d->mask;
+    int rc = wd_store_begin(d->store);
+    d->open = rc == 0;
+    return rc;
 }
 
-static size_t
-find(const struct wd_dedup *d, uint64_t key)
+void
+wd_dedup_abort(struct wd_dedup *d)
 {
-    size_t i = home(d, key);
-    while (d->slots[i] && d->slots[i] != key)
-        i = (i + 1) & d->mask;
-    return i;
+    if (d->open)
+        wd_store_abort(d->store);
+    d->open = false;
+}
+
+static bool
+exists(struct wd_dedup *d, enum wd_store_ns ns, const void *key, size_t klen)
+{
+    return d->store->ops->get(d->store->impl, ns, key, klen, NULL, NULL) == 0;
 }
 
 bool
-wd_dedup_contains(const struct wd_dedup *d, uint64_t key)
+wd_dedup_page_seen(struct wd_dedup *d, uint64_t page_key)
 {
-    return key != 0 && d->slots[find(d, key)] == key;
+    return page_key != 0 && exists(d, WD_NS_PAGE, &page_key, sizeof page_key);
+}
+
+struct near_ctx {
+    uint64_t sh;
+    bool found;
+};
+
+static int
+on_band(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    struct near_ctx *c = ctx;
+    if (klen != BAND_KEY_LEN)
+        return 0;
+    uint64_t other = get_be64((const uint8_t *)key + 5);
+    if (__builtin_popcountll(other ^ c->sh) <= WD_NEAR_BITS) {
+        c->found = true;
+        return 1;
+    }
+    return 0;
+}
+
+static bool
+near_seen(struct wd_dedup *d, uint64_t sh)
+{
+    struct near_ctx c = {sh, false};
+    uint8_t key[BAND_KEY_LEN];
+    for (int p = 0; p < N_PAIRS && !c.found; p++) {
+        size_t klen = band_key(sh, p, false, key);
+        d->store->ops->scan(d->store->impl, WD_NS_BAND, key, klen, on_band, &c);
+    }
+    return c.found;
+}
+
+/* Stages the keys that find a story: content, URL, bands. */
+static int
+index_story(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *r)
+{
+    const struct wd_store_ops *o = d->store->ops;
+    int rc = o->put(d->store->impl, WD_NS_CONTENT, &r->content_key, 8, id, 16);
+    if (rc == 0 && r->url_key)
+        rc = o->put(d->store->impl, WD_NS_URL, &r->url_key, 8, id, 16);
+    uint8_t key[BAND_KEY_LEN];
+    for (int p = 0; rc == 0 && p < N_PAIRS; p++) {
+        band_key(r->simhash, p, true, key);
+        rc = o->put(d->store->impl, WD_NS_BAND, key, BAND_KEY_LEN, "", 0);
+    }
+    return rc;
 }
 
 static void
-remove_key(struct wd_dedup *d, uint64_t key)
+unindex_story(struct wd_dedup *d, const struct story_rec *r)
 {
-    size_t i = find(d, key);
-    if (d->slots[i] != key)
-        return;
-    d->slots[i] = 0;
-    /* Backward shift: move later members of the probe run into the hole
-     * when their home position allows it. */
-    size_t j = i;
-    for (;;) {
-        j = (j + 1) & d->mask;
-        if (!d->slots[j])
-            break;
-        size_t h = home(d, d->slots[j]);
-        bool movable = i <= j ? (h <= i || h > j) : (h <= i && h > j);
-        if (movable) {
-            d->slots[i] = d->slots[j];
-            d->slots[j] = 0;
-            i = j;
+    const struct wd_store_ops *o = d->store->ops;
+    o->del(d->store->impl, WD_NS_CONTENT, &r->content_key, 8);
+    if (r->url_key)
+        o->del(d->store->impl, WD_NS_URL, &r->url_key, 8);
+    uint8_t key[BAND_KEY_LEN];
+    for (int p = 0; p < N_PAIRS; p++) {
+        band_key(r->simhash, p, true, key);
+        o->del(d->store->impl, WD_NS_BAND, key, BAND_KEY_LEN);
+    }
+}
+
+enum wd_dup
+wd_dedup_decide(struct wd_dedup *d, const struct wd_story_fp *fp,
+                int64_t now_ms, uint32_t *revision)
+{
+    const struct wd_store_ops *o = d->store->ops;
+    struct story_rec rec;
+    size_t vlen = sizeof rec;
+    *revision = 0;
+
+    if (o->get(d->store->impl, WD_NS_STORY, fp->id, 16, &rec, &vlen) == 0 &&
+        vlen == sizeof rec) {
+        if (rec.content_key == fp->content_key)
+            return WD_DUP_EXACT;
+        /* A teaser grows into its full text once; nothing ever shrinks. */
+        bool upgrade = rec.teaser && !fp->teaser && fp->body_len > rec.body_len;
+        if (!upgrade)
+            return exists(d, WD_NS_CONTENT, &fp->content_key, 8) ? WD_DUP_EXACT
+                                                                 : WD_DUP_NEAR;
+        struct story_rec next = rec;
+        next.content_key = fp->content_key;
+        next.simhash = fp->simhash;
+        next.url_key = fp->url_key ? fp->url_key : rec.url_key;
+        next.body_len = fp->body_len;
+        next.teaser = 0;
+        next.revision = (uint8_t)(rec.revision < 255 ? rec.revision + 1 : 255);
+        /* The teaser's keys stay: a later copy of the teaser is still
+         * recognised. The full text's keys are added. */
+        if (o->put(d->store->impl, WD_NS_STORY, fp->id, 16, &next,
+                   sizeof next) != 0 ||
+            index_story(d, fp->id, &next) != 0)
+            return WD_DUP_NEAR; /* cannot remember it: do not publish it */
+        *revision = next.revision;
+        return WD_DUP_UPGRADE;
+    }
+    if (exists(d, WD_NS_CONTENT, &fp->content_key, 8))
+        return WD_DUP_EXACT;
+    if (fp->url_key && exists(d, WD_NS_URL, &fp->url_key, 8))
+        return WD_DUP_EXACT;
+    if (near_seen(d, fp->simhash))
+        return WD_DUP_NEAR;
+
+    memset(&rec, 0, sizeof rec);
+    rec.content_key = fp->content_key;
+    rec.simhash = fp->simhash;
+    rec.url_key = fp->url_key;
+    rec.first_ms = now_ms;
+    rec.body_len = fp->body_len;
+    rec.revision = 1;
+    rec.teaser = fp->teaser;
+    uint8_t akey[AGE_KEY_LEN];
+    age_key(now_ms, AGE_STORY, fp->id, 16, akey);
+    if (o->put(d->store->impl, WD_NS_STORY, fp->id, 16, &rec, sizeof rec) ||
+        o->put(d->store->impl, WD_NS_AGE, akey, AGE_KEY_LEN, "", 0) ||
+        index_story(d, fp->id, &rec))
+        return WD_DUP_NEAR;
+    *revision = 1;
+    return WD_DUP_NEW;
+}
+
+struct evict_ctx {
+    int64_t cutoff_ms;
+    uint64_t over; /* entries beyond the count limit */
+    int n;
+    uint8_t keys[EVICT_PER_COMMIT][AGE_KEY_LEN];
+};
+
+static int
+on_age(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+    struct evict_ctx *c = ctx;
+    if (klen != AGE_KEY_LEN || c->n >= EVICT_PER_COMMIT)
+        return 1;
+    int64_t ms = (int64_t)get_be64(key);
+    bool story = ((const uint8_t *)key)[8] == AGE_STORY;
+    bool old = ms < c->cutoff_ms;
+    if (!old && c->over == 0)
+        return 1; /* the oldest left is young and nothing is over: done */
+    if (!old && !story)
+        return 0; /* a young page: kept; older stories may follow */
+    if (story && c->over > 0)
+        c->over--;
+    memcpy(c->keys[c->n++], key, AGE_KEY_LEN);
+    return 0;
+}
+
+/* Forgets, oldest first, what is past the retention window or beyond the
+ * count limit: at most EVICT_PER_COMMIT entries per commit, so a commit's
+ * cost stays bounded while eviction keeps pace with insertion. */
+static void
+evict(struct wd_dedup *d, int64_t now_ms)
+{
+    const struct wd_store_ops *o = d->store->ops;
+    uint64_t stories = 0;
+    o->count(d->store->impl, WD_NS_STORY, &stories);
+    struct evict_ctx c;
+    c.cutoff_ms = now_ms - d->cfg.max_age_ms;
+    c.over = stories > d->cfg.max_stories ? stories - d->cfg.max_stories : 0;
+    c.n = 0;
+    o->scan(d->store->impl, WD_NS_AGE, NULL, 0, on_age, &c);
+    for (int i = 0; i < c.n; i++) {
+        const uint8_t *k = c.keys[i];
+        if (k[8] == AGE_STORY) {
+            struct story_rec rec;
+            size_t vlen = sizeof rec;
+            if (o->get(d->store->impl, WD_NS_STORY, k + 9, 16, &rec, &vlen) ==
+                    0 &&
+                vlen == sizeof rec)
+                unindex_story(d, &rec);
+            o->del(d->store->impl, WD_NS_STORY, k + 9, 16);
+        } else {
+            o->del(d->store->impl, WD_NS_PAGE, k + 9, 8);
         }
-    }
-}
-
-bool
-wd_dedup_add(struct wd_dedup *d, uint64_t key)
-{
-    if (key == 0)
-        return false;
-    size_t i = find(d, key);
-    if (d->slots[i] == key)
-        return false;
-    if (d->count == d->capacity) {
-        uint64_t old = d->ring[d->head];
-        remove_key(d, old);
-        d->count--;
+        o->del(d->store->impl, WD_NS_AGE, k, AGE_KEY_LEN);
         d->evicted++;
-        i = find(d, key); /* the shift may have moved the empty slot */
     }
-    d->slots[i] = key;
-    d->ring[d->head] = key;
-    d->head = (d->head + 1) % d->capacity;
-    d->count++;
-    return true;
 }
 
-size_t
-wd_dedup_count(const struct wd_dedup *d)
+int
+wd_dedup_commit(struct wd_dedup *d, uint64_t page_key, int64_t now_ms)
 {
-    return d->count;
+    if (!d->open)
+        return WD_EINVAL;
+    const struct wd_store_ops *o = d->store->ops;
+    int rc = 0;
+    if (page_key && !exists(d, WD_NS_PAGE, &page_key, 8)) {
+        uint8_t akey[AGE_KEY_LEN];
+        age_key(now_ms, AGE_PAGE, &page_key, 8, akey);
+        rc = o->put(d->store->impl, WD_NS_PAGE, &page_key, 8, &now_ms, 8);
+        if (rc == 0)
+            rc = o->put(d->store->impl, WD_NS_AGE, akey, AGE_KEY_LEN, "", 0);
+    }
+    if (rc == 0)
+        evict(d, now_ms);
+    if (rc) {
+        wd_dedup_abort(d);
+        return rc;
+    }
+    d->open = false;
+    return wd_store_commit(d->store);
+}
+
+uint64_t
+wd_dedup_stories(struct wd_dedup *d)
+{
+    uint64_t n = 0;
+    d->store->ops->count(d->store->impl, WD_NS_STORY, &n);
+    return n;
 }
 
 uint64_t
 wd_dedup_evicted(const struct wd_dedup *d)
 {
     return d->evicted;
+}
+
+bool
+wd_dedup_id_from_hex(const char *hex, uint8_t id[16])
+{
+    for (int i = 0; i < 16; i++) {
+        int v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = hex[2 * i + k];
+            int x = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
+            if (x < 0)
+                return false;
+            v = v << 4 | x;
+        }
+        id[i] = (uint8_t)v;
+    }
+    return true;
 }

@@ -14,11 +14,14 @@
 #include "wd/tag.h"
 #include "wiredesk.pb-c.h"
 
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
 struct wd_pipeline {
     struct wd_pipeline_config cfg;
     struct wd_stats *stats;
     struct wd_arena arena; /* everything of one page; reset per page */
-    struct wd_dedup *seen; /* content keys of published stories */
+    struct wd_dedup *dedup;
     struct wd_tagger *tagger;
 };
 
@@ -27,7 +30,7 @@ wd_pipeline_new(struct wd_pipeline **out, const struct wd_pipeline_config *cfg,
                 struct wd_stats *stats)
 {
     *out = NULL;
-    if (!cfg || cfg->max_page_bytes == 0 || cfg->dedup_capacity == 0)
+    if (!cfg || cfg->max_page_bytes == 0 || !cfg->store)
         return WD_EINVAL;
     struct wd_pipeline *p = calloc(1, sizeof *p);
     if (!p)
@@ -35,7 +38,7 @@ wd_pipeline_new(struct wd_pipeline **out, const struct wd_pipeline_config *cfg,
     p->cfg = *cfg;
     p->stats = stats;
     wd_arena_init(&p->arena, 256 * 1024);
-    int rc = wd_dedup_new(&p->seen, cfg->dedup_capacity);
+    int rc = wd_dedup_open(&p->dedup, cfg->store, &cfg->dedup);
     if (rc == 0)
         rc = wd_tagger_new(&p->tagger);
     if (rc) {
@@ -52,7 +55,7 @@ wd_pipeline_free(struct wd_pipeline *p)
     if (!p)
         return;
     wd_arena_fini(&p->arena);
-    wd_dedup_free(p->seen);
+    wd_dedup_close(p->dedup);
     wd_tagger_free(p->tagger);
     free(p);
 }
@@ -129,6 +132,12 @@ emit_all(struct wd_pipeline *p, const struct wd_tags *tags, const uint8_t *buf,
             emit(ctx, channel, buf, len);
 }
 
+static void process_items(struct wd_pipeline *p,
+                          const Wiredesk__V1__RawPage *raw,
+                          const struct wd_page *page, int64_t now_ms,
+                          wd_emit_fn emit, void *ctx,
+                          struct wd_page_outcome *out);
+
 void
 wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
                  int64_t now_ms, wd_emit_fn emit, void *ctx,
@@ -170,20 +179,89 @@ wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
     p->stats->c[WD_C_PAGES_ACCEPTED]++;
     out->items = page.n_items;
     p->stats->c[WD_C_ARTICLES_PARSED] += page.n_items;
-    if (page.n_items == 0)
+    if (page.n_items == 0) {
         p->stats->c[WD_C_PAGES_EMPTY]++;
+        return;
+    }
+    process_items(p, raw, &page, now_ms, emit, ctx, out);
+}
 
-    for (size_t i = 0; i < page.n_items; i++) {
-        const struct wd_item *it = &page.items[i];
+/* The page key: the page's stories in order, as parsed, so that a re-fetch
+ * whose tickers, dates and counters moved has the same key. */
+static uint64_t
+page_key(const struct wd_page *page)
+{
+    XXH3_state_t st;
+    XXH3_64bits_reset(&st);
+    for (size_t i = 0; i < page->n_items; i++) {
+        XXH3_64bits_update(&st, page->items[i].title,
+                           strlen(page->items[i].title));
+        XXH3_64bits_update(&st, "\x1f", 1);
+        XXH3_64bits_update(&st, page->items[i].body,
+                           strlen(page->items[i].body));
+        XXH3_64bits_update(&st, "\x1e", 1);
+    }
+    uint64_t h = XXH3_64bits_digest(&st);
+    return h ? h : 1;
+}
+
+static void
+count_dup(struct wd_pipeline *p, enum wd_dedup_kind kind,
+          struct wd_page_outcome *out)
+{
+    p->stats->dedup[kind]++;
+    if (kind == WD_DEDUP_KIND_EXACT || kind == WD_DEDUP_KIND_NEAR ||
+        kind == WD_DEDUP_KIND_PAGE) {
+        out->duplicates++;
+        p->stats->c[WD_C_ARTICLES_DUPLICATE]++;
+    }
+}
+
+/* Dedup, tag, encode and emit the page's stories, then remember them. The
+ * order is the guarantee: a story is remembered (the store's commit) only
+ * after it was handed to the publisher, so a crash in between publishes it
+ * again, with the same id and revision, rather than never. */
+static void
+process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
+              const struct wd_page *page, int64_t now_ms, wd_emit_fn emit,
+              void *ctx, struct wd_page_outcome *out)
+{
+    uint64_t pkey = page_key(page);
+    if (wd_dedup_begin(p->dedup) != 0) {
+        p->stats->c[WD_C_STORE_ERRORS]++;
+        return;
+    }
+    if (wd_dedup_page_seen(p->dedup, pkey)) {
+        wd_dedup_abort(p->dedup);
+        out->page_duplicate = true;
+        p->stats->dedup[WD_DEDUP_KIND_PAGE]++;
+        out->duplicates = page->n_items;
+        p->stats->c[WD_C_ARTICLES_DUPLICATE] += page->n_items;
+        return;
+    }
+    for (size_t i = 0; i < page->n_items; i++) {
+        const struct wd_item *it = &page->items[i];
         size_t tlen = strlen(it->title), blen = strlen(it->body);
-        uint64_t key = wd_fp_content_key(it->title, tlen, it->body, blen);
-        if (wd_dedup_contains(p->seen, key)) {
-            out->duplicates++;
-            p->stats->c[WD_C_ARTICLES_DUPLICATE]++;
-            continue;
-        }
         char id[WD_ID_LEN + 1];
         wd_fp_story_id(it->title, tlen, it->body, blen, id);
+        struct wd_story_fp fp;
+        wd_dedup_id_from_hex(id, fp.id);
+        fp.content_key = wd_fp_content_key(it->title, tlen, it->body, blen);
+        fp.simhash = wd_fp_simhash(it->body, blen);
+        fp.url_key =
+            it->url ? wd_fp_content_key(it->url, strlen(it->url), "", 0) : 0;
+        fp.body_len = (uint32_t)blen;
+        fp.teaser = !it->full || it->truncated;
+        uint32_t revision;
+        enum wd_dup d = wd_dedup_decide(p->dedup, &fp, now_ms, &revision);
+        if (d == WD_DUP_EXACT) {
+            count_dup(p, WD_DEDUP_KIND_EXACT, out);
+            continue;
+        }
+        if (d == WD_DUP_NEAR) {
+            count_dup(p, WD_DEDUP_KIND_NEAR, out);
+            continue;
+        }
         struct wd_tags tags;
         wd_tagger_tag(p->tagger, it->title, tlen, it->body, blen, &tags);
         struct wd_article_meta meta = {
@@ -192,25 +270,34 @@ wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
             .source = raw->source,
             .fetched_at_ms = raw->fetched_at_ms,
             .ingested_at_ms = now_ms,
-            .simhash = wd_fp_simhash(it->body, blen),
-            .revision = 1,
+            .simhash = fp.simhash,
+            .revision = revision,
         };
         uint8_t *buf;
-        size_t blen_out;
-        if (wd_article_pack(it, &tags, &meta, &p->arena, &buf, &blen_out)) {
-            /* Out of memory for this story: it stays unpublished and
-             * unremembered, so a later copy of it can still go out. */
-            continue;
+        size_t len;
+        if (wd_article_pack(it, &tags, &meta, &p->arena, &buf, &len)) {
+            /* Out of memory for this story: the batch is dropped below so
+             * that nothing unpublished is remembered. */
+            wd_dedup_abort(p->dedup);
+            p->stats->c[WD_C_STORE_ERRORS]++;
+            return;
         }
-        emit_all(p, &tags, buf, blen_out, emit, ctx);
-        wd_dedup_add(p->seen, key);
+        emit_all(p, &tags, buf, len, emit, ctx);
         out->published++;
         p->stats->c[WD_C_ARTICLES_PUBLISHED]++;
+        if (d == WD_DUP_UPGRADE) {
+            out->upgrades++;
+            count_dup(p, WD_DEDUP_KIND_UPGRADE, out);
+        } else {
+            count_dup(p, WD_DEDUP_KIND_NEW, out);
+        }
     }
+    if (wd_dedup_commit(p->dedup, pkey, now_ms) != 0)
+        p->stats->c[WD_C_STORE_ERRORS]++;
 }
 
-size_t
-wd_pipeline_dedup_count(const struct wd_pipeline *p)
+uint64_t
+wd_pipeline_dedup_count(struct wd_pipeline *p)
 {
-    return wd_dedup_count(p->seen);
+    return wd_dedup_stories(p->dedup);
 }

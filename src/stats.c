@@ -12,6 +12,18 @@ static const char *const reject_names[] = {
 #undef WD_R_NAME
 };
 
+static const char *const dedup_names[] = {
+#define WD_D_NAME(name, str) str,
+    WD_DEDUP_MAP(WD_D_NAME)
+#undef WD_D_NAME
+};
+
+const char *
+wd_dedup_kind_name(enum wd_dedup_kind k)
+{
+    return k < WD_DEDUP_KIND__COUNT ? dedup_names[k] : "unknown";
+}
+
 const char *
 wd_counter_name(enum wd_counter c)
 {

@@ -1,11 +1,10 @@
 /* WD_TEST_LABEL: unit */
-/* The small pure modules: text keys, fingerprints, the dedup set, channel
- * names, the arena. */
+/* The small pure modules: text keys, fingerprints, channel names, the
+ * arena. */
 #include "test.h"
 
 #include "wd/arena.h"
 #include "wd/channel.h"
-#include "wd/dedup.h"
 #include "wd/fingerprint.h"
 #include "wd/text.h"
 
@@ -91,36 +90,6 @@ test_simhash(void)
 }
 
 static void
-test_dedup_bounded(void)
-{
-    struct wd_dedup *d;
-    CHECK_OK(wd_dedup_new(&d, 1000));
-    for (uint64_t k = 1; k <= 1000; k++)
-        CHECK(wd_dedup_add(d, k * 0x9E3779B97F4A7C15ULL));
-    CHECK_INT(wd_dedup_count(d), ==, 1000);
-    CHECK(!wd_dedup_add(d, 5 * 0x9E3779B97F4A7C15ULL)); /* already there */
-    /* 500 more: the 500 oldest are forgotten, the rest stay findable. */
-    for (uint64_t k = 1001; k <= 1500; k++)
-        CHECK(wd_dedup_add(d, k * 0x9E3779B97F4A7C15ULL));
-    CHECK_INT(wd_dedup_count(d), ==, 1000);
-    CHECK_INT(wd_dedup_evicted(d), ==, 500);
-    int missing = 0, present = 0;
-    for (uint64_t k = 1; k <= 1500; k++) {
-        bool in = wd_dedup_contains(d, k * 0x9E3779B97F4A7C15ULL);
-        if (k <= 500)
-            missing += !in;
-        else
-            present += in;
-    }
-    CHECK_INT(missing, ==, 500);
-    CHECK_INT(present, ==, 1000);
-    CHECK(!wd_dedup_contains(d, 0));
-    CHECK(!wd_dedup_add(d, 0));
-    wd_dedup_free(d);
-    CHECK_INT(wd_dedup_new(&d, 0), ==, WD_EINVAL);
-}
-
-static void
 test_channel_names(void)
 {
     char buf[WD_CHANNEL_MAX];
@@ -164,7 +133,6 @@ main(void)
     RUN(test_story_id_stable);
     RUN(test_content_key);
     RUN(test_simhash);
-    RUN(test_dedup_bounded);
     RUN(test_channel_names);
     RUN(test_arena);
     return TEST_DONE();

@@ -42,14 +42,26 @@ count_on(const struct sink *s, const char *channel)
     return n;
 }
 
+static struct wd_store store;
+static char store_dir[64];
+
 static struct wd_pipeline *
 new_pipeline(struct wd_stats *st, size_t max_page)
 {
-    struct wd_pipeline_config cfg = {max_page, 1000};
+    temp_store(&store, store_dir);
+    struct wd_pipeline_config cfg = {max_page, &store, {0, 0}};
     struct wd_pipeline *p = NULL;
     memset(st, 0, sizeof *st);
     CHECK_OK(wd_pipeline_new(&p, &cfg, st));
     return p;
+}
+
+static void
+free_pipeline(struct wd_pipeline *p)
+{
+    wd_pipeline_free(p);
+    wd_store_close(&store);
+    remove_dir(store_dir);
 }
 
 static void
@@ -139,7 +151,7 @@ test_seeds_once_each(void)
     CHECK_INT(s.n, ==, before);
     free(buf);
     sink_free(&s);
-    wd_pipeline_free(p);
+    free_pipeline(p);
 }
 
 static void
@@ -183,7 +195,7 @@ test_bad_input_counted(void)
     CHECK_INT(count_on(&s, "all"), ==, 1);
     free(buf);
     sink_free(&s);
-    wd_pipeline_free(p);
+    free_pipeline(p);
 }
 
 int

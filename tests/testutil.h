@@ -3,7 +3,11 @@
 #ifndef WD_TESTUTIL_H
 #define WD_TESTUTIL_H
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "test.h"
+#include "wd/store.h"
 #include "wiredesk.pb-c.h"
 
 static const char *const seed_files[] = {
@@ -56,6 +60,31 @@ bump_ticker_digits(char *buf, size_t len)
             line = i + 1;
         }
     }
+}
+
+/* A fresh LMDB store in a new temporary directory (path in dir). */
+static inline void
+temp_store(struct wd_store *s, char dir[64])
+{
+    snprintf(dir, 64, "/tmp/wd-store-XXXXXX");
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        exit(2);
+    }
+    int rc = wd_store_open_lmdb(s, dir, 256);
+    if (rc) {
+        fprintf(stderr, "cannot open store in %s: %s\n", dir, wd_strerror(rc));
+        exit(2);
+    }
+}
+
+static inline void
+remove_dir(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
 }
 
 #endif

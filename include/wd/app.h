@@ -6,6 +6,7 @@
 #define WD_APP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define WD_DEFAULT_INGEST "tcp://127.0.0.1:5557"
 #define WD_DEFAULT_PUBLISH "tcp://127.0.0.1:5558"
@@ -18,7 +19,9 @@ struct wd_app_config {
     const char *http;      /* HOST:PORT of the operator's HTTP view */
     const char *state_dir; /* everything the worker persists */
     size_t max_page_bytes;
-    size_t dedup_capacity;
+    uint64_t max_stories;       /* dedup retention by count */
+    int64_t max_age_ms;         /* dedup retention by age */
+    size_t store_map_mb;        /* bound of the LMDB store's size */
     int ingest_hwm;             /* messages queued on ingest (0 = no limit) */
     int pub_hwm;                /* messages queued per subscriber */
     unsigned stats_interval_ms; /* WorkerStats on "$stats"; 0 = never */

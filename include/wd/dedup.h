@@ -1,7 +1,22 @@
-/* The memory of what was already published: a bounded set of 64-bit story
- * keys with first-in-first-out eviction. Lookup and insert cost O(1)
- * whatever the size. This is the in-memory store of issue 2; persistence
- * (LMDB), near-duplicates and teaser upgrades build on it.
+/* Deduplication decisions over the store: is this page, this story, new?
+ *
+ * Per page, inside one store batch:
+ *   1. page level: a page whose stories (title and text, volatile lines set
+ *      aside by the parser) were all processed before is dropped at once;
+ *   2. story level, by the stable id (normalised title + lead): the same
+ *      text is an exact duplicate; a full text of a story published only as
+ *      a teaser is an upgrade (revision + 1, same id); any other version is
+ *      a near duplicate (a longer revision is never replaced by a shorter);
+ *   3. exact: the same normalised title and text, or the same URL;
+ *   4. near: a SimHash within WD_NEAR_BITS bits of a stored one, found
+ *      through banded tables (5 blocks of the 64 bits, one table per pair
+ *      of blocks: 3 differing bits leave at least 2 blocks equal), so a
+ *      lookup reads ~N/2^26 candidates per table: constant in practice;
+ *   5. otherwise new.
+ * Decisions stage their writes in the batch; wd_dedup_commit() makes them
+ * durable. The caller publishes between decide and commit: a crash before
+ * the commit re-publishes those stories (same id, same revision) rather
+ * than losing them.
  */
 #ifndef WD_DEDUP_H
 #define WD_DEDUP_H
@@ -10,27 +25,68 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wd/store.h"
+
+#define WD_NEAR_BITS 3
+
+enum wd_dup {
+    WD_DUP_NEW,     /* publish, revision 1 */
+    WD_DUP_UPGRADE, /* publish again, same id, next revision */
+    WD_DUP_EXACT,   /* already published */
+    WD_DUP_NEAR,    /* a version of a published story */
+};
+
+/* What dedup knows of one story. */
+struct wd_story_fp {
+    uint8_t id[16];       /* binary story id */
+    uint64_t content_key; /* wd_fp_content_key() */
+    uint64_t simhash;
+    uint64_t url_key; /* 0 when the story has no URL of its own */
+    uint32_t body_len;
+    bool teaser; /* a cut teaser, not the full text */
+};
+
+struct wd_dedup_config {
+    uint64_t max_stories; /* retention by count */
+    int64_t max_age_ms;   /* retention by age */
+};
+
+#define WD_DEFAULT_MAX_STORIES 10000000ULL
+#define WD_DEFAULT_MAX_AGE_MS (30LL * 86400 * 1000)
+
 struct wd_dedup;
 
-/* Creates a set that remembers at most capacity keys (>= 1); the oldest is
- * forgotten when a new one would exceed it. Returns 0, WD_EINVAL or
+/* Uses store (borrowed; it must outlive the dedup). Returns 0 or
  * WD_ENOMEM. */
-int wd_dedup_new(struct wd_dedup **out, size_t capacity);
+int wd_dedup_open(struct wd_dedup **out, struct wd_store *store,
+                  const struct wd_dedup_config *cfg);
 
-/* Frees the set; NULL is a no-op. */
-void wd_dedup_free(struct wd_dedup *d);
+void wd_dedup_close(struct wd_dedup *d);
 
-/* True when key (non-zero) is in the set. */
-bool wd_dedup_contains(const struct wd_dedup *d, uint64_t key);
+/* Starts the batch of one page. */
+int wd_dedup_begin(struct wd_dedup *d);
 
-/* Adds key (non-zero); a key already present is left as it is. Returns true
- * when the key was new. */
-bool wd_dedup_add(struct wd_dedup *d, uint64_t key);
+/* True when page_key (non-zero) was processed before. */
+bool wd_dedup_page_seen(struct wd_dedup *d, uint64_t page_key);
 
-/* Number of keys held. */
-size_t wd_dedup_count(const struct wd_dedup *d);
+/* Decides one story and stages what must be remembered of it. For NEW and
+ * UPGRADE, *revision is the revision to publish. */
+enum wd_dup wd_dedup_decide(struct wd_dedup *d, const struct wd_story_fp *fp,
+                            int64_t now_ms, uint32_t *revision);
 
-/* Number of keys forgotten to stay within capacity. */
+/* Remembers the page (page_key 0: none), forgets what is past retention,
+ * and commits the batch. Returns 0 or the store's error (the batch is then
+ * lost: its stories may be published again, never lost). */
+int wd_dedup_commit(struct wd_dedup *d, uint64_t page_key, int64_t now_ms);
+
+/* Drops the batch. */
+void wd_dedup_abort(struct wd_dedup *d);
+
+/* Stories remembered; evictions so far. */
+uint64_t wd_dedup_stories(struct wd_dedup *d);
 uint64_t wd_dedup_evicted(const struct wd_dedup *d);
+
+/* Parses 32 hex digits into 16 bytes; returns false on bad input. */
+bool wd_dedup_id_from_hex(const char *hex, uint8_t id[16]);
 
 #endif

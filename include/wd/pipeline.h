@@ -7,17 +7,20 @@
 #ifndef WD_PIPELINE_H
 #define WD_PIPELINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wd/dedup.h"
 #include "wd/stats.h"
+#include "wd/store.h"
 
 #define WD_DEFAULT_MAX_PAGE (8u << 20)
-#define WD_DEFAULT_DEDUP_CAPACITY (1u << 20)
 
 struct wd_pipeline_config {
-    size_t max_page_bytes; /* larger RawPage frames are refused */
-    size_t dedup_capacity; /* stories remembered for exact dedup */
+    size_t max_page_bytes;  /* larger RawPage frames are refused */
+    struct wd_store *store; /* what was seen; borrowed, must outlive */
+    struct wd_dedup_config dedup;
 };
 
 struct wd_pipeline;
@@ -35,6 +38,8 @@ struct wd_page_outcome {
     size_t items;          /* stories found */
     size_t published;      /* stories published */
     size_t duplicates;     /* stories dropped as already published */
+    size_t upgrades;       /* stories published again in full */
+    bool page_duplicate;   /* the whole page was seen before */
     char url[256];         /* the page's URL, cut, for log lines */
 };
 
@@ -58,6 +63,6 @@ void wd_pipeline_refuse(struct wd_pipeline *p, enum wd_reject reason,
                         size_t bytes, struct wd_page_outcome *out);
 
 /* Stories held in the dedup memory. */
-size_t wd_pipeline_dedup_count(const struct wd_pipeline *p);
+uint64_t wd_pipeline_dedup_count(struct wd_pipeline *p);
 
 #endif

@@ -16,6 +16,7 @@
     X(ARTICLES_DUPLICATE, "articles_duplicate")                                \
     X(MESSAGES_PUBLISHED, "messages_published")                                \
     X(PUBLISH_DROPPED, "publish_dropped")                                      \
+    X(STORE_ERRORS, "store_errors")                                            \
     X(BYTES_IN, "bytes_in")                                                    \
     X(BYTES_OUT, "bytes_out")
 
@@ -29,6 +30,21 @@
     X(TOO_LARGE, "too_large")                                                  \
     X(UNSUPPORTED_TYPE, "unsupported_type")                                    \
     X(INTERNAL, "internal")
+
+/* Dedup decisions: enum name, label value. */
+#define WD_DEDUP_MAP(X)                                                        \
+    X(NEW, "new")                                                              \
+    X(UPGRADE, "upgrade")                                                      \
+    X(EXACT, "exact")                                                          \
+    X(NEAR, "near")                                                            \
+    X(PAGE, "page")
+
+enum wd_dedup_kind {
+#define WD_D_ENUM(name, str) WD_DEDUP_KIND_##name,
+    WD_DEDUP_MAP(WD_D_ENUM)
+#undef WD_D_ENUM
+        WD_DEDUP_KIND__COUNT
+};
 
 enum wd_counter {
 #define WD_C_ENUM(name, str) WD_C_##name,
@@ -47,11 +63,13 @@ enum wd_reject {
 struct wd_stats {
     uint64_t c[WD_C__COUNT];
     uint64_t rejected[WD_REJECT__COUNT];
+    uint64_t dedup[WD_DEDUP_KIND__COUNT]; /* decisions, by kind */
     int64_t started_at_ms;
 };
 
 const char *wd_counter_name(enum wd_counter c);
 const char *wd_reject_name(enum wd_reject r);
+const char *wd_dedup_kind_name(enum wd_dedup_kind k);
 
 /* Counts one refused page: the total and its reason. */
 void wd_stats_reject(struct wd_stats *s, enum wd_reject r);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "wd/pipeline.h"
+#include "wd/store.h"
 
 static int
 discard(void *ctx, const char *channel, const uint8_t *buf, size_t len)
@@ -17,8 +18,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct wd_stats stats;
     static struct wd_pipeline *p;
+    static struct wd_store store;
     if (!p) {
-        struct wd_pipeline_config cfg = {1 << 20, 4096};
+        /* The store lives in a fresh temporary directory per process. */
+        char dir[] = "/tmp/wd-fuzz-XXXXXX";
+        if (!mkdtemp(dir) || wd_store_open_lmdb(&store, dir, 1024) != 0)
+            abort();
+        struct wd_pipeline_config cfg = {1 << 20, &store, {100000, 0}};
         if (wd_pipeline_new(&p, &cfg, &stats) != 0)
             abort();
     }

@@ -1,0 +1,91 @@
+/* The store: what the worker remembers, behind a small interface so that a
+ * shared backend for several workers can be added without touching the
+ * pipeline. The embedded backend is LMDB (store_lmdb.c).
+ *
+ * Everything happens inside a batch: wd_store_begin() opens it, reads see
+ * the batch's own writes, wd_store_commit() makes them durable against a
+ * crash of the process, wd_store_abort() forgets them. One batch at a time,
+ * on one thread.
+ */
+#ifndef WD_STORE_H
+#define WD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Namespaces (tables) of the store. */
+enum wd_store_ns {
+    WD_NS_STORY,   /* story id (16 B) -> struct wd_story_rec */
+    WD_NS_CONTENT, /* content key (8 B) -> story id */
+    WD_NS_URL,     /* URL key (8 B) -> story id */
+    WD_NS_PAGE,    /* page key (8 B) -> first-seen ms (8 B) */
+    WD_NS_BAND,    /* SimHash band key (13 B) -> empty */
+    WD_NS_AGE,     /* ms (8 B BE) + kind (1 B) + key (16 B) -> empty */
+    WD_NS__COUNT
+};
+
+/* Called for each entry of a scan; returns non-zero to stop it. */
+typedef int (*wd_store_scan_fn)(void *ctx, const void *key, size_t klen,
+                                const void *val, size_t vlen);
+
+struct wd_store_ops {
+    int (*begin)(void *impl);
+    int (*commit)(void *impl);
+    void (*abort)(void *impl);
+    /* 0 and the value (at most *vlen bytes copied, *vlen set to its size),
+     * WD_ENOTFOUND, or another error. */
+    int (*get)(void *impl, enum wd_store_ns ns, const void *key, size_t klen,
+               void *val, size_t *vlen);
+    int (*put)(void *impl, enum wd_store_ns ns, const void *key, size_t klen,
+               const void *val, size_t vlen);
+    int (*del)(void *impl, enum wd_store_ns ns, const void *key, size_t klen);
+    /* Entries whose key starts with prefix, in key order (plen 0 = all). */
+    int (*scan)(void *impl, enum wd_store_ns ns, const void *prefix,
+                size_t plen, wd_store_scan_fn fn, void *ctx);
+    int (*count)(void *impl, enum wd_store_ns ns, uint64_t *n);
+    /* Bytes the store occupies. */
+    int (*size)(void *impl, uint64_t *bytes);
+    /* Makes committed batches durable against a crash of the machine. */
+    int (*sync)(void *impl);
+    void (*close)(void *impl);
+};
+
+struct wd_store {
+    const struct wd_store_ops *ops;
+    void *impl;
+};
+
+/* Opens (creating) the LMDB store in dir. map_mb bounds its size. Commits
+ * are durable against a crash of the process at once and against a crash
+ * of the machine after the next wd_store_sync(). Returns 0, -errno or
+ * WD_EBUSY. */
+int wd_store_open_lmdb(struct wd_store *s, const char *dir, size_t map_mb);
+
+/* Convenience wrappers over the ops. */
+static inline int
+wd_store_begin(struct wd_store *s)
+{
+    return s->ops->begin(s->impl);
+}
+
+static inline int
+wd_store_commit(struct wd_store *s)
+{
+    return s->ops->commit(s->impl);
+}
+
+static inline void
+wd_store_abort(struct wd_store *s)
+{
+    s->ops->abort(s->impl);
+}
+
+static inline void
+wd_store_close(struct wd_store *s)
+{
+    if (s->ops)
+        s->ops->close(s->impl);
+    s->ops = NULL;
+}
+
+#endif
