@@ -267,7 +267,7 @@ wd_app_run(const struct wd_app_config *cfg)
     struct wd_pipeline_config pc = {
         .max_page_bytes = cfg->max_page_bytes,
         .store = &app.store,
-        .dedup = {cfg->max_stories, cfg->max_age_ms},
+        .dedup = {cfg->max_stories, cfg->max_age_ms, WD_NEAR_MINHASH},
     };
     rc = wd_pipeline_new(&app.pipeline, &pc, &app.stats);
     if (rc) {

@@ -9,18 +9,22 @@
  * store is local to one machine; a shared backend encodes its own). */
 struct story_rec {
     uint64_t content_key;
+    uint64_t teaser_content_key; /* after an upgrade: the teaser's, or 0 */
     uint64_t simhash;
     uint64_t url_key;
     int64_t first_ms;
     uint32_t body_len;
     uint8_t revision;
     uint8_t teaser;
-    uint8_t pad[2];
+    uint8_t near_indexed; /* 0: none, 1 + enum wd_near_method */
+    uint8_t pad;
+    uint64_t bands[WD_MH_BANDS]; /* MinHash bands, for eviction */
 };
 
 enum { AGE_STORY = 'S', AGE_PAGE = 'P' };
 #define AGE_KEY_LEN 25
 #define BAND_KEY_LEN 13
+#define MH_KEY_LEN 9
 #define N_BLOCKS 5
 #define N_PAIRS 10
 #define EVICT_PER_COMMIT 64
@@ -150,6 +154,16 @@ struct near_ctx {
     bool found;
 };
 
+/* What the record keeps to find (and later forget) its near copies. */
+static void
+set_near(const struct wd_dedup *d, struct story_rec *r,
+         const struct wd_story_fp *fp)
+{
+    r->near_indexed =
+        fp->shingles < WD_NEAR_MIN_SHINGLES ? 0 : (uint8_t)(1 + d->cfg.near);
+    memcpy(r->bands, fp->bands, sizeof r->bands);
+}
+
 static int
 on_band(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
 {
@@ -164,8 +178,44 @@ on_band(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
     return 0;
 }
 
+static bool near_seen_simhash(struct wd_dedup *d, uint64_t sh);
+
+static void
+mh_key(int b, uint64_t band, uint8_t key[MH_KEY_LEN])
+{
+    key[0] = (uint8_t)(0x80 | b);
+    put_be64(key + 1, band);
+}
+
 static bool
-near_seen(struct wd_dedup *d, uint64_t sh)
+near_seen_minhash(struct wd_dedup *d, const uint64_t *bands)
+{
+    uint8_t key[MH_KEY_LEN];
+    int hits = 0;
+    for (int b = 0; b < WD_MH_BANDS; b++) {
+        mh_key(b, bands[b], key);
+        hits += exists(d, WD_NS_BAND, key, MH_KEY_LEN);
+        if (hits >= WD_NEAR_MIN_BANDS)
+            return true;
+        /* Not enough bands left to reach the bar: stop early. */
+        if (hits + (WD_MH_BANDS - 1 - b) < WD_NEAR_MIN_BANDS)
+            return false;
+    }
+    return false;
+}
+
+static bool
+near_seen(struct wd_dedup *d, const struct wd_story_fp *fp)
+{
+    if (fp->shingles < WD_NEAR_MIN_SHINGLES)
+        return false;
+    if (d->cfg.near == WD_NEAR_MINHASH)
+        return near_seen_minhash(d, fp->bands);
+    return near_seen_simhash(d, fp->simhash);
+}
+
+static bool
+near_seen_simhash(struct wd_dedup *d, uint64_t sh)
 {
     struct near_ctx c = {sh, false};
     uint8_t key[BAND_KEY_LEN];
@@ -185,11 +235,36 @@ index_story(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *r)
     if (rc == 0 && r->url_key)
         rc = o->put(d->store->impl, WD_NS_URL, &r->url_key, 8, id, 16);
     uint8_t key[BAND_KEY_LEN];
-    for (int p = 0; rc == 0 && p < N_PAIRS; p++) {
-        band_key(r->simhash, p, true, key);
-        rc = o->put(d->store->impl, WD_NS_BAND, key, BAND_KEY_LEN, "", 0);
+    if (r->near_indexed == 1 + WD_NEAR_MINHASH) {
+        for (int b = 0; rc == 0 && b < WD_MH_BANDS; b++) {
+            mh_key(b, r->bands[b], key);
+            rc = o->put(d->store->impl, WD_NS_BAND, key, MH_KEY_LEN, "", 0);
+        }
+    } else if (r->near_indexed == 1 + WD_NEAR_SIMHASH) {
+        for (int p = 0; rc == 0 && p < N_PAIRS; p++) {
+            band_key(r->simhash, p, true, key);
+            rc = o->put(d->store->impl, WD_NS_BAND, key, BAND_KEY_LEN, "", 0);
+        }
     }
     return rc;
+}
+
+static void
+unindex_near(struct wd_dedup *d, const struct story_rec *r)
+{
+    const struct wd_store_ops *o = d->store->ops;
+    uint8_t key[BAND_KEY_LEN];
+    if (r->near_indexed == 1 + WD_NEAR_MINHASH) {
+        for (int b = 0; b < WD_MH_BANDS; b++) {
+            mh_key(b, r->bands[b], key);
+            o->del(d->store->impl, WD_NS_BAND, key, MH_KEY_LEN);
+        }
+    } else if (r->near_indexed == 1 + WD_NEAR_SIMHASH) {
+        for (int p = 0; p < N_PAIRS; p++) {
+            band_key(r->simhash, p, true, key);
+            o->del(d->store->impl, WD_NS_BAND, key, BAND_KEY_LEN);
+        }
+    }
 }
 
 static void
@@ -197,13 +272,11 @@ unindex_story(struct wd_dedup *d, const struct story_rec *r)
 {
     const struct wd_store_ops *o = d->store->ops;
     o->del(d->store->impl, WD_NS_CONTENT, &r->content_key, 8);
+    if (r->teaser_content_key)
+        o->del(d->store->impl, WD_NS_CONTENT, &r->teaser_content_key, 8);
     if (r->url_key)
         o->del(d->store->impl, WD_NS_URL, &r->url_key, 8);
-    uint8_t key[BAND_KEY_LEN];
-    for (int p = 0; p < N_PAIRS; p++) {
-        band_key(r->simhash, p, true, key);
-        o->del(d->store->impl, WD_NS_BAND, key, BAND_KEY_LEN);
-    }
+    unindex_near(d, r);
 }
 
 enum wd_dup
@@ -230,9 +303,13 @@ wd_dedup_decide(struct wd_dedup *d, const struct wd_story_fp *fp,
         next.url_key = fp->url_key ? fp->url_key : rec.url_key;
         next.body_len = fp->body_len;
         next.teaser = 0;
+        set_near(d, &next, fp);
         next.revision = (uint8_t)(rec.revision < 255 ? rec.revision + 1 : 255);
-        /* The teaser's keys stay: a later copy of the teaser is still
-         * recognised. The full text's keys are added. */
+        /* The teaser's content key stays (a later copy of the teaser is an
+         * exact duplicate, and its id finds the story anyway); its near
+         * bands give way to the full text's. */
+        next.teaser_content_key = rec.content_key;
+        unindex_near(d, &rec);
         if (o->put(d->store->impl, WD_NS_STORY, fp->id, 16, &next,
                    sizeof next) != 0 ||
             index_story(d, fp->id, &next) != 0)
@@ -244,7 +321,7 @@ wd_dedup_decide(struct wd_dedup *d, const struct wd_story_fp *fp,
         return WD_DUP_EXACT;
     if (fp->url_key && exists(d, WD_NS_URL, &fp->url_key, 8))
         return WD_DUP_EXACT;
-    if (near_seen(d, fp->simhash))
+    if (near_seen(d, fp))
         return WD_DUP_NEAR;
 
     memset(&rec, 0, sizeof rec);
@@ -255,6 +332,7 @@ wd_dedup_decide(struct wd_dedup *d, const struct wd_story_fp *fp,
     rec.body_len = fp->body_len;
     rec.revision = 1;
     rec.teaser = fp->teaser;
+    set_near(d, &rec, fp);
     uint8_t akey[AGE_KEY_LEN];
     age_key(now_ms, AGE_STORY, fp->id, 16, akey);
     if (o->put(d->store->impl, WD_NS_STORY, fp->id, 16, &rec, sizeof rec) ||

@@ -135,6 +135,73 @@ wd_fp_simhash(const char *text, size_t n)
     return out;
 }
 
+/* A cheap family of hash functions over one 64-bit shingle hash: multiply
+ * by an odd constant and mix (the permutations of MinHash need only be
+ * min-wise independent enough for the estimate, not cryptographic). */
+static uint64_t
+permute(uint64_t h, uint64_t k)
+{
+    h ^= k;
+    h *= 0x9E3779B97F4A7C15ULL | 1;
+    h ^= h >> 32;
+    h *= k | 1;
+    h ^= h >> 29;
+    return h;
+}
+
+size_t
+wd_fp_minhash_bands(const char *text, size_t n, uint64_t bands[WD_MH_BANDS])
+{
+    enum { K = WD_MH_BANDS * WD_MH_ROWS };
+    static uint64_t seeds[K];
+    static int seeded;
+    if (!seeded) {
+        /* Fixed seeds: bands must be the same on every worker and run. */
+        uint64_t x = 0x2545F4914F6CDD1DULL;
+        for (int i = 0; i < K; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            seeds[i] = x;
+        }
+        seeded = 1;
+    }
+    uint64_t mins[K];
+    for (int i = 0; i < K; i++)
+        mins[i] = UINT64_MAX;
+
+    char stack[KEY_STACK];
+    size_t klen;
+    char *key = key_of(text, n, stack, &klen);
+    size_t starts[3] = {0, 0, 0}, nwords = 0, shingles = 0, i = 0;
+    while (i <= klen) {
+        size_t start = i;
+        while (i < klen && key[i] != ' ')
+            i++;
+        if (i > start) {
+            starts[nwords % 3] = start;
+            nwords++;
+            /* Texts of one or two words use the words themselves. */
+            size_t s0 = nwords >= 3 ? starts[(nwords - 3) % 3] : start;
+            if (nwords >= 3 || i == klen) {
+                uint64_t h = XXH3_64bits(key + s0, i - s0);
+                for (int k = 0; k < K; k++) {
+                    uint64_t v = permute(h, seeds[k]);
+                    if (v < mins[k])
+                        mins[k] = v;
+                }
+                shingles += nwords >= 3;
+            }
+        }
+        i++;
+    }
+    key_done(key, stack);
+    for (int b = 0; b < WD_MH_BANDS; b++)
+        bands[b] = XXH3_64bits_withSeed(
+            &mins[b * WD_MH_ROWS], WD_MH_ROWS * sizeof mins[0], (uint64_t)b);
+    return shingles;
+}
+
 int
 wd_fp_hamming(uint64_t a, uint64_t b)
 {

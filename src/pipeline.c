@@ -250,6 +250,7 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
         fp.simhash = wd_fp_simhash(it->body, blen);
         fp.url_key =
             it->url ? wd_fp_content_key(it->url, strlen(it->url), "", 0) : 0;
+        fp.shingles = wd_fp_minhash_bands(it->body, blen, fp.bands);
         fp.body_len = (uint32_t)blen;
         fp.teaser = !it->full || it->truncated;
         uint32_t revision;

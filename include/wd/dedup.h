@@ -8,10 +8,13 @@
  *      a teaser is an upgrade (revision + 1, same id); any other version is
  *      a near duplicate (a longer revision is never replaced by a shorter);
  *   3. exact: the same normalised title and text, or the same URL;
- *   4. near: a SimHash within WD_NEAR_BITS bits of a stored one, found
- *      through banded tables (5 blocks of the 64 bits, one table per pair
- *      of blocks: 3 differing bits leave at least 2 blocks equal), so a
- *      lookup reads ~N/2^26 candidates per table: constant in practice;
+ *   4. near: by default MinHash with LSH banding: WD_MH_BANDS point
+ *      lookups, a near copy when at least WD_NEAR_MIN_BANDS bands match
+ *      (constant cost whatever the number of stories); or, for comparison,
+ *      a SimHash within WD_NEAR_BITS bits of a stored one, found through
+ *      banded tables (5 blocks of the 64 bits, one table per pair of
+ *      blocks: 3 differing bits leave at least 2 blocks equal; ~N/2^26
+ *      candidates per table). bench/dedup_eval measures both;
  *   5. otherwise new.
  * Decisions stage their writes in the batch; wd_dedup_commit() makes them
  * durable. The caller publishes between decide and commit: a crash before
@@ -25,9 +28,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wd/fingerprint.h"
 #include "wd/store.h"
 
 #define WD_NEAR_BITS 3
+#define WD_NEAR_MIN_BANDS 2
+/* Texts with fewer shingles are matched exactly only: their near-copy
+ * signal is noise. */
+#define WD_NEAR_MIN_SHINGLES 8
+
+enum wd_near_method {
+    WD_NEAR_MINHASH = 0,
+    WD_NEAR_SIMHASH = 1,
+};
 
 enum wd_dup {
     WD_DUP_NEW,     /* publish, revision 1 */
@@ -42,6 +55,8 @@ struct wd_story_fp {
     uint64_t content_key; /* wd_fp_content_key() */
     uint64_t simhash;
     uint64_t url_key; /* 0 when the story has no URL of its own */
+    uint64_t bands[WD_MH_BANDS]; /* wd_fp_minhash_bands() */
+    size_t shingles;             /* its return value */
     uint32_t body_len;
     bool teaser; /* a cut teaser, not the full text */
 };
@@ -49,6 +64,7 @@ struct wd_story_fp {
 struct wd_dedup_config {
     uint64_t max_stories; /* retention by count */
     int64_t max_age_ms;   /* retention by age */
+    enum wd_near_method near;
 };
 
 #define WD_DEFAULT_MAX_STORIES 10000000ULL

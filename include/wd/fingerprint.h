@@ -30,6 +30,18 @@ uint64_t wd_fp_content_key(const char *title, size_t tlen, const char *body,
  * by Manku et al., WWW 2007). Near-identical texts differ in few bits. */
 uint64_t wd_fp_simhash(const char *text, size_t n);
 
+/* MinHash with LSH banding (Broder; Leskovec et al., "Mining of Massive
+ * Datasets" ch. 3): WD_MH_BANDS bands of WD_MH_ROWS minimums over the
+ * word 3-shingles of the text's key. Two texts of Jaccard similarity J
+ * share a band with probability J^WD_MH_ROWS: near copies (J > 0.8) share
+ * most bands, different stories (J < 0.1) share none. Writes one 64-bit
+ * hash per band to bands[]. Returns the number of shingles (0: too short,
+ * the bands are then those of the text's words). */
+#define WD_MH_BANDS 16
+#define WD_MH_ROWS 4
+size_t wd_fp_minhash_bands(const char *text, size_t n,
+                           uint64_t bands[WD_MH_BANDS]);
+
 /* Number of differing bits. */
 int wd_fp_hamming(uint64_t a, uint64_t b);
 
