@@ -217,10 +217,20 @@ count_dup(struct wd_pipeline *p, enum wd_dedup_kind kind,
     }
 }
 
-/* Dedup, tag, encode and emit the page's stories, then remember them. The
- * order is the guarantee: a story is remembered (the store's commit) only
- * after it was handed to the publisher, so a crash in between publishes it
- * again, with the same id and revision, rather than never. */
+/* One story ready to go out. */
+struct pending {
+    struct wd_tags tags;
+    uint8_t *buf;
+    size_t len;
+    bool upgrade;
+};
+
+/* Dedup, tag and encode the page's stories, emit them, then remember them.
+ * The order is the guarantee: a story is remembered (the store's commit)
+ * only after it was handed to the publisher, so a crash in between
+ * publishes it again, with the same id and revision, rather than never.
+ * Everything slow happens before the first emit, so that window is only
+ * the sends and the commit. */
 static void
 process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
               const struct wd_page *page, int64_t now_ms, wd_emit_fn emit,
@@ -239,6 +249,14 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
         p->stats->c[WD_C_ARTICLES_DUPLICATE] += page->n_items;
         return;
     }
+    struct pending *ready =
+        wd_arena_alloc(&p->arena, page->n_items * sizeof *ready);
+    if (!ready) {
+        wd_dedup_abort(p->dedup);
+        p->stats->c[WD_C_STORE_ERRORS]++;
+        return;
+    }
+    size_t n_ready = 0;
     for (size_t i = 0; i < page->n_items; i++) {
         const struct wd_item *it = &page->items[i];
         size_t tlen = strlen(it->title), blen = strlen(it->body);
@@ -255,16 +273,14 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
         fp.teaser = !it->full || it->truncated;
         uint32_t revision;
         enum wd_dup d = wd_dedup_decide(p->dedup, &fp, now_ms, &revision);
-        if (d == WD_DUP_EXACT) {
-            count_dup(p, WD_DEDUP_KIND_EXACT, out);
+        if (d == WD_DUP_EXACT || d == WD_DUP_NEAR) {
+            count_dup(
+                p, d == WD_DUP_EXACT ? WD_DEDUP_KIND_EXACT : WD_DEDUP_KIND_NEAR,
+                out);
             continue;
         }
-        if (d == WD_DUP_NEAR) {
-            count_dup(p, WD_DEDUP_KIND_NEAR, out);
-            continue;
-        }
-        struct wd_tags tags;
-        wd_tagger_tag(p->tagger, it->title, tlen, it->body, blen, &tags);
+        struct pending *r = &ready[n_ready];
+        wd_tagger_tag(p->tagger, it->title, tlen, it->body, blen, &r->tags);
         struct wd_article_meta meta = {
             .id = id,
             .source_url = raw->url,
@@ -274,24 +290,24 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
             .simhash = fp.simhash,
             .revision = revision,
         };
-        uint8_t *buf;
-        size_t len;
-        if (wd_article_pack(it, &tags, &meta, &p->arena, &buf, &len)) {
-            /* Out of memory for this story: the batch is dropped below so
-             * that nothing unpublished is remembered. */
+        if (wd_article_pack(it, &r->tags, &meta, &p->arena, &r->buf, &r->len)) {
+            /* Out of memory: drop the batch, so that nothing unpublished
+             * is remembered. */
             wd_dedup_abort(p->dedup);
             p->stats->c[WD_C_STORE_ERRORS]++;
             return;
         }
-        emit_all(p, &tags, buf, len, emit, ctx);
+        r->upgrade = d == WD_DUP_UPGRADE;
+        n_ready++;
+    }
+    for (size_t i = 0; i < n_ready; i++) {
+        emit_all(p, &ready[i].tags, ready[i].buf, ready[i].len, emit, ctx);
         out->published++;
         p->stats->c[WD_C_ARTICLES_PUBLISHED]++;
-        if (d == WD_DUP_UPGRADE) {
-            out->upgrades++;
-            count_dup(p, WD_DEDUP_KIND_UPGRADE, out);
-        } else {
-            count_dup(p, WD_DEDUP_KIND_NEW, out);
-        }
+        out->upgrades += ready[i].upgrade;
+        count_dup(p,
+                  ready[i].upgrade ? WD_DEDUP_KIND_UPGRADE : WD_DEDUP_KIND_NEW,
+                  out);
     }
     if (wd_dedup_commit(p->dedup, pkey, now_ms) != 0)
         p->stats->c[WD_C_STORE_ERRORS]++;

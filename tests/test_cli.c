@@ -206,10 +206,12 @@ test_state_locked(void)
     CHECK(ready);
     static char out[8192];
     char cmd[1024];
+    int ports[2];
+    free_ports(2, ports);
     snprintf(cmd, sizeof cmd,
              WD_BINARY " run --state %s --ingest tcp://127.0.0.1:%d "
                        "--publish tcp://127.0.0.1:%d",
-             w.state, free_port(), free_port());
+             w.state, ports[0], ports[1]);
     CHECK_INT(run(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "in use by another worker");
     CHECK_INT(worker_stop(&w, 10000), ==, 0);

@@ -32,22 +32,37 @@ mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A port that was free a moment ago: the kernel's choice for port 0. */
+/* n ports that were free a moment ago, all different: each socket is held
+ * until every port is chosen, so the kernel cannot hand one out twice. */
+static inline void
+free_ports(int n, int *ports)
+{
+    int fds[8];
+    for (int i = 0; i < n && i < 8; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (bind(fds[i], (struct sockaddr *)&a, sizeof a) != 0 ||
+            getsockname(fds[i], (struct sockaddr *)&a, &len) != 0) {
+            perror("free_ports");
+            exit(2);
+        }
+        ports[i] = ntohs(a.sin_port);
+    }
+    for (int i = 0; i < n && i < 8; i++)
+        close(fds[i]);
+}
+
 static inline int
 free_port(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-        perror("free_port");
-        exit(2);
-    }
-    close(fd);
-    return ntohs(a.sin_port);
+    int p;
+    free_ports(1, &p);
+    return p;
 }
+
+static inline void worker_spawn(struct worker *w, const char *const *extra);
 
 /* Starts `wiredesk run` with the given extra arguments (NULL-terminated
  * list), its stderr going to a log file in its state directory. */
@@ -59,9 +74,19 @@ worker_start(struct worker *w, const char *const *extra)
         perror("mkdtemp");
         exit(2);
     }
+    int ports[2];
+    free_ports(2, ports);
+    snprintf(w->ingest, sizeof w->ingest, "tcp://127.0.0.1:%d", ports[0]);
+    snprintf(w->publish, sizeof w->publish, "tcp://127.0.0.1:%d", ports[1]);
+    worker_spawn(w, extra);
+}
+
+/* (Re)starts the worker on the endpoints and state directory already in
+ * *w, appending to its log. */
+static inline void
+worker_spawn(struct worker *w, const char *const *extra)
+{
     snprintf(w->log, sizeof w->log, "%s/worker.log", w->state);
-    snprintf(w->ingest, sizeof w->ingest, "tcp://127.0.0.1:%d", free_port());
-    snprintf(w->publish, sizeof w->publish, "tcp://127.0.0.1:%d", free_port());
     const char *argv[64] = {
         WD_BINARY,  "run",     "--ingest", w->ingest,          "--publish",
         w->publish, "--state", w->state,   "--stats-interval", "100"};
@@ -72,7 +97,7 @@ worker_start(struct worker *w, const char *const *extra)
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 2, w->log,
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (posix_spawn(&w->pid, WD_BINARY, &fa, NULL, (char **)argv, environ)) {
         perror("posix_spawn");
         exit(2);
@@ -97,6 +122,23 @@ worker_stop(struct worker *w, int deadline_ms)
     kill(w->pid, SIGKILL);
     waitpid(w->pid, &status, 0);
     return -1;
+}
+
+/* True while the worker process runs. */
+static inline bool
+worker_alive(struct worker *w)
+{
+    int status;
+    return waitpid(w->pid, &status, WNOHANG) == 0;
+}
+
+/* kill -9, and reap it. */
+static inline void
+worker_kill9(struct worker *w)
+{
+    int status;
+    kill(w->pid, SIGKILL);
+    waitpid(w->pid, &status, 0);
 }
 
 static inline void
