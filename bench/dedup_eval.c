@@ -169,8 +169,8 @@ run(const char *method_name, enum wd_near_method method, int pages,
     printf("  stories: %ld distinct in truth, %ld published once as new, "
            "%ld published twice as new\n",
            stories, distinct_published, twice_new);
-    printf("  upgrades: %ld expected, %ld published\n",
-           expected_upgrades, upgrades_seen);
+    printf("  upgrades: %ld expected, %ld published\n", expected_upgrades,
+           upgrades_seen);
     printf("  duplicate decisions: TP %ld FP %ld FN %ld TN %ld\n", tp, fp, fn,
            tn);
     printf("  precision %.4f recall %.4f\n", precision, recall);
@@ -200,8 +200,8 @@ main(int argc, char **argv)
 {
     int pages = argc > 1 ? atoi(argv[1]) : 100000;
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
-    const char *seed_dir = getenv("WD_SEEDS") ? getenv("WD_SEEDS")
-                                              : WD_FIXTURES "/seeds";
+    const char *seed_dir =
+        getenv("WD_SEEDS") ? getenv("WD_SEEDS") : WD_FIXTURES "/seeds";
     /* The corpus of words: every seed page. */
     size_t clen = 0;
     char *corpus = malloc(1);
@@ -217,10 +217,10 @@ main(int argc, char **argv)
         clen += len;
         free(t);
     }
-    int rc = run("minhash", WD_NEAR_MINHASH, pages, seed, seed_dir, corpus,
-                 clen);
-    int rc2 = run("simhash", WD_NEAR_SIMHASH, pages, seed, seed_dir, corpus,
-                  clen);
+    int rc =
+        run("minhash", WD_NEAR_MINHASH, pages, seed, seed_dir, corpus, clen);
+    int rc2 =
+        run("simhash", WD_NEAR_SIMHASH, pages, seed, seed_dir, corpus, clen);
     printf("default (minhash): %s\n", rc == 0 ? "PASS" : "FAIL");
     (void)rc2;
     free(corpus);

@@ -58,8 +58,8 @@ struct sb {
     size_t len, cap;
 };
 
-static void
-sb_add(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(struct sb *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #include <stdarg.h>
 static void
@@ -136,9 +136,9 @@ new_story(struct sg *g)
     size_t tl = 0;
     for (int k = 0; k < tw; k++) {
         const char *w = word(g);
-        tl += (size_t)snprintf(s->title + tl, sizeof s->title - tl, "%s%c%s",
-                               k ? " " : "", toupper((unsigned char)w[0]),
-                               w + 1);
+        tl +=
+            (size_t)snprintf(s->title + tl, sizeof s->title - tl, "%s%c%s",
+                             k ? " " : "", toupper((unsigned char)w[0]), w + 1);
     }
     snprintf(s->title + tl, sizeof s->title - tl, " %d", g->n_stories);
     int paras = rnd_int(g, 3, 7);
@@ -230,17 +230,15 @@ ticker(struct sg *g, struct sb *b)
     for (int r = 0; r < 6; r++)
         for (int k = 0; k < 5; k++)
             sb_add(b, "  \xE2\x80\xA2 %s = %d.%04d %s%d.%02d%%\n", pairs[k],
-                   rnd_int(g, 0, 2), rnd_int(g, 0, 9999),
-                   rnd(g) & 1 ? "-" : "", rnd_int(g, 0, 1),
-                   rnd_int(g, 0, 99));
+                   rnd_int(g, 0, 2), rnd_int(g, 0, 9999), rnd(g) & 1 ? "-" : "",
+                   rnd_int(g, 0, 1), rnd_int(g, 0, 99));
 }
 
 static void
 date_line(struct sg *g, struct sb *b, bool iso)
 {
-    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr",
-                                      "May", "Jun", "Jul", "Aug",
-                                      "Sep", "Oct", "Nov", "Dec"};
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     int d = rnd_int(g, 1, 28), m = rnd_int(g, 0, 11), h = rnd_int(g, 0, 23),
         mi = rnd_int(g, 0, 59);
     if (iso)
@@ -293,14 +291,15 @@ render(struct sg *g, const struct recipe *r, struct sg_page *out)
                 date_line(g, &b, true);
                 teaser(&b, s->body, 35);
             }
-            sb_add(&b, "Page %d of %d\n(c) 2025 The Daily Example. All "
-                       "rights reserved.\n",
+            sb_add(&b,
+                   "Page %d of %d\n(c) 2025 The Daily Example. All "
+                   "rights reserved.\n",
                    rnd_int(g, 1, 9), rnd_int(g, 10, 40));
         }
     } else {
         const struct story *s = &g->stories[r->stories[0]];
-        char *body = r->edit_seed ? edit_body(g, s->body, r->edit_seed)
-                                  : s->body;
+        char *body =
+            r->edit_seed ? edit_body(g, s->body, r->edit_seed) : s->body;
         char title[300];
         edit_title(s->title, r->edit_seed, title, sizeof title);
         if (r->site == 0) {
@@ -370,16 +369,16 @@ sg_next(struct sg *g, struct sg_page *out)
     g->page_no++;
     if (g->n_history > 20 && roll < 15) {
         /* A re-fetch: same stories, new ticker, date and counters. */
-        r = g->history[rnd(g) % (uint64_t)(g->n_history < HISTORY
-                                               ? g->n_history
-                                               : HISTORY)];
+        r = g->history[rnd(g) % (uint64_t)(g->n_history < HISTORY ? g->n_history
+                                                                  : HISTORY)];
         render(g, &r, out);
         out->refetch = true;
         out->n_items = r.n;
         for (int i = 0; i < r.n; i++) {
             out->items[i].story = r.stories[i];
-            out->items[i].kind =
-                !r.article ? SG_TEASER : r.edit_seed ? SG_EDIT : SG_FULL;
+            out->items[i].kind = !r.article    ? SG_TEASER
+                                 : r.edit_seed ? SG_EDIT
+                                               : SG_FULL;
             out->items[i].expect_publish = false;
             edit_title(g->stories[r.stories[i]].title,
                        r.article ? r.edit_seed : 0, out->items[i].title,

@@ -162,6 +162,12 @@ test_seeds_end_to_end(void)
         for (size_t r = 0; r < 6; r++)
             CHECK_INT(stat_value(ws, "pages_rejected", reasons[r]), ==, 1);
         CHECK_INT(stat_value(ws, "articles_duplicate", NULL), ==, 7);
+        /* Decisions by kind: the listings' repeat is an exact duplicate,
+         * the re-fetch a page duplicate. */
+        CHECK_INT(stat_value(ws, "dedup_decisions", "kind=new"), ==, 24);
+        CHECK_INT(stat_value(ws, "dedup_decisions", "kind=exact"), ==, 1);
+        CHECK_INT(stat_value(ws, "dedup_decisions", "kind=page"), ==, 1);
+        CHECK_INT(stat_value(ws, "dedup_decisions", "kind=near"), ==, 0);
     }
     CHECK_INT(worker_stop(&w, 10000), ==, 0);
     CHECK(log_contains(&w, "reason=multipart"));

@@ -38,7 +38,7 @@ uint64_t wd_fp_simhash(const char *text, size_t n);
  * hash per band to bands[]. Returns the number of shingles (0: too short,
  * the bands are then those of the text's words). */
 #define WD_MH_BANDS 16
-#define WD_MH_ROWS 4
+#define WD_MH_ROWS 3
 size_t wd_fp_minhash_bands(const char *text, size_t n,
                            uint64_t bands[WD_MH_BANDS]);
 

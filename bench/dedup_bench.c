@@ -1,0 +1,154 @@
+/* Dedup store benchmark: lookups per second with N stories stored, insert
+ * rate, start-up time of a store holding N, and memory and disk per story.
+ *
+ *   dedup_bench N [DIR]     (N stories; DIR default a new /tmp directory,
+ *                            kept when given so that a second run reuses it)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wd/dedup.h"
+#include "wd/store.h"
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t
+mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* The fingerprint of synthetic story i: random but reproducible. */
+static void
+fp_of(uint64_t i, struct wd_story_fp *fp)
+{
+    uint64_t a = mix(i * 2 + 1), b = mix(i * 2 + 2);
+    memcpy(fp->id, &a, 8);
+    memcpy(fp->id + 8, &b, 8);
+    fp->content_key = mix(i ^ 0xABCDEF) | 1;
+    fp->simhash = mix(i ^ 0x123456);
+    fp->url_key = 0;
+    for (int k = 0; k < WD_MH_BANDS; k++)
+        fp->bands[k] = mix(i * 64 + (uint64_t)k + 7);
+    fp->shingles = 100;
+    fp->body_len = 2000;
+    fp->teaser = false;
+}
+
+static long
+status_kb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    size_t n = strlen(field);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0)
+            v = strtol(line + n + 1, NULL, 10);
+    if (f)
+        fclose(f);
+    return v;
+}
+
+int
+main(int argc, char **argv)
+{
+    uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
+    char tmp[] = "/tmp/wd-bench-XXXXXX";
+    const char *dir = argc > 2 ? argv[2] : mkdtemp(tmp);
+    struct wd_store store;
+    struct wd_dedup_config cfg = {n * 2, 0, WD_NEAR_MINHASH};
+    struct wd_dedup *d;
+    long anon0 = status_kb("RssAnon:");
+    if (wd_store_open_lmdb(&store, dir, 64 * 1024) != 0 ||
+        wd_dedup_open(&d, &store, &cfg) != 0) {
+        fprintf(stderr, "cannot open store in %s\n", dir);
+        return 1;
+    }
+    uint64_t have = wd_dedup_stories(d);
+    struct wd_story_fp fp;
+    uint32_t rev;
+    double t0 = now_s();
+    const uint64_t batch = 16; /* about one listing page per batch */
+    for (uint64_t i = have; i < n; i += batch) {
+        wd_dedup_begin(d);
+        for (uint64_t k = i; k < i + batch && k < n; k++) {
+            fp_of(k, &fp);
+            wd_dedup_decide(d, &fp, 1764000000000LL, &rev);
+        }
+        wd_dedup_commit(d, 0, 1764000000000LL);
+    }
+    double t1 = now_s();
+    if (n > have)
+        printf("inserted %llu stories in %.1f s: %.0f stories/s\n",
+               (unsigned long long)(n - have), t1 - t0,
+               (double)(n - have) / (t1 - t0));
+    store.ops->sync(store.impl);
+    wd_dedup_close(d);
+    wd_store_close(&store);
+
+    /* Start-up: open the store and answer a first lookup. */
+    t0 = now_s();
+    wd_store_open_lmdb(&store, dir, 64 * 1024);
+    wd_dedup_open(&d, &store, &cfg);
+    wd_dedup_begin(d);
+    fp_of(n / 2, &fp);
+    enum wd_dup first = wd_dedup_decide(d, &fp, 1764000000000LL, &rev);
+    wd_dedup_abort(d);
+    t1 = now_s();
+    printf("start-up with %llu stored: %.2f ms (first lookup: %s)\n",
+           (unsigned long long)wd_dedup_stories(d), (t1 - t0) * 1000,
+           first == WD_DUP_EXACT ? "found" : "NOT FOUND");
+
+    /* Lookups: half of stored stories, half of unknown ones (which walk
+     * every index: content, URL, all the bands). */
+    const uint64_t lookups = 200000;
+    uint64_t x = 12345, found = 0;
+    t0 = now_s();
+    for (uint64_t i = 0; i < lookups; i++) {
+        x = mix(x + i);
+        uint64_t k = i % 2 ? x % n : n + x % n;
+        fp_of(k, &fp);
+        /* One batch per lookup, as one page is one batch; the unknown
+         * story it stages is forgotten by the abort. */
+        wd_dedup_begin(d);
+        enum wd_dup r = wd_dedup_decide(d, &fp, 1764000000000LL, &rev);
+        wd_dedup_abort(d);
+        found += r == WD_DUP_EXACT;
+    }
+    t1 = now_s();
+    printf("lookups with %llu stored: %.0f /s (%llu found of %llu)\n",
+           (unsigned long long)n, (double)lookups / (t1 - t0),
+           (unsigned long long)found, (unsigned long long)lookups);
+    uint64_t bytes = 0;
+    store.ops->size(store.impl, &bytes);
+    long anon = status_kb("RssAnon:"), file = status_kb("RssFile:");
+    printf("store: %.1f MB on disk, %.0f bytes per story\n",
+           (double)bytes / 1e6, (double)bytes / (double)n);
+    printf("memory: RssAnon %ld kB (%.2f bytes per story over the start), "
+           "RssFile %ld kB (LMDB pages mapped, the kernel's to evict)\n",
+           anon, (double)(anon - anon0) * 1024 / (double)n, file);
+    wd_dedup_close(d);
+    wd_store_close(&store);
+    if (argc <= 2) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        if (system(cmd) != 0)
+            return 1;
+    }
+    return 0;
+}

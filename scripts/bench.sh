@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and appends their output to bench/RESULTS.md with the
+# machine, the date and the commit.
+#   scripts/bench.sh [PAGES] [STORIES]   (defaults 100000 and 1000000)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+pages=${1:-100000}
+stories=${2:-1000000}
+"$top/scripts/build.sh" "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+out=$(mktemp)
+{
+    echo
+    echo "## $(date -u +%Y-%m-%d) — commit $(git -C "$top" rev-parse --short HEAD)"
+    echo
+    echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/ {print $2}') GiB"
+    echo
+    echo '```'
+    echo "\$ build/dedup_eval $pages"
+    "$top/build/dedup_eval" "$pages"
+    echo "\$ build/dedup_bench $stories"
+    "$top/build/dedup_bench" "$stories"
+    echo '```'
+} | tee "$out"
+cat "$out" >> "$top/bench/RESULTS.md"
+rm -f "$out"
