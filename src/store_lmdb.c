@@ -131,7 +131,7 @@ s_scan(void *impl, enum wd_store_ns ns, const void *prefix, size_t plen,
     rc = plen ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)
               : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     while (rc == 0) {
-        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+        if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
             break;
         if (fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size))
             break;

@@ -24,6 +24,10 @@ struct worker {
     char state[256], log[300];
 };
 
+/* The worker most recently started: waits give up at once when it died
+ * (a crash is a failure to report, not a deadline to sit out). */
+static struct worker *watched;
+
 static inline int64_t
 mono_ms(void)
 {
@@ -98,6 +102,7 @@ worker_spawn(struct worker *w, const char *const *extra)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 2, w->log,
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
+    watched = w;
     if (posix_spawn(&w->pid, WD_BINARY, &fa, NULL, (char **)argv, environ)) {
         perror("posix_spawn");
         exit(2);
@@ -110,6 +115,7 @@ worker_spawn(struct worker *w, const char *const *extra)
 static inline int
 worker_stop(struct worker *w, int deadline_ms)
 {
+    watched = NULL;
     kill(w->pid, SIGTERM);
     int64_t end = mono_ms() + deadline_ms;
     int status;
@@ -137,6 +143,7 @@ static inline void
 worker_kill9(struct worker *w)
 {
     int status;
+    watched = NULL;
     kill(w->pid, SIGKILL);
     waitpid(w->pid, &status, 0);
 }
@@ -175,9 +182,16 @@ struct msg {
 
 /* Receives one two-frame message within timeout_ms. Returns 1, or 0 on
  * time-out. */
+static inline bool worker_alive(struct worker *w);
+
 static inline int
 recv_msg(void *s, int timeout_ms, struct msg *m)
 {
+    if (watched && !worker_alive(watched)) {
+        fprintf(stderr, "the worker died; its log: %s\n", watched->log);
+        watched = NULL;
+        exit(1);
+    }
     zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
     if (zmq_poll(&it, 1, timeout_ms) <= 0)
         return 0;
