@@ -12,6 +12,9 @@
 #include <zmq.h>
 
 #include "wd/channel.h"
+#include "wd/dashboard.h"
+#include "wd/http.h"
+#include "wd/metrics.h"
 #include "wd/err.h"
 #include "wd/ingest.h"
 #include "wd/log.h"
@@ -21,7 +24,16 @@
 #include "wd/store.h"
 #include "wiredesk.pb-c.h"
 
+#define MAX_CHANNELS 1024
+#define LATEST 10
+
 struct app {
+    struct wd_http *http;
+    uv_timer_t view_timer; /* SSE updates of the dashboard */
+    struct wd_channel_count channels[MAX_CHANNELS]; /* open addressing */
+    size_t n_channels;
+    char latest[LATEST][160]; /* ring of published titles */
+    size_t n_latest;
     const struct wd_app_config *cfg;
     uv_loop_t loop;
     void *zctx;
@@ -57,12 +69,37 @@ wd_app_config_defaults(struct wd_app_config *cfg)
     cfg->linger_ms = 1000;
 }
 
+/* Counts a message on its channel (bounded table: channels beyond it are
+ * counted in their family only, through the totals). */
+static void
+count_channel(struct app *app, const char *channel)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = channel; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    for (size_t i = 0; i < MAX_CHANNELS; i++) {
+        struct wd_channel_count *c =
+            &app->channels[(h + i) & (MAX_CHANNELS - 1)];
+        if (c->name[0] == '\0') {
+            if (app->n_channels >= MAX_CHANNELS / 2)
+                return;
+            snprintf(c->name, sizeof c->name, "%s", channel);
+            app->n_channels++;
+        }
+        if (strcmp(c->name, channel) == 0) {
+            c->messages++;
+            return;
+        }
+    }
+}
+
 static int
 emit(void *ctx, const char *channel, const uint8_t *buf, size_t len)
 {
     struct app *app = ctx;
     int rc = wd_publish_send(&app->pub, channel, buf, len);
     if (rc == 0) {
+        count_channel(app, channel);
         app->stats.c[WD_C_MESSAGES_PUBLISHED]++;
         app->stats.c[WD_C_BYTES_OUT] += strlen(channel) + len;
     } else {
@@ -92,12 +129,19 @@ on_message(struct wd_ingest *in, const void *data, size_t len, int frames,
 {
     struct app *app = in->data;
     struct wd_page_outcome o;
+    uint64_t t0 = uv_hrtime();
     if (frames != 1)
         wd_pipeline_refuse(app->pipeline, WD_REJECT_MULTIPART, total, &o);
     else
         wd_pipeline_page(app->pipeline, data, len, wd_now_ms(), emit, app, &o);
+    wd_stats_latency(&app->stats, (double)(uv_hrtime() - t0) / 1e9);
     if (o.rc)
         log_reject(app, &o);
+    if (o.published) {
+        snprintf(app->latest[app->n_latest % LATEST], sizeof app->latest[0],
+                 "%s", o.last_title);
+        app->n_latest++;
+    }
 }
 
 static void
@@ -156,6 +200,134 @@ publish_stats(struct app *app)
     wd_publish_send(&app->pub, WD_CHANNEL_STATS, buf, len);
 }
 
+static int
+by_messages(const void *a, const void *b)
+{
+    const struct wd_channel_count *x = a, *y = b;
+    if (x->messages != y->messages)
+        return x->messages < y->messages ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+static uint64_t
+rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0, rss = 0;
+    if (f) {
+        if (fscanf(f, "%lu %lu", &pages, &rss) != 2)
+            rss = 0;
+        fclose(f);
+    }
+    return (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Gathers the figures of the operator's view. channels and latest are
+ * caller storage. */
+static void
+snapshot(struct app *app, struct wd_snapshot *s,
+         struct wd_channel_count *channels, const char **latest)
+{
+    memset(s, 0, sizeof *s);
+    s->stats = &app->stats;
+    s->version = WD_VERSION;
+    s->worker = app->worker_name;
+    s->now_ms = wd_now_ms();
+    s->rss_bytes = rss_bytes();
+    s->store_stories = wd_pipeline_dedup_count(app->pipeline);
+    app->store.ops->size(app->store.impl, &s->store_bytes);
+    s->http_connections = wd_http_connections(app->http);
+    s->ready = !app->stopping && wd_pipeline_store_ok(app->pipeline);
+    s->not_ready = app->stopping ? "stopping"
+                                 : "the store cannot remember "
+                                   "pages (full or failing)";
+    size_t n = 0;
+    for (size_t i = 0; i < MAX_CHANNELS; i++)
+        if (app->channels[i].name[0])
+            channels[n++] = app->channels[i];
+    qsort(channels, n, sizeof channels[0], by_messages);
+    s->channels = channels;
+    s->n_channels = n;
+    size_t k = app->n_latest < LATEST ? app->n_latest : LATEST;
+    for (size_t i = 0; i < k; i++)
+        latest[i] = app->latest[(app->n_latest - 1 - i) % LATEST];
+    s->latest = latest;
+    s->n_latest = k;
+}
+
+static char *
+dup_text(const char *s, size_t *len)
+{
+    *len = strlen(s);
+    char *p = malloc(*len + 1);
+    if (p)
+        memcpy(p, s, *len + 1);
+    return p;
+}
+
+static void
+on_http(void *ctx, const char *path, struct wd_http_reply *r)
+{
+    struct app *app = ctx;
+    static struct wd_channel_count channels[MAX_CHANNELS];
+    const char *latest[LATEST];
+    struct wd_snapshot s;
+    char route[64];
+    size_t i = 0;
+    while (path[i] && path[i] != '?' && i + 1 < sizeof route) {
+        route[i] = path[i];
+        i++;
+    }
+    route[i] = '\0';
+    if (strcmp(route, "/metrics") == 0) {
+        snapshot(app, &s, channels, latest);
+        r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+        r->body = wd_metrics_prometheus(&s, &r->len);
+    } else if (strcmp(route, "/stats") == 0) {
+        snapshot(app, &s, channels, latest);
+        r->content_type = "application/json";
+        r->body = wd_metrics_json(&s, &r->len);
+    } else if (strcmp(route, "/events") == 0) {
+        snapshot(app, &s, channels, latest);
+        r->event_stream = true;
+        r->body = wd_metrics_json(&s, &r->len);
+    } else if (strcmp(route, "/healthz") == 0) {
+        r->body = dup_text("ok\n", &r->len);
+    } else if (strcmp(route, "/readyz") == 0) {
+        snapshot(app, &s, channels, latest);
+        if (s.ready) {
+            r->body = dup_text("ready\n", &r->len);
+        } else {
+            char msg[160];
+            snprintf(msg, sizeof msg, "not ready: %s\n", s.not_ready);
+            r->status = 503;
+            r->body = dup_text(msg, &r->len);
+        }
+    } else if (strcmp(route, "/") == 0) {
+        r->content_type = "text/html; charset=utf-8";
+        r->body = dup_text(wd_dashboard_html, &r->len);
+    } else {
+        r->status = 404;
+        r->body = dup_text("not found\n", &r->len);
+    }
+}
+
+/* Pushes the figures to every dashboard once a second. */
+static void
+on_view_timer(uv_timer_t *t)
+{
+    struct app *app = t->data;
+    static struct wd_channel_count channels[MAX_CHANNELS];
+    const char *latest[LATEST];
+    struct wd_snapshot s;
+    snapshot(app, &s, channels, latest);
+    size_t len;
+    char *json = wd_metrics_json(&s, &len);
+    if (json)
+        wd_http_broadcast(app->http, json, len);
+    free(json);
+}
+
 static void
 on_stats_timer(uv_timer_t *t)
 {
@@ -192,6 +364,10 @@ stop(struct app *app, const char *why)
     uv_close((uv_handle_t *)&app->stats_timer, NULL);
     uv_timer_stop(&app->sync_timer);
     uv_close((uv_handle_t *)&app->sync_timer, NULL);
+    uv_timer_stop(&app->view_timer);
+    uv_close((uv_handle_t *)&app->view_timer, NULL);
+    wd_http_close(app->http);
+    app->http = NULL;
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sigterm, NULL);
 }
@@ -301,6 +477,19 @@ wd_app_run(const struct wd_app_config *cfg)
     if (cfg->stats_interval_ms > 0)
         uv_timer_start(&app.stats_timer, on_stats_timer, cfg->stats_interval_ms,
                        cfg->stats_interval_ms);
+    rc = wd_http_start(&app.http, &app.loop, cfg->http, on_http, &app);
+    if (rc) {
+        wd_log(WD_LOG_ERROR, "cannot serve HTTP on %s: %s", cfg->http,
+               uv_strerror(rc));
+        wd_ingest_close(&app.ingest, NULL);
+        uv_run(&app.loop, UV_RUN_DEFAULT);
+        uv_loop_close(&app.loop);
+        teardown(&app);
+        return 1;
+    }
+    uv_timer_init(&app.loop, &app.view_timer);
+    app.view_timer.data = &app;
+    uv_timer_start(&app.view_timer, on_view_timer, 1000, 1000);
     uv_timer_init(&app.loop, &app.sync_timer);
     app.sync_timer.data = &app;
     uv_timer_start(&app.sync_timer, on_sync_timer, 1000, 1000);
@@ -311,8 +500,10 @@ wd_app_run(const struct wd_app_config *cfg)
     uv_signal_start(&app.sigterm, on_signal, SIGTERM);
 
     wd_log(WD_LOG_INFO,
-           "ready: ingest %s, publish %s, state %s, max page %zu bytes",
-           cfg->ingest, cfg->publish, cfg->state_dir, cfg->max_page_bytes);
+           "ready: ingest %s, publish %s, http %s, state %s, max page %zu "
+           "bytes",
+           cfg->ingest, cfg->publish, cfg->http, cfg->state_dir,
+           cfg->max_page_bytes);
     uv_run(&app.loop, UV_RUN_DEFAULT);
 
     publish_stats(&app); /* the final figures, for whoever listens */

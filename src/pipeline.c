@@ -23,6 +23,7 @@ struct wd_pipeline {
     struct wd_arena arena; /* everything of one page; reset per page */
     struct wd_dedup *dedup;
     struct wd_tagger *tagger;
+    bool store_failed;
 };
 
 int
@@ -298,6 +299,7 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
             return;
         }
         r->upgrade = d == WD_DUP_UPGRADE;
+        snprintf(out->last_title, sizeof out->last_title, "%s", it->title);
         n_ready++;
     }
     for (size_t i = 0; i < n_ready; i++) {
@@ -309,8 +311,15 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
                   ready[i].upgrade ? WD_DEDUP_KIND_UPGRADE : WD_DEDUP_KIND_NEW,
                   out);
     }
-    if (wd_dedup_commit(p->dedup, pkey, now_ms) != 0)
+    p->store_failed = wd_dedup_commit(p->dedup, pkey, now_ms) != 0;
+    if (p->store_failed)
         p->stats->c[WD_C_STORE_ERRORS]++;
+}
+
+bool
+wd_pipeline_store_ok(const struct wd_pipeline *p)
+{
+    return !p->store_failed;
 }
 
 uint64_t

@@ -43,3 +43,15 @@ wd_stats_reject(struct wd_stats *s, enum wd_reject r)
     if (r < WD_REJECT__COUNT)
         s->rejected[r]++;
 }
+
+void
+wd_stats_latency(struct wd_stats *s, double seconds)
+{
+    static const double bounds[WD_N_LATENCY] = WD_LATENCY_BUCKETS;
+    int b = 0;
+    while (b < WD_N_LATENCY && seconds > bounds[b])
+        b++;
+    s->latency[b]++;
+    s->latency_sum_s += seconds;
+    s->latency_count++;
+}

@@ -20,7 +20,7 @@ extern char **environ;
 
 struct worker {
     pid_t pid;
-    char ingest[64], publish[64];
+    char ingest[64], publish[64], http[64];
     char state[256], log[300];
 };
 
@@ -78,10 +78,11 @@ worker_start(struct worker *w, const char *const *extra)
         perror("mkdtemp");
         exit(2);
     }
-    int ports[2];
-    free_ports(2, ports);
+    int ports[3];
+    free_ports(3, ports);
     snprintf(w->ingest, sizeof w->ingest, "tcp://127.0.0.1:%d", ports[0]);
     snprintf(w->publish, sizeof w->publish, "tcp://127.0.0.1:%d", ports[1]);
+    snprintf(w->http, sizeof w->http, "127.0.0.1:%d", ports[2]);
     worker_spawn(w, extra);
 }
 
@@ -92,9 +93,10 @@ worker_spawn(struct worker *w, const char *const *extra)
 {
     snprintf(w->log, sizeof w->log, "%s/worker.log", w->state);
     const char *argv[64] = {
-        WD_BINARY,  "run",     "--ingest", w->ingest,          "--publish",
-        w->publish, "--state", w->state,   "--stats-interval", "100"};
-    int argc = 10;
+        WD_BINARY,   "run",      "--ingest",         w->ingest,
+        "--publish", w->publish, "--state",          w->state,
+        "--http",    w->http,    "--stats-interval", "100"};
+    int argc = 12;
     for (int i = 0; extra && extra[i] && argc < 62; i++)
         argv[argc++] = extra[i];
     argv[argc] = NULL;

@@ -54,7 +54,7 @@ struct wd_story_fp {
     uint8_t id[16];       /* binary story id */
     uint64_t content_key; /* wd_fp_content_key() */
     uint64_t simhash;
-    uint64_t url_key; /* 0 when the story has no URL of its own */
+    uint64_t url_key;            /* 0 when the story has no URL of its own */
     uint64_t bands[WD_MH_BANDS]; /* wd_fp_minhash_bands() */
     size_t shingles;             /* its return value */
     uint32_t body_len;

@@ -40,6 +40,7 @@ struct wd_page_outcome {
     size_t duplicates;     /* stories dropped as already published */
     size_t upgrades;       /* stories published again in full */
     bool page_duplicate;   /* the whole page was seen before */
+    char last_title[160];  /* title of the last story published, cut */
     char url[256];         /* the page's URL, cut, for log lines */
 };
 
@@ -61,6 +62,10 @@ void wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
 /* Counts a message refused before decoding (e.g. a multi-frame message). */
 void wd_pipeline_refuse(struct wd_pipeline *p, enum wd_reject reason,
                         size_t bytes, struct wd_page_outcome *out);
+
+/* False after the store failed to remember a page (e.g. it is full),
+ * until a commit succeeds again. */
+bool wd_pipeline_store_ok(const struct wd_pipeline *p);
 
 /* Stories held in the dedup memory. */
 uint64_t wd_pipeline_dedup_count(struct wd_pipeline *p);

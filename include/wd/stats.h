@@ -60,7 +60,19 @@ enum wd_reject {
         WD_REJECT__COUNT
 };
 
+/* Upper bounds (seconds) of the processing-latency histogram buckets:
+ * page received to its articles handed to the publisher. */
+#define WD_LATENCY_BUCKETS                                                     \
+    {                                                                          \
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, \
+            0.25, 1.0                                                          \
+    }
+#define WD_N_LATENCY 12
+
 struct wd_stats {
+    uint64_t latency[WD_N_LATENCY + 1]; /* per bucket; last = +Inf */
+    double latency_sum_s;
+    uint64_t latency_count;
     uint64_t c[WD_C__COUNT];
     uint64_t rejected[WD_REJECT__COUNT];
     uint64_t dedup[WD_DEDUP_KIND__COUNT]; /* decisions, by kind */
@@ -70,6 +82,9 @@ struct wd_stats {
 const char *wd_counter_name(enum wd_counter c);
 const char *wd_reject_name(enum wd_reject r);
 const char *wd_dedup_kind_name(enum wd_dedup_kind k);
+
+/* Records one page's processing time. */
+void wd_stats_latency(struct wd_stats *s, double seconds);
 
 /* Counts one refused page: the total and its reason. */
 void wd_stats_reject(struct wd_stats *s, enum wd_reject r);

@@ -1,0 +1,42 @@
+/* The worker's figures as text: Prometheus exposition format for /metrics
+ * and JSON for /stats, the dashboard and `wiredesk stats`. Pure functions
+ * over a snapshot; the shell (app.c) gathers it. */
+#ifndef WD_METRICS_H
+#define WD_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wd/stats.h"
+
+struct wd_channel_count {
+    char name[64];
+    uint64_t messages;
+};
+
+struct wd_snapshot {
+    const struct wd_stats *stats;
+    const char *version;
+    const char *worker; /* host:pid */
+    int64_t now_ms;
+    uint64_t rss_bytes;
+    uint64_t store_stories;
+    uint64_t store_bytes;
+    int http_connections;
+    bool ready;
+    const char *not_ready;                   /* reason, when !ready */
+    const struct wd_channel_count *channels; /* top channels, most first */
+    size_t n_channels;
+    const char *const *latest; /* latest published titles, newest first */
+    size_t n_latest;
+};
+
+/* Renders the Prometheus text format. Returns a malloc'd string (caller
+ * frees) and its length, or NULL when out of memory. */
+char *wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len);
+
+/* Renders the same figures as one JSON object (one line). */
+char *wd_metrics_json(const struct wd_snapshot *s, size_t *len);
+
+#endif

@@ -1,0 +1,238 @@
+#include "wd/metrics.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wd/channel.h"
+
+struct out {
+    char *p;
+    size_t len, cap;
+    bool failed;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+put(struct out *o, const char *fmt, ...)
+{
+    while (!o->failed) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            o->failed = true;
+            return;
+        }
+        if (o->len + (size_t)n < o->cap) {
+            o->len += (size_t)n;
+            return;
+        }
+        size_t cap = (o->cap + (size_t)n) * 2;
+        char *p = realloc(o->p, cap);
+        if (!p) {
+            o->failed = true;
+            return;
+        }
+        o->p = p;
+        o->cap = cap;
+    }
+}
+
+static void
+family(struct out *o, const char *name, const char *type, const char *help)
+{
+    put(o, "# HELP wiredesk_%s %s\n# TYPE wiredesk_%s %s\n", name, help, name,
+        type);
+}
+
+static void
+counter(struct out *o, const char *name, const char *help, uint64_t v)
+{
+    family(o, name, "counter", help);
+    put(o, "wiredesk_%s %llu\n", name, (unsigned long long)v);
+}
+
+static void
+gauge(struct out *o, const char *name, const char *help, double v)
+{
+    family(o, name, "gauge", help);
+    put(o, "wiredesk_%s %.17g\n", name, v);
+}
+
+/* Label values here are channel names and fixed words: escape anyway. */
+static void
+label_value(struct out *o, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            put(o, "\\%c", *v);
+        else if (*v == '\n')
+            put(o, "\\n");
+        else
+            put(o, "%c", *v);
+    }
+}
+
+char *
+wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
+{
+    const struct wd_stats *st = s->stats;
+    struct out o = {malloc(8192), 0, 8192, false};
+    if (!o.p)
+        return NULL;
+    counter(&o, "pages_received_total", "Pages received on ingest.",
+            st->c[WD_C_PAGES_RECEIVED]);
+    counter(&o, "pages_accepted_total", "Pages parsed.",
+            st->c[WD_C_PAGES_ACCEPTED]);
+    family(&o, "pages_rejected_total", "counter", "Pages refused, by reason.");
+    for (int r = 0; r < WD_REJECT__COUNT; r++)
+        put(&o, "wiredesk_pages_rejected_total{reason=\"%s\"} %llu\n",
+            wd_reject_name(r), (unsigned long long)st->rejected[r]);
+    counter(&o, "pages_without_articles_total", "Pages parsed into no story.",
+            st->c[WD_C_PAGES_EMPTY]);
+    counter(&o, "articles_parsed_total", "Stories found on pages.",
+            st->c[WD_C_ARTICLES_PARSED]);
+    counter(&o, "articles_published_total",
+            "Stories published (new and upgrades).",
+            st->c[WD_C_ARTICLES_PUBLISHED]);
+    family(&o, "dedup_decisions_total", "counter", "Dedup decisions, by kind.");
+    for (int k = 0; k < WD_DEDUP_KIND__COUNT; k++)
+        put(&o, "wiredesk_dedup_decisions_total{kind=\"%s\"} %llu\n",
+            wd_dedup_kind_name(k), (unsigned long long)st->dedup[k]);
+
+    /* Messages by channel family, and the busiest channels. */
+    uint64_t fam[4] = {0, 0, 0, 0};
+    static const char *const fam_names[4] = {"all", "country", "theme",
+                                             "other"};
+    for (size_t i = 0; i < s->n_channels; i++) {
+        const char *f = wd_channel_family(s->channels[i].name);
+        int k = strcmp(f, "all") == 0       ? 0
+                : strcmp(f, "country") == 0 ? 1
+                : strcmp(f, "theme") == 0   ? 2
+                                            : 3;
+        fam[k] += s->channels[i].messages;
+    }
+    family(&o, "messages_published_total", "counter",
+           "Messages published, by channel family.");
+    for (int k = 0; k < 4; k++)
+        put(&o, "wiredesk_messages_published_total{family=\"%s\"} %llu\n",
+            fam_names[k], (unsigned long long)fam[k]);
+    family(&o, "channel_messages_total", "counter",
+           "Messages published on the busiest channels.");
+    for (size_t i = 0; i < s->n_channels && i < 20; i++) {
+        put(&o, "wiredesk_channel_messages_total{channel=\"");
+        label_value(&o, s->channels[i].name);
+        put(&o, "\"} %llu\n", (unsigned long long)s->channels[i].messages);
+    }
+    counter(&o, "publish_dropped_total",
+            "Messages the PUB socket refused (counted, not retried).",
+            st->c[WD_C_PUBLISH_DROPPED]);
+    counter(&o, "store_errors_total", "Store operations that failed.",
+            st->c[WD_C_STORE_ERRORS]);
+    counter(&o, "bytes_in_total", "Bytes received on ingest.",
+            st->c[WD_C_BYTES_IN]);
+    counter(&o, "bytes_out_total", "Bytes published.", st->c[WD_C_BYTES_OUT]);
+
+    static const double bounds[WD_N_LATENCY] = WD_LATENCY_BUCKETS;
+    family(&o, "page_processing_seconds", "histogram",
+           "Time from a page received to its articles handed to the "
+           "publisher.");
+    uint64_t cum = 0;
+    for (int b = 0; b < WD_N_LATENCY; b++) {
+        cum += st->latency[b];
+        put(&o, "wiredesk_page_processing_seconds_bucket{le=\"%g\"} %llu\n",
+            bounds[b], (unsigned long long)cum);
+    }
+    cum += st->latency[WD_N_LATENCY];
+    put(&o, "wiredesk_page_processing_seconds_bucket{le=\"+Inf\"} %llu\n",
+        (unsigned long long)cum);
+    put(&o, "wiredesk_page_processing_seconds_sum %.9f\n", st->latency_sum_s);
+    put(&o, "wiredesk_page_processing_seconds_count %llu\n",
+        (unsigned long long)st->latency_count);
+
+    gauge(&o, "store_stories", "Stories remembered by dedup.",
+          (double)s->store_stories);
+    gauge(&o, "store_bytes", "Bytes the store occupies.",
+          (double)s->store_bytes);
+    gauge(&o, "resident_memory_bytes", "Resident memory of the worker.",
+          (double)s->rss_bytes);
+    gauge(&o, "http_connections", "Open HTTP connections.",
+          (double)s->http_connections);
+    gauge(&o, "uptime_seconds", "Seconds since the worker started.",
+          (double)(s->now_ms - st->started_at_ms) / 1000.0);
+    gauge(&o, "ready", "1 when sockets are bound and the store works.",
+          s->ready ? 1 : 0);
+    family(&o, "build_info", "gauge", "Build information.");
+    put(&o, "wiredesk_build_info{version=\"");
+    label_value(&o, s->version);
+    put(&o, "\"} 1\n");
+    if (o.failed) {
+        free(o.p);
+        return NULL;
+    }
+    *len = o.len;
+    return o.p;
+}
+
+char *
+wd_metrics_json(const struct wd_snapshot *s, size_t *len)
+{
+    const struct wd_stats *st = s->stats;
+    json_t *o = json_object();
+    json_object_set_new(o, "worker", json_string(s->worker));
+    json_object_set_new(o, "version", json_string(s->version));
+    json_object_set_new(o, "at_ms", json_integer(s->now_ms));
+    json_object_set_new(
+        o, "uptime_s",
+        json_real((double)(s->now_ms - st->started_at_ms) / 1000.0));
+    json_object_set_new(o, "ready", json_boolean(s->ready));
+    if (!s->ready)
+        json_object_set_new(o, "not_ready", json_string(s->not_ready));
+    json_t *c = json_object();
+    for (int i = 0; i < WD_C__COUNT; i++)
+        json_object_set_new(c, wd_counter_name(i),
+                            json_integer((json_int_t)st->c[i]));
+    json_object_set_new(o, "counters", c);
+    json_t *rej = json_object();
+    for (int r = 0; r < WD_REJECT__COUNT; r++)
+        json_object_set_new(rej, wd_reject_name(r),
+                            json_integer((json_int_t)st->rejected[r]));
+    json_object_set_new(o, "rejected", rej);
+    json_t *dd = json_object();
+    for (int k = 0; k < WD_DEDUP_KIND__COUNT; k++)
+        json_object_set_new(dd, wd_dedup_kind_name(k),
+                            json_integer((json_int_t)st->dedup[k]));
+    json_object_set_new(o, "dedup", dd);
+    json_t *ch = json_array();
+    for (size_t i = 0; i < s->n_channels; i++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "channel", json_string(s->channels[i].name));
+        json_object_set_new(e, "messages",
+                            json_integer((json_int_t)s->channels[i].messages));
+        json_array_append_new(ch, e);
+    }
+    json_object_set_new(o, "channels", ch);
+    json_t *lt = json_array();
+    for (size_t i = 0; i < s->n_latest; i++)
+        json_array_append_new(lt, json_string(s->latest[i]));
+    json_object_set_new(o, "latest", lt);
+    json_object_set_new(o, "latency_count",
+                        json_integer((json_int_t)st->latency_count));
+    json_object_set_new(o, "latency_sum_s", json_real(st->latency_sum_s));
+    json_object_set_new(o, "store_stories",
+                        json_integer((json_int_t)s->store_stories));
+    json_object_set_new(o, "store_bytes",
+                        json_integer((json_int_t)s->store_bytes));
+    json_object_set_new(o, "rss_bytes", json_integer((json_int_t)s->rss_bytes));
+    char *out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (out)
+        *len = strlen(out);
+    return out;
+}
