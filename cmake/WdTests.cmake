@@ -9,7 +9,8 @@ foreach(src ${WD_TEST_SOURCES})
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
   target_compile_definitions(${name} PRIVATE
     WD_FIXTURES="${WD_FIXTURES}"
-    WD_BINARY="$<TARGET_FILE:wiredesk>")
+    WD_BINARY="$<TARGET_FILE:wiredesk>"
+    WD_SOURCE="${CMAKE_SOURCE_DIR}")
   file(STRINGS ${src} label_line REGEX "WD_TEST_LABEL:" LIMIT_COUNT 1)
   string(REGEX REPLACE ".*WD_TEST_LABEL: *([a-z0-9]+).*" "\\1" label "${label_line}")
   if(NOT label)

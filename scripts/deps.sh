@@ -10,6 +10,11 @@ while read -r pkg; do
         missing+=("$pkg")
     fi
 done < "$here/packages.txt"
+# Node.js runs the browser test (playwright-core drives Debian's chromium).
+# A machine may have its own node; Debian's is used only when none is there.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

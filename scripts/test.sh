@@ -5,6 +5,10 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh"
+# The browser test's one npm package, pinned by package-lock.json.
+if [ ! -d "$top/tests/browser/node_modules/playwright-core" ]; then
+    (cd "$top/tests/browser" && npm ci --no-audit --no-fund)
+fi
 
 echo "== build (RelWithDebInfo)"
 "$top/scripts/build.sh" "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWD_WERROR=ON

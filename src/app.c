@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,6 +423,9 @@ wd_app_run(const struct wd_app_config *cfg)
     app.cfg = cfg;
     app.lock_fd = -1;
     app.stats.started_at_ms = wd_now_ms();
+    /* A viewer that goes away mid-write must cost an EPIPE, not the
+     * process. */
+    signal(SIGPIPE, SIG_IGN);
     char host[64] = "localhost";
     gethostname(host, sizeof host - 1);
     snprintf(app.worker_name, sizeof app.worker_name, "%s:%d", host,

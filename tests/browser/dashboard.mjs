@@ -1,0 +1,48 @@
+// The dashboard in a real headless Chromium (Debian's /usr/bin/chromium,
+// driven by playwright-core): load GET / while pages are being pushed,
+// check that the figures move, save a screenshot.
+//   node dashboard.mjs HTTP_HOSTPORT SCREENSHOT.png
+import { chromium } from 'playwright-core';
+
+const [hostport, shot] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update',
+         '--disable-sync'],
+});
+let failed = 0;
+function check(cond, what) {
+  console.log(`${cond ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!cond) failed++;
+}
+try {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+  await page.goto(`http://${hostport}/`);
+  // The first snapshot arrives at once over Server-Sent Events.
+  await page.waitForFunction(() => Number(document.body.dataset.updates) >= 1,
+                             null, { timeout: 15000 });
+  const first = Number(await page.evaluate(() => document.body.dataset.pages));
+  // The figures move while the pusher keeps pushing.
+  await page.waitForFunction(
+    (f) => Number(document.body.dataset.pages) > f &&
+           Number(document.body.dataset.updates) >= 3,
+    first, { timeout: 20000 });
+  const later = Number(await page.evaluate(() => document.body.dataset.pages));
+  check(later > first, `pages received moved: ${first} -> ${later}`);
+  const shown = await page.textContent('#pages');
+  check(Number(shown) >= later, `the page shows ${shown} pages`);
+  const state = await page.textContent('#state');
+  check(state === 'ready', `state reads "${state}"`);
+  const latest = await page.$$eval('#latest tr', (r) => r.length);
+  check(latest > 0, `${latest} latest titles listed`);
+  await page.screenshot({ path: shot, fullPage: true });
+  check(true, `screenshot saved to ${shot}`);
+} catch (e) {
+  console.log(`FAIL ${e.message}`);
+  failed++;
+} finally {
+  await browser.close();
+}
+console.log(`${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed`);
+process.exit(failed ? 1 : 0);
