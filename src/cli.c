@@ -57,6 +57,7 @@ static const char usage_run[] =
     "  --pub-hwm N             queue per subscriber       [100000]\n"
     "  --stats-interval MS     WorkerStats on $stats      [5000], 0 = off\n"
     "  --log-level LEVEL       error|warn|info|debug      [info]\n"
+    "  --log-format FORMAT     text|json (one object a line) [text]\n"
     "  -h, --help              this text\n";
 
 static const char usage_push[] =
@@ -172,6 +173,7 @@ cmd_run(int argc, char **argv)
         {"pub-hwm", required_argument, 0, 'P'},
         {"stats-interval", required_argument, 0, 'S'},
         {"log-level", required_argument, 0, 'l'},
+        {"log-format", required_argument, 0, 'L'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -246,6 +248,14 @@ cmd_run(int argc, char **argv)
                 wd_log_set_level(WD_LOG_DEBUG);
             else
                 return usage_error("run", "bad --log-level '%s'", optarg);
+            break;
+        case 'L':
+            if (strcmp(optarg, "text") == 0)
+                wd_log_set_format(WD_LOG_TEXT);
+            else if (strcmp(optarg, "json") == 0)
+                wd_log_set_format(WD_LOG_JSON);
+            else
+                return usage_error("run", "bad --log-format '%s'", optarg);
             break;
         default:
             return other_option("run", c, usage_run, argv);

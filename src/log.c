@@ -1,10 +1,19 @@
 #include "wd/log.h"
 
+#include <jansson.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <time.h>
 
 static enum wd_log_level max_level = WD_LOG_INFO;
+static enum wd_log_format log_format = WD_LOG_TEXT;
+
+void
+wd_log_set_format(enum wd_log_format format)
+{
+    log_format = format;
+}
 
 void
 wd_log_set_level(enum wd_log_level level)
@@ -30,6 +39,24 @@ wd_log(enum wd_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (log_format == WD_LOG_JSON) {
+        char ts_buf[64];
+        snprintf(ts_buf, sizeof ts_buf, "%s.%03ldZ", stamp,
+                 ts.tv_nsec / 1000000);
+        json_t *o = json_object();
+        json_object_set_new(o, "ts", json_string(ts_buf));
+        json_object_set_new(o, "level", json_string(names[level]));
+        /* Invalid UTF-8 from a page's URL must not lose the line. */
+        json_t *m = json_string(msg);
+        json_object_set_new(o, "msg", m ? m : json_string("(not UTF-8)"));
+        char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(o);
+        if (line) {
+            fprintf(stderr, "%s\n", line);
+            free(line);
+        }
+        return;
+    }
     fprintf(stderr, "%s.%03ldZ wiredesk %s: %s\n", stamp, ts.tv_nsec / 1000000,
             names[level], msg);
 }

@@ -218,6 +218,64 @@ test_state_locked(void)
     worker_cleanup(&w);
 }
 
+/* --log-format json: every line one JSON object; rejects are logged. */
+static void
+test_json_logs(void)
+{
+    struct worker w;
+    const char *extra[] = {"--log-format", "json", NULL};
+    worker_start(&w, extra);
+    void *zctx = zmq_ctx_new();
+    const char *ch[] = {"all", NULL};
+    void *sub = subscriber(zctx, &w, ch);
+    CHECK(wait_subscribed(sub, 20000));
+    void *push = pusher(zctx, &w);
+    push_page(push, "https://empty.test/", "text/plain", "", 0);
+    /* The reject is counted before the next $stats message goes out. */
+    int64_t end = mono_ms() + 20000;
+    bool counted = false;
+    struct msg m;
+    while (!counted && mono_ms() < end) {
+        if (!recv_msg(sub, 100, &m))
+            continue;
+        if (strcmp(m.channel, "$stats") == 0) {
+            Wiredesk__V1__WorkerStats *ws =
+                wiredesk__v1__worker_stats__unpack(NULL, m.len, m.data);
+            counted = ws && ws->pages_rejected == 1;
+            if (ws)
+                wiredesk__v1__worker_stats__free_unpacked(ws, NULL);
+        }
+        free(m.data);
+    }
+    CHECK(counted);
+    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    size_t len;
+    char *log = wd_test_slurp(w.log, &len);
+    int lines = 0, reject_lines = 0;
+    for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {
+        json_error_t err;
+        json_t *o = json_loads(line, 0, &err);
+        CHECK(o != NULL);
+        if (!o) {
+            fprintf(stderr, "not JSON: %s\n", line);
+            continue;
+        }
+        lines++;
+        CHECK(json_is_string(json_object_get(o, "ts")));
+        CHECK(json_is_string(json_object_get(o, "level")));
+        const char *msg = json_string_value(json_object_get(o, "msg"));
+        reject_lines += msg && strstr(msg, "reason=empty_body") != NULL;
+        json_decref(o);
+    }
+    free(log);
+    CHECK_INT(lines, >=, 3);
+    CHECK_INT(reject_lines, ==, 1);
+    zmq_close(push);
+    zmq_close(sub);
+    zmq_ctx_term(zctx);
+    worker_cleanup(&w);
+}
+
 int
 main(void)
 {
@@ -227,5 +285,6 @@ main(void)
     RUN(test_unreachable);
     RUN(test_push_and_tail);
     RUN(test_state_locked);
+    RUN(test_json_logs);
     return TEST_DONE();
 }

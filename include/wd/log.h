@@ -8,6 +8,12 @@
 
 enum wd_log_level { WD_LOG_ERROR, WD_LOG_WARN, WD_LOG_INFO, WD_LOG_DEBUG };
 
+enum wd_log_format { WD_LOG_TEXT, WD_LOG_JSON };
+
+/* text (default): "TIME wiredesk LEVEL: message"; json: one object a line
+ * with "ts", "level", "msg". */
+void wd_log_set_format(enum wd_log_format format);
+
 /* Lines above this level are dropped; default WD_LOG_INFO. */
 void wd_log_set_level(enum wd_log_level level);
 
