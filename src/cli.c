@@ -46,7 +46,7 @@ static const char usage_run[] =
     "]\n"
     "  --http HOST:PORT        operator HTTP view         [" WD_DEFAULT_HTTP
     "]\n"
-    "                          (checked now; served once the view lands)\n"
+    "                          (GET /, /metrics, /healthz, /readyz, /stats)\n"
     "  --state DIR             what the worker persists   [" WD_DEFAULT_STATE
     "]\n"
     "  --max-page-bytes N      larger pages are refused   [8388608]\n"
