@@ -8,6 +8,7 @@
 
 #include "wd/err.h"
 #include "wd/text.h"
+#include "wd/htmlpage.h"
 #include "wd/textpage.h"
 
 static void
@@ -114,8 +115,18 @@ wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
     /* A page with no content type is read as text; one that names another
      * type is refused rather than guessed at. */
     bool text = type[0] == '\0' || strcmp(type, "text/plain") == 0;
-    if (!text)
+    bool html = strcmp(type, "text/html") == 0 ||
+                strcmp(type, "application/xhtml+xml") == 0;
+    if (!text && !html)
         return WD_EUNSUPPORTED;
+    if (html) {
+        if (in->len == 0)
+            return WD_EEMPTY;
+        /* libxml2 finds the encoding (the content type's, else <meta
+         * charset>, else a sniff) and converts to UTF-8 itself. */
+        return wd_htmlpage_parse((const char *)in->body, in->len, cs, in->url,
+                                 in->fetched_at_ms, arena, out);
+    }
 
     if (in->len == 0)
         return WD_EEMPTY;

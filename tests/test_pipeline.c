@@ -198,10 +198,38 @@ test_bad_input_counted(void)
     free_pipeline(p);
 }
 
+/* An HTML page goes through the whole core: parsed, tagged, published with
+ * its canonical URL. */
+static void
+test_html_page(void)
+{
+    struct wd_stats st;
+    struct wd_pipeline *p = new_pipeline(&st, WD_DEFAULT_MAX_PAGE);
+    static struct sink s;
+    size_t len;
+    char *buf = wd_test_slurp(WD_FIXTURES "/html/cms_jsonld.html", &len);
+    struct wd_page_outcome o;
+    push(p, "https://courier.example/news/x", "text/html", buf, len, &s, &o);
+    CHECK_OK(o.rc);
+    CHECK_INT(o.published, ==, 1);
+    CHECK_INT(count_on(&s, "all"), ==, 1);
+    for (int i = 0; i < s.n; i++)
+        if (strcmp(s.channel[i], "all") == 0) {
+            CHECK_STR(s.art[i]->url, "https://courier.example/news/2025/"
+                                     "harbour-strike-third-week");
+            CHECK_STR(s.art[i]->author, "Maria Lopez");
+            CHECK_STR(s.art[i]->source_url, "https://courier.example/news/x");
+        }
+    free(buf);
+    sink_free(&s);
+    free_pipeline(p);
+}
+
 int
 main(void)
 {
     RUN(test_seeds_once_each);
     RUN(test_bad_input_counted);
+    RUN(test_html_page);
     return TEST_DONE();
 }

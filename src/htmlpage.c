@@ -1,0 +1,601 @@
+#include "wd/htmlpage.h"
+
+#include <jansson.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <libxml/uri.h>
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wd/date.h"
+#include "wd/err.h"
+#include "wd/text.h"
+#include "wd/textpage.h"
+
+/* Metadata found on the page, best source first. */
+struct meta {
+    char *title, *author, *canonical, *og_url;
+    int64_t published_ms;
+    int title_rank, author_rank, date_rank; /* lower is more trusted */
+};
+
+static bool
+is_el(const xmlNode *n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE &&
+           xmlStrcasecmp(n->name, BAD_CAST name) == 0;
+}
+
+static char *
+attr(xmlNode *n, const char *name)
+{
+    return (char *)xmlGetProp(n, BAD_CAST name);
+}
+
+/* Appends the text under n to b, white space collapsed; link text is also
+ * counted into *link_len. */
+struct tbuf {
+    char *p;
+    size_t len, cap;
+    size_t link_len;
+};
+
+static void
+tb_add(struct tbuf *b, const char *s, size_t n, bool in_link)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+                     c == '\f' || c == '\v';
+        if (space) {
+            if (b->len == 0 || b->p[b->len - 1] == ' ')
+                continue;
+            c = ' ';
+        }
+        if (b->len + 1 >= b->cap) {
+            size_t cap = b->cap ? b->cap * 2 : 256;
+            char *p = realloc(b->p, cap);
+            if (!p)
+                return;
+            b->p = p;
+            b->cap = cap;
+        }
+        b->p[b->len++] = c;
+        if (in_link && !space)
+            b->link_len++;
+    }
+}
+
+static void
+collect_text(xmlNode *n, struct tbuf *b, bool in_link, int depth)
+{
+    for (xmlNode *c = n; c && depth < 200; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            const char *t = (const char *)c->content;
+            if (t)
+                tb_add(b, t, strlen(t), in_link);
+        } else if (c->type == XML_ELEMENT_NODE) {
+            if (is_el(c, "br"))
+                tb_add(b, " ", 1, false);
+            collect_text(c->children, b, in_link || is_el(c, "a"), depth + 1);
+        }
+    }
+}
+
+/* The text of one element, trimmed, into the arena; link characters into
+ * *link (may be NULL). */
+static char *
+text_of(xmlNode *n, struct wd_arena *a, size_t *len, size_t *link)
+{
+    struct tbuf b = {0};
+    collect_text(n->children, &b, is_el(n, "a"), 0);
+    while (b.len && b.p[b.len - 1] == ' ')
+        b.len--;
+    char *out = wd_arena_strndup(a, b.p ? b.p : "", b.len);
+    free(b.p);
+    if (len)
+        *len = b.len;
+    if (link)
+        *link = b.link_len;
+    return out;
+}
+
+static void
+set_str(char **slot, int *rank, int r, char *v, struct wd_arena *a)
+{
+    if (!v || !*v || (*slot && *rank <= r))
+        return;
+    *slot = wd_arena_strndup(a, v, strlen(v));
+    *rank = r;
+}
+
+static void
+set_date(struct meta *m, int r, const char *v, int64_t now)
+{
+    int64_t ms;
+    if (!v || (m->published_ms && m->date_rank <= r))
+        return;
+    if (wd_date_parse(v, strlen(v), now, &ms, NULL) == 0) {
+        m->published_ms = ms;
+        m->date_rank = r;
+    }
+}
+
+static bool
+is_article_type(json_t *t)
+{
+    static const char *const types[] = {
+        "NewsArticle",          "Article",
+        "ReportageNewsArticle", "AnalysisNewsArticle",
+        "OpinionNewsArticle",   "BlogPosting",
+        "LiveBlogPosting"};
+    if (json_is_array(t)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(t, i, v) if (is_article_type(v)) return true;
+        return false;
+    }
+    const char *s = json_string_value(t);
+    for (size_t i = 0; s && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(s, types[i]) == 0)
+            return true;
+    return false;
+}
+
+static const char *
+author_name(json_t *a)
+{
+    if (json_is_string(a))
+        return json_string_value(a);
+    if (json_is_array(a))
+        return author_name(json_array_get(a, 0));
+    if (json_is_object(a))
+        return json_string_value(json_object_get(a, "name"));
+    return NULL;
+}
+
+static void
+jsonld(json_t *o, struct meta *m, struct wd_arena *a, int64_t now, int depth)
+{
+    if (depth > 4)
+        return;
+    if (json_is_array(o)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(o, i, v) jsonld(v, m, a, now, depth + 1);
+        return;
+    }
+    if (!json_is_object(o))
+        return;
+    json_t *graph = json_object_get(o, "@graph");
+    if (graph)
+        jsonld(graph, m, a, now, depth + 1);
+    if (!is_article_type(json_object_get(o, "@type")))
+        return;
+    set_str(&m->title, &m->title_rank, 0,
+            (char *)json_string_value(json_object_get(o, "headline")), a);
+    set_str(&m->author, &m->author_rank, 0,
+            (char *)author_name(json_object_get(o, "author")), a);
+    set_date(m, 0, json_string_value(json_object_get(o, "datePublished")), now);
+}
+
+/* Reads metadata from the whole document (before anything is removed). */
+static void
+read_meta(xmlNode *n, struct meta *m, struct wd_arena *a, int64_t now)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_el(n, "script")) {
+            char *type = attr(n, "type");
+            if (type && strcasecmp(type, "application/ld+json") == 0) {
+                xmlChar *txt = xmlNodeGetContent(n);
+                json_error_t err;
+                json_t *o = txt ? json_loads((char *)txt, 0, &err) : NULL;
+                if (o)
+                    jsonld(o, m, a, now, 0);
+                json_decref(o);
+                xmlFree(txt);
+            }
+            xmlFree(type);
+            continue;
+        }
+        if (is_el(n, "meta")) {
+            char *prop = attr(n, "property"), *name = attr(n, "name"),
+                 *content = attr(n, "content"), *ip = attr(n, "itemprop");
+            const char *k = prop ? prop : name ? name : ip;
+            if (k && content) {
+                if (strcasecmp(k, "og:title") == 0)
+                    set_str(&m->title, &m->title_rank, 1, content, a);
+                else if (strcasecmp(k, "article:published_time") == 0 ||
+                         strcasecmp(k, "datePublished") == 0)
+                    set_date(m, 1, content, now);
+                else if (strcasecmp(k, "author") == 0 ||
+                         strcasecmp(k, "article:author") == 0)
+                    set_str(&m->author, &m->author_rank, 2, content, a);
+                else if (strcasecmp(k, "og:url") == 0 && !m->og_url)
+                    m->og_url = wd_arena_strndup(a, content, strlen(content));
+            }
+            xmlFree(prop);
+            xmlFree(name);
+            xmlFree(content);
+            xmlFree(ip);
+        } else if (is_el(n, "link")) {
+            char *rel = attr(n, "rel"), *href = attr(n, "href");
+            if (rel && href && strcasecmp(rel, "canonical") == 0 &&
+                !m->canonical)
+                m->canonical = wd_arena_strndup(a, href, strlen(href));
+            xmlFree(rel);
+            xmlFree(href);
+        } else if (is_el(n, "time")) {
+            char *dt = attr(n, "datetime");
+            set_date(m, 3, dt, now);
+            xmlFree(dt);
+        } else if (is_el(n, "title")) {
+            char *t = text_of(n, a, NULL, NULL);
+            set_str(&m->title, &m->title_rank, 5, t, a);
+        } else if (is_el(n, "h1")) {
+            char *t = text_of(n, a, NULL, NULL);
+            set_str(&m->title, &m->title_rank, 4, t, a);
+        }
+        read_meta(n->children, m, a, now);
+    }
+}
+
+/* ASCII case-insensitive substring test. */
+static bool
+contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return true;
+    return false;
+}
+
+/* Class and id words of blocks that are never the story. */
+static bool
+junk_name(const char *v)
+{
+    static const char *const words[] = {
+        "comment", "share",      "social",     "related",  "sidebar",
+        "menu",    "breadcrumb", "advert",     "promo",    "newsletter",
+        "cookie",  "footer",     "navigation", "subscribe"};
+    if (!v)
+        return false;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (contains_ci(v, words[i]))
+            return true;
+    return false;
+}
+
+static bool
+junk_element(xmlNode *n)
+{
+    static const char *const tags[] = {
+        "script",   "style",  "noscript", "nav",       "header", "footer",
+        "aside",    "form",   "iframe",   "svg",       "button", "select",
+        "template", "object", "embed",    "figcaption"};
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+        if (is_el(n, tags[i]))
+            return true;
+    char *cls = attr(n, "class"), *id = attr(n, "id");
+    bool j = junk_name(cls) || junk_name(id);
+    xmlFree(cls);
+    xmlFree(id);
+    return j;
+}
+
+static void
+strip_junk(xmlNode *n, int depth)
+{
+    while (n) {
+        xmlNode *next = n->next;
+        if (n->type == XML_COMMENT_NODE ||
+            (n->type == XML_ELEMENT_NODE && junk_element(n))) {
+            xmlUnlinkNode(n);
+            xmlFreeNode(n);
+        } else if (n->type == XML_ELEMENT_NODE && depth < 400) {
+            strip_junk(n->children, depth + 1);
+        }
+        n = next;
+    }
+}
+
+/* Readability-style scoring: each paragraph's text outside links counts
+ * for its parent, half for its grandparent; the best-scored element holds
+ * the story. Scores live in a small table keyed by node. */
+struct score {
+    xmlNode *node;
+    double v;
+};
+
+struct scores {
+    struct score *s;
+    size_t n, cap;
+};
+
+static void
+add_score(struct scores *sc, xmlNode *node, double v)
+{
+    if (!node || node->type != XML_ELEMENT_NODE)
+        return;
+    for (size_t i = 0; i < sc->n; i++)
+        if (sc->s[i].node == node) {
+            sc->s[i].v += v;
+            return;
+        }
+    if (sc->n == sc->cap) {
+        size_t cap = sc->cap ? sc->cap * 2 : 64;
+        struct score *p = realloc(sc->s, cap * sizeof *p);
+        if (!p)
+            return;
+        sc->s = p;
+        sc->cap = cap;
+    }
+    sc->s[sc->n++] = (struct score){node, v};
+}
+
+static void
+score_paragraphs(xmlNode *n, struct scores *sc, struct wd_arena *a, int depth)
+{
+    for (; n && depth < 400; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_el(n, "p") || is_el(n, "pre") || is_el(n, "blockquote")) {
+            size_t len, link;
+            text_of(n, a, &len, &link);
+            if (len >= 25) {
+                double v = (double)len - 2.0 * (double)link;
+                if (v > 0) {
+                    add_score(sc, n->parent, v);
+                    if (n->parent)
+                        add_score(sc, n->parent->parent, v / 2);
+                }
+            }
+            continue;
+        }
+        score_paragraphs(n->children, sc, a, depth + 1);
+    }
+}
+
+static bool
+is_block_text(const xmlNode *n)
+{
+    static const char *const tags[] = {"p",  "h2", "h3",         "h4", "h5",
+                                       "h6", "li", "blockquote", "pre"};
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+        if (is_el(n, tags[i]))
+            return true;
+    return false;
+}
+
+/* The body: the text blocks under root, in order, link-heavy ones
+ * (menus that survived) left out, separated by blank lines. */
+static void
+body_of(xmlNode *n, struct tbuf *out, struct wd_arena *a, int depth)
+{
+    for (; n && depth < 400; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_block_text(n)) {
+            size_t len, link;
+            char *t = text_of(n, a, &len, &link);
+            if (len > 0 && (double)link <= 0.5 * (double)len) {
+                if (out->len) {
+                    /* tb_add collapses white space: add the break raw. */
+                    if (out->len + 3 >= out->cap) {
+                        size_t cap = out->cap * 2 + 8;
+                        char *p = realloc(out->p, cap);
+                        if (!p)
+                            return;
+                        out->p = p;
+                        out->cap = cap;
+                    }
+                    while (out->len && out->p[out->len - 1] == ' ')
+                        out->len--;
+                    out->p[out->len++] = '\n';
+                    out->p[out->len++] = '\n';
+                }
+                tb_add(out, t, len, false);
+            }
+            continue;
+        }
+        body_of(n->children, out, a, depth + 1);
+    }
+}
+
+static char *
+resolve(const char *href, const char *base, struct wd_arena *a)
+{
+    if (!href)
+        return NULL;
+    xmlChar *u = xmlBuildURI(BAD_CAST href, BAD_CAST(base ? base : ""));
+    char *out = u ? wd_arena_strndup(a, (char *)u, strlen((char *)u))
+                  : wd_arena_strndup(a, href, strlen(href));
+    xmlFree(u);
+    return out;
+}
+
+static void
+find_all(xmlNode *n, const char *tag, xmlNode **found, size_t *k, size_t max,
+         int depth)
+{
+    for (; n && *k < max && depth < 400; n = n->next) {
+        if (is_el(n, tag)) {
+            found[(*k)++] = n;
+            continue;
+        }
+        if (n->type == XML_ELEMENT_NODE)
+            find_all(n->children, tag, found, k, max, depth + 1);
+    }
+}
+
+static xmlNode *
+first_heading_link(xmlNode *n, xmlNode **link, int depth)
+{
+    for (; n && depth < 50; n = n->next) {
+        if (is_el(n, "h1") || is_el(n, "h2") || is_el(n, "h3") ||
+            is_el(n, "h4")) {
+            xmlNode *found[1];
+            size_t k = 0;
+            find_all(n->children, "a", found, &k, 1, 0);
+            *link = k ? found[0] : NULL;
+            return n;
+        }
+        if (n->type == XML_ELEMENT_NODE) {
+            xmlNode *h = first_heading_link(n->children, link, depth + 1);
+            if (h)
+                return h;
+        }
+    }
+    return NULL;
+}
+
+#define MAX_TEASERS 64
+
+/* A listing: several <article> elements, each a heading with a link. */
+static int
+listing(xmlNode *root, const char *base, int64_t now, struct wd_arena *a,
+        struct wd_page *out)
+{
+    xmlNode *arts[MAX_TEASERS];
+    size_t k = 0;
+    find_all(root, "article", arts, &k, MAX_TEASERS, 0);
+    if (k < 3)
+        return 0;
+    struct wd_item *items = wd_arena_alloc(a, k * sizeof *items);
+    if (!items)
+        return WD_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < k; i++) {
+        xmlNode *link = NULL;
+        xmlNode *h = first_heading_link(arts[i]->children, &link, 0);
+        if (!h || !link)
+            continue;
+        struct wd_item *it = &items[n];
+        memset(it, 0, sizeof *it);
+        it->title = text_of(h, a, NULL, NULL);
+        char *href = attr(link, "href");
+        it->url = resolve(href, base, a);
+        xmlFree(href);
+        xmlUnlinkNode(h);
+        xmlFreeNode(h);
+        struct tbuf b = {0};
+        body_of(arts[i]->children, &b, a, 0);
+        size_t len = b.len;
+        while (len && b.p[len - 1] == ' ')
+            len--;
+        if (len >= 3 && memcmp(b.p + len - 3, "...", 3) == 0) {
+            it->truncated = true;
+            len -= 3;
+        } else if (len >= 3 && memcmp(b.p + len - 3, "\xE2\x80\xA6", 3) == 0) {
+            it->truncated = true;
+            len -= 3;
+        }
+        while (len && b.p[len - 1] == ' ')
+            len--;
+        it->body = wd_arena_strndup(a, b.p ? b.p : "", len);
+        free(b.p);
+        xmlNode *times[1];
+        size_t tk = 0;
+        find_all(arts[i]->children, "time", times, &tk, 1, 0);
+        if (tk) {
+            char *dt = attr(times[0], "datetime");
+            int64_t ms;
+            if (dt && wd_date_parse(dt, strlen(dt), now, &ms, NULL) == 0)
+                it->published_at_ms = ms;
+            xmlFree(dt);
+        }
+        if (it->title[0] && it->body[0])
+            n++;
+    }
+    if (n < 3)
+        return 0;
+    out->kind = WD_PAGE_LISTING;
+    out->items = items;
+    out->n_items = n;
+    return 1;
+}
+
+static void
+quiet(void *ctx, const char *msg, ...)
+{
+}
+
+int
+wd_htmlpage_parse(const char *body, size_t len, const char *charset,
+                  const char *url, int64_t now, struct wd_arena *a,
+                  struct wd_page *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len > INT32_MAX)
+        return WD_ETOOBIG;
+    xmlSetGenericErrorFunc(NULL, quiet);
+    int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+               HTML_PARSE_NONET | HTML_PARSE_COMPACT;
+    htmlDocPtr doc = htmlReadMemory(body, (int)len, url,
+                                    charset && *charset ? charset : NULL, opts);
+    if (!doc && charset && *charset) /* a charset libxml2 does not know */
+        doc = htmlReadMemory(body, (int)len, url, NULL, opts);
+    if (!doc)
+        return WD_EPARSE;
+    xmlNode *root = xmlDocGetRootElement(doc);
+    int rc = 0;
+    struct meta m = {0};
+    if (root)
+        read_meta(root, &m, a, now);
+    const char *base = m.canonical ? m.canonical : url;
+    if (root)
+        strip_junk(root, 0);
+    if (root && (rc = listing(root, base, now, a, out)) != 0) {
+        xmlFreeDoc(doc);
+        return rc < 0 ? rc : 0;
+    }
+    struct scores sc = {0};
+    if (root)
+        score_paragraphs(root, &sc, a, 0);
+    xmlNode *best = NULL;
+    double best_v = 0;
+    for (size_t i = 0; i < sc.n; i++)
+        if (sc.s[i].v > best_v) {
+            best_v = sc.s[i].v;
+            best = sc.s[i].node;
+        }
+    free(sc.s);
+    struct tbuf b = {0};
+    if (best)
+        body_of(best->children, &b, a, 0);
+    if (b.len == 0) {
+        /* No paragraphs: read the page's text as a text page. */
+        struct tbuf t = {0};
+        if (root)
+            collect_text(root->children, &t, false, 0);
+        rc = wd_textpage_parse(t.p ? t.p : "", t.len, now, a, out);
+        free(t.p);
+        xmlFreeDoc(doc);
+        return rc;
+    }
+    struct wd_item *it = wd_arena_alloc(a, sizeof *it);
+    if (!it) {
+        free(b.p);
+        xmlFreeDoc(doc);
+        return WD_ENOMEM;
+    }
+    memset(it, 0, sizeof *it);
+    it->body = wd_arena_strndup(a, b.p, b.len);
+    free(b.p);
+    it->title = m.title ? m.title : "";
+    it->author = m.author;
+    it->published_at_ms = m.published_ms;
+    it->url = m.canonical ? resolve(m.canonical, url, a)
+              : m.og_url  ? resolve(m.og_url, url, a)
+                          : NULL;
+    it->full = true;
+    out->kind = WD_PAGE_ARTICLE;
+    out->items = it;
+    out->n_items = 1;
+    xmlFreeDoc(doc);
+    return 0;
+}

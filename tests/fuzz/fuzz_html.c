@@ -1,0 +1,41 @@
+/* libFuzzer harness for the HTML parser: the first byte picks the content
+ * type's charset, the rest is the page. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wd/page.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char *const types[] = {"text/html", "text/html; charset=utf-8",
+                                        "text/html; charset=windows-1251",
+                                        "text/html; charset=x-bogus"};
+    static struct wd_arena arena;
+    static int init;
+    if (!init) {
+        wd_arena_init(&arena, 0);
+        init = 1;
+    }
+    const char *ctype = types[size ? data[0] % 4 : 0];
+    size_t len = size ? size - 1 : 0;
+    uint8_t *body = malloc(len ? len : 1);
+    if (!body)
+        return 0;
+    if (len)
+        memcpy(body, data + 1, len);
+    struct wd_page_input in = {ctype, body, len, 1764000000000LL,
+                               "https://fuzz.example/a/b"};
+    struct wd_page page;
+    wd_arena_reset(&arena);
+    if (wd_page_parse(&in, &arena, &page) == 0) {
+        for (size_t i = 0; i < page.n_items; i++) {
+            volatile size_t n =
+                strlen(page.items[i].title) + strlen(page.items[i].body);
+            (void)n;
+        }
+    }
+    free(body);
+    return 0;
+}

@@ -1,0 +1,137 @@
+/* WD_TEST_LABEL: unit */
+/* HTML pages: metadata by trust order, the main text without boilerplate,
+ * listings of teasers with their links, charsets, pathological input. */
+#include "test.h"
+
+#include "wd/page.h"
+
+static struct wd_arena arena;
+
+static int
+parse_html(const char *ctype, const char *body, size_t len,
+           struct wd_page *page)
+{
+    struct wd_page_input in = {ctype, (const uint8_t *)body, len,
+                               1764000000000LL,
+                               "https://courier.example/news/index.html"};
+    wd_arena_reset(&arena);
+    return wd_page_parse(&in, &arena, page);
+}
+
+static int
+parse_fixture(const char *name, const char *ctype, struct wd_page *page)
+{
+    char path[512];
+    snprintf(path, sizeof path, WD_FIXTURES "/html/%s", name);
+    size_t len;
+    char *buf = wd_test_slurp(path, &len);
+    int rc = parse_html(ctype, buf, len, page);
+    free(buf);
+    return rc;
+}
+
+static void
+test_jsonld_article(void)
+{
+    struct wd_page p;
+    CHECK_OK(parse_fixture("cms_jsonld.html", "text/html", &p));
+    CHECK_INT(p.kind, ==, WD_PAGE_ARTICLE);
+    CHECK_INT(p.n_items, ==, 1);
+    if (p.n_items != 1)
+        return;
+    const struct wd_item *it = &p.items[0];
+    /* JSON-LD outranks og:title, <h1> and <title>. */
+    CHECK_STR(it->title, "Harbour Strike Enters Third Week as Talks Stall");
+    CHECK_STR(it->author, "Maria Lopez");
+    CHECK_INT(it->published_at_ms, ==, 1761305760000LL);
+    CHECK_STR(it->url, "https://courier.example/news/2025/"
+                       "harbour-strike-third-week");
+    CHECK_CONTAINS(it->body, "Dock workers in the northern harbour");
+    CHECK_CONTAINS(it->body, "\n\nShortages feared\n\nTraders warned");
+    static const char *const junk[] = {
+        "Share on",  "Related stories", "Reader comment", "All rights",
+        "Subscribe", "World",           "color:red"};
+    for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++)
+        CHECK_NOT_CONTAINS(it->body, junk[i]);
+}
+
+static void
+test_og_and_charset(void)
+{
+    struct wd_page p;
+    /* The charset comes from <meta charset>: the content type names none. */
+    CHECK_OK(parse_fixture("og_cp1251.html", "text/html", &p));
+    CHECK_INT(p.n_items, ==, 1);
+    if (p.n_items != 1)
+        return;
+    const struct wd_item *it = &p.items[0];
+    CHECK_STR(it->title, "Новый мост открыт");
+    CHECK_STR(it->author, "Ivan Petrov");
+    CHECK_INT(it->published_at_ms, ==, 1764925200000LL);
+    CHECK_CONTAINS(it->body, "В субботу в центре города открыли новый мост");
+    CHECK_CONTAINS(it->body, "The new bridge across the river");
+    CHECK_NOT_CONTAINS(it->body, "Popular:");
+}
+
+static void
+test_listing(void)
+{
+    struct wd_page p;
+    CHECK_OK(parse_fixture("listing.html", "text/html; charset=utf-8", &p));
+    CHECK_INT(p.kind, ==, WD_PAGE_LISTING);
+    CHECK_INT(p.n_items, ==, 4);
+    if (p.n_items != 4)
+        return;
+    CHECK_STR(p.items[0].title, "Council approves new tram line");
+    CHECK_STR(p.items[0].url, "https://courier.example/story/101");
+    CHECK_STR(p.items[2].url, "https://other.example/story/103");
+    CHECK_STR(p.items[3].url, "https://courier.example/news/story/104");
+    CHECK(p.items[0].truncated);
+    CHECK(!p.items[2].truncated);
+    CHECK(p.items[3].truncated); /* "…" */
+    CHECK_INT(p.items[0].published_at_ms, ==, 1741651200000LL);
+    CHECK_NOT_CONTAINS(p.items[0].body, "...");
+    CHECK_NOT_CONTAINS(p.items[0].body, "11 March");
+}
+
+static void
+test_pathological(void)
+{
+    struct wd_page p;
+    /* 100 000 nested elements: bounded work, no crash. */
+    size_t n = 100000;
+    char *deep = malloc(n * 5 + 64);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += (size_t)sprintf(deep + k, "<div>");
+    k += (size_t)sprintf(deep + k, "<p>deep text</p>");
+    int rc = parse_html("text/html", deep, k, &p);
+    CHECK(rc == 0 || rc == WD_EPARSE);
+    free(deep);
+    /* No body at all. */
+    CHECK_OK(parse_html("text/html", "<html><head></head></html>", 26, &p));
+    CHECK_INT(p.n_items, ==, 0);
+    /* A 2 MB attribute. */
+    size_t big = 2u << 20;
+    char *attr = malloc(big + 64);
+    k = (size_t)sprintf(attr, "<p title=\"");
+    memset(attr + k, 'a', big);
+    k += big;
+    k += (size_t)sprintf(attr + k, "\">x</p>");
+    rc = parse_html("text/html", attr, k, &p);
+    CHECK(rc == 0 || rc == WD_EPARSE);
+    free(attr);
+    CHECK_INT(parse_html("text/html", "", 0, &p), ==, WD_EEMPTY);
+}
+
+int
+main(void)
+{
+    wd_arena_init(&arena, 0);
+    RUN(test_jsonld_article);
+    RUN(test_og_and_charset);
+    RUN(test_listing);
+    RUN(test_pathological);
+    wd_arena_fini(&arena);
+    return TEST_DONE();
+}
