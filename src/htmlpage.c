@@ -67,6 +67,23 @@ tb_add(struct tbuf *b, const char *s, size_t n, bool in_link)
     }
 }
 
+/* A line break, past tb_add's white-space folding. */
+static void
+tb_raw_newline(struct tbuf *b)
+{
+    while (b->len && b->p[b->len - 1] == ' ')
+        b->len--;
+    if (b->len + 2 >= b->cap) {
+        size_t cap = b->cap * 2 + 64;
+        char *p = realloc(b->p, cap);
+        if (!p)
+            return;
+        b->p = p;
+        b->cap = cap;
+    }
+    b->p[b->len++] = '\n';
+}
+
 static void
 collect_text(xmlNode *n, struct tbuf *b, bool in_link, int depth)
 {
@@ -121,6 +138,8 @@ set_date(struct meta *m, int r, const char *v, int64_t now)
         m->date_rank = r;
     }
 }
+
+static bool contains_ci(const char *hay, const char *needle);
 
 static bool
 is_article_type(json_t *t)
@@ -180,6 +199,21 @@ jsonld(json_t *o, struct meta *m, struct wd_arena *a, int64_t now, int depth)
     set_date(m, 0, json_string_value(json_object_get(o, "datePublished")), now);
 }
 
+/* An element that holds the byline: class, itemprop or rel "author" or
+ * "byline" (schema.org and microformats spell it so on most sites). */
+static bool
+byline_element(xmlNode *n)
+{
+    static const char *const attrs[] = {"class", "itemprop", "rel"};
+    bool yes = false;
+    for (size_t i = 0; i < 3 && !yes; i++) {
+        char *v = attr(n, attrs[i]);
+        yes = v && (contains_ci(v, "author") || contains_ci(v, "byline"));
+        xmlFree(v);
+    }
+    return yes && !is_el(n, "meta") && !is_el(n, "link");
+}
+
 /* Reads metadata from the whole document (before anything is removed). */
 static void
 read_meta(xmlNode *n, struct meta *m, struct wd_arena *a, int64_t now)
@@ -228,6 +262,18 @@ read_meta(xmlNode *n, struct meta *m, struct wd_arena *a, int64_t now)
                 m->canonical = wd_arena_strndup(a, href, strlen(href));
             xmlFree(rel);
             xmlFree(href);
+        } else if (byline_element(n)) {
+            char *t = text_of(n, a, NULL, NULL);
+            if (t && strncasecmp(t, "by ", 3) == 0)
+                t += 3;
+            /* A name: a few words, no digits. */
+            size_t words = 1, digits = 0, len = t ? strlen(t) : 0;
+            for (size_t i = 0; i < len; i++) {
+                words += t[i] == ' ';
+                digits += t[i] >= '0' && t[i] <= '9';
+            }
+            if (len > 2 && len < 80 && words <= 5 && digits == 0)
+                set_str(&m->author, &m->author_rank, 3, t, a);
         } else if (is_el(n, "time")) {
             char *dt = attr(n, "datetime");
             set_date(m, 3, dt, now);
@@ -373,8 +419,22 @@ is_block_text(const xmlNode *n)
 
 /* The body: the text blocks under root, in order, link-heavy ones
  * (menus that survived) left out, separated by blank lines. */
+/* A short block naming the author ("By Maria Lopez", "Maria Lopez ·
+ * 24 October 2025") is the byline, not the story. */
+static bool
+is_byline_text(const char *t, size_t len, const char *author)
+{
+    if (!author || !*author || len > 100)
+        return false;
+    size_t words = 1;
+    for (size_t i = 0; i < len; i++)
+        words += t[i] == ' ';
+    return words <= 12 && contains_ci(t, author);
+}
+
 static void
-body_of(xmlNode *n, struct tbuf *out, struct wd_arena *a, int depth)
+body_of(xmlNode *n, struct tbuf *out, struct wd_arena *a, const char *author,
+        int depth)
 {
     for (; n && depth < 400; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
@@ -382,7 +442,8 @@ body_of(xmlNode *n, struct tbuf *out, struct wd_arena *a, int depth)
         if (is_block_text(n)) {
             size_t len, link;
             char *t = text_of(n, a, &len, &link);
-            if (len > 0 && (double)link <= 0.5 * (double)len) {
+            if (len > 0 && (double)link <= 0.5 * (double)len &&
+                !is_byline_text(t, len, author)) {
                 if (out->len) {
                     /* tb_add collapses white space: add the break raw. */
                     if (out->len + 3 >= out->cap) {
@@ -402,7 +463,7 @@ body_of(xmlNode *n, struct tbuf *out, struct wd_arena *a, int depth)
             }
             continue;
         }
-        body_of(n->children, out, a, depth + 1);
+        body_of(n->children, out, a, author, depth + 1);
     }
 }
 
@@ -483,7 +544,7 @@ listing(xmlNode *root, const char *base, int64_t now, struct wd_arena *a,
         xmlUnlinkNode(h);
         xmlFreeNode(h);
         struct tbuf b = {0};
-        body_of(arts[i]->children, &b, a, 0);
+        body_of(arts[i]->children, &b, a, NULL, 0);
         size_t len = b.len;
         while (len && b.p[len - 1] == ' ')
             len--;
@@ -517,6 +578,40 @@ listing(xmlNode *root, const char *base, int64_t now, struct wd_arena *a,
     out->items = items;
     out->n_items = n;
     return 1;
+}
+
+static bool
+is_block(const xmlNode *n)
+{
+    static const char *const tags[] = {
+        "p",       "div",        "br",  "h1", "h2", "h3",
+        "h4",      "h5",         "h6",  "li", "tr", "section",
+        "article", "blockquote", "pre", "ul", "ol", "table"};
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+        if (is_el(n, tags[i]))
+            return true;
+    return false;
+}
+
+/* The text under n with a line break at every block boundary, for the
+ * text parser. */
+static void
+collect_lines(xmlNode *n, struct tbuf *b, int depth)
+{
+    for (xmlNode *c = n; c && depth < 200; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            const char *t = (const char *)c->content;
+            if (t)
+                tb_add(b, t, strlen(t), false);
+        } else if (c->type == XML_ELEMENT_NODE) {
+            bool block = is_block(c);
+            if (block)
+                tb_raw_newline(b);
+            collect_lines(c->children, b, depth + 1);
+            if (block)
+                tb_raw_newline(b);
+        }
+    }
 }
 
 static void
@@ -566,14 +661,27 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
     free(sc.s);
     struct tbuf b = {0};
     if (best)
-        body_of(best->children, &b, a, 0);
+        body_of(best->children, &b, a, m.author, 0);
     if (b.len == 0) {
-        /* No paragraphs: read the page's text as a text page. */
+        /* No paragraphs: read the page's text, one line per block, as a
+         * text page; the page's metadata still wins over what the text
+         * parser guesses. */
         struct tbuf t = {0};
         if (root)
-            collect_text(root->children, &t, false, 0);
+            collect_lines(root->children, &t, 0);
         rc = wd_textpage_parse(t.p ? t.p : "", t.len, now, a, out);
         free(t.p);
+        if (rc == 0 && out->kind == WD_PAGE_ARTICLE && out->n_items == 1) {
+            struct wd_item *one = &out->items[0];
+            if (m.title)
+                one->title = m.title;
+            if (m.author)
+                one->author = m.author;
+            if (m.published_ms)
+                one->published_at_ms = m.published_ms;
+            if (m.canonical)
+                one->url = resolve(m.canonical, url, a);
+        }
         xmlFreeDoc(doc);
         return rc;
     }
