@@ -19,6 +19,10 @@ out=$(mktemp)
     "$top/build/dedup_eval" "$pages"
     echo "\$ build/dedup_bench $stories"
     "$top/build/dedup_bench" "$stories"
+    echo "\$ build/extract_eval"
+    "$top/build/extract_eval" || true
+    echo "\$ build/parse_bench 3"
+    "$top/build/parse_bench" 3
     echo '```'
 } | tee "$out"
 cat "$out" >> "$top/bench/RESULTS.md"

@@ -1,0 +1,93 @@
+/* Page parsing speed: MB/s and pages/s of wd_page_parse on the seed text
+ * pages and the HTML extraction corpus, repeated until a few seconds pass.
+ *
+ *   parse_bench [SECONDS]   (default 3 per format) */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "wd/page.h"
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct file {
+    char *data;
+    size_t len;
+};
+
+static int
+load(const char *dir, const char *suffix, struct file *files, int max)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d)) != NULL && n < max) {
+        size_t l = strlen(e->d_name), sl = strlen(suffix);
+        if (l <= sl || strcmp(e->d_name + l - sl, suffix) != 0)
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        fseek(f, 0, SEEK_END);
+        long sz = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        files[n].data = malloc((size_t)sz);
+        files[n].len = fread(files[n].data, 1, (size_t)sz, f);
+        fclose(f);
+        n++;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void
+run(const char *name, const char *ctype, struct file *files, int n,
+    double seconds)
+{
+    struct wd_arena arena;
+    wd_arena_init(&arena, 0);
+    double t0 = now_s(), bytes = 0;
+    long pages = 0, items = 0;
+    while (now_s() - t0 < seconds) {
+        for (int i = 0; i < n; i++) {
+            struct wd_page_input in = {ctype, (const uint8_t *)files[i].data,
+                                       files[i].len, 1764000000000LL,
+                                       "https://bench.example/p"};
+            struct wd_page page;
+            wd_arena_reset(&arena);
+            if (wd_page_parse(&in, &arena, &page) == 0)
+                items += (long)page.n_items;
+            bytes += (double)files[i].len;
+            pages++;
+        }
+    }
+    double dt = now_s() - t0;
+    printf("%-5s %d files: %.1f MB/s, %.0f pages/s (%.1f us/page), %.2f "
+           "items/page\n",
+           name, n, bytes / dt / 1e6, (double)pages / dt,
+           dt / (double)pages * 1e6, (double)items / (double)pages);
+    wd_arena_fini(&arena);
+}
+
+int
+main(int argc, char **argv)
+{
+    double seconds = argc > 1 ? atof(argv[1]) : 3;
+    static struct file text[64], html[64];
+    int nt = load(WD_FIXTURES "/seeds", ".txt", text, 64);
+    int nh = load(WD_FIXTURES "/extract", ".html", html, 64);
+    run("text", "text/plain", text, nt, seconds);
+    run("html", "text/html", html, nh, seconds);
+    return 0;
+}
