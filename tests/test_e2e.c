@@ -183,10 +183,83 @@ test_seeds_end_to_end(void)
     worker_cleanup(&w);
 }
 
+/* Pages of three differently shaped text sites and of HTML sites, pushed
+ * to the real worker, come out as the right Articles. */
+static void
+test_sites_end_to_end(void)
+{
+    struct worker w;
+    worker_start(&w, NULL);
+    void *zctx = zmq_ctx_new();
+    const char *all_ch[] = {"all", NULL};
+    void *sub = subscriber(zctx, &w, all_ch);
+    CHECK(wait_subscribed(sub, DEADLINE_MS));
+    void *push = pusher(zctx, &w);
+    long long before = frames_pushed;
+    static const struct {
+        const char *file, *ctype;
+    } pages[] = {
+        {"seeds/004_5a5ebf73775bfc62.txt", "text/plain"},
+        {"sites/gazette_listing.txt", "text/plain"},
+        {"sites/farmweekly_article.txt", "text/plain"},
+        {"html/cms_jsonld.html", "text/html"},
+        {"html/og_cp1251.html", "text/html"},
+        {"html/listing.html", "text/html; charset=utf-8"},
+    };
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, WD_FIXTURES "/%s", pages[i].file);
+        size_t len;
+        char *buf = wd_test_slurp(path, &len);
+        push_page(push, "https://courier.example/news/index.html",
+                  pages[i].ctype, buf, len);
+        free(buf);
+    }
+    static struct collected all;
+    CHECK(collect_until(sub, frames_pushed - before, &all));
+    /* 1 + 3 + 1 + 1 + 1 + 4 items; two of the HTML listing's teasers
+     * retell the text listing's tram and chess stories in other words (a
+     * near copy each), so 9 stories. */
+    CHECK_INT(all.n, ==, 9);
+    static const char *const want[][2] = {
+        {"Astana and Baku: Strategic Alignment Between the South Caucasus "
+         "and Central Asia",
+         "Irina Khalturina"},
+        {"City Council Approves New Tram Line", ""},
+        {"Drought Forces Farmers to Rethink Irrigation", "Maria Lopez"},
+        {"Harbour Strike Enters Third Week as Talks Stall", "Maria Lopez"},
+        {"Новый мост открыт", "Ivan Petrov"},
+        {"Museum reopens after repairs", ""},
+    };
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        bool found = false;
+        for (int i = 0; i < all.n && !found; i++) {
+            Wiredesk__V1__Article *a = wiredesk__v1__article__unpack(
+                NULL, all.m[i].len, all.m[i].data);
+            if (a && strcmp(a->title, want[k][0]) == 0) {
+                found = true;
+                CHECK_STR(a->author, want[k][1]);
+                CHECK(a->body[0] != '\0');
+            }
+            if (a)
+                wiredesk__v1__article__free_unpacked(a, NULL);
+        }
+        if (!found)
+            WD_FAIL_("no article titled \"%s\"", want[k][0]);
+    }
+    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    collected_free(&all);
+    zmq_close(push);
+    zmq_close(sub);
+    zmq_ctx_term(zctx);
+    worker_cleanup(&w);
+}
+
 int
 main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     RUN(test_seeds_end_to_end);
+    RUN(test_sites_end_to_end);
     return TEST_DONE();
 }
