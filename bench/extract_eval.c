@@ -116,9 +116,13 @@ main(int argc, char **argv)
             fprintf(stderr, "%s: missing page or truth\n", names[i]);
             return 2;
         }
-        struct wd_page_input in = {"text/html", (const uint8_t *)html, len,
+        struct wd_page_input in = {"text/html",
+                                   (const uint8_t *)html,
+                                   len,
                                    1764000000000LL,
-                                   "https://corpus.example/page"};
+                                   "https://corpus.example/page",
+                                   NULL,
+                                   0};
         struct wd_page page;
         wd_arena_reset(&arena);
         int rc = wd_page_parse(&in, &arena, &page);

@@ -61,9 +61,13 @@ run(const char *name, const char *ctype, struct file *files, int n,
     long pages = 0, items = 0;
     while (now_s() - t0 < seconds) {
         for (int i = 0; i < n; i++) {
-            struct wd_page_input in = {ctype, (const uint8_t *)files[i].data,
-                                       files[i].len, 1764000000000LL,
-                                       "https://bench.example/p"};
+            struct wd_page_input in = {ctype,
+                                       (const uint8_t *)files[i].data,
+                                       files[i].len,
+                                       1764000000000LL,
+                                       "https://bench.example/p",
+                                       NULL,
+                                       0};
             struct wd_page page;
             wd_arena_reset(&arena);
             if (wd_page_parse(&in, &arena, &page) == 0)

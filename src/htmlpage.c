@@ -669,7 +669,8 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
         struct tbuf t = {0};
         if (root)
             collect_lines(root->children, &t, 0);
-        rc = wd_textpage_parse(t.p ? t.p : "", t.len, now, a, out);
+        rc = wd_textpage_parse(t.p ? t.p : "", t.len, now, NULL, 0, a, out);
+        out->n_line_hashes = 0; /* HTML frames are not learned (yet) */
         free(t.p);
         if (rc == 0 && out->kind == WD_PAGE_ARTICLE && out->n_items == 1) {
             struct wd_item *one = &out->items[0];

@@ -158,5 +158,6 @@ wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
         blank = isspace((unsigned char)s[i]) != 0;
     if (blank)
         return WD_EEMPTY;
-    return wd_textpage_parse(s, n, in->fetched_at_ms, arena, out);
+    return wd_textpage_parse(s, n, in->fetched_at_ms, in->boiler,
+                             in->boiler_slot, arena, out);
 }

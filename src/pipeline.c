@@ -6,6 +6,7 @@
 
 #include "wd/arena.h"
 #include "wd/article.h"
+#include "wd/boiler.h"
 #include "wd/channel.h"
 #include "wd/dedup.h"
 #include "wd/err.h"
@@ -23,6 +24,7 @@ struct wd_pipeline {
     struct wd_arena arena; /* everything of one page; reset per page */
     struct wd_dedup *dedup;
     struct wd_tagger *tagger;
+    struct wd_boiler *boiler; /* learned boilerplate per source */
     bool store_failed;
 };
 
@@ -42,6 +44,8 @@ wd_pipeline_new(struct wd_pipeline **out, const struct wd_pipeline_config *cfg,
     int rc = wd_dedup_open(&p->dedup, cfg->store, &cfg->dedup);
     if (rc == 0)
         rc = wd_tagger_new(&p->tagger);
+    if (rc == 0)
+        rc = wd_boiler_new(&p->boiler, 256);
     if (rc) {
         wd_pipeline_free(p);
         return rc;
@@ -58,6 +62,7 @@ wd_pipeline_free(struct wd_pipeline *p)
     wd_arena_fini(&p->arena);
     wd_dedup_close(p->dedup);
     wd_tagger_free(p->tagger);
+    wd_boiler_free(p->boiler);
     free(p);
 }
 
@@ -171,12 +176,25 @@ wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
         .fetched_at_ms = raw->fetched_at_ms > 0 ? raw->fetched_at_ms : now_ms,
         .url = raw->url,
     };
+    /* The source whose boilerplate applies: the scraper's name and the
+     * page's host. */
+    char key[512];
+    const char *host = raw->url ? strstr(raw->url, "://") : NULL;
+    host = host ? host + 3 : (raw->url ? raw->url : "");
+    size_t host_len = strcspn(host, "/?#");
+    int klen =
+        snprintf(key, sizeof key, "%s|%.*s", raw->source, (int)host_len, host);
+    in.boiler = p->boiler;
+    in.boiler_slot = wd_boiler_source(
+        p->boiler, key, klen < (int)sizeof key ? (size_t)klen : sizeof key - 1);
     struct wd_page page;
     int rc = wd_page_parse(&in, &p->arena, &page);
     if (rc) {
         refuse(p, rc, out);
         return;
     }
+    wd_boiler_learn(p->boiler, in.boiler_slot, page.line_hashes,
+                    page.n_line_hashes);
     p->stats->c[WD_C_PAGES_ACCEPTED]++;
     out->items = page.n_items;
     p->stats->c[WD_C_ARTICLES_PARSED] += page.n_items;

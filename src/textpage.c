@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <xxhash.h>
 
+#include "wd/boiler.h"
 #include "wd/date.h"
 #include "wd/err.h"
 #include "wd/text.h"
@@ -44,6 +45,7 @@ struct line {
     enum line_class cls;
     bool ellipsis; /* ends with "..." or "…": the site cut the text */
     int64_t date_ms;
+    uint64_t hash;
     struct wd_text_stats st;
 };
 
@@ -235,7 +237,8 @@ classify(struct line *l, int repeats, int64_t now_ms)
 /* Counts how often each trimmed line occurs, in an open-addressing table
  * of hashes sized to the line count. */
 static int
-count_repeats(struct line *lines, size_t n, struct wd_arena *a, int *repeats)
+count_repeats(struct line *lines, size_t n, struct wd_arena *a, int *repeats,
+              struct wd_page *out)
 {
     size_t cap = 16;
     while (cap < n * 2)
@@ -255,6 +258,7 @@ count_repeats(struct line *lines, size_t n, struct wd_arena *a, int *repeats)
         uint64_t h = XXH3_64bits(lines[i].s, lines[i].n);
         if (h == 0)
             h = 1;
+        lines[i].hash = h;
         size_t j = (size_t)h & (cap - 1);
         while (keys[j] && keys[j] != h)
             j = (j + 1) & (cap - 1);
@@ -264,6 +268,16 @@ count_repeats(struct line *lines, size_t n, struct wd_arena *a, int *repeats)
     }
     for (size_t i = 0; i < n; i++)
         repeats[i] = slot_of[i] == SIZE_MAX ? 0 : counts[slot_of[i]];
+    /* The distinct line hashes, for learning the source's boilerplate. */
+    uint64_t *distinct = wd_arena_alloc(a, cap * sizeof *distinct);
+    if (!distinct)
+        return WD_ENOMEM;
+    size_t k = 0;
+    for (size_t j = 0; j < cap; j++)
+        if (keys[j])
+            distinct[k++] = keys[j];
+    out->line_hashes = distinct;
+    out->n_line_hashes = k;
     return 0;
 }
 
@@ -336,6 +350,7 @@ clean_copy(struct wd_arena *a, const char *s, size_t n)
 
 int
 wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
+                  const struct wd_boiler *boiler, uint32_t slot,
                   struct wd_arena *a, struct wd_page *out)
 {
     memset(out, 0, sizeof *out);
@@ -362,11 +377,16 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
             break;
     }
     nlines = k;
-    int rc = count_repeats(lines, nlines, a, repeats);
+    int rc = count_repeats(lines, nlines, a, repeats, out);
     if (rc)
         return rc;
-    for (size_t i = 0; i < nlines; i++)
+    for (size_t i = 0; i < nlines; i++) {
         classify(&lines[i], repeats[i], fetched_at_ms);
+        /* What the source repeats on most of its pages is its frame. */
+        if (boiler && lines[i].cls != L_BLANK &&
+            wd_boiler_is(boiler, slot, lines[i].hash))
+            lines[i].cls = L_BOILER;
+    }
 
     /* Sections: a headline opens one; prose lines are its paragraphs; dates
      * and short lines are its metadata. Section 0 is the preamble before the

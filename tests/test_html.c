@@ -11,9 +11,13 @@ static int
 parse_html(const char *ctype, const char *body, size_t len,
            struct wd_page *page)
 {
-    struct wd_page_input in = {ctype, (const uint8_t *)body, len,
+    struct wd_page_input in = {ctype,
+                               (const uint8_t *)body,
+                               len,
                                1764000000000LL,
-                               "https://courier.example/news/index.html"};
+                               "https://courier.example/news/index.html",
+                               NULL,
+                               0};
     wd_arena_reset(&arena);
     return wd_page_parse(&in, &arena, page);
 }

@@ -12,8 +12,13 @@ static struct wd_arena arena;
 static int
 parse(const char *ctype, const char *body, size_t len, struct wd_page *page)
 {
-    struct wd_page_input in = {ctype, (const uint8_t *)body, len,
-                               1764000000000LL, "https://example.test/"};
+    struct wd_page_input in = {ctype,
+                               (const uint8_t *)body,
+                               len,
+                               1764000000000LL,
+                               "https://example.test/",
+                               NULL,
+                               0};
     wd_arena_reset(&arena);
     return wd_page_parse(&in, &arena, page);
 }

@@ -36,7 +36,13 @@ struct wd_page {
     enum wd_page_kind kind;
     struct wd_item *items;
     size_t n_items;
+    /* Text pages: the distinct hashes of the page's lines, for learning
+     * the source's boilerplate (boiler.h). */
+    const uint64_t *line_hashes;
+    size_t n_line_hashes;
 };
+
+struct wd_boiler;
 
 /* Input limits and context of one parse. */
 struct wd_page_input {
@@ -45,6 +51,8 @@ struct wd_page_input {
     size_t len;
     int64_t fetched_at_ms; /* for relative dates ("2 hours ago") */
     const char *url;       /* the page's URL, may be NULL */
+    const struct wd_boiler *boiler; /* learned boilerplate, may be NULL */
+    uint32_t boiler_slot;           /* the page's source in it */
 };
 
 /* Parses one page. Returns 0 and fills *out (possibly with no items), or:

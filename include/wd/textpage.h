@@ -10,9 +10,11 @@
 
 #include "wd/page.h"
 
-/* Parses s[0..n), valid UTF-8 without NUL bytes, into *out. Returns 0 or
- * WD_ENOMEM. */
+/* Parses s[0..n), valid UTF-8 without NUL bytes, into *out. Lines that
+ * boiler (may be NULL) learned as the source's boilerplate are set aside.
+ * Returns 0 or WD_ENOMEM. */
 int wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
+                      const struct wd_boiler *boiler, uint32_t slot,
                       struct wd_arena *arena, struct wd_page *out);
 
 #endif

@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (len)
         memcpy(body, data + 1, len);
-    struct wd_page_input in = {ctype, body, len, 1764000000000LL, "u"};
+    struct wd_page_input in = {ctype, body, len, 1764000000000LL, "u", NULL, 0};
     struct wd_page page;
     wd_arena_reset(&arena);
     if (wd_page_parse(&in, &arena, &page) == 0) {
