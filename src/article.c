@@ -31,6 +31,7 @@ wd_article_pack(const struct wd_item *it, const struct wd_tags *tags,
     art.fetched_at_ms = m->fetched_at_ms;
     art.ingested_at_ms = m->ingested_at_ms;
     art.source = (char *)(m->source ? m->source : "");
+    art.language = (char *)(it->language ? it->language : "");
     art.kind = it->full ? WIREDESK__V1__ARTICLE__KIND__KIND_FULL
                         : WIREDESK__V1__ARTICLE__KIND__KIND_TEASER;
 

@@ -15,7 +15,7 @@
 
 /* Metadata found on the page, best source first. */
 struct meta {
-    char *title, *author, *canonical, *og_url;
+    char *title, *author, *canonical, *og_url, *language;
     int64_t published_ms;
     int title_rank, author_rank, date_rank; /* lower is more trusted */
 };
@@ -199,6 +199,26 @@ jsonld(json_t *o, struct meta *m, struct wd_arena *a, int64_t now, int depth)
     set_date(m, 0, json_string_value(json_object_get(o, "datePublished")), now);
 }
 
+/* "en_GB" (og:locale) or "en-GB" (lang) as a BCP 47 tag, into the arena;
+ * NULL when it does not look like one. */
+static char *
+locale_tag(const char *v, struct wd_arena *a)
+{
+    size_t n = v ? strlen(v) : 0;
+    if (n < 2 || n > 35)
+        return NULL;
+    char *t = wd_arena_strndup(a, v, n);
+    for (size_t i = 0; t && i < n; i++) {
+        char c = t[i];
+        if (c == '_')
+            t[i] = '-';
+        else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                   (c >= '0' && c <= '9') || c == '-'))
+            return NULL;
+    }
+    return t;
+}
+
 /* An element that holds the byline: class, itemprop or rel "author" or
  * "byline" (schema.org and microformats spell it so on most sites). */
 static bool
@@ -248,6 +268,8 @@ read_meta(xmlNode *n, struct meta *m, struct wd_arena *a, int64_t now)
                 else if (strcasecmp(k, "author") == 0 ||
                          strcasecmp(k, "article:author") == 0)
                     set_str(&m->author, &m->author_rank, 2, content, a);
+                else if (strcasecmp(k, "og:locale") == 0 && !m->language)
+                    m->language = locale_tag(content, a);
                 else if (strcasecmp(k, "og:url") == 0 && !m->og_url)
                     m->og_url = wd_arena_strndup(a, content, strlen(content));
             }
@@ -518,8 +540,8 @@ first_heading_link(xmlNode *n, xmlNode **link, int depth)
 
 /* A listing: several <article> elements, each a heading with a link. */
 static int
-listing(xmlNode *root, const char *base, int64_t now, struct wd_arena *a,
-        struct wd_page *out)
+listing(xmlNode *root, const char *base, const char *listing_lang, int64_t now,
+        struct wd_arena *a, struct wd_page *out)
 {
     xmlNode *arts[MAX_TEASERS];
     size_t k = 0;
@@ -569,6 +591,7 @@ listing(xmlNode *root, const char *base, int64_t now, struct wd_arena *a,
                 it->published_at_ms = ms;
             xmlFree(dt);
         }
+        it->language = listing_lang;
         if (it->title[0] && it->body[0])
             n++;
     }
@@ -639,12 +662,17 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
     xmlNode *root = xmlDocGetRootElement(doc);
     int rc = 0;
     struct meta m = {0};
-    if (root)
+    if (root) {
+        /* <html lang> outranks og:locale. */
+        char *lang = attr(root, "lang");
+        m.language = locale_tag(lang, a);
+        xmlFree(lang);
         read_meta(root, &m, a, now);
+    }
     const char *base = m.canonical ? m.canonical : url;
     if (root)
         strip_junk(root, 0);
-    if (root && (rc = listing(root, base, now, a, out)) != 0) {
+    if (root && (rc = listing(root, base, m.language, now, a, out)) != 0) {
         xmlFreeDoc(doc);
         return rc < 0 ? rc : 0;
     }
@@ -682,6 +710,7 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
                 one->published_at_ms = m.published_ms;
             if (m.canonical)
                 one->url = resolve(m.canonical, url, a);
+            one->language = m.language;
         }
         xmlFreeDoc(doc);
         return rc;
@@ -702,6 +731,7 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
               : m.og_url  ? resolve(m.og_url, url, a)
                           : NULL;
     it->full = true;
+    it->language = m.language;
     out->kind = WD_PAGE_ARTICLE;
     out->items = it;
     out->n_items = 1;

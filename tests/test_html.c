@@ -47,6 +47,7 @@ test_jsonld_article(void)
     /* JSON-LD outranks og:title, <h1> and <title>. */
     CHECK_STR(it->title, "Harbour Strike Enters Third Week as Talks Stall");
     CHECK_STR(it->author, "Maria Lopez");
+    CHECK_STR(it->language, "en");
     CHECK_INT(it->published_at_ms, ==, 1761305760000LL);
     CHECK_STR(it->url, "https://courier.example/news/2025/"
                        "harbour-strike-third-week");

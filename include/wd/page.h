@@ -27,6 +27,7 @@ struct wd_item {
     const char *body;        /* paragraphs separated by "\n\n" */
     const char *author;      /* NULL when unknown */
     const char *url;         /* the story's own URL, NULL when unknown */
+    const char *language;    /* BCP 47 ("en", "ru-RU"), NULL when unknown */
     int64_t published_at_ms; /* UTC, 0 when unknown */
     bool truncated;          /* the site cut the text ("...") */
     bool full;               /* from an article page, not a teaser */
@@ -49,8 +50,8 @@ struct wd_page_input {
     const char *content_type; /* e.g. "text/plain; charset=utf-8" */
     const uint8_t *body;
     size_t len;
-    int64_t fetched_at_ms; /* for relative dates ("2 hours ago") */
-    const char *url;       /* the page's URL, may be NULL */
+    int64_t fetched_at_ms;          /* for relative dates ("2 hours ago") */
+    const char *url;                /* the page's URL, may be NULL */
     const struct wd_boiler *boiler; /* learned boilerplate, may be NULL */
     uint32_t boiler_slot;           /* the page's source in it */
 };
