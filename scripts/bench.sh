@@ -21,6 +21,8 @@ out=$(mktemp)
     "$top/build/dedup_bench" "$stories"
     echo "\$ build/extract_eval"
     "$top/build/extract_eval" || true
+    echo "\$ build/pipeline_bench 20000"
+    (cd "$top" && build/pipeline_bench 20000 build/wiredesk)
     echo "\$ build/parse_bench 3"
     "$top/build/parse_bench" 3
     echo '```'
