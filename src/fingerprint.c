@@ -2,69 +2,62 @@
 
 #include <stdlib.h>
 #include <string.h>
+
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
 #include "wd/text.h"
 
-/* Keys are computed into a stack buffer when they fit, the heap otherwise,
- * so ordinary stories cost no allocation. */
+/* Every fingerprint is computed over matching keys (wd_text_key): the
+ * case-folded words of the text. A key is computed into a stack buffer when
+ * it fits, the heap otherwise; wd_fp_story() computes the title's and the
+ * body's keys once for all four fingerprints. */
 #define KEY_STACK 4096
 
-static char *
-key_of(const char *s, size_t n, char *stack, size_t *klen)
+struct key {
+    char *p;
+    size_t len;
+    char stack[KEY_STACK];
+};
+
+static void
+key_make(struct key *k, const char *s, size_t n)
 {
     size_t cap = n * 2 + 1; /* folding may widen a few code points */
-    char *buf = cap <= KEY_STACK ? stack : malloc(cap);
-    if (!buf) {
-        /* Out of memory: fall back to the stack buffer, which cuts the key
-         * on a word boundary; ids stay well-defined, if coarser. */
-        buf = stack;
+    k->p = cap <= KEY_STACK ? k->stack : malloc(cap);
+    if (!k->p) {
+        /* Out of memory: the stack buffer cuts the key on a word boundary;
+         * fingerprints stay well-defined, if coarser. */
+        k->p = k->stack;
         cap = KEY_STACK;
     }
-    *klen = wd_text_key(s, n, buf, cap);
-    return buf;
+    k->len = wd_text_key(s, n, k->p, cap);
 }
 
 static void
-key_done(char *key, char *stack)
+key_drop(struct key *k)
 {
-    if (key != stack)
-        free(key);
+    if (k->p != k->stack)
+        free(k->p);
+    k->p = NULL;
 }
 
-void
-wd_fp_story_id(const char *title, size_t tlen, const char *body, size_t blen,
-               char id[WD_ID_LEN + 1])
+static void
+id_of_keys(const struct key *t, const struct key *b, char id[WD_ID_LEN + 1])
 {
-    char stack[KEY_STACK];
     XXH3_state_t st;
     XXH3_128bits_reset(&st);
-
-    size_t klen;
-    char *key = key_of(title, tlen, stack, &klen);
-    XXH3_128bits_update(&st, key, klen);
-    key_done(key, stack);
+    XXH3_128bits_update(&st, t->p, t->len);
     XXH3_128bits_update(&st, "\x1f", 1);
-
     /* The lead: the first WD_ID_LEAD_WORDS words of the body's key. */
-    size_t lead_bytes = blen < 1024 ? blen : 1024;
-    key = key_of(body, lead_bytes, stack, &klen);
-    size_t words = 0, cut = klen;
-    for (size_t i = 0; i < klen; i++) {
-        if (key[i] == ' ' && ++words == WD_ID_LEAD_WORDS) {
+    size_t words = 0, cut = b->len;
+    for (size_t i = 0; i < b->len; i++) {
+        if (b->p[i] == ' ' && ++words == WD_ID_LEAD_WORDS) {
             cut = i;
             break;
         }
     }
-    /* A cut that may have split the last word of a 1 KiB lead is dropped. */
-    if (words < WD_ID_LEAD_WORDS && lead_bytes < blen) {
-        while (cut > 0 && key[cut - 1] != ' ')
-            cut--;
-    }
-    XXH3_128bits_update(&st, key, cut);
-    key_done(key, stack);
-
+    XXH3_128bits_update(&st, b->p, cut);
     XXH128_hash_t h = XXH3_128bits_digest(&st);
     static const char hex[] = "0123456789abcdef";
     for (int i = 0; i < 16; i++) {
@@ -76,58 +69,57 @@ wd_fp_story_id(const char *title, size_t tlen, const char *body, size_t blen,
     id[WD_ID_LEN] = '\0';
 }
 
-uint64_t
-wd_fp_content_key(const char *title, size_t tlen, const char *body, size_t blen)
+static uint64_t
+content_of_keys(const struct key *t, const struct key *b)
 {
-    char stack[KEY_STACK];
     XXH3_state_t st;
     XXH3_64bits_reset(&st);
-    size_t klen;
-    char *key = key_of(title, tlen, stack, &klen);
-    XXH3_64bits_update(&st, key, klen);
-    key_done(key, stack);
+    XXH3_64bits_update(&st, t->p, t->len);
     XXH3_64bits_update(&st, "\x1f", 1);
-    key = key_of(body, blen, stack, &klen);
-    XXH3_64bits_update(&st, key, klen);
-    key_done(key, stack);
+    XXH3_64bits_update(&st, b->p, b->len);
     uint64_t h = XXH3_64bits_digest(&st);
     return h ? h : 1; /* 0 marks an empty slot in the dedup tables */
 }
 
-uint64_t
-wd_fp_simhash(const char *text, size_t n)
+/* Calls fn with the hash of each word 3-shingle of the key (of the whole
+ * key when it has fewer than three words); returns the shingle count. */
+static size_t
+shingles(const struct key *k, void (*fn)(void *ctx, uint64_t h), void *ctx)
 {
-    char stack[KEY_STACK];
-    size_t klen;
-    char *key = key_of(text, n, stack, &klen);
-
-    /* Word starts, for shingles of three consecutive words. */
-    int32_t acc[64] = {0};
-    size_t starts[3] = {0, 0, 0};
-    size_t nwords = 0, i = 0;
-    while (i <= klen) {
+    size_t starts[3] = {0, 0, 0}, nwords = 0, n = 0, i = 0;
+    while (i <= k->len) {
         size_t start = i;
-        while (i < klen && key[i] != ' ')
+        while (i < k->len && k->p[i] != ' ')
             i++;
         if (i > start) {
             starts[nwords % 3] = start;
             nwords++;
             if (nwords >= 3) {
                 size_t s0 = starts[(nwords - 3) % 3];
-                uint64_t h = XXH3_64bits(key + s0, i - s0);
-                for (int b = 0; b < 64; b++)
-                    acc[b] += (h >> b) & 1 ? 1 : -1;
+                fn(ctx, XXH3_64bits(k->p + s0, i - s0));
+                n++;
             }
         }
         i++;
     }
-    if (nwords > 0 && nwords < 3) {
-        /* Too short for shingles: hash the words themselves. */
-        uint64_t h = XXH3_64bits(key, klen);
-        for (int b = 0; b < 64; b++)
-            acc[b] += (h >> b) & 1 ? 1 : -1;
-    }
-    key_done(key, stack);
+    if (nwords > 0 && nwords < 3)
+        fn(ctx, XXH3_64bits(k->p, k->len));
+    return n;
+}
+
+static void
+simhash_add(void *ctx, uint64_t h)
+{
+    int32_t *acc = ctx;
+    for (int b = 0; b < 64; b++)
+        acc[b] += (h >> b) & 1 ? 1 : -1;
+}
+
+static uint64_t
+simhash_of_key(const struct key *k)
+{
+    int32_t acc[64] = {0};
+    shingles(k, simhash_add, acc);
     uint64_t out = 0;
     for (int b = 0; b < 64; b++)
         if (acc[b] > 0)
@@ -149,16 +141,33 @@ permute(uint64_t h, uint64_t k)
     return h;
 }
 
-size_t
-wd_fp_minhash_bands(const char *text, size_t n, uint64_t bands[WD_MH_BANDS])
+enum { MH_K = WD_MH_BANDS * WD_MH_ROWS };
+
+struct minhash {
+    const uint64_t *seeds;
+    uint64_t mins[MH_K];
+};
+
+static void
+minhash_add(void *ctx, uint64_t h)
 {
-    enum { K = WD_MH_BANDS * WD_MH_ROWS };
-    static uint64_t seeds[K];
+    struct minhash *m = ctx;
+    for (int k = 0; k < MH_K; k++) {
+        uint64_t v = permute(h, m->seeds[k]);
+        if (v < m->mins[k])
+            m->mins[k] = v;
+    }
+}
+
+static size_t
+minhash_of_key(const struct key *k, uint64_t bands[WD_MH_BANDS])
+{
+    static uint64_t seeds[MH_K];
     static int seeded;
     if (!seeded) {
         /* Fixed seeds: bands must be the same on every worker and run. */
         uint64_t x = 0x2545F4914F6CDD1DULL;
-        for (int i = 0; i < K; i++) {
+        for (int i = 0; i < MH_K; i++) {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
@@ -166,40 +175,74 @@ wd_fp_minhash_bands(const char *text, size_t n, uint64_t bands[WD_MH_BANDS])
         }
         seeded = 1;
     }
-    uint64_t mins[K];
-    for (int i = 0; i < K; i++)
-        mins[i] = UINT64_MAX;
-
-    char stack[KEY_STACK];
-    size_t klen;
-    char *key = key_of(text, n, stack, &klen);
-    size_t starts[3] = {0, 0, 0}, nwords = 0, shingles = 0, i = 0;
-    while (i <= klen) {
-        size_t start = i;
-        while (i < klen && key[i] != ' ')
-            i++;
-        if (i > start) {
-            starts[nwords % 3] = start;
-            nwords++;
-            /* Texts of one or two words use the words themselves. */
-            size_t s0 = nwords >= 3 ? starts[(nwords - 3) % 3] : start;
-            if (nwords >= 3 || i == klen) {
-                uint64_t h = XXH3_64bits(key + s0, i - s0);
-                for (int k = 0; k < K; k++) {
-                    uint64_t v = permute(h, seeds[k]);
-                    if (v < mins[k])
-                        mins[k] = v;
-                }
-                shingles += nwords >= 3;
-            }
-        }
-        i++;
-    }
-    key_done(key, stack);
+    struct minhash m = {seeds, {0}};
+    for (int i = 0; i < MH_K; i++)
+        m.mins[i] = UINT64_MAX;
+    size_t n = shingles(k, minhash_add, &m);
     for (int b = 0; b < WD_MH_BANDS; b++)
-        bands[b] = XXH3_64bits_withSeed(
-            &mins[b * WD_MH_ROWS], WD_MH_ROWS * sizeof mins[0], (uint64_t)b);
-    return shingles;
+        bands[b] =
+            XXH3_64bits_withSeed(&m.mins[b * WD_MH_ROWS],
+                                 WD_MH_ROWS * sizeof m.mins[0], (uint64_t)b);
+    return n;
+}
+
+void
+wd_fp_story(const char *title, size_t tlen, const char *body, size_t blen,
+            struct wd_fp_story *out)
+{
+    struct key t, b;
+    key_make(&t, title, tlen);
+    key_make(&b, body, blen);
+    id_of_keys(&t, &b, out->id);
+    out->content_key = content_of_keys(&t, &b);
+    out->simhash = simhash_of_key(&b);
+    out->shingles = minhash_of_key(&b, out->bands);
+    key_drop(&t);
+    key_drop(&b);
+}
+
+void
+wd_fp_story_id(const char *title, size_t tlen, const char *body, size_t blen,
+               char id[WD_ID_LEN + 1])
+{
+    struct key t, b;
+    key_make(&t, title, tlen);
+    key_make(&b, body, blen);
+    id_of_keys(&t, &b, id);
+    key_drop(&t);
+    key_drop(&b);
+}
+
+uint64_t
+wd_fp_content_key(const char *title, size_t tlen, const char *body, size_t blen)
+{
+    struct key t, b;
+    key_make(&t, title, tlen);
+    key_make(&b, body, blen);
+    uint64_t h = content_of_keys(&t, &b);
+    key_drop(&t);
+    key_drop(&b);
+    return h;
+}
+
+uint64_t
+wd_fp_simhash(const char *text, size_t n)
+{
+    struct key k;
+    key_make(&k, text, n);
+    uint64_t h = simhash_of_key(&k);
+    key_drop(&k);
+    return h;
+}
+
+size_t
+wd_fp_minhash_bands(const char *text, size_t n, uint64_t bands[WD_MH_BANDS])
+{
+    struct key k;
+    key_make(&k, text, n);
+    size_t s = minhash_of_key(&k, bands);
+    key_drop(&k);
+    return s;
 }
 
 int

@@ -279,15 +279,17 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
     for (size_t i = 0; i < page->n_items; i++) {
         const struct wd_item *it = &page->items[i];
         size_t tlen = strlen(it->title), blen = strlen(it->body);
-        char id[WD_ID_LEN + 1];
-        wd_fp_story_id(it->title, tlen, it->body, blen, id);
+        struct wd_fp_story f;
+        wd_fp_story(it->title, tlen, it->body, blen, &f);
+        const char *id = f.id;
         struct wd_story_fp fp;
         wd_dedup_id_from_hex(id, fp.id);
-        fp.content_key = wd_fp_content_key(it->title, tlen, it->body, blen);
-        fp.simhash = wd_fp_simhash(it->body, blen);
+        fp.content_key = f.content_key;
+        fp.simhash = f.simhash;
         fp.url_key =
             it->url ? wd_fp_content_key(it->url, strlen(it->url), "", 0) : 0;
-        fp.shingles = wd_fp_minhash_bands(it->body, blen, fp.bands);
+        memcpy(fp.bands, f.bands, sizeof fp.bands);
+        fp.shingles = f.shingles;
         fp.body_len = (uint32_t)blen;
         fp.teaser = !it->full || it->truncated;
         uint32_t revision;

@@ -42,6 +42,19 @@ uint64_t wd_fp_simhash(const char *text, size_t n);
 size_t wd_fp_minhash_bands(const char *text, size_t n,
                            uint64_t bands[WD_MH_BANDS]);
 
+/* All four fingerprints of a story at once, from one matching key of the
+ * title and one of the body (what the pipeline uses). */
+struct wd_fp_story {
+    char id[WD_ID_LEN + 1];
+    uint64_t content_key;
+    uint64_t simhash;
+    uint64_t bands[WD_MH_BANDS];
+    size_t shingles;
+};
+
+void wd_fp_story(const char *title, size_t tlen, const char *body,
+                 size_t blen, struct wd_fp_story *out);
+
 /* Number of differing bits. */
 int wd_fp_hamming(uint64_t a, uint64_t b);
 
