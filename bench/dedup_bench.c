@@ -10,16 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "wd/dedup.h"
 #include "wd/store.h"
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t
 mix(uint64_t x)

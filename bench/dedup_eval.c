@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "streamgen.h"
+#include "benchutil.h"
 #include "wd/pipeline.h"
 #include "wd/store.h"
 #include "wiredesk.pb-c.h"
@@ -61,22 +62,6 @@ feed(struct wd_pipeline *p, const char *url, const char *text, size_t len,
     e->n = 0;
     wd_pipeline_page(p, frame, n, 1764000000000LL, collect, e, &o);
     free(frame);
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    b[*len] = '\0';
-    fclose(f);
-    return b;
 }
 
 static const char *seeds[] = {

@@ -12,25 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benchutil.h"
 #include "wd/date.h"
 #include "wd/page.h"
 #include "wd/text.h"
-
-static char *
-slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    b[*len] = '\0';
-    fclose(f);
-    return b;
-}
 
 static int
 cmp_str(const void *a, const void *b)
@@ -108,7 +93,7 @@ main(int argc, char **argv)
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         snprintf(jpath, sizeof jpath, "%.*s.json", (int)(strlen(path) - 5),
                  path);
-        size_t len, jlen;
+        size_t len = 0, jlen = 0;
         char *html = slurp(path, &len), *js = slurp(jpath, &jlen);
         json_error_t err;
         json_t *truth = js ? json_loads(js, 0, &err) : NULL;

@@ -8,15 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "benchutil.h"
 #include "wd/page.h"
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct file {
     char *data;

@@ -23,18 +23,11 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "benchutil.h"
 #include "streamgen.h"
 #include "wiredesk.pb-c.h"
 
 extern char **environ;
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int64_t
 wall_ms(void)

@@ -6,28 +6,6 @@
 
 #include "worker.h"
 
-/* Runs a shell command, returns its exit status and its output (stdout and
- * stderr together) in out. */
-static int
-run(const char *cmd, char *out, size_t cap)
-{
-    char full[4096];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    size_t n = 0;
-    if (!p)
-        return -1;
-    while (n + 1 < cap) {
-        size_t got = fread(out + n, 1, cap - 1 - n, p);
-        if (got == 0)
-            break;
-        n += got;
-    }
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Starts argv with its stdout on a pipe; returns the read end as a FILE. */
 static FILE *
 spawn_reader(const char *const *argv, pid_t *pid)
@@ -62,13 +40,13 @@ static void
 test_help(void)
 {
     static char out[8192];
-    CHECK_INT(run(WD_BINARY " --help", out, sizeof out), ==, 0);
+    CHECK_INT(run_cmd(WD_BINARY " --help", out, sizeof out), ==, 0);
     CHECK_CONTAINS(out, "usage: wiredesk COMMAND");
     const char *cmds[] = {"run", "push", "tail"};
     for (int i = 0; i < 3; i++) {
         char cmd[256];
         snprintf(cmd, sizeof cmd, WD_BINARY " %s --help", cmds[i]);
-        CHECK_INT(run(cmd, out, sizeof out), ==, 0);
+        CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 0);
         CHECK_CONTAINS(out, "usage: wiredesk");
         CHECK_CONTAINS(out, cmds[i]);
     }
@@ -90,7 +68,7 @@ test_usage_errors(void)
         WD_BINARY " nosuchcommand",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        CHECK_INT(run(bad[i], out, sizeof out), ==, 2);
+        CHECK_INT(run_cmd(bad[i], out, sizeof out), ==, 2);
         CHECK_INT(count_lines(out), ==, 1);
         CHECK_CONTAINS(out, "wiredesk");
     }
@@ -107,14 +85,14 @@ test_unreachable(void)
              " push --endpoint tcp://127.0.0.1:%d --timeout 300 " WD_FIXTURES
              "/seeds/004_5a5ebf73775bfc62.txt",
              port);
-    CHECK_INT(run(cmd, out, sizeof out), ==, 1);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "cannot reach");
     CHECK_INT(count_lines(out), ==, 1);
     snprintf(cmd, sizeof cmd,
              WD_BINARY " tail --endpoint tcp://127.0.0.1:%d "
                        "--connect-timeout 300",
              port);
-    CHECK_INT(run(cmd, out, sizeof out), ==, 1);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "cannot reach");
     CHECK_INT(count_lines(out), ==, 1);
     /* A bind that cannot work: an address that is not this machine's. */
@@ -122,7 +100,7 @@ test_unreachable(void)
              WD_BINARY " run --state /tmp/wd-cli-unbindable "
                        "--ingest tcp://192.0.2.1:%d",
              port);
-    CHECK_INT(run(cmd, out, sizeof out), ==, 1);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "cannot bind ingest endpoint");
     CHECK(system("rm -rf /tmp/wd-cli-unbindable") == 0);
 }
@@ -152,7 +130,7 @@ test_push_and_tail(void)
     snprintf(cmd, sizeof cmd,
              WD_BINARY " push --endpoint %s " WD_FIXTURES "/seeds/*.txt",
              w.ingest);
-    CHECK_INT(run(cmd, out, sizeof out), ==, 0);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 0);
     CHECK_CONTAINS(out, "sent 5 pages");
 
     int articles = 0;
@@ -212,7 +190,7 @@ test_state_locked(void)
              WD_BINARY " run --state %s --ingest tcp://127.0.0.1:%d "
                        "--publish tcp://127.0.0.1:%d",
              w.state, ports[0], ports[1]);
-    CHECK_INT(run(cmd, out, sizeof out), ==, 1);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "in use by another worker");
     CHECK_INT(worker_stop(&w, 10000), ==, 0);
     worker_cleanup(&w);

@@ -39,24 +39,6 @@ wait_http(const struct worker *w, const char *path)
     return false;
 }
 
-static int
-sh(const char *cmd, char *out, size_t cap)
-{
-    char full[4096];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    size_t n = 0;
-    while (p && n + 1 < cap) {
-        size_t got = fread(out + n, 1, cap - 1 - n, p);
-        if (got == 0)
-            break;
-        n += got;
-    }
-    out[n] = '\0';
-    int st = p ? pclose(p) : -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void
 test_endpoints(void)
 {
@@ -114,18 +96,18 @@ test_endpoints(void)
     free(body);
     char cmd[1024], out[8192];
     snprintf(cmd, sizeof cmd, "promtool check metrics < %s", path);
-    int rc = sh(cmd, out, sizeof out);
+    int rc = run_cmd(cmd, out, sizeof out);
     if (rc != 0)
         WD_FAIL_("promtool: %s", out);
 
     /* `wiredesk stats` against the running worker. */
     snprintf(cmd, sizeof cmd, WD_BINARY " stats --http %s", w.http);
-    CHECK_INT(sh(cmd, out, sizeof out), ==, 0);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 0);
     CHECK_CONTAINS(out, "articles_published");
     CHECK_CONTAINS(out, " 24\n");
     CHECK_CONTAINS(out, "country.KZ");
     snprintf(cmd, sizeof cmd, WD_BINARY " stats --json --http %s", w.http);
-    CHECK_INT(sh(cmd, out, sizeof out), ==, 0);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 0);
     CHECK_CONTAINS(out, "\"articles_published\":24");
 
     /* `wiredesk top` in a real terminal: tmux runs it, capture-pane reads
@@ -134,13 +116,13 @@ test_endpoints(void)
              "tmux new-session -d -s wdtop%d -x 100 -y 40 '" WD_BINARY
              " top --http %s --interval 200'",
              (int)getpid(), w.http);
-    CHECK_INT(sh(cmd, out, sizeof out), ==, 0);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 0);
     bool seen = false;
     end = mono_ms() + 10000;
     while (!seen && mono_ms() < end) {
         snprintf(cmd, sizeof cmd, "tmux capture-pane -p -t wdtop%d",
                  (int)getpid());
-        sh(cmd, out, sizeof out);
+        run_cmd(cmd, out, sizeof out);
         seen = strstr(out, "per s") && strstr(out, "articles_published");
         if (!seen)
             usleep(50000);
@@ -149,12 +131,12 @@ test_endpoints(void)
     if (!seen)
         fprintf(stderr, "top's screen:\n%s\n", out);
     snprintf(cmd, sizeof cmd, "tmux kill-session -t wdtop%d", (int)getpid());
-    sh(cmd, out, sizeof out);
+    run_cmd(cmd, out, sizeof out);
 
     /* Unreachable worker: one line, non-zero. */
     int port = free_port();
     snprintf(cmd, sizeof cmd, WD_BINARY " stats --http 127.0.0.1:%d", port);
-    CHECK_INT(sh(cmd, out, sizeof out), ==, 1);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "cannot reach");
 
     CHECK_INT(worker_stop(&w, 10000), ==, 0);

@@ -279,4 +279,24 @@ push_page(void *s, const char *url, const char *ctype, const void *body,
     free(frame);
 }
 
+/* Runs a shell command; its stdout and stderr together go to out. Returns
+ * the exit status (-1 when it did not exit). */
+static inline int
+run_cmd(const char *cmd, char *out, size_t cap)
+{
+    char full[4096];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    size_t n = 0;
+    while (p && n + 1 < cap) {
+        size_t got = fread(out + n, 1, cap - 1 - n, p);
+        if (got == 0)
+            break;
+        n += got;
+    }
+    out[n] = '\0';
+    int st = p ? pclose(p) : -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 #endif

@@ -32,11 +32,10 @@ void wd_boiler_free(struct wd_boiler *b);
 uint32_t wd_boiler_source(struct wd_boiler *b, const char *key, size_t len);
 
 /* True when line_hash is learned boilerplate of the source's pages. */
-bool wd_boiler_is(const struct wd_boiler *b, uint32_t slot,
-                  uint64_t line_hash);
+bool wd_boiler_is(const struct wd_boiler *b, uint32_t slot, uint64_t line_hash);
 
 /* Learns one page: its distinct line hashes. */
-void wd_boiler_learn(struct wd_boiler *b, uint32_t slot,
-                     const uint64_t *hashes, size_t n);
+void wd_boiler_learn(struct wd_boiler *b, uint32_t slot, const uint64_t *hashes,
+                     size_t n);
 
 #endif

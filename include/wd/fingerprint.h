@@ -52,8 +52,8 @@ struct wd_fp_story {
     size_t shingles;
 };
 
-void wd_fp_story(const char *title, size_t tlen, const char *body,
-                 size_t blen, struct wd_fp_story *out);
+void wd_fp_story(const char *title, size_t tlen, const char *body, size_t blen,
+                 struct wd_fp_story *out);
 
 /* Number of differing bits. */
 int wd_fp_hamming(uint64_t a, uint64_t b);

@@ -1,6 +1,6 @@
-/* libFuzzer harness for the page parser: the first byte picks the content
- * type, the rest is the body, copied into an exactly sized buffer so that
- * any over-read is caught by ASan. */
+/* libFuzzer harness for the page parsers (text and HTML): the first byte
+ * picks the content type, the rest is the body, copied into an exactly
+ * sized buffer so that any over-read is caught by ASan. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,26 +10,33 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const types[] = {"text/plain",
-                                        "text/plain; charset=utf-8",
-                                        "text/plain; charset=windows-1251",
-                                        "text/plain; charset=latin1",
-                                        "",
-                                        "text/html"};
+    static const char *const types[] = {
+        "text/plain",
+        "text/plain; charset=utf-8",
+        "text/plain; charset=windows-1251",
+        "text/plain; charset=latin1",
+        "",
+        "text/html",
+        "text/html; charset=utf-8",
+        "text/html; charset=windows-1251",
+        "text/html; charset=x-bogus",
+    };
+    enum { N_TYPES = sizeof types / sizeof types[0] };
     static struct wd_arena arena;
     static int init;
     if (!init) {
         wd_arena_init(&arena, 0);
         init = 1;
     }
-    const char *ctype = types[size ? data[0] % 6 : 0];
+    const char *ctype = types[size ? data[0] % N_TYPES : 0];
     size_t len = size ? size - 1 : 0;
     uint8_t *body = malloc(len ? len : 1);
     if (!body)
         return 0;
     if (len)
         memcpy(body, data + 1, len);
-    struct wd_page_input in = {ctype, body, len, 1764000000000LL, "u", NULL, 0};
+    struct wd_page_input in = {
+        ctype, body, len, 1764000000000LL, "https://fuzz.example/a/b", NULL, 0};
     struct wd_page page;
     wd_arena_reset(&arena);
     if (wd_page_parse(&in, &arena, &page) == 0) {
