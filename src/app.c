@@ -476,21 +476,23 @@ wd_app_run(const struct wd_app_config *cfg)
         teardown(&app);
         return 1;
     }
-    uv_timer_init(&app.loop, &app.stats_timer);
-    app.stats_timer.data = &app;
-    if (cfg->stats_interval_ms > 0)
-        uv_timer_start(&app.stats_timer, on_stats_timer, cfg->stats_interval_ms,
-                       cfg->stats_interval_ms);
     rc = wd_http_start(&app.http, &app.loop, cfg->http, on_http, &app);
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot serve HTTP on %s: %s", cfg->http,
                uv_strerror(rc));
+        /* Only the ingest handles are on the loop yet: close them and let
+         * the loop finish. */
         wd_ingest_close(&app.ingest, NULL);
         uv_run(&app.loop, UV_RUN_DEFAULT);
         uv_loop_close(&app.loop);
         teardown(&app);
         return 1;
     }
+    uv_timer_init(&app.loop, &app.stats_timer);
+    app.stats_timer.data = &app;
+    if (cfg->stats_interval_ms > 0)
+        uv_timer_start(&app.stats_timer, on_stats_timer, cfg->stats_interval_ms,
+                       cfg->stats_interval_ms);
     uv_timer_init(&app.loop, &app.view_timer);
     app.view_timer.data = &app;
     uv_timer_start(&app.view_timer, on_view_timer, 1000, 1000);

@@ -102,6 +102,24 @@ test_unreachable(void)
              port);
     CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "cannot bind ingest endpoint");
+    /* An HTTP address that is taken: one line, exit 1, no hang. */
+    int taken_fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t slen = sizeof sa;
+    CHECK(bind(taken_fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+          listen(taken_fd, 1) == 0 &&
+          getsockname(taken_fd, (struct sockaddr *)&sa, &slen) == 0);
+    int ports[2];
+    free_ports(2, ports);
+    snprintf(cmd, sizeof cmd,
+             "timeout 20 " WD_BINARY " run --state /tmp/wd-cli-unbindable "
+             "--ingest tcp://127.0.0.1:%d --publish tcp://127.0.0.1:%d "
+             "--http 127.0.0.1:%d",
+             ports[0], ports[1], ntohs(sa.sin_port));
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
+    CHECK_CONTAINS(out, "cannot serve HTTP");
+    close(taken_fd);
     CHECK(system("rm -rf /tmp/wd-cli-unbindable") == 0);
 }
 
