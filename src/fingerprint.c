@@ -116,15 +116,21 @@ simhash_add(void *ctx, uint64_t h)
 }
 
 static uint64_t
-simhash_of_key(const struct key *k)
+simhash_finish(const int32_t acc[64])
 {
-    int32_t acc[64] = {0};
-    shingles(k, simhash_add, acc);
     uint64_t out = 0;
     for (int b = 0; b < 64; b++)
         if (acc[b] > 0)
             out |= (uint64_t)1 << b;
     return out;
+}
+
+static uint64_t
+simhash_of_key(const struct key *k)
+{
+    int32_t acc[64] = {0};
+    shingles(k, simhash_add, acc);
+    return simhash_finish(acc);
 }
 
 /* A cheap family of hash functions over one 64-bit shingle hash: multiply
@@ -159,8 +165,8 @@ minhash_add(void *ctx, uint64_t h)
     }
 }
 
-static size_t
-minhash_of_key(const struct key *k, uint64_t bands[WD_MH_BANDS])
+static void
+minhash_init(struct minhash *m)
 {
     static uint64_t seeds[MH_K];
     static int seeded;
@@ -175,15 +181,42 @@ minhash_of_key(const struct key *k, uint64_t bands[WD_MH_BANDS])
         }
         seeded = 1;
     }
-    struct minhash m = {seeds, {0}};
+    m->seeds = seeds;
     for (int i = 0; i < MH_K; i++)
-        m.mins[i] = UINT64_MAX;
-    size_t n = shingles(k, minhash_add, &m);
+        m->mins[i] = UINT64_MAX;
+}
+
+static void
+minhash_finish(const struct minhash *m, uint64_t bands[WD_MH_BANDS])
+{
     for (int b = 0; b < WD_MH_BANDS; b++)
         bands[b] =
-            XXH3_64bits_withSeed(&m.mins[b * WD_MH_ROWS],
-                                 WD_MH_ROWS * sizeof m.mins[0], (uint64_t)b);
+            XXH3_64bits_withSeed(&m->mins[b * WD_MH_ROWS],
+                                 WD_MH_ROWS * sizeof m->mins[0], (uint64_t)b);
+}
+
+static size_t
+minhash_of_key(const struct key *k, uint64_t bands[WD_MH_BANDS])
+{
+    struct minhash m;
+    minhash_init(&m);
+    size_t n = shingles(k, minhash_add, &m);
+    minhash_finish(&m, bands);
     return n;
+}
+
+/* SimHash and MinHash of one text in a single pass over its shingles. */
+struct both {
+    int32_t acc[64];
+    struct minhash mh;
+};
+
+static void
+both_add(void *ctx, uint64_t h)
+{
+    struct both *b = ctx;
+    simhash_add(b->acc, h);
+    minhash_add(&b->mh, h);
 }
 
 void
@@ -195,8 +228,12 @@ wd_fp_story(const char *title, size_t tlen, const char *body, size_t blen,
     key_make(&b, body, blen);
     id_of_keys(&t, &b, out->id);
     out->content_key = content_of_keys(&t, &b);
-    out->simhash = simhash_of_key(&b);
-    out->shingles = minhash_of_key(&b, out->bands);
+    struct both acc;
+    memset(acc.acc, 0, sizeof acc.acc);
+    minhash_init(&acc.mh);
+    out->shingles = shingles(&b, both_add, &acc);
+    out->simhash = simhash_finish(acc.acc);
+    minhash_finish(&acc.mh, out->bands);
     key_drop(&t);
     key_drop(&b);
 }
