@@ -129,8 +129,34 @@ def blog_divs(t, a, d, ps):
 <meta property="article:published_time" content="{d}"></head><body><div class="menu-bar"><a href="/">Home</a> | <a href="/archive">Archive</a></div>
 <h1>{esc(t)}</h1><div class="post-text">{text}</div></body></html>'''
 
+def inline_readalso(t, a, d, ps):
+    box = '<div class="read-also"><strong>Read also:</strong> <a href="/x">Port fees rise again as trade slows down</a></div>'
+    ld = json.dumps({"@context": "https://schema.org", "@type": "ReportageNewsArticle", "headline": t,
+                     "author": {"name": a}, "datePublished": d})
+    return f'''<html lang="en-GB"><head><meta charset="utf-8"><script type="application/ld+json">{ld}</script></head><body>{NAV}
+<article><h1>{esc(t)}</h1><div class="body">{paras(ps[:1])}{box}{paras(ps[1:])}</div></article>{RELATED}{FOOTER}</body></html>'''
+
+def table_layout(t, a, d, ps):
+    cells = "".join("<p>%s</p>" % esc(p) for p in ps)
+    return f'''<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8"><title>{esc(t)} - Old Town Herald</title>
+<meta name="author" content="{esc(a)}"><meta itemprop="datePublished" content="{d}"></head><body>
+<table width="100%"><tr><td class="menu" width="150"><a href="/">Home</a><br><a href="/local">Local</a><br><a href="/sport">Sport</a></td>
+<td class="content"><h1>{esc(t)}</h1>{cells}</td><td class="sidebar" width="150"><p>Weather: sunny, 21 degrees. Tomorrow: light rain in the afternoon.</p></td></tr></table></body></html>'''
+
+def gallery_captions(t, a, d, ps):
+    figs = "".join('<figure><img src="/p%d.jpg" alt=""><figcaption>Photo %d: people gathered on the square in the evening light.</figcaption></figure>' % (i, i) for i in range(3))
+    return f'''<html><head><meta charset="utf-8"><meta property="og:title" content="{esc(t)}"><meta property="article:published_time" content="{d}"></head>
+<body>{NAV}<main><h1>{esc(t)}</h1><span class="byline">By {esc(a)}</span>{figs}<section class="article-text">{paras(ps)}</section></main>{FOOTER}</body></html>'''
+
+def br_in_p(t, a, d, ps):
+    text = "<br><br>".join(esc(p) for p in ps)
+    return f'''<html><head><meta charset="utf-8"><title>{esc(t)}</title><meta name="author" content="{esc(a)}"><meta property="article:published_time" content="{d}"></head>
+<body><div class="nav"><a href="/">Start</a> <a href="/blog">Blog</a></div><div id="post"><h2 class="title">{esc(t)}</h2><p>{text}</p></div>{COMMENTS}</body></html>'''
+
 TEMPLATES = [("wordpress", wordpress), ("jsonld_cms", jsonld_cms), ("amp", amp), ("comments", comments_heavy),
-             ("related", related_lists), ("paywall", paywall), ("latin1", latin1), ("blog_divs", blog_divs)]
+             ("related", related_lists), ("paywall", paywall), ("latin1", latin1), ("blog_divs", blog_divs),
+             ("inline_readalso", inline_readalso), ("table_layout", table_layout),
+             ("gallery", gallery_captions), ("br_in_p", br_in_p)]
 
 os.makedirs(OUT, exist_ok=True)
 for i, (name, tpl) in enumerate(TEMPLATES):

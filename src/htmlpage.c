@@ -454,9 +454,20 @@ is_byline_text(const char *t, size_t len, const char *author)
     return words <= 12 && contains_ci(t, author);
 }
 
+/* The page's own headline inside the story's container is its title, not
+ * a paragraph of its body. */
+static bool
+is_title_heading(const xmlNode *n, const char *t, const char *title)
+{
+    if (!title || !*title ||
+        !(is_el(n, "h1") || is_el(n, "h2") || is_el(n, "h3")))
+        return false;
+    return strcasecmp(t, title) == 0;
+}
+
 static void
 body_of(xmlNode *n, struct tbuf *out, struct wd_arena *a, const char *author,
-        int depth)
+        const char *title, int depth)
 {
     for (; n && depth < 400; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
@@ -465,7 +476,8 @@ body_of(xmlNode *n, struct tbuf *out, struct wd_arena *a, const char *author,
             size_t len, link;
             char *t = text_of(n, a, &len, &link);
             if (len > 0 && (double)link <= 0.5 * (double)len &&
-                !is_byline_text(t, len, author)) {
+                !is_byline_text(t, len, author) &&
+                !is_title_heading(n, t, title)) {
                 if (out->len) {
                     /* tb_add collapses white space: add the break raw. */
                     if (out->len + 3 >= out->cap) {
@@ -485,7 +497,7 @@ body_of(xmlNode *n, struct tbuf *out, struct wd_arena *a, const char *author,
             }
             continue;
         }
-        body_of(n->children, out, a, author, depth + 1);
+        body_of(n->children, out, a, author, title, depth + 1);
     }
 }
 
@@ -566,7 +578,7 @@ listing(xmlNode *root, const char *base, const char *listing_lang, int64_t now,
         xmlUnlinkNode(h);
         xmlFreeNode(h);
         struct tbuf b = {0};
-        body_of(arts[i]->children, &b, a, NULL, 0);
+        body_of(arts[i]->children, &b, a, NULL, NULL, 0);
         size_t len = b.len;
         while (len && b.p[len - 1] == ' ')
             len--;
@@ -689,7 +701,7 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
     free(sc.s);
     struct tbuf b = {0};
     if (best)
-        body_of(best->children, &b, a, m.author, 0);
+        body_of(best->children, &b, a, m.author, m.title, 0);
     if (b.len == 0) {
         /* No paragraphs: read the page's text, one line per block, as a
          * text page; the page's metadata still wins over what the text
