@@ -94,7 +94,7 @@ collect_text(xmlNode *n, struct tbuf *b, bool in_link, int depth)
                 tb_add(b, t, strlen(t), in_link);
         } else if (c->type == XML_ELEMENT_NODE) {
             if (is_el(c, "br"))
-                tb_add(b, " ", 1, false);
+                tb_add(b, "\x01", 1, false); /* a line break, see text_of */
             collect_text(c->children, b, in_link || is_el(c, "a"), depth + 1);
         }
     }
@@ -103,11 +103,16 @@ collect_text(xmlNode *n, struct tbuf *b, bool in_link, int depth)
 /* The text of one element, trimmed, into the arena; link characters into
  * *link (may be NULL). */
 static char *
-text_of(xmlNode *n, struct wd_arena *a, size_t *len, size_t *link)
+text_of_br(xmlNode *n, struct wd_arena *a, size_t *len, size_t *link,
+           bool keep_br)
 {
     struct tbuf b = {0};
     collect_text(n->children, &b, is_el(n, "a"), 0);
-    while (b.len && b.p[b.len - 1] == ' ')
+    /* <br> marks (\x01) become spaces unless the caller splits on them. */
+    for (size_t i = 0; !keep_br && i < b.len; i++)
+        if (b.p[i] == '\x01')
+            b.p[i] = ' ';
+    while (b.len && (b.p[b.len - 1] == ' ' || b.p[b.len - 1] == '\x01'))
         b.len--;
     char *out = wd_arena_strndup(a, b.p ? b.p : "", b.len);
     free(b.p);
@@ -116,6 +121,14 @@ text_of(xmlNode *n, struct wd_arena *a, size_t *len, size_t *link)
     if (link)
         *link = b.link_len;
     return out;
+}
+
+/* The text of one element, trimmed, white space folded, into the arena;
+ * link characters into *link (may be NULL). */
+static char *
+text_of(xmlNode *n, struct wd_arena *a, size_t *len, size_t *link)
+{
+    return text_of_br(n, a, len, link, false);
 }
 
 static void
@@ -465,6 +478,52 @@ is_title_heading(const xmlNode *n, const char *t, const char *title)
     return strcasecmp(t, title) == 0;
 }
 
+/* Starts a new paragraph in out (a blank line), past tb_add's folding. */
+static void
+para_break(struct tbuf *out)
+{
+    if (out->len == 0)
+        return;
+    if (out->len + 3 >= out->cap) {
+        size_t cap = out->cap * 2 + 8;
+        char *p = realloc(out->p, cap);
+        if (!p)
+            return;
+        out->p = p;
+        out->cap = cap;
+    }
+    while (out->len && out->p[out->len - 1] == ' ')
+        out->len--;
+    out->p[out->len++] = '\n';
+    out->p[out->len++] = '\n';
+}
+
+/* Appends a block's text as paragraphs: two or more <br> in a row (the
+ * \x01 marks of text_of_br) part paragraphs, a single one is a space. */
+static void
+add_paragraphs(struct tbuf *out, const char *t, size_t len)
+{
+    size_t i = 0;
+    para_break(out);
+    while (i < len) {
+        if (t[i] != '\x01') {
+            size_t j = i;
+            while (j < len && t[j] != '\x01')
+                j++;
+            tb_add(out, t + i, j - i, false);
+            i = j;
+            continue;
+        }
+        int marks = 0;
+        while (i < len && (t[i] == '\x01' || t[i] == ' '))
+            marks += t[i++] == '\x01';
+        if (marks >= 2)
+            para_break(out);
+        else
+            tb_add(out, " ", 1, false);
+    }
+}
+
 static void
 body_of(xmlNode *n, struct tbuf *out, struct wd_arena *a, const char *author,
         const char *title, int depth)
@@ -474,27 +533,11 @@ body_of(xmlNode *n, struct tbuf *out, struct wd_arena *a, const char *author,
             continue;
         if (is_block_text(n)) {
             size_t len, link;
-            char *t = text_of(n, a, &len, &link);
+            char *t = text_of_br(n, a, &len, &link, true);
             if (len > 0 && (double)link <= 0.5 * (double)len &&
                 !is_byline_text(t, len, author) &&
-                !is_title_heading(n, t, title)) {
-                if (out->len) {
-                    /* tb_add collapses white space: add the break raw. */
-                    if (out->len + 3 >= out->cap) {
-                        size_t cap = out->cap * 2 + 8;
-                        char *p = realloc(out->p, cap);
-                        if (!p)
-                            return;
-                        out->p = p;
-                        out->cap = cap;
-                    }
-                    while (out->len && out->p[out->len - 1] == ' ')
-                        out->len--;
-                    out->p[out->len++] = '\n';
-                    out->p[out->len++] = '\n';
-                }
-                tb_add(out, t, len, false);
-            }
+                !is_title_heading(n, t, title))
+                add_paragraphs(out, t, len);
             continue;
         }
         body_of(n->children, out, a, author, title, depth + 1);

@@ -99,6 +99,24 @@ test_listing(void)
     CHECK_NOT_CONTAINS(p.items[0].body, "11 March");
 }
 
+/* Paragraphs separated by <br><br> inside one <p> stay paragraphs. */
+static void
+test_br_paragraphs(void)
+{
+    const char *html = "<html><body><div><p>First paragraph of the story, "
+                       "long enough to be one.<br><br>Second paragraph, "
+                       "after a blank line.<br>Still the second one."
+                       "</p></div></body></html>";
+    struct wd_page p;
+    CHECK_OK(parse_html("text/html", html, strlen(html), &p));
+    CHECK_INT(p.n_items, ==, 1);
+    if (p.n_items == 1)
+        CHECK_STR(p.items[0].body,
+                  "First paragraph of the story, long enough to be one.\n\n"
+                  "Second paragraph, after a blank line. Still the second "
+                  "one.");
+}
+
 static void
 test_pathological(void)
 {
@@ -136,6 +154,7 @@ main(void)
     RUN(test_jsonld_article);
     RUN(test_og_and_charset);
     RUN(test_listing);
+    RUN(test_br_paragraphs);
     RUN(test_pathological);
     wd_arena_fini(&arena);
     return TEST_DONE();
