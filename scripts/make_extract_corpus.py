@@ -153,10 +153,19 @@ def br_in_p(t, a, d, ps):
     return f'''<html><head><meta charset="utf-8"><title>{esc(t)}</title><meta name="author" content="{esc(a)}"><meta property="article:published_time" content="{d}"></head>
 <body><div class="nav"><a href="/">Start</a> <a href="/blog">Blog</a></div><div id="post"><h2 class="title">{esc(t)}</h2><p>{text}</p></div>{COMMENTS}</body></html>'''
 
+def related_article_tags(t, a, d, ps):
+    # Related stories as <article> teasers with linked headings, beside the
+    # main story: an article page, not a listing.
+    rel = "".join('<article class="card"><h3><a href="/r%d">Other story number %d in the region</a></h3><p>A short teaser of the other story that readers may want.</p></article>' % (i, i) for i in range(4))
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": t, "author": {"name": a}, "datePublished": d})
+    return f'''<html><head><meta charset="utf-8"><script type="application/ld+json">{ld}</script></head><body>{NAV}
+<main><article class="story"><h1>{esc(t)}</h1>{paras(ps)}</article><section class="more">{rel}</section></main>{FOOTER}</body></html>'''
+
 TEMPLATES = [("wordpress", wordpress), ("jsonld_cms", jsonld_cms), ("amp", amp), ("comments", comments_heavy),
              ("related", related_lists), ("paywall", paywall), ("latin1", latin1), ("blog_divs", blog_divs),
              ("inline_readalso", inline_readalso), ("table_layout", table_layout),
-             ("gallery", gallery_captions), ("br_in_p", br_in_p)]
+             ("gallery", gallery_captions), ("br_in_p", br_in_p),
+             ("related_article_tags", related_article_tags)]
 
 os.makedirs(OUT, exist_ok=True)
 for i, (name, tpl) in enumerate(TEMPLATES):

@@ -593,10 +593,21 @@ first_heading_link(xmlNode *n, xmlNode **link, int depth)
 
 #define MAX_TEASERS 64
 
+/* True when a is b or one of b's ancestors. */
+static bool
+is_ancestor(const xmlNode *a, const xmlNode *b)
+{
+    for (; b; b = b->parent)
+        if (a == b)
+            return true;
+    return false;
+}
+
 /* A listing: several <article> elements, each a heading with a link. */
 static int
 listing(xmlNode *root, const char *base, const char *listing_lang, int64_t now,
-        struct wd_arena *a, struct wd_page *out)
+        xmlNode *best, size_t article_len, struct wd_arena *a,
+        struct wd_page *out)
 {
     xmlNode *arts[MAX_TEASERS];
     size_t k = 0;
@@ -607,6 +618,7 @@ listing(xmlNode *root, const char *base, const char *listing_lang, int64_t now,
     if (!items)
         return WD_ENOMEM;
     size_t n = 0;
+    xmlNode *item_nodes[MAX_TEASERS];
     for (size_t i = 0; i < k; i++) {
         xmlNode *link = NULL;
         xmlNode *h = first_heading_link(arts[i]->children, &link, 0);
@@ -618,10 +630,9 @@ listing(xmlNode *root, const char *base, const char *listing_lang, int64_t now,
         char *href = attr(link, "href");
         it->url = resolve(href, base, a);
         xmlFree(href);
-        xmlUnlinkNode(h);
-        xmlFreeNode(h);
         struct tbuf b = {0};
-        body_of(arts[i]->children, &b, a, NULL, NULL, 0);
+        /* The heading is the teaser's title, not its text. */
+        body_of(arts[i]->children, &b, a, NULL, it->title, 0);
         size_t len = b.len;
         while (len && b.p[len - 1] == ' ')
             len--;
@@ -648,9 +659,25 @@ listing(xmlNode *root, const char *base, const char *listing_lang, int64_t now,
         }
         it->language = listing_lang;
         if (it->title[0] && it->body[0])
-            n++;
+            item_nodes[n++] = arts[i];
     }
     if (n < 3)
+        return 0;
+    /* <article> teasers beside a main text are the related stories of an
+     * article page, not a listing: when the best text block stands outside
+     * every teaser and holds few of them, or is much longer than all of
+     * them together. */
+    size_t teasers = 0, under_best = 0;
+    bool best_in_item = false;
+    for (size_t i = 0; i < n; i++) {
+        under_best += best && is_ancestor(best, item_nodes[i]);
+        best_in_item |= best && is_ancestor(item_nodes[i], best);
+    }
+    for (size_t i = 0; i < n; i++)
+        teasers += strlen(items[i].body);
+    bool main_outside = best && !best_in_item && 2 * under_best < n;
+    if ((main_outside && article_len >= 200) ||
+        (article_len >= 500 && article_len > 2 * teasers))
         return 0;
     out->kind = WD_PAGE_LISTING;
     out->items = items;
@@ -727,10 +754,6 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
     const char *base = m.canonical ? m.canonical : url;
     if (root)
         strip_junk(root, 0);
-    if (root && (rc = listing(root, base, m.language, now, a, out)) != 0) {
-        xmlFreeDoc(doc);
-        return rc < 0 ? rc : 0;
-    }
     struct scores sc = {0};
     if (root)
         score_paragraphs(root, &sc, a, 0);
@@ -745,6 +768,12 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
     struct tbuf b = {0};
     if (best)
         body_of(best->children, &b, a, m.author, m.title, 0);
+    if (root &&
+        (rc = listing(root, base, m.language, now, best, b.len, a, out)) != 0) {
+        free(b.p);
+        xmlFreeDoc(doc);
+        return rc < 0 ? rc : 0;
+    }
     if (b.len == 0) {
         /* No paragraphs: read the page's text, one line per block, as a
          * text page; the page's metadata still wins over what the text
