@@ -13,6 +13,8 @@
 #include "wd/text.h"
 #include "wd/textpage.h"
 
+#define MAX_TEASERS 64
+
 /* Metadata found on the page, best source first. */
 struct meta {
     char *title, *author, *canonical, *og_url, *language;
@@ -570,6 +572,55 @@ find_all(xmlNode *n, const char *tag, xmlNode **found, size_t *k, size_t max,
     }
 }
 
+static void
+linked_headings(xmlNode *n, xmlNode **found, size_t *k, size_t max, int depth)
+{
+    for (; n && *k < max && depth < 400; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_el(n, "h2") || is_el(n, "h3") || is_el(n, "h4")) {
+            xmlNode *a[1];
+            size_t ak = 0;
+            find_all(n->children, "a", a, &ak, 1, 0);
+            if (ak)
+                found[(*k)++] = n;
+            continue;
+        }
+        linked_headings(n->children, found, k, max, depth + 1);
+    }
+}
+
+/* Teasers without <article>: blocks (a <div>, an <li>) each holding a
+ * heading with a link, three or more of them side by side under one
+ * parent. Returns how many went to blocks[]. */
+static size_t
+teaser_blocks(xmlNode *root, xmlNode **blocks, size_t max)
+{
+    xmlNode *heads[MAX_TEASERS * 2];
+    size_t nh = 0;
+    linked_headings(root, heads, &nh, MAX_TEASERS * 2, 0);
+    xmlNode *best_parent = NULL;
+    size_t best_count = 0;
+    for (size_t i = 0; i < nh; i++) {
+        xmlNode *block = heads[i]->parent;
+        if (!block || !block->parent || is_el(block, "body"))
+            continue;
+        size_t count = 0;
+        for (size_t j = 0; j < nh; j++)
+            count +=
+                heads[j]->parent && heads[j]->parent->parent == block->parent;
+        if (count > best_count) {
+            best_count = count;
+            best_parent = block->parent;
+        }
+    }
+    size_t k = 0;
+    for (size_t i = 0; best_count >= 3 && i < nh && k < max; i++)
+        if (heads[i]->parent && heads[i]->parent->parent == best_parent)
+            blocks[k++] = heads[i]->parent;
+    return k;
+}
+
 static xmlNode *
 first_heading_link(xmlNode *n, xmlNode **link, int depth)
 {
@@ -591,8 +642,6 @@ first_heading_link(xmlNode *n, xmlNode **link, int depth)
     return NULL;
 }
 
-#define MAX_TEASERS 64
-
 /* True when a is b or one of b's ancestors. */
 static bool
 is_ancestor(const xmlNode *a, const xmlNode *b)
@@ -612,6 +661,8 @@ listing(xmlNode *root, const char *base, const char *listing_lang, int64_t now,
     xmlNode *arts[MAX_TEASERS];
     size_t k = 0;
     find_all(root, "article", arts, &k, MAX_TEASERS, 0);
+    if (k < 3)
+        k = teaser_blocks(root, arts, MAX_TEASERS);
     if (k < 3)
         return 0;
     struct wd_item *items = wd_arena_alloc(a, k * sizeof *items);

@@ -99,6 +99,24 @@ test_listing(void)
     CHECK_NOT_CONTAINS(p.items[0].body, "11 March");
 }
 
+/* Teasers in plain blocks (no <article>): a heading with a link each,
+ * side by side under one parent. */
+static void
+test_div_listing(void)
+{
+    struct wd_page p;
+    CHECK_OK(parse_fixture("div_listing.html", "text/html", &p));
+    CHECK_INT(p.kind, ==, WD_PAGE_LISTING);
+    CHECK_INT(p.n_items, ==, 3);
+    if (p.n_items != 3)
+        return;
+    CHECK_STR(p.items[1].title, "Airport expansion delayed again");
+    CHECK_STR(p.items[1].url, "https://courier.example/s/2");
+    CHECK(p.items[1].truncated);
+    CHECK(!p.items[2].truncated);
+    CHECK_NOT_CONTAINS(p.items[0].body, "Home");
+}
+
 /* Paragraphs separated by <br><br> inside one <p> stay paragraphs. */
 static void
 test_br_paragraphs(void)
@@ -154,6 +172,7 @@ main(void)
     RUN(test_jsonld_article);
     RUN(test_og_and_charset);
     RUN(test_listing);
+    RUN(test_div_listing);
     RUN(test_br_paragraphs);
     RUN(test_pathological);
     wd_arena_fini(&arena);
