@@ -4,6 +4,7 @@
 #include "test.h"
 
 #include "wd/page.h"
+#include "wd/text.h"
 
 static struct wd_arena arena;
 
@@ -163,6 +164,17 @@ test_pathological(void)
     CHECK(rc == 0 || rc == WD_EPARSE);
     free(attr);
     CHECK_INT(parse_html("text/html", "", 0, &p), ==, WD_EEMPTY);
+    /* Bytes that are not UTF-8 in a page that says UTF-8: never passed
+     * through (libxml2 falls back to Latin-1 for the page). */
+    const char *bad = "<html><head><meta charset=\"utf-8\"><title>Bad \xff\xfe"
+                      "</title></head><body><div><p>Some text with a broken "
+                      "\xc3\x28 sequence and enough words to be a paragraph."
+                      "</p></div></body></html>";
+    CHECK_OK(parse_html("text/html", bad, strlen(bad), &p));
+    for (size_t i = 0; i < p.n_items; i++) {
+        CHECK(wd_utf8_valid(p.items[i].title, strlen(p.items[i].title)));
+        CHECK(wd_utf8_valid(p.items[i].body, strlen(p.items[i].body)));
+    }
 }
 
 int
