@@ -2,7 +2,9 @@
 /* The real wiredesk binary on loopback TCP: the seed pages, a re-fetch and
  * every kind of bad input go in; what comes out on "all", on a country
  * channel and on "$stats" is checked. */
+#include <dirent.h>
 #include <fcntl.h>
+#include <jansson.h>
 
 #include "worker.h"
 
@@ -253,11 +255,93 @@ test_sites_end_to_end(void)
     worker_cleanup(&w);
 }
 
+/* Every page of the extraction corpus (tests/fixtures/extract: 13 HTML
+ * page styles telling 8 stories) through the real worker: each story comes
+ * out once, with the title and author of its truth file. */
+static void
+test_corpus_end_to_end(void)
+{
+    struct worker w;
+    worker_start(&w, NULL);
+    void *zctx = zmq_ctx_new();
+    const char *all_ch[] = {"all", NULL};
+    void *sub = subscriber(zctx, &w, all_ch);
+    CHECK(wait_subscribed(sub, DEADLINE_MS));
+    void *push = pusher(zctx, &w);
+    long long before = frames_pushed;
+    static char titles[32][300], authors[32][100];
+    int n_truth = 0;
+    for (int i = 0; i < 32; i++) {
+        char path[512];
+        snprintf(path, sizeof path, WD_FIXTURES "/extract/%02d_", i);
+        /* Find the file with this number. */
+        DIR *d = opendir(WD_FIXTURES "/extract");
+        struct dirent *e;
+        char name[256] = "";
+        while (d && (e = readdir(d)) != NULL)
+            if (strncmp(e->d_name, path + strlen(WD_FIXTURES "/extract/"), 3) ==
+                    0 &&
+                strstr(e->d_name, ".html"))
+                snprintf(name, sizeof name, "%s", e->d_name);
+        if (d)
+            closedir(d);
+        if (!name[0])
+            break;
+        snprintf(path, sizeof path, WD_FIXTURES "/extract/%s", name);
+        size_t len;
+        char *html = wd_test_slurp(path, &len);
+        push_page(push, "https://corpus.example/page", "text/html", html, len);
+        free(html);
+        snprintf(path + strlen(path) - 5, 6, ".json");
+        char *js = wd_test_slurp(path, &len);
+        json_error_t err;
+        json_t *truth = json_loads(js, 0, &err);
+        const char *t = json_string_value(json_object_get(truth, "title"));
+        bool seen = false;
+        for (int k = 0; k < n_truth; k++)
+            seen |= strcmp(titles[k], t) == 0;
+        if (!seen && n_truth < 32) {
+            snprintf(titles[n_truth], sizeof titles[0], "%s", t);
+            snprintf(authors[n_truth], sizeof authors[0], "%s",
+                     json_string_value(json_object_get(truth, "author")));
+            n_truth++;
+        }
+        json_decref(truth);
+        free(js);
+    }
+    CHECK_INT(frames_pushed - before, >=, 13);
+    static struct collected all;
+    CHECK(collect_until(sub, frames_pushed - before, &all));
+    CHECK_INT(all.n, ==, n_truth); /* each story once */
+    for (int k = 0; k < n_truth; k++) {
+        bool found = false;
+        for (int i = 0; i < all.n && !found; i++) {
+            Wiredesk__V1__Article *a = wiredesk__v1__article__unpack(
+                NULL, all.m[i].len, all.m[i].data);
+            if (a && strcmp(a->title, titles[k]) == 0) {
+                found = true;
+                CHECK_STR(a->author, authors[k]);
+            }
+            if (a)
+                wiredesk__v1__article__free_unpacked(a, NULL);
+        }
+        if (!found)
+            WD_FAIL_("no article titled \"%s\"", titles[k]);
+    }
+    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    collected_free(&all);
+    zmq_close(push);
+    zmq_close(sub);
+    zmq_ctx_term(zctx);
+    worker_cleanup(&w);
+}
+
 int
 main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     RUN(test_seeds_end_to_end);
     RUN(test_sites_end_to_end);
+    RUN(test_corpus_end_to_end);
     return TEST_DONE();
 }
