@@ -804,7 +804,7 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
     }
     const char *base = m.canonical ? m.canonical : url;
     if (root)
-        strip_junk(root, 0);
+        strip_junk(root->children, 1); /* the root itself always stays */
     struct scores sc = {0};
     if (root)
         score_paragraphs(root, &sc, a, 0);
