@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* Seconds of the monotonic clock. */
@@ -32,6 +33,27 @@ slurp(const char *path, size_t *len)
         b[*len] = '\0';
     fclose(f);
     return b;
+}
+
+/* A "Field:  N kB" value of /proc/PID/status (pid 0: this process), or
+ * -1. */
+static inline long
+proc_status_kb(int pid, const char *field)
+{
+    char path[64], line[256];
+    if (pid)
+        snprintf(path, sizeof path, "/proc/%d/status", pid);
+    else
+        snprintf(path, sizeof path, "/proc/self/status");
+    FILE *f = fopen(path, "r");
+    long v = -1;
+    size_t n = strlen(field);
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0)
+            v = strtol(line + n + 1, NULL, 10);
+    if (f)
+        fclose(f);
+    return v;
 }
 
 #endif

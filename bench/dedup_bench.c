@@ -42,21 +42,6 @@ fp_of(uint64_t i, struct wd_story_fp *fp)
     fp->teaser = false;
 }
 
-static long
-status_kb(const char *field)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long v = -1;
-    size_t n = strlen(field);
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, field, n) == 0)
-            v = strtol(line + n + 1, NULL, 10);
-    if (f)
-        fclose(f);
-    return v;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -66,7 +51,7 @@ main(int argc, char **argv)
     struct wd_store store;
     struct wd_dedup_config cfg = {n * 2, 0, WD_NEAR_MINHASH};
     struct wd_dedup *d;
-    long anon0 = status_kb("RssAnon:");
+    long anon0 = proc_status_kb(0, "RssAnon:");
     if (wd_store_open_lmdb(&store, dir, 64 * 1024) != 0 ||
         wd_dedup_open(&d, &store, &cfg) != 0) {
         fprintf(stderr, "cannot open store in %s\n", dir);
@@ -129,7 +114,8 @@ main(int argc, char **argv)
            (unsigned long long)found, (unsigned long long)lookups);
     uint64_t bytes = 0;
     store.ops->size(store.impl, &bytes);
-    long anon = status_kb("RssAnon:"), file = status_kb("RssFile:");
+    long anon = proc_status_kb(0, "RssAnon:"),
+         file = proc_status_kb(0, "RssFile:");
     printf("store: %.1f MB on disk, %.0f bytes per story\n",
            (double)bytes / 1e6, (double)bytes / (double)n);
     printf("memory: RssAnon %ld kB (%.2f bytes per story over the start), "

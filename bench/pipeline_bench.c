@@ -86,22 +86,6 @@ cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static long
-proc_field(pid_t pid, const char *file, const char *field)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
-    FILE *f = fopen(path, "r");
-    long v = -1;
-    size_t n = strlen(field);
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, field, n) == 0)
-            v = strtol(line + n + 1, NULL, 10);
-    if (f)
-        fclose(f);
-    return v;
-}
-
 static double
 cpu_seconds(pid_t pid)
 {
@@ -271,7 +255,7 @@ main(int argc, char **argv)
     }
     double dt = t_end - t0;
     double cpu = cpu_seconds(worker) - cpu0;
-    long hwm_kb = proc_field(worker, "status", "VmHWM:");
+    long hwm_kb = proc_status_kb((int)worker, "VmHWM:");
     kill(worker, SIGTERM);
     waitpid(worker, NULL, 0);
     qsort(lat, (size_t)articles, sizeof *lat, cmp_i64);

@@ -36,7 +36,7 @@ foreach(src ${WD_FUZZ_SOURCES})
   target_link_libraries(replay_${corpus} PRIVATE wd_core)
   add_test(NAME replay_${corpus}
            COMMAND replay_${corpus} ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${corpus}
-                   ${WD_FIXTURES}/seeds)
+                   ${WD_FIXTURES}/seeds ${WD_FIXTURES}/html)
   set_tests_properties(replay_${corpus} PROPERTIES LABELS fuzz TIMEOUT 300)
   if(WD_FUZZ)
     add_executable(${name} ${src})

@@ -185,6 +185,27 @@ test_seeds_end_to_end(void)
     worker_cleanup(&w);
 }
 
+/* Checks that one article on "all" has this title, and then this author. */
+static void
+check_article(const struct collected *all, const char *title,
+              const char *author)
+{
+    bool found = false;
+    for (int i = 0; i < all->n && !found; i++) {
+        Wiredesk__V1__Article *a =
+            wiredesk__v1__article__unpack(NULL, all->m[i].len, all->m[i].data);
+        if (a && strcmp(a->title, title) == 0) {
+            found = true;
+            CHECK_STR(a->author, author);
+            CHECK(a->body[0] != '\0');
+        }
+        if (a)
+            wiredesk__v1__article__free_unpacked(a, NULL);
+    }
+    if (!found)
+        WD_FAIL_("no article titled \"%s\"", title);
+}
+
 /* Pages of three differently shaped text sites and of HTML sites, pushed
  * to the real worker, come out as the right Articles. */
 static void
@@ -231,22 +252,8 @@ test_sites_end_to_end(void)
         {"Новый мост открыт", "Ivan Petrov"},
         {"Museum reopens after repairs", ""},
     };
-    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
-        bool found = false;
-        for (int i = 0; i < all.n && !found; i++) {
-            Wiredesk__V1__Article *a = wiredesk__v1__article__unpack(
-                NULL, all.m[i].len, all.m[i].data);
-            if (a && strcmp(a->title, want[k][0]) == 0) {
-                found = true;
-                CHECK_STR(a->author, want[k][1]);
-                CHECK(a->body[0] != '\0');
-            }
-            if (a)
-                wiredesk__v1__article__free_unpacked(a, NULL);
-        }
-        if (!found)
-            WD_FAIL_("no article titled \"%s\"", want[k][0]);
-    }
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+        check_article(&all, want[k][0], want[k][1]);
     CHECK_INT(worker_stop(&w, 10000), ==, 0);
     collected_free(&all);
     zmq_close(push);
@@ -313,21 +320,8 @@ test_corpus_end_to_end(void)
     static struct collected all;
     CHECK(collect_until(sub, frames_pushed - before, &all));
     CHECK_INT(all.n, ==, n_truth); /* each story once */
-    for (int k = 0; k < n_truth; k++) {
-        bool found = false;
-        for (int i = 0; i < all.n && !found; i++) {
-            Wiredesk__V1__Article *a = wiredesk__v1__article__unpack(
-                NULL, all.m[i].len, all.m[i].data);
-            if (a && strcmp(a->title, titles[k]) == 0) {
-                found = true;
-                CHECK_STR(a->author, authors[k]);
-            }
-            if (a)
-                wiredesk__v1__article__free_unpacked(a, NULL);
-        }
-        if (!found)
-            WD_FAIL_("no article titled \"%s\"", titles[k]);
-    }
+    for (int k = 0; k < n_truth; k++)
+        check_article(&all, titles[k], authors[k]);
     CHECK_INT(worker_stop(&w, 10000), ==, 0);
     collected_free(&all);
     zmq_close(push);
