@@ -179,16 +179,10 @@ edit_body(struct sg *g, const char *body, int seed)
     const char *p = body;
     int wordno = 0;
     while (*p) {
-        if (*p == ' ' && relead && wordno == 3) {
-            p++;
-            while (*p && *p != ' ' && *p != '.' && *p != '\n')
-                p++;
-            sb_add(&b, " %s", word(g));
-            wordno++;
-            continue;
-        }
-        if (*p == ' ' && mode == 0 && rnd(g) % 60 == 0 && wordno > 20) {
-            /* Replace the next word. */
+        /* Replace the next word: the fourth one when re-leading, a few
+         * deep in the text for a copy-edit. */
+        if (*p == ' ' && ((relead && wordno == 3) ||
+                          (mode == 0 && rnd(g) % 60 == 0 && wordno > 20))) {
             p++;
             while (*p && *p != ' ' && *p != '.' && *p != '\n')
                 p++;
