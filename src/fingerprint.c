@@ -282,6 +282,13 @@ wd_fp_minhash_bands(const char *text, size_t n, uint64_t bands[WD_MH_BANDS])
     return s;
 }
 
+uint64_t
+wd_fp_url_key(const char *url, size_t n)
+{
+    uint64_t h = XXH3_64bits(url, n);
+    return h ? h : 1;
+}
+
 int
 wd_fp_hamming(uint64_t a, uint64_t b)
 {

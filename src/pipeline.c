@@ -286,8 +286,7 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
         wd_dedup_id_from_hex(id, fp.id);
         fp.content_key = f.content_key;
         fp.simhash = f.simhash;
-        fp.url_key =
-            it->url ? wd_fp_content_key(it->url, strlen(it->url), "", 0) : 0;
+        fp.url_key = it->url ? wd_fp_url_key(it->url, strlen(it->url)) : 0;
         memcpy(fp.bands, f.bands, sizeof fp.bands);
         fp.shingles = f.shingles;
         fp.body_len = (uint32_t)blen;

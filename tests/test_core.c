@@ -71,6 +71,16 @@ test_content_key(void)
 }
 
 static void
+test_url_key(void)
+{
+    const char *a = "https://x.example/story/101",
+               *b = "https://x.example/story-101";
+    CHECK(wd_fp_url_key(a, strlen(a)) != wd_fp_url_key(b, strlen(b)));
+    CHECK(wd_fp_url_key(a, strlen(a)) == wd_fp_url_key(a, strlen(a)));
+    CHECK(wd_fp_url_key("", 0) != 0);
+}
+
+static void
 test_simhash(void)
 {
     const char *x = "The council voted twenty-one to nine in favour of the "
@@ -132,6 +142,7 @@ main(void)
     RUN(test_utf8_valid);
     RUN(test_story_id_stable);
     RUN(test_content_key);
+    RUN(test_url_key);
     RUN(test_simhash);
     RUN(test_channel_names);
     RUN(test_arena);

@@ -26,6 +26,10 @@ void wd_fp_story_id(const char *title, size_t tlen, const char *body,
 uint64_t wd_fp_content_key(const char *title, size_t tlen, const char *body,
                            size_t blen);
 
+/* The key of a URL for exact-duplicate lookups: XXH3-64 of its bytes as
+ * given (no folding: "/a/1" and "/a-1" are different pages). Never 0. */
+uint64_t wd_fp_url_key(const char *url, size_t n);
+
 /* 64-bit SimHash over word 3-shingles of the text's key (Charikar; as used
  * by Manku et al., WWW 2007). Near-identical texts differ in few bits. */
 uint64_t wd_fp_simhash(const char *text, size_t n);
