@@ -1,616 +1,687 @@
-/* The first tagger: compiled-in tables, one pass over the tokens.
+/* The tagger: gazetteer and taxonomy compiled into one Aho-Corasick DFA.
  *
- * Countries: every name, demonym and capital of the table below is split
- * into tokens with the same tokenizer as the text and indexed by its first
- * token (case-sensitive: "US" and "Turkey" are names, "us" and "turkey" are
- * not). At each token of the text the longest pattern starting there wins,
- * so "South Korea" beats "Korea" and "Papua New Guinea" beats "Guinea".
- * Themes: lower-case keyword stems indexed the same way, matched on word
- * starts ("elect" would match "elected"), a trailing "$" demanding the
- * whole word.
+ * Folding. Every byte of the text gets a class: a-z (case folded), 0-9,
+ * apostrophe (' and ’), separator (white space, punctuation, dashes),
+ * "other letter" (letters of scripts the data does not name), or "ignore"
+ * (UTF-8 continuation bytes and the second and later separators of a run).
+ * Latin letters with diacritics fold to their base letter (Türkiye ->
+ * turkiye, São -> sao), so one byte of the class array stands for one byte
+ * of the text and a match's position in the text is known exactly.
  *
- * Relevance: a mention in the title counts 3, in the lead (first 300 bytes
- * of the body) 1.5, elsewhere 1; demonyms and capitals count 0.7 of that.
- * Countries need 2.0 and themes 3.0 to be emitted, so a passing mention in
- * the last paragraph does not put an article on a channel.
+ * Automaton. Every name and phrase is folded the same way and inserted with
+ * a leading separator, so matches start on word boundaries; the end
+ * boundary is checked when a match is reported (a phrase ending in '*'
+ * needs none). Missing transitions are filled from the failure links, so
+ * the scan is one table load per byte: state = delta[state][class].
+ * "ignore" loops on every state, and a separator loops on the states that
+ * a separator entered, which collapses runs of separators for free.
  *
- * Ambiguous names: "Jordan" and "Chad" next to another capitalised word
- * ("Michael Jordan", "Chad Smith") are read as people's names, and in a
- * title they count only when the body names the country too; "Georgia" in
- * a text that speaks of Atlanta or a U.S. state is not the country.
+ * Case. A name written with capitals in the data must be capitalised in the
+ * text ("Turkey", not "turkey"); one written in capitals only must be so in
+ * the text ("US", not "us" or "Us"). Theme phrases ignore case.
+ *
+ * Ambiguity. One folded name may have several senses: a country, a US
+ * state, cities in several countries, a personal name ("Georgia", "Jordan",
+ * "Córdoba"). Each sense is scored with a prior (national names 1, cities
+ * and subdivisions 0.5 plus up to 0.25 by population among the senses) plus
+ * the evidence the rest of the text gives its country: any unambiguous
+ * mention for a country-level sense or for cities of several countries,
+ * only sub-national mentions (cities, states) when a city or state competes
+ * with a country. A name that is also a personal name next to another
+ * capitalised word in the body ("Michael Jordan", "Chad Smith") is a
+ * person; in a title (where every word may be capitalised) it counts only
+ * when the body names the same country unambiguously.
+ *
+ * Relevance. A mention adds its weight (the kind's for places, the
+ * phrase's for themes) times 3 in the title, or times 2 at the start of the
+ * body falling to 1 at its end. Countries need TAG_COUNTRY_MIN and a share
+ * of the best country's score; themes likewise, at most TAG_THEMES_MAX.
+ * Scores are reported relative to the best of their family.
  */
 #include "wd/tag.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "wd/err.h"
 #include "wd/text.h"
 
-struct country_def {
-    const char *code;
-    const char *names;    /* comma-separated */
-    const char *demonyms; /* comma-separated */
-    const char *cities;   /* capital first, comma-separated */
+#ifndef WD_DATA_INSTALL_DIR
+#define WD_DATA_INSTALL_DIR "/usr/local/share/wiredesk"
+#endif
+#ifndef WD_DATA_SOURCE_DIR
+#define WD_DATA_SOURCE_DIR "data"
+#endif
+
+/* Relevance thresholds (see the header comment). */
+#ifndef TAG_COUNTRY_MIN
+#define TAG_COUNTRY_MIN 2.0f
+#define TAG_COUNTRY_REL 0.25f
+#define TAG_THEME_MIN 4.0f
+#define TAG_THEME_REL 0.4f
+#define TAG_THEMES_MAX 3
+#endif
+#define TAG_TITLE_WEIGHT 3.0f
+
+/* Byte classes. */
+enum {
+    C_IGN = 0,
+    C_SEP = 1,
+    C_APOS = 2,
+    C_OTHER = 3,
+    C_DIGIT = 4,  /* 4..13 */
+    C_ALPHA = 14, /* 14..39 */
+    NCLS = 40,
 };
 
-struct theme_def {
-    const char *slug;
-    const char *stems; /* comma-separated */
+static inline bool
+cls_is_word(uint8_t c)
+{
+    return c >= C_OTHER;
+}
+
+/* Base letters of U+00C0..U+017F (' ' where there is none: × ÷). */
+static const char latin_fold[] =
+    "aaaaaaaceeeeiiiidnooooo ouuuuytsaaaaaaaceeeeiiiidnooooo ouuuuyty"
+    "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiiijjkkkllllllll"
+    "llnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+
+static uint8_t ascii_cls[128];
+
+static void
+init_ascii(void)
+{
+    if (ascii_cls['a'])
+        return;
+    for (int c = 0; c < 128; c++) {
+        uint8_t k = C_SEP;
+        if (c >= 'a' && c <= 'z')
+            k = (uint8_t)(C_ALPHA + (c - 'a'));
+        else if (c >= 'A' && c <= 'Z')
+            k = (uint8_t)(C_ALPHA + (c - 'A'));
+        else if (c >= '0' && c <= '9')
+            k = (uint8_t)(C_DIGIT + (c - '0'));
+        else if (c == '\'')
+            k = C_APOS;
+        ascii_cls[c] = k;
+    }
+}
+
+static uint8_t
+cp_class(uint32_t cp)
+{
+    if (cp >= 0xC0 && cp < 0x180) {
+        char b = latin_fold[cp - 0xC0];
+        return b == ' ' ? C_SEP : (uint8_t)(C_ALPHA + (b - 'a'));
+    }
+    if (cp == 0x218 || cp == 0x219)
+        return C_ALPHA + ('s' - 'a');
+    if (cp == 0x21A || cp == 0x21B)
+        return C_ALPHA + ('t' - 'a');
+    if (cp == 0x2018 || cp == 0x2019 || cp == 0x2BC)
+        return C_APOS;
+    if (wd_cp_is_alnum(cp))
+        return C_OTHER;
+    return C_SEP;
+}
+
+/* Classes of s[0..n) into cls. Runs of separators keep their
+ * first byte as C_SEP, the rest become C_IGN. prev_sep says whether a
+ * separator stands before s (folding names: yes). */
+static void
+fold(const char *s, size_t n, uint8_t *cls, bool prev_sep)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char b = (unsigned char)s[i];
+        uint8_t k;
+        size_t len = 1;
+        if (b < 0x80) {
+            k = ascii_cls[b];
+        } else {
+            uint32_t cp;
+            len = wd_utf8_next(s + i, n - i, &cp);
+            k = cp_class(cp);
+            for (size_t j = 1; j < len; j++)
+                cls[i + j] = C_IGN;
+        }
+        if (k == C_SEP) {
+            if (prev_sep)
+                k = C_IGN;
+            prev_sep = true;
+        } else {
+            prev_sep = false;
+        }
+        cls[i] = k;
+        i += len;
+    }
+}
+
+/* ---- the data --------------------------------------------------------- */
+
+enum sense_type { S_COUNTRY, S_THEME, S_PERSONAL };
+enum case_rule { CASE_ANY, CASE_CAP, CASE_UPPER };
+
+enum kind {
+    K_COUNTRY,
+    K_OFFICIAL,
+    K_ALT,
+    K_ALIAS,
+    K_DEMONYM,
+    K_CAPITAL,
+    K_LEADER,
+    K_INSTITUTION,
+    K_CITY,
+    K_SUBDIVISION,
+    K_PERSONAL,
+    K_THEME,
 };
 
-/* Code, names, demonyms, capitals and major cities (comma-separated). */
-static const struct country_def countries[] = {
-    {"AF", "Afghanistan", "Afghan", "Kabul"},
-    {"AL", "Albania", "Albanian", "Tirana"},
-    {"DZ", "Algeria", "Algerian", "Algiers"},
-    {"AD", "Andorra", "Andorran", "Andorra la Vella"},
-    {"AO", "Angola", "Angolan", "Luanda"},
-    {"AG", "Antigua and Barbuda", "Antiguan", ""},
-    {"AR", "Argentina", "Argentine,Argentinian", "Buenos Aires"},
-    {"AM", "Armenia", "Armenian", "Yerevan"},
-    {"AU", "Australia", "Australian", "Canberra,Sydney,Melbourne"},
-    {"AT", "Austria", "Austrian", "Vienna"},
-    {"AZ", "Azerbaijan", "Azerbaijani,Azeri", "Baku"},
-    {"BS", "Bahamas", "Bahamian", "Nassau"},
-    {"BH", "Bahrain", "Bahraini", "Manama"},
-    {"BD", "Bangladesh", "Bangladeshi", "Dhaka"},
-    {"BB", "Barbados", "Barbadian", "Bridgetown"},
-    {"BY", "Belarus", "Belarusian", "Minsk"},
-    {"BE", "Belgium", "Belgian", "Brussels"},
-    {"BZ", "Belize", "Belizean", "Belmopan"},
-    {"BJ", "Benin", "Beninese", "Porto-Novo"},
-    {"BT", "Bhutan", "Bhutanese", "Thimphu"},
-    {"BO", "Bolivia", "Bolivian", "La Paz,Sucre"},
-    {"BA", "Bosnia and Herzegovina,Bosnia", "Bosnian", "Sarajevo"},
-    {"BW", "Botswana", "Botswanan", "Gaborone"},
-    {"BR", "Brazil", "Brazilian",
-     "Brasilia,Brasília,Rio de Janeiro,Sao Paulo,São Paulo"},
-    {"BN", "Brunei", "Bruneian", "Bandar Seri Begawan"},
-    {"BG", "Bulgaria", "Bulgarian", ""},
-    {"BF", "Burkina Faso", "Burkinabe", "Ouagadougou"},
-    {"BI", "Burundi", "Burundian", "Gitega"},
-    {"CV", "Cape Verde,Cabo Verde", "Cape Verdean", "Praia"},
-    {"KH", "Cambodia", "Cambodian", "Phnom Penh"},
-    {"CM", "Cameroon", "Cameroonian", "Yaounde,Yaoundé"},
-    {"CA", "Canada", "Canadian", "Ottawa,Toronto"},
-    {"CF", "Central African Republic", "", "Bangui"},
-    {"TD", "Chad", "Chadian", "N'Djamena"},
-    {"CL", "Chile", "Chilean", "Santiago"},
-    {"CN", "China,People's Republic of China,PRC", "Chinese",
-     "Beijing,Shanghai"},
-    {"CO", "Colombia", "Colombian", "Bogota,Bogotá"},
-    {"KM", "Comoros", "Comoran", "Moroni"},
-    {"CG", "Republic of the Congo,Congo-Brazzaville", "", "Brazzaville"},
-    {"CD", "Democratic Republic of the Congo,DR Congo,DRC", "Congolese",
-     "Kinshasa"},
-    {"CR", "Costa Rica", "Costa Rican", "San Jose"},
-    {"CI", "Côte d'Ivoire,Cote d'Ivoire,Ivory Coast", "Ivorian",
-     "Yamoussoukro,Abidjan"},
-    {"HR", "Croatia", "Croatian", "Zagreb"},
-    {"CU", "Cuba", "Cuban", "Havana"},
-    {"CY", "Cyprus", "Cypriot", "Nicosia"},
-    {"CZ", "Czechia,Czech Republic", "Czech", "Prague"},
-    {"DK", "Denmark", "Danish", "Copenhagen"},
-    {"DJ", "Djibouti", "Djiboutian", ""},
-    {"DM", "Dominica", "", "Roseau"},
-    {"DO", "Dominican Republic", "", "Santo Domingo"},
-    {"EC", "Ecuador", "Ecuadorian", "Quito"},
-    {"EG", "Egypt", "Egyptian", "Cairo"},
-    {"SV", "El Salvador", "Salvadoran", "San Salvador"},
-    {"GQ", "Equatorial Guinea", "Equatoguinean", "Malabo"},
-    {"ER", "Eritrea", "Eritrean", "Asmara"},
-    {"EE", "Estonia", "Estonian", "Tallinn"},
-    {"SZ", "Eswatini,Swaziland", "Swazi", "Mbabane"},
-    {"ET", "Ethiopia", "Ethiopian", "Addis Ababa"},
-    {"FJ", "Fiji", "Fijian", "Suva"},
-    {"FI", "Finland", "Finnish", "Helsinki"},
-    {"FR", "France", "French", "Paris,Élysée,Elysee"},
-    {"GA", "Gabon", "Gabonese", "Libreville"},
-    {"GM", "Gambia", "Gambian", "Banjul"},
-    {"GE", "Georgia", "Georgian", "Tbilisi"},
-    {"DE", "Germany", "German", "Berlin,Munich,Frankfurt"},
-    {"GH", "Ghana", "Ghanaian", "Accra"},
-    {"GR", "Greece", "Greek", "Athens"},
-    {"GD", "Grenada", "Grenadian", ""},
-    {"GT", "Guatemala", "Guatemalan", "Guatemala City"},
-    {"GN", "Guinea", "Guinean", "Conakry"},
-    {"GW", "Guinea-Bissau", "Bissau-Guinean", "Bissau"},
-    {"GY", "Guyana", "Guyanese", ""},
-    {"HT", "Haiti", "Haitian", "Port-au-Prince"},
-    {"HN", "Honduras", "Honduran", "Tegucigalpa"},
-    {"HU", "Hungary", "Hungarian", "Budapest"},
-    {"IS", "Iceland", "Icelandic", "Reykjavik,Reykjavík"},
-    {"IN", "India", "Indian", "New Delhi,Delhi,Mumbai"},
-    {"ID", "Indonesia", "Indonesian", "Jakarta"},
-    {"IR", "Iran", "Iranian", "Tehran"},
-    {"IQ", "Iraq", "Iraqi", "Baghdad"},
-    {"IE", "Ireland", "Irish", "Dublin"},
-    {"IL", "Israel", "Israeli", "Jerusalem,Tel Aviv"},
-    {"IT", "Italy", "Italian", "Rome,Milan"},
-    {"JM", "Jamaica", "Jamaican", "Kingston"},
-    {"JP", "Japan", "Japanese", "Tokyo"},
-    {"JO", "Jordan", "Jordanian", "Amman"},
-    {"KZ", "Kazakhstan", "Kazakh,Kazakhstani", "Astana,Almaty"},
-    {"KE", "Kenya", "Kenyan", "Nairobi"},
-    {"KI", "Kiribati", "", "Tarawa"},
-    {"KP", "North Korea,DPRK", "North Korean", "Pyongyang"},
-    {"KR", "South Korea,Republic of Korea", "South Korean", "Seoul"},
-    {"XK", "Kosovo", "Kosovar", "Pristina"},
-    {"KW", "Kuwait", "Kuwaiti", "Kuwait City"},
-    {"KG", "Kyrgyzstan,Kyrgyz Republic", "Kyrgyz", "Bishkek"},
-    {"LA", "Laos", "Lao,Laotian", "Vientiane"},
-    {"LV", "Latvia", "Latvian", "Riga"},
-    {"LB", "Lebanon", "Lebanese", "Beirut"},
-    {"LS", "Lesotho", "Basotho", "Maseru"},
-    {"LR", "Liberia", "Liberian", "Monrovia"},
-    {"LY", "Libya", "Libyan", "Tripoli"},
-    {"LI", "Liechtenstein", "", "Vaduz"},
-    {"LT", "Lithuania", "Lithuanian", "Vilnius"},
-    {"LU", "Luxembourg", "Luxembourgish", ""},
-    {"MG", "Madagascar", "Malagasy", "Antananarivo"},
-    {"MW", "Malawi", "Malawian", "Lilongwe"},
-    {"MY", "Malaysia", "Malaysian", "Kuala Lumpur"},
-    {"MV", "Maldives", "Maldivian", ""},
-    {"ML", "Mali", "Malian", "Bamako"},
-    {"MT", "Malta", "Maltese", "Valletta"},
-    {"MH", "Marshall Islands", "Marshallese", "Majuro"},
-    {"MR", "Mauritania", "Mauritanian", "Nouakchott"},
-    {"MU", "Mauritius", "Mauritian", "Port Louis"},
-    {"MX", "Mexico", "Mexican", "Mexico City"},
-    {"FM", "Micronesia", "Micronesian", "Palikir"},
-    {"MD", "Moldova", "Moldovan", "Chisinau,Chișinău"},
-    {"MC", "Monaco", "Monegasque", ""},
-    {"MN", "Mongolia", "Mongolian", "Ulaanbaatar,Ulan Bator"},
-    {"ME", "Montenegro", "Montenegrin", "Podgorica"},
-    {"MA", "Morocco", "Moroccan", "Rabat"},
-    {"MZ", "Mozambique", "Mozambican", "Maputo"},
-    {"MM", "Myanmar,Burma", "Burmese", "Naypyidaw,Yangon"},
-    {"NA", "Namibia", "Namibian", "Windhoek"},
-    {"NR", "Nauru", "Nauruan", ""},
-    {"NP", "Nepal", "Nepali,Nepalese", "Kathmandu"},
-    {"NL", "Netherlands,Holland", "Dutch", "Amsterdam,The Hague"},
-    {"NZ", "New Zealand", "New Zealander", "Wellington,Auckland"},
-    {"NI", "Nicaragua", "Nicaraguan", "Managua"},
-    {"NE", "Niger", "Nigerien", "Niamey"},
-    {"NG", "Nigeria", "Nigerian", "Abuja,Lagos"},
-    {"MK", "North Macedonia,Macedonia", "Macedonian", "Skopje"},
-    {"NO", "Norway", "Norwegian", "Oslo"},
-    {"OM", "Oman", "Omani", "Muscat"},
-    {"PK", "Pakistan", "Pakistani", "Islamabad,Karachi"},
-    {"PW", "Palau", "Palauan", "Ngerulmud"},
-    {"PS", "Palestine,West Bank,Gaza", "Palestinian", "Ramallah"},
-    {"PA", "Panama", "Panamanian", "Panama City"},
-    {"PG", "Papua New Guinea", "Papua New Guinean", "Port Moresby"},
-    {"PY", "Paraguay", "Paraguayan", "Asuncion,Asunción"},
-    {"PE", "Peru", "Peruvian", "Lima"},
-    {"PH", "Philippines", "Filipino,Philippine", "Manila"},
-    {"PL", "Poland", "Polish", "Warsaw"},
-    {"PT", "Portugal", "Portuguese", "Lisbon"},
-    {"QA", "Qatar", "Qatari", "Doha"},
-    {"RO", "Romania", "Romanian", "Bucharest"},
-    {"RU", "Russia,Russian Federation", "Russian",
-     "Moscow,Kremlin,Saint Petersburg,St. Petersburg"},
-    {"RW", "Rwanda", "Rwandan", "Kigali"},
-    {"KN", "Saint Kitts and Nevis", "", "Basseterre"},
-    {"LC", "Saint Lucia", "Saint Lucian", "Castries"},
-    {"VC", "Saint Vincent and the Grenadines", "", "Kingstown"},
-    {"WS", "Samoa", "Samoan", "Apia"},
-    {"SM", "San Marino", "Sammarinese", ""},
-    {"ST", "Sao Tome and Principe,São Tomé and Príncipe", "", ""},
-    {"SA", "Saudi Arabia", "Saudi", "Riyadh"},
-    {"SN", "Senegal", "Senegalese", "Dakar"},
-    {"RS", "Serbia", "Serbian", "Belgrade"},
-    {"SC", "Seychelles", "Seychellois", ""},
-    {"SL", "Sierra Leone", "Sierra Leonean", "Freetown"},
-    {"SG", "Singapore", "Singaporean", ""},
-    {"SK", "Slovakia", "Slovak", "Bratislava"},
-    {"SI", "Slovenia", "Slovenian,Slovene", "Ljubljana"},
-    {"SB", "Solomon Islands", "", "Honiara"},
-    {"SO", "Somalia", "Somali", "Mogadishu"},
-    {"ZA", "South Africa", "South African", "Pretoria,Johannesburg,Cape Town"},
-    {"SS", "South Sudan", "South Sudanese", "Juba"},
-    {"ES", "Spain", "Spanish", "Madrid,Barcelona"},
-    {"LK", "Sri Lanka", "Sri Lankan", "Colombo"},
-    {"SD", "Sudan", "Sudanese", "Khartoum"},
-    {"SR", "Suriname", "Surinamese", "Paramaribo"},
-    {"SE", "Sweden", "Swedish", "Stockholm"},
-    {"CH", "Switzerland", "Swiss", "Bern,Geneva,Zurich"},
-    {"SY", "Syria", "Syrian", "Damascus"},
-    {"TW", "Taiwan", "Taiwanese", "Taipei"},
-    {"TJ", "Tajikistan", "Tajik", "Dushanbe"},
-    {"TZ", "Tanzania", "Tanzanian", "Dodoma,Dar es Salaam"},
-    {"TH", "Thailand", "Thai", "Bangkok"},
-    {"TL", "Timor-Leste,East Timor", "Timorese", "Dili"},
-    {"TG", "Togo", "Togolese", "Lome,Lomé"},
-    {"TO", "Tonga", "Tongan", "Nuku'alofa"},
-    {"TT", "Trinidad and Tobago", "Trinidadian", "Port of Spain"},
-    {"TN", "Tunisia", "Tunisian", "Tunis"},
-    {"TR", "Türkiye,Turkiye,Turkey", "Turkish", "Ankara,Istanbul"},
-    {"TM", "Turkmenistan", "Turkmen", "Ashgabat"},
-    {"TV", "Tuvalu", "Tuvaluan", "Funafuti"},
-    {"UG", "Uganda", "Ugandan", "Kampala"},
-    {"UA", "Ukraine", "Ukrainian", "Kyiv,Kiev,Kharkiv,Odesa"},
-    {"AE", "United Arab Emirates,UAE", "Emirati", "Abu Dhabi,Dubai"},
-    {"GB", "United Kingdom,UK,U.K.,Britain,Great Britain", "British",
-     "London,Downing Street"},
-    {"US", "United States,United States of America,USA,U.S.,U.S.A.,US,America",
-     "American", "Washington,White House,New York"},
-    {"UY", "Uruguay", "Uruguayan", "Montevideo"},
-    {"UZ", "Uzbekistan", "Uzbek", "Tashkent"},
-    {"VU", "Vanuatu", "Ni-Vanuatu", "Port Vila"},
-    {"VA", "Vatican,Holy See", "Vatican", ""},
-    {"VE", "Venezuela", "Venezuelan", "Caracas"},
-    {"VN", "Vietnam,Viet Nam", "Vietnamese", "Hanoi"},
-    {"YE", "Yemen", "Yemeni", "Sanaa,Sana'a"},
-    {"ZM", "Zambia", "Zambian", "Lusaka"},
-    {"ZW", "Zimbabwe", "Zimbabwean", "Harare"},
-    {"HK", "Hong Kong", "", ""},
-};
-
-/* Theme keywords: lower-case stems matched on word starts; a "$" at the
- * end asks for the whole word; several words match as a phrase whose last
- * word may be a stem. */
-static const struct theme_def themes[] = {
-    {"arts-culture-entertainment-media",
-     "artist,artwork,museum,exhibition,theatre,theater,cinema,film,movie,actor,"
-     "actress,novel,novelist,poet,poetry,musician,concert,orchestra,opera,"
-     "album,festival,heritage,cultural,culture,painting,sculpture,literature,"
-     "journalis,newspaper,broadcast,television,celebrit,entertainment,"
-     "documentar,unesco,ballet,singer"},
-    {"conflict-war-peace",
-     "war$,wars$,warfare,wartime,military,troops,army,armed,soldier,invasion,"
-     "invade,missile,drone,airstrike,shelling,ceasefire,peace,conflict,clash,"
-     "insurg,militant,rebel,terror,hostilit,occupation,frontline,weapon,"
-     "artillery,combat,battle,casualt,refugee,defence,defense,nato,offensive,"
-     "annex,escalat"},
-    {"crime-law-justice",
-     "court,judge,trial,lawsuit,prosecut,police,arrest,crime,criminal,murder,"
-     "fraud,corruption,convict,sentenc,verdict,prison,jail,lawyer,attorney,"
-     "investigat,indict,smuggl,bribe,illegal,detain,suspect,theft,justice"},
-    {"disaster-accident-emergency",
-     "disaster,earthquake,flood,wildfire,hurricane,typhoon,cyclone,tsunami,"
-     "landslide,avalanche,crash,accident,collision,derail,explosion,blast,"
-     "emergency,rescue,evacuat,victim,survivor,death "
-     "toll,killed,injured,wreckage,debris,fire$,fires$,firefight,drought"},
-    {"economy-business-finance",
-     "econom,trade,trading,market,invest,investor,bank,banking,finance,"
-     "financial,business,company,companies,corporat,industr,export,import$,"
-     "imports$,imported,importer,tariff,inflation,gdp,growth,budget,tax$,taxes$"
-     ",taxation,oil,gas,energy,pipeline,freight,cargo,logistic,infrastructure,"
-     "currenc,price,revenue,profit,stock,shares,loan,debt,transit,shipping,"
-     "railway,supply chain,commerc,turnover,entrepreneur"},
-    {"education",
-     "school,university,universities,student,teacher,education,educational,"
-     "classroom,curricul,academic,scholarship,college,pupil,exam$,exams$,"
-     "examination,literacy,tuition,graduat,kindergarten,lecturer,professor"},
-    {"environment", "environment,climate,emission,carbon,pollut,biodivers,"
-                    "conservation,wildlife,deforest,renewable,solar,wind "
-                    "power,recycl,ecolog,ecosystem,greenhouse,glacier,water "
-                    "scarcity,sustainab,species,habitat"},
-    {"health",
-     "health,hospital,medical,medicine,doctor,nurse,patient,disease,virus,"
-     "vaccin,pandemic,epidemic,covid,cancer,infection,outbreak,clinic,surgery,"
-     "mental health,drug,pharmac,treatment,diagnos,obesity,diabetes"},
-    {"human-interest",
-     "centenarian,birthday,wedding,heartwarming,reunion,adopted,anniversary,"
-     "pet$,pets$,hero$,heroes$,heroic,rescued dog,lottery,viral "
-     "video,record-breaking,oldest,youngest"},
-    {"labour", "worker,workers,employ,unemploy,labour$,labor$,trade "
-               "union,labour union,labor "
-               "union,strike,wage,salary,salaries,pension,job$,jobs$,workforce,"
-               "migrant worker,layoff,hiring,workplace,overtime"},
-    {"lifestyle-leisure", "travel,tourism,tourist,holiday,vacation,restaurant,"
-                          "cuisine,recipe,fashion,hobby,leisure,shopping,hotel,"
-                          "resort,fitness,gardening,lifestyle,wellness"},
-    {"politics",
-     "president,presidential,prime "
-     "minister,minister,ministry,government,parliament,parliamentary,senate,"
-     "congress,election,elected,electoral,vote,voter,ballot,campaign,party,"
-     "opposition,diploma,ambassador,embassy,summit,bilateral,foreign "
-     "policy,politic,policy,cabinet,reform,geopolitic,sovereign,treaty,accord$,"
-     "accords$,agreement,negotiat,state visit,official "
-     "visit,leader,kremlin,white house,un general assembly,secretary of "
-     "state,regime,democra,referendum,sanction,legislat,constitution"},
-    {"religion",
-     "religio,church,mosque,temple,synagogue,islam$,islamic,islamist,muslim,"
-     "christian,catholic,orthodox,jewish,judaism,buddhis,hindu,pope,imam,"
-     "priest,clergy,faith,pilgrim,ramadan,easter,christmas,bishop"},
-    {"science-technology",
-     "science,scientist,research,researcher,technolog,digital,artificial "
-     "intelligence,ai$,software,internet,cyber,satellite,space,rocket,nasa,"
-     "physics,chemistry,biology,innovation,startup,robot,computer,"
-     "semiconductor,telecom,5g,data center,fiber-optic,fibre-optic"},
-    {"society",
-     "society,social,community,communities,family,families,population,"
-     "demograph,poverty,inequality,migration,migrant,housing,welfare,gender,"
-     "women,youth,children,minority,minorities,discrimination,protest,civil "
-     "society,charity,volunteer,humanitarian"},
-    {"sport", "sport,football,soccer,basketball,tennis,olympic,championship,"
-              "tournament,athlete,coach,league,match,medal,world "
-              "cup,fifa,uefa,cricket,rugby,boxing,wrestling,marathon,cyclist,"
-              "stadium,playoff,referee,striker"},
-    {"weather", "weather,forecast,temperature,heatwave,heat "
-                "wave,snowfall,snowstorm,blizzard,rainfall,storm,frost,"
-                "meteorolog,humidity,thunderstorm,sunny,cold snap"},
-};
-
-#define N_COUNTRIES (sizeof countries / sizeof countries[0])
-#define N_THEMES (sizeof themes / sizeof themes[0])
-#define MAX_PAT_TOKENS 6
-#define TOKEN_MAX 64 /* bytes of a lower-cased theme token */
-#define LEAD_BYTES 300
-
-enum { AMBIG_NONE, AMBIG_PERSON, AMBIG_US_STATE };
-
-struct pattern {
-    const char *text; /* the pattern's own string (not NUL-terminated) */
-    uint16_t len;
-    uint16_t target; /* country or theme index */
-    uint8_t ntok;
-    bool whole;    /* theme: the last word must end where the stem ends */
-    uint8_t ambig; /* country: AMBIG_* */
+static const struct {
+    const char *name;
     float weight;
-    int32_t next; /* next pattern with the same first-token key, or -1 */
+    bool national;
+} kinds[] = {
+    [K_COUNTRY] = {"country", 1.0f, true},
+    [K_OFFICIAL] = {"official", 1.0f, true},
+    [K_ALT] = {"alt", 1.0f, true},
+    [K_ALIAS] = {"alias", 1.0f, true},
+    [K_DEMONYM] = {"demonym", 0.8f, true},
+    [K_CAPITAL] = {"capital", 0.8f, true},
+    [K_LEADER] = {"leader", 0.8f, true},
+    [K_INSTITUTION] = {"institution", 0.8f, true},
+    [K_CITY] = {"city", 0.6f, false},
+    [K_SUBDIVISION] = {"subdivision", 0.6f, false},
+    [K_PERSONAL] = {"personal", 0.0f, false},
+    [K_THEME] = {"theme", 0.0f, false},
 };
 
-struct index {
-    uint64_t *keys; /* hash of the first token, 0 = empty */
-    int32_t *heads; /* first pattern of the chain */
-    size_t mask;
+struct sense {
+    uint8_t type;   /* enum sense_type */
+    uint8_t kind;   /* enum kind */
+    uint8_t rule;   /* enum case_rule */
+    bool prefix;    /* theme phrase ending in '*' */
+    uint16_t idx;   /* country or theme index */
+    float weight;   /* of one mention */
+    uint32_t pop;   /* cities: inhabitants */
+    int32_t next;   /* next sense of the same entry, -1 */
+};
+
+/* One distinct folded string. */
+struct entry {
+    uint32_t len;   /* folded symbols, leading separator included */
+    int32_t sense;  /* first sense */
+    bool ambiguous; /* senses name more than one country, or a person */
+};
+
+#define MAX_COUNTRIES 300
+#define MAX_THEMES 64
+
+struct theme {
+    char slug[40];
+    char code[24];
 };
 
 struct wd_tagger {
-    struct pattern *pats;
-    size_t npats, cap;
-    struct index countries, themes;
-    const char *slugs[N_THEMES];
+    uint32_t *delta; /* n_states * NCLS */
+    int32_t *out;    /* entry ending at a state, -1 */
+    uint32_t *dict;  /* next state on the failure chain with an output, 0 */
+    size_t n_states, cap_states;
+
+    struct entry *entries;
+    size_t n_entries, cap_entries;
+    struct sense *senses;
+    size_t n_senses, cap_senses;
+
+    char countries[MAX_COUNTRIES][3];
+    size_t n_countries;
+    struct theme themes[MAX_THEMES];
+    const char *slugs[MAX_THEMES];
+    size_t n_themes;
 };
 
-/* A token: letters and digits of any script, with '.', '-' and apostrophes
- * kept inside a word ("U.S", "Guinea-Bissau", "N'Djamena"); a possessive
- * "'s" / "’s" is not part of it. */
-struct tok {
-    size_t start, len;
-};
+/* ---- building ----------------------------------------------------------- */
 
-static bool
-is_inner_punct(uint32_t cp)
+static int
+grow(void **p, size_t *cap, size_t need, size_t size)
 {
-    return cp == '.' || cp == '-' || cp == '\'' || cp == 0x2019;
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap * 2 : 1024;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return WD_ENOMEM;
+    *p = q;
+    *cap = n;
+    return 0;
 }
 
-/* Finds the next token at or after *pos; returns false at the end. */
-static bool
-next_token(const char *s, size_t n, size_t *pos, struct tok *t)
+static int
+new_state(struct wd_tagger *t, uint32_t *id)
 {
-    size_t i = *pos;
-    while (i < n) {
-        uint32_t cp;
-        size_t l = wd_utf8_next(s + i, n - i, &cp);
-        if (wd_cp_is_alnum(cp))
-            break;
-        i += l;
+    if (t->n_states >= UINT32_MAX / NCLS)
+        return WD_ENOMEM;
+    size_t cap = t->cap_states;
+    if (grow((void **)&t->delta, &cap, t->n_states + 1, NCLS * sizeof(uint32_t)))
+        return WD_ENOMEM;
+    if (cap != t->cap_states) {
+        int32_t *o = realloc(t->out, cap * sizeof *o);
+        if (!o)
+            return WD_ENOMEM;
+        t->out = o;
+        t->cap_states = cap;
     }
-    if (i >= n) {
-        *pos = n;
-        return false;
-    }
-    size_t start = i, end = i;
-    while (i < n) {
-        uint32_t cp;
-        size_t l = wd_utf8_next(s + i, n - i, &cp);
-        if (wd_cp_is_alnum(cp)) {
-            i += l;
-            end = i;
+    *id = (uint32_t)t->n_states++;
+    memset(t->delta + (size_t)*id * NCLS, 0, NCLS * sizeof(uint32_t));
+    t->out[*id] = -1;
+    return 0;
+}
+
+/* Inserts the folded form of name[0..n) and adds a sense to its entry.
+ * Returns 0, 1 when the name folds to nothing usable, or WD_ENOMEM. */
+static int
+insert(struct wd_tagger *t, const char *name, size_t n, struct sense sn)
+{
+    uint8_t cls[256];
+    if (n == 0 || n > sizeof cls)
+        return 1;
+    fold(name, n, cls, true);
+    /* A trailing separator ("U.S.") is not part of the name: the end
+     * boundary check stands for it. */
+    size_t last = n;
+    while (last > 0 && (cls[last - 1] == C_IGN || cls[last - 1] == C_SEP))
+        last--;
+    if (last == 0)
+        return 1;
+    uint32_t s = 0, len = 0;
+    for (size_t i = 0; i <= last; i++) {
+        uint8_t c = i == 0 ? C_SEP : cls[i - 1];
+        if (c == C_IGN)
             continue;
+        if (c == C_OTHER)
+            return 1; /* a letter the fold does not know: never matched */
+        uint32_t *slot = &t->delta[(size_t)s * NCLS + c];
+        if (*slot == 0) {
+            uint32_t id;
+            if (new_state(t, &id))
+                return WD_ENOMEM;
+            slot = &t->delta[(size_t)s * NCLS + c]; /* delta moved */
+            *slot = id;
         }
-        if (is_inner_punct(cp) && i + l < n) {
-            uint32_t nx;
-            wd_utf8_next(s + i + l, n - i - l, &nx);
-            if (wd_cp_is_alnum(nx)) {
-                i += l;
-                continue;
+        s = *slot;
+        len++;
+    }
+    int32_t e = t->out[s];
+    if (e < 0) {
+        if (grow((void **)&t->entries, &t->cap_entries, t->n_entries + 1,
+                 sizeof *t->entries))
+            return WD_ENOMEM;
+        e = (int32_t)t->n_entries++;
+        t->entries[e] = (struct entry){.len = len, .sense = -1};
+        t->out[s] = e;
+    }
+    /* One sense per (type, idx, prefix): a country named as capital and
+     * city keeps the stronger kind and the larger population. */
+    for (int32_t i = t->entries[e].sense; i >= 0; i = t->senses[i].next) {
+        struct sense *o = &t->senses[i];
+        if (o->type == sn.type && o->idx == sn.idx && o->prefix == sn.prefix) {
+            if (sn.weight > o->weight || (kinds[sn.kind].national &&
+                                          !kinds[o->kind].national)) {
+                o->kind = sn.kind;
+                o->weight = sn.weight;
+            }
+            if (sn.pop > o->pop)
+                o->pop = sn.pop;
+            if (sn.rule > o->rule)
+                o->rule = sn.rule;
+            return 0;
+        }
+    }
+    if (grow((void **)&t->senses, &t->cap_senses, t->n_senses + 1,
+             sizeof *t->senses))
+        return WD_ENOMEM;
+    sn.next = t->entries[e].sense;
+    t->senses[t->n_senses] = sn;
+    t->entries[e].sense = (int32_t)t->n_senses++;
+    return 0;
+}
+
+static enum case_rule
+case_rule_of(const char *s, size_t n)
+{
+    size_t upper = 0, lower = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        upper += c >= 'A' && c <= 'Z';
+        lower += c >= 'a' && c <= 'z';
+    }
+    if (upper >= 2 && lower == 0)
+        return CASE_UPPER;
+    unsigned char c0 = (unsigned char)s[0];
+    if ((c0 >= 'A' && c0 <= 'Z') || c0 >= 0xC0)
+        return CASE_CAP;
+    return CASE_ANY;
+}
+
+/* Line-by-line reading of a data file. */
+struct reader {
+    const struct wd_tag_file *f;
+    size_t pos;
+    unsigned line;
+    char *err;
+    size_t err_cap;
+};
+
+/* The next line that is neither blank nor a comment, split on tabs into at
+ * most max fields (pointers into the file, lengths in lens). Returns the
+ * number of fields, 0 at the end. */
+static size_t
+next_line(struct reader *r, const char **fields, size_t *lens, size_t max)
+{
+    while (r->pos < r->f->len) {
+        const char *s = r->f->text + r->pos;
+        const char *nl = memchr(s, '\n', r->f->len - r->pos);
+        size_t n = nl ? (size_t)(nl - s) : r->f->len - r->pos;
+        r->pos += n + (nl != NULL);
+        r->line++;
+        if (n && s[n - 1] == '\r')
+            n--;
+        if (n == 0 || s[0] == '#')
+            continue;
+        size_t k = 0, start = 0;
+        for (size_t i = 0; i <= n && k < max; i++) {
+            if (i == n || s[i] == '\t') {
+                fields[k] = s + start;
+                lens[k] = i - start;
+                k++;
+                start = i + 1;
             }
         }
-        break;
+        if (start <= n && k == max && start > 0 && start < n)
+            lens[max - 1] = n - (size_t)(fields[max - 1] - s);
+        return k;
     }
-    /* Strip a possessive: "Kazakhstan's", "Kazakhstan’s". */
-    if (end - start > 2 && s[end - 1] == 's') {
-        if (s[end - 2] == '\'')
-            end -= 2;
-        else if (end - start > 4 && (unsigned char)s[end - 2] == 0x99 &&
-                 (unsigned char)s[end - 3] == 0x80 &&
-                 (unsigned char)s[end - 4] == 0xE2)
-            end -= 4;
-    }
-    t->start = start;
-    t->len = end - start;
-    *pos = i;
-    return true;
-}
-
-static uint64_t
-hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h ? h : 1;
-}
-
-static int
-index_init(struct index *ix, size_t entries)
-{
-    size_t size = 64;
-    while (size < entries * 2)
-        size *= 2;
-    ix->keys = calloc(size, sizeof *ix->keys);
-    ix->heads = malloc(size * sizeof *ix->heads);
-    if (!ix->keys || !ix->heads)
-        return WD_ENOMEM;
-    for (size_t i = 0; i < size; i++)
-        ix->heads[i] = -1;
-    ix->mask = size - 1;
     return 0;
 }
 
-static size_t
-index_slot(const struct index *ix, uint64_t h)
+static int
+fail_at(struct reader *r, const char *fmt, const char *what, size_t n)
 {
-    size_t i = (size_t)(h ^ (h >> 29)) & ix->mask;
-    while (ix->keys[i] && ix->keys[i] != h)
-        i = (i + 1) & ix->mask;
-    return i;
+    snprintf(r->err, r->err_cap, "%s:%u: ", r->f->name, r->line);
+    size_t used = strlen(r->err);
+    if (used < r->err_cap)
+        snprintf(r->err + used, r->err_cap - used, fmt, (int)(n > 80 ? 80 : n),
+                 what);
+    return WD_EINVAL;
 }
 
-static int32_t
-index_find(const struct index *ix, const char *s, size_t n)
-{
-    size_t i = index_slot(ix, hash_bytes(s, n));
-    return ix->keys[i] ? ix->heads[i] : -1;
-}
-
-/* Two texts hold the same tokens, compared exactly or (fold) ASCII
- * case-insensitively; with prefix_last the pattern's last token may be a
- * prefix of the text's. Returns the number of text bytes matched from
- * *pos (0 = no match) and leaves *pos after the match. */
 static bool
-match_tokens(const struct pattern *p, const char *s, size_t n, size_t pos,
-             const struct tok *first, bool fold, size_t *end_pos,
-             struct tok *last_tok)
+field_is(const char *s, size_t n, const char *lit)
 {
-    size_t ppos = 0;
-    struct tok pt, st = *first;
-    size_t spos = pos;
-    for (int k = 0; k < p->ntok; k++) {
-        if (!next_token(p->text, p->len, &ppos, &pt))
-            return false;
-        if (k > 0 && !next_token(s, n, &spos, &st))
-            return false;
-        bool last = k == p->ntok - 1;
-        bool prefix_ok = fold && last && !p->whole;
-        if (st.len < pt.len || (!prefix_ok && st.len != pt.len))
-            return false;
-        for (size_t b = 0; b < pt.len; b++) {
-            char a = s[st.start + b], c = p->text[pt.start + b];
-            if (fold && a >= 'A' && a <= 'Z')
-                a = (char)(a + 32);
-            if (a != c)
-                return false;
+    return n == strlen(lit) && memcmp(s, lit, n) == 0;
+}
+
+static int
+country_index(struct wd_tagger *t, const char *cc, size_t n, uint16_t *idx)
+{
+    if (n != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z')
+        return WD_EINVAL;
+    for (size_t i = 0; i < t->n_countries; i++)
+        if (t->countries[i][0] == cc[0] && t->countries[i][1] == cc[1]) {
+            *idx = (uint16_t)i;
+            return 0;
         }
-        *last_tok = st;
+    if (t->n_countries == MAX_COUNTRIES)
+        return WD_EINVAL;
+    memcpy(t->countries[t->n_countries], cc, 2);
+    t->countries[t->n_countries][2] = 0;
+    *idx = (uint16_t)t->n_countries++;
+    return 0;
+}
+
+static int
+parse_number(const char *s, size_t n, double *out)
+{
+    char buf[32];
+    if (n == 0 || n >= sizeof buf)
+        return WD_EINVAL;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    char *end;
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (*end || errno || v != v || v < 0 || v > 1e12)
+        return WD_EINVAL;
+    *out = v;
+    return 0;
+}
+
+static int
+load_gazetteer(struct wd_tagger *t, struct reader *r)
+{
+    const char *f[4];
+    size_t l[4];
+    size_t k;
+    while ((k = next_line(r, f, l, 4)) > 0) {
+        if (k != 4)
+            return fail_at(r, "want 4 tab-separated fields, not %.*s", "", 0);
+        int kind = -1;
+        for (int i = 0; i < (int)(sizeof kinds / sizeof kinds[0]); i++)
+            if (i != K_THEME && field_is(f[2], l[2], kinds[i].name))
+                kind = i;
+        if (kind < 0)
+            return fail_at(r, "unknown kind '%.*s'", f[2], l[2]);
+        double pop;
+        if (parse_number(f[3], l[3], &pop))
+            return fail_at(r, "population '%.*s' is not a number", f[3], l[3]);
+        if (l[0] == 0 || !wd_utf8_valid(f[0], l[0]))
+            return fail_at(r, "empty or invalid name%.*s", "", 0);
+        struct sense sn = {.type = S_COUNTRY,
+                           .kind = (uint8_t)kind,
+                           .rule = (uint8_t)case_rule_of(f[0], l[0]),
+                           .weight = kinds[kind].weight,
+                           .pop = pop > UINT32_MAX ? UINT32_MAX : (uint32_t)pop};
+        if (kind == K_PERSONAL) {
+            if (!field_is(f[1], l[1], "-"))
+                return fail_at(r, "a personal name has country '-', not '%.*s'",
+                               f[1], l[1]);
+            sn.type = S_PERSONAL;
+        } else if (country_index(t, f[1], l[1], &sn.idx)) {
+            return fail_at(r, "'%.*s' is not an ISO 3166-1 alpha-2 code", f[1],
+                           l[1]);
+        }
+        if (insert(t, f[0], l[0], sn) == WD_ENOMEM)
+            return WD_ENOMEM;
     }
-    *end_pos = spos;
+    return 0;
+}
+
+static bool
+valid_slug(const char *s, size_t n)
+{
+    if (n == 0 || n >= sizeof(((struct theme *)0)->slug))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+              s[i] == '-'))
+            return false;
     return true;
 }
 
 static int
-add_pattern(struct wd_tagger *t, struct index *ix, const char *text, size_t len,
-            uint16_t target, float weight, uint8_t ambig, bool fold)
+load_taxonomy(struct wd_tagger *t, struct reader *r)
 {
-    bool whole = false;
-    if (len > 0 && text[len - 1] == '$') {
-        whole = true;
-        len--;
+    const char *f[4];
+    size_t l[4];
+    size_t k;
+    size_t phrases = 0;
+    while ((k = next_line(r, f, l, 4)) > 0) {
+        if (field_is(f[0], l[0], "@theme")) {
+            if (k < 3)
+                return fail_at(r, "want @theme<TAB>slug<TAB>code%.*s", "", 0);
+            if (!valid_slug(f[1], l[1]))
+                return fail_at(r, "theme slug '%.*s' is not [a-z0-9-]+",
+                               f[1], l[1]);
+            for (size_t i = 0; i < t->n_themes; i++)
+                if (field_is(f[1], l[1], t->themes[i].slug))
+                    return fail_at(r, "theme '%.*s' declared twice", f[1], l[1]);
+            if (t->n_themes == MAX_THEMES)
+                return fail_at(r, "more than 64 themes%.*s", "", 0);
+            struct theme *th = &t->themes[t->n_themes];
+            memcpy(th->slug, f[1], l[1]);
+            th->slug[l[1]] = 0;
+            size_t cl = l[2] < sizeof th->code ? l[2] : sizeof th->code - 1;
+            memcpy(th->code, f[2], cl);
+            th->code[cl] = 0;
+            t->slugs[t->n_themes] = th->slug;
+            t->n_themes++;
+            continue;
+        }
+        if (k != 3)
+            return fail_at(r, "want phrase<TAB>slug<TAB>weight%.*s", "", 0);
+        int theme = -1;
+        for (size_t i = 0; i < t->n_themes; i++)
+            if (field_is(f[1], l[1], t->themes[i].slug))
+                theme = (int)i;
+        if (theme < 0)
+            return fail_at(r, "unknown theme '%.*s' (declare it with @theme)",
+                           f[1], l[1]);
+        double w;
+        if (parse_number(f[2], l[2], &w) || w <= 0 || w > 100)
+            return fail_at(r, "weight '%.*s' is not a number in (0, 100]",
+                           f[2], l[2]);
+        bool prefix = l[0] > 1 && f[0][l[0] - 1] == '*';
+        size_t plen = l[0] - prefix;
+        if (plen == 0 || !wd_utf8_valid(f[0], plen))
+            return fail_at(r, "empty or invalid phrase%.*s", "", 0);
+        struct sense sn = {.type = S_THEME,
+                           .kind = K_THEME,
+                           .rule = CASE_ANY,
+                           .prefix = prefix,
+                           .idx = (uint16_t)theme,
+                           .weight = (float)w};
+        int rc = insert(t, f[0], plen, sn);
+        if (rc == WD_ENOMEM)
+            return rc;
+        if (rc == 1)
+            return fail_at(r, "phrase '%.*s' has no letter or digit to match",
+                           f[0], l[0]);
+        phrases++;
     }
-    size_t pos = 0;
-    struct tok first, tk;
-    if (!next_token(text, len, &pos, &first))
-        return 0;
-    uint8_t ntok = 1;
-    while (next_token(text, len, &pos, &tk))
-        ntok++;
-    if (ntok > MAX_PAT_TOKENS)
-        return WD_EINVAL;
-    if (t->npats == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
-        struct pattern *np = realloc(t->pats, cap * sizeof *np);
-        if (!np)
-            return WD_ENOMEM;
-        t->pats = np;
-        t->cap = cap;
-    }
-    uint64_t h = hash_bytes(text + first.start, first.len);
-    size_t slot = index_slot(ix, h);
-    /* The same words twice (a name listed under two headings) count once. */
-    for (int32_t q = ix->keys[slot] ? ix->heads[slot] : -1; q >= 0;
-         q = t->pats[q].next)
-        if (t->pats[q].len == len && memcmp(t->pats[q].text, text, len) == 0)
-            return 0;
-    struct pattern *p = &t->pats[t->npats];
-    p->text = text;
-    p->len = (uint16_t)len;
-    p->target = target;
-    p->ntok = ntok;
-    p->whole = whole;
-    p->ambig = ambig;
-    p->weight = weight;
-    p->next = ix->keys[slot] ? ix->heads[slot] : -1;
-    ix->keys[slot] = h;
-    ix->heads[slot] = (int32_t)t->npats;
-    t->npats++;
-    (void)fold;
+    if (t->n_themes == 0)
+        return fail_at(r, "no @theme declared%.*s", "", 0);
+    (void)phrases;
     return 0;
 }
 
-/* Adds every comma-separated item of list. */
+/* Breadth-first over the trie: failure links, missing transitions, the
+ * separator self-loops, and the chain of outputs per state. */
 static int
-add_list(struct wd_tagger *t, struct index *ix, const char *list,
-         uint16_t target, float weight, bool fold)
+compile(struct wd_tagger *t)
 {
-    const char *p = list;
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        uint8_t ambig = AMBIG_NONE;
-        if ((len == 6 && memcmp(p, "Jordan", 6) == 0) ||
-            (len == 4 && memcmp(p, "Chad", 4) == 0))
-            ambig = AMBIG_PERSON;
-        else if (len == 7 && memcmp(p, "Georgia", 7) == 0)
-            ambig = AMBIG_US_STATE;
-        int rc = add_pattern(t, ix, p, len, target, weight, ambig, fold);
-        if (rc)
-            return rc;
-        p += len;
-        if (*p == ',')
-            p++;
+    size_t n = t->n_states;
+    uint32_t *fail = calloc(n, sizeof *fail);
+    uint32_t *queue = malloc(n * sizeof *queue);
+    uint8_t *via = calloc(n, 1); /* class that entered the state */
+    t->dict = calloc(n, sizeof *t->dict);
+    if (!fail || !queue || !via || !t->dict) {
+        free(fail), free(queue), free(via);
+        return WD_ENOMEM;
     }
+    size_t head = 0, tail = 0;
+    uint32_t *root = t->delta;
+    for (int c = 0; c < NCLS; c++)
+        if (root[c]) {
+            fail[root[c]] = 0;
+            via[root[c]] = (uint8_t)c;
+            queue[tail++] = root[c];
+        }
+    root[C_IGN] = 0;
+    while (head < tail) {
+        uint32_t s = queue[head++];
+        uint32_t *row = t->delta + (size_t)s * NCLS;
+        const uint32_t *frow = t->delta + (size_t)fail[s] * NCLS;
+        for (int c = 1; c < NCLS; c++) {
+            if (row[c]) {
+                uint32_t u = row[c];
+                fail[u] = frow[c];
+                via[u] = (uint8_t)c;
+                queue[tail++] = u;
+            } else if (c == C_SEP && via[s] == C_SEP) {
+                row[c] = s;
+            } else {
+                row[c] = frow[c];
+            }
+        }
+        row[C_IGN] = s;
+        uint32_t f = fail[s];
+        t->dict[s] = t->out[f] >= 0 ? f : t->dict[f];
+    }
+    free(fail), free(queue), free(via);
     return 0;
+}
+
+static void
+mark_ambiguous(struct wd_tagger *t)
+{
+    for (size_t e = 0; e < t->n_entries; e++) {
+        int country = -1;
+        bool amb = false;
+        for (int32_t i = t->entries[e].sense; i >= 0; i = t->senses[i].next) {
+            const struct sense *s = &t->senses[i];
+            if (s->type == S_PERSONAL)
+                amb = true;
+            else if (s->type == S_COUNTRY) {
+                if (country >= 0 && country != s->idx)
+                    amb = true;
+                country = s->idx;
+            }
+        }
+        t->entries[e].ambiguous = amb;
+    }
 }
 
 int
-wd_tagger_new(struct wd_tagger **out)
+wd_tagger_build(const struct wd_tag_file *gaz, size_t n_gaz,
+                const struct wd_tag_file *tax, struct wd_tagger **out,
+                char *err, size_t err_cap)
 {
     *out = NULL;
+    if (err_cap)
+        err[0] = 0;
+    init_ascii();
     struct wd_tagger *t = calloc(1, sizeof *t);
     if (!t)
         return WD_ENOMEM;
-    int rc = index_init(&t->countries, N_COUNTRIES * 6);
+    uint32_t root;
+    int rc = new_state(t, &root);
+    /* Themes first, so that their indexes are the taxonomy's order. */
+    if (rc == 0) {
+        struct reader r = {.f = tax, .err = err, .err_cap = err_cap};
+        rc = load_taxonomy(t, &r);
+    }
+    for (size_t i = 0; rc == 0 && i < n_gaz; i++) {
+        struct reader r = {.f = &gaz[i], .err = err, .err_cap = err_cap};
+        rc = load_gazetteer(t, &r);
+    }
     if (rc == 0)
-        rc = index_init(&t->themes, N_THEMES * 64);
-    for (size_t c = 0; rc == 0 && c < N_COUNTRIES; c++) {
-        rc = add_list(t, &t->countries, countries[c].names, (uint16_t)c, 1.0f,
-                      false);
-        if (rc == 0)
-            rc = add_list(t, &t->countries, countries[c].demonyms, (uint16_t)c,
-                          0.7f, false);
-        if (rc == 0)
-            rc = add_list(t, &t->countries, countries[c].cities, (uint16_t)c,
-                          0.7f, false);
-    }
-    for (size_t k = 0; rc == 0 && k < N_THEMES; k++) {
-        t->slugs[k] = themes[k].slug;
-        rc = add_list(t, &t->themes, themes[k].stems, (uint16_t)k, 1.0f, true);
-    }
+        rc = compile(t);
     if (rc) {
+        if (rc == WD_ENOMEM && err_cap)
+            snprintf(err, err_cap, "out of memory building the tagger");
         wd_tagger_free(t);
         return rc;
     }
+    mark_ambiguous(t);
     *out = t;
     return 0;
 }
@@ -620,175 +691,402 @@ wd_tagger_free(struct wd_tagger *t)
 {
     if (!t)
         return;
-    free(t->pats);
-    free(t->countries.keys);
-    free(t->countries.heads);
-    free(t->themes.keys);
-    free(t->themes.heads);
+    free(t->delta);
+    free(t->out);
+    free(t->dict);
+    free(t->entries);
+    free(t->senses);
     free(t);
 }
 
-static bool
-starts_upper(const char *s, size_t n)
+/* ---- files -------------------------------------------------------------- */
+
+static int
+read_file(const char *path, struct wd_tag_file *f, char *err, size_t err_cap)
 {
-    struct wd_text_stats st;
-    size_t l = n < 4 ? n : 4;
-    wd_text_stats(s, l, &st);
-    return st.letters > 0 && st.first_upper;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        int e = errno;
+        snprintf(err, err_cap, "%s: %s", path, strerror(e));
+        return -e;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (grow((void **)&buf, &cap, len + 65536, 1)) {
+            fclose(fp);
+            free(buf);
+            snprintf(err, err_cap, "%s: out of memory", path);
+            return WD_ENOMEM;
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        free(buf);
+        snprintf(err, err_cap, "%s: read error", path);
+        return -EIO;
+    }
+    f->name = path;
+    f->text = buf;
+    f->len = len;
+    return 0;
 }
 
-/* Whether the token before position `start` ends a sentence (or there is
- * none): then a capitalised previous word says nothing about a name. */
-static bool
-sentence_start(const char *s, size_t start)
+int
+wd_tagger_load(const char *dir, struct wd_tagger **out, char *err,
+               size_t err_cap)
 {
-    while (start > 0) {
-        char c = s[start - 1];
-        if (c == ' ' || c == '\t' || c == '"' || c == '\n') {
-            if (c == '\n')
-                return true;
-            start--;
-            continue;
+    static const char *const names[] = {"gazetteer.tsv", "gazetteer-extra.tsv",
+                                        "taxonomy.tsv"};
+    char paths[3][PATH_MAX];
+    struct wd_tag_file files[3] = {{0}};
+    int rc = 0;
+    size_t n_gaz = 0;
+    *out = NULL;
+    for (size_t i = 0; i < 3 && rc == 0; i++) {
+        struct wd_tag_file f;
+        if (snprintf(paths[i], sizeof paths[i], "%s/%s", dir, names[i]) >=
+            (int)sizeof paths[i]) {
+            snprintf(err, err_cap, "data directory path too long");
+            rc = WD_EINVAL;
+            break;
         }
-        return c == '.' || c == '!' || c == '?' || c == ':';
+        if (i == 1 && access(paths[i], F_OK) != 0)
+            continue; /* the hand-maintained names are optional */
+        rc = read_file(paths[i], &f, err, err_cap);
+        if (rc == 0) {
+            f.name = paths[i];
+            if (i < 2)
+                files[n_gaz++] = f;
+            else
+                files[2] = f;
+        }
+    }
+    if (rc == 0)
+        rc = wd_tagger_build(files, n_gaz, &files[2], out, err, err_cap);
+    for (size_t i = 0; i < 3; i++)
+        free((char *)files[i].text);
+    return rc;
+}
+
+static bool
+has_taxonomy(const char *dir)
+{
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof p, "%s/taxonomy.tsv", dir) >= (int)sizeof p)
+        return false;
+    return access(p, R_OK) == 0;
+}
+
+const char *
+wd_tagger_default_dir(void)
+{
+    static char found[PATH_MAX];
+    const char *env = getenv("WIREDESK_DATA_DIR");
+    if (env && *env)
+        return env;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        /* <prefix>/bin/wiredesk -> <prefix>/share/wiredesk */
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            slash = strrchr(exe, '/');
+            if (slash) {
+                *slash = 0;
+                if (snprintf(found, sizeof found, "%s/share/wiredesk", exe) <
+                        (int)sizeof found &&
+                    has_taxonomy(found))
+                    return found;
+            }
+        }
+    }
+    if (has_taxonomy(WD_DATA_INSTALL_DIR))
+        return WD_DATA_INSTALL_DIR;
+    return WD_DATA_SOURCE_DIR;
+}
+
+int
+wd_tagger_new(struct wd_tagger **out)
+{
+    char err[512];
+    int rc = wd_tagger_load(wd_tagger_default_dir(), out, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "wiredesk: tagger data: %s\n", err);
+    return rc;
+}
+
+size_t
+wd_tagger_theme_slugs(const struct wd_tagger *t, const char *const **slugs)
+{
+    *slugs = t->slugs;
+    return t->n_themes;
+}
+
+void
+wd_tagger_size(const struct wd_tagger *t, size_t *patterns, size_t *states)
+{
+    *patterns = t->n_senses;
+    *states = t->n_states;
+}
+
+/* ---- tagging ------------------------------------------------------------ */
+
+/* One mention found by the scan. */
+struct mention {
+    uint32_t entry;
+    uint32_t start, end; /* bytes of the text, [start, end) */
+    bool title;
+    float pos; /* position weight */
+};
+
+#define MAX_MENTIONS 2048
+
+struct scan {
+    const struct wd_tagger *t;
+    struct mention m[MAX_MENTIONS];
+    size_t n;
+};
+
+static bool
+upper_at(const char *s, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x80)
+        return c >= 'A' && c <= 'Z';
+    uint32_t cp;
+    wd_utf8_next(s + i, n - i, &cp);
+    return wd_cp_is_upper(cp);
+}
+
+static bool
+case_ok(enum case_rule rule, const char *s, size_t n, size_t start,
+        size_t end)
+{
+    if (rule == CASE_ANY)
+        return true;
+    if (rule == CASE_CAP)
+        return upper_at(s, n, start);
+    for (size_t i = start; i < end; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'a' && c <= 'z')
+            return false;
     }
     return true;
 }
 
-/* A capitalised word that is not the start of a sentence stands next to an
- * ambiguous name: then the name is read as a person's. */
-static bool
-looks_like_person(const char *s, size_t n, const struct tok *t,
-                  const struct tok *prev, bool have_prev)
+/* Scans one field: title (text = title) or body. */
+static void
+scan_text(struct scan *sc, const char *s, size_t n, uint8_t *cls, bool title)
 {
-    if (have_prev && starts_upper(s + prev->start, prev->len) &&
-        !sentence_start(s, prev->start))
-        return true;
-    size_t pos = t->start + t->len;
-    /* Only a following word in the same sentence counts. */
-    if (pos < n && s[pos] == ' ') {
-        struct tok nx;
-        size_t p2 = pos;
-        if (next_token(s, n, &p2, &nx) && nx.start == pos + 1 &&
-            starts_upper(s + nx.start, nx.len))
-            return true;
+    const struct wd_tagger *t = sc->t;
+    fold(s, n, cls, true);
+    const uint32_t *delta = t->delta;
+    uint32_t st = delta[C_SEP]; /* a separator stands before the text */
+    for (size_t i = 0; i < n; i++) {
+        st = delta[(size_t)st * NCLS + cls[i]];
+        if (t->out[st] < 0 && t->dict[st] == 0)
+            continue;
+        /* Where the next symbol stands decides the end boundary. */
+        size_t j = i + 1;
+        while (j < n && cls[j] == C_IGN)
+            j++;
+        bool boundary = j == n || !cls_is_word(cls[j]);
+        for (uint32_t o = t->out[st] >= 0 ? st : t->dict[st]; o;
+             o = t->dict[o]) {
+            uint32_t e = (uint32_t)t->out[o];
+            const struct entry *en = &t->entries[e];
+            bool any = false;
+            for (int32_t k = en->sense; k >= 0; k = t->senses[k].next)
+                if (boundary || t->senses[k].prefix)
+                    any = true;
+            if (!any || sc->n == MAX_MENTIONS)
+                continue;
+            /* Walk back over the entry's symbols to its first byte. */
+            size_t left = en->len - 1, p = i + 1;
+            while (left > 0 && p > 0) {
+                p--;
+                if (cls[p] != C_IGN)
+                    left--;
+            }
+            struct mention *m = &sc->m[sc->n++];
+            m->entry = e;
+            m->start = (uint32_t)p;
+            m->end = (uint32_t)(i + 1);
+            while (m->end < n && cls[m->end] == C_IGN)
+                m->end++;
+            m->title = title;
+            m->pos = title ? TAG_TITLE_WEIGHT
+                           : 2.0f - (n ? (float)i / (float)n : 0.0f);
+            /* boundary is rechecked per sense at scoring */
+            if (!boundary)
+                m->end |= 0x80000000u;
+        }
     }
+}
+
+/* Is the word touching [start, end) of s a capitalised word of the same
+ * sentence (a name around a personal-name place: "Michael Jordan")? */
+static bool
+beside_capitalised(const char *s, size_t n, size_t start, size_t end)
+{
+    size_t j = end;
+    while (j < n && s[j] == ' ')
+        j++;
+    if (j > end && j < n && upper_at(s, n, j))
+        return true;
+    size_t i = start;
+    if (i == 0 || s[i - 1] != ' ')
+        return false;
+    while (i > 0 && s[i - 1] == ' ')
+        i--;
+    size_t w = i;
+    while (w > 0 && s[w - 1] != ' ' && s[w - 1] != '\n')
+        w--;
+    if (w == i || !upper_at(s, n, w))
+        return false;
+    /* A capital after a sentence's end is no evidence. */
+    size_t b = w;
+    while (b > 0 && s[b - 1] == ' ')
+        b--;
+    if (b == 0 || s[b - 1] == '\n')
+        return false;
+    char c = s[b - 1];
+    return c != '.' && c != '!' && c != '?' && c != ':';
+}
+
+/* True when some sense of the mention's entry holds at its place. */
+static bool sense_applies(const struct sense *sn, const struct mention *m,
+                          const char *s, size_t n);
+
+static bool
+mention_holds(const struct wd_tagger *t, const struct mention *m,
+              const char *s, size_t n)
+{
+    for (int32_t k = t->entries[m->entry].sense; k >= 0; k = t->senses[k].next)
+        if (sense_applies(&t->senses[k], m, s, n))
+            return true;
     return false;
 }
 
-struct acc {
-    float score[N_COUNTRIES > N_THEMES ? N_COUNTRIES : N_THEMES];
+/* Drops the mentions inside a longer one that holds: "Guinea" in "Papua
+ * New Guinea", "port" in "Port-au-Prince", "trade" in "trade union". The
+ * mentions [from, to) are one field's, in the order of their ends. */
+static void
+keep_longest(const struct wd_tagger *t, struct mention *m, size_t from,
+             size_t to, const char *s, size_t n)
+{
+    for (size_t i = from; i < to; i++) {
+        uint32_t si = m[i].start, ei = m[i].end & 0x7fffffffu;
+        for (size_t j = from; j < to; j++) {
+            uint32_t sj = m[j].start, ej = m[j].end & 0x7fffffffu;
+            if (ej < ei) {
+                /* ends are in order: skip ahead cheaply */
+                if (ei - ej > 256)
+                    j = i;
+                continue;
+            }
+            if (ej - ei > 256)
+                break;
+            if (j == i || m[j].entry == UINT32_MAX || sj > si ||
+                ej - sj <= ei - si)
+                continue;
+            if (mention_holds(t, &m[j], s, n)) {
+                m[i].entry = UINT32_MAX;
+                break;
+            }
+        }
+    }
+}
+
+/* How often each phrase was seen so far in one article: a small
+ * open-addressing table (an article using more distinct phrases than it
+ * holds counts the rest as first uses). */
+#define REPEAT_SLOTS 512
+struct repeat {
+    uint32_t key[REPEAT_SLOTS];
+    uint16_t count[REPEAT_SLOTS];
 };
 
-/* Scans one text (title or body) and adds weighted mentions. */
-static void
-scan(const struct wd_tagger *t, const char *s, size_t n, bool is_title,
-     bool us_context, struct acc *countries_acc, struct acc *themes_acc)
+static unsigned
+repeat_count(struct repeat *r, uint32_t entry)
 {
-    size_t pos = 0;
-    struct tok tk, prev = {0, 0};
-    bool have_prev = false;
-    char low[TOKEN_MAX];
-    while (next_token(s, n, &pos, &tk)) {
-        size_t after = pos;
-        float where = is_title ? 3.0f : (tk.start < LEAD_BYTES ? 1.5f : 1.0f);
-
-        /* Countries: the longest pattern starting here. */
-        const struct pattern *best = NULL;
-        size_t best_end = 0;
-        for (int32_t q = index_find(&t->countries, s + tk.start, tk.len);
-             q >= 0; q = t->pats[q].next) {
-            const struct pattern *p = &t->pats[q];
-            size_t end;
-            struct tok last;
-            if (match_tokens(p, s, n, after, &tk, false, &end, &last) &&
-                (!best || p->ntok > best->ntok)) {
-                best = p;
-                best_end = end;
-            }
+    uint32_t h = (entry * 2654435761u) >> 23; /* 9 bits */
+    for (unsigned probe = 0; probe < 16; probe++) {
+        uint32_t i = (h + probe) & (REPEAT_SLOTS - 1);
+        if (r->key[i] == entry)
+            return ++r->count[i];
+        if (r->key[i] == UINT32_MAX) {
+            r->key[i] = entry;
+            r->count[i] = 1;
+            return 1;
         }
-        if (best) {
-            bool skip = (best->ambig == AMBIG_PERSON &&
-                         looks_like_person(s, n, &tk, &prev, have_prev)) ||
-                        (best->ambig == AMBIG_US_STATE && us_context);
-            if (!skip)
-                countries_acc->score[best->target] += where * best->weight;
-            if (best->ntok > 1)
-                pos = best_end; /* the phrase's words are used up */
-        }
-
-        /* Themes: every prefix of the lower-cased token that is a stem. */
-        if (tk.len < TOKEN_MAX) {
-            bool ascii = true;
-            for (size_t b = 0; b < tk.len; b++) {
-                char c = s[tk.start + b];
-                if ((unsigned char)c >= 0x80)
-                    ascii = false;
-                low[b] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-            }
-            for (size_t l = 2; ascii && l <= tk.len; l++) {
-                for (int32_t q = index_find(&t->themes, low, l); q >= 0;
-                     q = t->pats[q].next) {
-                    const struct pattern *p = &t->pats[q];
-                    size_t end;
-                    struct tok last;
-                    /* A one-word stem is a prefix of the token; a phrase's
-                     * first word must be the whole token. */
-                    if (p->ntok > 1 && l != tk.len)
-                        continue;
-                    if (match_tokens(p, s, n, after, &tk, true, &end, &last))
-                        themes_acc->score[p->target] += where;
-                }
-            }
-        }
-        prev = tk;
-        have_prev = true;
     }
+    return 1;
 }
 
-static int
-by_score(const void *a, const void *b)
-{
-    const struct wd_tag *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score < y->score ? 1 : -1;
-    return strcmp(x->code, y->code);
-}
-
-/* Copies the entries over threshold, sorted and normalised to (0,1]. */
-static size_t
-emit(const float *score, size_t n, float threshold, bool countries_kind,
-     struct wd_tag *out)
-{
-    size_t k = 0;
-    struct wd_tag tmp[N_COUNTRIES > N_THEMES ? N_COUNTRIES : N_THEMES];
-    for (size_t i = 0; i < n; i++) {
-        if (score[i] < threshold)
-            continue;
-        const char *code = countries_kind ? countries[i].code : themes[i].slug;
-        strncpy(tmp[k].code, code, sizeof tmp[k].code - 1);
-        tmp[k].code[sizeof tmp[k].code - 1] = '\0';
-        tmp[k].score = score[i];
-        k++;
-    }
-    qsort(tmp, k, sizeof tmp[0], by_score);
-    if (k > WD_TAG_MAX)
-        k = WD_TAG_MAX;
-    for (size_t i = 0; i < k; i++) {
-        out[i] = tmp[i];
-        out[i].score = tmp[i].score / tmp[0].score;
-    }
-    return k;
-}
+struct scores {
+    float country[MAX_COUNTRIES];
+    uint16_t ev_any[MAX_COUNTRIES]; /* unambiguous mentions */
+    uint16_t ev_sub[MAX_COUNTRIES]; /* unambiguous cities and subdivisions */
+    float theme[MAX_THEMES];
+};
 
 static bool
-contains(const char *s, size_t n, const char *lit)
+sense_applies(const struct sense *sn, const struct mention *m, const char *s,
+              size_t n)
 {
-    size_t k = strlen(lit);
-    for (size_t i = 0; i + k <= n; i++)
-        if (memcmp(s + i, lit, k) == 0)
-            return true;
-    return false;
+    bool boundary = !(m->end & 0x80000000u);
+    size_t end = m->end & 0x7fffffffu;
+    if (!boundary && !sn->prefix)
+        return false;
+    return case_ok((enum case_rule)sn->rule, s, n, m->start, end);
+}
+
+static void
+emit(float *score, size_t n, float min, float rel, size_t max,
+     struct wd_tag *out, size_t *n_out, const char *(*name)(const void *, size_t),
+     const void *ctx)
+{
+    *n_out = 0;
+    float top = 0;
+    for (size_t i = 0; i < n; i++)
+        if (score[i] > top)
+            top = score[i];
+    if (top < min)
+        return;
+    while (*n_out < max) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++)
+            if (score[i] >= min && score[i] >= rel * top &&
+                (best == n || score[i] > score[best]))
+                best = i;
+        if (best == n)
+            break;
+        struct wd_tag *tg = &out[(*n_out)++];
+        snprintf(tg->code, sizeof tg->code, "%s", name(ctx, best));
+        tg->score = score[best] / top;
+        score[best] = -1;
+    }
+}
+
+static const char *
+country_name(const void *ctx, size_t i)
+{
+    return ((const struct wd_tagger *)ctx)->countries[i];
+}
+
+static const char *
+theme_name(const void *ctx, size_t i)
+{
+    return ((const struct wd_tagger *)ctx)->themes[i].slug;
 }
 
 int
@@ -796,23 +1094,119 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
               const char *body, size_t blen, struct wd_tags *out)
 {
     memset(out, 0, sizeof *out);
-    struct acc c, th;
-    memset(&c, 0, sizeof c);
-    memset(&th, 0, sizeof th);
-    bool us_context =
-        contains(title, tlen, "Atlanta") || contains(body, blen, "Atlanta") ||
-        contains(body, blen, "U.S. state") || contains(body, blen, "Savannah");
-    /* The body first: a title's ambiguous names are judged by it. */
-    scan(t, body, blen, false, us_context, &c, &th);
-    scan(t, title, tlen, true, us_context, &c, &th);
-    out->n_countries = emit(c.score, N_COUNTRIES, 2.0f, true, out->countries);
-    out->n_themes = emit(th.score, N_THEMES, 3.0f, false, out->themes);
-    return 0;
-}
+    struct scan *sc = malloc(sizeof *sc);
+    struct scores *sv = calloc(1, sizeof *sv);
+    size_t maxlen = tlen > blen ? tlen : blen;
+    uint8_t *cls = malloc(maxlen ? maxlen : 1);
+    if (!sc || !sv || !cls) {
+        free(sc), free(sv), free(cls);
+        return 0; /* no tags rather than no article */
+    }
+    sc->t = t;
+    sc->n = 0;
+    scan_text(sc, title, tlen, cls, true);
+    size_t n_title = sc->n;
+    keep_longest(t, sc->m, 0, n_title, title, tlen);
+    scan_text(sc, body, blen, cls, false);
+    keep_longest(t, sc->m, n_title, sc->n, body, blen);
 
-size_t
-wd_tagger_theme_slugs(const struct wd_tagger *t, const char *const **slugs)
-{
-    *slugs = t->slugs;
-    return N_THEMES;
+    /* Evidence from unambiguous mentions. */
+    struct repeat rep;
+    memset(rep.key, 0xff, sizeof rep.key);
+    for (size_t i = 0; i < sc->n; i++) {
+        const struct mention *m = &sc->m[i];
+        if (m->entry == UINT32_MAX)
+            continue;
+        const struct entry *en = &t->entries[m->entry];
+        if (en->ambiguous)
+            continue;
+        const char *s = m->title ? title : body;
+        size_t n = m->title ? tlen : blen;
+        bool place = false;
+        for (int32_t k = en->sense; k >= 0; k = t->senses[k].next) {
+            const struct sense *sn = &t->senses[k];
+            if (sn->type == S_COUNTRY && sense_applies(sn, m, s, n)) {
+                place = true;
+                sv->country[sn->idx] += sn->weight * m->pos;
+                if (!m->title) {
+                    sv->ev_any[sn->idx]++;
+                    if (!kinds[sn->kind].national)
+                        sv->ev_sub[sn->idx]++;
+                }
+            }
+        }
+        if (place) /* "Réunion" the place is not a reunion */
+            continue;
+        /* The k-th use of one phrase counts 1/k: a word repeated all
+         * through a story ("plane") does not outweigh every other. */
+        float damp = 1.0f / (float)repeat_count(&rep, m->entry);
+        for (int32_t k = en->sense; k >= 0; k = t->senses[k].next) {
+            const struct sense *sn = &t->senses[k];
+            if (sn->type == S_THEME && sense_applies(sn, m, s, n)) {
+#ifdef TAG_DEBUG
+                fprintf(stderr, "  %s <- '%.*s' %.2f\n", t->themes[sn->idx].slug,
+                        (int)((m->end & 0x7fffffffu) - m->start), s + m->start,
+                        sn->weight * m->pos * damp);
+#endif
+                sv->theme[sn->idx] += sn->weight * m->pos * damp;
+            }
+        }
+    }
+    /* Ambiguous names: the sense the text supports best. */
+    for (size_t i = 0; i < sc->n; i++) {
+        const struct mention *m = &sc->m[i];
+        if (m->entry == UINT32_MAX)
+            continue;
+        const struct entry *en = &t->entries[m->entry];
+        if (!en->ambiguous)
+            continue;
+        const char *s = m->title ? title : body;
+        size_t n = m->title ? tlen : blen;
+        bool personal = false, national = false;
+        uint32_t max_pop = 1;
+        for (int32_t k = en->sense; k >= 0; k = t->senses[k].next) {
+            const struct sense *sn = &t->senses[k];
+            if (!sense_applies(sn, m, s, n))
+                continue;
+            if (sn->type == S_PERSONAL)
+                personal = true;
+            if (sn->type == S_COUNTRY && kinds[sn->kind].national)
+                national = true;
+            if (sn->type == S_COUNTRY && sn->pop > max_pop)
+                max_pop = sn->pop;
+        }
+        const struct sense *best = NULL;
+        float best_v = -1;
+        for (int32_t k = en->sense; k >= 0; k = t->senses[k].next) {
+            const struct sense *sn = &t->senses[k];
+            if (sn->type != S_COUNTRY || !sense_applies(sn, m, s, n))
+                continue;
+            bool nat = kinds[sn->kind].national;
+            float prior = nat ? 1.0f : 0.5f + 0.25f * (float)sn->pop / (float)max_pop;
+            float support = (!nat && national) ? sv->ev_sub[sn->idx]
+                                               : sv->ev_any[sn->idx];
+            float v = prior + support;
+            if (v > best_v)
+                best_v = v, best = sn;
+        }
+        if (!best)
+            continue;
+        if (personal) {
+            if (m->title ? sv->ev_any[best->idx] == 0
+                         : beside_capitalised(s, n, m->start,
+                                              m->end & 0x7fffffffu))
+                continue;
+        }
+        sv->country[best->idx] += best->weight * m->pos;
+    }
+    emit(sv->country, t->n_countries, TAG_COUNTRY_MIN, TAG_COUNTRY_REL,
+         WD_TAG_MAX, out->countries, &out->n_countries, country_name, t);
+#ifdef TAG_SQRT
+    for (size_t i = 0; i < t->n_themes; i++)
+        sv->theme[i] = sqrtf(sv->theme[i]);
+#endif
+    emit(sv->theme, t->n_themes, TAG_THEME_MIN, TAG_THEME_REL, TAG_THEMES_MAX,
+         out->themes, &out->n_themes, theme_name, t);
+    free(sc), free(sv), free(cls);
+    return 0;
 }

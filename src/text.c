@@ -42,6 +42,14 @@ wd_cp_is_alnum(uint32_t cp)
 }
 
 bool
+wd_cp_is_upper(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z';
+    return uc_is_upper(cp);
+}
+
+bool
 wd_cp_is_space(uint32_t cp)
 {
     if (cp < 0x80)

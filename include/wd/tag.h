@@ -1,9 +1,14 @@
 /* Country and theme tagging: a pure function over an article's text.
  *
- * This is the first version (issue 2): a compiled-in table of country
- * names, demonyms and capitals, and keyword lists per theme. The full tagger
- * (gazetteer from real data, Aho-Corasick, IPTC taxonomy) replaces the
- * tables behind the same interface.
+ * The tagger is built from three data files (data/ in the source tree,
+ * share/wiredesk when installed): gazetteer.tsv (generated from iso-codes,
+ * world-countries and GeoNames cities by scripts/make_gazetteer.py),
+ * gazetteer-extra.tsv (hand-maintained leaders, institutions, aliases and
+ * names that are also personal names) and taxonomy.tsv (IPTC Media Topics
+ * and desk themes: phrase -> theme, weight). Every name and phrase is
+ * compiled into one Aho-Corasick automaton over case- and accent-folded
+ * text, so tagging is one pass over the bytes whatever the number of names.
+ * docs/ARCHITECTURE.md describes the scoring and the ambiguity rules.
  */
 #ifndef WD_TAG_H
 #define WD_TAG_H
@@ -14,7 +19,7 @@
 
 struct wd_tag {
     char code[40]; /* "KZ" for a country, "politics" for a theme */
-    float score;   /* relevance, higher first; > 0 */
+    float score;   /* relevance relative to the best tag of its family, (0,1] */
 };
 
 struct wd_tags {
@@ -26,7 +31,34 @@ struct wd_tags {
 
 struct wd_tagger;
 
-/* Builds the matching tables. Returns 0 or WD_ENOMEM. */
+/* The text of one data file, and the name its error messages use. */
+struct wd_tag_file {
+    const char *name;
+    const char *text;
+    size_t len;
+};
+
+/* Builds a tagger from the text of its data files: any number of gazetteer
+ * files (lines "name<TAB>CC<TAB>kind<TAB>population") and one taxonomy
+ * ("@theme<TAB>slug<TAB>code<TAB>label" and "phrase<TAB>slug<TAB>weight").
+ * Returns 0, WD_EINVAL with "file:line: what is wrong" in err (a file the
+ * tagger cannot use is refused whole), or WD_ENOMEM. */
+int wd_tagger_build(const struct wd_tag_file *gazetteers, size_t n_gazetteers,
+                    const struct wd_tag_file *taxonomy, struct wd_tagger **out,
+                    char *err, size_t err_cap);
+
+/* Reads DIR/gazetteer.tsv, DIR/gazetteer-extra.tsv (optional) and
+ * DIR/taxonomy.tsv and builds a tagger from them. Returns as
+ * wd_tagger_build(), or WD_EIO with the file named in err. */
+int wd_tagger_load(const char *dir, struct wd_tagger **out, char *err,
+                   size_t err_cap);
+
+/* The data directory used when none is given: $WIREDESK_DATA_DIR, else
+ * share/wiredesk beside the running binary's prefix, else the installed
+ * one, else the source tree's data/ — the first holding taxonomy.tsv. */
+const char *wd_tagger_default_dir(void);
+
+/* wd_tagger_load() from wd_tagger_default_dir(); error text on stderr. */
 int wd_tagger_new(struct wd_tagger **out);
 
 /* Frees a tagger; NULL is a no-op. */
@@ -34,13 +66,17 @@ void wd_tagger_free(struct wd_tagger *t);
 
 /* Tags one article. title and body are UTF-8, not necessarily
  * NUL-terminated. Fills *out with the countries and themes whose relevance
- * passes the threshold, ordered by score, highest first. A tagger is
- * read-only after wd_tagger_new(): concurrent calls are safe. Returns 0. */
+ * passes the thresholds, ordered by score, highest first. A tagger is
+ * read-only once built: concurrent calls are safe. Returns 0. */
 int wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
                   const char *body, size_t blen, struct wd_tags *out);
 
 /* Every theme slug the tagger can emit, for channel-name validation. */
 size_t wd_tagger_theme_slugs(const struct wd_tagger *t,
                              const char *const **slugs);
+
+/* How many names and phrases, and automaton states, the tagger holds. */
+void wd_tagger_size(const struct wd_tagger *t, size_t *patterns,
+                    size_t *states);
 
 #endif

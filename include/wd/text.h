@@ -23,6 +23,9 @@ bool wd_cp_is_alnum(uint32_t cp);
 /* True for letters of any script. */
 bool wd_cp_is_alpha(uint32_t cp);
 
+/* True for upper-case (and title-case) letters of any script. */
+bool wd_cp_is_upper(uint32_t cp);
+
 /* True for Unicode white space, including NO-BREAK SPACE. */
 bool wd_cp_is_space(uint32_t cp);
 
