@@ -104,8 +104,10 @@ report(const char *family, const struct tally *t)
     double mp = 0, mr = 0, mf = 0;
     for (size_t i = 0; i < t->n; i++) {
         tp += t->tp[i], fp += t->fp[i], fn += t->fn[i];
-        double p = t->tp[i] + t->fp[i] ? (double)t->tp[i] / (t->tp[i] + t->fp[i]) : 0;
-        double r = t->tp[i] + t->fn[i] ? (double)t->tp[i] / (t->tp[i] + t->fn[i]) : 0;
+        double p =
+            t->tp[i] + t->fp[i] ? (double)t->tp[i] / (t->tp[i] + t->fp[i]) : 0;
+        double r =
+            t->tp[i] + t->fn[i] ? (double)t->tp[i] / (t->tp[i] + t->fn[i]) : 0;
         mp += p, mr += r, mf += f1(p, r);
     }
     double p = tp + fp ? (double)tp / (tp + fp) : 0;
@@ -235,8 +237,9 @@ main(int argc, char **argv)
     double ft = report("themes", &tt);
     wd_tagger_free(tg);
     if (fc < floor_c || ft < floor_t) {
-        fprintf(stderr, "tag_eval: under the floor (countries F1 %.3f < %.3f "
-                        "or themes F1 %.3f < %.3f)\n",
+        fprintf(stderr,
+                "tag_eval: under the floor (countries F1 %.3f < %.3f "
+                "or themes F1 %.3f < %.3f)\n",
                 fc, floor_c, ft, floor_t);
         return 1;
     }

@@ -42,7 +42,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,11 +60,11 @@
 #endif
 
 /* Relevance thresholds (see the header comment). */
-#ifndef TAG_COUNTRY_MIN
+#ifndef TAG_COUNTRY_MIN /* -D overrides, for tuning runs of tag_eval */
 #define TAG_COUNTRY_MIN 2.0f
 #define TAG_COUNTRY_REL 0.25f
-#define TAG_THEME_MIN 4.0f
-#define TAG_THEME_REL 0.4f
+#define TAG_THEME_MIN 2.0f
+#define TAG_THEME_REL 0.5f
 #define TAG_THEMES_MAX 3
 #endif
 #define TAG_TITLE_WEIGHT 3.0f
@@ -197,21 +196,21 @@ static const struct {
     [K_CAPITAL] = {"capital", 0.8f, true},
     [K_LEADER] = {"leader", 0.8f, true},
     [K_INSTITUTION] = {"institution", 0.8f, true},
-    [K_CITY] = {"city", 0.6f, false},
-    [K_SUBDIVISION] = {"subdivision", 0.6f, false},
+    [K_CITY] = {"city", 0.7f, false},
+    [K_SUBDIVISION] = {"subdivision", 0.7f, false},
     [K_PERSONAL] = {"personal", 0.0f, false},
     [K_THEME] = {"theme", 0.0f, false},
 };
 
 struct sense {
-    uint8_t type;   /* enum sense_type */
-    uint8_t kind;   /* enum kind */
-    uint8_t rule;   /* enum case_rule */
-    bool prefix;    /* theme phrase ending in '*' */
-    uint16_t idx;   /* country or theme index */
-    float weight;   /* of one mention */
-    uint32_t pop;   /* cities: inhabitants */
-    int32_t next;   /* next sense of the same entry, -1 */
+    uint8_t type; /* enum sense_type */
+    uint8_t kind; /* enum kind */
+    uint8_t rule; /* enum case_rule */
+    bool prefix;  /* theme phrase ending in '*' */
+    uint16_t idx; /* country or theme index */
+    float weight; /* of one mention */
+    uint32_t pop; /* cities: inhabitants */
+    int32_t next; /* next sense of the same entry, -1 */
 };
 
 /* One distinct folded string. */
@@ -271,7 +270,8 @@ new_state(struct wd_tagger *t, uint32_t *id)
     if (t->n_states >= UINT32_MAX / NCLS)
         return WD_ENOMEM;
     size_t cap = t->cap_states;
-    if (grow((void **)&t->delta, &cap, t->n_states + 1, NCLS * sizeof(uint32_t)))
+    if (grow((void **)&t->delta, &cap, t->n_states + 1,
+             NCLS * sizeof(uint32_t)))
         return WD_ENOMEM;
     if (cap != t->cap_states) {
         int32_t *o = realloc(t->out, cap * sizeof *o);
@@ -334,8 +334,8 @@ insert(struct wd_tagger *t, const char *name, size_t n, struct sense sn)
     for (int32_t i = t->entries[e].sense; i >= 0; i = t->senses[i].next) {
         struct sense *o = &t->senses[i];
         if (o->type == sn.type && o->idx == sn.idx && o->prefix == sn.prefix) {
-            if (sn.weight > o->weight || (kinds[sn.kind].national &&
-                                          !kinds[o->kind].national)) {
+            if (sn.weight > o->weight ||
+                (kinds[sn.kind].national && !kinds[o->kind].national)) {
                 o->kind = sn.kind;
                 o->weight = sn.weight;
             }
@@ -489,7 +489,8 @@ load_gazetteer(struct wd_tagger *t, struct reader *r)
                            .kind = (uint8_t)kind,
                            .rule = (uint8_t)case_rule_of(f[0], l[0]),
                            .weight = kinds[kind].weight,
-                           .pop = pop > UINT32_MAX ? UINT32_MAX : (uint32_t)pop};
+                           .pop =
+                               pop > UINT32_MAX ? UINT32_MAX : (uint32_t)pop};
         if (kind == K_PERSONAL) {
             if (!field_is(f[1], l[1], "-"))
                 return fail_at(r, "a personal name has country '-', not '%.*s'",
@@ -529,11 +530,12 @@ load_taxonomy(struct wd_tagger *t, struct reader *r)
             if (k < 3)
                 return fail_at(r, "want @theme<TAB>slug<TAB>code%.*s", "", 0);
             if (!valid_slug(f[1], l[1]))
-                return fail_at(r, "theme slug '%.*s' is not [a-z0-9-]+",
-                               f[1], l[1]);
+                return fail_at(r, "theme slug '%.*s' is not [a-z0-9-]+", f[1],
+                               l[1]);
             for (size_t i = 0; i < t->n_themes; i++)
                 if (field_is(f[1], l[1], t->themes[i].slug))
-                    return fail_at(r, "theme '%.*s' declared twice", f[1], l[1]);
+                    return fail_at(r, "theme '%.*s' declared twice", f[1],
+                                   l[1]);
             if (t->n_themes == MAX_THEMES)
                 return fail_at(r, "more than 64 themes%.*s", "", 0);
             struct theme *th = &t->themes[t->n_themes];
@@ -557,8 +559,8 @@ load_taxonomy(struct wd_tagger *t, struct reader *r)
                            f[1], l[1]);
         double w;
         if (parse_number(f[2], l[2], &w) || w <= 0 || w > 100)
-            return fail_at(r, "weight '%.*s' is not a number in (0, 100]",
-                           f[2], l[2]);
+            return fail_at(r, "weight '%.*s' is not a number in (0, 100]", f[2],
+                           l[2]);
         bool prefix = l[0] > 1 && f[0][l[0] - 1] == '*';
         size_t plen = l[0] - prefix;
         if (plen == 0 || !wd_utf8_valid(f[0], plen))
@@ -867,8 +869,7 @@ upper_at(const char *s, size_t n, size_t i)
 }
 
 static bool
-case_ok(enum case_rule rule, const char *s, size_t n, size_t start,
-        size_t end)
+case_ok(enum case_rule rule, const char *s, size_t n, size_t start, size_t end)
 {
     if (rule == CASE_ANY)
         return true;
@@ -967,8 +968,8 @@ static bool sense_applies(const struct sense *sn, const struct mention *m,
                           const char *s, size_t n);
 
 static bool
-mention_holds(const struct wd_tagger *t, const struct mention *m,
-              const char *s, size_t n)
+mention_holds(const struct wd_tagger *t, const struct mention *m, const char *s,
+              size_t n)
 {
     for (int32_t k = t->entries[m->entry].sense; k >= 0; k = t->senses[k].next)
         if (sense_applies(&t->senses[k], m, s, n))
@@ -1052,8 +1053,8 @@ sense_applies(const struct sense *sn, const struct mention *m, const char *s,
 
 static void
 emit(float *score, size_t n, float min, float rel, size_t max,
-     struct wd_tag *out, size_t *n_out, const char *(*name)(const void *, size_t),
-     const void *ctx)
+     struct wd_tag *out, size_t *n_out,
+     const char *(*name)(const void *, size_t), const void *ctx)
 {
     *n_out = 0;
     float top = 0;
@@ -1144,7 +1145,8 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
             const struct sense *sn = &t->senses[k];
             if (sn->type == S_THEME && sense_applies(sn, m, s, n)) {
 #ifdef TAG_DEBUG
-                fprintf(stderr, "  %s <- '%.*s' %.2f\n", t->themes[sn->idx].slug,
+                fprintf(stderr, "  %s <- '%.*s' %.2f\n",
+                        t->themes[sn->idx].slug,
                         (int)((m->end & 0x7fffffffu) - m->start), s + m->start,
                         sn->weight * m->pos * damp);
 #endif
@@ -1182,9 +1184,10 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
             if (sn->type != S_COUNTRY || !sense_applies(sn, m, s, n))
                 continue;
             bool nat = kinds[sn->kind].national;
-            float prior = nat ? 1.0f : 0.5f + 0.25f * (float)sn->pop / (float)max_pop;
-            float support = (!nat && national) ? sv->ev_sub[sn->idx]
-                                               : sv->ev_any[sn->idx];
+            float prior =
+                nat ? 1.0f : 0.5f + 0.25f * (float)sn->pop / (float)max_pop;
+            float support =
+                (!nat && national) ? sv->ev_sub[sn->idx] : sv->ev_any[sn->idx];
             float v = prior + support;
             if (v > best_v)
                 best_v = v, best = sn;
@@ -1192,19 +1195,15 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
         if (!best)
             continue;
         if (personal) {
-            if (m->title ? sv->ev_any[best->idx] == 0
-                         : beside_capitalised(s, n, m->start,
-                                              m->end & 0x7fffffffu))
+            if (m->title
+                    ? sv->ev_any[best->idx] == 0
+                    : beside_capitalised(s, n, m->start, m->end & 0x7fffffffu))
                 continue;
         }
         sv->country[best->idx] += best->weight * m->pos;
     }
     emit(sv->country, t->n_countries, TAG_COUNTRY_MIN, TAG_COUNTRY_REL,
          WD_TAG_MAX, out->countries, &out->n_countries, country_name, t);
-#ifdef TAG_SQRT
-    for (size_t i = 0; i < t->n_themes; i++)
-        sv->theme[i] = sqrtf(sv->theme[i]);
-#endif
     emit(sv->theme, t->n_themes, TAG_THEME_MIN, TAG_THEME_REL, TAG_THEMES_MAX,
          out->themes, &out->n_themes, theme_name, t);
     free(sc), free(sv), free(cls);
