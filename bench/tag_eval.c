@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benchutil.h"
 #include "wd/tag.h"
 
 #define MAX_CODES 512
@@ -117,26 +118,6 @@ report(const char *family, const struct tally *t)
            "(%zu tags, tp %u fp %u fn %u)\n",
            family, p, r, f1(p, r), mp / n, mr / n, mf / n, t->n, tp, fp, fn);
     return f1(p, r);
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = 0, *len = (size_t)n;
-    return buf;
 }
 
 static int

@@ -71,20 +71,10 @@
 
 /* Byte classes. */
 enum {
-    C_IGN = 0,
-    C_SEP = 1,
-    C_APOS = 2,
-    C_OTHER = 3,
-    C_DIGIT = 4,  /* 4..13 */
-    C_ALPHA = 14, /* 14..39 */
-    NCLS = 40,
+    C_SEP = 0,   /* white space, punctuation, apostrophes: between words */
+    C_OTHER = 1, /* a letter of a script the data does not name */
+    C_WORD = 2,  /* a-z (folded) and 0-9 */
 };
-
-static inline bool
-cls_is_word(uint8_t c)
-{
-    return c >= C_OTHER;
-}
 
 /* Base letters of U+00C0..U+017F (' ' where there is none: × ÷). */
 static const char latin_fold[] =
@@ -92,75 +82,140 @@ static const char latin_fold[] =
     "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiiijjkkkllllllll"
     "llnnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
 
-static uint8_t ascii_cls[128];
+/* The folded character of an ASCII word byte; 0 for a separator and for
+ * every byte >= 0x80 (decoded on the slow path). */
+static unsigned char ascii_fold[256];
 
 static void
 init_ascii(void)
 {
-    if (ascii_cls['a'])
+    if (ascii_fold['a'])
         return;
     for (int c = 0; c < 128; c++) {
-        uint8_t k = C_SEP;
         if (c >= 'a' && c <= 'z')
-            k = (uint8_t)(C_ALPHA + (c - 'a'));
+            ascii_fold[c] = (unsigned char)c;
         else if (c >= 'A' && c <= 'Z')
-            k = (uint8_t)(C_ALPHA + (c - 'A'));
+            ascii_fold[c] = (unsigned char)(c - 'A' + 'a');
         else if (c >= '0' && c <= '9')
-            k = (uint8_t)(C_DIGIT + (c - '0'));
-        else if (c == '\'')
-            k = C_APOS;
-        ascii_cls[c] = k;
+            ascii_fold[c] = (unsigned char)c;
     }
 }
 
-static uint8_t
-cp_class(uint32_t cp)
+/* The folded character of a non-ASCII code point: a base letter, 0 for a
+ * separator, or 1 for a letter of another script. */
+static unsigned char
+cp_fold(uint32_t cp)
 {
     if (cp >= 0xC0 && cp < 0x180) {
         char b = latin_fold[cp - 0xC0];
-        return b == ' ' ? C_SEP : (uint8_t)(C_ALPHA + (b - 'a'));
+        return b == ' ' ? 0 : (unsigned char)b;
     }
     if (cp == 0x218 || cp == 0x219)
-        return C_ALPHA + ('s' - 'a');
+        return 's';
     if (cp == 0x21A || cp == 0x21B)
-        return C_ALPHA + ('t' - 'a');
-    if (cp == 0x2018 || cp == 0x2019 || cp == 0x2BC)
-        return C_APOS;
-    if (wd_cp_is_alnum(cp))
-        return C_OTHER;
-    return C_SEP;
+        return 't';
+    return wd_cp_is_alnum(cp) ? 1 : 0;
 }
 
-/* Classes of s[0..n) into cls. Runs of separators keep their
- * first byte as C_SEP, the rest become C_IGN. prev_sep says whether a
- * separator stands before s (folding names: yes). */
-static void
-fold(const char *s, size_t n, uint8_t *cls, bool prev_sep)
+/* One word of a text: where it stands, and the hashes of its folded form
+ * and of its first PREFIX_MAX prefixes (for phrases ending in '*'). */
+#define PREFIX_MAX 24
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
+struct word {
+    size_t start, end; /* bytes of the text */
+    size_t len;        /* folded characters */
+    bool other;        /* holds a letter of another script: matches nothing */
+    uint64_t hash;
+    uint64_t hash3; /* of the first three characters (len >= 3) */
+};
+
+/* The hashes of the first PREFIX_MAX prefixes of word w of s, into
+ * prefix[k - 1] for the prefix of k characters; returns how many. Only
+ * words that may start a stem ("elect*") get here. */
+static size_t
+word_prefixes(const char *s, const struct word *w, uint64_t *prefix)
 {
-    size_t i = 0;
-    while (i < n) {
+    uint64_t h = FNV_OFFSET;
+    size_t k = 0, i = w->start;
+    while (i < w->end && k < PREFIX_MAX) {
         unsigned char b = (unsigned char)s[i];
-        uint8_t k;
-        size_t len = 1;
+        unsigned char f;
+        size_t l = 1;
         if (b < 0x80) {
-            k = ascii_cls[b];
+            f = ascii_fold[b];
         } else {
             uint32_t cp;
-            len = wd_utf8_next(s + i, n - i, &cp);
-            k = cp_class(cp);
-            for (size_t j = 1; j < len; j++)
-                cls[i + j] = C_IGN;
+            l = wd_utf8_next(s + i, w->end - i, &cp);
+            f = cp_fold(cp);
         }
-        if (k == C_SEP) {
-            if (prev_sep)
-                k = C_IGN;
-            prev_sep = true;
-        } else {
-            prev_sep = false;
-        }
-        cls[i] = k;
-        i += len;
+        h = (h ^ f) * FNV_PRIME;
+        prefix[k++] = h;
+        i += l;
     }
+    return k;
+}
+
+/* Reads the next word of s[0..n) from *pos on; false when there is none.
+ * Words are runs of letters and digits; everything else, apostrophes
+ * included ("Kazakhstan's", "d'Ivoire"), separates them. */
+static inline bool
+next_word(const char *s, size_t n, size_t *pos, struct word *w)
+{
+    size_t i = *pos;
+    /* Skip separators. */
+    for (;;) {
+        if (i >= n)
+            return *pos = i, false;
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x80) {
+            if (ascii_fold[b])
+                break;
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t l = wd_utf8_next(s + i, n - i, &cp);
+        if (cp_fold(cp))
+            break;
+        i += l;
+    }
+    /* Locals, not *w, in the loop: w may alias s as far as the compiler
+     * knows, and would be loaded and stored at every byte. */
+    size_t start = i, len = 0;
+    bool other = false;
+    uint64_t h = FNV_OFFSET;
+    uint64_t h3 = 0;
+    for (;;) {
+        /* ASCII letters and digits: the fast path. */
+        unsigned char f;
+        while (i < n && (f = ascii_fold[(unsigned char)s[i]]) != 0) {
+            h = (h ^ f) * FNV_PRIME;
+            if (++len == 3)
+                h3 = h;
+            i++;
+        }
+        if (i >= n || (unsigned char)s[i] < 0x80)
+            break;
+        uint32_t cp;
+        size_t l = wd_utf8_next(s + i, n - i, &cp);
+        f = cp_fold(cp);
+        if (!f)
+            break;
+        other |= f == 1;
+        h = (h ^ f) * FNV_PRIME;
+        if (++len == 3)
+            h3 = h;
+        i += l;
+    }
+    w->start = start;
+    w->end = i;
+    w->len = len;
+    w->other = other;
+    w->hash = h;
+    w->hash3 = h3;
+    *pos = i;
+    return true;
 }
 
 /* ---- the data --------------------------------------------------------- */
@@ -213,11 +268,11 @@ struct sense {
     int32_t next; /* next sense of the same entry, -1 */
 };
 
-/* One distinct folded string. */
+/* One distinct folded name or phrase. */
 struct entry {
-    uint32_t len;   /* folded symbols, leading separator included */
     int32_t sense;  /* first sense */
     bool ambiguous; /* senses name more than one country, or a person */
+    bool prefix;    /* some sense is a phrase ending in '*' */
 };
 
 #define MAX_COUNTRIES 300
@@ -228,11 +283,31 @@ struct theme {
     char code[24];
 };
 
+/* The names and phrases form a trie of words, kept in one hash table:
+ * (node, word hash) -> child node and the entry that ends there. Node 0
+ * is the root. Each word of a text costs one look-up from the root and one
+ * per name still open, whatever the number of names, and the table (tens
+ * of kilobytes to a few hundred) stays in cache where a byte automaton
+ * does not. A bit filter in front answers most look-ups of words that
+ * start no name without touching the table. */
+struct slot {
+    uint64_t key;   /* 0: empty */
+    uint32_t child; /* 0: no longer name goes on from here */
+    int32_t entry;  /* -1: no name ends here */
+};
+
+#define FILTER_BITS 17     /* 16 KiB */
+#define STEM_START_BITS 14 /* 2 KiB */
+
 struct wd_tagger {
-    uint32_t *delta; /* n_states * NCLS */
-    int32_t *out;    /* entry ending at a state, -1 */
-    uint32_t *dict;  /* next state on the failure chain with an output, 0 */
-    size_t n_states, cap_states;
+    struct slot *slots;
+    size_t n_slots, cap_slots; /* cap: a power of two */
+    uint32_t n_nodes;
+    uint64_t filter[(1u << FILTER_BITS) / 64];
+    uint32_t stem_lens; /* bit k: a phrase with a k-letter stem ends in '*' */
+    /* The first three letters of every stem, hashed: a word that starts
+     * no stem costs no look-up of its prefixes. */
+    uint64_t stem_starts[(1u << STEM_START_BITS) / 64];
 
     struct entry *entries;
     size_t n_entries, cap_entries;
@@ -245,6 +320,34 @@ struct wd_tagger {
     const char *slugs[MAX_THEMES];
     size_t n_themes;
 };
+
+static inline uint64_t
+slot_key(uint32_t node, uint64_t word)
+{
+    uint64_t k = (word ^ ((uint64_t)node * 0x9E3779B97F4A7C15ull));
+    k ^= k >> 29;
+    return k | 1; /* never 0, the empty slot */
+}
+
+static inline bool
+filter_has(const struct wd_tagger *t, uint64_t key)
+{
+    uint64_t b = key >> (64 - FILTER_BITS);
+    return (t->filter[b >> 6] >> (b & 63)) & 1;
+}
+
+static inline const struct slot *
+slot_find(const struct wd_tagger *t, uint64_t key)
+{
+    size_t mask = t->cap_slots - 1;
+    for (size_t i = key & mask;; i = (i + 1) & mask) {
+        const struct slot *sl = &t->slots[i];
+        if (sl->key == key)
+            return sl;
+        if (sl->key == 0)
+            return NULL;
+    }
+}
 
 /* ---- building ----------------------------------------------------------- */
 
@@ -265,70 +368,84 @@ grow(void **p, size_t *cap, size_t need, size_t size)
 }
 
 static int
-new_state(struct wd_tagger *t, uint32_t *id)
+slot_add(struct wd_tagger *t, uint64_t key, struct slot **out)
 {
-    if (t->n_states >= UINT32_MAX / NCLS)
-        return WD_ENOMEM;
-    size_t cap = t->cap_states;
-    if (grow((void **)&t->delta, &cap, t->n_states + 1,
-             NCLS * sizeof(uint32_t)))
-        return WD_ENOMEM;
-    if (cap != t->cap_states) {
-        int32_t *o = realloc(t->out, cap * sizeof *o);
-        if (!o)
+    if ((t->n_slots + 1) * 2 > t->cap_slots) {
+        size_t cap = t->cap_slots ? t->cap_slots * 2 : 4096;
+        struct slot *ns = calloc(cap, sizeof *ns);
+        if (!ns)
             return WD_ENOMEM;
-        t->out = o;
-        t->cap_states = cap;
+        for (size_t i = 0; i < t->cap_slots; i++) {
+            if (!t->slots[i].key)
+                continue;
+            size_t j = t->slots[i].key & (cap - 1);
+            while (ns[j].key)
+                j = (j + 1) & (cap - 1);
+            ns[j] = t->slots[i];
+        }
+        free(t->slots);
+        t->slots = ns;
+        t->cap_slots = cap;
     }
-    *id = (uint32_t)t->n_states++;
-    memset(t->delta + (size_t)*id * NCLS, 0, NCLS * sizeof(uint32_t));
-    t->out[*id] = -1;
+    size_t mask = t->cap_slots - 1, i = key & mask;
+    while (t->slots[i].key && t->slots[i].key != key)
+        i = (i + 1) & mask;
+    struct slot *sl = &t->slots[i];
+    if (!sl->key) {
+        *sl = (struct slot){.key = key, .child = 0, .entry = -1};
+        t->n_slots++;
+        uint64_t b = key >> (64 - FILTER_BITS);
+        t->filter[b >> 6] |= 1ull << (b & 63);
+    }
+    *out = sl;
     return 0;
 }
 
-/* Inserts the folded form of name[0..n) and adds a sense to its entry.
- * Returns 0, 1 when the name folds to nothing usable, or WD_ENOMEM. */
+/* Adds name[0..n) to the trie and a sense to its entry. Returns 0, 1 when
+ * the name has no word that can be matched, 2 when a phrase's stem (the
+ * word before its '*') has under 3 or over PREFIX_MAX letters, or
+ * WD_ENOMEM. */
 static int
 insert(struct wd_tagger *t, const char *name, size_t n, struct sense sn)
 {
-    uint8_t cls[256];
-    if (n == 0 || n > sizeof cls)
-        return 1;
-    fold(name, n, cls, true);
-    /* A trailing separator ("U.S.") is not part of the name: the end
-     * boundary check stands for it. */
-    size_t last = n;
-    while (last > 0 && (cls[last - 1] == C_IGN || cls[last - 1] == C_SEP))
-        last--;
-    if (last == 0)
-        return 1;
-    uint32_t s = 0, len = 0;
-    for (size_t i = 0; i <= last; i++) {
-        uint8_t c = i == 0 ? C_SEP : cls[i - 1];
-        if (c == C_IGN)
-            continue;
-        if (c == C_OTHER)
+    struct word w;
+    size_t pos = 0, last_len = 0;
+    uint32_t node = 0;
+    struct slot *sl = NULL;
+    while (next_word(name, n, &pos, &w)) {
+        if (w.other)
             return 1; /* a letter the fold does not know: never matched */
-        uint32_t *slot = &t->delta[(size_t)s * NCLS + c];
-        if (*slot == 0) {
-            uint32_t id;
-            if (new_state(t, &id))
-                return WD_ENOMEM;
-            slot = &t->delta[(size_t)s * NCLS + c]; /* delta moved */
-            *slot = id;
+        if (sl) {     /* the previous word leads on to this one */
+            if (sl->child == 0) {
+                if (t->n_nodes == UINT32_MAX - 1)
+                    return WD_ENOMEM;
+                sl->child = ++t->n_nodes;
+            }
+            node = sl->child;
         }
-        s = *slot;
-        len++;
+        if (slot_add(t, slot_key(node, w.hash), &sl))
+            return WD_ENOMEM;
+        last_len = w.len;
     }
-    int32_t e = t->out[s];
+    if (!sl)
+        return 1;
+    if (sn.prefix && (last_len < 3 || last_len > PREFIX_MAX))
+        return 2;
+    if (sn.prefix) {
+        t->stem_lens |= 1u << last_len;
+        uint64_t b = w.hash3 >> (64 - STEM_START_BITS);
+        t->stem_starts[b >> 6] |= 1ull << (b & 63);
+    }
+    int32_t e = sl->entry;
     if (e < 0) {
         if (grow((void **)&t->entries, &t->cap_entries, t->n_entries + 1,
                  sizeof *t->entries))
             return WD_ENOMEM;
         e = (int32_t)t->n_entries++;
-        t->entries[e] = (struct entry){.len = len, .sense = -1};
-        t->out[s] = e;
+        t->entries[e] = (struct entry){.sense = -1};
+        sl->entry = e;
     }
+    t->entries[e].prefix |= sn.prefix;
     /* One sense per (type, idx, prefix): a country named as capital and
      * city keeps the stronger kind and the larger population. */
     for (int32_t i = t->entries[e].sense; i >= 0; i = t->senses[i].next) {
@@ -577,58 +694,16 @@ load_taxonomy(struct wd_tagger *t, struct reader *r)
         if (rc == 1)
             return fail_at(r, "phrase '%.*s' has no letter or digit to match",
                            f[0], l[0]);
+        if (rc == 2)
+            return fail_at(r,
+                           "phrase '%.*s': the word before '*' needs 3 to "
+                           "24 letters",
+                           f[0], l[0]);
         phrases++;
     }
     if (t->n_themes == 0)
         return fail_at(r, "no @theme declared%.*s", "", 0);
     (void)phrases;
-    return 0;
-}
-
-/* Breadth-first over the trie: failure links, missing transitions, the
- * separator self-loops, and the chain of outputs per state. */
-static int
-compile(struct wd_tagger *t)
-{
-    size_t n = t->n_states;
-    uint32_t *fail = calloc(n, sizeof *fail);
-    uint32_t *queue = malloc(n * sizeof *queue);
-    uint8_t *via = calloc(n, 1); /* class that entered the state */
-    t->dict = calloc(n, sizeof *t->dict);
-    if (!fail || !queue || !via || !t->dict) {
-        free(fail), free(queue), free(via);
-        return WD_ENOMEM;
-    }
-    size_t head = 0, tail = 0;
-    uint32_t *root = t->delta;
-    for (int c = 0; c < NCLS; c++)
-        if (root[c]) {
-            fail[root[c]] = 0;
-            via[root[c]] = (uint8_t)c;
-            queue[tail++] = root[c];
-        }
-    root[C_IGN] = 0;
-    while (head < tail) {
-        uint32_t s = queue[head++];
-        uint32_t *row = t->delta + (size_t)s * NCLS;
-        const uint32_t *frow = t->delta + (size_t)fail[s] * NCLS;
-        for (int c = 1; c < NCLS; c++) {
-            if (row[c]) {
-                uint32_t u = row[c];
-                fail[u] = frow[c];
-                via[u] = (uint8_t)c;
-                queue[tail++] = u;
-            } else if (c == C_SEP && via[s] == C_SEP) {
-                row[c] = s;
-            } else {
-                row[c] = frow[c];
-            }
-        }
-        row[C_IGN] = s;
-        uint32_t f = fail[s];
-        t->dict[s] = t->out[f] >= 0 ? f : t->dict[f];
-    }
-    free(fail), free(queue), free(via);
     return 0;
 }
 
@@ -664,10 +739,9 @@ wd_tagger_build(const struct wd_tag_file *gaz, size_t n_gaz,
     struct wd_tagger *t = calloc(1, sizeof *t);
     if (!t)
         return WD_ENOMEM;
-    uint32_t root;
-    int rc = new_state(t, &root);
+    int rc = 0;
     /* Themes first, so that their indexes are the taxonomy's order. */
-    if (rc == 0) {
+    {
         struct reader r = {.f = tax, .err = err, .err_cap = err_cap};
         rc = load_taxonomy(t, &r);
     }
@@ -675,8 +749,6 @@ wd_tagger_build(const struct wd_tag_file *gaz, size_t n_gaz,
         struct reader r = {.f = &gaz[i], .err = err, .err_cap = err_cap};
         rc = load_gazetteer(t, &r);
     }
-    if (rc == 0)
-        rc = compile(t);
     if (rc) {
         if (rc == WD_ENOMEM && err_cap)
             snprintf(err, err_cap, "out of memory building the tagger");
@@ -693,9 +765,7 @@ wd_tagger_free(struct wd_tagger *t)
 {
     if (!t)
         return;
-    free(t->delta);
-    free(t->out);
-    free(t->dict);
+    free(t->slots);
     free(t->entries);
     free(t->senses);
     free(t);
@@ -833,10 +903,10 @@ wd_tagger_theme_slugs(const struct wd_tagger *t, const char *const **slugs)
 }
 
 void
-wd_tagger_size(const struct wd_tagger *t, size_t *patterns, size_t *states)
+wd_tagger_size(const struct wd_tagger *t, size_t *patterns, size_t *slots)
 {
     *patterns = t->n_senses;
-    *states = t->n_states;
+    *slots = t->n_slots;
 }
 
 /* ---- tagging ------------------------------------------------------------ */
@@ -883,53 +953,97 @@ case_ok(enum case_rule rule, const char *s, size_t n, size_t start, size_t end)
     return true;
 }
 
-/* Scans one field: title (text = title) or body. */
+/* The class of the symbol at s[j..], for the end boundary of a match that
+ * ends before j (cls is not filled that far yet). */
 static void
-scan_text(struct scan *sc, const char *s, size_t n, uint8_t *cls, bool title)
+add_mention(struct scan *sc, int32_t entry, size_t start, size_t end,
+            bool whole, bool title, size_t n)
+{
+    if (sc->n == MAX_MENTIONS)
+        return;
+    struct mention *m = &sc->m[sc->n++];
+    m->entry = (uint32_t)entry;
+    m->start = (uint32_t)start;
+    m->end = (uint32_t)end | (whole ? 0 : 0x80000000u);
+    m->title = title;
+    m->pos = title ? TAG_TITLE_WEIGHT : 2.0f - (float)end / (float)n;
+}
+
+/* Looks word w up after node (the root, or a name still open), records
+ * the names that end with it and returns the node it leads on to (0:
+ * none). */
+static uint32_t
+look_up(struct scan *sc, const char *s, uint32_t node, size_t start,
+        const struct word *w, bool title, size_t n)
 {
     const struct wd_tagger *t = sc->t;
-    fold(s, n, cls, true);
-    const uint32_t *delta = t->delta;
-    uint32_t st = delta[C_SEP]; /* a separator stands before the text */
-    for (size_t i = 0; i < n; i++) {
-        st = delta[(size_t)st * NCLS + cls[i]];
-        if (t->out[st] < 0 && t->dict[st] == 0)
-            continue;
-        /* Where the next symbol stands decides the end boundary. */
-        size_t j = i + 1;
-        while (j < n && cls[j] == C_IGN)
-            j++;
-        bool boundary = j == n || !cls_is_word(cls[j]);
-        for (uint32_t o = t->out[st] >= 0 ? st : t->dict[st]; o;
-             o = t->dict[o]) {
-            uint32_t e = (uint32_t)t->out[o];
-            const struct entry *en = &t->entries[e];
-            bool any = false;
-            for (int32_t k = en->sense; k >= 0; k = t->senses[k].next)
-                if (boundary || t->senses[k].prefix)
-                    any = true;
-            if (!any || sc->n == MAX_MENTIONS)
-                continue;
-            /* Walk back over the entry's symbols to its first byte. */
-            size_t left = en->len - 1, p = i + 1;
-            while (left > 0 && p > 0) {
-                p--;
-                if (cls[p] != C_IGN)
-                    left--;
-            }
-            struct mention *m = &sc->m[sc->n++];
-            m->entry = e;
-            m->start = (uint32_t)p;
-            m->end = (uint32_t)(i + 1);
-            while (m->end < n && cls[m->end] == C_IGN)
-                m->end++;
-            m->title = title;
-            m->pos = title ? TAG_TITLE_WEIGHT
-                           : 2.0f - (n ? (float)i / (float)n : 0.0f);
-            /* boundary is rechecked per sense at scoring */
-            if (!boundary)
-                m->end |= 0x80000000u;
+    uint32_t child = 0;
+    uint64_t key = slot_key(node, w->hash);
+    if (filter_has(t, key)) {
+        const struct slot *sl = slot_find(t, key);
+        if (sl) {
+            if (sl->entry >= 0)
+                add_mention(sc, sl->entry, start, w->end, true, title, n);
+            child = sl->child;
         }
+    }
+    /* Phrases ending in '*' whose stem is shorter than the word. */
+    if (w->len <= 3)
+        return child;
+    uint64_t b = w->hash3 >> (64 - STEM_START_BITS);
+    if (!((t->stem_starts[b >> 6] >> (b & 63)) & 1))
+        return child;
+    uint64_t prefix[PREFIX_MAX];
+    size_t np = word_prefixes(s, w, prefix);
+    uint32_t lens = t->stem_lens;
+    if (w->len <= PREFIX_MAX)
+        lens &= (1u << w->len) - 1;
+    if (np < 32)
+        lens &= (1u << np) | ((1u << np) - 1);
+    while (lens) {
+        unsigned k = (unsigned)__builtin_ctz(lens);
+        lens &= lens - 1;
+        key = slot_key(node, prefix[k - 1]);
+        if (!filter_has(t, key))
+            continue;
+        const struct slot *sl = slot_find(t, key);
+        if (sl && sl->entry >= 0 && t->entries[sl->entry].prefix)
+            add_mention(sc, sl->entry, start, w->end, false, title, n);
+    }
+    return child;
+}
+
+/* Every name and phrase in one field, word by word: a look-up from the
+ * root for the names the word may start, and one for each name that the
+ * words before it left open. */
+#define MAX_OPEN 16
+static void
+scan_text(struct scan *sc, const char *s, size_t n, bool title)
+{
+    struct open_name {
+        uint32_t node, start;
+    } bufs[2][MAX_OPEN];
+    struct open_name *open = bufs[0], *next = bufs[1];
+    size_t n_open = 0, pos = 0;
+    struct word w;
+    while (next_word(s, n, &pos, &w)) {
+        size_t n_next = 0;
+        if (!w.other) {
+            for (size_t k = 0; k <= n_open; k++) {
+                bool root = k == n_open;
+                uint32_t start = root ? (uint32_t)w.start : open[k].start;
+                uint32_t child = look_up(sc, s, root ? 0 : open[k].node, start,
+                                         &w, title, n);
+                if (child && n_next < MAX_OPEN) {
+                    next[n_next].node = child;
+                    next[n_next].start = start;
+                    n_next++;
+                }
+            }
+        }
+        struct open_name *tmp = open;
+        open = next, next = tmp;
+        n_open = n_next;
     }
 }
 
@@ -980,30 +1094,37 @@ mention_holds(const struct wd_tagger *t, const struct mention *m, const char *s,
 /* Drops the mentions inside a longer one that holds: "Guinea" in "Papua
  * New Guinea", "port" in "Port-au-Prince", "trade" in "trade union". The
  * mentions [from, to) are one field's, in the order of their ends. */
+static bool
+contains(const struct mention *outer, const struct mention *inner)
+{
+    uint32_t so = outer->start, eo = outer->end & 0x7fffffffu;
+    uint32_t si = inner->start, ei = inner->end & 0x7fffffffu;
+    return outer->entry != UINT32_MAX && so <= si && eo >= ei &&
+           eo - so > ei - si;
+}
+
 static void
 keep_longest(const struct wd_tagger *t, struct mention *m, size_t from,
              size_t to, const char *s, size_t n)
 {
+    /* Mentions come in the order of their ends: a mention containing m[i]
+     * ends at or after it, so it stands after i, or before i with the same
+     * end; names are shorter than 256 bytes. */
     for (size_t i = from; i < to; i++) {
-        uint32_t si = m[i].start, ei = m[i].end & 0x7fffffffu;
-        for (size_t j = from; j < to; j++) {
-            uint32_t sj = m[j].start, ej = m[j].end & 0x7fffffffu;
-            if (ej < ei) {
-                /* ends are in order: skip ahead cheaply */
-                if (ei - ej > 256)
-                    j = i;
-                continue;
-            }
-            if (ej - ei > 256)
+        uint32_t ei = m[i].end & 0x7fffffffu;
+        bool inside = false;
+        for (size_t j = i + 1; j < to && !inside; j++) {
+            if ((m[j].end & 0x7fffffffu) - ei > 256)
                 break;
-            if (j == i || m[j].entry == UINT32_MAX || sj > si ||
-                ej - sj <= ei - si)
-                continue;
-            if (mention_holds(t, &m[j], s, n)) {
-                m[i].entry = UINT32_MAX;
-                break;
-            }
+            inside = contains(&m[j], &m[i]) && mention_holds(t, &m[j], s, n);
         }
+        for (size_t j = i; j-- > from && !inside;) {
+            if ((m[j].end & 0x7fffffffu) != ei)
+                break;
+            inside = contains(&m[j], &m[i]) && mention_holds(t, &m[j], s, n);
+        }
+        if (inside)
+            m[i].entry = UINT32_MAX;
     }
 }
 
@@ -1052,29 +1173,33 @@ sense_applies(const struct sense *sn, const struct mention *m, const char *s,
 }
 
 static void
-emit(float *score, size_t n, float min, float rel, size_t max,
+emit(const float *score, size_t n, float min, float rel, size_t max,
      struct wd_tag *out, size_t *n_out,
      const char *(*name)(const void *, size_t), const void *ctx)
 {
+    /* The candidates over the floor, best first (few: insertion sort). */
+    uint16_t cand[WD_TAG_MAX];
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (score[i] < min)
+            continue;
+        size_t k = nc < WD_TAG_MAX ? nc++ : WD_TAG_MAX;
+        while (k > 0 && score[cand[k - 1]] < score[i]) {
+            if (k < WD_TAG_MAX)
+                cand[k] = cand[k - 1];
+            k--;
+        }
+        if (k < WD_TAG_MAX)
+            cand[k] = (uint16_t)i;
+    }
     *n_out = 0;
-    float top = 0;
-    for (size_t i = 0; i < n; i++)
-        if (score[i] > top)
-            top = score[i];
-    if (top < min)
-        return;
-    while (*n_out < max) {
-        size_t best = n;
-        for (size_t i = 0; i < n; i++)
-            if (score[i] >= min && score[i] >= rel * top &&
-                (best == n || score[i] > score[best]))
-                best = i;
-        if (best == n)
+    for (size_t k = 0; k < nc && *n_out < max; k++) {
+        float top = score[cand[0]];
+        if (score[cand[k]] < rel * top)
             break;
         struct wd_tag *tg = &out[(*n_out)++];
-        snprintf(tg->code, sizeof tg->code, "%s", name(ctx, best));
-        tg->score = score[best] / top;
-        score[best] = -1;
+        snprintf(tg->code, sizeof tg->code, "%s", name(ctx, cand[k]));
+        tg->score = score[cand[k]] / top;
     }
 }
 
@@ -1105,10 +1230,10 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
     }
     sc->t = t;
     sc->n = 0;
-    scan_text(sc, title, tlen, cls, true);
+    scan_text(sc, title, tlen, true);
     size_t n_title = sc->n;
     keep_longest(t, sc->m, 0, n_title, title, tlen);
-    scan_text(sc, body, blen, cls, false);
+    scan_text(sc, body, blen, false);
     keep_longest(t, sc->m, n_title, sc->n, body, blen);
 
     /* Evidence from unambiguous mentions. */
