@@ -23,6 +23,7 @@
 #include "wd/publish.h"
 #include "wd/stats.h"
 #include "wd/store.h"
+#include "wd/tag.h"
 #include "wiredesk.pb-c.h"
 
 #define MAX_CHANNELS 1024
@@ -45,7 +46,15 @@ struct app {
     uv_timer_t sync_timer;
     struct wd_stats stats;
     uv_timer_t stats_timer;
-    uv_signal_t sigint, sigterm;
+    uv_signal_t sigint, sigterm, sighup;
+    /* SIGHUP: the tagger's files are read and compiled off the loop, then
+     * swapped in between two pages. */
+    const char *data_dir;
+    uv_work_t reload;
+    struct wd_tagger *reloaded;
+    int reload_rc;
+    char reload_err[512];
+    bool reloading, reload_again;
     struct wd_ratelimit reject_log[WD_REJECT__COUNT];
     int lock_fd;
     char worker_name[128];
@@ -371,6 +380,69 @@ stop(struct app *app, const char *why)
     app->http = NULL;
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sigterm, NULL);
+    uv_close((uv_handle_t *)&app->sighup, NULL);
+}
+
+static void
+reload_work(uv_work_t *req)
+{
+    struct app *app = req->data;
+    app->reload_rc = wd_tagger_load(app->data_dir, &app->reloaded,
+                                    app->reload_err, sizeof app->reload_err);
+}
+
+static void start_reload(struct app *app);
+
+static void
+reload_done(uv_work_t *req, int status)
+{
+    struct app *app = req->data;
+    app->reloading = false;
+    if (status == 0 && app->reload_rc == 0 && !app->stopping) {
+        size_t names, slots;
+        wd_tagger_size(app->reloaded, &names, &slots);
+        wd_tagger_free(wd_pipeline_swap_tagger(app->pipeline, app->reloaded));
+        app->stats.c[WD_C_TAGGER_RELOADS]++;
+        wd_log(WD_LOG_INFO, "tagger reloaded from %s: %zu names and phrases",
+               app->data_dir, names);
+    } else if (!app->stopping) {
+        app->stats.c[WD_C_TAGGER_RELOAD_FAILURES]++;
+        wd_log(WD_LOG_ERROR,
+               "tagger reload refused, the data in force stays: %s",
+               status ? uv_strerror(status) : app->reload_err);
+    }
+    if (app->stopping || app->reload_rc != 0 || status != 0)
+        wd_tagger_free(app->reloaded);
+    app->reloaded = NULL;
+    if (app->reload_again && !app->stopping) {
+        app->reload_again = false;
+        start_reload(app);
+    }
+}
+
+static void
+start_reload(struct app *app)
+{
+    if (app->reloading) { /* a SIGHUP during a reload: one more after it */
+        app->reload_again = true;
+        return;
+    }
+    app->reloading = true;
+    app->reload.data = app;
+    int rc = uv_queue_work(&app->loop, &app->reload, reload_work, reload_done);
+    if (rc) {
+        app->reloading = false;
+        app->stats.c[WD_C_TAGGER_RELOAD_FAILURES]++;
+        wd_log(WD_LOG_ERROR, "tagger reload not started: %s", uv_strerror(rc));
+    }
+}
+
+static void
+on_sighup(uv_signal_t *s, int signum)
+{
+    struct app *app = s->data;
+    wd_log(WD_LOG_INFO, "SIGHUP: reloading the tagger from %s", app->data_dir);
+    start_reload(app);
 }
 
 static void
@@ -444,10 +516,21 @@ wd_app_run(const struct wd_app_config *cfg)
         teardown(&app);
         return 1;
     }
+    app.data_dir = cfg->data_dir ? cfg->data_dir : wd_tagger_default_dir();
+    struct wd_tagger *tagger;
+    rc = wd_tagger_load(app.data_dir, &tagger, app.reload_err,
+                        sizeof app.reload_err);
+    if (rc) {
+        wd_log(WD_LOG_ERROR, "cannot load the tagger's data: %s",
+               app.reload_err);
+        teardown(&app);
+        return 1;
+    }
     struct wd_pipeline_config pc = {
         .max_page_bytes = cfg->max_page_bytes,
         .store = &app.store,
         .dedup = {cfg->max_stories, cfg->max_age_ms, WD_NEAR_MINHASH},
+        .tagger = tagger,
     };
     rc = wd_pipeline_new(&app.pipeline, &pc, &app.stats);
     if (rc) {
@@ -504,11 +587,14 @@ wd_app_run(const struct wd_app_config *cfg)
     app.sigint.data = app.sigterm.data = &app;
     uv_signal_start(&app.sigint, on_signal, SIGINT);
     uv_signal_start(&app.sigterm, on_signal, SIGTERM);
+    uv_signal_init(&app.loop, &app.sighup);
+    app.sighup.data = &app;
+    uv_signal_start(&app.sighup, on_sighup, SIGHUP);
 
     wd_log(WD_LOG_INFO,
-           "ready: ingest %s, publish %s, http %s, state %s, max page %zu "
-           "bytes",
-           cfg->ingest, cfg->publish, cfg->http, cfg->state_dir,
+           "ready: ingest %s, publish %s, http %s, state %s, data %s, max "
+           "page %zu bytes",
+           cfg->ingest, cfg->publish, cfg->http, cfg->state_dir, app.data_dir,
            cfg->max_page_bytes);
     uv_run(&app.loop, UV_RUN_DEFAULT);
 

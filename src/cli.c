@@ -38,7 +38,9 @@ static const char usage_main[] =
 static const char usage_run[] =
     "usage: wiredesk run [OPTIONS]\n"
     "\n"
-    "Starts the worker on one event loop; stops cleanly on SIGINT/SIGTERM.\n"
+    "Starts the worker on one event loop; stops cleanly on SIGINT/SIGTERM;\n"
+    "SIGHUP reloads the tagger's data files (a file with an error is refused\n"
+    "and logged with its line; the data in force stays).\n"
     "\n"
     "  --ingest ENDPOINT       PULL socket for RawPages   [" WD_DEFAULT_INGEST
     "]\n"
@@ -49,6 +51,9 @@ static const char usage_run[] =
     "                          (GET /, /metrics, /healthz, /readyz, /stats)\n"
     "  --state DIR             what the worker persists   [" WD_DEFAULT_STATE
     "]\n"
+    "  --data-dir DIR          gazetteer and taxonomy     "
+    "[$WIREDESK_DATA_DIR,\n"
+    "                          else share/wiredesk, else the source's data/]\n"
     "  --max-page-bytes N      larger pages are refused   [8388608]\n"
     "  --max-stories N         stories remembered         [10000000]\n"
     "  --retention-days N      stories remembered for     [30]\n"
@@ -166,6 +171,7 @@ cmd_run(int argc, char **argv)
         {"http", required_argument, 0, 'H'},
         {"state", required_argument, 0, 's'},
         {"max-page-bytes", required_argument, 0, 'm'},
+        {"data-dir", required_argument, 0, 'D'},
         {"max-stories", required_argument, 0, 'd'},
         {"retention-days", required_argument, 0, 'R'},
         {"store-map-mb", required_argument, 0, 'M'},
@@ -201,6 +207,11 @@ cmd_run(int argc, char **argv)
             if (!*optarg)
                 return usage_error("run", "--state wants a directory%s", "");
             cfg.state_dir = optarg;
+            break;
+        case 'D':
+            if (!*optarg)
+                return usage_error("run", "--data-dir wants a directory%s", "");
+            cfg.data_dir = optarg;
             break;
         case 'm':
             if (parse_num(optarg, 1, 1LL << 31, &v))

@@ -41,8 +41,10 @@ wd_pipeline_new(struct wd_pipeline **out, const struct wd_pipeline_config *cfg,
     p->cfg = *cfg;
     p->stats = stats;
     wd_arena_init(&p->arena, 256 * 1024);
+    p->tagger = cfg->tagger;
+    p->cfg.tagger = NULL;
     int rc = wd_dedup_open(&p->dedup, cfg->store, &cfg->dedup);
-    if (rc == 0)
+    if (rc == 0 && !p->tagger)
         rc = wd_tagger_new(&p->tagger);
     if (rc == 0)
         rc = wd_boiler_new(&p->boiler, 256);
@@ -52,6 +54,14 @@ wd_pipeline_new(struct wd_pipeline **out, const struct wd_pipeline_config *cfg,
     }
     *out = p;
     return 0;
+}
+
+struct wd_tagger *
+wd_pipeline_swap_tagger(struct wd_pipeline *p, struct wd_tagger *t)
+{
+    struct wd_tagger *old = p->tagger;
+    p->tagger = t;
+    return old;
 }
 
 void

@@ -42,6 +42,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,10 +88,8 @@ static const char latin_fold[] =
 static unsigned char ascii_fold[256];
 
 static void
-init_ascii(void)
+fill_ascii(void)
 {
-    if (ascii_fold['a'])
-        return;
     for (int c = 0; c < 128; c++) {
         if (c >= 'a' && c <= 'z')
             ascii_fold[c] = (unsigned char)c;
@@ -735,7 +734,10 @@ wd_tagger_build(const struct wd_tag_file *gaz, size_t n_gaz,
     *out = NULL;
     if (err_cap)
         err[0] = 0;
-    init_ascii();
+    /* Once per process: a reload builds on another thread while the loop
+     * thread reads the table. */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, fill_ascii);
     struct wd_tagger *t = calloc(1, sizeof *t);
     if (!t)
         return WD_ENOMEM;

@@ -5,6 +5,7 @@
 #define WD_TEST_WORKER_H
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>

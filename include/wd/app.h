@@ -18,6 +18,7 @@ struct wd_app_config {
     const char *publish;   /* endpoint the PUB socket binds */
     const char *http;      /* HOST:PORT of the operator's HTTP view */
     const char *state_dir; /* everything the worker persists */
+    const char *data_dir;  /* the tagger's files; NULL: the default */
     size_t max_page_bytes;
     uint64_t max_stories;       /* dedup retention by count */
     int64_t max_age_ms;         /* dedup retention by age */
@@ -31,8 +32,10 @@ struct wd_app_config {
 /* Fills cfg with the documented defaults. */
 void wd_app_config_defaults(struct wd_app_config *cfg);
 
-/* Runs the worker until SIGINT or SIGTERM. Returns the process exit code:
- * 0 after a clean stop, 1 when start-up failed (reason logged). */
+/* Runs the worker until SIGINT or SIGTERM; SIGHUP reloads the tagger's
+ * data files off the loop thread and swaps them in between two pages. Returns
+ * the process exit code: 0 after a clean stop, 1 when start-up failed (reason
+ * logged). */
 int wd_app_run(const struct wd_app_config *cfg);
 
 #endif

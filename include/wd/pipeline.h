@@ -15,12 +15,17 @@
 #include "wd/stats.h"
 #include "wd/store.h"
 
+struct wd_tagger;
+
 #define WD_DEFAULT_MAX_PAGE (8u << 20)
 
 struct wd_pipeline_config {
     size_t max_page_bytes;  /* larger RawPage frames are refused */
     struct wd_store *store; /* what was seen; borrowed, must outlive */
     struct wd_dedup_config dedup;
+    /* The tagger, handed over (the pipeline frees it, also when its
+     * creation fails); NULL: the pipeline loads the default data's. */
+    struct wd_tagger *tagger;
 };
 
 struct wd_pipeline;
@@ -62,6 +67,11 @@ void wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
 /* Counts a message refused before decoding (e.g. a multi-frame message). */
 void wd_pipeline_refuse(struct wd_pipeline *p, enum wd_reject reason,
                         size_t bytes, struct wd_page_outcome *out);
+
+/* Puts tagger t in force for the pages to come and returns the one it
+ * replaces, for the caller to free. */
+struct wd_tagger *wd_pipeline_swap_tagger(struct wd_pipeline *p,
+                                          struct wd_tagger *t);
 
 /* False after the store failed to remember a page (e.g. it is full),
  * until a commit succeeds again. */

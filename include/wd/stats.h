@@ -18,7 +18,9 @@
     X(PUBLISH_DROPPED, "publish_dropped")                                      \
     X(STORE_ERRORS, "store_errors")                                            \
     X(BYTES_IN, "bytes_in")                                                    \
-    X(BYTES_OUT, "bytes_out")
+    X(BYTES_OUT, "bytes_out")                                                  \
+    X(TAGGER_RELOADS, "tagger_reloads")                                        \
+    X(TAGGER_RELOAD_FAILURES, "tagger_reload_failures")
 
 /* Why a page was refused: enum name, label value. */
 #define WD_REJECT_MAP(X)                                                       \

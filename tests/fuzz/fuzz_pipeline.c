@@ -25,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!mkdtemp(dir) || wd_store_open_lmdb(&store, dir, 1024) != 0)
             abort();
         struct wd_pipeline_config cfg = {
-            1 << 20, &store, {100000, 0, WD_NEAR_MINHASH}};
+            1 << 20, &store, {100000, 0, WD_NEAR_MINHASH}, NULL};
         if (wd_pipeline_new(&p, &cfg, &stats) != 0)
             abort();
     }
