@@ -86,6 +86,8 @@ static const char latin_fold[] =
 /* The folded character of an ASCII word byte; 0 for a separator and for
  * every byte >= 0x80 (decoded on the slow path). */
 static unsigned char ascii_fold[256];
+/* 1 for an ASCII separator; 0 for word bytes and bytes >= 0x80. */
+static unsigned char ascii_sep[256];
 
 static void
 fill_ascii(void)
@@ -97,6 +99,7 @@ fill_ascii(void)
             ascii_fold[c] = (unsigned char)(c - 'A' + 'a');
         else if (c >= '0' && c <= '9')
             ascii_fold[c] = (unsigned char)c;
+        ascii_sep[c] = c != 0 && !ascii_fold[c]; /* NUL ends a text */
     }
 }
 
@@ -119,6 +122,7 @@ cp_fold(uint32_t cp)
 /* One word of a text: where it stands, and the hashes of its folded form
  * and of its first PREFIX_MAX prefixes (for phrases ending in '*'). */
 #define PREFIX_MAX 24
+#define PREFIX_RING 32 /* a power of two */
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull
 struct word {
@@ -127,17 +131,20 @@ struct word {
     bool other;        /* holds a letter of another script: matches nothing */
     uint64_t hash;
     uint64_t hash3; /* of the first three characters (len >= 3) */
+    /* prefix[k - 1]: hash of the first k characters, for k <= len and
+     * len <= PREFIX_RING (longer words: word_prefixes()). */
+    uint64_t prefix[PREFIX_RING];
 };
 
-/* The hashes of the first PREFIX_MAX prefixes of word w of s, into
- * prefix[k - 1] for the prefix of k characters; returns how many. Only
- * words that may start a stem ("elect*") get here. */
+/* The hashes of the first max (<= PREFIX_MAX) prefixes of word w of s,
+ * into prefix[k - 1] for the prefix of k characters; returns how many.
+ * Only words that may start a stem ("elect*") get here. */
 static size_t
-word_prefixes(const char *s, const struct word *w, uint64_t *prefix)
+word_prefixes(const char *s, const struct word *w, uint64_t *prefix, size_t max)
 {
     uint64_t h = FNV_OFFSET;
     size_t k = 0, i = w->start;
-    while (i < w->end && k < PREFIX_MAX) {
+    while (i < w->end && k < max) {
         unsigned char b = (unsigned char)s[i];
         unsigned char f;
         size_t l = 1;
@@ -155,65 +162,89 @@ word_prefixes(const char *s, const struct word *w, uint64_t *prefix)
     return k;
 }
 
+/* The fast path of next_word(): hashes the run of ASCII letters and
+ * digits at p and returns where it ends. Out of line on purpose: alone, the
+ * loop keeps everything in registers (about 8 instructions a byte); inlined
+ * into the scanner it spilled to the stack (15). */
+static __attribute__((noinline)) const unsigned char *
+hash_run(const unsigned char *p, uint64_t *hp, uint64_t *pre, size_t *lenp)
+{
+    uint64_t h = *hp;
+    size_t len = *lenp;
+    unsigned char f;
+    while ((f = ascii_fold[*p]) != 0) {
+        h = (h ^ f) * FNV_PRIME;
+        pre[len++ & (PREFIX_RING - 1)] = h;
+        p++;
+    }
+    *hp = h;
+    *lenp = len;
+    return p;
+}
+
+/* Slow path of next_word(): the code point at s[0..n), folded (0: a
+ * separator, 1: a letter of another script), and its length. */
+static __attribute__((noinline)) unsigned char
+fold_cp(const char *s, size_t n, size_t *len)
+{
+    uint32_t cp;
+    *len = wd_utf8_next(s, n, &cp);
+    return cp_fold(cp);
+}
+
 /* Reads the next word of s[0..n) from *pos on; false when there is none.
  * Words are runs of letters and digits; everything else, apostrophes
- * included ("Kazakhstan's", "d'Ivoire"), separates them. */
-static inline bool
+ * included ("Kazakhstan's", "d'Ivoire"), separates them. s[n] must be
+ * readable and NUL: the fast loops stop on it without counting. */
+static inline __attribute__((always_inline)) bool
 next_word(const char *s, size_t n, size_t *pos, struct word *w)
 {
-    size_t i = *pos;
-    /* Skip separators. */
+    const unsigned char *p = (const unsigned char *)s + *pos;
+    const unsigned char *end = (const unsigned char *)s + n;
+    /* Skip separators: ASCII ones on the fast path (NUL stops it). */
     for (;;) {
-        if (i >= n)
-            return *pos = i, false;
-        unsigned char b = (unsigned char)s[i];
-        if (b < 0x80) {
-            if (ascii_fold[b])
-                break;
-            i++;
+        while (ascii_sep[*p])
+            p++;
+        if (p >= end)
+            return *pos = n, false;
+        if (*p == 0) {
+            p++;
             continue;
         }
-        uint32_t cp;
-        size_t l = wd_utf8_next(s + i, n - i, &cp);
-        if (cp_fold(cp))
+        if (*p < 0x80)
             break;
-        i += l;
+        size_t l;
+        if (fold_cp((const char *)p, (size_t)(end - p), &l))
+            break;
+        p += l;
     }
-    /* Locals, not *w, in the loop: w may alias s as far as the compiler
-     * knows, and would be loaded and stored at every byte. */
-    size_t start = i, len = 0;
+    const unsigned char *start = p;
+    size_t len = 0;
     bool other = false;
     uint64_t h = FNV_OFFSET;
-    uint64_t h3 = 0;
+    uint64_t *pre = w->prefix;
     for (;;) {
-        /* ASCII letters and digits: the fast path. */
-        unsigned char f;
-        while (i < n && (f = ascii_fold[(unsigned char)s[i]]) != 0) {
-            h = (h ^ f) * FNV_PRIME;
-            if (++len == 3)
-                h3 = h;
-            i++;
-        }
-        if (i >= n || (unsigned char)s[i] < 0x80)
+        p = hash_run(p, &h, pre, &len);
+        if (p >= end || *p < 0x80)
             break;
-        uint32_t cp;
-        size_t l = wd_utf8_next(s + i, n - i, &cp);
-        f = cp_fold(cp);
+        size_t l;
+        unsigned char f = fold_cp((const char *)p, (size_t)(end - p), &l);
         if (!f)
             break;
         other |= f == 1;
         h = (h ^ f) * FNV_PRIME;
-        if (++len == 3)
-            h3 = h;
-        i += l;
+        pre[len++ & (PREFIX_RING - 1)] = h;
+        p += l;
     }
-    w->start = start;
-    w->end = i;
+    w->start = (size_t)(start - (const unsigned char *)s);
+    w->end = (size_t)(p - (const unsigned char *)s);
     w->len = len;
     w->other = other;
     w->hash = h;
-    w->hash3 = h3;
-    *pos = i;
+    w->hash3 = len >= 3 ? pre[2] : 0;
+    if (len > PREFIX_RING) /* the ring went round: the first ones again */
+        w->hash3 = word_prefixes(s, w, pre, PREFIX_MAX) >= 3 ? pre[2] : 0;
+    *pos = w->end;
     return true;
 }
 
@@ -296,17 +327,17 @@ struct slot {
 };
 
 #define FILTER_BITS 17     /* 16 KiB */
-#define STEM_START_BITS 14 /* 2 KiB */
+#define STEM_START_BITS 12 /* 16 KiB */
 
 struct wd_tagger {
     struct slot *slots;
     size_t n_slots, cap_slots; /* cap: a power of two */
     uint32_t n_nodes;
     uint64_t filter[(1u << FILTER_BITS) / 64];
-    uint32_t stem_lens; /* bit k: a phrase with a k-letter stem ends in '*' */
-    /* The first three letters of every stem, hashed: a word that starts
-     * no stem costs no look-up of its prefixes. */
-    uint64_t stem_starts[(1u << STEM_START_BITS) / 64];
+    /* By the hash of a stem's first three letters, the lengths of the
+     * stems that start so (bit k: k letters): a word costs look-ups of its
+     * prefixes only at those lengths, and none when no stem starts so. */
+    uint32_t stem_lens3[1u << STEM_START_BITS];
 
     struct entry *entries;
     size_t n_entries, cap_entries;
@@ -405,8 +436,13 @@ slot_add(struct wd_tagger *t, uint64_t key, struct slot **out)
  * word before its '*') has under 3 or over PREFIX_MAX letters, or
  * WD_ENOMEM. */
 static int
-insert(struct wd_tagger *t, const char *name, size_t n, struct sense sn)
+insert(struct wd_tagger *t, const char *text, size_t n, struct sense sn)
 {
+    char name[257]; /* NUL-terminated, as next_word() wants */
+    if (n == 0 || n >= sizeof name)
+        return 1;
+    memcpy(name, text, n);
+    name[n] = 0;
     struct word w;
     size_t pos = 0, last_len = 0;
     uint32_t node = 0;
@@ -431,9 +467,7 @@ insert(struct wd_tagger *t, const char *name, size_t n, struct sense sn)
     if (sn.prefix && (last_len < 3 || last_len > PREFIX_MAX))
         return 2;
     if (sn.prefix) {
-        t->stem_lens |= 1u << last_len;
-        uint64_t b = w.hash3 >> (64 - STEM_START_BITS);
-        t->stem_starts[b >> 6] |= 1ull << (b & 63);
+        t->stem_lens3[w.hash3 >> (64 - STEM_START_BITS)] |= 1u << last_len;
     }
     int32_t e = sl->entry;
     if (e < 0) {
@@ -975,8 +1009,8 @@ add_mention(struct scan *sc, int32_t entry, size_t start, size_t end,
  * the names that end with it and returns the node it leads on to (0:
  * none). */
 static uint32_t
-look_up(struct scan *sc, const char *s, uint32_t node, size_t start,
-        const struct word *w, bool title, size_t n)
+look_up(struct scan *sc, uint32_t node, size_t start, const struct word *w,
+        bool title, size_t n)
 {
     const struct wd_tagger *t = sc->t;
     uint32_t child = 0;
@@ -992,16 +1026,13 @@ look_up(struct scan *sc, const char *s, uint32_t node, size_t start,
     /* Phrases ending in '*' whose stem is shorter than the word. */
     if (w->len <= 3)
         return child;
-    uint64_t b = w->hash3 >> (64 - STEM_START_BITS);
-    if (!((t->stem_starts[b >> 6] >> (b & 63)) & 1))
-        return child;
-    uint64_t prefix[PREFIX_MAX];
-    size_t np = word_prefixes(s, w, prefix);
-    uint32_t lens = t->stem_lens;
-    if (w->len <= PREFIX_MAX)
+    /* Stems shorter than the word (a stem as long is an exact match). */
+    uint32_t lens = t->stem_lens3[w->hash3 >> (64 - STEM_START_BITS)];
+    if (w->len < 32)
         lens &= (1u << w->len) - 1;
-    if (np < 32)
-        lens &= (1u << np) | ((1u << np) - 1);
+    if (!lens)
+        return child;
+    const uint64_t *prefix = w->prefix;
     while (lens) {
         unsigned k = (unsigned)__builtin_ctz(lens);
         lens &= lens - 1;
@@ -1034,8 +1065,8 @@ scan_text(struct scan *sc, const char *s, size_t n, bool title)
             for (size_t k = 0; k <= n_open; k++) {
                 bool root = k == n_open;
                 uint32_t start = root ? (uint32_t)w.start : open[k].start;
-                uint32_t child = look_up(sc, s, root ? 0 : open[k].node, start,
-                                         &w, title, n);
+                uint32_t child =
+                    look_up(sc, root ? 0 : open[k].node, start, &w, title, n);
                 if (child && n_next < MAX_OPEN) {
                     next[n_next].node = child;
                     next[n_next].start = start;
@@ -1224,12 +1255,18 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
     memset(out, 0, sizeof *out);
     struct scan *sc = malloc(sizeof *sc);
     struct scores *sv = calloc(1, sizeof *sv);
-    size_t maxlen = tlen > blen ? tlen : blen;
-    uint8_t *cls = malloc(maxlen ? maxlen : 1);
-    if (!sc || !sv || !cls) {
-        free(sc), free(sv), free(cls);
+    /* Copies that end in NUL: the scanner's fast loops stop on it. */
+    char *copy = malloc(tlen + blen + 2);
+    if (!sc || !sv || !copy) {
+        free(sc), free(sv), free(copy);
         return 0; /* no tags rather than no article */
     }
+    memcpy(copy, title, tlen);
+    copy[tlen] = 0;
+    memcpy(copy + tlen + 1, body, blen);
+    copy[tlen + 1 + blen] = 0;
+    title = copy;
+    body = copy + tlen + 1;
     sc->t = t;
     sc->n = 0;
     scan_text(sc, title, tlen, true);
@@ -1333,6 +1370,6 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
          WD_TAG_MAX, out->countries, &out->n_countries, country_name, t);
     emit(sv->theme, t->n_themes, TAG_THEME_MIN, TAG_THEME_REL, TAG_THEMES_MAX,
          out->themes, &out->n_themes, theme_name, t);
-    free(sc), free(sv), free(cls);
+    free(sc), free(sv), free(copy);
     return 0;
 }
