@@ -1,4 +1,5 @@
 #include "wd/cli.h"
+#include "wd/config.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -63,7 +64,13 @@ static const char usage_run[] =
     "  --stats-interval MS     WorkerStats on $stats      [5000], 0 = off\n"
     "  --log-level LEVEL       error|warn|info|debug      [info]\n"
     "  --log-format FORMAT     text|json (one object a line) [text]\n"
-    "  -h, --help              this text\n";
+    "  --config FILE           settings, one 'option = value' a line\n"
+    "                          [$WIREDESK_CONFIG]\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Every option can also be set in the environment as WIREDESK_<OPTION>\n"
+    "(WIREDESK_INGEST, WIREDESK_MAX_PAGE_BYTES, ...) or in the --config\n"
+    "file; a flag beats the environment, which beats the file.\n";
 
 static const char usage_push[] =
     "usage: wiredesk push [OPTIONS] FILE...\n"
@@ -162,27 +169,32 @@ other_option(const char *cmd, int c, const char *usage, char **argv)
     return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
+/* The options of `run`; also the names of its settings in a configuration
+ * file and, as WIREDESK_<NAME>, in the environment (config.h). */
+static const struct option run_opts[] = {
+    {"ingest", required_argument, 0, 'i'},
+    {"publish", required_argument, 0, 'p'},
+    {"http", required_argument, 0, 'H'},
+    {"state", required_argument, 0, 's'},
+    {"max-page-bytes", required_argument, 0, 'm'},
+    {"data-dir", required_argument, 0, 'D'},
+    {"max-stories", required_argument, 0, 'd'},
+    {"retention-days", required_argument, 0, 'R'},
+    {"store-map-mb", required_argument, 0, 'M'},
+    {"ingest-hwm", required_argument, 0, 'I'},
+    {"pub-hwm", required_argument, 0, 'P'},
+    {"stats-interval", required_argument, 0, 'S'},
+    {"log-level", required_argument, 0, 'l'},
+    {"log-format", required_argument, 0, 'L'},
+    {"config", required_argument, 0, 'C'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
+};
+
 static int
-cmd_run(int argc, char **argv)
+run_parsed(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"ingest", required_argument, 0, 'i'},
-        {"publish", required_argument, 0, 'p'},
-        {"http", required_argument, 0, 'H'},
-        {"state", required_argument, 0, 's'},
-        {"max-page-bytes", required_argument, 0, 'm'},
-        {"data-dir", required_argument, 0, 'D'},
-        {"max-stories", required_argument, 0, 'd'},
-        {"retention-days", required_argument, 0, 'R'},
-        {"store-map-mb", required_argument, 0, 'M'},
-        {"ingest-hwm", required_argument, 0, 'I'},
-        {"pub-hwm", required_argument, 0, 'P'},
-        {"stats-interval", required_argument, 0, 'S'},
-        {"log-level", required_argument, 0, 'l'},
-        {"log-format", required_argument, 0, 'L'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
+    const struct option *opts = run_opts;
     struct wd_app_config cfg;
     wd_app_config_defaults(&cfg);
     long long v;
@@ -207,6 +219,8 @@ cmd_run(int argc, char **argv)
             if (!*optarg)
                 return usage_error("run", "--state wants a directory%s", "");
             cfg.state_dir = optarg;
+            break;
+        case 'C': /* consumed by wd_config_argv() */
             break;
         case 'D':
             if (!*optarg)
@@ -281,6 +295,18 @@ cmd_run(int argc, char **argv)
         return usage_error("run", "malformed --publish endpoint '%s'",
                            cfg.publish);
     return wd_app_run(&cfg);
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+    int cargc;
+    char **cargv, err[512];
+    if (wd_config_argv(argc, argv, run_opts, &cargc, &cargv, err, sizeof err))
+        return usage_error("run", "%s", err);
+    int rc = run_parsed(cargc, cargv);
+    wd_config_free(cargc, cargv);
+    return rc;
 }
 
 static char *

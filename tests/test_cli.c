@@ -74,6 +74,51 @@ test_usage_errors(void)
     }
 }
 
+/* Flags beat the environment, which beats the configuration file; a bad
+ * line of the file is one line on stderr, with the file and line, exit 2.
+ * (Invalid endpoints make each source's value visible without starting a
+ * worker.) */
+static void
+test_config_precedence(void)
+{
+    static char out[8192];
+    char dir[] = "/tmp/wd-cli-conf-XXXXXX", conf[64], cmd[512];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(conf, sizeof conf, "%s/wd.conf", dir);
+    FILE *f = fopen(conf, "w");
+    CHECK(f != NULL);
+    fputs("# settings\ningest = from-file   # a comment\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, WD_BINARY " run --config %s", conf);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 2);
+    CHECK_CONTAINS(out, "'from-file'");
+    snprintf(cmd, sizeof cmd,
+             "WIREDESK_INGEST=from-env " WD_BINARY " run --config %s", conf);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 2);
+    CHECK_CONTAINS(out, "'from-env'");
+    snprintf(cmd, sizeof cmd,
+             "WIREDESK_CONFIG=%s WIREDESK_INGEST=from-env " WD_BINARY
+             " run --ingest from-flag",
+             conf);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 2);
+    CHECK_CONTAINS(out, "'from-flag'");
+    /* A line that is wrong: the file and the line. */
+    f = fopen(conf, "w");
+    CHECK(f != NULL);
+    fputs("state = /tmp/x\nfrobnicate = yes\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, WD_BINARY " run --config %s", conf);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 2);
+    CHECK_CONTAINS(out, "wd.conf:2: unknown setting 'frobnicate'");
+    CHECK_INT(count_lines(out), ==, 1);
+    snprintf(cmd, sizeof cmd, WD_BINARY " run --config %s/missing.conf", dir);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 2);
+    CHECK_CONTAINS(out, "missing.conf");
+    CHECK_INT(count_lines(out), ==, 1);
+    unlink(conf);
+    rmdir(dir);
+}
+
 static void
 test_unreachable(void)
 {
@@ -278,6 +323,7 @@ main(void)
     signal(SIGPIPE, SIG_IGN);
     RUN(test_help);
     RUN(test_usage_errors);
+    RUN(test_config_precedence);
     RUN(test_unreachable);
     RUN(test_push_and_tail);
     RUN(test_state_locked);
