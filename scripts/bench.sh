@@ -25,6 +25,14 @@ out=$(mktemp)
     (cd "$top" && build/pipeline_bench 20000 build/wiredesk)
     echo "\$ build/parse_bench 3"
     "$top/build/parse_bench" 3
+    echo "\$ build/tag_eval tests/fixtures/tagset"
+    "$top/build/tag_eval" "$top/tests/fixtures/tagset" || true
+    if [ -d "$top/tests/fixtures/tagset-holdout" ]; then
+        echo "\$ build/tag_eval tests/fixtures/tagset-holdout"
+        "$top/build/tag_eval" "$top/tests/fixtures/tagset-holdout" || true
+    fi
+    echo "\$ build/tag_bench 5"
+    "$top/build/tag_bench" 5
     echo '```'
 } | tee "$out"
 cat "$out" >> "$top/bench/RESULTS.md"
