@@ -29,8 +29,9 @@
  * only sub-national mentions (cities, states) when a city or state competes
  * with a country. A name that is also a personal name next to another
  * capitalised word in the body ("Michael Jordan", "Chad Smith") is a
- * person; in a title (where every word may be capitalised) it counts only
- * when the body names the same country unambiguously.
+ * person, and anywhere it counts only when the text also names the country
+ * unambiguously ("Amman", "Jordanian"): a footballer called Jordan is
+ * written bare often enough.
  *
  * Relevance. A mention adds its weight (the kind's for places, the
  * phrase's for themes) times 3 in the title, or times 2 at the start of the
@@ -1358,12 +1359,14 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
         }
         if (!best)
             continue;
-        if (personal) {
-            if (m->title
-                    ? sv->ev_any[best->idx] == 0
-                    : beside_capitalised(s, n, m->start, m->end & 0x7fffffffu))
-                continue;
-        }
+        /* A name that is also a person's counts only when the text names
+         * the country another way too ("Amman", "Jordanian"), and, in the
+         * body, not beside another capitalised word ("Michael Jordan"). */
+        if (personal &&
+            (sv->ev_any[best->idx] == 0 ||
+             (!m->title &&
+              beside_capitalised(s, n, m->start, m->end & 0x7fffffffu))))
+            continue;
         sv->country[best->idx] += best->weight * m->pos;
     }
     emit(sv->country, t->n_countries, TAG_COUNTRY_MIN, TAG_COUNTRY_REL,
