@@ -66,7 +66,7 @@
 #define TAG_COUNTRY_MIN 2.0f
 #define TAG_COUNTRY_REL 0.25f
 #define TAG_THEME_MIN 2.0f
-#define TAG_THEME_REL 0.5f
+#define TAG_THEME_REL 0.45f
 #define TAG_THEMES_MAX 3
 #endif
 #define TAG_TITLE_WEIGHT 3.0f
