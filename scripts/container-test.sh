@@ -1,0 +1,394 @@
+#!/usr/bin/env bash
+# The container test: checks docker/compose*.yaml and docker/prometheus.yml,
+# builds the image of docker/Dockerfile with Podman (its build stage runs the
+# unit tests), and runs it: `wiredesk --help`, then a worker in a container
+# that receives the sample pages, publishes articles, answers /stats,
+# /metrics and its HEALTHCHECK, stops cleanly on SIGTERM and, restarted on
+# the same state volume, remembers what it published.
+#
+# Podman, not Docker: these machines have no Docker engine and no registry
+# (../shared/CONTAINERS.md), so the base image debian:bookworm-slim is made
+# locally by ../shared/scripts/container-base.sh, the build runs with chroot
+# isolation and the container with runc and explicit limits.
+#
+# Needs root (apt-get, podman). The last line is
+# `container: 1 passed, 0 failed` or `container: 0 passed, 1 failed`.
+# WD_IMAGE names the image (default wiredesk).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+image=${WD_IMAGE:-wiredesk}
+base_script="$top/../shared/scripts/container-base.sh"
+base_image=docker.io/library/debian:bookworm-slim
+run_flags=(--runtime runc)
+limits=(--ulimit nofile=20000:20000 --ulimit nproc=4096:4096)
+t0=$(date +%s)
+tmp=$(mktemp -d)
+containers=()
+volumes=()
+
+cleanup() {
+    local c v
+    for c in "${containers[@]}"; do
+        podman rm -f -t 0 "$c" >/dev/null 2>&1 || true
+    done
+    for v in "${volumes[@]}"; do
+        podman volume rm -f "$v" >/dev/null 2>&1 || true
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# podman, with the lines it logs on machines without systemd (it cannot set
+# up the healthcheck timer) left out of stderr.
+pod() {
+    local rc=0
+    podman "$@" 2>"$tmp/podman.err" || rc=$?
+    grep -v "unable to get systemd connection" "$tmp/podman.err" >&2
+    return $rc
+}
+
+fail() {
+    echo "container-test: FAIL: $*" >&2
+    echo "container: 0 passed, 1 failed"
+    exit 1
+}
+step() { echo "== $* ($(($(date +%s) - t0)) s)"; }
+
+# ---------------------------------------------------------------- tools --
+step "tools"
+missing=()
+for p in podman runc debootstrap; do
+    command -v "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+# A python3 that has PyYAML: the one on PATH, else Debian's with python3-yaml.
+py=""
+for cand in python3 /usr/bin/python3; do
+    if "$cand" -c 'import yaml' >/dev/null 2>&1; then
+        py=$cand
+        break
+    fi
+done
+[ -n "$py" ] || missing+=(python3-yaml)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"; } \
+        >"$tmp/apt.log" 2>&1 || { tail -20 "$tmp/apt.log" >&2; fail "apt-get install ${missing[*]}"; }
+    [ -n "$py" ] || py=/usr/bin/python3
+fi
+"$py" -c 'import yaml' 2>/dev/null || fail "no python3 with PyYAML ($py)"
+
+# -------------------------------------------------------- compose files --
+step "compose files"
+"$py" - "$top" <<'EOF' || fail "docker/compose*.yaml or docker/prometheus.yml"
+import json, os, re, sys
+import yaml
+
+top = sys.argv[1]
+ddir = os.path.join(top, "docker")
+errors = []
+
+
+def load(name):
+    path = os.path.join(ddir, name)
+    try:
+        with open(path) as fh:
+            d = yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as e:
+        errors.append(f"{name}: {e}")
+        return None
+    if not isinstance(d, dict):
+        errors.append(f"{name}: not a mapping")
+        return None
+    return d
+
+
+# Hosts Prometheus scrapes: DNS names and static targets, all on port 9464.
+prom_hosts = set()
+prom = load("prometheus.yml")
+if prom is not None:
+    jobs = prom.get("scrape_configs") or []
+    if not jobs:
+        errors.append("prometheus.yml: no scrape_configs")
+    for job in jobs:
+        if job.get("metrics_path", "/metrics") != "/metrics":
+            errors.append(f"prometheus.yml: job {job.get('job_name')}: metrics_path")
+        for sd in job.get("dns_sd_configs") or []:
+            if sd.get("port") != 9464:
+                errors.append("prometheus.yml: dns_sd_configs port is not 9464")
+            prom_hosts.update(sd.get("names") or [])
+        for sc in job.get("static_configs") or []:
+            for t in sc.get("targets") or []:
+                host, _, port = t.rpartition(":")
+                if port != "9464":
+                    errors.append(f"prometheus.yml: target {t} is not on port 9464")
+                prom_hosts.add(host)
+    if not prom_hosts:
+        errors.append("prometheus.yml: no targets")
+
+expected = {
+    "compose.yaml": ["worker"],
+    "compose.scaled.yaml": ["worker-1", "worker-2", "worker-3"],
+}
+others = ["scraper", "subscriber", "prometheus", "redis"]
+
+
+def endpoints(svc):
+    text = json.dumps([svc.get("entrypoint"), svc.get("command")])
+    return re.findall(r"tcp://([A-Za-z0-9_.-]+):(\d+)", text)
+
+
+for fname, workers in expected.items():
+    d = load(fname)
+    if d is None:
+        continue
+    services = d.get("services") or {}
+    declared = set((d.get("volumes") or {}).keys())
+    used = set()
+    for need in workers + others:
+        if need not in services:
+            errors.append(f"{fname}: no service {need}")
+    hosts = set(services)
+    for svc in services.values():
+        nets = svc.get("networks")
+        if isinstance(nets, dict):
+            for n in nets.values():
+                hosts.update((n or {}).get("aliases") or [])
+    host_ports = {}
+    for name, svc in services.items():
+        where = f"{fname}: {name}"
+        if "image" not in svc and "build" not in svc:
+            errors.append(f"{where}: neither image nor build")
+        b = svc.get("build")
+        if b is not None:
+            ctx = b if isinstance(b, str) else b.get("context", ".")
+            ctx = os.path.normpath(os.path.join(ddir, ctx))
+            df = "Dockerfile" if isinstance(b, str) else b.get("dockerfile", "Dockerfile")
+            if not os.path.isfile(os.path.join(ctx, df)):
+                errors.append(f"{where}: build: no {df} in {ctx}")
+        deps = svc.get("depends_on") or []
+        for dep in deps if isinstance(deps, list) else deps.keys():
+            if dep not in services or dep == name:
+                errors.append(f"{where}: depends_on unknown service {dep}")
+        for v in svc.get("volumes") or []:
+            src = v.split(":")[0] if isinstance(v, str) else v.get("source", "")
+            if src.startswith((".", "/", "~")):
+                if not os.path.exists(os.path.join(ddir, src)):
+                    errors.append(f"{where}: bind mount {src} does not exist")
+            elif src not in declared:
+                errors.append(f"{where}: volume {src} is not declared")
+            else:
+                used.add(src)
+        for p in svc.get("ports") or []:
+            hp = str(p).split(":")[0] if ":" in str(p) else None
+            if hp:
+                if hp in host_ports:
+                    errors.append(f"{where}: host port {hp} also used by {host_ports[hp]}")
+                host_ports[hp] = name
+        for host, port in endpoints(svc):
+            if host not in hosts:
+                errors.append(f"{where}: endpoint host {host} is no service")
+            if port not in ("5557", "5558"):
+                errors.append(f"{where}: endpoint port {port}")
+    for v in declared - used:
+        errors.append(f"{fname}: volume {v} declared but not used")
+    # Each worker: its own state volume at /var/lib/wiredesk.
+    states = []
+    for w in workers:
+        vols = [v for v in (services.get(w) or {}).get("volumes") or []
+                if isinstance(v, str) and v.split(":")[1:2] == ["/var/lib/wiredesk"]]
+        if len(vols) != 1:
+            errors.append(f"{fname}: {w}: no state volume at /var/lib/wiredesk")
+        states += [v.split(":")[0] for v in vols]
+    if len(set(states)) != len(states):
+        errors.append(f"{fname}: workers share a state volume")
+    # The scraper pushes to every worker's ingest, the subscriber tails every
+    # worker's publish socket, Prometheus scrapes every worker.
+    scr = set(endpoints(services.get("scraper") or {}))
+    sub = set(endpoints(services.get("subscriber") or {}))
+    for w in workers:
+        if (w, "5557") not in scr:
+            errors.append(f"{fname}: scraper does not push to {w}:5557")
+        if (w, "5558") not in sub:
+            errors.append(f"{fname}: subscriber does not read {w}:5558")
+        wsvc = services.get(w) or {}
+        names = {w}
+        if isinstance(wsvc.get("networks"), dict):
+            for n in wsvc["networks"].values():
+                names.update((n or {}).get("aliases") or [])
+        if not names & prom_hosts:
+            errors.append(f"{fname}: prometheus.yml does not reach {w}")
+    for h in prom_hosts:
+        if h not in hosts:
+            errors.append(f"{fname}: prometheus.yml target {h} is no service or alias")
+    pvols = (services.get("prometheus") or {}).get("volumes") or []
+    if "./prometheus.yml:/etc/prometheus/prometheus.yml:ro" not in pvols:
+        errors.append(f"{fname}: prometheus does not mount ./prometheus.yml")
+    print(f"{fname}: {len(services)} services, {len(declared)} volumes")
+
+for e in errors:
+    print("  " + e, file=sys.stderr)
+sys.exit(1 if errors else 0)
+EOF
+if command -v promtool >/dev/null 2>&1; then
+    promtool check config docker/prometheus.yml >"$tmp/promtool.log" 2>&1 ||
+        { cat "$tmp/promtool.log" >&2; fail "promtool check config docker/prometheus.yml"; }
+    echo "prometheus.yml: promtool check config passed"
+fi
+# A Compose implementation, where there is one, checks the files fully.
+if docker compose version >/dev/null 2>&1; then
+    for f in docker/compose.yaml docker/compose.scaled.yaml; do
+        docker compose -f "$f" config -q || fail "docker compose config $f"
+    done
+    echo "docker compose config: passed"
+fi
+
+# ---------------------------------------------------------- base image --
+step "base image $base_image"
+if [ -x "$base_script" ]; then
+    "$base_script" || fail "$base_script failed"
+elif podman image exists "$base_image"; then
+    echo "no $base_script; using the $base_image already present"
+else
+    fail "$base_script is missing (the shared scripts are expected beside the repository, in ../shared) and $base_image is not present"
+fi
+
+# --------------------------------------------------------------- build --
+step "build $image"
+tb=$(date +%s)
+# --format docker: the OCI image format has no HEALTHCHECK.
+podman build --isolation=chroot --pull=never --format docker \
+    -f docker/Dockerfile -t "$image" . >"$tmp/build.log" 2>&1 ||
+    { tail -40 "$tmp/build.log" >&2; fail "podman build"; }
+grep -E "tests passed|tests failed" "$tmp/build.log" | tail -1 | sed 's/^/unit tests in the build stage: /'
+size=$(podman image inspect "$image" --format '{{.Size}}')
+echo "built in $(($(date +%s) - tb)) s, image $((size / 1000000)) MB"
+
+# ------------------------------------------------------------ the image --
+step "wiredesk --help"
+podman "${run_flags[@]}" run --rm --network=host "${limits[@]}" "$image" --help \
+    >"$tmp/help.out" 2>&1 || { cat "$tmp/help.out" >&2; fail "wiredesk --help"; }
+grep -q "^usage: wiredesk COMMAND" "$tmp/help.out" || { cat "$tmp/help.out" >&2; fail "wiredesk --help: no usage"; }
+uid=$(podman "${run_flags[@]}" run --rm --network=host "${limits[@]}" \
+    --entrypoint id "$image" -u 2>/dev/null)
+[ "$uid" = 10001 ] || fail "the image runs as uid '$uid', not the wiredesk user (10001)"
+echo "help ok; runs as uid $uid"
+
+# ------------------------------------------------------------ smoke run --
+# Free loopback ports: the container shares the host's network.
+read -r p_in p_pub p_http < <("$py" -c '
+import socket
+ss = [socket.socket() for _ in range(3)]
+for s in ss:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])
+for s in ss:
+    s.close()') || fail "no free ports"
+name=wd-smoke-$$
+vol=wd-smoke-state-$$
+podman volume create "$vol" >/dev/null || fail "podman volume create"
+volumes+=("$vol")
+
+start_worker() {
+    podman rm -f -t 0 "$name" >/dev/null 2>&1 || true
+    containers+=("$name")
+    # --health-interval=disable: no systemd timer here; the test runs the
+    # image's HEALTHCHECK itself with `podman healthcheck run`.
+    pod "${run_flags[@]}" run -d --name "$name" --network=host "${limits[@]}" \
+        --health-interval=disable -e WIREDESK_HEALTH_PORT="$p_http" \
+        -v "$vol:/var/lib/wiredesk" "$image" \
+        run --ingest "tcp://127.0.0.1:$p_in" --publish "tcp://127.0.0.1:$p_pub" \
+        --http "127.0.0.1:$p_http" --state /var/lib/wiredesk >/dev/null ||
+        fail "podman run (worker)"
+    local deadline=$(($(date +%s) + 30))
+    until podman exec "$name" wiredesk stats --http "127.0.0.1:$p_http" >/dev/null 2>&1; do
+        if [ "$(podman inspect "$name" --format '{{.State.Running}}' 2>/dev/null)" != true ]; then
+            podman logs "$name" >&2
+            fail "the worker container exited"
+        fi
+        [ "$(date +%s)" -lt "$deadline" ] || { podman logs "$name" >&2; fail "the worker did not answer within 30 s"; }
+        sleep 0.5
+    done
+}
+
+# The worker's /stats figure $1 (a counter), read from inside the container.
+figure() {
+    podman exec "$name" wiredesk stats --json --http "127.0.0.1:$p_http" 2>/dev/null |
+        "$py" -c 'import json, sys; d = json.load(sys.stdin); print(d["counters"]["'"$1"'"] if "'"$1"'" in d["counters"] else d["dedup"]["'"$1"'"])' 2>/dev/null
+}
+
+# Waits until figure $1 reaches $2 (15 s at most); prints the value.
+wait_stat() {
+    local v deadline=$(($(date +%s) + 15))
+    while :; do
+        v=$(figure "$1")
+        if [ -n "$v" ] && [ "$v" -ge "$2" ]; then
+            echo "$v"
+            return 0
+        fi
+        [ "$(date +%s)" -lt "$deadline" ] || { echo "${v:-none}"; return 1; }
+        sleep 0.5
+    done
+}
+
+push_seeds() {
+    podman exec "$name" sh -c "wiredesk push --endpoint tcp://127.0.0.1:$p_in /usr/share/wiredesk/samples/seeds/*.txt" \
+        || fail "wiredesk push"
+}
+
+stop_worker() {
+    pod stop -t 15 "$name" >/dev/null || fail "podman stop"
+    local rc
+    rc=$(podman inspect "$name" --format '{{.State.ExitCode}}')
+    [ "$rc" = 0 ] || { podman logs "$name" >&2; fail "the worker exited $rc on SIGTERM, not 0"; }
+    podman logs "$name" 2>&1 | grep -q "stopped:" || fail "no clean stop in the worker's log"
+}
+
+step "smoke run: worker on 127.0.0.1 ports $p_in $p_pub $p_http"
+start_worker
+podman logs "$name" 2>&1 | grep -q "data /opt/wiredesk/share/wiredesk" ||
+    { podman logs "$name" >&2; fail "the worker does not use the installed data (/opt/wiredesk/share/wiredesk)"; }
+podman healthcheck run "$name" >"$tmp/health.out" 2>&1 ||
+    { cat "$tmp/health.out" >&2; fail "the image's HEALTHCHECK (GET /healthz) failed"; }
+echo "answering; data from /opt/wiredesk/share/wiredesk; HEALTHCHECK (GET /healthz) healthy"
+
+# A subscriber on channel "all" in the same container, then the pages.
+podman exec "$name" wiredesk tail --endpoint "tcp://127.0.0.1:$p_pub" --count 1 \
+    --timeout 20000 all >"$tmp/tail.out" 2>"$tmp/tail.err" &
+tail_pid=$!
+sleep 1
+push_seeds
+published=$(wait_stat articles_published 1) || fail "no article published (articles_published $published)"
+echo "/stats: articles_published $published"
+"$py" - "$p_http" <<'EOF' || fail "/metrics"
+import re, sys, urllib.request
+text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=5).read().decode()
+m = re.search(r"^wiredesk_articles_published_total (\d+)", text, re.M)
+if not m or int(m.group(1)) < 1:
+    sys.exit("wiredesk_articles_published_total is missing or 0")
+print(f"/metrics (from the host): wiredesk_articles_published_total {m.group(1)}")
+EOF
+wait "$tail_pid" || { cat "$tmp/tail.err" >&2; fail "wiredesk tail"; }
+"$py" -c '
+import json, sys
+line = open(sys.argv[1]).readline()
+a = json.loads(line)
+assert a["channel"] == "all" and a["id"] and a["title"], line
+print("tail: received", repr(a["title"][:60]))' "$tmp/tail.out" ||
+    { cat "$tmp/tail.out" "$tmp/tail.err" >&2; fail "tail received no article"; }
+stop_worker
+echo "stopped on SIGTERM, exit status 0"
+
+step "smoke run: restart on the same state volume"
+start_worker
+push_seeds
+dropped=$(wait_stat page 5) || fail "the restarted worker did not drop the 5 pages it had seen (dedup page $dropped)"
+again=$(figure articles_published)
+[ "$again" = 0 ] || fail "the restarted worker published $again articles again"
+echo "after restart: 5 pages dropped as seen, 0 articles published again"
+stop_worker
+
+echo "total $(($(date +%s) - t0)) s"
+echo "container: 1 passed, 0 failed"
