@@ -1,5 +1,6 @@
 #include "wd/cli.h"
 #include "wd/config.h"
+#include "wd/endpoint.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -43,6 +44,8 @@ static const char usage_run[] =
     "SIGHUP reloads the tagger's data files (a file with an error is refused\n"
     "and logged with its line; the data in force stays).\n"
     "\n"
+    "  Endpoints bind; '>tcp://HOST:PORT' connects instead (e.g. --publish\n"
+    "  to a `wiredesk proxy`), '@tcp://...' binds explicitly.\n"
     "  --ingest ENDPOINT       PULL socket for RawPages   [" WD_DEFAULT_INGEST
     "]\n"
     "  --publish ENDPOINT      PUB socket for Articles    [" WD_DEFAULT_PUBLISH
@@ -78,7 +81,8 @@ static const char usage_push[] =
     "Sends each FILE (- for standard input) as one RawPage. The content type\n"
     "is text/html for .html/.htm files and text/plain otherwise.\n"
     "\n"
-    "  --endpoint ENDPOINT     the worker's ingest socket [" WD_DEFAULT_INGEST
+    "  --endpoint ENDPOINT     the worker's ingest socket; repeat it to\n"
+    "                          spread pages over several [" WD_DEFAULT_INGEST
     "]\n"
     "  --source NAME           RawPage.source             [wiredesk-push]\n"
     "  --url URL               RawPage.url                [file://PATH]\n"
@@ -138,21 +142,6 @@ wd_cli_check_hostport(const char *s)
         if (*p == ' ' || *p == '/')
             return WD_EINVAL;
     return 0;
-}
-
-/* ZeroMQ endpoints are TRANSPORT://ADDRESS; everything else is a usage
- * error that should not wait for zmq_bind to say so. */
-static int
-check_endpoint(const char *ep)
-{
-    static const char *const transports[] = {"tcp://", "ipc://", "inproc://",
-                                             "ws://", "wss://"};
-    for (size_t i = 0; i < sizeof transports / sizeof transports[0]; i++) {
-        size_t k = strlen(transports[i]);
-        if (strncmp(ep, transports[i], k) == 0 && ep[k] != '\0')
-            return 0;
-    }
-    return WD_EINVAL;
 }
 
 /* The getopt results every command treats alike: --help, a missing value,
@@ -288,10 +277,10 @@ run_parsed(int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("run", "unexpected argument '%s'", argv[optind]);
-    if (check_endpoint(cfg.ingest))
+    if (wd_endpoint_check(cfg.ingest))
         return usage_error("run", "malformed --ingest endpoint '%s'",
                            cfg.ingest);
-    if (check_endpoint(cfg.publish))
+    if (wd_endpoint_check(cfg.publish))
         return usage_error("run", "malformed --publish endpoint '%s'",
                            cfg.publish);
     return wd_app_run(&cfg);
@@ -358,7 +347,10 @@ cmd_push(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    const char *endpoint = WD_DEFAULT_INGEST, *source = "wiredesk-push";
+    /* --endpoint may be repeated: the PUSH socket connects to every worker
+     * named and ZeroMQ spreads the pages over them. */
+    const char *endpoints[16] = {WD_DEFAULT_INGEST}, *source = "wiredesk-push";
+    size_t n_endpoints = 0;
     const char *url = NULL, *ctype = NULL;
     long long timeout = 5000;
     int c;
@@ -367,7 +359,9 @@ cmd_push(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'e':
-            endpoint = optarg;
+            if (n_endpoints == sizeof endpoints / sizeof endpoints[0])
+                return usage_error("push", "more than 16 endpoints%s", "");
+            endpoints[n_endpoints++] = optarg;
             break;
         case 's':
             source = optarg;
@@ -388,8 +382,12 @@ cmd_push(int argc, char **argv)
     }
     if (optind >= argc)
         return usage_error("push", "no FILE given%s", "");
-    if (check_endpoint(endpoint))
-        return usage_error("push", "malformed endpoint '%s'", endpoint);
+    if (n_endpoints == 0)
+        n_endpoints = 1;
+    for (size_t i = 0; i < n_endpoints; i++)
+        if (wd_endpoint_check(endpoints[i]))
+            return usage_error("push", "malformed endpoint '%s'", endpoints[i]);
+    const char *endpoint = endpoints[0]; /* named in messages */
 
     void *zctx = zmq_ctx_new();
     void *sock = zmq_socket(zctx, ZMQ_PUSH);
@@ -400,10 +398,12 @@ cmd_push(int argc, char **argv)
     zmq_setsockopt(sock, ZMQ_SNDTIMEO, &t, sizeof t);
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
     int status = 0;
-    if (zmq_connect(sock, endpoint) != 0) {
-        fprintf(stderr, "wiredesk push: cannot connect to %s: %s\n", endpoint,
-                zmq_strerror(errno));
-        status = 1;
+    for (size_t i = 0; i < n_endpoints && status == 0; i++) {
+        if (wd_endpoint_attach(sock, endpoints[i], false) != 0) {
+            fprintf(stderr, "wiredesk push: cannot connect to %s: %s\n",
+                    endpoints[i], zmq_strerror(errno));
+            status = 1;
+        }
     }
     int sent = 0;
     for (int i = optind; i < argc && status == 0; i++) {
@@ -463,8 +463,9 @@ cmd_push(int argc, char **argv)
     zmq_close(sock); /* waits up to the linger time for delivery */
     zmq_ctx_term(zctx);
     if (status == 0)
-        fprintf(stderr, "wiredesk push: sent %d page%s to %s\n", sent,
-                sent == 1 ? "" : "s", endpoint);
+        fprintf(stderr, "wiredesk push: sent %d page%s to %s%s\n", sent,
+                sent == 1 ? "" : "s", endpoint,
+                n_endpoints > 1 ? " and the other endpoints" : "");
     return status;
 }
 
@@ -565,7 +566,7 @@ cmd_tail(int argc, char **argv)
             return other_option("tail", c, usage_tail, argv);
         }
     }
-    if (check_endpoint(endpoint))
+    if (wd_endpoint_check(endpoint))
         return usage_error("tail", "malformed endpoint '%s'", endpoint);
 
     signal(SIGINT, on_tail_signal);
@@ -582,7 +583,7 @@ cmd_tail(int argc, char **argv)
         zmq_setsockopt(sock, ZMQ_SUBSCRIBE, argv[i], strlen(argv[i]));
     int status = 0;
     void *mon = monitor_open(zctx, sock);
-    if (zmq_connect(sock, endpoint) != 0) {
+    if (wd_endpoint_attach(sock, endpoint, false) != 0) {
         fprintf(stderr, "wiredesk tail: cannot connect to %s: %s\n", endpoint,
                 zmq_strerror(errno));
         status = 1;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "wd/endpoint.h"
 #include "wd/err.h"
 
 static void drain(struct wd_ingest *in);
@@ -93,7 +94,7 @@ wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
     int linger = 0;
     zmq_setsockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(in->sock, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
-    if (zmq_bind(in->sock, endpoint) != 0) {
+    if (wd_endpoint_attach(in->sock, endpoint, true) != 0) {
         *zerr = errno;
         zmq_close(in->sock);
         in->sock = NULL;

@@ -138,6 +138,15 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
     counter(&o, "bytes_in_total", "Bytes received on ingest.",
             st->c[WD_C_BYTES_IN]);
     counter(&o, "bytes_out_total", "Bytes published.", st->c[WD_C_BYTES_OUT]);
+    counter(&o, "articles_duplicate_total",
+            "Stories dropped as already published.",
+            st->c[WD_C_ARTICLES_DUPLICATE]);
+    counter(&o, "tagger_reloads_total",
+            "Tagger data files reloaded (SIGHUP) and put in force.",
+            st->c[WD_C_TAGGER_RELOADS]);
+    counter(&o, "tagger_reload_failures_total",
+            "Tagger reloads refused (a data file with an error).",
+            st->c[WD_C_TAGGER_RELOAD_FAILURES]);
 
     static const double bounds[WD_N_LATENCY] = WD_LATENCY_BUCKETS;
     family(&o, "page_processing_seconds", "histogram",

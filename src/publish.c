@@ -4,6 +4,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "wd/endpoint.h"
 #include "wd/err.h"
 
 int
@@ -18,7 +19,7 @@ wd_publish_open(struct wd_publish *p, void *zctx, const char *endpoint,
         return WD_EZMQ;
     }
     zmq_setsockopt(p->sock, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm);
-    if (zmq_bind(p->sock, endpoint) != 0) {
+    if (wd_endpoint_attach(p->sock, endpoint, true) != 0) {
         *zerr = errno;
         zmq_close(p->sock);
         p->sock = NULL;

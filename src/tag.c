@@ -683,10 +683,21 @@ load_taxonomy(struct wd_tagger *t, struct reader *r)
             if (!valid_slug(f[1], l[1]))
                 return fail_at(r, "theme slug '%.*s' is not [a-z0-9-]+", f[1],
                                l[1]);
-            for (size_t i = 0; i < t->n_themes; i++)
-                if (field_is(f[1], l[1], t->themes[i].slug))
+            /* Channel names must be prefix-free (channel.h): ZeroMQ
+             * would deliver theme.trade-war to theme.trade's subscribers. */
+            for (size_t i = 0; i < t->n_themes; i++) {
+                const char *o = t->themes[i].slug;
+                size_t ol = strlen(o), common = ol < l[1] ? ol : l[1];
+                if (field_is(f[1], l[1], o))
                     return fail_at(r, "theme '%.*s' declared twice", f[1],
                                    l[1]);
+                if (memcmp(o, f[1], common) == 0)
+                    return fail_at(r,
+                                   "theme '%.*s' and an earlier one: one slug "
+                                   "is the start of the other, so one channel "
+                                   "would get the other's messages",
+                                   f[1], l[1]);
+            }
             if (t->n_themes == MAX_THEMES)
                 return fail_at(r, "more than 64 themes%.*s", "", 0);
             struct theme *th = &t->themes[t->n_themes];

@@ -289,6 +289,11 @@ test_data_files(void)
     CHECK_INT(build(gaz, "@theme\tVotes!\tx\tV\n", err, sizeof err), ==,
               WD_EINVAL);
     CHECK(strstr(err, "tax.tsv:1:") != NULL);
+    CHECK_INT(build(gaz, "@theme\ttrade\tx\tT\n@theme\ttrade-war\tx\tTW\n", err,
+                    sizeof err),
+              ==, WD_EINVAL);
+    CHECK(strstr(err, "tax.tsv:2: theme 'trade-war' and an earlier one") !=
+          NULL);
     CHECK_INT(build(gaz, "# nothing\n", err, sizeof err), ==, WD_EINVAL);
     CHECK(strstr(err, "no @theme") != NULL);
     CHECK_INT(build("Freedonia\tFDX\tcountry\t0\n", tax, err, sizeof err), ==,

@@ -9,7 +9,8 @@
  *   $stats                WorkerStats of the worker
  * "all" and "$stats" begin differently from each family and from each
  * other; country codes all have the same length; theme slugs are checked
- * with wd_channel_prefix_free() when the taxonomy is loaded.
+ * when the taxonomy is loaded (tag.c refuses a slug that begins another)
+ * and over the whole set with wd_channel_prefix_free() in the tests.
  */
 #ifndef WD_CHANNEL_H
 #define WD_CHANNEL_H
