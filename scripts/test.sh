@@ -9,6 +9,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -d "$top/tests/browser/node_modules/playwright-core" ]; then
     (cd "$top/tests/browser" && npm ci --no-audit --no-fund)
 fi
+# The Node.js example subscriber's packages, pinned by its package-lock.json.
+if [ ! -d "$top/examples/node/node_modules/zeromq" ]; then
+    (cd "$top/examples/node" && npm ci --no-audit --no-fund)
+fi
 
 echo "== build (RelWithDebInfo)"
 "$top/scripts/build.sh" "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWD_WERROR=ON
