@@ -19,6 +19,7 @@
 #include "wd/err.h"
 #include "wd/http.h"
 #include "wd/log.h"
+#include "wd/proxy.h"
 #include "wiredesk.pb-c.h"
 
 static const char usage_main[] =
@@ -34,6 +35,7 @@ static const char usage_main[] =
     "  tail    subscribe to channels and print Articles as JSON lines\n"
     "  stats   print a running worker's figures once\n"
     "  top     a live terminal view of a running worker\n"
+    "  proxy   one stream for subscribers from several workers\n"
     "\n"
     "`wiredesk COMMAND --help` describes each command.\n";
 
@@ -74,6 +76,25 @@ static const char usage_run[] =
     "Every option can also be set in the environment as WIREDESK_<OPTION>\n"
     "(WIREDESK_INGEST, WIREDESK_MAX_PAGE_BYTES, ...) or in the --config\n"
     "file; a flag beats the environment, which beats the file.\n";
+
+static const char usage_proxy[] =
+    "usage: wiredesk proxy [OPTIONS]\n"
+    "\n"
+    "Forwards what several workers publish to one endpoint for subscribers\n"
+    "(an XSUB/XPUB proxy: libzmq's zmq_proxy_steerable). Start workers with\n"
+    "--publish '>tcp://PROXY:5559' and point subscribers at the backend.\n"
+    "Stops cleanly on SIGINT/SIGTERM.\n"
+    "\n"
+    "  --frontend ENDPOINT     XSUB, workers connect here  "
+    "[" WD_DEFAULT_PROXY_FRONTEND "]\n"
+    "  --backend ENDPOINT      XPUB, subscribers connect   "
+    "[" WD_DEFAULT_PROXY_BACKEND "]\n"
+    "  --http HOST:PORT        GET /metrics, /healthz      "
+    "[" WD_DEFAULT_PROXY_HTTP "]\n"
+    "  --hwm N                 messages queued per peer    [100000]\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Endpoints bind; '>tcp://HOST:PORT' connects instead.\n";
 
 static const char usage_push[] =
     "usage: wiredesk push [OPTIONS] FILE...\n"
@@ -748,6 +769,57 @@ print_figures(json_t *s, json_t *prev)
 }
 
 static int
+cmd_proxy(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"frontend", required_argument, 0, 'f'},
+        {"backend", required_argument, 0, 'b'},
+        {"http", required_argument, 0, 'H'},
+        {"hwm", required_argument, 0, 'w'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    struct wd_proxy_config cfg;
+    wd_proxy_config_defaults(&cfg);
+    long long v;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            cfg.frontend = optarg;
+            break;
+        case 'b':
+            cfg.backend = optarg;
+            break;
+        case 'H':
+            if (wd_cli_check_hostport(optarg))
+                return usage_error("proxy", "--http wants HOST:PORT, not '%s'",
+                                   optarg);
+            cfg.http = optarg;
+            break;
+        case 'w':
+            if (parse_num(optarg, 0, 1 << 30, &v))
+                return usage_error("proxy", "bad --hwm '%s'", optarg);
+            cfg.hwm = (int)v;
+            break;
+        default:
+            return other_option("proxy", c, usage_proxy, argv);
+        }
+    }
+    if (optind < argc)
+        return usage_error("proxy", "unexpected argument '%s'", argv[optind]);
+    if (wd_endpoint_check(cfg.frontend))
+        return usage_error("proxy", "malformed --frontend endpoint '%s'",
+                           cfg.frontend);
+    if (wd_endpoint_check(cfg.backend))
+        return usage_error("proxy", "malformed --backend endpoint '%s'",
+                           cfg.backend);
+    return wd_proxy_run(&cfg);
+}
+
+static int
 cmd_stats(int argc, char **argv, bool top)
 {
     static const struct option opts[] = {
@@ -854,6 +926,8 @@ wd_cli_main(int argc, char **argv)
         return cmd_stats(argc - 1, argv + 1, false);
     if (strcmp(cmd, "top") == 0)
         return cmd_stats(argc - 1, argv + 1, true);
+    if (strcmp(cmd, "proxy") == 0)
+        return cmd_proxy(argc - 1, argv + 1);
     fprintf(stderr, "wiredesk: unknown command '%s' (see 'wiredesk --help')\n",
             cmd);
     return 2;

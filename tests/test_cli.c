@@ -42,8 +42,8 @@ test_help(void)
     static char out[8192];
     CHECK_INT(run_cmd(WD_BINARY " --help", out, sizeof out), ==, 0);
     CHECK_CONTAINS(out, "usage: wiredesk COMMAND");
-    const char *cmds[] = {"run", "push", "tail"};
-    for (int i = 0; i < 3; i++) {
+    const char *cmds[] = {"run", "push", "tail", "proxy"};
+    for (int i = 0; i < 4; i++) {
         char cmd[256];
         snprintf(cmd, sizeof cmd, WD_BINARY " %s --help", cmds[i]);
         CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 0);
@@ -65,6 +65,8 @@ test_usage_errors(void)
         WD_BINARY " push --endpoint nonsense x",
         WD_BINARY " push",
         WD_BINARY " tail --frobnicate",
+        WD_BINARY " proxy --frontend nowhere",
+        WD_BINARY " proxy --http nohostport",
         WD_BINARY " nosuchcommand",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -1,0 +1,240 @@
+#include "wd/proxy.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+#include <zmq.h>
+
+#include "wd/endpoint.h"
+#include "wd/http.h"
+#include "wd/log.h"
+
+#define CONTROL "inproc://wd-proxy-control"
+
+struct proxy {
+    void *zctx, *frontend, *backend, *control_rep, *control;
+    pthread_t thread;
+    bool running;
+    int64_t started_at_ms;
+    uv_loop_t loop;
+    uv_signal_t sigint, sigterm;
+    struct wd_http *http;
+};
+
+void
+wd_proxy_config_defaults(struct wd_proxy_config *cfg)
+{
+    cfg->frontend = WD_DEFAULT_PROXY_FRONTEND;
+    cfg->backend = WD_DEFAULT_PROXY_BACKEND;
+    cfg->http = WD_DEFAULT_PROXY_HTTP;
+    cfg->hwm = 100000;
+}
+
+static void *
+forward(void *arg)
+{
+    struct proxy *p = arg;
+    /* The three sockets are this thread's from here on. */
+    zmq_proxy_steerable(p->frontend, p->backend, NULL, p->control_rep);
+    return NULL;
+}
+
+/* The proxy's eight counters (messages and bytes received and sent on the
+ * frontend, then the backend), or -1 when it did not answer in time. */
+static int
+statistics(struct proxy *p, uint64_t v[8])
+{
+    if (zmq_send(p->control, "STATISTICS", 10, 0) < 0)
+        return -1;
+    for (int i = 0; i < 8; i++) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, p->control, 0) < 0 ||
+            zmq_msg_size(&m) != sizeof v[i]) {
+            zmq_msg_close(&m);
+            return -1;
+        }
+        memcpy(&v[i], zmq_msg_data(&m), sizeof v[i]);
+        zmq_msg_close(&m);
+    }
+    return 0;
+}
+
+static void
+on_http(void *ctx, const char *path, struct wd_http_reply *r)
+{
+    struct proxy *p = ctx;
+    if (strcmp(path, "/healthz") == 0) {
+        r->body = strdup("ok\n");
+        r->len = r->body ? 3 : 0;
+        return;
+    }
+    if (strcmp(path, "/metrics") != 0) {
+        r->status = 404;
+        r->body = strdup("not found\n");
+        r->len = r->body ? strlen(r->body) : 0;
+        return;
+    }
+    uint64_t v[8];
+    if (statistics(p, v) != 0) {
+        r->status = 503;
+        r->body = strdup("the proxy did not answer\n");
+        r->len = r->body ? strlen(r->body) : 0;
+        return;
+    }
+    static const char *const side[2] = {"frontend", "backend"};
+    size_t cap = 4096;
+    char *b = malloc(cap);
+    if (!b) {
+        r->status = 500;
+        return;
+    }
+    size_t n = 0;
+    n += (size_t)snprintf(
+        b + n, cap - n,
+        "# HELP wiredesk_proxy_messages_total Messages through the proxy, by "
+        "socket and direction (frontend received: from workers; backend "
+        "sent: to subscribers; backend received: subscriptions).\n"
+        "# TYPE wiredesk_proxy_messages_total counter\n");
+    for (int s = 0; s < 2; s++)
+        n += (size_t)snprintf(b + n, cap - n,
+                              "wiredesk_proxy_messages_total{socket=\"%s\","
+                              "direction=\"received\"} %llu\n"
+                              "wiredesk_proxy_messages_total{socket=\"%s\","
+                              "direction=\"sent\"} %llu\n",
+                              side[s], (unsigned long long)v[4 * s], side[s],
+                              (unsigned long long)v[4 * s + 2]);
+    n += (size_t)snprintf(b + n, cap - n,
+                          "# HELP wiredesk_proxy_bytes_total Bytes through the "
+                          "proxy, by socket and direction.\n"
+                          "# TYPE wiredesk_proxy_bytes_total counter\n");
+    for (int s = 0; s < 2; s++)
+        n += (size_t)snprintf(b + n, cap - n,
+                              "wiredesk_proxy_bytes_total{socket=\"%s\","
+                              "direction=\"received\"} %llu\n"
+                              "wiredesk_proxy_bytes_total{socket=\"%s\","
+                              "direction=\"sent\"} %llu\n",
+                              side[s], (unsigned long long)v[4 * s + 1],
+                              side[s], (unsigned long long)v[4 * s + 3]);
+    n += (size_t)snprintf(
+        b + n, cap - n,
+        "# HELP wiredesk_proxy_uptime_seconds Seconds since the proxy "
+        "started.\n# TYPE wiredesk_proxy_uptime_seconds gauge\n"
+        "wiredesk_proxy_uptime_seconds %.3f\n",
+        (double)(wd_now_ms() - p->started_at_ms) / 1000.0);
+    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r->body = b;
+    r->len = n;
+}
+
+static void
+stop(struct proxy *p, const char *why)
+{
+    wd_log(WD_LOG_INFO, "stopping (%s)", why);
+    wd_http_close(p->http);
+    p->http = NULL;
+    uv_close((uv_handle_t *)&p->sigint, NULL);
+    uv_close((uv_handle_t *)&p->sigterm, NULL);
+}
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+    stop(s->data, signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static void *
+open_socket(struct proxy *p, int type, const char *ep, int hwm,
+            const char *what)
+{
+    void *s = zmq_socket(p->zctx, type);
+    if (!s)
+        return NULL;
+    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    if (wd_endpoint_attach(s, ep, true) != 0) {
+        wd_log(WD_LOG_ERROR, "cannot %s %s endpoint %s: %s",
+               wd_endpoint_binds(ep, true) ? "bind" : "connect", what, ep,
+               zmq_strerror(errno));
+        zmq_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+int
+wd_proxy_run(const struct wd_proxy_config *cfg)
+{
+    struct proxy p;
+    memset(&p, 0, sizeof p);
+    p.started_at_ms = wd_now_ms();
+    signal(SIGPIPE, SIG_IGN);
+    p.zctx = zmq_ctx_new();
+    int status = 1;
+    p.frontend = open_socket(&p, ZMQ_XSUB, cfg->frontend, cfg->hwm, "frontend");
+    if (p.frontend)
+        p.backend =
+            open_socket(&p, ZMQ_XPUB, cfg->backend, cfg->hwm, "backend");
+    if (p.backend) {
+        p.control_rep = zmq_socket(p.zctx, ZMQ_REP);
+        p.control = zmq_socket(p.zctx, ZMQ_REQ);
+        int t = 2000, one = 1, linger = 0;
+        zmq_setsockopt(p.control, ZMQ_RCVTIMEO, &t, sizeof t);
+        zmq_setsockopt(p.control, ZMQ_SNDTIMEO, &t, sizeof t);
+        /* A request that timed out must not wedge the next one. */
+        zmq_setsockopt(p.control, ZMQ_REQ_RELAXED, &one, sizeof one);
+        zmq_setsockopt(p.control, ZMQ_REQ_CORRELATE, &one, sizeof one);
+        zmq_setsockopt(p.control, ZMQ_LINGER, &linger, sizeof linger);
+        zmq_setsockopt(p.control_rep, ZMQ_LINGER, &linger, sizeof linger);
+        if (zmq_bind(p.control_rep, CONTROL) != 0 ||
+            zmq_connect(p.control, CONTROL) != 0) {
+            wd_log(WD_LOG_ERROR, "cannot set up the control socket: %s",
+                   zmq_strerror(errno));
+        } else if (pthread_create(&p.thread, NULL, forward, &p) == 0) {
+            p.running = true;
+        }
+    }
+    if (p.running) {
+        uv_loop_init(&p.loop);
+        int rc = wd_http_start(&p.http, &p.loop, cfg->http, on_http, &p);
+        if (rc) {
+            wd_log(WD_LOG_ERROR, "cannot serve HTTP on %s: %s", cfg->http,
+                   uv_strerror(rc));
+        } else {
+            uv_signal_init(&p.loop, &p.sigint);
+            uv_signal_init(&p.loop, &p.sigterm);
+            p.sigint.data = p.sigterm.data = &p;
+            uv_signal_start(&p.sigint, on_signal, SIGINT);
+            uv_signal_start(&p.sigterm, on_signal, SIGTERM);
+            wd_log(WD_LOG_INFO,
+                   "ready: frontend (XSUB) %s, backend (XPUB) %s, http %s",
+                   cfg->frontend, cfg->backend, cfg->http);
+            uv_run(&p.loop, UV_RUN_DEFAULT);
+            status = 0;
+        }
+        uv_run(&p.loop, UV_RUN_DEFAULT); /* close callbacks */
+        uv_loop_close(&p.loop);
+        /* TERMINATE: the proxy returns and its thread ends. */
+        zmq_send(p.control, "TERMINATE", 9, 0);
+        pthread_join(p.thread, NULL);
+    }
+    if (p.control)
+        zmq_close(p.control);
+    if (p.control_rep)
+        zmq_close(p.control_rep);
+    if (p.backend)
+        zmq_close(p.backend);
+    if (p.frontend)
+        zmq_close(p.frontend);
+    zmq_ctx_term(p.zctx);
+    if (status == 0)
+        wd_log(WD_LOG_INFO, "stopped");
+    return status;
+}
