@@ -116,8 +116,8 @@ if prom is not None:
         if job.get("metrics_path", "/metrics") != "/metrics":
             errors.append(f"prometheus.yml: job {job.get('job_name')}: metrics_path")
         for sd in job.get("dns_sd_configs") or []:
-            if sd.get("port") != 9464:
-                errors.append("prometheus.yml: dns_sd_configs port is not 9464")
+            if sd.get("port") not in (9464, 9465):
+                errors.append("prometheus.yml: dns_sd_configs port is not 9464/9465")
             prom_hosts.update(sd.get("names") or [])
         for sc in job.get("static_configs") or []:
             for t in sc.get("targets") or []:
@@ -133,6 +133,8 @@ expected = {
     "compose.scaled.yaml": ["worker-1", "worker-2", "worker-3"],
 }
 others = ["scraper", "subscriber", "prometheus", "redis"]
+# The proxy's ports: 5559 (frontend, workers publish there), 5560 (backend).
+ports_ok = ("5557", "5558", "5559", "5560")
 
 
 def endpoints(svc):
@@ -188,9 +190,9 @@ for fname, workers in expected.items():
                     errors.append(f"{where}: host port {hp} also used by {host_ports[hp]}")
                 host_ports[hp] = name
         for host, port in endpoints(svc):
-            if host not in hosts:
+            if host not in hosts and host != "0.0.0.0":  # 0.0.0.0: a bind
                 errors.append(f"{where}: endpoint host {host} is no service")
-            if port not in ("5557", "5558"):
+            if port not in ports_ok:
                 errors.append(f"{where}: endpoint port {port}")
     for v in declared - used:
         errors.append(f"{fname}: volume {v} declared but not used")
@@ -211,8 +213,10 @@ for fname, workers in expected.items():
     for w in workers:
         if (w, "5557") not in scr:
             errors.append(f"{fname}: scraper does not push to {w}:5557")
-        if (w, "5558") not in sub:
-            errors.append(f"{fname}: subscriber does not read {w}:5558")
+        via_proxy = ("proxy", "5560") in sub and \
+            ("proxy", "5559") in set(endpoints(services.get(w) or {}))
+        if (w, "5558") not in sub and not via_proxy:
+            errors.append(f"{fname}: subscriber reads {w} neither directly nor via the proxy")
         wsvc = services.get(w) or {}
         names = {w}
         if isinstance(wsvc.get("networks"), dict):
@@ -221,7 +225,7 @@ for fname, workers in expected.items():
         if not names & prom_hosts:
             errors.append(f"{fname}: prometheus.yml does not reach {w}")
     for h in prom_hosts:
-        if h not in hosts:
+        if h not in hosts and not (h == "proxy" and "proxy" not in services):
             errors.append(f"{fname}: prometheus.yml target {h} is no service or alias")
     pvols = (services.get("prometheus") or {}).get("volumes") or []
     if "./prometheus.yml:/etc/prometheus/prometheus.yml:ro" not in pvols:
