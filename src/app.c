@@ -55,6 +55,12 @@ struct app {
     int reload_rc;
     char reload_err[512];
     bool reloading, reload_again;
+    /* A page the store could not take (a shared store that is down): held,
+     * ingest paused, retried with back-off until the store answers. */
+    uint8_t *held;
+    size_t held_len;
+    uv_timer_t retry_timer;
+    unsigned retry_ms;
     struct wd_ratelimit reject_log[WD_REJECT__COUNT];
     int lock_fd;
     char worker_name[128];
@@ -133,17 +139,31 @@ log_reject(struct app *app, const struct wd_page_outcome *o)
            (unsigned long long)suppressed);
 }
 
+static void process(struct app *app, const void *data, size_t len);
+static void on_retry(uv_timer_t *t);
+
 static void
 on_message(struct wd_ingest *in, const void *data, size_t len, int frames,
            size_t total)
 {
     struct app *app = in->data;
+    if (frames != 1) {
+        struct wd_page_outcome o;
+        wd_pipeline_refuse(app->pipeline, WD_REJECT_MULTIPART, total, &o);
+        log_reject(app, &o);
+        return;
+    }
+    process(app, data, len);
+}
+
+/* Runs the pipeline on one page; a page the store could not take is held
+ * and ingest paused until a retry succeeds. */
+static void
+process(struct app *app, const void *data, size_t len)
+{
     struct wd_page_outcome o;
     uint64_t t0 = uv_hrtime();
-    if (frames != 1)
-        wd_pipeline_refuse(app->pipeline, WD_REJECT_MULTIPART, total, &o);
-    else
-        wd_pipeline_page(app->pipeline, data, len, wd_now_ms(), emit, app, &o);
+    wd_pipeline_page(app->pipeline, data, len, wd_now_ms(), emit, app, &o);
     wd_stats_latency(&app->stats, (double)(uv_hrtime() - t0) / 1e9);
     if (o.rc)
         log_reject(app, &o);
@@ -152,6 +172,52 @@ on_message(struct wd_ingest *in, const void *data, size_t len, int frames,
                  "%s", o.last_title);
         app->n_latest++;
     }
+    if (!o.retry || app->stopping)
+        return;
+    if (!app->held) {
+        app->held = malloc(len ? len : 1);
+        if (!app->held) {
+            wd_log(WD_LOG_ERROR, "store unreachable and no memory to hold "
+                                 "the page: it is lost");
+            return;
+        }
+        memcpy(app->held, data, len);
+        app->held_len = len;
+        app->retry_ms = 100;
+        wd_ingest_pause(&app->ingest);
+        wd_log(WD_LOG_WARN, "store unreachable: ingest paused, the page is "
+                            "held and retried");
+    } else if (app->retry_ms < 2000) {
+        app->retry_ms *= 2;
+    }
+    uv_timer_start(&app->retry_timer, on_retry, app->retry_ms, 0);
+}
+
+static void
+on_retry(uv_timer_t *t)
+{
+    struct app *app = t->data;
+    if (!app->held || app->stopping)
+        return;
+    /* The page was counted (received, parsed) when it first came. */
+    uint64_t keep[4] = {
+        app->stats.c[WD_C_PAGES_RECEIVED], app->stats.c[WD_C_BYTES_IN],
+        app->stats.c[WD_C_PAGES_ACCEPTED], app->stats.c[WD_C_ARTICLES_PARSED]};
+    uint8_t *page = app->held;
+    size_t len = app->held_len;
+    app->held = NULL; /* process() holds it again if it fails again */
+    process(app, page, len);
+    app->stats.c[WD_C_PAGES_RECEIVED] = keep[0];
+    app->stats.c[WD_C_BYTES_IN] = keep[1];
+    app->stats.c[WD_C_PAGES_ACCEPTED] = keep[2];
+    app->stats.c[WD_C_ARTICLES_PARSED] = keep[3];
+    if (app->held) { /* failed again: process() copied it */
+        free(page);
+        return;
+    }
+    free(page);
+    wd_log(WD_LOG_INFO, "store reachable again: ingest resumed");
+    wd_ingest_resume(&app->ingest);
 }
 
 static void
@@ -376,6 +442,8 @@ stop(struct app *app, const char *why)
     uv_close((uv_handle_t *)&app->sync_timer, NULL);
     uv_timer_stop(&app->view_timer);
     uv_close((uv_handle_t *)&app->view_timer, NULL);
+    uv_timer_stop(&app->retry_timer);
+    uv_close((uv_handle_t *)&app->retry_timer, NULL);
     wd_http_close(app->http);
     app->http = NULL;
     uv_close((uv_handle_t *)&app->sigint, NULL);
@@ -478,6 +546,7 @@ open_state(struct app *app, const char *dir)
 static void
 teardown(struct app *app)
 {
+    free(app->held); /* a page the store never took: counted as an error */
     wd_publish_close(&app->pub, app->cfg->linger_ms);
     if (app->zctx)
         zmq_ctx_term(app->zctx);
@@ -509,9 +578,12 @@ wd_app_run(const struct wd_app_config *cfg)
         teardown(&app);
         return 1;
     }
-    int rc = wd_store_open_lmdb(&app.store, cfg->state_dir, cfg->store_map_mb);
+    int rc = cfg->store_url ? wd_store_open_redis(&app.store, cfg->store_url)
+                            : wd_store_open_lmdb(&app.store, cfg->state_dir,
+                                                 cfg->store_map_mb);
     if (rc) {
-        wd_log(WD_LOG_ERROR, "cannot open the store in %s: %s", cfg->state_dir,
+        wd_log(WD_LOG_ERROR, "cannot open the store %s: %s",
+               cfg->store_url ? cfg->store_url : cfg->state_dir,
                wd_strerror(rc));
         teardown(&app);
         return 1;
@@ -579,6 +651,8 @@ wd_app_run(const struct wd_app_config *cfg)
     uv_timer_init(&app.loop, &app.view_timer);
     app.view_timer.data = &app;
     uv_timer_start(&app.view_timer, on_view_timer, 1000, 1000);
+    uv_timer_init(&app.loop, &app.retry_timer);
+    app.retry_timer.data = &app;
     uv_timer_init(&app.loop, &app.sync_timer);
     app.sync_timer.data = &app;
     uv_timer_start(&app.sync_timer, on_sync_timer, 1000, 1000);

@@ -20,6 +20,7 @@
 #include "wd/http.h"
 #include "wd/log.h"
 #include "wd/proxy.h"
+#include "wd/store.h"
 #include "wiredesk.pb-c.h"
 
 static const char usage_main[] =
@@ -57,6 +58,9 @@ static const char usage_run[] =
     "                          (GET /, /metrics, /healthz, /readyz, /stats)\n"
     "  --state DIR             what the worker persists   [" WD_DEFAULT_STATE
     "]\n"
+    "  --store STORE           what was seen: lmdb (in --state) or\n"
+    "                          redis://HOST[:PORT][/DB], shared by workers "
+    "[lmdb]\n"
     "  --data-dir DIR          gazetteer and taxonomy     "
     "[$WIREDESK_DATA_DIR,\n"
     "                          else share/wiredesk, else the source's data/]\n"
@@ -188,6 +192,7 @@ static const struct option run_opts[] = {
     {"state", required_argument, 0, 's'},
     {"max-page-bytes", required_argument, 0, 'm'},
     {"data-dir", required_argument, 0, 'D'},
+    {"store", required_argument, 0, 'B'},
     {"max-stories", required_argument, 0, 'd'},
     {"retention-days", required_argument, 0, 'R'},
     {"store-map-mb", required_argument, 0, 'M'},
@@ -232,6 +237,22 @@ run_parsed(int argc, char **argv)
             break;
         case 'C': /* consumed by wd_config_argv() */
             break;
+        case 'B': {
+            char host[256];
+            int port, db;
+            if (strcmp(optarg, "lmdb") == 0) {
+                cfg.store_url = NULL;
+                break;
+            }
+            if (wd_store_parse_redis_url(optarg, host, sizeof host, &port, &db))
+                return usage_error(
+                    "run",
+                    "--store wants lmdb or redis://HOST[:PORT][/DB],"
+                    " not '%s'",
+                    optarg);
+            cfg.store_url = optarg;
+            break;
+        }
         case 'D':
             if (!*optarg)
                 return usage_error("run", "--data-dir wants a directory%s", "");

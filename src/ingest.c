@@ -49,7 +49,7 @@ static void
 drain(struct wd_ingest *in)
 {
     unsigned n = 0;
-    while (n < in->budget) {
+    while (n < in->budget && !in->paused) {
         zmq_msg_t msg;
         zmq_msg_init(&msg);
         if (zmq_msg_recv(&msg, in->sock, ZMQ_DONTWAIT) < 0) {
@@ -63,6 +63,10 @@ drain(struct wd_ingest *in)
             len + (zmq_msg_more(&msg) ? discard_rest(in->sock, &frames) : 0);
         in->on_message(in, zmq_msg_data(&msg), len, frames, total);
         zmq_msg_close(&msg);
+    }
+    if (in->paused) {
+        uv_idle_stop(&in->idle);
+        return;
     }
     /* Reading consumed the edge. Whether more is queued is known only from
      * ZMQ_EVENTS: if so, keep draining from the idle handle. */
@@ -118,6 +122,29 @@ wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
      * once now, since no edge will announce them. */
     uv_idle_start(&in->idle, on_idle);
     return 0;
+}
+
+void
+wd_ingest_pause(struct wd_ingest *in)
+{
+    in->paused = true;
+    if (in->open_handles) {
+        uv_poll_stop(&in->poll);
+        uv_idle_stop(&in->idle);
+    }
+}
+
+void
+wd_ingest_resume(struct wd_ingest *in)
+{
+    if (!in->paused || uv_is_closing((uv_handle_t *)&in->poll))
+        return;
+    in->paused = false;
+    if (in->open_handles) {
+        uv_poll_start(&in->poll, UV_READABLE, on_poll);
+        /* No edge announces what queued meanwhile: drain at once. */
+        uv_idle_start(&in->idle, on_idle);
+    }
 }
 
 static void

@@ -252,7 +252,19 @@ struct pending {
     uint8_t *buf;
     size_t len;
     bool upgrade;
+    uint8_t claim[20]; /* story id and revision (big-endian) */
 };
+
+/* The store could not be reached before anything was published: drop the
+ * batch and ask for the page again. */
+static void
+store_down(struct wd_pipeline *p, struct wd_page_outcome *out)
+{
+    wd_dedup_abort(p->dedup);
+    p->stats->c[WD_C_STORE_ERRORS]++;
+    p->store_failed = true;
+    out->retry = true;
+}
 
 /* Dedup, tag and encode the page's stories, emit them, then remember them.
  * The order is the guarantee: a story is remembered (the store's commit)
@@ -267,7 +279,7 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
 {
     uint64_t pkey = page_key(page);
     if (wd_dedup_begin(p->dedup) != 0) {
-        p->stats->c[WD_C_STORE_ERRORS]++;
+        store_down(p, out);
         return;
     }
     if (wd_dedup_page_seen(p->dedup, pkey)) {
@@ -328,9 +340,30 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
             return;
         }
         r->upgrade = d == WD_DUP_UPGRADE;
+        memcpy(r->claim, fp.id, 16);
+        for (int k = 0; k < 4; k++)
+            r->claim[16 + k] = (uint8_t)(revision >> (24 - 8 * k));
         snprintf(out->last_title, sizeof out->last_title, "%s", it->title);
         n_ready++;
     }
+    /* Several workers on one store: each revision of a story is claimed
+     * before it is published, and only the worker holding the claim
+     * publishes it. (A store of one worker grants every claim.) */
+    size_t kept = 0;
+    for (size_t i = 0; i < n_ready; i++) {
+        int rc =
+            wd_store_claim(p->cfg.store, ready[i].claim, sizeof ready[i].claim);
+        if (rc == WD_EBUSY) {
+            count_dup(p, WD_DEDUP_KIND_EXACT, out);
+            continue;
+        }
+        if (rc) {
+            store_down(p, out);
+            return;
+        }
+        ready[kept++] = ready[i];
+    }
+    n_ready = kept;
     for (size_t i = 0; i < n_ready; i++) {
         emit_all(p, &ready[i].tags, ready[i].buf, ready[i].len, emit, ctx);
         out->published++;

@@ -198,8 +198,8 @@ s_close(void *impl)
 }
 
 static const struct wd_store_ops lmdb_ops = {
-    s_begin, s_commit, s_abort, s_get,  s_put,   s_del,
-    s_scan,  s_count,  s_size,  s_sync, s_close,
+    s_begin, s_commit, s_abort, s_get,   s_put, s_del, s_scan,
+    s_count, s_size,   s_sync,  s_close, NULL, /* one worker: no claims */
 };
 
 int

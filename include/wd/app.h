@@ -19,6 +19,7 @@ struct wd_app_config {
     const char *http;      /* HOST:PORT of the operator's HTTP view */
     const char *state_dir; /* everything the worker persists */
     const char *data_dir;  /* the tagger's files; NULL: the default */
+    const char *store_url; /* redis://HOST:PORT/DB; NULL: LMDB in state_dir */
     size_t max_page_bytes;
     uint64_t max_stories;       /* dedup retention by count */
     int64_t max_age_ms;         /* dedup retention by age */

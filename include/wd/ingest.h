@@ -32,6 +32,7 @@ struct wd_ingest {
     wd_ingest_cb on_message;
     void (*on_closed)(struct wd_ingest *in);
     unsigned budget; /* messages per loop iteration */
+    bool paused;     /* wd_ingest_pause(): nothing is read */
     int open_handles;
 };
 
@@ -47,5 +48,12 @@ int wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
  * close callback, then on_closed (may be NULL) runs. */
 void wd_ingest_close(struct wd_ingest *in,
                      void (*on_closed)(struct wd_ingest *in));
+
+/* Stops reading after the message being handled: what arrives queues in
+ * ZeroMQ (up to the socket's high-water mark, then the senders wait). */
+void wd_ingest_pause(struct wd_ingest *in);
+
+/* Reads again, the queue first. */
+void wd_ingest_resume(struct wd_ingest *in);
 
 #endif

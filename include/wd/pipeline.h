@@ -45,6 +45,8 @@ struct wd_page_outcome {
     size_t duplicates;     /* stories dropped as already published */
     size_t upgrades;       /* stories published again in full */
     bool page_duplicate;   /* the whole page was seen before */
+    bool retry;            /* the store could not be reached before anything was
+                            * published: nothing was, process the page again later */
     char last_title[160];  /* title of the last story published, cut */
     char url[256];         /* the page's URL, cut, for log lines */
 };

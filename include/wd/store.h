@@ -48,6 +48,12 @@ struct wd_store_ops {
     /* Makes committed batches durable against a crash of the machine. */
     int (*sync)(void *impl);
     void (*close)(void *impl);
+    /* Claims key (a story's id and revision) for this worker before the
+     * story is published: 0 when this process holds the claim, WD_EBUSY
+     * when another worker does, another error when the store cannot say
+     * (nothing may then be published). NULL: a store of one worker (LMDB,
+     * locked to it), where every claim is granted. */
+    int (*claim)(void *impl, const void *key, size_t klen);
 };
 
 struct wd_store {
@@ -60,6 +66,15 @@ struct wd_store {
  * of the machine after the next wd_store_sync(). Returns 0, -errno or
  * WD_EBUSY. */
 int wd_store_open_lmdb(struct wd_store *s, const char *dir, size_t map_mb);
+
+/* Opens the store shared by several workers on the Redis server of url
+ * (redis://HOST[:PORT][/DB]; see store_redis.c for the layout). Returns 0,
+ * WD_EINVAL (a malformed URL), WD_ENOMEM or -EIO (no server). */
+int wd_store_open_redis(struct wd_store *s, const char *url);
+
+/* Splits redis://HOST[:PORT][/DB] (port 6379, DB 0 by default). */
+int wd_store_parse_redis_url(const char *url, char *host, size_t host_cap,
+                             int *port, int *db);
 
 /* Convenience wrappers over the ops. */
 static inline int
@@ -78,6 +93,12 @@ static inline void
 wd_store_abort(struct wd_store *s)
 {
     s->ops->abort(s->impl);
+}
+
+static inline int
+wd_store_claim(struct wd_store *s, const void *key, size_t klen)
+{
+    return s->ops->claim ? s->ops->claim(s->impl, key, klen) : 0;
 }
 
 static inline void

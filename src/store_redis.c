@@ -1,0 +1,492 @@
+/* The store on Redis, shared by several workers (hiredis, blocking).
+ *
+ * Layout: every key carries the hash tag {wd:DB}, so that a batch's
+ * MULTI/EXEC touches one slot and also works on Redis Cluster (where all of
+ * wiredesk's keys then live on one shard). The story, content, URL, page
+ * and band tables are one hash each ({wd:0}:story ...), so that count is
+ * HLEN; the time-ordered age index is a sorted set whose members begin with
+ * the big-endian time, read in lexical order.
+ *
+ * Batches: reads go to Redis (and see the batch's own writes first), writes
+ * are kept in the batch and sent at commit as one pipelined MULTI/EXEC, one
+ * round trip. Claims (claim()) are SET NX with a 30 s expiry: the first
+ * worker to claim a story's revision publishes it; the committed story
+ * record is what the others find afterwards.
+ *
+ * Failures: an operation that cannot reach Redis marks the batch failed;
+ * claim() and commit() of a failed batch fail too, so that the pipeline
+ * publishes nothing it could not remember, and the next begin() reconnects.
+ */
+#include <errno.h>
+#include <hiredis/hiredis.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "wd/err.h"
+#include "wd/store.h"
+
+#define CLAIM_TTL_MS "30000"
+
+static const char *const ns_name[WD_NS__COUNT] = {
+    [WD_NS_STORY] = "story", [WD_NS_CONTENT] = "content", [WD_NS_URL] = "url",
+    [WD_NS_PAGE] = "page",   [WD_NS_BAND] = "band",       [WD_NS_AGE] = "age",
+};
+
+struct op {
+    enum wd_store_ns ns;
+    bool del;
+    char *key, *val; /* malloc'd */
+    size_t klen, vlen;
+};
+
+struct redis_store {
+    redisContext *c;
+    char host[256];
+    int port, db;
+    char tag[32];   /* "{wd:DB}" */
+    char token[64]; /* this process's claims */
+    struct op *ops;
+    size_t n_ops, cap_ops;
+    bool in_batch, failed;
+};
+
+static void
+key_name(const struct redis_store *r, const char *what, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s:%s", r->tag, what);
+}
+
+static void
+drop_ops(struct redis_store *r)
+{
+    for (size_t i = 0; i < r->n_ops; i++) {
+        free(r->ops[i].key);
+        free(r->ops[i].val);
+    }
+    r->n_ops = 0;
+}
+
+static int
+connect_redis(struct redis_store *r)
+{
+    if (r->c && !r->c->err)
+        return 0;
+    struct timeval tv = {2, 0};
+    if (r->c) {
+        if (redisReconnect(r->c) != REDIS_OK) {
+            return -EIO;
+        }
+    } else {
+        r->c = redisConnectWithTimeout(r->host, r->port, tv);
+        if (!r->c)
+            return WD_ENOMEM;
+        if (r->c->err)
+            return -EIO;
+    }
+    redisSetTimeout(r->c, tv);
+    if (r->db) {
+        redisReply *rep = redisCommand(r->c, "SELECT %d", r->db);
+        bool ok = rep && rep->type == REDIS_REPLY_STATUS;
+        freeReplyObject(rep);
+        if (!ok)
+            return -EIO;
+    }
+    return 0;
+}
+
+/* Runs one command; NULL (and the batch marked failed) when Redis cannot
+ * be reached or answers with an error. */
+static redisReply *
+command(struct redis_store *r, int argc, const char **argv, const size_t *len)
+{
+    if (!r->c || r->c->err) {
+        r->failed = true;
+        return NULL;
+    }
+    redisReply *rep = redisCommandArgv(r->c, argc, argv, len);
+    if (!rep || rep->type == REDIS_REPLY_ERROR) {
+        freeReplyObject(rep);
+        r->failed = true;
+        return NULL;
+    }
+    return rep;
+}
+
+static int
+r_begin(void *impl)
+{
+    struct redis_store *r = impl;
+    drop_ops(r);
+    r->failed = false;
+    r->in_batch = true;
+    return connect_redis(r);
+}
+
+static void
+r_abort(void *impl)
+{
+    struct redis_store *r = impl;
+    drop_ops(r);
+    r->in_batch = false;
+}
+
+/* The batch's own latest write of a key, or NULL. */
+static const struct op *
+staged(const struct redis_store *r, enum wd_store_ns ns, const void *key,
+       size_t klen)
+{
+    for (size_t i = r->n_ops; i-- > 0;) {
+        const struct op *o = &r->ops[i];
+        if (o->ns == ns && o->klen == klen && memcmp(o->key, key, klen) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static int
+r_get(void *impl, enum wd_store_ns ns, const void *key, size_t klen, void *val,
+      size_t *vlen)
+{
+    struct redis_store *r = impl;
+    const struct op *o = staged(r, ns, key, klen);
+    if (o) {
+        if (o->del)
+            return WD_ENOTFOUND;
+        if (val && vlen) {
+            memcpy(val, o->val, o->vlen < *vlen ? o->vlen : *vlen);
+            *vlen = o->vlen;
+        }
+        return 0;
+    }
+    if (ns == WD_NS_AGE)
+        return WD_EUNSUPPORTED;
+    char name[64];
+    key_name(r, ns_name[ns], name, sizeof name);
+    const char *argv[3] = {"HGET", name, key};
+    size_t len[3] = {4, strlen(name), klen};
+    redisReply *rep = command(r, 3, argv, len);
+    if (!rep)
+        return -EIO;
+    int rc = WD_ENOTFOUND;
+    if (rep->type == REDIS_REPLY_STRING) {
+        if (val && vlen) {
+            size_t n = rep->len;
+            memcpy(val, rep->str, n < *vlen ? n : *vlen);
+            *vlen = n;
+        }
+        rc = 0;
+    }
+    freeReplyObject(rep);
+    return rc;
+}
+
+static int
+stage(struct redis_store *r, enum wd_store_ns ns, bool del, const void *key,
+      size_t klen, const void *val, size_t vlen)
+{
+    if (r->n_ops == r->cap_ops) {
+        size_t cap = r->cap_ops ? r->cap_ops * 2 : 64;
+        struct op *g = realloc(r->ops, cap * sizeof *g);
+        if (!g)
+            return WD_ENOMEM;
+        r->ops = g;
+        r->cap_ops = cap;
+    }
+    struct op *o = &r->ops[r->n_ops];
+    o->ns = ns;
+    o->del = del;
+    o->key = malloc(klen ? klen : 1);
+    o->val = malloc(vlen ? vlen : 1);
+    if (!o->key || !o->val) {
+        free(o->key);
+        free(o->val);
+        return WD_ENOMEM;
+    }
+    memcpy(o->key, key, klen);
+    if (vlen)
+        memcpy(o->val, val, vlen);
+    o->klen = klen;
+    o->vlen = vlen;
+    r->n_ops++;
+    return 0;
+}
+
+static int
+r_put(void *impl, enum wd_store_ns ns, const void *key, size_t klen,
+      const void *val, size_t vlen)
+{
+    return stage(impl, ns, false, key, klen, val, vlen);
+}
+
+static int
+r_del(void *impl, enum wd_store_ns ns, const void *key, size_t klen)
+{
+    return stage(impl, ns, true, key, klen, NULL, 0);
+}
+
+/* Only the age index is scanned (oldest first, for retention); prefix
+ * scans of the band table are the SimHash method's, which this backend does
+ * not offer (MinHash, the default, looks bands up by key). */
+static int
+r_scan(void *impl, enum wd_store_ns ns, const void *prefix, size_t plen,
+       wd_store_scan_fn fn, void *ctx)
+{
+    struct redis_store *r = impl;
+    if (ns != WD_NS_AGE || plen)
+        return WD_EUNSUPPORTED;
+    char name[64];
+    key_name(r, "age", name, sizeof name);
+    for (long start = 0;; start += 64) {
+        char from[24], to[24];
+        snprintf(from, sizeof from, "%ld", start);
+        snprintf(to, sizeof to, "%ld", start + 63);
+        const char *argv[4] = {"ZRANGE", name, from, to};
+        size_t len[4] = {6, strlen(name), strlen(from), strlen(to)};
+        redisReply *rep = command(r, 4, argv, len);
+        if (!rep)
+            return -EIO;
+        bool done = rep->type != REDIS_REPLY_ARRAY || rep->elements < 64;
+        for (size_t i = 0; rep->type == REDIS_REPLY_ARRAY && i < rep->elements;
+             i++) {
+            redisReply *e = rep->element[i];
+            if (e->type == REDIS_REPLY_STRING &&
+                fn(ctx, e->str, e->len, "", 0)) {
+                done = true;
+                break;
+            }
+        }
+        freeReplyObject(rep);
+        if (done)
+            return 0;
+    }
+}
+
+static int
+r_commit(void *impl)
+{
+    struct redis_store *r = impl;
+    r->in_batch = false;
+    if (r->failed) {
+        drop_ops(r);
+        return -EIO;
+    }
+    if (r->n_ops == 0)
+        return 0;
+    if (!r->c || r->c->err) {
+        drop_ops(r);
+        return -EIO;
+    }
+    /* MULTI, the writes, EXEC: appended, then the replies read, so the
+     * whole batch costs one round trip and applies atomically. */
+    redisAppendCommand(r->c, "MULTI");
+    char name[64];
+    for (size_t i = 0; i < r->n_ops; i++) {
+        const struct op *o = &r->ops[i];
+        key_name(r, ns_name[o->ns], name, sizeof name);
+        if (o->ns == WD_NS_AGE) {
+            const char *argv[4] = {o->del ? "ZREM" : "ZADD", name, "0", o->key};
+            size_t len[4] = {4, strlen(name), 1, o->klen};
+            if (o->del)
+                argv[2] = o->key, len[2] = o->klen;
+            redisAppendCommandArgv(r->c, o->del ? 3 : 4, argv, len);
+        } else if (o->del) {
+            const char *argv[3] = {"HDEL", name, o->key};
+            size_t len[3] = {4, strlen(name), o->klen};
+            redisAppendCommandArgv(r->c, 3, argv, len);
+        } else {
+            const char *argv[4] = {"HSET", name, o->key, o->val};
+            size_t len[4] = {4, strlen(name), o->klen, o->vlen};
+            redisAppendCommandArgv(r->c, 4, argv, len);
+        }
+    }
+    redisAppendCommand(r->c, "EXEC");
+    int rc = 0;
+    for (size_t i = 0; i < r->n_ops + 2; i++) {
+        redisReply *rep = NULL;
+        if (redisGetReply(r->c, (void **)&rep) != REDIS_OK) {
+            rc = -EIO;
+            break;
+        }
+        if (i == r->n_ops + 1 &&
+            (!rep || rep->type != REDIS_REPLY_ARRAY)) /* EXEC aborted */
+            rc = -EIO;
+        freeReplyObject(rep);
+    }
+    drop_ops(r);
+    return rc;
+}
+
+static int
+r_count(void *impl, enum wd_store_ns ns, uint64_t *n)
+{
+    struct redis_store *r = impl;
+    *n = 0;
+    if (connect_redis(r))
+        return -EIO;
+    char name[64];
+    key_name(r, ns_name[ns], name, sizeof name);
+    const char *argv[2] = {ns == WD_NS_AGE ? "ZCARD" : "HLEN", name};
+    size_t len[2] = {strlen(argv[0]), strlen(name)};
+    redisReply *rep = command(r, 2, argv, len);
+    if (!rep)
+        return -EIO;
+    if (rep->type == REDIS_REPLY_INTEGER)
+        *n = (uint64_t)rep->integer;
+    freeReplyObject(rep);
+    return 0;
+}
+
+static int
+r_size(void *impl, uint64_t *bytes)
+{
+    struct redis_store *r = impl;
+    *bytes = 0;
+    if (connect_redis(r))
+        return -EIO;
+    const char *argv[2] = {"INFO", "memory"};
+    size_t len[2] = {4, 6};
+    redisReply *rep = command(r, 2, argv, len);
+    if (!rep)
+        return -EIO;
+    const char *m = rep->type == REDIS_REPLY_STRING
+                        ? strstr(rep->str, "used_memory:")
+                        : NULL;
+    if (m)
+        *bytes = strtoull(m + 12, NULL, 10);
+    freeReplyObject(rep);
+    return 0;
+}
+
+static int
+r_sync(void *impl)
+{
+    return 0; /* durability is the server's (appendonly, fsync policy) */
+}
+
+static int
+r_claim(void *impl, const void *key, size_t klen)
+{
+    struct redis_store *r = impl;
+    if (r->failed || !r->c || r->c->err)
+        return -EIO;
+    char name[160];
+    int n = snprintf(name, sizeof name, "%s:claim:", r->tag);
+    for (size_t i = 0; i < klen && (size_t)n + 2 < sizeof name; i++)
+        n += snprintf(name + n, sizeof name - (size_t)n, "%02x",
+                      ((const unsigned char *)key)[i]);
+    const char *argv[6] = {"SET", name, r->token, "NX", "PX", CLAIM_TTL_MS};
+    size_t len[6] = {3, strlen(name),        strlen(r->token), 2,
+                     2, strlen(CLAIM_TTL_MS)};
+    redisReply *rep = command(r, 6, argv, len);
+    if (!rep)
+        return -EIO;
+    bool won = rep->type == REDIS_REPLY_STATUS;
+    freeReplyObject(rep);
+    if (won)
+        return 0;
+    /* Taken: by this process (a retried page) or by another worker. */
+    const char *gargv[2] = {"GET", name};
+    size_t glen[2] = {3, strlen(name)};
+    rep = command(r, 2, gargv, glen);
+    if (!rep)
+        return -EIO;
+    bool ours = rep->type == REDIS_REPLY_STRING &&
+                rep->len == strlen(r->token) &&
+                memcmp(rep->str, r->token, rep->len) == 0;
+    freeReplyObject(rep);
+    return ours ? 0 : WD_EBUSY;
+}
+
+static void
+r_close(void *impl)
+{
+    struct redis_store *r = impl;
+    drop_ops(r);
+    free(r->ops);
+    if (r->c)
+        redisFree(r->c);
+    free(r);
+}
+
+static const struct wd_store_ops redis_ops = {
+    .begin = r_begin,
+    .commit = r_commit,
+    .abort = r_abort,
+    .get = r_get,
+    .put = r_put,
+    .del = r_del,
+    .scan = r_scan,
+    .count = r_count,
+    .size = r_size,
+    .sync = r_sync,
+    .close = r_close,
+    .claim = r_claim,
+};
+
+int
+wd_store_parse_redis_url(const char *url, char *host, size_t host_cap,
+                         int *port, int *db)
+{
+    const char *p = url;
+    if (strncmp(p, "redis://", 8) != 0)
+        return WD_EINVAL;
+    p += 8;
+    const char *end = p + strcspn(p, ":/");
+    size_t hl = (size_t)(end - p);
+    if (hl == 0 || hl >= host_cap)
+        return WD_EINVAL;
+    memcpy(host, p, hl);
+    host[hl] = 0;
+    *port = 6379;
+    *db = 0;
+    p = end;
+    if (*p == ':') {
+        char *e;
+        long v = strtol(p + 1, &e, 10);
+        if (e == p + 1 || v < 1 || v > 65535)
+            return WD_EINVAL;
+        *port = (int)v;
+        p = e;
+    }
+    if (*p == '/') {
+        char *e;
+        long v = strtol(p + 1, &e, 10);
+        if (e == p + 1 || v < 0 || v > 1000000 || *e)
+            return WD_EINVAL;
+        *db = (int)v;
+        p = e;
+    }
+    return *p ? WD_EINVAL : 0;
+}
+
+int
+wd_store_open_redis(struct wd_store *s, const char *url)
+{
+    struct redis_store *r = calloc(1, sizeof *r);
+    if (!r)
+        return WD_ENOMEM;
+    if (wd_store_parse_redis_url(url, r->host, sizeof r->host, &r->port,
+                                 &r->db)) {
+        free(r);
+        return WD_EINVAL;
+    }
+    snprintf(r->tag, sizeof r->tag, "{wd:%d}", r->db);
+    char host[128] = "host";
+    gethostname(host, sizeof host - 1);
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    snprintf(r->token, sizeof r->token, "%.40s:%d:%ld", host, (int)getpid(),
+             (long)tv.tv_usec);
+    int rc = connect_redis(r);
+    if (rc) {
+        r_close(r);
+        return rc;
+    }
+    s->ops = &redis_ops;
+    s->impl = r;
+    return 0;
+}
