@@ -96,6 +96,9 @@ static const char usage_proxy[] =
     "  --http HOST:PORT        GET /metrics, /healthz      "
     "[" WD_DEFAULT_PROXY_HTTP "]\n"
     "  --hwm N                 messages queued per peer    [100000]\n"
+    "  --stream                a PULL/PUSH streamer for pages instead:\n"
+    "                          scrapers push to the frontend, workers\n"
+    "                          connect --ingest '>tcp://PROXY:BACKEND'\n"
     "  -h, --help              this text\n"
     "\n"
     "Endpoints bind; '>tcp://HOST:PORT' connects instead.\n";
@@ -797,6 +800,7 @@ cmd_proxy(int argc, char **argv)
         {"backend", required_argument, 0, 'b'},
         {"http", required_argument, 0, 'H'},
         {"hwm", required_argument, 0, 'w'},
+        {"stream", no_argument, 0, 's'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -824,6 +828,9 @@ cmd_proxy(int argc, char **argv)
             if (parse_num(optarg, 0, 1 << 30, &v))
                 return usage_error("proxy", "bad --hwm '%s'", optarg);
             cfg.hwm = (int)v;
+            break;
+        case 's':
+            cfg.stream = true;
             break;
         default:
             return other_option("proxy", c, usage_proxy, argv);

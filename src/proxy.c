@@ -29,6 +29,7 @@ struct proxy {
 void
 wd_proxy_config_defaults(struct wd_proxy_config *cfg)
 {
+    cfg->stream = false;
     cfg->frontend = WD_DEFAULT_PROXY_FRONTEND;
     cfg->backend = WD_DEFAULT_PROXY_BACKEND;
     cfg->http = WD_DEFAULT_PROXY_HTTP;
@@ -98,8 +99,8 @@ on_http(void *ctx, const char *path, struct wd_http_reply *r)
     n += (size_t)snprintf(
         b + n, cap - n,
         "# HELP wiredesk_proxy_messages_total Messages through the proxy, by "
-        "socket and direction (frontend received: from workers; backend "
-        "sent: to subscribers; backend received: subscriptions).\n"
+        "socket and direction (fan-in: frontend received from workers, "
+        "backend sent to subscribers, backend received subscriptions).\n"
         "# TYPE wiredesk_proxy_messages_total counter\n");
     for (int s = 0; s < 2; s++)
         n += (size_t)snprintf(b + n, cap - n,
@@ -178,10 +179,11 @@ wd_proxy_run(const struct wd_proxy_config *cfg)
     signal(SIGPIPE, SIG_IGN);
     p.zctx = zmq_ctx_new();
     int status = 1;
-    p.frontend = open_socket(&p, ZMQ_XSUB, cfg->frontend, cfg->hwm, "frontend");
+    p.frontend = open_socket(&p, cfg->stream ? ZMQ_PULL : ZMQ_XSUB,
+                             cfg->frontend, cfg->hwm, "frontend");
     if (p.frontend)
-        p.backend =
-            open_socket(&p, ZMQ_XPUB, cfg->backend, cfg->hwm, "backend");
+        p.backend = open_socket(&p, cfg->stream ? ZMQ_PUSH : ZMQ_XPUB,
+                                cfg->backend, cfg->hwm, "backend");
     if (p.backend) {
         p.control_rep = zmq_socket(p.zctx, ZMQ_REP);
         p.control = zmq_socket(p.zctx, ZMQ_REQ);
@@ -214,8 +216,9 @@ wd_proxy_run(const struct wd_proxy_config *cfg)
             uv_signal_start(&p.sigint, on_signal, SIGINT);
             uv_signal_start(&p.sigterm, on_signal, SIGTERM);
             wd_log(WD_LOG_INFO,
-                   "ready: frontend (XSUB) %s, backend (XPUB) %s, http %s",
-                   cfg->frontend, cfg->backend, cfg->http);
+                   "ready: frontend (%s) %s, backend (%s) %s, http %s",
+                   cfg->stream ? "PULL" : "XSUB", cfg->frontend,
+                   cfg->stream ? "PUSH" : "XPUB", cfg->backend, cfg->http);
             uv_run(&p.loop, UV_RUN_DEFAULT);
             status = 0;
         }

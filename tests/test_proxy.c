@@ -11,10 +11,12 @@
 
 static pid_t
 spawn_proxy(const char *front, const char *back, const char *http,
-            const char *log)
+            const char *log, bool stream)
 {
-    const char *argv[] = {WD_BINARY, "proxy",  "--frontend", front, "--backend",
-                          back,      "--http", http,         NULL};
+    const char *argv[] = {WD_BINARY, "proxy",     "--frontend",
+                          front,     "--backend", back,
+                          "--http",  http,        stream ? "--stream" : NULL,
+                          NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC,
@@ -53,7 +55,7 @@ test_two_workers_one_stream(void)
     snprintf(back, sizeof back, "tcp://127.0.0.1:%d", ports[1]);
     snprintf(http, sizeof http, "127.0.0.1:%d", ports[2]);
     snprintf(log, sizeof log, "/tmp/wd-proxy-%d.log", (int)getpid());
-    pid_t proxy = spawn_proxy(front, back, http, log);
+    pid_t proxy = spawn_proxy(front, back, http, log, false);
 
     /* Two workers whose PUB sockets connect to the proxy. */
     struct worker a, b;
@@ -161,9 +163,70 @@ test_two_workers_one_stream(void)
     unlink(log);
 }
 
+/* --stream: a PULL/PUSH device in front of the workers; scrapers push to
+ * it, workers connect their ingest to it, and the pages are spread. */
+static void
+test_stream_device(void)
+{
+    int ports[3];
+    free_ports(3, ports);
+    char front[64], back[64], http[64], back_connect[80], log[64];
+    snprintf(front, sizeof front, "tcp://127.0.0.1:%d", ports[0]);
+    snprintf(back, sizeof back, "tcp://127.0.0.1:%d", ports[1]);
+    snprintf(back_connect, sizeof back_connect, ">%s", back);
+    snprintf(http, sizeof http, "127.0.0.1:%d", ports[2]);
+    snprintf(log, sizeof log, "/tmp/wd-stream-%d.log", (int)getpid());
+    pid_t device = spawn_proxy(front, back, http, log, true);
+    struct worker a, b;
+    const char *extra[] = {"--ingest", back_connect, NULL};
+    worker_start(&a, extra);
+    worker_start(&b, extra);
+    watched = NULL;
+    void *zctx = zmq_ctx_new();
+    const char *all[] = {"all", NULL};
+    void *sa = subscriber(zctx, &a, all), *sb = subscriber(zctx, &b, all);
+    CHECK(wait_subscribed(sa, 30000));
+    CHECK(wait_subscribed(sb, 30000));
+    /* Both workers are up ($stats seen), so their ingest sockets have
+     * connected to the device's backend: it spreads what it receives. */
+    struct worker dev = {0};
+    snprintf(dev.ingest, sizeof dev.ingest, "%s", front);
+    void *push = pusher(zctx, &dev);
+    push_pages(push, 0, 2 * PER_WORKER);
+    int got_a = 0, got_b = 0;
+    struct msg m;
+    for (int64_t end = mono_ms() + DEADLINE_MS;
+         mono_ms() < end && got_a + got_b < 2 * PER_WORKER;) {
+        if (recv_msg(sa, 20, &m)) {
+            got_a += strcmp(m.channel, "all") == 0;
+            free(m.data);
+        }
+        if (recv_msg(sb, 20, &m)) {
+            got_b += strcmp(m.channel, "all") == 0;
+            free(m.data);
+        }
+    }
+    CHECK_INT(got_a + got_b, ==, 2 * PER_WORKER);
+    CHECK(got_a > 0 && got_b > 0); /* spread, not all on one */
+    CHECK_INT(worker_stop(&a, 10000), ==, 0);
+    CHECK_INT(worker_stop(&b, 10000), ==, 0);
+    kill(device, SIGTERM);
+    int st = -1;
+    waitpid(device, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    zmq_close(push);
+    zmq_close(sa);
+    zmq_close(sb);
+    zmq_ctx_term(zctx);
+    worker_cleanup(&a);
+    worker_cleanup(&b);
+    unlink(log);
+}
+
 int
 main(void)
 {
     RUN(test_two_workers_one_stream);
+    RUN(test_stream_device);
     return TEST_DONE();
 }

@@ -14,11 +14,17 @@
 #define WD_DEFAULT_PROXY_BACKEND "tcp://127.0.0.1:5560"
 #define WD_DEFAULT_PROXY_HTTP "127.0.0.1:9465"
 
+#include <stdbool.h>
+
 struct wd_proxy_config {
     const char *frontend; /* XSUB; binds unless prefixed with '>' */
     const char *backend;  /* XPUB; binds unless prefixed with '>' */
     const char *http;     /* HOST:PORT of /metrics and /healthz */
     int hwm;              /* messages queued per peer, each way */
+    /* false: XSUB/XPUB, the fan-in of published articles (the default);
+     * true: PULL/PUSH, a streamer that spreads scrapers' pages over the
+     * workers that connect their ingest to its backend. */
+    bool stream;
 };
 
 void wd_proxy_config_defaults(struct wd_proxy_config *cfg);
