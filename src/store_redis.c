@@ -320,12 +320,34 @@ r_commit(void *impl)
     return rc;
 }
 
+/* Whether key is in the server's table (the batch's writes aside). */
+static int
+server_has(struct redis_store *r, enum wd_store_ns ns, const char *key,
+           size_t klen)
+{
+    char name[64];
+    key_name(r, ns_name[ns], name, sizeof name);
+    const char *argv[3] = {ns == WD_NS_AGE ? "ZSCORE" : "HEXISTS", name, key};
+    size_t len[3] = {strlen(argv[0]), strlen(name), klen};
+    redisReply *rep = command(r, 3, argv, len);
+    if (!rep)
+        return -EIO;
+    int has = ns == WD_NS_AGE
+                  ? rep->type == REDIS_REPLY_STRING
+                  : rep->type == REDIS_REPLY_INTEGER && rep->integer;
+    freeReplyObject(rep);
+    return has;
+}
+
+/* Entries of a table as the batch sees them: the server's count, plus the
+ * batch's new keys, less the keys it deletes (LMDB counts inside its
+ * transaction the same way; retention by count depends on it). */
 static int
 r_count(void *impl, enum wd_store_ns ns, uint64_t *n)
 {
     struct redis_store *r = impl;
     *n = 0;
-    if (connect_redis(r))
+    if (!r->in_batch && connect_redis(r))
         return -EIO;
     char name[64];
     key_name(r, ns_name[ns], name, sizeof name);
@@ -334,9 +356,18 @@ r_count(void *impl, enum wd_store_ns ns, uint64_t *n)
     redisReply *rep = command(r, 2, argv, len);
     if (!rep)
         return -EIO;
-    if (rep->type == REDIS_REPLY_INTEGER)
-        *n = (uint64_t)rep->integer;
+    int64_t count = rep->type == REDIS_REPLY_INTEGER ? rep->integer : 0;
     freeReplyObject(rep);
+    for (size_t i = 0; i < r->n_ops; i++) {
+        const struct op *o = &r->ops[i];
+        if (o->ns != ns || staged(r, ns, o->key, o->klen) != o)
+            continue; /* not this table, or not the key's last write */
+        int has = server_has(r, ns, o->key, o->klen);
+        if (has < 0)
+            return -EIO;
+        count += (!o->del && !has) - (o->del && has);
+    }
+    *n = count > 0 ? (uint64_t)count : 0;
     return 0;
 }
 

@@ -6,64 +6,10 @@
 #include <sys/stat.h>
 
 #include "gen.h"
-#include "worker.h"
+#include "redis.h"
 
 #define N_WORKERS 3
 #define DEADLINE_MS 60000
-
-struct redis {
-    pid_t pid;
-    int port;
-    char dir[64], url[64];
-};
-
-static void
-redis_start(struct redis *r)
-{
-    char port[16];
-    snprintf(port, sizeof port, "%d", r->port);
-    /* Every write on disk before its reply: a kill -9 loses nothing the
-     * workers were told was stored. */
-    const char *argv[] = {"/usr/bin/redis-server",
-                          "--port",
-                          port,
-                          "--bind",
-                          "127.0.0.1",
-                          "--dir",
-                          r->dir,
-                          "--save",
-                          "",
-                          "--appendonly",
-                          "yes",
-                          "--appendfsync",
-                          "always",
-                          "--daemonize",
-                          "no",
-                          "--logfile",
-                          "redis.log",
-                          NULL};
-    if (posix_spawn(&r->pid, argv[0], NULL, NULL, (char **)argv, environ)) {
-        perror("redis-server");
-        exit(2);
-    }
-    /* Ready when it answers PING. */
-    char cmd[128], out[256];
-    snprintf(cmd, sizeof cmd, "redis-cli -p %d ping", r->port);
-    for (int64_t end = mono_ms() + 10000; mono_ms() < end;) {
-        if (run_cmd(cmd, out, sizeof out) == 0 && strstr(out, "PONG"))
-            return;
-        usleep(20000);
-    }
-    fprintf(stderr, "redis-server did not start\n");
-    exit(2);
-}
-
-static void
-redis_kill(struct redis *r)
-{
-    kill(r->pid, SIGKILL);
-    waitpid(r->pid, NULL, 0);
-}
 
 struct fleet {
     struct redis redis;
@@ -82,8 +28,6 @@ fleet_start(struct fleet *f)
     int ports[4];
     free_ports(4, ports);
     f->redis.port = ports[0];
-    snprintf(f->redis.url, sizeof f->redis.url, "redis://127.0.0.1:%d/0",
-             ports[0]);
     redis_start(&f->redis);
 
     snprintf(f->front, sizeof f->front, "tcp://127.0.0.1:%d", ports[1]);

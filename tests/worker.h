@@ -285,9 +285,9 @@ push_page(void *s, const char *url, const char *ctype, const void *body,
 static inline int
 run_cmd(const char *cmd, char *out, size_t cap)
 {
-    char full[4096];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
+    char shell[4096];
+    snprintf(shell, sizeof shell, "%s 2>&1", cmd);
+    FILE *p = popen(shell, "r");
     size_t n = 0;
     while (p && n + 1 < cap) {
         size_t got = fread(out + n, 1, cap - 1 - n, p);

@@ -1,0 +1,227 @@
+/* The dedup decisions as test cases over whatever store the including test
+ * opens: test_dedup.c runs them on LMDB, test_dedup_redis.c on a real
+ * redis-server. The includer defines reopen_store() (close then open the
+ * same store again) before including this file. */
+#ifndef WD_TEST_DEDUP_CASES_H
+#define WD_TEST_DEDUP_CASES_H
+
+#include "testutil.h"
+
+#include "wd/dedup.h"
+#include "wd/fingerprint.h"
+
+static void reopen_store(void);
+
+static struct wd_store store;
+
+static struct wd_dedup *
+open_dedup(uint64_t max_stories, int64_t max_age_ms)
+{
+    struct wd_dedup_config cfg = {max_stories, max_age_ms, WD_NEAR_MINHASH};
+    struct wd_dedup *d;
+    CHECK_OK(wd_dedup_open(&d, &store, &cfg));
+    return d;
+}
+
+static struct wd_story_fp
+fp_of(const char *title, const char *body, bool teaser)
+{
+    struct wd_story_fp fp;
+    char id[WD_ID_LEN + 1];
+    wd_fp_story_id(title, strlen(title), body, strlen(body), id);
+    CHECK(wd_dedup_id_from_hex(id, fp.id));
+    fp.content_key =
+        wd_fp_content_key(title, strlen(title), body, strlen(body));
+    fp.simhash = wd_fp_simhash(body, strlen(body));
+    fp.url_key = 0;
+    fp.shingles = wd_fp_minhash_bands(body, strlen(body), fp.bands);
+    fp.body_len = (uint32_t)strlen(body);
+    fp.teaser = teaser;
+    return fp;
+}
+
+/* One page of one story: begin, decide, commit. */
+static enum wd_dup
+decide1(struct wd_dedup *d, const struct wd_story_fp *fp, int64_t now,
+        uint32_t *rev)
+{
+    CHECK_OK(wd_dedup_begin(d));
+    enum wd_dup r = wd_dedup_decide(d, fp, now, rev);
+    CHECK_OK(wd_dedup_commit(d, 0, now));
+    return r;
+}
+
+static const char *const title = "Harbour Strike Enters Third Week";
+static const char *const full =
+    "Dock workers in the northern harbour extended their walkout on Monday "
+    "after negotiators failed to agree on a new wage deal for the coming "
+    "two years. The union said talks would resume on Thursday. Shipping "
+    "companies have diverted dozens of vessels to other ports, and traders "
+    "warned of shortages of fresh fruit within days if the strike goes on.";
+static const char *const teaser =
+    "Dock workers in the northern harbour extended their walkout on Monday "
+    "after negotiators failed to agree on a new wage deal";
+
+static void
+test_new_exact_near(void)
+{
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp a = fp_of(title, full, false);
+    CHECK_INT(decide1(d, &a, 1000, &rev), ==, WD_DUP_NEW);
+    CHECK_INT(rev, ==, 1);
+    CHECK_INT(decide1(d, &a, 2000, &rev), ==, WD_DUP_EXACT);
+    /* Other spacing, quotes and case: the same normalised text. */
+    struct wd_story_fp b =
+        fp_of("HARBOUR strike enters third week", full, false);
+    CHECK_INT(decide1(d, &b, 2000, &rev), ==, WD_DUP_EXACT);
+    /* A copy-edit under another title: a word changed deep in the text. */
+    char edited[1024];
+    snprintf(edited, sizeof edited, "%s", full);
+    char *w = strstr(edited, "dozens");
+    memcpy(w, "scores", 6);
+    struct wd_story_fp c = fp_of("Dock Strike Goes On", edited, false);
+    CHECK_INT(decide1(d, &c, 3000, &rev), ==, WD_DUP_NEAR);
+    /* Another story entirely. */
+    struct wd_story_fp e = fp_of(
+        "Museum Reopens After Repairs",
+        "The city museum reopened its doors on Saturday after two years of "
+        "repairs to the roof and the old exhibition halls, and hundreds of "
+        "visitors queued in the rain to see the restored collection of maps "
+        "and paintings from the age of sail.",
+        false);
+    CHECK_INT(decide1(d, &e, 4000, &rev), ==, WD_DUP_NEW);
+    CHECK_INT(wd_dedup_stories(d), ==, 2);
+    wd_dedup_close(d);
+}
+
+static void
+test_teaser_then_full(void)
+{
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp t = fp_of(title, teaser, true);
+    struct wd_story_fp f = fp_of(title, full, false);
+    CHECK(memcmp(t.id, f.id, 16) == 0); /* one story, one id */
+    CHECK_INT(decide1(d, &t, 1000, &rev), ==, WD_DUP_NEW);
+    CHECK_INT(rev, ==, 1);
+    CHECK_INT(decide1(d, &f, 2000, &rev), ==, WD_DUP_UPGRADE);
+    CHECK_INT(rev, ==, 2);
+    /* Later: the teaser again, the full text again: nothing. */
+    CHECK_INT(decide1(d, &t, 3000, &rev), ==, WD_DUP_EXACT);
+    CHECK_INT(decide1(d, &f, 3000, &rev), ==, WD_DUP_EXACT);
+    wd_dedup_close(d);
+}
+
+static void
+test_full_then_teaser(void)
+{
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp t = fp_of(title, teaser, true);
+    struct wd_story_fp f = fp_of(title, full, false);
+    CHECK_INT(decide1(d, &f, 1000, &rev), ==, WD_DUP_NEW);
+    /* A shorter version never replaces the longer one. */
+    enum wd_dup r = decide1(d, &t, 2000, &rev);
+    CHECK(r == WD_DUP_NEAR || r == WD_DUP_EXACT);
+    wd_dedup_close(d);
+}
+
+static void
+test_batch_abort_and_page(void)
+{
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp f = fp_of(title, full, false);
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK(!wd_dedup_page_seen(d, 42));
+    CHECK_INT(wd_dedup_decide(d, &f, 1000, &rev), ==, WD_DUP_NEW);
+    /* Within the batch the story is already known. */
+    CHECK_INT(wd_dedup_decide(d, &f, 1000, &rev), ==, WD_DUP_EXACT);
+    wd_dedup_abort(d); /* e.g. the publish failed: nothing remembered */
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK_INT(wd_dedup_decide(d, &f, 1000, &rev), ==, WD_DUP_NEW);
+    CHECK_OK(wd_dedup_commit(d, 42, 1000));
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK(wd_dedup_page_seen(d, 42));
+    wd_dedup_abort(d);
+    wd_dedup_close(d);
+}
+
+static void
+test_persists_across_reopen(void)
+{
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp f = fp_of(title, full, false);
+    CHECK_INT(decide1(d, &f, 1000, &rev), ==, WD_DUP_NEW);
+    wd_dedup_close(d);
+    wd_store_close(&store);
+    reopen_store();
+    d = open_dedup(0, 0);
+    CHECK_INT(decide1(d, &f, 2000, &rev), ==, WD_DUP_EXACT);
+    wd_dedup_close(d);
+}
+
+static struct wd_story_fp
+numbered(int i)
+{
+    /* Distinct texts: each word drawn from the number's digits. */
+    static const char *const w[] = {"alpha", "bravo",   "charlie", "delta",
+                                    "echo",  "foxtrot", "golf",    "hotel",
+                                    "india", "juliet"};
+    char body[512], t[64];
+    size_t n = 0;
+    unsigned x = (unsigned)i * 2654435761u;
+    for (int k = 0; k < 40; k++, x = x * 1103515245u + 12345u)
+        n += (size_t)snprintf(body + n, sizeof body - n, "%s ",
+                              w[(x >> 16) % 10]);
+    snprintf(t, sizeof t, "Story number %d", i);
+    return fp_of(t, body, false);
+}
+
+static void
+test_retention_by_count(void)
+{
+    struct wd_dedup *d = open_dedup(100, 0);
+    uint32_t rev;
+    for (int i = 0; i < 300; i++) {
+        struct wd_story_fp f = numbered(i);
+        decide1(d, &f, 1000 + i, &rev);
+    }
+    CHECK_INT(wd_dedup_stories(d), <=, 100);
+    CHECK_INT(wd_dedup_evicted(d), >=, 200);
+    /* The newest are remembered, the oldest forgotten. */
+    struct wd_story_fp last = numbered(299), first = numbered(0);
+    CHECK_INT(decide1(d, &last, 5000, &rev), !=, WD_DUP_NEW);
+    CHECK_INT(decide1(d, &first, 5000, &rev), ==, WD_DUP_NEW);
+    wd_dedup_close(d);
+}
+
+static void
+test_retention_by_age(void)
+{
+    struct wd_dedup *d = open_dedup(0, 10000); /* 10 s */
+    uint32_t rev;
+    struct wd_story_fp f = fp_of(title, full, false);
+    CHECK_INT(decide1(d, &f, 1000, &rev), ==, WD_DUP_NEW);
+    CHECK_INT(decide1(d, &f, 5000, &rev), ==, WD_DUP_EXACT);
+    /* A commit after the window forgets it. */
+    struct wd_story_fp other = numbered(7);
+    decide1(d, &other, 20000, &rev);
+    CHECK_INT(decide1(d, &f, 20001, &rev), ==, WD_DUP_NEW);
+    wd_dedup_close(d);
+}
+
+#define DEDUP_CASES(SETUP_RUN)                                                 \
+    do {                                                                       \
+        SETUP_RUN(test_new_exact_near);                                        \
+        SETUP_RUN(test_teaser_then_full);                                      \
+        SETUP_RUN(test_full_then_teaser);                                      \
+        SETUP_RUN(test_batch_abort_and_page);                                  \
+        SETUP_RUN(test_persists_across_reopen);                                \
+        SETUP_RUN(test_retention_by_count);                                    \
+        SETUP_RUN(test_retention_by_age);                                      \
+    } while (0)
+
+#endif
