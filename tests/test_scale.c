@@ -125,49 +125,44 @@ push_story(struct fleet *f, int story)
     free(frame);
 }
 
-/* Counts articles per story (the number in the title) until want distinct
- * stories were seen, then a little longer for repeats. */
+/* Receives one message within timeout_ms; an article on "all" counts for
+ * its story (the number ending its title). Returns true when it was the
+ * story's first. */
+static bool
+count_one(struct fleet *f, int timeout_ms, int *count, int n_stories)
+{
+    struct msg m;
+    bool first = false;
+    if (!recv_msg(f->sub, timeout_ms, &m))
+        return false;
+    Wiredesk__V1__Article *a =
+        strcmp(m.channel, "all") == 0
+            ? wiredesk__v1__article__unpack(NULL, m.len, m.data)
+            : NULL;
+    if (a) {
+        const char *sp = strrchr(a->title, ' ');
+        int story = sp ? atoi(sp + 1) : -1;
+        if (story >= 0 && story < n_stories)
+            first = count[story]++ == 0;
+        wiredesk__v1__article__free_unpacked(a, NULL);
+    }
+    free(m.data);
+    return first;
+}
+
+/* Counts articles per story until want distinct stories were seen, then a
+ * little longer: anything published twice would come close behind. */
 static void
 collect(struct fleet *f, int *count, int n_stories, int want)
 {
     int distinct = 0;
     for (int i = 0; i < n_stories; i++)
         distinct += count[i] > 0;
-    struct msg m;
-    int64_t end = mono_ms() + DEADLINE_MS;
-    while (mono_ms() < end && distinct < want) {
-        if (!recv_msg(f->sub, 100, &m))
-            continue;
-        if (strcmp(m.channel, "all") == 0) {
-            Wiredesk__V1__Article *a =
-                wiredesk__v1__article__unpack(NULL, m.len, m.data);
-            if (a) {
-                const char *sp = strrchr(a->title, ' ');
-                int story = sp ? atoi(sp + 1) : -1;
-                if (story >= 0 && story < n_stories && count[story]++ == 0)
-                    distinct++;
-                wiredesk__v1__article__free_unpacked(a, NULL);
-            }
-        }
-        free(m.data);
-    }
-    /* Anything published twice would come close behind. */
-    for (int64_t quiet = mono_ms() + 500; mono_ms() < quiet;) {
-        if (!recv_msg(f->sub, 50, &m))
-            continue;
-        if (strcmp(m.channel, "all") == 0) {
-            Wiredesk__V1__Article *a =
-                wiredesk__v1__article__unpack(NULL, m.len, m.data);
-            if (a) {
-                const char *sp = strrchr(a->title, ' ');
-                int story = sp ? atoi(sp + 1) : -1;
-                if (story >= 0 && story < n_stories)
-                    count[story]++;
-                wiredesk__v1__article__free_unpacked(a, NULL);
-            }
-        }
-        free(m.data);
-    }
+    for (int64_t end = mono_ms() + DEADLINE_MS;
+         mono_ms() < end && distinct < want;)
+        distinct += count_one(f, 100, count, n_stories);
+    for (int64_t quiet = mono_ms() + 500; mono_ms() < quiet;)
+        count_one(f, 50, count, n_stories);
 }
 
 static void
