@@ -37,8 +37,8 @@ main(int argc, char **argv)
     if (wd_tagger_new(&tg) != 0)
         return 2;
     double build_ms = (now_s() - t0) * 1e3;
-    size_t patterns, states;
-    wd_tagger_size(tg, &patterns, &states);
+    size_t patterns, slots;
+    wd_tagger_size(tg, &patterns, &slots);
 
     struct dirent **names;
     int n = scandir(dir, &names, txt_only, alphasort);
@@ -86,9 +86,9 @@ main(int argc, char **argv)
         el = now_s() - start;
     } while (el < seconds);
 
-    printf("tagger: %zu names and phrases, %zu automaton states, built in "
+    printf("tagger: %zu names and phrases, %zu trie slots, built in "
            "%.1f ms\n",
-           patterns, states, build_ms);
+           patterns, slots, build_ms);
     printf("tagged %zu articles (%d distinct, %.1f kB average) in %.2f s: "
            "%.1f MB/s, %.2f us per article (%zu tags)\n",
            tagged, n, (double)bytes / n / 1e3, el,

@@ -6,8 +6,9 @@
  * gazetteer-extra.tsv (hand-maintained leaders, institutions, aliases and
  * names that are also personal names) and taxonomy.tsv (IPTC Media Topics
  * and desk themes: phrase -> theme, weight). Every name and phrase is
- * compiled into one Aho-Corasick automaton over case- and accent-folded
- * text, so tagging is one pass over the bytes whatever the number of names.
+ * compiled into one trie of words over case- and accent-folded text (Aho-
+ * Corasick over words), so tagging is one pass over the words whatever the
+ * number of names.
  * docs/ARCHITECTURE.md describes the scoring and the ambiguity rules.
  */
 #ifndef WD_TAG_H
@@ -75,8 +76,8 @@ int wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
 size_t wd_tagger_theme_slugs(const struct wd_tagger *t,
                              const char *const **slugs);
 
-/* How many names and phrases, and automaton states, the tagger holds. */
+/* How many names and phrases the tagger holds, and its trie's slots. */
 void wd_tagger_size(const struct wd_tagger *t, size_t *patterns,
-                    size_t *states);
+                    size_t *slots);
 
 #endif
