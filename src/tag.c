@@ -73,13 +73,6 @@
 #endif
 #define TAG_TITLE_WEIGHT 3.0f
 
-/* Byte classes. */
-enum {
-    C_SEP = 0,   /* white space, punctuation, apostrophes: between words */
-    C_OTHER = 1, /* a letter of a script the data does not name */
-    C_WORD = 2,  /* a-z (folded) and 0-9 */
-};
-
 /* Base letters of U+00C0..U+017F (' ' where there is none: × ÷). */
 static const char latin_fold[] =
     "aaaaaaaceeeeiiiidnooooo ouuuuytsaaaaaaaceeeeiiiidnooooo ouuuuyty"
