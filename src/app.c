@@ -61,6 +61,9 @@ struct app {
     size_t held_len;
     uv_timer_t retry_timer;
     unsigned retry_ms;
+    bool held_contended; /* held for a claim, not for a store that is down */
+    bool retrying;       /* on_retry() is running the held page */
+    bool store_was_down; /* since the page was first held */
     struct wd_ratelimit reject_log[WD_REJECT__COUNT];
     int lock_fd;
     char worker_name[128];
@@ -174,22 +177,34 @@ process(struct app *app, const void *data, size_t len)
     }
     if (!o.retry || app->stopping)
         return;
+    if (o.contended)
+        app->stats.c[WD_C_CLAIM_WAITS]++;
+    bool first = !app->retrying; /* not a retry of the held page */
+    app->held = malloc(len ? len : 1);
     if (!app->held) {
-        app->held = malloc(len ? len : 1);
-        if (!app->held) {
-            wd_log(WD_LOG_ERROR, "store unreachable and no memory to hold "
-                                 "the page: it is lost");
-            return;
-        }
-        memcpy(app->held, data, len);
-        app->held_len = len;
-        app->retry_ms = 100;
+        wd_log(WD_LOG_ERROR,
+               "no memory to hold a page for a retry: it is lost");
+        if (!first)
+            wd_ingest_resume(&app->ingest);
+        return;
+    }
+    memcpy(app->held, data, len);
+    app->held_len = len;
+    if (first)
         wd_ingest_pause(&app->ingest);
-        wd_log(WD_LOG_WARN, "store unreachable: ingest paused, the page is "
-                            "held and retried");
+    if (first || o.contended != app->held_contended) {
+        /* Another worker publishing the same story commits within a
+         * page's time: look again soon. A store that is down: back off. */
+        app->retry_ms = o.contended ? 10 : 100;
+        if (!o.contended) {
+            app->store_was_down = true;
+            wd_log(WD_LOG_WARN, "store unreachable: ingest paused, the page "
+                                "is held and retried");
+        }
     } else if (app->retry_ms < 2000) {
         app->retry_ms *= 2;
     }
+    app->held_contended = o.contended;
     uv_timer_start(&app->retry_timer, on_retry, app->retry_ms, 0);
 }
 
@@ -206,17 +221,19 @@ on_retry(uv_timer_t *t)
     uint8_t *page = app->held;
     size_t len = app->held_len;
     app->held = NULL; /* process() holds it again if it fails again */
+    app->retrying = true;
     process(app, page, len);
+    app->retrying = false;
+    free(page);
     app->stats.c[WD_C_PAGES_RECEIVED] = keep[0];
     app->stats.c[WD_C_BYTES_IN] = keep[1];
     app->stats.c[WD_C_PAGES_ACCEPTED] = keep[2];
     app->stats.c[WD_C_ARTICLES_PARSED] = keep[3];
-    if (app->held) { /* failed again: process() copied it */
-        free(page);
+    if (app->held) /* failed again: process() holds a copy, timer set */
         return;
-    }
-    free(page);
-    wd_log(WD_LOG_INFO, "store reachable again: ingest resumed");
+    if (app->store_was_down)
+        wd_log(WD_LOG_INFO, "store reachable again: ingest resumed");
+    app->store_was_down = false;
     wd_ingest_resume(&app->ingest);
 }
 

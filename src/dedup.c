@@ -187,6 +187,26 @@ mh_key(int b, uint64_t band, uint8_t key[MH_KEY_LEN])
     put_be64(key + 1, band);
 }
 
+int
+wd_dedup_claim(struct wd_dedup *d, const struct wd_story_fp *fp,
+               uint32_t revision, bool is_new)
+{
+    struct wd_claim c = {.content_key = fp->content_key,
+                         .url_key = fp->url_key,
+                         .band_len = MH_KEY_LEN,
+                         .min_bands = WD_NEAR_MIN_BANDS};
+    memcpy(c.id_rev, fp->id, 16);
+    for (int k = 0; k < 4; k++)
+        c.id_rev[16 + k] = (uint8_t)(revision >> (24 - 8 * k));
+    uint8_t bands[WD_MH_BANDS][MH_KEY_LEN];
+    if (is_new && d->cfg.near == WD_NEAR_MINHASH &&
+        fp->shingles >= WD_NEAR_MIN_SHINGLES)
+        for (; c.n_bands < WD_MH_BANDS; c.n_bands++)
+            mh_key((int)c.n_bands, fp->bands[c.n_bands], bands[c.n_bands]);
+    c.bands = &bands[0][0];
+    return wd_store_claim(d->store, &c);
+}
+
 static bool
 near_seen_minhash(struct wd_dedup *d, const uint64_t *bands)
 {

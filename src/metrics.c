@@ -141,6 +141,10 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
     counter(&o, "articles_duplicate_total",
             "Stories dropped as already published.",
             st->c[WD_C_ARTICLES_DUPLICATE]);
+    counter(&o, "claim_waits_total",
+            "Pages held back because another worker was publishing one of "
+            "their stories, or a near copy, at that moment (shared store).",
+            st->c[WD_C_CLAIM_WAITS]);
     counter(&o, "tagger_reloads_total",
             "Tagger data files reloaded (SIGHUP) and put in force.",
             st->c[WD_C_TAGGER_RELOADS]);

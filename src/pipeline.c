@@ -252,7 +252,8 @@ struct pending {
     uint8_t *buf;
     size_t len;
     bool upgrade;
-    uint8_t claim[20]; /* story id and revision (big-endian) */
+    struct wd_story_fp fp; /* for the claim */
+    uint32_t revision;
 };
 
 /* The store could not be reached before anything was published: drop the
@@ -340,30 +341,31 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
             return;
         }
         r->upgrade = d == WD_DUP_UPGRADE;
-        memcpy(r->claim, fp.id, 16);
-        for (int k = 0; k < 4; k++)
-            r->claim[16 + k] = (uint8_t)(revision >> (24 - 8 * k));
+        r->fp = fp;
+        r->revision = revision;
         snprintf(out->last_title, sizeof out->last_title, "%s", it->title);
         n_ready++;
     }
-    /* Several workers on one store: each revision of a story is claimed
-     * before it is published, and only the worker holding the claim
-     * publishes it. (A store of one worker grants every claim.) */
-    size_t kept = 0;
+    /* Several workers on one store: each story is claimed before it is
+     * published (its revision, and a new story's near-duplicate bands).
+     * When another worker is publishing it, or a near copy, at this very
+     * moment, the page waits and is decided again once that worker has
+     * committed: then it is a duplicate or an upgrade, decided on what was
+     * really published. (A store of one worker grants every claim.) */
     for (size_t i = 0; i < n_ready; i++) {
-        int rc =
-            wd_store_claim(p->cfg.store, ready[i].claim, sizeof ready[i].claim);
+        int rc = wd_dedup_claim(p->dedup, &ready[i].fp, ready[i].revision,
+                                !ready[i].upgrade);
         if (rc == WD_EBUSY) {
-            count_dup(p, WD_DEDUP_KIND_EXACT, out);
-            continue;
+            wd_dedup_abort(p->dedup);
+            out->retry = true;
+            out->contended = true;
+            return;
         }
         if (rc) {
             store_down(p, out);
             return;
         }
-        ready[kept++] = ready[i];
     }
-    n_ready = kept;
     for (size_t i = 0; i < n_ready; i++) {
         emit_all(p, &ready[i].tags, ready[i].buf, ready[i].len, emit, ctx);
         out->published++;

@@ -9,9 +9,11 @@
  *
  * Batches: reads go to Redis (and see the batch's own writes first), writes
  * are kept in the batch and sent at commit as one pipelined MULTI/EXEC, one
- * round trip. Claims (claim()) are SET NX with a 30 s expiry: the first
- * worker to claim a story's revision publishes it; the committed story
- * record is what the others find afterwards.
+ * round trip. Claims (claim()) are one Lua script: a story's id and
+ * revision, content key, URL key and, for a new story, its MinHash band
+ * keys are held by the first worker for 30 s unless another holds one of
+ * the keys or two or more of the bands; the committed story record is what
+ * the others find afterwards.
  *
  * Failures: an operation that cannot reach Redis marks the batch failed;
  * claim() and commit() of a failed batch fail too, so that the pipeline
@@ -398,38 +400,78 @@ r_sync(void *impl)
     return 0; /* durability is the server's (appendonly, fsync policy) */
 }
 
+/* Grants a claim when no other process holds any of the first n_exact
+ * keys (the story's id and revision, content key, URL key) nor min_bands
+ * of the rest (its bands), then holds them all; one atomic step. */
+static const char claim_script[] =
+    "local tok, ttl, nx, minb = ARGV[1], ARGV[2], tonumber(ARGV[3]), "
+    "tonumber(ARGV[4])\n"
+    "local taken = 0\n"
+    "for i = 1, #KEYS do\n"
+    "  local v = redis.call('GET', KEYS[i])\n"
+    "  if v and v ~= tok then\n"
+    "    if i <= nx then return 1 end\n"
+    "    taken = taken + 1\n"
+    "  end\n"
+    "end\n"
+    "if minb > 0 and taken >= minb then return 2 end\n"
+    "for i = 1, #KEYS do redis.call('SET', KEYS[i], tok, 'PX', ttl) end\n"
+    "return 0\n";
+
+static void
+hex_key(const struct redis_store *r, const char *what, const uint8_t *key,
+        size_t klen, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%s:%s:", r->tag, what);
+    for (size_t i = 0; i < klen && (size_t)n + 3 < cap; i++)
+        n += snprintf(out + n, cap - (size_t)n, "%02x", key[i]);
+}
+
 static int
-r_claim(void *impl, const void *key, size_t klen)
+r_claim(void *impl, const struct wd_claim *c)
 {
     struct redis_store *r = impl;
     if (r->failed || !r->c || r->c->err)
         return -EIO;
-    char name[160];
-    int n = snprintf(name, sizeof name, "%s:claim:", r->tag);
-    for (size_t i = 0; i < klen && (size_t)n + 2 < sizeof name; i++)
-        n += snprintf(name + n, sizeof name - (size_t)n, "%02x",
-                      ((const unsigned char *)key)[i]);
-    const char *argv[6] = {"SET", name, r->token, "NX", "PX", CLAIM_TTL_MS};
-    size_t len[6] = {3, strlen(name),        strlen(r->token), 2,
-                     2, strlen(CLAIM_TTL_MS)};
-    redisReply *rep = command(r, 6, argv, len);
+    enum { MAX_KEYS = 3 + 32 };
+    size_t n_bands = c->n_bands < MAX_KEYS - 3 ? c->n_bands : MAX_KEYS - 3;
+    char names[MAX_KEYS][128], nkeys[8], nexact[8], minb[8];
+    size_t k = 0;
+    hex_key(r, "claim", c->id_rev, sizeof c->id_rev, names[k++],
+            sizeof names[0]);
+    hex_key(r, "cclaim", (const uint8_t *)&c->content_key,
+            sizeof c->content_key, names[k++], sizeof names[0]);
+    if (c->url_key)
+        hex_key(r, "uclaim", (const uint8_t *)&c->url_key, sizeof c->url_key,
+                names[k++], sizeof names[0]);
+    size_t n_exact = k;
+    for (size_t i = 0; i < n_bands; i++)
+        hex_key(r, "bclaim", c->bands + i * c->band_len, c->band_len,
+                names[k++], sizeof names[0]);
+    snprintf(nkeys, sizeof nkeys, "%zu", k);
+    snprintf(nexact, sizeof nexact, "%zu", n_exact);
+    snprintf(minb, sizeof minb, "%u", n_bands ? c->min_bands : 0);
+    const char *argv[3 + MAX_KEYS + 4];
+    size_t len[3 + MAX_KEYS + 4], a = 0;
+    argv[a] = "EVAL", len[a++] = 4;
+    argv[a] = claim_script, len[a++] = sizeof claim_script - 1;
+    argv[a] = nkeys, len[a++] = strlen(nkeys);
+    for (size_t i = 0; i < k; i++)
+        argv[a] = names[i], len[a++] = strlen(names[i]);
+    argv[a] = r->token, len[a++] = strlen(r->token);
+    argv[a] = CLAIM_TTL_MS, len[a++] = strlen(CLAIM_TTL_MS);
+    argv[a] = nexact, len[a++] = strlen(nexact);
+    argv[a] = minb, len[a++] = strlen(minb);
+    redisReply *rep = command(r, (int)a, argv, len);
     if (!rep)
         return -EIO;
-    bool won = rep->type == REDIS_REPLY_STATUS;
+    long long v = rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1;
     freeReplyObject(rep);
-    if (won)
-        return 0;
-    /* Taken: by this process (a retried page) or by another worker. */
-    const char *gargv[2] = {"GET", name};
-    size_t glen[2] = {3, strlen(name)};
-    rep = command(r, 2, gargv, glen);
-    if (!rep)
+    if (v < 0) {
+        r->failed = true;
         return -EIO;
-    bool ours = rep->type == REDIS_REPLY_STRING &&
-                rep->len == strlen(r->token) &&
-                memcmp(rep->str, r->token, rep->len) == 0;
-    freeReplyObject(rep);
-    return ours ? 0 : WD_EBUSY;
+    }
+    return v == 0 ? 0 : WD_EBUSY;
 }
 
 static void

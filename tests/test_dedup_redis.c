@@ -33,22 +33,56 @@ flush(void)
 /* Two stores on one server stand for two workers: the first claim of a
  * revision wins, the holder may claim again (a retried page), the other
  * may not; another revision is another claim. */
+static struct wd_claim
+claim_of(uint8_t id, uint32_t rev, uint64_t content, const uint8_t *bands,
+         size_t n_bands)
+{
+    struct wd_claim c = {.content_key = content,
+                         .bands = bands,
+                         .n_bands = n_bands,
+                         .band_len = 9,
+                         .min_bands = 2};
+    c.id_rev[0] = id;
+    c.id_rev[19] = (uint8_t)rev;
+    return c;
+}
+
+/* Two stores on one server stand for two workers: the first claim of a
+ * story wins, the holder may claim again (a retried page), the other may
+ * not; another revision is another claim; the same text under another id
+ * is the same story; so is another story sharing two or more bands. */
 static void
 test_claims(void)
 {
-    struct wd_store other;
+    struct wd_store other, third;
     CHECK_OK(wd_store_open_redis(&other, server.url));
-    const uint8_t key[20] = {1, 2, 3}, key2[20] = {1, 2, 3, [19] = 2};
+    CHECK_OK(wd_store_open_redis(&third, server.url));
     CHECK_OK(wd_store_begin(&store));
     CHECK_OK(wd_store_begin(&other));
-    CHECK_OK(wd_store_claim(&store, key, sizeof key));
-    CHECK_OK(wd_store_claim(&store, key, sizeof key));
-    CHECK_INT(wd_store_claim(&other, key, sizeof key), ==, WD_EBUSY);
-    CHECK_OK(wd_store_claim(&other, key2, sizeof key2));
-    CHECK_INT(wd_store_claim(&store, key2, sizeof key2), ==, WD_EBUSY);
+    CHECK_OK(wd_store_begin(&third));
+    struct wd_claim a1 = claim_of(1, 1, 100, NULL, 0),
+                    a2 = claim_of(1, 2, 101, NULL, 0),
+                    copy = claim_of(9, 1, 100, NULL, 0);
+    CHECK_OK(wd_store_claim(&store, &a1));
+    CHECK_OK(wd_store_claim(&store, &a1));
+    CHECK_INT(wd_store_claim(&other, &a1), ==, WD_EBUSY);
+    CHECK_OK(wd_store_claim(&other, &a2));
+    CHECK_INT(wd_store_claim(&store, &a2), ==, WD_EBUSY);
+    CHECK_INT(wd_store_claim(&third, &copy), ==, WD_EBUSY); /* same text */
+    const uint8_t bands[3][9] = {{1}, {2}, {3}},
+                  one_shared[3][9] = {{1}, {7}, {8}},
+                  two_shared[3][9] = {{1}, {2}, {9}};
+    struct wd_claim b = claim_of(3, 1, 300, &bands[0][0], 3),
+                    near1 = claim_of(4, 1, 400, &one_shared[0][0], 3),
+                    near2 = claim_of(5, 1, 500, &two_shared[0][0], 3);
+    CHECK_OK(wd_store_claim(&store, &b));
+    CHECK_OK(wd_store_claim(&other, &near1));
+    CHECK_INT(wd_store_claim(&third, &near2), ==, WD_EBUSY);
     wd_store_abort(&store);
     wd_store_abort(&other);
+    wd_store_abort(&third);
     wd_store_close(&other);
+    wd_store_close(&third);
 }
 
 /* No server: opening fails; a server that goes away fails the batch, and
@@ -59,14 +93,13 @@ test_server_gone(void)
     struct wd_store s;
     CHECK(wd_store_open_redis(&s, "redis://127.0.0.1:1/0") != 0);
     CHECK_INT(wd_store_open_redis(&s, "http://x"), ==, WD_EINVAL);
-    const uint8_t key[20] = {9};
+    struct wd_claim c = claim_of(42, 1, 4200, NULL, 0);
     redis_kill(&server);
-    CHECK(wd_store_begin(&store) != 0 ||
-          wd_store_claim(&store, key, sizeof key) != 0);
+    CHECK(wd_store_begin(&store) != 0 || wd_store_claim(&store, &c) != 0);
     wd_store_abort(&store);
     redis_start(&server); /* same files: back as it was */
     CHECK_OK(wd_store_begin(&store));
-    CHECK_OK(wd_store_claim(&store, key, sizeof key));
+    CHECK_OK(wd_store_claim(&store, &c));
     wd_store_abort(&store);
 }
 

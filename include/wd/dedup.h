@@ -95,6 +95,15 @@ enum wd_dup wd_dedup_decide(struct wd_dedup *d, const struct wd_story_fp *fp,
  * lost: its stories may be published again, never lost). */
 int wd_dedup_commit(struct wd_dedup *d, uint64_t page_key, int64_t now_ms);
 
+/* Claims a story decided new or upgraded, before it is published, against
+ * the other workers of a shared store: its id and revision, and for a new
+ * story its MinHash bands (so that a near copy being published by another
+ * worker at the same moment is caught too). 0: publish it; WD_EBUSY:
+ * another worker is publishing it or a near copy now, try the page again
+ * shortly; another error: the store cannot say. */
+int wd_dedup_claim(struct wd_dedup *d, const struct wd_story_fp *fp,
+                   uint32_t revision, bool is_new);
+
 /* Drops the batch. */
 void wd_dedup_abort(struct wd_dedup *d);
 

@@ -45,10 +45,12 @@ struct wd_page_outcome {
     size_t duplicates;     /* stories dropped as already published */
     size_t upgrades;       /* stories published again in full */
     bool page_duplicate;   /* the whole page was seen before */
-    bool retry;            /* the store could not be reached before anything was
-                            * published: nothing was, process the page again later */
-    char last_title[160];  /* title of the last story published, cut */
-    char url[256];         /* the page's URL, cut, for log lines */
+    bool retry;     /* nothing was published: process the page again later */
+    bool contended; /* ... because another worker was publishing one of its
+                     * stories (or a near copy) right then; else because the
+                     * store could not be reached */
+    char last_title[160]; /* title of the last story published, cut */
+    char url[256];        /* the page's URL, cut, for log lines */
 };
 
 /* Creates a pipeline counting into *stats (borrowed; must outlive it).

@@ -20,7 +20,8 @@
     X(BYTES_IN, "bytes_in")                                                    \
     X(BYTES_OUT, "bytes_out")                                                  \
     X(TAGGER_RELOADS, "tagger_reloads")                                        \
-    X(TAGGER_RELOAD_FAILURES, "tagger_reload_failures")
+    X(TAGGER_RELOAD_FAILURES, "tagger_reload_failures")                        \
+    X(CLAIM_WAITS, "claim_waits")
 
 /* Why a page was refused: enum name, label value. */
 #define WD_REJECT_MAP(X)                                                       \

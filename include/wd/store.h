@@ -28,6 +28,18 @@ enum wd_store_ns {
 typedef int (*wd_store_scan_fn)(void *ctx, const void *key, size_t klen,
                                 const void *val, size_t vlen);
 
+/* What identifies a story to be published, for claims across workers: the
+ * keys by which the dedup finds an exact copy, and the bands by which it
+ * finds a near one (bands may be empty). */
+struct wd_claim {
+    uint8_t id_rev[20];   /* story id and revision */
+    uint64_t content_key; /* of the text */
+    uint64_t url_key;     /* 0 when the story has no URL of its own */
+    const uint8_t *bands; /* n_bands keys of band_len bytes */
+    size_t n_bands, band_len;
+    unsigned min_bands; /* bands shared that make a near copy */
+};
+
 struct wd_store_ops {
     int (*begin)(void *impl);
     int (*commit)(void *impl);
@@ -48,12 +60,15 @@ struct wd_store_ops {
     /* Makes committed batches durable against a crash of the machine. */
     int (*sync)(void *impl);
     void (*close)(void *impl);
-    /* Claims key (a story's id and revision) for this worker before the
-     * story is published: 0 when this process holds the claim, WD_EBUSY
-     * when another worker does, another error when the store cannot say
-     * (nothing may then be published). NULL: a store of one worker (LMDB,
-     * locked to it), where every claim is granted. */
-    int (*claim)(void *impl, const void *key, size_t klen);
+    /* Claims a story for this worker before it is published (see struct
+     * wd_claim). Granted (0) when no other worker holds any of its keys
+     * nor min_bands or more of its bands; then all of them are held by this
+     * process for a short while, atomically. WD_EBUSY: the story or a copy
+     * of it is being published by another worker right now (try the page
+     * again shortly); another error: the store cannot say (nothing may be
+     * published). NULL: a store of one worker (LMDB, locked to it), where
+     * every claim is granted. */
+    int (*claim)(void *impl, const struct wd_claim *c);
 };
 
 struct wd_store {
@@ -96,9 +111,9 @@ wd_store_abort(struct wd_store *s)
 }
 
 static inline int
-wd_store_claim(struct wd_store *s, const void *key, size_t klen)
+wd_store_claim(struct wd_store *s, const struct wd_claim *c)
 {
-    return s->ops->claim ? s->ops->claim(s->impl, key, klen) : 0;
+    return s->ops->claim ? s->ops->claim(s->impl, c) : 0;
 }
 
 static inline void

@@ -77,7 +77,6 @@ size_t wd_tagger_theme_slugs(const struct wd_tagger *t,
                              const char *const **slugs);
 
 /* How many names and phrases the tagger holds, and its trie's slots. */
-void wd_tagger_size(const struct wd_tagger *t, size_t *patterns,
-                    size_t *slots);
+void wd_tagger_size(const struct wd_tagger *t, size_t *patterns, size_t *slots);
 
 #endif
