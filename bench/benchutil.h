@@ -2,10 +2,13 @@
 #ifndef WD_BENCHUTIL_H
 #define WD_BENCHUTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Seconds of the monotonic clock. */
 static inline double
@@ -54,6 +57,38 @@ proc_status_kb(int pid, const char *field)
     if (f)
         fclose(f);
     return v;
+}
+
+/* Milliseconds of the wall clock (what RawPage.fetched_at_ms holds, so that
+ * latency can be read off published articles). */
+static inline int64_t
+wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* CPU seconds (user + system, all threads) process pid has used so far. */
+static inline double
+cpu_seconds(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    unsigned long ut = 0, st = 0;
+    if (f) {
+        /* Fields 14 and 15: utime, stime (after the ")" of the name). */
+        char buf[1024];
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = '\0';
+        char *p = strrchr(buf, ')');
+        if (p)
+            sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                   &ut, &st);
+        fclose(f);
+    }
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 #endif

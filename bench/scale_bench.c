@@ -84,6 +84,7 @@
 #include <zmq.h>
 
 #include "benchutil.h"
+#include "rawframe.h"
 #include "streamgen.h"
 #include "wiredesk.pb-c.h"
 
@@ -94,12 +95,6 @@ extern char **environ;
 #define READY_DEADLINE_S 30.0
 
 /* ---- the stream and its truth ---------------------------------------- */
-
-struct frame {
-    char *text;
-    size_t text_len;
-    char url[128];
-};
 
 /* Open addressing, 64-bit keys (0 = empty; keys are forced non-zero). */
 struct set {
@@ -159,14 +154,6 @@ static int n_stories;
 static bool *story_has_full; /* truth: a full text of it is in the stream */
 static long n_full_stories;
 static long expected_articles, expected_upgrades;
-
-static int64_t
-wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- processes --------------------------------------------------------- */
 
@@ -241,27 +228,6 @@ alive(pid_t pid)
 {
     int status;
     return waitpid(pid, &status, WNOHANG) == 0;
-}
-
-static double
-cpu_seconds(pid_t pid)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    unsigned long ut = 0, st = 0;
-    if (f) {
-        /* Fields 14 and 15: utime, stime (after the ")" of the name). */
-        char buf[1024];
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        buf[n] = '\0';
-        char *p = strrchr(buf, ')');
-        if (p)
-            sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                   &ut, &st);
-        fclose(f);
-    }
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static double
@@ -481,23 +447,6 @@ push_thread(void *arg)
      * main thread closes it when the run is over. */
     ps->push = push;
     return NULL;
-}
-
-static size_t
-pack(const struct frame *f, uint8_t **out)
-{
-    Wiredesk__V1__RawPage raw;
-    wiredesk__v1__raw_page__init(&raw);
-    raw.url = (char *)f->url;
-    raw.content_type = "text/plain";
-    raw.body.data = (uint8_t *)f->text;
-    raw.body.len = f->text_len;
-    raw.fetched_at_ms = wall_ms();
-    raw.source = "bench";
-    size_t n = wiredesk__v1__raw_page__get_packed_size(&raw);
-    *out = malloc(n);
-    wiredesk__v1__raw_page__pack(&raw, *out);
-    return n;
 }
 
 static void
