@@ -62,21 +62,13 @@ main(int argc, char **argv)
     int pages = argc > 1 ? atoi(argv[1]) : 20000;
     const char *bin = argc > 2 ? argv[2] : "build/wiredesk";
     /* The stream, rendered once. */
-    FILE *f = fopen(WD_FIXTURES "/seeds/003_b68fa506791f493d.txt", "rb");
-    static char corpus[1 << 16];
-    size_t clen = f ? fread(corpus, 1, sizeof corpus, f) : 0;
-    if (f)
-        fclose(f);
-    struct sg *g = sg_new(42, corpus, clen);
+    struct sg *g = bench_stream();
     struct frame *frames = calloc((size_t)pages, sizeof *frames);
     double text_bytes = 0;
     for (int i = 0; i < pages; i++) {
         struct sg_page pg;
         sg_next(g, &pg);
-        frames[i].text = malloc(pg.len);
-        memcpy(frames[i].text, pg.text, pg.len);
-        frames[i].text_len = pg.len;
-        snprintf(frames[i].url, sizeof frames[i].url, "%s", pg.url);
+        frame_of(&frames[i], &pg);
         text_bytes += (double)pg.len;
     }
     sg_free(g);

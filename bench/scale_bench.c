@@ -812,12 +812,7 @@ main(int argc, char **argv)
 
     /* The stream, rendered once, as in pipeline_bench; the truth maps each
      * title written on a page to its story. */
-    FILE *f = fopen(WD_FIXTURES "/seeds/003_b68fa506791f493d.txt", "rb");
-    static char corpus[1 << 16];
-    size_t clen = f ? fread(corpus, 1, sizeof corpus, f) : 0;
-    if (f)
-        fclose(f);
-    struct sg *g = sg_new(42, corpus, clen);
+    struct sg *g = bench_stream();
     frames = calloc((size_t)n_pages, sizeof *frames);
     set_init(&truth, (size_t)n_pages * SG_MAX_ITEMS);
     int full_cap = 0;
@@ -825,10 +820,7 @@ main(int argc, char **argv)
     for (int i = 0; i < n_pages; i++) {
         struct sg_page pg;
         sg_next(g, &pg);
-        frames[i].text = malloc(pg.len);
-        memcpy(frames[i].text, pg.text, pg.len);
-        frames[i].text_len = pg.len;
-        snprintf(frames[i].url, sizeof frames[i].url, "%s", pg.url);
+        frame_of(&frames[i], &pg);
         text_bytes += (double)pg.len;
         for (int k = 0; k < pg.n_items; k++) {
             bool found;
