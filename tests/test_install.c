@@ -34,44 +34,33 @@ test_installed_worker(void)
 
     /* The installed binary, started away from the source tree, with no
      * WIREDESK_DATA_DIR: its log names the installed data directory. */
-    struct worker w;
+    char bin[4200];
+    snprintf(bin, sizeof bin, "%s/bin/wiredesk", prefix);
+    struct worker w = {.binary = bin};
     snprintf(w.state, sizeof w.state, "%s/state", prefix);
-    mkdir(w.state, 0755);
+    CHECK_INT(mkdir(w.state, 0755), ==, 0);
     int ports[3];
     free_ports(3, ports);
     snprintf(w.ingest, sizeof w.ingest, "tcp://127.0.0.1:%d", ports[0]);
     snprintf(w.publish, sizeof w.publish, "tcp://127.0.0.1:%d", ports[1]);
     snprintf(w.http, sizeof w.http, "127.0.0.1:%d", ports[2]);
-    snprintf(w.log, sizeof w.log, "%s/worker.log", prefix);
-    snprintf(cmd, sizeof cmd,
-             "cd / && env -u WIREDESK_DATA_DIR '%s/bin/wiredesk' run "
-             "--ingest %s --publish %s --http %s --state %s 2>%s & echo $!",
-             prefix, w.ingest, w.publish, w.http, w.state, w.log);
-    FILE *p = popen(cmd, "r");
-    CHECK(p != NULL);
-    int pid = 0;
-    CHECK(fscanf(p, "%d", &pid) == 1);
-    pclose(p);
-    w.pid = pid;
+    unsetenv("WIREDESK_DATA_DIR");
+    CHECK_INT(chdir("/"), ==, 0);
+    worker_spawn(&w, NULL);
     char want[4200];
     snprintf(want, sizeof want, "data %s/share/wiredesk", prefix);
     bool ready = false;
-    for (int64_t end = mono_ms() + 20000; mono_ms() < end && !ready;) {
+    for (int64_t end = mono_ms() + 20000;
+         mono_ms() < end && !ready && worker_alive(&w);) {
         size_t len;
         char *log = wd_test_slurp(w.log, &len);
-        ready = log && strstr(log, want) != NULL;
+        ready = strstr(log, want) != NULL;
         free(log);
         if (!ready)
             usleep(20000);
     }
     CHECK(ready);
-    kill(pid, SIGTERM);
-    for (int64_t end = mono_ms() + 10000; mono_ms() < end;) {
-        if (kill(pid, 0) != 0)
-            break;
-        usleep(20000);
-    }
-    CHECK(kill(pid, 0) != 0);
+    CHECK_INT(worker_stop(&w, 10000), ==, 0);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", prefix);
     CHECK_INT(system(cmd), ==, 0);
 }

@@ -21,6 +21,7 @@ extern char **environ;
 
 struct worker {
     pid_t pid;
+    const char *binary; /* NULL: the build tree's WD_BINARY */
     char ingest[64], publish[64], http[64];
     char state[256], log[300];
 };
@@ -93,8 +94,9 @@ static inline void
 worker_spawn(struct worker *w, const char *const *extra)
 {
     snprintf(w->log, sizeof w->log, "%s/worker.log", w->state);
+    const char *bin = w->binary ? w->binary : WD_BINARY;
     const char *argv[64] = {
-        WD_BINARY,   "run",      "--ingest",         w->ingest,
+        bin,         "run",      "--ingest",         w->ingest,
         "--publish", w->publish, "--state",          w->state,
         "--http",    w->http,    "--stats-interval", "100"};
     int argc = 12;
@@ -106,7 +108,7 @@ worker_spawn(struct worker *w, const char *const *extra)
     posix_spawn_file_actions_addopen(&fa, 2, w->log,
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
     watched = w;
-    if (posix_spawn(&w->pid, WD_BINARY, &fa, NULL, (char **)argv, environ)) {
+    if (posix_spawn(&w->pid, bin, &fa, NULL, (char **)argv, environ)) {
         perror("posix_spawn");
         exit(2);
     }
