@@ -1,5 +1,6 @@
 #include "wd/dedup.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,14 @@ struct story_rec {
     uint8_t near_indexed; /* 0: none, 1 + enum wd_near_method */
     uint8_t pad;
     uint64_t bands[WD_MH_BANDS]; /* MinHash bands, for eviction */
+    /* Since the lead keys (older records end before them and read as 0): */
+    uint64_t leads[WD_FP_LEADS]; /* the lead keys indexed, for eviction */
+    uint64_t teaser_lead;        /* after an upgrade: the teaser's, or 0 */
+    uint8_t lead_point;          /* a teaser: 1 + its lead's index; or 0 */
+    uint8_t pad2[7];
 };
+
+#define REC_V1_SIZE offsetof(struct story_rec, leads)
 
 enum { AGE_STORY = 'S', AGE_PAGE = 'P' };
 #define AGE_KEY_LEN 25
@@ -187,6 +195,64 @@ mh_key(int b, uint64_t band, uint8_t key[MH_KEY_LEN])
     put_be64(key + 1, band);
 }
 
+void
+wd_dedup_fp_make(struct wd_story_fp *fp, const struct wd_fp_story *f,
+                 uint64_t url_key, size_t body_len, bool teaser)
+{
+    memset(fp, 0, sizeof *fp);
+    wd_dedup_id_from_hex(f->id, fp->id);
+    fp->content_key = f->content_key;
+    fp->simhash = f->simhash;
+    fp->url_key = url_key;
+    memcpy(fp->bands, f->bands, sizeof fp->bands);
+    fp->shingles = f->shingles;
+    fp->body_len = body_len > UINT32_MAX ? UINT32_MAX : (uint32_t)body_len;
+    fp->teaser = teaser;
+    memcpy(fp->leads, f->leads, sizeof fp->leads);
+    fp->words = f->words > UINT32_MAX ? UINT32_MAX : (uint32_t)f->words;
+}
+
+/* The story record of id, also one written before the lead keys. */
+static bool
+get_rec(struct wd_dedup *d, const uint8_t id[16], struct story_rec *rec)
+{
+    size_t vlen = sizeof *rec;
+    memset(rec, 0, sizeof *rec);
+    if (d->store->ops->get(d->store->impl, WD_NS_STORY, id, 16, rec, &vlen))
+        return false;
+    return vlen == sizeof *rec || vlen == REC_V1_SIZE;
+}
+
+/* The lead a teaser is found by: its longest one that stops short of its
+ * last word (which the cut may have shortened); -1 when it is too short. */
+static int
+teaser_point(const struct wd_story_fp *fp)
+{
+    int best = -1;
+    for (int i = 0; i < WD_FP_LEADS; i++)
+        if (fp->leads[i] && fp->words > WD_FP_LEAD_AT[i])
+            best = i;
+    return best;
+}
+
+/* The lead keys a story is found by: a full text's every lead, a teaser's
+ * one. Returns their number. */
+static size_t
+own_leads(const struct wd_story_fp *fp, uint64_t out[WD_FP_LEADS])
+{
+    size_t n = 0;
+    if (fp->teaser) {
+        int tp = teaser_point(fp);
+        if (tp >= 0)
+            out[n++] = fp->leads[tp];
+        return n;
+    }
+    for (int i = 0; i < WD_FP_LEADS; i++)
+        if (fp->leads[i])
+            out[n++] = fp->leads[i];
+    return n;
+}
+
 int
 wd_dedup_claim(struct wd_dedup *d, const struct wd_story_fp *fp,
                uint32_t revision, bool is_new)
@@ -198,6 +264,11 @@ wd_dedup_claim(struct wd_dedup *d, const struct wd_story_fp *fp,
     memcpy(c.id_rev, fp->id, 16);
     for (int k = 0; k < 4; k++)
         c.id_rev[16 + k] = (uint8_t)(revision >> (24 - 8 * k));
+    uint64_t leads[WD_FP_LEADS];
+    if (is_new) {
+        c.n_leads = own_leads(fp, leads);
+        c.leads = leads;
+    }
     uint8_t bands[WD_MH_BANDS][MH_KEY_LEN];
     if (is_new && d->cfg.near == WD_NEAR_MINHASH &&
         fp->shingles >= WD_NEAR_MIN_SHINGLES)
@@ -254,6 +325,9 @@ index_story(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *r)
     int rc = o->put(d->store->impl, WD_NS_CONTENT, &r->content_key, 8, id, 16);
     if (rc == 0 && r->url_key)
         rc = o->put(d->store->impl, WD_NS_URL, &r->url_key, 8, id, 16);
+    for (int i = 0; rc == 0 && i < WD_FP_LEADS; i++)
+        if (r->leads[i])
+            rc = o->put(d->store->impl, WD_NS_LEAD, &r->leads[i], 8, id, 16);
     uint8_t key[BAND_KEY_LEN];
     if (r->near_indexed == 1 + WD_NEAR_MINHASH) {
         for (int b = 0; rc == 0 && b < WD_MH_BANDS; b++) {
@@ -296,46 +370,111 @@ unindex_story(struct wd_dedup *d, const struct story_rec *r)
         o->del(d->store->impl, WD_NS_CONTENT, &r->teaser_content_key, 8);
     if (r->url_key)
         o->del(d->store->impl, WD_NS_URL, &r->url_key, 8);
+    for (int i = 0; i < WD_FP_LEADS; i++)
+        if (r->leads[i])
+            o->del(d->store->impl, WD_NS_LEAD, &r->leads[i], 8);
+    if (r->teaser_lead)
+        o->del(d->store->impl, WD_NS_LEAD, &r->teaser_lead, 8);
     unindex_near(d, r);
 }
 
+/* The leads a story's record keeps (and indexes): by position, a full
+ * text's every lead, a teaser's one. */
+static void
+set_leads(struct story_rec *r, const struct wd_story_fp *fp)
+{
+    memset(r->leads, 0, sizeof r->leads);
+    r->lead_point = 0;
+    if (!fp->teaser) {
+        memcpy(r->leads, fp->leads, sizeof r->leads);
+        return;
+    }
+    int tp = teaser_point(fp);
+    if (tp >= 0) {
+        r->leads[tp] = fp->leads[tp];
+        r->lead_point = (uint8_t)(tp + 1);
+    }
+}
+
+/* Stages the upgrade of story id (record rec, a teaser) to the full text
+ * fp. */
+static enum wd_dup
+upgrade(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *rec,
+        const struct wd_story_fp *fp, uint32_t *revision)
+{
+    const struct wd_store_ops *o = d->store->ops;
+    struct story_rec next = *rec;
+    next.content_key = fp->content_key;
+    next.simhash = fp->simhash;
+    next.url_key = fp->url_key ? fp->url_key : rec->url_key;
+    next.body_len = fp->body_len;
+    next.teaser = 0;
+    set_near(d, &next, fp);
+    next.revision = (uint8_t)(rec->revision < 255 ? rec->revision + 1 : 255);
+    /* The teaser's content key and lead stay (a later copy of the teaser is
+     * a duplicate); its near bands give way to the full text's. */
+    next.teaser_content_key = rec->content_key;
+    set_leads(&next, fp);
+    if (rec->lead_point) {
+        uint64_t tl = rec->leads[rec->lead_point - 1];
+        next.teaser_lead = tl != next.leads[rec->lead_point - 1] ? tl : 0;
+    }
+    unindex_near(d, rec);
+    if (o->put(d->store->impl, WD_NS_STORY, id, 16, &next, sizeof next) != 0 ||
+        index_story(d, id, &next) != 0)
+        return WD_DUP_NEAR; /* cannot remember it: do not publish it */
+    *revision = next.revision;
+    return WD_DUP_UPGRADE;
+}
+
+enum lead_match { LEAD_NONE, LEAD_COPY, LEAD_TEASER };
+
+/* A story found by fp's leads. A teaser whose visible words open a
+ * remembered story, teaser or full, is a copy of it (LEAD_COPY); a full
+ * text that opens with all the words of a remembered teaser is that
+ * teaser's full text (LEAD_TEASER: sid and rec are the teaser's). */
+static enum lead_match
+by_lead(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
+        struct story_rec *rec)
+{
+    const struct wd_store_ops *o = d->store->ops;
+    size_t vlen = 16;
+    if (fp->teaser) {
+        int tp = teaser_point(fp);
+        return tp >= 0 && o->get(d->store->impl, WD_NS_LEAD, &fp->leads[tp], 8,
+                                 sid, &vlen) == 0
+                   ? LEAD_COPY
+                   : LEAD_NONE;
+    }
+    for (int i = WD_FP_LEADS - 1; i >= 0; i--) {
+        vlen = 16;
+        if (!fp->leads[i] ||
+            o->get(d->store->impl, WD_NS_LEAD, &fp->leads[i], 8, sid, &vlen) ||
+            vlen != 16)
+            continue;
+        if (get_rec(d, sid, rec) && rec->teaser && rec->lead_point == i + 1 &&
+            fp->body_len > rec->body_len)
+            return LEAD_TEASER;
+    }
+    return LEAD_NONE;
+}
+
 enum wd_dup
-wd_dedup_decide(struct wd_dedup *d, const struct wd_story_fp *fp,
-                int64_t now_ms, uint32_t *revision)
+wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
+                uint32_t *revision)
 {
     const struct wd_store_ops *o = d->store->ops;
     struct story_rec rec;
-    size_t vlen = sizeof rec;
     *revision = 0;
 
-    if (o->get(d->store->impl, WD_NS_STORY, fp->id, 16, &rec, &vlen) == 0 &&
-        vlen == sizeof rec) {
+    if (get_rec(d, fp->id, &rec)) {
         if (rec.content_key == fp->content_key)
             return WD_DUP_EXACT;
         /* A teaser grows into its full text once; nothing ever shrinks. */
-        bool upgrade = rec.teaser && !fp->teaser && fp->body_len > rec.body_len;
-        if (!upgrade)
-            return exists(d, WD_NS_CONTENT, &fp->content_key, 8) ? WD_DUP_EXACT
-                                                                 : WD_DUP_NEAR;
-        struct story_rec next = rec;
-        next.content_key = fp->content_key;
-        next.simhash = fp->simhash;
-        next.url_key = fp->url_key ? fp->url_key : rec.url_key;
-        next.body_len = fp->body_len;
-        next.teaser = 0;
-        set_near(d, &next, fp);
-        next.revision = (uint8_t)(rec.revision < 255 ? rec.revision + 1 : 255);
-        /* The teaser's content key stays (a later copy of the teaser is an
-         * exact duplicate, and its id finds the story anyway); its near
-         * bands give way to the full text's. */
-        next.teaser_content_key = rec.content_key;
-        unindex_near(d, &rec);
-        if (o->put(d->store->impl, WD_NS_STORY, fp->id, 16, &next,
-                   sizeof next) != 0 ||
-            index_story(d, fp->id, &next) != 0)
-            return WD_DUP_NEAR; /* cannot remember it: do not publish it */
-        *revision = next.revision;
-        return WD_DUP_UPGRADE;
+        if (rec.teaser && !fp->teaser && fp->body_len > rec.body_len)
+            return upgrade(d, fp->id, &rec, fp, revision);
+        return exists(d, WD_NS_CONTENT, &fp->content_key, 8) ? WD_DUP_EXACT
+                                                             : WD_DUP_NEAR;
     }
     if (exists(d, WD_NS_CONTENT, &fp->content_key, 8))
         return WD_DUP_EXACT;
@@ -343,6 +482,19 @@ wd_dedup_decide(struct wd_dedup *d, const struct wd_story_fp *fp,
         return WD_DUP_EXACT;
     if (near_seen(d, fp))
         return WD_DUP_NEAR;
+    uint8_t sid[16];
+    switch (by_lead(d, fp, sid, &rec)) {
+    case LEAD_COPY:
+        return WD_DUP_NEAR;
+    case LEAD_TEASER: {
+        enum wd_dup r = upgrade(d, sid, &rec, fp, revision);
+        if (r == WD_DUP_UPGRADE)
+            memcpy(fp->id, sid, 16);
+        return r;
+    }
+    case LEAD_NONE:
+        break;
+    }
 
     memset(&rec, 0, sizeof rec);
     rec.content_key = fp->content_key;
@@ -353,6 +505,7 @@ wd_dedup_decide(struct wd_dedup *d, const struct wd_story_fp *fp,
     rec.revision = 1;
     rec.teaser = fp->teaser;
     set_near(d, &rec, fp);
+    set_leads(&rec, fp);
     uint8_t akey[AGE_KEY_LEN];
     age_key(now_ms, AGE_STORY, fp->id, 16, akey);
     if (o->put(d->store->impl, WD_NS_STORY, fp->id, 16, &rec, sizeof rec) ||
@@ -407,10 +560,7 @@ evict(struct wd_dedup *d, int64_t now_ms)
         const uint8_t *k = c.keys[i];
         if (k[8] == AGE_STORY) {
             struct story_rec rec;
-            size_t vlen = sizeof rec;
-            if (o->get(d->store->impl, WD_NS_STORY, k + 9, 16, &rec, &vlen) ==
-                    0 &&
-                vlen == sizeof rec)
+            if (get_rec(d, k + 9, &rec))
                 unindex_story(d, &rec);
             o->del(d->store->impl, WD_NS_STORY, k + 9, 16);
         } else {
@@ -477,4 +627,15 @@ wd_dedup_id_from_hex(const char *hex, uint8_t id[16])
         id[i] = (uint8_t)v;
     }
     return true;
+}
+
+void
+wd_dedup_id_to_hex(const uint8_t id[16], char hex[WD_ID_LEN + 1])
+{
+    static const char digit[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) {
+        hex[2 * i] = digit[id[i] >> 4];
+        hex[2 * i + 1] = digit[id[i] & 15];
+    }
+    hex[WD_ID_LEN] = '\0';
 }

@@ -205,6 +205,35 @@ minhash_of_key(const struct key *k, uint64_t bands[WD_MH_BANDS])
     return n;
 }
 
+const unsigned WD_FP_LEAD_AT[WD_FP_LEADS] = {16, 24, 32, 48, 64};
+
+/* The lead keys of a body's key; returns its number of words. */
+static size_t
+leads_of_key(const struct key *b, uint64_t leads[WD_FP_LEADS])
+{
+    XXH3_state_t st;
+    XXH3_64bits_reset(&st);
+    size_t words = 0, start = 0, i = 0;
+    int next = 0;
+    memset(leads, 0, WD_FP_LEADS * sizeof leads[0]);
+    while (i <= b->len) {
+        size_t w = i;
+        while (i < b->len && b->p[i] != ' ')
+            i++;
+        if (i > w) {
+            words++;
+            if (next < WD_FP_LEADS && words == WD_FP_LEAD_AT[next]) {
+                XXH3_64bits_update(&st, b->p + start, i - start);
+                start = i;
+                uint64_t h = XXH3_64bits_digest(&st);
+                leads[next++] = h ? h : 1;
+            }
+        }
+        i++;
+    }
+    return words;
+}
+
 /* SimHash and MinHash of one text in a single pass over its shingles. */
 struct both {
     int32_t acc[64];
@@ -234,6 +263,7 @@ wd_fp_story(const char *title, size_t tlen, const char *body, size_t blen,
     out->shingles = shingles(&b, both_add, &acc);
     out->simhash = simhash_finish(acc.acc);
     minhash_finish(&acc.mh, out->bands);
+    out->words = leads_of_key(&b, out->leads);
     key_drop(&t);
     key_drop(&b);
 }

@@ -304,16 +304,10 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
         size_t tlen = strlen(it->title), blen = strlen(it->body);
         struct wd_fp_story f;
         wd_fp_story(it->title, tlen, it->body, blen, &f);
-        const char *id = f.id;
         struct wd_story_fp fp;
-        wd_dedup_id_from_hex(id, fp.id);
-        fp.content_key = f.content_key;
-        fp.simhash = f.simhash;
-        fp.url_key = it->url ? wd_fp_url_key(it->url, strlen(it->url)) : 0;
-        memcpy(fp.bands, f.bands, sizeof fp.bands);
-        fp.shingles = f.shingles;
-        fp.body_len = (uint32_t)blen;
-        fp.teaser = !it->full || it->truncated;
+        wd_dedup_fp_make(&fp, &f,
+                         it->url ? wd_fp_url_key(it->url, strlen(it->url)) : 0,
+                         blen, !it->full || it->truncated);
         uint32_t revision;
         enum wd_dup d = wd_dedup_decide(p->dedup, &fp, now_ms, &revision);
         if (d == WD_DUP_EXACT || d == WD_DUP_NEAR) {
@@ -322,6 +316,8 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
                 out);
             continue;
         }
+        char id[WD_ID_LEN + 1]; /* an upgrade found by lead has its own */
+        wd_dedup_id_to_hex(fp.id, id);
         struct pending *r = &ready[n_ready];
         wd_tagger_tag(p->tagger, it->title, tlen, it->body, blen, &r->tags);
         struct wd_article_meta meta = {

@@ -23,8 +23,8 @@
 
 #include "wd/err.h"
 
-static const char *const ns_names[WD_NS__COUNT] = {"story", "content", "url",
-                                                   "page",  "band",    "age"};
+static const char *const ns_names[WD_NS__COUNT] = {
+    "story", "content", "url", "page", "band", "age", "lead"};
 
 struct lmdb_store {
     MDB_env *env;

@@ -36,6 +36,7 @@
 static const char *const ns_name[WD_NS__COUNT] = {
     [WD_NS_STORY] = "story", [WD_NS_CONTENT] = "content", [WD_NS_URL] = "url",
     [WD_NS_PAGE] = "page",   [WD_NS_BAND] = "band",       [WD_NS_AGE] = "age",
+    [WD_NS_LEAD] = "lead",
 };
 
 struct op {
@@ -401,8 +402,8 @@ r_sync(void *impl)
 }
 
 /* Grants a claim when no other process holds any of the first n_exact
- * keys (the story's id and revision, content key, URL key) nor min_bands
- * of the rest (its bands), then holds them all; one atomic step. */
+ * keys (the story's id and revision, content key, URL key, lead keys) nor
+ * min_bands of the rest (its bands), then holds them all; one atomic step. */
 static const char claim_script[] =
     "local tok, ttl, nx, minb = ARGV[1], ARGV[2], tonumber(ARGV[3]), "
     "tonumber(ARGV[4])\n"
@@ -433,8 +434,11 @@ r_claim(void *impl, const struct wd_claim *c)
     struct redis_store *r = impl;
     if (r->failed || !r->c || r->c->err)
         return -EIO;
-    enum { MAX_KEYS = 3 + 32 };
-    size_t n_bands = c->n_bands < MAX_KEYS - 3 ? c->n_bands : MAX_KEYS - 3;
+    enum { MAX_LEADS = 8, MAX_KEYS = 3 + MAX_LEADS + 32 };
+    size_t n_leads = c->n_leads < MAX_LEADS ? c->n_leads : MAX_LEADS;
+    size_t n_bands = c->n_bands < MAX_KEYS - 3 - MAX_LEADS
+                         ? c->n_bands
+                         : MAX_KEYS - 3 - MAX_LEADS;
     char names[MAX_KEYS][128], nkeys[8], nexact[8], minb[8];
     size_t k = 0;
     hex_key(r, "claim", c->id_rev, sizeof c->id_rev, names[k++],
@@ -443,6 +447,9 @@ r_claim(void *impl, const struct wd_claim *c)
             sizeof c->content_key, names[k++], sizeof names[0]);
     if (c->url_key)
         hex_key(r, "uclaim", (const uint8_t *)&c->url_key, sizeof c->url_key,
+                names[k++], sizeof names[0]);
+    for (size_t i = 0; i < n_leads; i++)
+        hex_key(r, "lclaim", (const uint8_t *)&c->leads[i], sizeof c->leads[i],
                 names[k++], sizeof names[0]);
     size_t n_exact = k;
     for (size_t i = 0; i < n_bands; i++)

@@ -1,7 +1,7 @@
 /* The dedup decisions as test cases over whatever store the including test
  * opens: test_dedup.c runs them on LMDB, test_dedup_redis.c on a real
  * redis-server. The includer defines reopen_store() (close then open the
- * same store again) before including this file. */
+ * same store again) and empty_store() (the same, emptied). */
 #ifndef WD_TEST_DEDUP_CASES_H
 #define WD_TEST_DEDUP_CASES_H
 
@@ -11,6 +11,7 @@
 #include "wd/fingerprint.h"
 
 static void reopen_store(void);
+static void empty_store(void); /* closes, empties and opens the store */
 
 static struct wd_store store;
 
@@ -26,24 +27,16 @@ open_dedup(uint64_t max_stories, int64_t max_age_ms)
 static struct wd_story_fp
 fp_of(const char *title, const char *body, bool teaser)
 {
+    struct wd_fp_story f;
+    wd_fp_story(title, strlen(title), body, strlen(body), &f);
     struct wd_story_fp fp;
-    char id[WD_ID_LEN + 1];
-    wd_fp_story_id(title, strlen(title), body, strlen(body), id);
-    CHECK(wd_dedup_id_from_hex(id, fp.id));
-    fp.content_key =
-        wd_fp_content_key(title, strlen(title), body, strlen(body));
-    fp.simhash = wd_fp_simhash(body, strlen(body));
-    fp.url_key = 0;
-    fp.shingles = wd_fp_minhash_bands(body, strlen(body), fp.bands);
-    fp.body_len = (uint32_t)strlen(body);
-    fp.teaser = teaser;
+    wd_dedup_fp_make(&fp, &f, 0, strlen(body), teaser);
     return fp;
 }
 
 /* One page of one story: begin, decide, commit. */
 static enum wd_dup
-decide1(struct wd_dedup *d, const struct wd_story_fp *fp, int64_t now,
-        uint32_t *rev)
+decide1(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now, uint32_t *rev)
 {
     CHECK_OK(wd_dedup_begin(d));
     enum wd_dup r = wd_dedup_decide(d, fp, now, rev);
@@ -124,6 +117,76 @@ test_full_then_teaser(void)
     /* A shorter version never replaces the longer one. */
     enum wd_dup r = decide1(d, &t, 2000, &rev);
     CHECK(r == WD_DUP_NEAR || r == WD_DUP_EXACT);
+    wd_dedup_close(d);
+}
+
+/* A teaser, its full text and a re-post of the full text under another
+ * headline, in every order: one story, published once as new (and at most
+ * once more as its full text), always under one id, and its full text
+ * comes out. */
+static void
+test_any_order(void)
+{
+    static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+                                     {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    for (int o = 0; o < 6; o++) {
+        if (o > 0)
+            empty_store();
+        struct wd_dedup *d = open_dedup(0, 0);
+        struct wd_story_fp v[3] = {
+            fp_of(title, teaser, true), fp_of(title, full, false),
+            fp_of("Port Walkout Drags On As Talks Stall", full, false)};
+        int news = 0, upgrades = 0;
+        bool full_out = false;
+        uint8_t first[16];
+        for (int k = 0; k < 3; k++) {
+            int i = orders[o][k];
+            uint32_t rev;
+            enum wd_dup r = decide1(d, &v[i], 1000 + k, &rev);
+            if (r != WD_DUP_NEW && r != WD_DUP_UPGRADE)
+                continue;
+            if (news + upgrades == 0)
+                memcpy(first, v[i].id, 16);
+            CHECK(memcmp(first, v[i].id, 16) == 0);
+            news += r == WD_DUP_NEW;
+            upgrades += r == WD_DUP_UPGRADE;
+            full_out |= i != 0;
+        }
+        CHECK_INT(news, ==, 1);
+        CHECK_INT(upgrades, <=, 1);
+        CHECK(full_out);
+        wd_dedup_close(d);
+    }
+}
+
+/* Two stories that open with the same sentence (a daily report, a wire
+ * template) and go on differently stay two, in full and as teasers. */
+static void
+test_same_opening_two_stories(void)
+{
+    static const char *const opening =
+        "The national bank kept its base rate unchanged at the meeting of "
+        "its monetary policy committee held in the capital this week, ";
+    char a[1024], b[1024], ta[1024];
+    snprintf(a, sizeof a, "%s%s", opening,
+             "citing slowing inflation in food prices and a stronger "
+             "currency. Analysts had expected the decision and said a cut "
+             "could follow in the spring if wages stop rising so fast.");
+    snprintf(b, sizeof b, "%s%s", opening,
+             "while the finance ministry announced a new bond issue for "
+             "road building. Farmers protested outside the parliament "
+             "against import quotas on grain from neighbouring states.");
+    snprintf(ta, sizeof ta, "%s%s", opening, "citing slowing");
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp fa = fp_of("Bank Holds Rate", a, false);
+    struct wd_story_fp fb = fp_of("Bond Issue And Grain Protest", b, false);
+    CHECK_INT(decide1(d, &fa, 1000, &rev), ==, WD_DUP_NEW);
+    CHECK_INT(decide1(d, &fb, 2000, &rev), ==, WD_DUP_NEW);
+    /* A teaser that shows only the shared opening cannot be told apart:
+     * it is a copy of the first. */
+    struct wd_story_fp t = fp_of("Rate Decision", ta, true);
+    CHECK_INT(decide1(d, &t, 3000, &rev), !=, WD_DUP_NEW);
     wd_dedup_close(d);
 }
 
@@ -218,6 +281,8 @@ test_retention_by_age(void)
         SETUP_RUN(test_new_exact_near);                                        \
         SETUP_RUN(test_teaser_then_full);                                      \
         SETUP_RUN(test_full_then_teaser);                                      \
+        SETUP_RUN(test_any_order);                                             \
+        SETUP_RUN(test_same_opening_two_stories);                              \
         SETUP_RUN(test_batch_abort_and_page);                                  \
         SETUP_RUN(test_persists_across_reopen);                                \
         SETUP_RUN(test_retention_by_count);                                    \

@@ -10,6 +10,14 @@ reopen_store(void)
     CHECK_OK(wd_store_open_lmdb(&store, dir, 256));
 }
 
+static void
+empty_store(void)
+{
+    wd_store_close(&store);
+    remove_dir(dir);
+    temp_store(&store, dir);
+}
+
 #define SETUP_RUN(fn)                                                          \
     do {                                                                       \
         temp_store(&store, dir);                                               \

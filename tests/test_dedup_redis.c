@@ -22,6 +22,14 @@ flush(void)
     CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 0);
 }
 
+static void
+empty_store(void)
+{
+    wd_store_close(&store);
+    flush();
+    reopen_store();
+}
+
 #define SETUP_RUN(fn)                                                          \
     do {                                                                       \
         flush();                                                               \

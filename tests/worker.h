@@ -75,6 +75,7 @@ static inline void worker_spawn(struct worker *w, const char *const *extra);
 static inline void
 worker_start(struct worker *w, const char *const *extra)
 {
+    w->binary = NULL;
     snprintf(w->state, sizeof w->state, "/tmp/wd-test-XXXXXX");
     if (!mkdtemp(w->state)) {
         perror("mkdtemp");

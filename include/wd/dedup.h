@@ -15,7 +15,14 @@
  *      banded tables (5 blocks of the 64 bits, one table per pair of
  *      blocks: 3 differing bits leave at least 2 blocks equal; ~N/2^26
  *      candidates per table). bench/dedup_eval measures both;
- *   5. otherwise new.
+ *   5. by lead (the body's first 16-64 words, whatever the headline): a
+ *      teaser whose visible words open a remembered story is a near
+ *      duplicate of it; a full text that opens the way a remembered
+ *      teaser reads in full is that teaser's upgrade (published under the
+ *      teaser's id). This makes the decision independent of the order in
+ *      which a teaser, its full text and a re-post under another headline
+ *      arrive;
+ *   6. otherwise new.
  * Decisions stage their writes in the batch; wd_dedup_commit() makes them
  * durable. The caller publishes between decide and commit: a crash before
  * the commit re-publishes those stories (same id, same revision) rather
@@ -58,8 +65,16 @@ struct wd_story_fp {
     uint64_t bands[WD_MH_BANDS]; /* wd_fp_minhash_bands() */
     size_t shingles;             /* its return value */
     uint32_t body_len;
-    bool teaser; /* a cut teaser, not the full text */
+    bool teaser;                 /* a cut teaser, not the full text */
+    uint64_t leads[WD_FP_LEADS]; /* wd_fp_story()'s lead keys */
+    uint32_t words;              /* of the body */
 };
+
+/* What dedup needs of a story, from its fingerprints (wd_fp_story()), the
+ * key of its own URL (0: none), its body's length and whether it is a cut
+ * teaser. */
+void wd_dedup_fp_make(struct wd_story_fp *fp, const struct wd_fp_story *f,
+                      uint64_t url_key, size_t body_len, bool teaser);
 
 struct wd_dedup_config {
     uint64_t max_stories; /* retention by count */
@@ -86,8 +101,9 @@ int wd_dedup_begin(struct wd_dedup *d);
 bool wd_dedup_page_seen(struct wd_dedup *d, uint64_t page_key);
 
 /* Decides one story and stages what must be remembered of it. For NEW and
- * UPGRADE, *revision is the revision to publish. */
-enum wd_dup wd_dedup_decide(struct wd_dedup *d, const struct wd_story_fp *fp,
+ * UPGRADE, *revision is the revision to publish. An UPGRADE found by lead
+ * replaces fp->id with the id of the story it upgrades: publish under it. */
+enum wd_dup wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp,
                             int64_t now_ms, uint32_t *revision);
 
 /* Remembers the page (page_key 0: none), forgets what is past retention,
@@ -113,5 +129,8 @@ uint64_t wd_dedup_evicted(const struct wd_dedup *d);
 
 /* Parses 32 hex digits into 16 bytes; returns false on bad input. */
 bool wd_dedup_id_from_hex(const char *hex, uint8_t id[16]);
+
+/* Writes 16 bytes as 32 lower-case hex digits and a NUL. */
+void wd_dedup_id_to_hex(const uint8_t id[16], char hex[WD_ID_LEN + 1]);
 
 #endif

@@ -46,7 +46,15 @@ uint64_t wd_fp_simhash(const char *text, size_t n);
 size_t wd_fp_minhash_bands(const char *text, size_t n,
                            uint64_t bands[WD_MH_BANDS]);
 
-/* All four fingerprints of a story at once, from one matching key of the
+/* Lead keys: XXH3-64 of the first WD_FP_LEAD_AT[i] words of the body's
+ * key, for each of the WD_FP_LEADS word counts the body reaches (0 where it
+ * is shorter). A teaser cut from a text shares the leads its own length
+ * allows with that text, whatever the headline above it: the dedup finds a
+ * teaser's full text (and a full text's teaser) by them. */
+#define WD_FP_LEADS 5
+extern const unsigned WD_FP_LEAD_AT[WD_FP_LEADS]; /* 16, 24, 32, 48, 64 */
+
+/* All the fingerprints of a story at once, from one matching key of the
  * title and one of the body (what the pipeline uses). */
 struct wd_fp_story {
     char id[WD_ID_LEN + 1];
@@ -54,6 +62,8 @@ struct wd_fp_story {
     uint64_t simhash;
     uint64_t bands[WD_MH_BANDS];
     size_t shingles;
+    uint64_t leads[WD_FP_LEADS];
+    size_t words; /* of the body's key */
 };
 
 void wd_fp_story(const char *title, size_t tlen, const char *body, size_t blen,

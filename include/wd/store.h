@@ -21,6 +21,7 @@ enum wd_store_ns {
     WD_NS_PAGE,    /* page key (8 B) -> first-seen ms (8 B) */
     WD_NS_BAND,    /* SimHash band key (13 B) -> empty */
     WD_NS_AGE,     /* ms (8 B BE) + kind (1 B) + key (16 B) -> empty */
+    WD_NS_LEAD,    /* lead key (8 B) -> story id */
     WD_NS__COUNT
 };
 
@@ -32,9 +33,11 @@ typedef int (*wd_store_scan_fn)(void *ctx, const void *key, size_t klen,
  * keys by which the dedup finds an exact copy, and the bands by which it
  * finds a near one (bands may be empty). */
 struct wd_claim {
-    uint8_t id_rev[20];   /* story id and revision */
-    uint64_t content_key; /* of the text */
-    uint64_t url_key;     /* 0 when the story has no URL of its own */
+    uint8_t id_rev[20];    /* story id and revision */
+    uint64_t content_key;  /* of the text */
+    uint64_t url_key;      /* 0 when the story has no URL of its own */
+    const uint64_t *leads; /* n_leads lead keys (held like the keys above) */
+    size_t n_leads;
     const uint8_t *bands; /* n_bands keys of band_len bytes */
     size_t n_bands, band_len;
     unsigned min_bands; /* bands shared that make a near copy */
