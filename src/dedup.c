@@ -21,10 +21,8 @@ struct story_rec {
     uint8_t pad;
     uint64_t bands[WD_MH_BANDS]; /* MinHash bands, for eviction */
     /* Since the lead keys (older records end before them and read as 0): */
-    uint64_t leads[WD_FP_LEADS]; /* the lead keys indexed, for eviction */
-    uint64_t teaser_lead;        /* after an upgrade: the teaser's, or 0 */
-    uint8_t lead_point;          /* a teaser: 1 + its lead's index; or 0 */
-    uint8_t pad2[7];
+    uint64_t leads[WD_FP_LEADS];        /* the lead keys indexed */
+    uint64_t teaser_leads[WD_FP_LEADS]; /* after an upgrade: the teaser's */
 };
 
 #define REC_V1_SIZE offsetof(struct story_rec, leads)
@@ -223,33 +221,19 @@ get_rec(struct wd_dedup *d, const uint8_t id[16], struct story_rec *rec)
     return vlen == sizeof *rec || vlen == REC_V1_SIZE;
 }
 
-/* The lead a teaser is found by: its longest one that stops short of its
- * last word (which the cut may have shortened); -1 when it is too short. */
-static int
-teaser_point(const struct wd_story_fp *fp)
-{
-    int best = -1;
-    for (int i = 0; i < WD_FP_LEADS; i++)
-        if (fp->leads[i] && fp->words > WD_FP_LEAD_AT[i])
-            best = i;
-    return best;
-}
-
-/* The lead keys a story is found by: a full text's every lead, a teaser's
- * one. Returns their number. */
+/* The lead keys a story is found by, by window (0: none): a full text's
+ * every one, a teaser's complete ones, which end before its last word
+ * (which the cut may have shortened). Returns their number. */
 static size_t
 own_leads(const struct wd_story_fp *fp, uint64_t out[WD_FP_LEADS])
 {
     size_t n = 0;
-    if (fp->teaser) {
-        int tp = teaser_point(fp);
-        if (tp >= 0)
-            out[n++] = fp->leads[tp];
-        return n;
+    for (int i = 0; i < WD_FP_LEADS; i++) {
+        bool whole =
+            !fp->teaser || fp->words > (uint32_t)(WD_FP_LEAD_WORDS * (i + 1));
+        out[i] = whole ? fp->leads[i] : 0;
+        n += out[i] != 0;
     }
-    for (int i = 0; i < WD_FP_LEADS; i++)
-        if (fp->leads[i])
-            out[n++] = fp->leads[i];
     return n;
 }
 
@@ -264,10 +248,13 @@ wd_dedup_claim(struct wd_dedup *d, const struct wd_story_fp *fp,
     memcpy(c.id_rev, fp->id, 16);
     for (int k = 0; k < 4; k++)
         c.id_rev[16 + k] = (uint8_t)(revision >> (24 - 8 * k));
-    uint64_t leads[WD_FP_LEADS];
+    uint64_t leads[WD_FP_LEADS], held[WD_FP_LEADS];
     if (is_new) {
-        c.n_leads = own_leads(fp, leads);
-        c.leads = leads;
+        own_leads(fp, leads);
+        for (int i = 0; i < WD_FP_LEADS; i++)
+            if (leads[i])
+                held[c.n_leads++] = leads[i];
+        c.leads = held;
     }
     uint8_t bands[WD_MH_BANDS][MH_KEY_LEN];
     if (is_new && d->cfg.near == WD_NEAR_MINHASH &&
@@ -373,27 +360,10 @@ unindex_story(struct wd_dedup *d, const struct story_rec *r)
     for (int i = 0; i < WD_FP_LEADS; i++)
         if (r->leads[i])
             o->del(d->store->impl, WD_NS_LEAD, &r->leads[i], 8);
-    if (r->teaser_lead)
-        o->del(d->store->impl, WD_NS_LEAD, &r->teaser_lead, 8);
+    for (int i = 0; i < WD_FP_LEADS; i++)
+        if (r->teaser_leads[i])
+            o->del(d->store->impl, WD_NS_LEAD, &r->teaser_leads[i], 8);
     unindex_near(d, r);
-}
-
-/* The leads a story's record keeps (and indexes): by position, a full
- * text's every lead, a teaser's one. */
-static void
-set_leads(struct story_rec *r, const struct wd_story_fp *fp)
-{
-    memset(r->leads, 0, sizeof r->leads);
-    r->lead_point = 0;
-    if (!fp->teaser) {
-        memcpy(r->leads, fp->leads, sizeof r->leads);
-        return;
-    }
-    int tp = teaser_point(fp);
-    if (tp >= 0) {
-        r->leads[tp] = fp->leads[tp];
-        r->lead_point = (uint8_t)(tp + 1);
-    }
 }
 
 /* Stages the upgrade of story id (record rec, a teaser) to the full text
@@ -414,11 +384,10 @@ upgrade(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *rec,
     /* The teaser's content key and lead stay (a later copy of the teaser is
      * a duplicate); its near bands give way to the full text's. */
     next.teaser_content_key = rec->content_key;
-    set_leads(&next, fp);
-    if (rec->lead_point) {
-        uint64_t tl = rec->leads[rec->lead_point - 1];
-        next.teaser_lead = tl != next.leads[rec->lead_point - 1] ? tl : 0;
-    }
+    own_leads(fp, next.leads);
+    for (int i = 0; i < WD_FP_LEADS; i++)
+        next.teaser_leads[i] =
+            rec->leads[i] != next.leads[i] ? rec->leads[i] : 0;
     unindex_near(d, rec);
     if (o->put(d->store->impl, WD_NS_STORY, id, 16, &next, sizeof next) != 0 ||
         index_story(d, id, &next) != 0)
@@ -429,31 +398,29 @@ upgrade(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *rec,
 
 enum lead_match { LEAD_NONE, LEAD_COPY, LEAD_TEASER };
 
-/* A story found by fp's leads. A teaser whose visible words open a
+/* A story found by fp's leads. A teaser that shares a window with a
  * remembered story, teaser or full, is a copy of it (LEAD_COPY); a full
- * text that opens with all the words of a remembered teaser is that
- * teaser's full text (LEAD_TEASER: sid and rec are the teaser's). */
+ * text that shares one with a remembered teaser, and is longer, is that
+ * teaser's full text (LEAD_TEASER: sid and rec are the teaser's). One
+ * window of 16 words in the same place is enough: two different stories
+ * rarely share one, and a re-post with a word of its lead changed still
+ * shares the rest. */
 static enum lead_match
 by_lead(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
         struct story_rec *rec)
 {
     const struct wd_store_ops *o = d->store->ops;
-    size_t vlen = 16;
-    if (fp->teaser) {
-        int tp = teaser_point(fp);
-        return tp >= 0 && o->get(d->store->impl, WD_NS_LEAD, &fp->leads[tp], 8,
-                                 sid, &vlen) == 0
-                   ? LEAD_COPY
-                   : LEAD_NONE;
-    }
-    for (int i = WD_FP_LEADS - 1; i >= 0; i--) {
-        vlen = 16;
-        if (!fp->leads[i] ||
-            o->get(d->store->impl, WD_NS_LEAD, &fp->leads[i], 8, sid, &vlen) ||
+    uint64_t leads[WD_FP_LEADS];
+    own_leads(fp, leads);
+    for (int i = 0; i < WD_FP_LEADS; i++) {
+        size_t vlen = 16;
+        if (!leads[i] ||
+            o->get(d->store->impl, WD_NS_LEAD, &leads[i], 8, sid, &vlen) ||
             vlen != 16)
             continue;
-        if (get_rec(d, sid, rec) && rec->teaser && rec->lead_point == i + 1 &&
-            fp->body_len > rec->body_len)
+        if (fp->teaser)
+            return LEAD_COPY;
+        if (get_rec(d, sid, rec) && rec->teaser && fp->body_len > rec->body_len)
             return LEAD_TEASER;
     }
     return LEAD_NONE;
@@ -505,7 +472,7 @@ wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
     rec.revision = 1;
     rec.teaser = fp->teaser;
     set_near(d, &rec, fp);
-    set_leads(&rec, fp);
+    own_leads(fp, rec.leads);
     uint8_t akey[AGE_KEY_LEN];
     age_key(now_ms, AGE_STORY, fp->id, 16, akey);
     if (o->put(d->store->impl, WD_NS_STORY, fp->id, 16, &rec, sizeof rec) ||

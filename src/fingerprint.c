@@ -205,28 +205,25 @@ minhash_of_key(const struct key *k, uint64_t bands[WD_MH_BANDS])
     return n;
 }
 
-const unsigned WD_FP_LEAD_AT[WD_FP_LEADS] = {16, 24, 32, 48, 64};
-
 /* The lead keys of a body's key; returns its number of words. */
 static size_t
 leads_of_key(const struct key *b, uint64_t leads[WD_FP_LEADS])
 {
-    XXH3_state_t st;
-    XXH3_64bits_reset(&st);
     size_t words = 0, start = 0, i = 0;
-    int next = 0;
     memset(leads, 0, WD_FP_LEADS * sizeof leads[0]);
     while (i <= b->len) {
         size_t w = i;
         while (i < b->len && b->p[i] != ' ')
             i++;
         if (i > w) {
+            if (words % WD_FP_LEAD_WORDS == 0)
+                start = w;
             words++;
-            if (next < WD_FP_LEADS && words == WD_FP_LEAD_AT[next]) {
-                XXH3_64bits_update(&st, b->p + start, i - start);
-                start = i;
-                uint64_t h = XXH3_64bits_digest(&st);
-                leads[next++] = h ? h : 1;
+            size_t win = words / WD_FP_LEAD_WORDS - 1;
+            if (words % WD_FP_LEAD_WORDS == 0 && win < WD_FP_LEADS) {
+                uint64_t h = XXH3_64bits_withSeed(b->p + start, i - start,
+                                                  (uint64_t)win + 1);
+                leads[win] = h ? h : 1;
             }
         }
         i++;

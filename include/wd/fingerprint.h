@@ -46,13 +46,15 @@ uint64_t wd_fp_simhash(const char *text, size_t n);
 size_t wd_fp_minhash_bands(const char *text, size_t n,
                            uint64_t bands[WD_MH_BANDS]);
 
-/* Lead keys: XXH3-64 of the first WD_FP_LEAD_AT[i] words of the body's
- * key, for each of the WD_FP_LEADS word counts the body reaches (0 where it
- * is shorter). A teaser cut from a text shares the leads its own length
- * allows with that text, whatever the headline above it: the dedup finds a
+/* Lead keys: XXH3-64 of each of the first WD_FP_LEADS windows of
+ * WD_FP_LEAD_WORDS words of the body's key (words 1-16, 17-32, ...; the
+ * window's number is hashed in, so a key says where it stood), 0 for a
+ * window the body does not fill. A teaser cut from a text shares its
+ * complete windows with that text whatever the headline above it, and all
+ * but one of them when a word of the lead was changed: the dedup finds a
  * teaser's full text (and a full text's teaser) by them. */
-#define WD_FP_LEADS 5
-extern const unsigned WD_FP_LEAD_AT[WD_FP_LEADS]; /* 16, 24, 32, 48, 64 */
+#define WD_FP_LEADS 4
+#define WD_FP_LEAD_WORDS 16
 
 /* All the fingerprints of a story at once, from one matching key of the
  * title and one of the body (what the pipeline uses). */
