@@ -1,9 +1,11 @@
 /* Tagging speed: the labelled set's articles tagged over and over on one
  * thread, and the cost of building the tagger (what a SIGHUP reload costs).
  *
- *   tag_bench [SECONDS] [DIR]
+ *   tag_bench [-r ROUNDS] [SECONDS] [DIR]
  *
  * Prints MB/s of article text (title + body) and microseconds per article.
+ * -r runs exactly ROUNDS passes over the set instead of SECONDS, for
+ * instruction counts under valgrind --tool=callgrind.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -29,6 +31,11 @@ txt_only(const struct dirent *d)
 int
 main(int argc, char **argv)
 {
+    long fixed_rounds = 0;
+    if (argc > 2 && strcmp(argv[1], "-r") == 0) {
+        fixed_rounds = atol(argv[2]);
+        argc -= 2, argv += 2;
+    }
     double seconds = argc > 1 ? atof(argv[1]) : 3.0;
     const char *dir = argc > 2 ? argv[2] : WD_FIXTURES "/tagset";
 
@@ -84,7 +91,7 @@ main(int argc, char **argv)
         tagged += (size_t)n;
         rounds++;
         el = now_s() - start;
-    } while (el < seconds);
+    } while (fixed_rounds ? (long)rounds < fixed_rounds : el < seconds);
 
     printf("tagger: %zu names and phrases, %zu trie slots, built in "
            "%.1f ms\n",

@@ -3,8 +3,10 @@
  * Words. Text is read as words: runs of letters and digits, case-folded,
  * Latin letters with diacritics folded to their base letter (Türkiye ->
  * turkiye, São -> sao); everything else separates words, apostrophes too
- * ("Kazakhstan’s" -> kazakhstan, s). A word is hashed (FNV-1a over its
- * folded characters) as it is read, keeping the hash of each prefix.
+ * ("Kazakhstan’s" -> kazakhstan, s). Words are found sixteen bytes at a
+ * time (SSE2 where there is one) and a word's folded characters are hashed
+ * eight at a time with a multiply; only words holding bytes >= 0x80 or
+ * longer than fifteen bytes are read one character at a time.
  *
  * Trie. Every name and phrase is read into words the same way and is a
  * path from the root of a trie of words, kept in one open-addressing hash
@@ -13,8 +15,9 @@
  * a text is looked up once from the root and once after each name still
  * open; a bit filter in front of the table answers most words that start
  * nothing without touching it. A phrase ending in '*' matches a word that
- * starts with its stem: the word's prefix hashes are looked up at the
- * lengths of the stems that begin with its first three letters. (A byte
+ * starts with its stem: the hashes of the word's prefixes are looked up at
+ * the lengths of the stems that begin with its first four letters (a 512-
+ * byte bit filter answers most words that start no stem). (A byte
  * automaton over the same names had 34 000 states, a 4 MB table, and was
  * bound by cache misses; this table is a few hundred kilobytes.)
  *
@@ -52,6 +55,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "wd/err.h"
 #include "wd/text.h"
@@ -115,67 +122,76 @@ cp_fold(uint32_t cp)
     return wd_cp_is_alnum(cp) ? 1 : 0;
 }
 
-/* One word of a text: where it stands, and the hashes of its folded form
- * and of its first PREFIX_MAX prefixes (for phrases ending in '*'). */
-#define PREFIX_MAX 24
-#define PREFIX_RING 32 /* a power of two */
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME 0x100000001b3ull
+/* One word of a text: where it stands, its folded characters (the first
+ * FOLD_CAP of them) and their hash. The hash is a function of the folded
+ * characters alone, eight at a time (word_hash()), so the hash of a word's
+ * first k characters, wanted for phrases ending in '*', is word_hash() of
+ * its first k folded characters: the same as that of the stem read alone. */
+#define PREFIX_MAX 24 /* the longest stem before a '*' */
+#define FOLD_CAP 32   /* >= PREFIX_MAX + 8: word_hash() reads 8 at a time */
 struct word {
     size_t start, end; /* bytes of the text */
     size_t len;        /* folded characters */
     bool other;        /* holds a letter of another script: matches nothing */
+    bool at_start;     /* next_word(): a word may start right at *pos (the
+                          last call saw it); false before the first call */
     uint64_t hash;
-    uint64_t hash3; /* of the first three characters (len >= 3) */
-    /* prefix[k - 1]: hash of the first k characters, for k <= len and
-     * len <= PREFIX_RING (longer words: word_prefixes()). */
-    uint64_t prefix[PREFIX_RING];
+    /* fold[0..min(len, FOLD_CAP)): folded characters; bytes after them,
+     * up to FOLD_CAP + 16, are readable but not part of the word */
+    unsigned char fold[FOLD_CAP + 16];
 };
 
-/* The hashes of the first max (<= PREFIX_MAX) prefixes of word w of s,
- * into prefix[k - 1] for the prefix of k characters; returns how many.
- * Only words that may start a stem ("elect*") get here. */
-static size_t
-word_prefixes(const char *s, const struct word *w, uint64_t *prefix, size_t max)
+#define HASH_K1 0x9E3779B97F4A7C15ull
+#define HASH_K2 0xD6E8FEB86659FD93ull
+
+static inline uint64_t
+hash_step(uint64_t h, uint64_t chunk)
 {
-    uint64_t h = FNV_OFFSET;
-    size_t k = 0, i = w->start;
-    while (i < w->end && k < max) {
-        unsigned char b = (unsigned char)s[i];
-        unsigned char f;
-        size_t l = 1;
-        if (b < 0x80) {
-            f = ascii_fold[b];
-        } else {
-            uint32_t cp;
-            l = wd_utf8_next(s + i, w->end - i, &cp);
-            f = cp_fold(cp);
-        }
-        h = (h ^ f) * FNV_PRIME;
-        prefix[k++] = h;
-        i += l;
-    }
-    return k;
+    h = (h ^ chunk) * HASH_K1;
+    return h ^ (h >> 32);
 }
 
-/* The fast path of next_word(): hashes the run of ASCII letters and
- * digits at p and returns where it ends. Out of line on purpose: alone, the
- * loop keeps everything in registers (about 8 instructions a byte); inlined
- * into the scanner it spilled to the stack (15). */
-static __attribute__((noinline)) const unsigned char *
-hash_run(const unsigned char *p, uint64_t *hp, uint64_t *pre, size_t *lenp)
+static inline uint64_t
+hash_end(uint64_t h, size_t len)
 {
-    uint64_t h = *hp;
-    size_t len = *lenp;
-    unsigned char f;
-    while ((f = ascii_fold[*p]) != 0) {
-        h = (h ^ f) * FNV_PRIME;
-        pre[len++ & (PREFIX_RING - 1)] = h;
-        p++;
-    }
-    *hp = h;
-    *lenp = len;
-    return p;
+    h = (h ^ len) * HASH_K2;
+    h ^= h >> 29;
+    h *= HASH_K1;
+    return h ^ (h >> 32);
+}
+
+static inline uint64_t
+load64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* The first of eight bytes in the low byte, whatever the machine. */
+static inline uint64_t
+le64(uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap64(v);
+#else
+    return v;
+#endif
+}
+
+/* The hash of folded characters f[0..len), len <= FOLD_CAP: eight at a
+ * time, the first character in the low byte, the last group padded with
+ * zeros (folded characters are never 0), then the length. */
+static inline uint64_t
+word_hash(const unsigned char *f, size_t len)
+{
+    uint64_t h = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8)
+        h = hash_step(h, le64(load64(f + i)));
+    if (i < len)
+        h = hash_step(h, le64(load64(f + i)) & (~0ull >> (64 - 8 * (len - i))));
+    return hash_end(h, len);
 }
 
 /* Slow path of next_word(): the code point at s[0..n), folded (0: a
@@ -188,25 +204,109 @@ fold_cp(const char *s, size_t n, size_t *len)
     return cp_fold(cp);
 }
 
+/* Sixteen bytes at p (fewer before end: the rest read as NUL): bit i of
+ * *alnum for an ASCII letter or digit at p[i], of *high for a byte >= 0x80.
+ * Returns the bytes with ASCII capitals folded where the letters are
+ * (other bytes: anything) into out[0..16). */
+static inline void
+classify16(const unsigned char *p, const unsigned char *end, unsigned *alnum,
+           unsigned *high, unsigned char *out)
+{
+    unsigned char tail[16];
+    if (end - p < 16) {
+        memset(tail, 0, sizeof tail);
+        memcpy(tail, p, (size_t)(end - p));
+        p = tail;
+    }
+#ifdef __SSE2__
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    *alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+    *high = (unsigned)_mm_movemask_epi8(v);
+    _mm_storeu_si128((__m128i *)(void *)out, l);
+#else
+    unsigned a = 0, h = 0;
+    for (unsigned i = 0; i < 16; i++) {
+        a |= (unsigned)(ascii_fold[p[i]] != 0) << i;
+        h |= (unsigned)(p[i] >> 7) << i;
+        out[i] = (unsigned char)(p[i] | 0x20);
+    }
+    *alnum = a, *high = h;
+#endif
+}
+
+/* The general word reader: one character at a time from p, any script,
+ * any length. */
+static __attribute__((noinline)) const unsigned char *
+read_word_slow(const unsigned char *p, const unsigned char *end, struct word *w)
+{
+    uint64_t h = 0, chunk = 0;
+    size_t len = 0;
+    unsigned nc = 0;
+    bool other = false;
+    while (p < end) {
+        unsigned char f;
+        size_t l = 1;
+        if (*p < 0x80) {
+            f = ascii_fold[*p];
+        } else {
+            f = fold_cp((const char *)p, (size_t)(end - p), &l);
+            other |= f == 1;
+        }
+        if (!f)
+            break;
+        if (len < FOLD_CAP)
+            w->fold[len] = f;
+        len++;
+        chunk |= (uint64_t)f << (8 * nc);
+        if (++nc == 8) {
+            h = hash_step(h, chunk);
+            chunk = 0, nc = 0;
+        }
+        p += l;
+    }
+    if (nc)
+        h = hash_step(h, chunk);
+    w->len = len;
+    w->other = other;
+    w->hash = hash_end(h, len);
+    return p;
+}
+
 /* Reads the next word of s[0..n) from *pos on; false when there is none.
  * Words are runs of letters and digits; everything else, apostrophes
- * included ("Kazakhstan's", "d'Ivoire"), separates them. s[n] must be
- * readable and NUL: the fast loops stop on it without counting. */
+ * included ("Kazakhstan's", "d'Ivoire"), separates them. The fast path
+ * finds words sixteen bytes at a time and hashes a word of up to fifteen
+ * ASCII letters and digits in one or two steps; a word with another byte
+ * or a longer one goes to read_word_slow(). */
 static inline __attribute__((always_inline)) bool
 next_word(const char *s, size_t n, size_t *pos, struct word *w)
 {
-    const unsigned char *p = (const unsigned char *)s + *pos;
-    const unsigned char *end = (const unsigned char *)s + n;
-    /* Skip separators: ASCII ones on the fast path (NUL stops it). */
+    const unsigned char *base = (const unsigned char *)s;
+    const unsigned char *p = base + *pos, *end = base + n;
+    unsigned alnum, high;
+    bool at_start = w->at_start;
+    w->at_start = false;
     for (;;) {
-        while (ascii_sep[*p])
-            p++;
         if (p >= end)
             return *pos = n, false;
-        if (*p == 0) {
-            p++;
-            continue;
+        if (!at_start) {
+            unsigned char unused[16];
+            classify16(p, end, &alnum, &high, unused);
+            unsigned starts = alnum | high;
+            if (!starts) {
+                p += 16;
+                continue;
+            }
+            p += __builtin_ctz(starts);
+            if (p >= end)
+                return *pos = n, false;
         }
+        at_start = false;
         if (*p < 0x80)
             break;
         size_t l;
@@ -214,34 +314,41 @@ next_word(const char *s, size_t n, size_t *pos, struct word *w)
             break;
         p += l;
     }
-    const unsigned char *start = p;
-    size_t len = 0;
-    bool other = false;
-    uint64_t h = FNV_OFFSET;
-    uint64_t *pre = w->prefix;
-    for (;;) {
-        p = hash_run(p, &h, pre, &len);
-        if (p >= end || *p < 0x80)
-            break;
-        size_t l;
-        unsigned char f = fold_cp((const char *)p, (size_t)(end - p), &l);
-        if (!f)
-            break;
-        other |= f == 1;
-        h = (h ^ f) * FNV_PRIME;
-        pre[len++ & (PREFIX_RING - 1)] = h;
-        p += l;
+    w->start = (size_t)(p - base);
+    if (*p < 0x80) {
+        classify16(p, end, &alnum, &high, w->fold);
+        unsigned run = (unsigned)__builtin_ctz(~alnum | 0x10000u);
+        if (run < 16 && !((high >> run) & 1)) {
+            w->len = run;
+            w->other = false;
+            w->hash = word_hash(w->fold, run);
+            w->end = w->start + run;
+            /* Where the next word may start, from the same sixteen bytes:
+             * bytes run.. are separators up to the next letter, digit or
+             * byte >= 0x80. */
+            unsigned rest = (alnum | high) >> run;
+            if (rest) {
+                *pos = w->end + (unsigned)__builtin_ctz(rest);
+                w->at_start = true;
+            } else {
+                *pos = w->start + 16;
+            }
+            return true;
+        }
     }
-    w->start = (size_t)(start - (const unsigned char *)s);
-    w->end = (size_t)(p - (const unsigned char *)s);
-    w->len = len;
-    w->other = other;
-    w->hash = h;
-    w->hash3 = len >= 3 ? pre[2] : 0;
-    if (len > PREFIX_RING) /* the ring went round: the first ones again */
-        w->hash3 = word_prefixes(s, w, pre, PREFIX_MAX) >= 3 ? pre[2] : 0;
+    p = read_word_slow(p, end, w);
+    w->end = (size_t)(p - base);
     *pos = w->end;
     return true;
+}
+
+/* The first four folded characters of a word of four or more, as one
+ * number: the key of the stems that may start it. */
+static inline uint32_t
+word_start4(const struct word *w)
+{
+    return (uint32_t)w->fold[0] | (uint32_t)w->fold[1] << 8 |
+           (uint32_t)w->fold[2] << 16 | (uint32_t)w->fold[3] << 24;
 }
 
 /* ---- the data --------------------------------------------------------- */
@@ -322,18 +429,29 @@ struct slot {
     int32_t entry;  /* -1: no name ends here */
 };
 
-#define FILTER_BITS 17     /* 16 KiB */
-#define STEM_START_BITS 12 /* 16 KiB */
+#define FILTER_BITS 17      /* 16 KiB */
+#define STEM_FILTER_BITS 12 /* 512 bytes */
+
+/* The stems that may start a word, by the word's first four folded
+ * characters: lens, bit k for a stem of k characters (a stem of three is
+ * entered under every fourth character a word can have). */
+struct stem_start {
+    uint32_t key; /* word_start4(); 0: empty */
+    uint32_t lens;
+};
 
 struct wd_tagger {
     struct slot *slots;
     size_t n_slots, cap_slots; /* cap: a power of two */
     uint32_t n_nodes;
     uint64_t filter[(1u << FILTER_BITS) / 64];
-    /* By the hash of a stem's first three letters, the lengths of the
-     * stems that start so (bit k: k letters): a word costs look-ups of its
-     * prefixes only at those lengths, and none when no stem starts so. */
-    uint32_t stem_lens3[1u << STEM_START_BITS];
+    /* A word costs look-ups of its prefixes only at the lengths of the
+     * stems that start as it does, and none when no stem does. */
+    struct stem_start *stems;
+    size_t n_stems, cap_stems; /* cap: a power of two */
+    /* Bit stem_bit(key): some stem starts with key (one look-up that
+     * answers most words without touching stems). */
+    uint64_t stem_filter[(1u << STEM_FILTER_BITS) / 64];
 
     struct entry *entries;
     size_t n_entries, cap_entries;
@@ -355,11 +473,19 @@ slot_key(uint32_t node, uint64_t word)
     return k | 1; /* never 0, the empty slot */
 }
 
+/* The filter: two bits per key in one 64-bit word (a blocked Bloom
+ * filter), from key bits the table's index does not use. */
+static inline uint64_t
+filter_mask(uint64_t key)
+{
+    return 1ull << ((key >> 20) & 63) | 1ull << ((key >> 26) & 63);
+}
+
 static inline bool
 filter_has(const struct wd_tagger *t, uint64_t key)
 {
-    uint64_t b = key >> (64 - FILTER_BITS);
-    return (t->filter[b >> 6] >> (b & 63)) & 1;
+    uint64_t m = filter_mask(key);
+    return (t->filter[key >> (64 - FILTER_BITS + 6)] & m) == m;
 }
 
 static inline const struct slot *
@@ -420,11 +546,86 @@ slot_add(struct wd_tagger *t, uint64_t key, struct slot **out)
     if (!sl->key) {
         *sl = (struct slot){.key = key, .child = 0, .entry = -1};
         t->n_slots++;
-        uint64_t b = key >> (64 - FILTER_BITS);
-        t->filter[b >> 6] |= 1ull << (b & 63);
+        t->filter[key >> (64 - FILTER_BITS + 6)] |= filter_mask(key);
     }
     *out = sl;
     return 0;
+}
+
+static inline size_t
+stem_index(uint32_t key, size_t cap)
+{
+    return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 40) & (cap - 1);
+}
+
+static inline uint32_t
+stem_bit(uint32_t key)
+{
+    return (key * 0x9E3779B1u) >> (32 - STEM_FILTER_BITS);
+}
+
+static int
+stem_put(struct wd_tagger *t, uint32_t key, uint32_t lens)
+{
+    if ((t->n_stems + 1) * 2 > t->cap_stems) {
+        size_t cap = t->cap_stems ? t->cap_stems * 2 : 1024;
+        struct stem_start *ns = calloc(cap, sizeof *ns);
+        if (!ns)
+            return WD_ENOMEM;
+        for (size_t i = 0; i < t->cap_stems; i++) {
+            if (!t->stems[i].key)
+                continue;
+            size_t j = stem_index(t->stems[i].key, cap);
+            while (ns[j].key)
+                j = (j + 1) & (cap - 1);
+            ns[j] = t->stems[i];
+        }
+        free(t->stems);
+        t->stems = ns;
+        t->cap_stems = cap;
+    }
+    size_t i = stem_index(key, t->cap_stems);
+    while (t->stems[i].key && t->stems[i].key != key)
+        i = (i + 1) & (t->cap_stems - 1);
+    if (!t->stems[i].key) {
+        t->stems[i].key = key;
+        t->n_stems++;
+        uint32_t b = stem_bit(key);
+        t->stem_filter[b >> 6] |= 1ull << (b & 63);
+    }
+    t->stems[i].lens |= lens;
+    return 0;
+}
+
+/* Enters stem w (3 to PREFIX_MAX characters) under the first four
+ * characters of the words it may start. */
+static int
+stem_add(struct wd_tagger *t, const struct word *w)
+{
+    uint32_t lens = 1u << w->len;
+    if (w->len >= 4)
+        return stem_put(t, word_start4(w), lens);
+    static const char fourth[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    uint32_t key3 = word_start4(w) & 0xffffffu;
+    for (const char *c = fourth; *c; c++)
+        if (stem_put(t, key3 | (uint32_t)(unsigned char)*c << 24, lens))
+            return WD_ENOMEM;
+    return 0;
+}
+
+static inline uint32_t
+stem_lens(const struct wd_tagger *t, uint32_t key)
+{
+    uint32_t b = stem_bit(key);
+    if (!((t->stem_filter[b >> 6] >> (b & 63)) & 1))
+        return 0;
+    size_t mask = t->cap_stems - 1;
+    for (size_t i = stem_index(key, t->cap_stems);; i = (i + 1) & mask) {
+        if (t->stems[i].key == key)
+            return t->stems[i].lens;
+        if (!t->stems[i].key)
+            return 0;
+    }
 }
 
 /* Adds name[0..n) to the trie and a sense to its entry. Returns 0, 1 when
@@ -440,6 +641,7 @@ insert(struct wd_tagger *t, const char *text, size_t n, struct sense sn)
     memcpy(name, text, n);
     name[n] = 0;
     struct word w;
+    w.at_start = false;
     size_t pos = 0, last_len = 0;
     uint32_t node = 0;
     struct slot *sl = NULL;
@@ -462,9 +664,8 @@ insert(struct wd_tagger *t, const char *text, size_t n, struct sense sn)
         return 1;
     if (sn.prefix && (last_len < 3 || last_len > PREFIX_MAX))
         return 2;
-    if (sn.prefix) {
-        t->stem_lens3[w.hash3 >> (64 - STEM_START_BITS)] |= 1u << last_len;
-    }
+    if (sn.prefix && stem_add(t, &w))
+        return WD_ENOMEM;
     int32_t e = sl->entry;
     if (e < 0) {
         if (grow((void **)&t->entries, &t->cap_entries, t->n_entries + 1,
@@ -809,6 +1010,7 @@ wd_tagger_free(struct wd_tagger *t)
     if (!t)
         return;
     free(t->slots);
+    free(t->stems);
     free(t->entries);
     free(t->senses);
     free(t);
@@ -998,7 +1200,7 @@ case_ok(enum case_rule rule, const char *s, size_t n, size_t start, size_t end)
 
 /* The class of the symbol at s[j..], for the end boundary of a match that
  * ends before j (cls is not filled that far yet). */
-static void
+static __attribute__((noinline)) void
 add_mention(struct scan *sc, int32_t entry, size_t start, size_t end,
             bool whole, bool title, size_t n)
 {
@@ -1012,12 +1214,31 @@ add_mention(struct scan *sc, int32_t entry, size_t start, size_t end,
     m->pos = title ? TAG_TITLE_WEIGHT : 2.0f - (float)end / (float)n;
 }
 
+/* The names ending in a stem of w's: lens has bit k when some stem of k
+ * characters starts as w does. */
+static __attribute__((noinline)) void
+look_up_stems(struct scan *sc, uint32_t node, size_t start,
+              const struct word *w, uint32_t lens, bool title, size_t n)
+{
+    const struct wd_tagger *t = sc->t;
+    while (lens) {
+        unsigned k = (unsigned)__builtin_ctz(lens);
+        lens &= lens - 1;
+        uint64_t key = slot_key(node, word_hash(w->fold, k));
+        if (!filter_has(t, key))
+            continue;
+        const struct slot *sl = slot_find(t, key);
+        if (sl && sl->entry >= 0 && t->entries[sl->entry].prefix)
+            add_mention(sc, sl->entry, start, w->end, false, title, n);
+    }
+}
+
 /* Looks word w up after node (the root, or a name still open), records
  * the names that end with it and returns the node it leads on to (0:
  * none). */
-static uint32_t
+static inline __attribute__((always_inline)) uint32_t
 look_up(struct scan *sc, uint32_t node, size_t start, const struct word *w,
-        bool title, size_t n)
+        uint32_t lens, bool title, size_t n)
 {
     const struct wd_tagger *t = sc->t;
     uint32_t child = 0;
@@ -1031,25 +1252,8 @@ look_up(struct scan *sc, uint32_t node, size_t start, const struct word *w,
         }
     }
     /* Phrases ending in '*' whose stem is shorter than the word. */
-    if (w->len <= 3)
-        return child;
-    /* Stems shorter than the word (a stem as long is an exact match). */
-    uint32_t lens = t->stem_lens3[w->hash3 >> (64 - STEM_START_BITS)];
-    if (w->len < 32)
-        lens &= (1u << w->len) - 1;
-    if (!lens)
-        return child;
-    const uint64_t *prefix = w->prefix;
-    while (lens) {
-        unsigned k = (unsigned)__builtin_ctz(lens);
-        lens &= lens - 1;
-        key = slot_key(node, prefix[k - 1]);
-        if (!filter_has(t, key))
-            continue;
-        const struct slot *sl = slot_find(t, key);
-        if (sl && sl->entry >= 0 && t->entries[sl->entry].prefix)
-            add_mention(sc, sl->entry, start, w->end, false, title, n);
-    }
+    if (__builtin_expect(lens != 0, 0))
+        look_up_stems(sc, node, start, w, lens, title, n);
     return child;
 }
 
@@ -1060,26 +1264,42 @@ look_up(struct scan *sc, uint32_t node, size_t start, const struct word *w,
 static void
 scan_text(struct scan *sc, const char *s, size_t n, bool title)
 {
+    const struct wd_tagger *t = sc->t;
     struct open_name {
         uint32_t node, start;
     } bufs[2][MAX_OPEN];
     struct open_name *open = bufs[0], *next = bufs[1];
     size_t n_open = 0, pos = 0;
     struct word w;
+    w.at_start = false;
     while (next_word(s, n, &pos, &w)) {
+        if (__builtin_expect(w.other, 0)) {
+            n_open = 0;
+            continue;
+        }
+        /* Stems shorter than the word (a stem as long is an exact
+         * match). */
+        uint32_t lens = 0;
+        if (w.len > 3 && t->cap_stems) {
+            lens = stem_lens(t, word_start4(&w));
+            if (lens && w.len < 32)
+                lens &= (1u << w.len) - 1;
+        }
         size_t n_next = 0;
-        if (!w.other) {
-            for (size_t k = 0; k <= n_open; k++) {
-                bool root = k == n_open;
-                uint32_t start = root ? (uint32_t)w.start : open[k].start;
-                uint32_t child =
-                    look_up(sc, root ? 0 : open[k].node, start, &w, title, n);
-                if (child && n_next < MAX_OPEN) {
-                    next[n_next].node = child;
-                    next[n_next].start = start;
-                    n_next++;
-                }
+        for (size_t k = 0; k < n_open; k++) {
+            uint32_t child =
+                look_up(sc, open[k].node, open[k].start, &w, lens, title, n);
+            if (child && n_next < MAX_OPEN) {
+                next[n_next].node = child;
+                next[n_next].start = open[k].start;
+                n_next++;
             }
+        }
+        uint32_t child = look_up(sc, 0, w.start, &w, lens, title, n);
+        if (child && n_next < MAX_OPEN) {
+            next[n_next].node = child;
+            next[n_next].start = (uint32_t)w.start;
+            n_next++;
         }
         struct open_name *tmp = open;
         open = next, next = tmp;
@@ -1149,12 +1369,20 @@ keep_longest(const struct wd_tagger *t, struct mention *m, size_t from,
 {
     /* Mentions come in the order of their ends: a mention containing m[i]
      * ends at or after it, so it stands after i, or before i with the same
-     * end; names are shorter than 256 bytes. */
+     * end; names are shorter than 256 bytes, and none of these mentions is
+     * longer than span, so one that starts at or before m[i] ends by
+     * m[i].start + span. */
+    uint32_t span = 0;
+    for (size_t i = from; i < to; i++)
+        if ((m[i].end & 0x7fffffffu) - m[i].start > span)
+            span = (m[i].end & 0x7fffffffu) - m[i].start;
     for (size_t i = from; i < to; i++) {
         uint32_t ei = m[i].end & 0x7fffffffu;
+        uint64_t last = (uint64_t)m[i].start + span;
         bool inside = false;
         for (size_t j = i + 1; j < to && !inside; j++) {
-            if ((m[j].end & 0x7fffffffu) - ei > 256)
+            uint32_t ej = m[j].end & 0x7fffffffu;
+            if (ej - ei > 256 || ej > last)
                 break;
             inside = contains(&m[j], &m[i]) && mention_holds(t, &m[j], s, n);
         }
@@ -1199,6 +1427,10 @@ struct scores {
     uint16_t ev_any[MAX_COUNTRIES]; /* unambiguous mentions */
     uint16_t ev_sub[MAX_COUNTRIES]; /* unambiguous cities and subdivisions */
     float theme[MAX_THEMES];
+    /* Bit i: country[i] (theme[i]) was added to; emit() looks only at
+     * those. */
+    uint64_t country_set[(MAX_COUNTRIES + 63) / 64];
+    uint64_t theme_set[(MAX_THEMES + 63) / 64];
 };
 
 static bool
@@ -1213,24 +1445,28 @@ sense_applies(const struct sense *sn, const struct mention *m, const char *s,
 }
 
 static void
-emit(const float *score, size_t n, float min, float rel, size_t max,
-     struct wd_tag *out, size_t *n_out,
+emit(const float *score, const uint64_t *set, size_t n, float min, float rel,
+     size_t max, struct wd_tag *out, size_t *n_out,
      const char *(*name)(const void *, size_t), const void *ctx)
 {
-    /* The candidates over the floor, best first (few: insertion sort). */
+    /* The candidates over the floor, best first (few: insertion sort),
+     * in the order of their indexes among equals. */
     uint16_t cand[WD_TAG_MAX];
     size_t nc = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (score[i] < min)
-            continue;
-        size_t k = nc < WD_TAG_MAX ? nc++ : WD_TAG_MAX;
-        while (k > 0 && score[cand[k - 1]] < score[i]) {
+    for (size_t b = 0; b < (n + 63) / 64; b++) {
+        for (uint64_t bits = set[b]; bits; bits &= bits - 1) {
+            size_t i = b * 64 + (size_t)__builtin_ctzll(bits);
+            if (score[i] < min)
+                continue;
+            size_t k = nc < WD_TAG_MAX ? nc++ : WD_TAG_MAX;
+            while (k > 0 && score[cand[k - 1]] < score[i]) {
+                if (k < WD_TAG_MAX)
+                    cand[k] = cand[k - 1];
+                k--;
+            }
             if (k < WD_TAG_MAX)
-                cand[k] = cand[k - 1];
-            k--;
+                cand[k] = (uint16_t)i;
         }
-        if (k < WD_TAG_MAX)
-            cand[k] = (uint16_t)i;
     }
     *n_out = 0;
     for (size_t k = 0; k < nc && *n_out < max; k++) {
@@ -1238,7 +1474,10 @@ emit(const float *score, size_t n, float min, float rel, size_t max,
         if (score[cand[k]] < rel * top)
             break;
         struct wd_tag *tg = &out[(*n_out)++];
-        snprintf(tg->code, sizeof tg->code, "%s", name(ctx, cand[k]));
+        const char *nm = name(ctx, cand[k]);
+        size_t len = strnlen(nm, sizeof tg->code - 1);
+        memcpy(tg->code, nm, len);
+        tg->code[len] = 0;
         tg->score = score[cand[k]] / top;
     }
 }
@@ -1260,20 +1499,10 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
               const char *body, size_t blen, struct wd_tags *out)
 {
     memset(out, 0, sizeof *out);
-    struct scan *sc = malloc(sizeof *sc);
-    struct scores *sv = calloc(1, sizeof *sv);
-    /* Copies that end in NUL: the scanner's fast loops stop on it. */
-    char *copy = malloc(tlen + blen + 2);
-    if (!sc || !sv || !copy) {
-        free(sc), free(sv), free(copy);
-        return 0; /* no tags rather than no article */
-    }
-    memcpy(copy, title, tlen);
-    copy[tlen] = 0;
-    memcpy(copy + tlen + 1, body, blen);
-    copy[tlen + 1 + blen] = 0;
-    title = copy;
-    body = copy + tlen + 1;
+    /* Everything on the stack (about 45 KiB): no allocation per call. */
+    struct scan scan, *sc = &scan;
+    struct scores scores, *sv = &scores;
+    memset(sv, 0, sizeof *sv);
     sc->t = t;
     sc->n = 0;
     scan_text(sc, title, tlen, true);
@@ -1300,6 +1529,7 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
             if (sn->type == S_COUNTRY && sense_applies(sn, m, s, n)) {
                 place = true;
                 sv->country[sn->idx] += sn->weight * m->pos;
+                sv->country_set[sn->idx / 64] |= 1ull << (sn->idx % 64);
                 if (!m->title) {
                     sv->ev_any[sn->idx]++;
                     if (!kinds[sn->kind].national)
@@ -1322,6 +1552,7 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
                         sn->weight * m->pos * damp);
 #endif
                 sv->theme[sn->idx] += sn->weight * m->pos * damp;
+                sv->theme_set[sn->idx / 64] |= 1ull << (sn->idx % 64);
             }
         }
     }
@@ -1374,11 +1605,12 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
               beside_capitalised(s, n, m->start, m->end & 0x7fffffffu))))
             continue;
         sv->country[best->idx] += best->weight * m->pos;
+        sv->country_set[best->idx / 64] |= 1ull << (best->idx % 64);
     }
-    emit(sv->country, t->n_countries, TAG_COUNTRY_MIN, TAG_COUNTRY_REL,
-         WD_TAG_MAX, out->countries, &out->n_countries, country_name, t);
-    emit(sv->theme, t->n_themes, TAG_THEME_MIN, TAG_THEME_REL, TAG_THEMES_MAX,
-         out->themes, &out->n_themes, theme_name, t);
-    free(sc), free(sv), free(copy);
+    emit(sv->country, sv->country_set, t->n_countries, TAG_COUNTRY_MIN,
+         TAG_COUNTRY_REL, WD_TAG_MAX, out->countries, &out->n_countries,
+         country_name, t);
+    emit(sv->theme, sv->theme_set, t->n_themes, TAG_THEME_MIN, TAG_THEME_REL,
+         TAG_THEMES_MAX, out->themes, &out->n_themes, theme_name, t);
     return 0;
 }
