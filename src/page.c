@@ -104,6 +104,18 @@ to_utf8(const char *cs, const uint8_t *body, size_t len, struct wd_arena *a,
     return 0;
 }
 
+/* True for UTF-16 or UTF-32 text, by its BOM or by the charset named. */
+static bool
+wide_text(const uint8_t *b, size_t n, const char *cs)
+{
+    if (strncasecmp(cs, "utf-16", 6) == 0 ||
+        strncasecmp(cs, "utf-32", 6) == 0 || strncasecmp(cs, "utf16", 5) == 0 ||
+        strncasecmp(cs, "utf32", 5) == 0 || strncasecmp(cs, "ucs-", 4) == 0)
+        return true;
+    return n >= 2 &&
+           ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF));
+}
+
 int
 wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
               struct wd_page *out)
@@ -122,6 +134,12 @@ wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
     if (html) {
         if (in->len == 0)
             return WD_EEMPTY;
+        /* HTML holds no NUL byte unless it is UTF-16 or UTF-32 (a BOM or
+         * the content type says so): anything else with one is binary data
+         * under a text label, not a page to guess at. */
+        if (!wide_text(in->body, in->len, cs) &&
+            memchr(in->body, '\0', in->len))
+            return WD_ENUL;
         /* libxml2 finds the encoding (the content type's, else <meta
          * charset>, else a sniff) and converts to UTF-8 itself. */
         return wd_htmlpage_parse((const char *)in->body, in->len, cs, in->url,

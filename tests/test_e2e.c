@@ -10,64 +10,6 @@
 
 #define DEADLINE_MS 30000
 
-struct collected {
-    int n;
-    struct msg m[2048];
-    Wiredesk__V1__WorkerStats *last_stats;
-};
-
-/* Reads from s until a "$stats" message reports at least `pages` pages
- * received: since one PUB socket sends in order, every article of those
- * pages reached this subscriber before that message. */
-static int
-collect_until(void *s, long long pages, struct collected *c)
-{
-    int64_t end = mono_ms() + DEADLINE_MS;
-    struct msg m;
-    while (mono_ms() < end) {
-        if (!recv_msg(s, 100, &m))
-            continue;
-        if (strcmp(m.channel, "$stats") == 0) {
-            Wiredesk__V1__WorkerStats *ws =
-                wiredesk__v1__worker_stats__unpack(NULL, m.len, m.data);
-            free(m.data);
-            if (!ws)
-                continue;
-            if (c->last_stats)
-                wiredesk__v1__worker_stats__free_unpacked(c->last_stats, NULL);
-            c->last_stats = ws;
-            if ((long long)ws->pages_received >= pages)
-                return 1;
-            continue;
-        }
-        if (c->n < 2048)
-            c->m[c->n++] = m;
-        else
-            free(m.data);
-    }
-    return 0;
-}
-
-static void
-collected_free(struct collected *c)
-{
-    for (int i = 0; i < c->n; i++)
-        free(c->m[i].data);
-    if (c->last_stats)
-        wiredesk__v1__worker_stats__free_unpacked(c->last_stats, NULL);
-    memset(c, 0, sizeof *c);
-}
-
-static bool
-log_contains(const struct worker *w, const char *needle)
-{
-    size_t len;
-    char *log = wd_test_slurp(w->log, &len);
-    bool found = strstr(log, needle) != NULL;
-    free(log);
-    return found;
-}
-
 static void
 test_seeds_end_to_end(void)
 {
@@ -116,8 +58,8 @@ test_seeds_end_to_end(void)
 
     static struct collected all, kz;
     long long sent = frames_pushed;
-    CHECK(collect_until(sub_all, sent, &all));
-    CHECK(collect_until(sub_kz, sent, &kz));
+    CHECK(collect_until(sub_all, sent, &all, DEADLINE_MS));
+    CHECK(collect_until(sub_kz, sent, &kz, DEADLINE_MS));
 
     /* Every distinct story exactly once on "all". */
     CHECK_INT(all.n, ==, 24);
@@ -239,7 +181,7 @@ test_sites_end_to_end(void)
         free(buf);
     }
     static struct collected all;
-    CHECK(collect_until(sub, frames_pushed - before, &all));
+    CHECK(collect_until(sub, frames_pushed - before, &all, DEADLINE_MS));
     /* 1 + 3 + 1 + 1 + 1 + 4 stories. */
     CHECK_INT(all.n, ==, 11);
     static const char *const want[][2] = {
@@ -318,7 +260,7 @@ test_corpus_end_to_end(void)
     }
     CHECK_INT(frames_pushed - before, >=, 13);
     static struct collected all;
-    CHECK(collect_until(sub, frames_pushed - before, &all));
+    CHECK(collect_until(sub, frames_pushed - before, &all, DEADLINE_MS));
     CHECK_INT(all.n, ==, n_truth); /* each story once */
     for (int k = 0; k < n_truth; k++)
         check_article(&all, titles[k], authors[k]);

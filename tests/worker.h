@@ -303,4 +303,62 @@ run_cmd(const char *cmd, char *out, size_t cap)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+struct collected {
+    int n;
+    struct msg m[2048];
+    Wiredesk__V1__WorkerStats *last_stats;
+};
+
+/* Reads from s until a "$stats" message reports at least `pages` pages
+ * received: since one PUB socket sends in order, every article of those
+ * pages reached this subscriber before that message. */
+static inline int
+collect_until(void *s, long long pages, struct collected *c, int deadline_ms)
+{
+    int64_t end = mono_ms() + deadline_ms;
+    struct msg m;
+    while (mono_ms() < end) {
+        if (!recv_msg(s, 100, &m))
+            continue;
+        if (strcmp(m.channel, "$stats") == 0) {
+            Wiredesk__V1__WorkerStats *ws =
+                wiredesk__v1__worker_stats__unpack(NULL, m.len, m.data);
+            free(m.data);
+            if (!ws)
+                continue;
+            if (c->last_stats)
+                wiredesk__v1__worker_stats__free_unpacked(c->last_stats, NULL);
+            c->last_stats = ws;
+            if ((long long)ws->pages_received >= pages)
+                return 1;
+            continue;
+        }
+        if (c->n < 2048)
+            c->m[c->n++] = m;
+        else
+            free(m.data);
+    }
+    return 0;
+}
+
+static inline void
+collected_free(struct collected *c)
+{
+    for (int i = 0; i < c->n; i++)
+        free(c->m[i].data);
+    if (c->last_stats)
+        wiredesk__v1__worker_stats__free_unpacked(c->last_stats, NULL);
+    memset(c, 0, sizeof *c);
+}
+
+static inline bool
+log_contains(const struct worker *w, const char *needle)
+{
+    size_t len;
+    char *log = wd_test_slurp(w->log, &len);
+    bool found = strstr(log, needle) != NULL;
+    free(log);
+    return found;
+}
+
 #endif
