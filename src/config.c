@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "wd/err.h"
+#include "wd/text.h"
 
 #define ENV_PREFIX "WIREDESK_"
 
@@ -55,16 +56,6 @@ find_option(const struct option *opts, const char *name, size_t n)
     return NULL;
 }
 
-static size_t
-trim(const char **s, size_t n)
-{
-    while (n && isspace((unsigned char)**s))
-        (*s)++, n--;
-    while (n && isspace((unsigned char)(*s)[n - 1]))
-        n--;
-    return n;
-}
-
 int
 wd_config_parse(const char *name, const char *text, size_t len,
                 const struct option *opts, char ***args, size_t *n, char *err,
@@ -73,15 +64,13 @@ wd_config_parse(const char *name, const char *text, size_t len,
     unsigned line = 0;
     size_t pos = 0;
     while (pos < len) {
-        const char *s = text + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t l = nl ? (size_t)(nl - s) : len - pos;
-        pos += l + (nl != NULL);
+        const char *s;
+        size_t l = wd_text_line(text, len, &pos, &s);
         line++;
         const char *hash = memchr(s, '#', l);
         if (hash)
             l = (size_t)(hash - s);
-        l = trim(&s, l);
+        l = wd_text_trim(&s, l);
         if (l == 0)
             continue;
         if (memchr(s, '\0', l)) {
@@ -94,8 +83,8 @@ wd_config_parse(const char *name, const char *text, size_t len,
             return WD_EINVAL;
         }
         const char *key = s, *val = eq + 1;
-        size_t klen = trim(&key, (size_t)(eq - s));
-        size_t vlen = trim(&val, l - (size_t)(eq - s) - 1);
+        size_t klen = wd_text_trim(&key, (size_t)(eq - s));
+        size_t vlen = wd_text_trim(&val, l - (size_t)(eq - s) - 1);
         if (!find_option(opts, key, klen) ||
             strncmp(key, "config", klen) == 0) {
             snprintf(err, err_cap, "%s:%u: unknown setting '%.*s'", name, line,

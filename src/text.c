@@ -1,5 +1,6 @@
 #include "wd/text.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <unicase.h>
 #include <unictype.h>
@@ -179,4 +180,25 @@ wd_text_stats(const char *s, size_t n, struct wd_text_stats *st)
     }
     if (in_word && !word_has_alpha)
         st->num_words++;
+}
+
+size_t
+wd_text_line(const char *text, size_t len, size_t *pos, const char **line)
+{
+    const char *s = text + *pos;
+    const char *nl = memchr(s, '\n', len - *pos);
+    size_t l = nl ? (size_t)(nl - s) : len - *pos;
+    *pos += l + (nl != NULL);
+    *line = s;
+    return l;
+}
+
+size_t
+wd_text_trim(const char **s, size_t n)
+{
+    while (n && isspace((unsigned char)**s))
+        (*s)++, n--;
+    while (n && isspace((unsigned char)(*s)[n - 1]))
+        n--;
+    return n;
 }

@@ -13,6 +13,15 @@
  * code points above U+10FFFF). */
 bool wd_utf8_valid(const char *s, size_t n);
 
+/* The next line of text[*pos..len), without its '\n': sets *line, returns
+ * its length and moves *pos past the newline. Call while *pos < len. */
+size_t wd_text_line(const char *text, size_t len, size_t *pos,
+                    const char **line);
+
+/* Moves *s past leading ASCII white space and returns the length of what
+ * is left of s[0..n) without trailing white space. */
+size_t wd_text_trim(const char **s, size_t n);
+
 /* Decodes one code point at s[0..n), n > 0. Returns the bytes consumed (at
  * least 1); an invalid sequence yields U+FFFD and consumes one byte. */
 size_t wd_utf8_next(const char *s, size_t n, uint32_t *cp);
