@@ -18,6 +18,18 @@ static const char *const dedup_names[] = {
 #undef WD_D_NAME
 };
 
+static const char *const refuse_names[] = {
+#define WD_F_NAME(name, str) str,
+    WD_REFUSE_MAP(WD_F_NAME)
+#undef WD_F_NAME
+};
+
+const char *
+wd_refuse_name(enum wd_refuse r)
+{
+    return r < WD_REFUSE__COUNT ? refuse_names[r] : "unknown";
+}
+
 const char *
 wd_dedup_kind_name(enum wd_dedup_kind k)
 {

@@ -34,6 +34,13 @@
     X(UNSUPPORTED_TYPE, "unsupported_type")                                    \
     X(INTERNAL, "internal")
 
+/* Why a client's CURVE handshake was refused (--curve-secret): enum name,
+ * label value. Counted per attempt: a refused client keeps reconnecting. */
+#define WD_REFUSE_MAP(X)                                                       \
+    X(UNKNOWN_KEY, "unknown_key")                                              \
+    X(BAD_REQUEST, "bad_request")                                              \
+    X(HANDSHAKE, "handshake")
+
 /* Dedup decisions: enum name, label value. */
 #define WD_DEDUP_MAP(X)                                                        \
     X(NEW, "new")                                                              \
@@ -63,6 +70,13 @@ enum wd_reject {
         WD_REJECT__COUNT
 };
 
+enum wd_refuse {
+#define WD_F_ENUM(name, str) WD_REFUSE_##name,
+    WD_REFUSE_MAP(WD_F_ENUM)
+#undef WD_F_ENUM
+        WD_REFUSE__COUNT
+};
+
 /* Upper bounds (seconds) of the processing-latency histogram buckets:
  * page received to its articles handed to the publisher. */
 #define WD_LATENCY_BUCKETS                                                     \
@@ -79,12 +93,14 @@ struct wd_stats {
     uint64_t c[WD_C__COUNT];
     uint64_t rejected[WD_REJECT__COUNT];
     uint64_t dedup[WD_DEDUP_KIND__COUNT]; /* decisions, by kind */
+    uint64_t refused[WD_REFUSE__COUNT];   /* CURVE clients, by reason */
     int64_t started_at_ms;
 };
 
 const char *wd_counter_name(enum wd_counter c);
 const char *wd_reject_name(enum wd_reject r);
 const char *wd_dedup_kind_name(enum wd_dedup_kind k);
+const char *wd_refuse_name(enum wd_refuse r);
 
 /* Records one page's processing time. */
 void wd_stats_latency(struct wd_stats *s, double seconds);
