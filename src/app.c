@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "wd/channel.h"
+#include "wd/curve.h"
 #include "wd/dashboard.h"
 #include "wd/http.h"
 #include "wd/metrics.h"
@@ -65,6 +66,12 @@ struct app {
     bool retrying;       /* on_retry() is running the held page */
     bool store_was_down; /* since the page was first held */
     struct wd_ratelimit reject_log[WD_REJECT__COUNT];
+    /* CURVE (cfg->curve_secret): the server's key, the clients admitted,
+     * the ZAP handler and the refusals' log limits. */
+    struct wd_curve_key curve_key;
+    struct wd_curve_allow curve_allow;
+    struct wd_curve_zap zap;
+    struct wd_ratelimit refuse_log[WD_REFUSE__COUNT];
     int lock_fd;
     char worker_name[128];
     bool stopping;
@@ -237,6 +244,33 @@ on_retry(uv_timer_t *t)
     wd_ingest_resume(&app->ingest);
 }
 
+/* The counters of one WorkerStats message. */
+enum {
+    N_COUNTERS =
+        WD_C__COUNT + WD_REJECT__COUNT + WD_DEDUP_KIND__COUNT + WD_REFUSE__COUNT
+};
+struct ws_counters {
+    Wiredesk__V1__WorkerStats__Counter c[N_COUNTERS], *ptrs[N_COUNTERS];
+    char labels[N_COUNTERS][48];
+    size_t n;
+};
+
+/* Appends counter name, labelled key=value unless key is NULL. */
+static void
+add_counter(struct ws_counters *w, const char *name, const char *key,
+            const char *value, uint64_t v)
+{
+    size_t n = w->n++;
+    wiredesk__v1__worker_stats__counter__init(&w->c[n]);
+    w->labels[n][0] = '\0';
+    if (key)
+        snprintf(w->labels[n], sizeof w->labels[n], "%s=%s", key, value);
+    w->c[n].name = (char *)name;
+    w->c[n].label = w->labels[n];
+    w->c[n].value = v;
+    w->ptrs[n] = &w->c[n];
+}
+
 static void
 publish_stats(struct app *app)
 {
@@ -254,36 +288,20 @@ publish_stats(struct app *app)
     ws.publish_dropped = app->stats.c[WD_C_PUBLISH_DROPPED];
     ws.duplicates = app->stats.c[WD_C_ARTICLES_DUPLICATE];
 
-    enum { N = WD_C__COUNT + WD_REJECT__COUNT + WD_DEDUP_KIND__COUNT };
-    Wiredesk__V1__WorkerStats__Counter counters[N], *ptrs[N];
-    char labels[WD_REJECT__COUNT + WD_DEDUP_KIND__COUNT][48];
-    size_t n = 0;
-    for (int i = 0; i < WD_C__COUNT; i++, n++) {
-        wiredesk__v1__worker_stats__counter__init(&counters[n]);
-        counters[n].name = (char *)wd_counter_name(i);
-        counters[n].label = "";
-        counters[n].value = app->stats.c[i];
-        ptrs[n] = &counters[n];
-    }
-    for (int r = 0; r < WD_REJECT__COUNT; r++, n++) {
-        wiredesk__v1__worker_stats__counter__init(&counters[n]);
-        snprintf(labels[r], sizeof labels[r], "reason=%s", wd_reject_name(r));
-        counters[n].name = "pages_rejected";
-        counters[n].label = labels[r];
-        counters[n].value = app->stats.rejected[r];
-        ptrs[n] = &counters[n];
-    }
-    for (int k = 0; k < WD_DEDUP_KIND__COUNT; k++, n++) {
-        char *label = labels[WD_REJECT__COUNT + k];
-        wiredesk__v1__worker_stats__counter__init(&counters[n]);
-        snprintf(label, 48, "kind=%s", wd_dedup_kind_name(k));
-        counters[n].name = "dedup_decisions";
-        counters[n].label = label;
-        counters[n].value = app->stats.dedup[k];
-        ptrs[n] = &counters[n];
-    }
-    ws.n_counters = n;
-    ws.counters = ptrs;
+    struct ws_counters wc = {.n = 0};
+    for (int i = 0; i < WD_C__COUNT; i++)
+        add_counter(&wc, wd_counter_name(i), NULL, NULL, app->stats.c[i]);
+    for (int r = 0; r < WD_REJECT__COUNT; r++)
+        add_counter(&wc, "pages_rejected", "reason", wd_reject_name(r),
+                    app->stats.rejected[r]);
+    for (int k = 0; k < WD_DEDUP_KIND__COUNT; k++)
+        add_counter(&wc, "dedup_decisions", "kind", wd_dedup_kind_name(k),
+                    app->stats.dedup[k]);
+    for (int r = 0; r < WD_REFUSE__COUNT; r++)
+        add_counter(&wc, "clients_refused", "reason", wd_refuse_name(r),
+                    app->stats.refused[r]);
+    ws.n_counters = wc.n;
+    ws.counters = wc.ptrs;
     uint8_t buf[4096];
     size_t len = wiredesk__v1__worker_stats__get_packed_size(&ws);
     if (len > sizeof buf)
@@ -453,6 +471,7 @@ stop(struct app *app, const char *why)
     /* Pages are processed synchronously in the read callback, so once
      * ingest is closed nothing is in flight. */
     wd_ingest_close(&app->ingest, on_ingest_closed);
+    wd_curve_zap_close(&app->zap);
     uv_timer_stop(&app->stats_timer);
     uv_close((uv_handle_t *)&app->stats_timer, NULL);
     uv_timer_stop(&app->sync_timer);
@@ -560,11 +579,58 @@ open_state(struct app *app, const char *dir)
     return 0;
 }
 
+/* A client the CURVE sockets refused: counted, logged within limits,
+ * without its key. */
+static void
+on_refused(void *ctx, enum wd_refuse why, const char *domain,
+           const char *address)
+{
+    struct app *app = ctx;
+    app->stats.refused[why]++;
+    uint64_t suppressed = 0;
+    if (!wd_ratelimit_allow(&app->refuse_log[why], wd_mono_ms(), &suppressed))
+        return;
+    wd_log(WD_LOG_WARN,
+           "client refused on %s: reason=%s%s%s refused_total=%llu"
+           " (%llu similar not logged)",
+           domain, wd_refuse_name(why), *address ? " address=" : "", address,
+           (unsigned long long)app->stats.refused[why],
+           (unsigned long long)suppressed);
+}
+
+/* Reads the server's secret key and the allow-list; 0 or -1 (logged). */
+static int
+load_curve(struct app *app)
+{
+    char err[512];
+    if (wd_curve_read_secret(app->cfg->curve_secret, &app->curve_key, err,
+                             sizeof err) != 0 ||
+        wd_curve_read_allow(app->cfg->curve_allow, &app->curve_allow, err,
+                            sizeof err) != 0) {
+        wd_log(WD_LOG_ERROR, "CURVE refused: %s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Start-up failed after the loop was made: closes what is on it. */
+static void
+abandon_loop(struct app *app)
+{
+    wd_ingest_close(&app->ingest, NULL);
+    wd_curve_zap_close(&app->zap);
+    uv_run(&app->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&app->loop);
+}
+
 static void
 teardown(struct app *app)
 {
     free(app->held); /* a page the store never took: counted as an error */
     wd_publish_close(&app->pub, app->cfg->linger_ms);
+    wd_curve_zap_free(&app->zap); /* after the server sockets */
+    wd_curve_key_wipe(&app->curve_key);
+    wd_curve_allow_free(&app->curve_allow);
     if (app->zctx)
         zmq_ctx_term(app->zctx);
     wd_pipeline_free(app->pipeline);
@@ -590,8 +656,12 @@ wd_app_run(const struct wd_app_config *cfg)
              (int)getpid());
     for (int r = 0; r < WD_REJECT__COUNT; r++)
         wd_ratelimit_init(&app.reject_log[r], 1, 5);
-
-    if (open_state(&app, cfg->state_dir) != 0) {
+    for (int r = 0; r < WD_REFUSE__COUNT; r++)
+        wd_ratelimit_init(&app.refuse_log[r], 1, 5);
+    const struct wd_curve_key *curve =
+        cfg->curve_secret ? &app.curve_key : NULL;
+    if ((curve && load_curve(&app) != 0) ||
+        open_state(&app, cfg->state_dir) != 0) {
         teardown(&app);
         return 1;
     }
@@ -630,33 +700,46 @@ wd_app_run(const struct wd_app_config *cfg)
     app.zctx = zmq_ctx_new();
     uv_loop_init(&app.loop);
     int zerr = 0;
-    rc = wd_publish_open(&app.pub, app.zctx, cfg->publish, cfg->pub_hwm, &zerr);
+    /* The ZAP handler is bound before the sockets it guards. */
+    if (curve &&
+        wd_curve_zap_start(&app.zap, &app.loop, app.zctx, &app.curve_allow,
+                           on_refused, &app, &zerr) != 0) {
+        wd_log(WD_LOG_ERROR, "cannot start the ZAP handler: %s",
+               zmq_strerror(zerr));
+        abandon_loop(&app);
+        teardown(&app);
+        return 1;
+    }
+    rc = wd_publish_open(&app.pub, app.zctx, cfg->publish, cfg->pub_hwm, curve,
+                         &zerr);
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot bind publish endpoint %s: %s",
                cfg->publish, zmq_strerror(zerr));
-        uv_loop_close(&app.loop);
+        abandon_loop(&app);
         teardown(&app);
         return 1;
     }
     app.ingest.data = &app;
     rc = wd_ingest_start(&app.ingest, &app.loop, app.zctx, cfg->ingest,
-                         cfg->ingest_hwm, on_message, &zerr);
+                         cfg->ingest_hwm, curve, on_message, &zerr);
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot bind ingest endpoint %s: %s", cfg->ingest,
                zmq_strerror(zerr));
-        uv_loop_close(&app.loop);
+        abandon_loop(&app);
         teardown(&app);
         return 1;
     }
+    if (curve &&
+        (wd_curve_zap_watch(&app.zap, &app.loop, app.ingest.sock, "ingest") !=
+             0 ||
+         wd_curve_zap_watch(&app.zap, &app.loop, app.pub.sock, "publish") != 0))
+        wd_log(WD_LOG_WARN, "failed CURVE handshakes are not counted: %s",
+               zmq_strerror(errno));
     rc = wd_http_start(&app.http, &app.loop, cfg->http, on_http, &app);
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot serve HTTP on %s: %s", cfg->http,
                uv_strerror(rc));
-        /* Only the ingest handles are on the loop yet: close them and let
-         * the loop finish. */
-        wd_ingest_close(&app.ingest, NULL);
-        uv_run(&app.loop, UV_RUN_DEFAULT);
-        uv_loop_close(&app.loop);
+        abandon_loop(&app);
         teardown(&app);
         return 1;
     }
@@ -687,6 +770,10 @@ wd_app_run(const struct wd_app_config *cfg)
            "page %zu bytes",
            cfg->ingest, cfg->publish, cfg->http, cfg->state_dir, app.data_dir,
            cfg->max_page_bytes);
+    if (curve)
+        wd_log(WD_LOG_INFO,
+               "CURVE on ingest and publish: %zu client keys allowed (%s)",
+               app.curve_allow.n, cfg->curve_allow);
     uv_run(&app.loop, UV_RUN_DEFAULT);
 
     publish_stats(&app); /* the final figures, for whoever listens */

@@ -16,6 +16,7 @@
 #include "wd/app.h"
 #include "wd/article.h"
 #include "wd/channel.h"
+#include "wd/curve.h"
 #include "wd/err.h"
 #include "wd/http.h"
 #include "wd/log.h"
@@ -37,6 +38,7 @@ static const char usage_main[] =
     "  stats   print a running worker's figures once\n"
     "  top     a live terminal view of a running worker\n"
     "  proxy   one stream for subscribers from several workers\n"
+    "  keygen  write a CURVE key pair for a worker or a client\n"
     "\n"
     "`wiredesk COMMAND --help` describes each command.\n";
 
@@ -71,6 +73,10 @@ static const char usage_run[] =
     "  --ingest-hwm N          ingest queue, messages     [10000]\n"
     "  --pub-hwm N             queue per subscriber       [100000]\n"
     "  --stats-interval MS     WorkerStats on $stats      [5000], 0 = off\n"
+    "  --curve-secret FILE     CURVE on ingest and publish: the worker's\n"
+    "                          secret key (`wiredesk keygen`, mode 0600)\n"
+    "  --curve-allow PATH      with --curve-secret: the client public keys\n"
+    "                          admitted, a file or a directory of *.pub\n"
     "  --log-level LEVEL       error|warn|info|debug      [info]\n"
     "  --log-format FORMAT     text|json (one object a line) [text]\n"
     "  --config FILE           settings, one 'option = value' a line\n"
@@ -117,6 +123,8 @@ static const char usage_push[] =
     "  --content-type TYPE     override the content type\n"
     "  --timeout MS            give up when the worker is not reachable "
     "[5000]\n"
+    "  --curve-server-key FILE the worker's public key (CURVE)\n"
+    "  --curve-secret FILE     this client's secret key (CURVE, mode 0600)\n"
     "  -h, --help              this text\n";
 
 static const char usage_tail[] =
@@ -131,6 +139,18 @@ static const char usage_tail[] =
     "  --count N               exit after N messages\n"
     "  --timeout MS            exit (status 0) after MS without a message\n"
     "  --connect-timeout MS    give up when not connected [5000]\n"
+    "  --curve-server-key FILE the worker's public key (CURVE)\n"
+    "  --curve-secret FILE     this client's secret key (CURVE, mode 0600)\n"
+    "  -h, --help              this text\n";
+
+static const char usage_keygen[] =
+    "usage: wiredesk keygen --out PATH\n"
+    "\n"
+    "Writes a new CURVE key pair: PATH.key, the secret key (mode 0600), and\n"
+    "PATH.pub, the public key; each is one line of Z85 text. Existing files\n"
+    "are never overwritten. Prints the public key.\n"
+    "\n"
+    "  --out PATH              where to write the pair\n"
     "  -h, --help              this text\n";
 
 static int
@@ -202,6 +222,8 @@ static const struct option run_opts[] = {
     {"ingest-hwm", required_argument, 0, 'I'},
     {"pub-hwm", required_argument, 0, 'P'},
     {"stats-interval", required_argument, 0, 'S'},
+    {"curve-secret", required_argument, 0, 'k'},
+    {"curve-allow", required_argument, 0, 'a'},
     {"log-level", required_argument, 0, 'l'},
     {"log-format", required_argument, 0, 'L'},
     {"config", required_argument, 0, 'C'},
@@ -239,6 +261,12 @@ run_parsed(int argc, char **argv)
             cfg.state_dir = optarg;
             break;
         case 'C': /* consumed by wd_config_argv() */
+            break;
+        case 'k':
+            cfg.curve_secret = *optarg ? optarg : NULL;
+            break;
+        case 'a':
+            cfg.curve_allow = *optarg ? optarg : NULL;
             break;
         case 'B': {
             char host[256];
@@ -328,6 +356,11 @@ run_parsed(int argc, char **argv)
     if (wd_endpoint_check(cfg.publish))
         return usage_error("run", "malformed --publish endpoint '%s'",
                            cfg.publish);
+    if (!cfg.curve_secret != !cfg.curve_allow)
+        return usage_error("run",
+                           "--curve-secret and --curve-allow go "
+                           "together%s",
+                           "");
     return wd_app_run(&cfg);
 }
 
@@ -380,6 +413,60 @@ content_type_of(const char *path)
     return "text/plain; charset=utf-8";
 }
 
+/* A client's CURVE keys: --curve-server-key and --curve-secret. */
+struct client_curve {
+    const char *server_path, *secret_path;
+    struct wd_curve_key server, secret;
+};
+
+/* Takes --curve-server-key ('K') and --curve-secret ('k'); false for
+ * other options. */
+static bool
+client_curve_option(struct client_curve *cc, int c, const char *arg)
+{
+    if (c == 'K')
+        cc->server_path = arg;
+    else if (c == 'k')
+        cc->secret_path = arg;
+    return c == 'K' || c == 'k';
+}
+
+/* Reads the keys named (both or neither). Returns 0, 2 (usage) or 1 (a key
+ * file refused; said on stderr). */
+static int
+client_curve_load(const char *cmd, struct client_curve *cc)
+{
+    if (!cc->server_path && !cc->secret_path)
+        return 0;
+    if (!cc->server_path || !cc->secret_path)
+        return usage_error(cmd,
+                           "--curve-server-key and --curve-secret go "
+                           "together%s",
+                           "");
+    char err[512];
+    if (wd_curve_read_public(cc->server_path, &cc->server, err, sizeof err) ||
+        wd_curve_read_secret(cc->secret_path, &cc->secret, err, sizeof err)) {
+        fprintf(stderr, "wiredesk %s: CURVE refused: %s\n", cmd, err);
+        return 1;
+    }
+    return 0;
+}
+
+/* Makes sock a CURVE client when keys were given; wipes the secret. */
+static int
+client_curve_apply(const char *cmd, struct client_curve *cc, void *sock)
+{
+    int rc = 0;
+    if (cc->secret_path &&
+        wd_curve_client_socket(sock, &cc->server, &cc->secret) != 0) {
+        fprintf(stderr, "wiredesk %s: cannot set the CURVE keys: %s\n", cmd,
+                zmq_strerror(errno));
+        rc = 1;
+    }
+    wd_curve_key_wipe(&cc->secret);
+    return rc;
+}
+
 static int
 cmd_push(int argc, char **argv)
 {
@@ -389,9 +476,12 @@ cmd_push(int argc, char **argv)
         {"url", required_argument, 0, 'u'},
         {"content-type", required_argument, 0, 'c'},
         {"timeout", required_argument, 0, 't'},
+        {"curve-server-key", required_argument, 0, 'K'},
+        {"curve-secret", required_argument, 0, 'k'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
+    struct client_curve cc = {0};
     /* --endpoint may be repeated: the PUSH socket connects to every worker
      * named and ZeroMQ spreads the pages over them. */
     const char *endpoints[16] = {WD_DEFAULT_INGEST}, *source = "wiredesk-push";
@@ -422,6 +512,8 @@ cmd_push(int argc, char **argv)
                 return usage_error("push", "bad --timeout '%s'", optarg);
             break;
         default:
+            if (client_curve_option(&cc, c, optarg))
+                break;
             return other_option("push", c, usage_push, argv);
         }
     }
@@ -433,6 +525,9 @@ cmd_push(int argc, char **argv)
         if (wd_endpoint_check(endpoints[i]))
             return usage_error("push", "malformed endpoint '%s'", endpoints[i]);
     const char *endpoint = endpoints[0]; /* named in messages */
+    int crc = client_curve_load("push", &cc);
+    if (crc)
+        return crc;
 
     void *zctx = zmq_ctx_new();
     void *sock = zmq_socket(zctx, ZMQ_PUSH);
@@ -442,7 +537,7 @@ cmd_push(int argc, char **argv)
     zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one);
     zmq_setsockopt(sock, ZMQ_SNDTIMEO, &t, sizeof t);
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
-    int status = 0;
+    int status = client_curve_apply("push", &cc, sock);
     for (size_t i = 0; i < n_endpoints && status == 0; i++) {
         if (wd_endpoint_attach(sock, endpoints[i], false) != 0) {
             fprintf(stderr, "wiredesk push: cannot connect to %s: %s\n",
@@ -496,9 +591,14 @@ cmd_push(int argc, char **argv)
         wiredesk__v1__raw_page__pack(&raw, buf);
         free(body);
         if (zmq_send(sock, buf, n, 0) < 0) {
-            fprintf(stderr, "wiredesk push: cannot reach %s: %s\n", endpoint,
+            fprintf(stderr, "wiredesk push: cannot reach %s: %s%s\n", endpoint,
                     errno == EAGAIN ? "no worker answered in time"
-                                    : zmq_strerror(errno));
+                                    : zmq_strerror(errno),
+                    errno == EAGAIN && cc.secret_path
+                        ? " (CURVE: is this client's public key on the "
+                          "worker's --curve-allow list, and the server key "
+                          "the worker's?)"
+                        : "");
             status = 1;
         } else {
             sent++;
@@ -581,9 +681,12 @@ cmd_tail(int argc, char **argv)
         {"count", required_argument, 0, 'n'},
         {"timeout", required_argument, 0, 't'},
         {"connect-timeout", required_argument, 0, 'c'},
+        {"curve-server-key", required_argument, 0, 'K'},
+        {"curve-secret", required_argument, 0, 'k'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
+    struct client_curve cc = {0};
     const char *endpoint = WD_DEFAULT_PUBLISH;
     long long count = 0, timeout = 0, connect_timeout = 5000;
     int c;
@@ -608,11 +711,16 @@ cmd_tail(int argc, char **argv)
                                    optarg);
             break;
         default:
+            if (client_curve_option(&cc, c, optarg))
+                break;
             return other_option("tail", c, usage_tail, argv);
         }
     }
     if (wd_endpoint_check(endpoint))
         return usage_error("tail", "malformed endpoint '%s'", endpoint);
+    int crc = client_curve_load("tail", &cc);
+    if (crc)
+        return crc;
 
     signal(SIGINT, on_tail_signal);
     signal(SIGTERM, on_tail_signal);
@@ -626,9 +734,9 @@ cmd_tail(int argc, char **argv)
                        strlen(WD_CHANNEL_ALL));
     for (int i = optind; i < argc; i++)
         zmq_setsockopt(sock, ZMQ_SUBSCRIBE, argv[i], strlen(argv[i]));
-    int status = 0;
+    int status = client_curve_apply("tail", &cc, sock);
     void *mon = monitor_open(zctx, sock);
-    if (wd_endpoint_attach(sock, endpoint, false) != 0) {
+    if (status == 0 && wd_endpoint_attach(sock, endpoint, false) != 0) {
         fprintf(stderr, "wiredesk tail: cannot connect to %s: %s\n", endpoint,
                 zmq_strerror(errno));
         status = 1;
@@ -848,6 +956,42 @@ cmd_proxy(int argc, char **argv)
 }
 
 static int
+cmd_keygen(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"out", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *out = NULL;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        if (c == 'o')
+            out = optarg;
+        else
+            return other_option("keygen", c, usage_keygen, argv);
+    }
+    if (optind < argc)
+        return usage_error("keygen", "unexpected argument '%s'", argv[optind]);
+    if (!out || !*out)
+        return usage_error("keygen", "--out PATH is required%s", "");
+    struct wd_curve_key pub;
+    char err[512];
+    if (wd_curve_keygen(out, &pub, err, sizeof err) != 0) {
+        fprintf(stderr, "wiredesk keygen: %s\n", err);
+        return 1;
+    }
+    printf("%s\n", pub.z85);
+    fprintf(stderr,
+            "wiredesk keygen: wrote %s.key (secret, mode 0600) and %s.pub "
+            "(public)\n",
+            out, out);
+    return 0;
+}
+
+static int
 cmd_stats(int argc, char **argv, bool top)
 {
     static const struct option opts[] = {
@@ -956,6 +1100,8 @@ wd_cli_main(int argc, char **argv)
         return cmd_stats(argc - 1, argv + 1, true);
     if (strcmp(cmd, "proxy") == 0)
         return cmd_proxy(argc - 1, argv + 1);
+    if (strcmp(cmd, "keygen") == 0)
+        return cmd_keygen(argc - 1, argv + 1);
     fprintf(stderr, "wiredesk: unknown command '%s' (see 'wiredesk --help')\n",
             cmd);
     return 2;

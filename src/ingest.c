@@ -4,6 +4,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "wd/curve.h"
 #include "wd/endpoint.h"
 #include "wd/err.h"
 
@@ -82,7 +83,8 @@ drain(struct wd_ingest *in)
 
 int
 wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
-                const char *endpoint, int rcvhwm, wd_ingest_cb cb, int *zerr)
+                const char *endpoint, int rcvhwm,
+                const struct wd_curve_key *curve, wd_ingest_cb cb, int *zerr)
 {
     void *data = in->data;
     memset(in, 0, sizeof *in);
@@ -98,7 +100,8 @@ wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
     int linger = 0;
     zmq_setsockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(in->sock, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
-    if (wd_endpoint_attach(in->sock, endpoint, true) != 0) {
+    if ((curve && wd_curve_server_socket(in->sock, curve, "ingest") != 0) ||
+        wd_endpoint_attach(in->sock, endpoint, true) != 0) {
         *zerr = errno;
         zmq_close(in->sock);
         in->sock = NULL;

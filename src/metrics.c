@@ -145,6 +145,13 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
             "Pages held back because another worker was publishing one of "
             "their stories, or a near copy, at that moment (shared store).",
             st->c[WD_C_CLAIM_WAITS]);
+    family(&o, "clients_refused_total", "counter",
+           "CURVE handshakes refused, by reason: unknown_key (not on the "
+           "allow-list), bad_request, handshake (plain client or wrong "
+           "server key).");
+    for (int r = 0; r < WD_REFUSE__COUNT; r++)
+        put(&o, "wiredesk_clients_refused_total{reason=\"%s\"} %llu\n",
+            wd_refuse_name(r), (unsigned long long)st->refused[r]);
     counter(&o, "tagger_reloads_total",
             "Tagger data files reloaded (SIGHUP) and put in force.",
             st->c[WD_C_TAGGER_RELOADS]);
@@ -222,6 +229,11 @@ wd_metrics_json(const struct wd_snapshot *s, size_t *len)
         json_object_set_new(dd, wd_dedup_kind_name(k),
                             json_integer((json_int_t)st->dedup[k]));
     json_object_set_new(o, "dedup", dd);
+    json_t *cr = json_object();
+    for (int r = 0; r < WD_REFUSE__COUNT; r++)
+        json_object_set_new(cr, wd_refuse_name(r),
+                            json_integer((json_int_t)st->refused[r]));
+    json_object_set_new(o, "clients_refused", cr);
     json_t *ch = json_array();
     for (size_t i = 0; i < s->n_channels; i++) {
         json_t *e = json_object();

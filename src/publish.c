@@ -4,12 +4,13 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "wd/curve.h"
 #include "wd/endpoint.h"
 #include "wd/err.h"
 
 int
 wd_publish_open(struct wd_publish *p, void *zctx, const char *endpoint,
-                int sndhwm, int *zerr)
+                int sndhwm, const struct wd_curve_key *curve, int *zerr)
 {
     memset(p, 0, sizeof *p);
     *zerr = 0;
@@ -19,7 +20,8 @@ wd_publish_open(struct wd_publish *p, void *zctx, const char *endpoint,
         return WD_EZMQ;
     }
     zmq_setsockopt(p->sock, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm);
-    if (wd_endpoint_attach(p->sock, endpoint, true) != 0) {
+    if ((curve && wd_curve_server_socket(p->sock, curve, "publish") != 0) ||
+        wd_endpoint_attach(p->sock, endpoint, true) != 0) {
         *zerr = errno;
         zmq_close(p->sock);
         p->sock = NULL;

@@ -20,6 +20,11 @@ struct wd_app_config {
     const char *state_dir; /* everything the worker persists */
     const char *data_dir;  /* the tagger's files; NULL: the default */
     const char *store_url; /* redis://HOST:PORT/DB; NULL: LMDB in state_dir */
+    /* CURVE on ingest and publish: the server's secret key file and the
+     * client public keys admitted (a file or a directory of *.pub); both
+     * NULL: plain sockets. */
+    const char *curve_secret;
+    const char *curve_allow;
     size_t max_page_bytes;
     uint64_t max_stories;       /* dedup retention by count */
     int64_t max_age_ms;         /* dedup retention by age */
@@ -36,7 +41,7 @@ void wd_app_config_defaults(struct wd_app_config *cfg);
 /* Runs the worker until SIGINT or SIGTERM; SIGHUP reloads the tagger's
  * data files off the loop thread and swaps them in between two pages. Returns
  * the process exit code: 0 after a clean stop, 1 when start-up failed (reason
- * logged). */
+ * logged; key files with loose permissions are such a failure). */
 int wd_app_run(const struct wd_app_config *cfg);
 
 #endif

@@ -17,6 +17,7 @@
 #include <uv.h>
 
 struct wd_ingest;
+struct wd_curve_key;
 
 /* Called for each message: data/len is its first frame, valid only during
  * the call; frames is how many frames the message had (1 for a well-formed
@@ -38,10 +39,13 @@ struct wd_ingest {
 
 /* Creates a PULL socket in zctx, binds it to endpoint and starts watching
  * it on loop. rcvhwm bounds the messages ZeroMQ queues (0 = unlimited).
+ * curve: the server's secret key to make it a CURVE server (ZAP domain
+ * "ingest"), or NULL.
  * Returns 0, or WD_EENDPOINT (with errno-style detail in *zerr) when the
  * endpoint is malformed or cannot be bound, or WD_EZMQ. */
 int wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
-                    const char *endpoint, int rcvhwm, wd_ingest_cb cb,
+                    const char *endpoint, int rcvhwm,
+                    const struct wd_curve_key *curve, wd_ingest_cb cb,
                     int *zerr);
 
 /* Stops reading and closes the handles; the socket is closed in the last

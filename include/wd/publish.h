@@ -8,16 +8,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct wd_curve_key;
+
 struct wd_publish {
     void *sock;
     uint64_t messages, bytes, errors;
 };
 
 /* Creates the PUB socket and binds it. sndhwm bounds each subscriber's
- * queue in messages (0 = unlimited). Returns 0, WD_EENDPOINT (detail in
- * *zerr) or WD_EZMQ. */
+ * queue in messages (0 = unlimited). curve: the server's secret key to
+ * make it a CURVE server (ZAP domain "publish"), or NULL. Returns 0,
+ * WD_EENDPOINT (detail in *zerr) or WD_EZMQ. */
 int wd_publish_open(struct wd_publish *p, void *zctx, const char *endpoint,
-                    int sndhwm, int *zerr);
+                    int sndhwm, const struct wd_curve_key *curve, int *zerr);
 
 /* Sends one two-frame message without blocking. Returns 0, or WD_EZMQ when
  * ZeroMQ refused it (counted in errors). */
