@@ -23,6 +23,18 @@ foreach(src ${WD_TEST_SOURCES})
   endif()
 endforeach()
 
+# The end-to-end tests once more with the worker under valgrind's memcheck:
+# any error or definite leak makes it exit 99, which the tests report (not
+# in sanitizer builds, which valgrind cannot run).
+find_program(WD_VALGRIND valgrind)
+if(WD_VALGRIND AND NOT WD_SANITIZER)
+  foreach(name test_e2e test_badinput)
+    add_test(NAME ${name}_valgrind COMMAND ${name})
+    set_tests_properties(${name}_valgrind PROPERTIES LABELS valgrind TIMEOUT 600
+      ENVIRONMENT WD_TEST_VALGRIND=${WD_VALGRIND})
+  endforeach()
+endif()
+
 # Fuzz harnesses: tests/fuzz/fuzz_<x>.c define LLVMFuzzerTestOneInput. In
 # every build they are linked with a replay main and run over the corpus in
 # tests/fuzz/corpus/<x>/ plus the fixtures, so they keep compiling and the

@@ -96,12 +96,25 @@ worker_spawn(struct worker *w, const char *const *extra)
 {
     snprintf(w->log, sizeof w->log, "%s/worker.log", w->state);
     const char *bin = w->binary ? w->binary : WD_BINARY;
-    const char *argv[64] = {
-        bin,         "run",      "--ingest",         w->ingest,
-        "--publish", w->publish, "--state",          w->state,
-        "--http",    w->http,    "--stats-interval", "100"};
-    int argc = 12;
-    for (int i = 0; extra && extra[i] && argc < 62; i++)
+    const char *argv[72];
+    int argc = 0;
+    /* WD_TEST_VALGRIND=<valgrind>: the worker runs under memcheck, and any
+     * error (or a definite leak) makes it exit 99 instead of 0. */
+    const char *vg = getenv("WD_TEST_VALGRIND");
+    if (vg && *vg) {
+        argv[argc++] = vg;
+        argv[argc++] = "--quiet";
+        argv[argc++] = "--error-exitcode=99";
+        argv[argc++] = "--leak-check=full";
+        argv[argc++] = "--errors-for-leak-kinds=definite";
+        argv[argc++] = "--show-leak-kinds=definite";
+    }
+    const char *run[] = {bin,       "run",      "--ingest",         w->ingest,
+                         "--publish", w->publish, "--state",          w->state,
+                         "--http",    w->http,    "--stats-interval", "100"};
+    for (size_t i = 0; i < sizeof run / sizeof run[0]; i++)
+        argv[argc++] = run[i];
+    for (int i = 0; extra && extra[i] && argc < 70; i++)
         argv[argc++] = extra[i];
     argv[argc] = NULL;
     posix_spawn_file_actions_t fa;
@@ -109,7 +122,7 @@ worker_spawn(struct worker *w, const char *const *extra)
     posix_spawn_file_actions_addopen(&fa, 2, w->log,
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
     watched = w;
-    if (posix_spawn(&w->pid, bin, &fa, NULL, (char **)argv, environ)) {
+    if (posix_spawnp(&w->pid, argv[0], &fa, NULL, (char **)argv, environ)) {
         perror("posix_spawn");
         exit(2);
     }
@@ -123,6 +136,9 @@ worker_stop(struct worker *w, int deadline_ms)
 {
     watched = NULL;
     kill(w->pid, SIGTERM);
+    const char *vg = getenv("WD_TEST_VALGRIND");
+    if (vg && *vg)
+        deadline_ms *= 10; /* memcheck's leak check runs at exit */
     int64_t end = mono_ms() + deadline_ms;
     int status;
     while (mono_ms() < end) {
