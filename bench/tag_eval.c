@@ -2,6 +2,8 @@
  * the tagger gives a labelled set of articles.
  *
  *   tag_eval [-v] [DIR] [COUNTRY_F1_FLOOR THEME_F1_FLOOR]
+ *   tag_eval -l [DIR]       learn the taxonomy's @cooccur lines from DIR
+ *   tag_eval -k K [DIR]     K-fold cross-validation of those lines
  *
  * DIR (default tests/fixtures/tagset) holds one article per *.txt file:
  *
@@ -15,8 +17,17 @@
  * tags that occur in the labels or the output). With floors, exits 1 when a
  * micro F1 is under its floor (ctest keeps one). -v lists every article
  * whose tags differ from its labels.
+ *
+ * -l prints "@cooccur<TAB>A<TAB>B<TAB>share" lines for taxonomy.tsv: of the
+ * articles whose best theme is A, the share also labelled B, smoothed
+ * towards B's share of all articles (one pseudo-article). -k K estimates
+ * what that learning is worth on articles it has not seen: each K-th of
+ * the set is tagged with lines learned from the rest (the taxonomy's own
+ * @cooccur lines left out), and the themes' micro P/R/F1 are printed over
+ * all the folds.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +37,7 @@
 #include "wd/tag.h"
 
 #define MAX_CODES 512
+#define MAX_ARTS 4096
 
 struct tally {
     char code[MAX_CODES][40];
@@ -142,27 +154,27 @@ print_tags(const char *what, const struct wd_tag *tags, size_t n)
     printf("\n");
 }
 
-int
-main(int argc, char **argv)
-{
-    bool verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
-    if (verbose)
-        argc--, argv++;
-    const char *dir = argc > 1 ? argv[1] : WD_FIXTURES "/tagset";
-    double floor_c = argc > 3 ? atof(argv[2]) : 0;
-    double floor_t = argc > 3 ? atof(argv[3]) : 0;
+struct art {
+    char *text; /* owns the buffer */
+    const char *title, *body;
+    size_t tlen, blen;
+    char lc[WD_TAG_MAX][40], lt[WD_TAG_MAX][40];
+    size_t nlc, nlt;
+    char name[256];
+};
 
-    struct wd_tagger *tg;
-    if (wd_tagger_new(&tg) != 0)
-        return 2;
+static struct art arts[MAX_ARTS];
+static size_t n_arts;
+
+static int
+load_set(const char *dir)
+{
     struct dirent **names;
     int n = scandir(dir, &names, txt_only, by_name);
     if (n <= 0) {
         fprintf(stderr, "tag_eval: no *.txt in %s\n", dir);
         return 2;
     }
-    static struct tally tc, tt;
-    size_t bad_files = 0;
     for (int i = 0; i < n; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
@@ -182,41 +194,194 @@ main(int argc, char **argv)
             fprintf(stderr, "tag_eval: %s: no title\n", path);
             return 2;
         }
+        if (n_arts == MAX_ARTS) {
+            fprintf(stderr, "tag_eval: more than %d articles\n", MAX_ARTS);
+            return 2;
+        }
+        struct art *a = &arts[n_arts++];
         *l2 = 0;
         *title++ = 0;
         char *body = strchr(title, '\n');
-        size_t tlen = body ? (size_t)(body - title) : strlen(title);
-        body = body ? body + 1 : title + tlen;
-        char lc[WD_TAG_MAX][40], lt[WD_TAG_MAX][40];
-        size_t nlc = words(text + 12, lc, WD_TAG_MAX);
-        size_t nlt = words(l2 + 1 + 9, lt, WD_TAG_MAX);
-
-        struct wd_tags tags;
-        wd_tagger_tag(tg, title, tlen, body, strlen(body), &tags);
-        bool ok_c = score(&tc, lc, nlc, tags.countries, tags.n_countries);
-        bool ok_t = score(&tt, lt, nlt, tags.themes, tags.n_themes);
-        if (!ok_c || !ok_t) {
-            bad_files++;
-            if (verbose) {
-                printf("%s: %.*s\n", names[i]->d_name, (int)tlen, title);
-                if (!ok_c) {
-                    printf("  labels: %s\n", text + 12);
-                    print_tags("countries", tags.countries, tags.n_countries);
-                }
-                if (!ok_t) {
-                    printf("  labels: %s\n", l2 + 1 + 9);
-                    print_tags("themes", tags.themes, tags.n_themes);
-                }
-            }
-        }
-        free(text);
+        a->text = text;
+        a->title = title;
+        a->tlen = body ? (size_t)(body - title) : strlen(title);
+        a->body = body ? body + 1 : title + a->tlen;
+        a->blen = strlen(a->body);
+        a->nlc = words(text + 12, a->lc, WD_TAG_MAX);
+        a->nlt = words(l2 + 1 + 9, a->lt, WD_TAG_MAX);
+        snprintf(a->name, sizeof a->name, "%s", names[i]->d_name);
         free(names[i]);
     }
     free(names);
-    printf("%d articles, %zu with a difference\n", n, bad_files);
+    return 0;
+}
+
+/* The @cooccur lines learned from the articles i with i % k != fold (all
+ * of them when k is 0), appended to buf. */
+static void
+learn(const struct wd_tagger *tg, size_t k, size_t fold, char *buf, size_t cap)
+{
+    const char *const *slugs;
+    size_t ns = wd_tagger_theme_slugs(tg, &slugs);
+    static unsigned cnt[64][64], tops[64], base[64];
+    memset(cnt, 0, sizeof cnt), memset(tops, 0, sizeof tops);
+    memset(base, 0, sizeof base);
+    unsigned n = 0;
+    for (size_t i = 0; i < n_arts; i++) {
+        if (k && i % k == fold)
+            continue;
+        const struct art *a = &arts[i];
+        struct wd_tags tags;
+        wd_tagger_tag(tg, a->title, a->tlen, a->body, a->blen, &tags);
+        n++;
+        int top = -1;
+        for (size_t s = 0; s < ns && s < 64; s++) {
+            if (tags.n_themes && strcmp(tags.themes[0].code, slugs[s]) == 0)
+                top = (int)s;
+            if (in((char(*)[40])a->lt, a->nlt, slugs[s]))
+                base[s]++;
+        }
+        if (top < 0)
+            continue;
+        tops[top]++;
+        for (size_t s = 0; s < ns && s < 64; s++)
+            if ((int)s != top && in((char(*)[40])a->lt, a->nlt, slugs[s]))
+                cnt[top][s]++;
+    }
+    size_t used = strlen(buf);
+    for (size_t x = 0; x < ns && x < 64; x++)
+        for (size_t y = 0; y < ns && y < 64; y++) {
+            if (x == y || n == 0)
+                continue;
+            double share = (cnt[x][y] + (double)base[y] / n) / (tops[x] + 1.0);
+            if (share < 0.005)
+                continue;
+            int w = snprintf(buf + used, cap - used, "@cooccur\t%s\t%s\t%.3f\n",
+                             slugs[x], slugs[y], share);
+            if (w < 0 || (size_t)w >= cap - used)
+                return;
+            used += (size_t)w;
+        }
+}
+
+/* A tagger from the data directory's files with taxonomy.tsv's @cooccur
+ * lines replaced by extra. */
+static struct wd_tagger *
+build_with(const char *extra)
+{
+    const char *dir = wd_tagger_default_dir();
+    static const char *const gaz[] = {"gazetteer.tsv", "gazetteer-extra.tsv"};
+    struct wd_tag_file files[2];
+    char *texts[3] = {0};
+    size_t n_gaz = 0;
+    for (size_t i = 0; i < 2; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, gaz[i]);
+        size_t len;
+        if ((texts[i] = slurp(path, &len)) != NULL)
+            files[n_gaz++] = (struct wd_tag_file){gaz[i], texts[i], len};
+    }
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/taxonomy.tsv", dir);
+    size_t len;
+    char *tax = slurp(path, &len);
+    if (!tax)
+        return NULL;
+    size_t cap = len + strlen(extra) + 2, used = 0;
+    texts[2] = malloc(cap);
+    for (char *line = tax; line && *line;) {
+        char *nl = strchr(line, '\n');
+        size_t l = nl ? (size_t)(nl - line + 1) : strlen(line);
+        if (strncmp(line, "@cooccur\t", 9) != 0)
+            memcpy(texts[2] + used, line, l), used += l;
+        line = nl ? nl + 1 : NULL;
+    }
+    memcpy(texts[2] + used, extra, strlen(extra) + 1);
+    struct wd_tag_file tf = {"taxonomy.tsv", texts[2], strlen(texts[2])};
+    struct wd_tagger *tg = NULL;
+    char err[512];
+    if (wd_tagger_build(files, n_gaz, &tf, &tg, err, sizeof err))
+        fprintf(stderr, "tag_eval: %s\n", err);
+    free(tax);
+    for (size_t i = 0; i < 3; i++)
+        free(texts[i]);
+    return tg;
+}
+
+int
+main(int argc, char **argv)
+{
+    bool verbose = false, learn_only = false;
+    size_t folds = 0;
+    if (argc > 1 && strcmp(argv[1], "-v") == 0)
+        verbose = true, argc--, argv++;
+    else if (argc > 1 && strcmp(argv[1], "-l") == 0)
+        learn_only = true, argc--, argv++;
+    else if (argc > 2 && strcmp(argv[1], "-k") == 0)
+        folds = (size_t)atoi(argv[2]), argc -= 2, argv += 2;
+    const char *dir = argc > 1 ? argv[1] : WD_FIXTURES "/tagset";
+    double floor_c = argc > 3 ? atof(argv[2]) : 0;
+    double floor_t = argc > 3 ? atof(argv[3]) : 0;
+
+    struct wd_tagger *tg;
+    if (wd_tagger_new(&tg) != 0)
+        return 2;
+    int rc = load_set(dir);
+    if (rc)
+        return rc;
+    static char buf[1 << 20];
+    if (learn_only) {
+        learn(tg, 0, 0, buf, sizeof buf);
+        fputs(buf, stdout);
+        return 0;
+    }
+    static struct tally tc, tt;
+    size_t bad_files = 0;
+    for (size_t f = 0; f < (folds ? folds : 1); f++) {
+        struct wd_tagger *use = tg;
+        if (folds) {
+            buf[0] = 0;
+            learn(tg, folds, f, buf, sizeof buf);
+            if (!(use = build_with(buf)))
+                return 2;
+        }
+        for (size_t i = 0; i < n_arts; i++) {
+            if (folds && i % folds != f)
+                continue;
+            struct art *a = &arts[i];
+            struct wd_tags tags;
+            wd_tagger_tag(use, a->title, a->tlen, a->body, a->blen, &tags);
+            bool ok_c =
+                score(&tc, a->lc, a->nlc, tags.countries, tags.n_countries);
+            bool ok_t = score(&tt, a->lt, a->nlt, tags.themes, tags.n_themes);
+            if (ok_c && ok_t)
+                continue;
+            bad_files++;
+            if (!verbose)
+                continue;
+            printf("%s: %.*s\n", a->name, (int)a->tlen, a->title);
+            if (!ok_c) {
+                printf("  labels: %s\n", a->text + 12);
+                print_tags("countries", tags.countries, tags.n_countries);
+            }
+            if (!ok_t) {
+                printf("  labels: %s\n", strchr(a->text, 0) + 1 + 9);
+                print_tags("themes", tags.themes, tags.n_themes);
+            }
+        }
+        if (use != tg)
+            wd_tagger_free(use);
+    }
+    if (folds)
+        printf("%zu-fold cross-validation of the @cooccur lines (learned "
+               "from the other folds each time):\n",
+               folds);
+    printf("%zu articles, %zu with a difference\n", n_arts, bad_files);
     double fc = report("countries", &tc);
     double ft = report("themes", &tt);
     wd_tagger_free(tg);
+    for (size_t i = 0; i < n_arts; i++)
+        free(arts[i].text);
     if (fc < floor_c || ft < floor_t) {
         fprintf(stderr,
                 "tag_eval: under the floor (countries F1 %.3f < %.3f "

@@ -74,9 +74,13 @@
 #ifndef TAG_COUNTRY_MIN /* -D overrides, for tuning runs of tag_eval */
 #define TAG_COUNTRY_MIN 2.0f
 #define TAG_COUNTRY_REL 0.25f
-#define TAG_THEME_MIN 2.0f
-#define TAG_THEME_REL 0.45f
-#define TAG_THEMES_MAX 3
+#define TAG_THEME_MIN 2.5f
+#define TAG_THEME_REL 0.4f
+#define TAG_THEMES_MAX 2
+/* How much a theme's share of the articles led by the best theme that
+ * also carry it (the taxonomy's @cooccur lines) adds to its relative
+ * score. */
+#define TAG_THEME_COOCCUR 1.0f
 #endif
 #define TAG_TITLE_WEIGHT 3.0f
 
@@ -463,6 +467,9 @@ struct wd_tagger {
     struct theme themes[MAX_THEMES];
     const char *slugs[MAX_THEMES];
     size_t n_themes;
+    /* cooccur[a][b]: the share of the articles whose best theme is a
+     * that also carry b (taxonomy @cooccur lines; 0 when not given). */
+    float cooccur[MAX_THEMES][MAX_THEMES];
 };
 
 static inline uint64_t
@@ -904,6 +911,27 @@ load_taxonomy(struct wd_tagger *t, struct reader *r)
             th->code[cl] = 0;
             t->slugs[t->n_themes] = th->slug;
             t->n_themes++;
+            continue;
+        }
+        if (field_is(f[0], l[0], "@cooccur")) {
+            if (k != 4)
+                return fail_at(
+                    r, "want @cooccur<TAB>slug<TAB>slug<TAB>share%.*s", "", 0);
+            int a = -1, b = -1;
+            for (size_t i = 0; i < t->n_themes; i++) {
+                if (field_is(f[1], l[1], t->themes[i].slug))
+                    a = (int)i;
+                if (field_is(f[2], l[2], t->themes[i].slug))
+                    b = (int)i;
+            }
+            if (a < 0 || b < 0)
+                return fail_at(r, "@cooccur of an unknown theme in '%.*s'",
+                               f[a < 0 ? 1 : 2], l[a < 0 ? 1 : 2]);
+            double v;
+            if (parse_number(f[3], l[3], &v) || v > 1)
+                return fail_at(r, "share '%.*s' is not a number in [0, 1]",
+                               f[3], l[3]);
+            t->cooccur[a][b] = (float)v;
             continue;
         }
         if (k != 3)
@@ -1482,16 +1510,58 @@ emit(const float *score, const uint64_t *set, size_t n, float min, float rel,
     }
 }
 
+/* Themes: the best one, then those over TAG_THEME_MIN whose relevance
+ * (score relative to the best, plus TAG_THEME_COOCCUR times how often the
+ * best theme's articles also carry them in the labelled set) reaches
+ * TAG_THEME_REL, best first; at most TAG_THEMES_MAX. */
+static void
+emit_themes(const struct wd_tagger *t, const float *score, uint64_t set,
+            struct wd_tags *out)
+{
+    size_t best = SIZE_MAX;
+    for (uint64_t bits = set; bits; bits &= bits - 1) {
+        size_t i = (size_t)__builtin_ctzll(bits);
+        if (best == SIZE_MAX || score[i] > score[best])
+            best = i;
+    }
+    out->n_themes = 0;
+    if (best == SIZE_MAX || score[best] < TAG_THEME_MIN)
+        return;
+    float top = score[best];
+    struct {
+        uint16_t idx;
+        float rel;
+    } cand[MAX_THEMES];
+    size_t nc = 0;
+    cand[nc].idx = (uint16_t)best, cand[nc++].rel = 1.0f;
+    for (uint64_t bits = set & ~(1ull << best); bits; bits &= bits - 1) {
+        size_t i = (size_t)__builtin_ctzll(bits);
+        if (score[i] < TAG_THEME_MIN)
+            continue;
+        float rel = score[i] / top + TAG_THEME_COOCCUR * t->cooccur[best][i];
+        if (rel < TAG_THEME_REL)
+            continue;
+        size_t k = nc++;
+        while (k > 1 && cand[k - 1].rel < rel) {
+            cand[k] = cand[k - 1];
+            k--;
+        }
+        cand[k].idx = (uint16_t)i, cand[k].rel = rel;
+    }
+    for (size_t k = 0; k < nc && k < TAG_THEMES_MAX && k < WD_TAG_MAX; k++) {
+        struct wd_tag *tg = &out->themes[out->n_themes++];
+        const char *nm = t->themes[cand[k].idx].slug;
+        size_t len = strnlen(nm, sizeof tg->code - 1);
+        memcpy(tg->code, nm, len);
+        tg->code[len] = 0;
+        tg->score = cand[k].rel < 1.0f ? cand[k].rel : 1.0f;
+    }
+}
+
 static const char *
 country_name(const void *ctx, size_t i)
 {
     return ((const struct wd_tagger *)ctx)->countries[i];
-}
-
-static const char *
-theme_name(const void *ctx, size_t i)
-{
-    return ((const struct wd_tagger *)ctx)->themes[i].slug;
 }
 
 int
@@ -1610,7 +1680,6 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
     emit(sv->country, sv->country_set, t->n_countries, TAG_COUNTRY_MIN,
          TAG_COUNTRY_REL, WD_TAG_MAX, out->countries, &out->n_countries,
          country_name, t);
-    emit(sv->theme, sv->theme_set, t->n_themes, TAG_THEME_MIN, TAG_THEME_REL,
-         TAG_THEMES_MAX, out->themes, &out->n_themes, theme_name, t);
+    emit_themes(t, sv->theme, sv->theme_set[0], out);
     return 0;
 }

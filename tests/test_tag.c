@@ -310,6 +310,91 @@ test_data_files(void)
     CHECK(strstr(err, "/nonexistent-dir/gazetteer.tsv") != NULL);
 }
 
+/* The word reader's fast path reads sixteen bytes at a time: names at
+ * the very end of a text, after long words, beside bytes >= 0x80 and
+ * NULs, in texts of every length around sixteen, all the same. */
+static void
+test_word_edges(void)
+{
+    static const char *const bodies[] = {
+        "Kazakhstan",
+        "Supercalifragilisticexpialidocious Kazakhstan",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9 Kazakhstan",
+        "\xe2\x80\x9cKazakhstan\xe2\x80\x9d",
+        "x Kazakhstan\xe2\x80\x99s",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        struct wd_tags t = tag("Kazakhstan", bodies[i]);
+        CHECK(has_country(&t, "KZ"));
+    }
+    /* The same name at every offset of a 48-byte buffer, exactly sized. */
+    for (size_t pad = 0; pad < 40; pad++) {
+        char body[64];
+        memset(body, ' ', pad);
+        memcpy(body + pad, "Peru", 4);
+        char *exact = malloc(pad + 4);
+        memcpy(exact, body, pad + 4);
+        struct wd_tags t;
+        CHECK_OK(wd_tagger_tag(tg, "Peru", 4, exact, pad + 4, &t));
+        CHECK(has_country(&t, "PE"));
+        free(exact);
+    }
+    /* A NUL inside the text separates words like a space. */
+    struct wd_tags t;
+    CHECK_OK(wd_tagger_tag(tg, "Peru", 4, "Lima\0Peru", 9, &t));
+    CHECK(has_country(&t, "PE"));
+    /* Stems match long words; a stem is never matched inside one. */
+    t = tag("Elections", "electioneeringcampaigners electioneeringly");
+    CHECK(has_theme(&t, "politics"));
+}
+
+/* @cooccur lines: a theme that often comes with the leading one needs
+ * less evidence of its own; bad lines are refused with their number. */
+static void
+test_cooccur(void)
+{
+    const char *gaz = "Freedonia\tFD\tcountry\t0\n";
+    const char *base = "@theme\tvotes\tx\tVotes\n@theme\tmoney\tx\tMoney\n"
+                       "elect*\tvotes\t2\nbudget\tmoney\t2\n";
+    const char *body = "The budget. The election, the elections, the "
+                       "electorate, the elected and the electors.";
+    char tax[512], err[256];
+    for (int with = 0; with < 2; with++) {
+        snprintf(tax, sizeof tax, "%s%s", base,
+                 with ? "@cooccur\tvotes\tmoney\t0.5\n" : "");
+        struct wd_tag_file g = {"gaz.tsv", gaz, strlen(gaz)};
+        struct wd_tag_file x = {"tax.tsv", tax, strlen(tax)};
+        struct wd_tagger *t = NULL;
+        CHECK_OK(wd_tagger_build(&g, 1, &x, &t, err, sizeof err));
+        if (!t)
+            continue;
+        struct wd_tags out;
+        CHECK_OK(wd_tagger_tag(t, "Election", 8, body, strlen(body), &out));
+        CHECK_INT(out.n_themes, ==, (size_t)(with ? 2 : 1));
+        CHECK_STR(out.themes[0].code, "votes");
+        if (with && out.n_themes == 2)
+            CHECK_STR(out.themes[1].code, "money");
+        wd_tagger_free(t);
+    }
+    static const struct {
+        const char *line, *want;
+    } bad[] = {
+        {"@cooccur\tvotes\tmoney\n", "tax.tsv:5: want @cooccur"},
+        {"@cooccur\tvotes\tcash\t0.5\n", "tax.tsv:5: @cooccur of an unknown"},
+        {"@cooccur\tvotes\tmoney\t1.5\n", "tax.tsv:5: share '1.5'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(tax, sizeof tax, "%s%s", base, bad[i].line);
+        struct wd_tag_file g = {"gaz.tsv", gaz, strlen(gaz)};
+        struct wd_tag_file x = {"tax.tsv", tax, strlen(tax)};
+        struct wd_tagger *t = NULL;
+        CHECK_INT(wd_tagger_build(&g, 1, &x, &t, err, sizeof err), ==,
+                  WD_EINVAL);
+        CHECK(strstr(err, bad[i].want) != NULL);
+        CHECK(t == NULL);
+    }
+}
+
 int
 main(void)
 {
@@ -328,6 +413,8 @@ main(void)
     RUN(test_folding_and_shared_names);
     RUN(test_repeats_count_less);
     RUN(test_data_files);
+    RUN(test_word_edges);
+    RUN(test_cooccur);
     wd_tagger_free(tg);
     return TEST_DONE();
 }
