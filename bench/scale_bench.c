@@ -486,6 +486,11 @@ run(const char *bin, void *zctx, bool use_redis, int n_workers,
     set_init(&ids, (size_t)n_pages * 4);
     int *first_count = calloc((size_t)n_stories + 1, sizeof *first_count);
     bool *got_full = calloc((size_t)n_stories + 1, sizeof *got_full);
+    /* WD_SCALE_DEBUG=1: each story's first publication, to name both sides
+     * of a double. */
+    bool debug = getenv("WD_SCALE_DEBUG") != NULL;
+    char **first_seen =
+        debug ? calloc((size_t)n_stories + 1, sizeof *first_seen) : NULL;
     uint8_t **bufs = calloc((size_t)n_pages, sizeof *bufs);
     size_t *lens = calloc((size_t)n_pages, sizeof *lens);
 
@@ -672,10 +677,26 @@ run(const char *bin, void *zctx, bool use_redis, int n_workers,
                     res->unmatched++;
                 else if (a.revision <= 1) {
                     res->first_pubs++;
-                    if (first_count[story]++ == 0)
+                    char desc[400];
+                    if (debug)
+                        snprintf(desc, sizeof desc, "%s '%.*s' id %.*s",
+                                 a.kind ==
+                                         WIREDESK__V1__ARTICLE__KIND__KIND_FULL
+                                     ? "full"
+                                     : "teaser",
+                                 (int)a.title_len, (const char *)a.title,
+                                 (int)a.id_len, (const char *)a.id);
+                    if (first_count[story]++ == 0) {
                         res->stories_published++;
-                    else if (first_count[story] == 2)
-                        res->stories_twice++;
+                        if (debug)
+                            first_seen[story] = strdup(desc);
+                    } else {
+                        if (first_count[story] == 2)
+                            res->stories_twice++;
+                        if (debug)
+                            fprintf(stderr, "double: %s, then %s\n",
+                                    first_seen[story], desc);
+                    }
                 } else
                     res->upgrades++;
             }
@@ -792,6 +813,9 @@ done:
     free(bufs);
     free(lens);
     free(first_count);
+    for (int i = 0; debug && i <= n_stories; i++)
+        free(first_seen[i]);
+    free(first_seen);
     free(got_full);
     set_free(&idrev);
     set_free(&ids);

@@ -398,26 +398,40 @@ upgrade(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *rec,
 
 enum lead_match { LEAD_NONE, LEAD_COPY, LEAD_TEASER };
 
-/* A story found by fp's leads. A teaser that shares a window with a
- * remembered story, teaser or full, is a copy of it (LEAD_COPY); a full
- * text that shares one with a remembered teaser, and is longer, is that
- * teaser's full text (LEAD_TEASER: sid and rec are the teaser's). One
- * window of 16 words in the same place is enough: two different stories
- * rarely share one, and a re-post with a word of its lead changed still
- * shares the rest. */
+/* Windows a story must share with another to be found by lead. */
+#define LEAD_MIN_SHARED 2
+
+/* A story found by fp's leads: one that shares at least LEAD_MIN_SHARED
+ * windows (16 words in the same places) with fp. A teaser that shares them
+ * with a remembered story, teaser or full, is a copy of it (LEAD_COPY); a
+ * full text that shares them with a remembered teaser, and is longer, is
+ * that teaser's full text (LEAD_TEASER: sid and rec are the teaser's).
+ * Two different stories rarely open with the same sixteen words; a re-post
+ * with a word of its lead changed, or a few words edited further on, still
+ * shares the other windows. */
 static enum lead_match
 by_lead(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
         struct story_rec *rec)
 {
     const struct wd_store_ops *o = d->store->ops;
     uint64_t leads[WD_FP_LEADS];
-    own_leads(fp, leads);
+    if (own_leads(fp, leads) < LEAD_MIN_SHARED)
+        return LEAD_NONE;
+    uint8_t found[WD_FP_LEADS][16];
+    int n = 0;
     for (int i = 0; i < WD_FP_LEADS; i++) {
         size_t vlen = 16;
         if (!leads[i] ||
-            o->get(d->store->impl, WD_NS_LEAD, &leads[i], 8, sid, &vlen) ||
+            o->get(d->store->impl, WD_NS_LEAD, &leads[i], 8, found[n], &vlen) ||
             vlen != 16)
             continue;
+        int shared = 1;
+        for (int j = 0; j < n; j++)
+            shared += memcmp(found[j], found[n], 16) == 0;
+        n++;
+        if (shared < LEAD_MIN_SHARED)
+            continue;
+        memcpy(sid, found[n - 1], 16);
         if (fp->teaser)
             return LEAD_COPY;
         if (get_rec(d, sid, rec) && rec->teaser && fp->body_len > rec->body_len)

@@ -129,15 +129,16 @@ test_any_order(void)
 {
     static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
                                      {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
-    /* The teaser: the first 40 words; the re-post: "northern" changed. */
+    /* The teaser: the first 40 words; the re-post: "northern" (word 5)
+     * and "wage" (word 20) changed. */
     char tz[1024], re[1024];
     const char *p = full;
     for (int w = 0; w < 40; p++)
         w += *p == ' ';
     snprintf(tz, sizeof tz, "%.*s...", (int)(p - full - 1), full);
-    const char *north = strstr(full, "northern");
-    snprintf(re, sizeof re, "%.*ssouthern%s", (int)(north - full), full,
-             north + strlen("northern"));
+    const char *north = strstr(full, "northern"), *wage = strstr(full, "wage");
+    snprintf(re, sizeof re, "%.*ssouthern%.*spay%s", (int)(north - full), full,
+             (int)(wage - north - 8), north + 8, wage + 4);
     for (int o = 0; o < 6; o++) {
         if (o > 0)
             empty_store();

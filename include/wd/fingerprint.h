@@ -47,14 +47,14 @@ size_t wd_fp_minhash_bands(const char *text, size_t n,
                            uint64_t bands[WD_MH_BANDS]);
 
 /* Lead keys: XXH3-64 of each of the first WD_FP_LEADS windows of
- * WD_FP_LEAD_WORDS words of the body's key (words 1-16, 17-32, ...; the
+ * WD_FP_LEAD_WORDS words of the body's key (words 1-8, 9-16, ...; the
  * window's number is hashed in, so a key says where it stood), 0 for a
  * window the body does not fill. A teaser cut from a text shares its
  * complete windows with that text whatever the headline above it, and all
- * but one of them when a word of the lead was changed: the dedup finds a
- * teaser's full text (and a full text's teaser) by them. */
-#define WD_FP_LEADS 4
-#define WD_FP_LEAD_WORDS 16
+ * but the windows of a changed word when the copy was edited: the dedup
+ * finds a teaser's full text (and a full text's teaser) by them. */
+#define WD_FP_LEADS 8
+#define WD_FP_LEAD_WORDS 8
 
 /* All the fingerprints of a story at once, from one matching key of the
  * title and one of the body (what the pipeline uses). */
