@@ -41,8 +41,11 @@
  * Relevance. A mention adds its weight (the kind's for places, the
  * phrase's for themes) times 3 in the title, or times 2 at the start of the
  * body falling to 1 at its end. Countries need TAG_COUNTRY_MIN and a share
- * of the best country's score; themes likewise, at most TAG_THEMES_MAX.
- * Scores are reported relative to the best of their family.
+ * of the best country's score; themes need TAG_THEME_MIN and a relevance
+ * (score relative to the best, plus the taxonomy's @cooccur share of the
+ * theme among articles led by the best one) of TAG_THEME_REL, at most
+ * TAG_THEMES_MAX (emit_themes()). Countries are reported relative to the
+ * best, themes by their relevance.
  */
 #include "wd/tag.h"
 

@@ -20,7 +20,8 @@
 
 struct wd_tag {
     char code[40]; /* "KZ" for a country, "politics" for a theme */
-    float score;   /* relevance relative to the best tag of its family, (0,1] */
+    float score;   /* relevance relative to the best tag of its family, (0,1]
+                      (themes: plus their @cooccur share, at most 1) */
 };
 
 struct wd_tags {
@@ -41,7 +42,8 @@ struct wd_tag_file {
 
 /* Builds a tagger from the text of its data files: any number of gazetteer
  * files (lines "name<TAB>CC<TAB>kind<TAB>population") and one taxonomy
- * ("@theme<TAB>slug<TAB>code<TAB>label" and "phrase<TAB>slug<TAB>weight").
+ * ("@theme<TAB>slug<TAB>code<TAB>label", "phrase<TAB>slug<TAB>weight" and
+ * "@cooccur<TAB>slug<TAB>slug<TAB>share", a share in [0, 1]).
  * Returns 0, WD_EINVAL with "file:line: what is wrong" in err (a file the
  * tagger cannot use is refused whole), or WD_ENOMEM. */
 int wd_tagger_build(const struct wd_tag_file *gazetteers, size_t n_gazetteers,
@@ -68,7 +70,8 @@ void wd_tagger_free(struct wd_tagger *t);
 /* Tags one article. title and body are UTF-8, not necessarily
  * NUL-terminated. Fills *out with the countries and themes whose relevance
  * passes the thresholds, ordered by score, highest first. A tagger is
- * read-only once built: concurrent calls are safe. Returns 0. */
+ * read-only once built: concurrent calls are safe. Allocates nothing (it
+ * uses about 45 KiB of stack). Returns 0. */
 int wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
                   const char *body, size_t blen, struct wd_tags *out);
 
