@@ -186,18 +186,35 @@ le64(uint64_t v)
 #endif
 }
 
-/* The hash of folded characters f[0..len), len <= FOLD_CAP: eight at a
- * time, the first character in the low byte, the last group padded with
- * zeros (folded characters are never 0), then the length. */
+/* The bytes of f[0..8) that are among the first len characters (zeros
+ * for the others), the first in the low byte. */
+static inline uint64_t
+chunk_of(const unsigned char *f, size_t len)
+{
+    static const uint64_t masks[9] = {0,
+                                      0xff,
+                                      0xffff,
+                                      0xffffff,
+                                      0xffffffff,
+                                      0xffffffffffull,
+                                      0xffffffffffffull,
+                                      0xffffffffffffffull,
+                                      ~0ull};
+    return le64(load64(f)) & masks[len < 8 ? len : 8];
+}
+
+/* The hash of folded characters f[0..len), len <= FOLD_CAP, f readable
+ * to f[max(len, 16) + 7]: eight at a time, the first character in the low
+ * byte, the last group padded with zeros (folded characters are never 0),
+ * at least two groups (so that words of up to sixteen characters, nearly
+ * all, hash without a branch on their length), then the length. */
 static inline uint64_t
 word_hash(const unsigned char *f, size_t len)
 {
-    uint64_t h = 0;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8)
-        h = hash_step(h, le64(load64(f + i)));
-    if (i < len)
-        h = hash_step(h, le64(load64(f + i)) & (~0ull >> (64 - 8 * (len - i))));
+    uint64_t h = hash_step(0, chunk_of(f, len));
+    h = hash_step(h, chunk_of(f + 8, len > 8 ? len - 8 : 0));
+    for (size_t i = 16; i < len; i += 8)
+        h = hash_step(h, chunk_of(f + i, len - i));
     return hash_end(h, len);
 }
 
@@ -255,6 +272,9 @@ read_word_slow(const unsigned char *p, const unsigned char *end, struct word *w)
     size_t len = 0;
     unsigned nc = 0;
     bool other = false;
+    /* Defined bytes after a short word: word_start4() and word_hash()
+     * read (and mask) them. */
+    memset(w->fold, 0, 24);
     while (p < end) {
         unsigned char f;
         size_t l = 1;
@@ -278,6 +298,8 @@ read_word_slow(const unsigned char *p, const unsigned char *end, struct word *w)
     }
     if (nc)
         h = hash_step(h, chunk);
+    for (size_t groups = (len + 7) / 8; groups < 2; groups++)
+        h = hash_step(h, 0); /* word_hash() hashes two groups at least */
     w->len = len;
     w->other = other;
     w->hash = hash_end(h, len);
@@ -437,7 +459,7 @@ struct slot {
 };
 
 #define FILTER_BITS 17      /* 16 KiB */
-#define STEM_FILTER_BITS 12 /* 512 bytes */
+#define STEM_FILTER_BITS 15 /* 4 KiB */
 
 /* The stems that may start a word, by the word's first four folded
  * characters: lens, bit k for a stem of k characters (a stem of three is
@@ -623,16 +645,21 @@ stem_add(struct wd_tagger *t, const struct word *w)
     return 0;
 }
 
+/* The lengths of the stems shorter than w that start as w does (none for
+ * words of three or fewer: stems have three letters or more). */
 static inline uint32_t
-stem_lens(const struct wd_tagger *t, uint32_t key)
+stem_lens(const struct wd_tagger *t, const struct word *w)
 {
+    uint32_t key = word_start4(w);
     uint32_t b = stem_bit(key);
-    if (!((t->stem_filter[b >> 6] >> (b & 63)) & 1))
+    /* One branch, taken by few words, rather than one on the length */
+    if (!((t->stem_filter[b >> 6] >> (b & 63)) & (w->len > 3)))
         return 0;
     size_t mask = t->cap_stems - 1;
     for (size_t i = stem_index(key, t->cap_stems);; i = (i + 1) & mask) {
         if (t->stems[i].key == key)
-            return t->stems[i].lens;
+            return w->len < 32 ? t->stems[i].lens & ((1u << w->len) - 1)
+                               : t->stems[i].lens;
         if (!t->stems[i].key)
             return 0;
     }
@@ -1310,12 +1337,7 @@ scan_text(struct scan *sc, const char *s, size_t n, bool title)
         }
         /* Stems shorter than the word (a stem as long is an exact
          * match). */
-        uint32_t lens = 0;
-        if (w.len > 3 && t->cap_stems) {
-            lens = stem_lens(t, word_start4(&w));
-            if (lens && w.len < 32)
-                lens &= (1u << w.len) - 1;
-        }
+        uint32_t lens = stem_lens(t, &w);
         size_t n_next = 0;
         for (size_t k = 0; k < n_open; k++) {
             uint32_t child =
