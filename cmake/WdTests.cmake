@@ -23,6 +23,9 @@ foreach(src ${WD_TEST_SOURCES})
   endif()
 endforeach()
 
+# The 200 000-page overload test takes a minute or two on 2 cores.
+set_tests_properties(test_burst PROPERTIES TIMEOUT 400)
+
 # The end-to-end tests once more with the worker under valgrind's memcheck:
 # any error or definite leak makes it exit 99, which the tests report (not
 # in sanitizer builds, which valgrind cannot run).
