@@ -760,8 +760,12 @@ run(const char *bin, void *zctx, bool use_redis, int n_workers,
         goto done;
     }
     double t_end = t_last_article > ps.t_first ? t_last_article : t_complete;
-    for (int i = 0; i < n_stories; i++)
+    for (int i = 0; i < n_stories; i++) {
         res->full_missing += story_has_full[i] && !got_full[i];
+        if (debug && story_has_full[i] && !got_full[i])
+            fprintf(stderr, "no full text: story %d, first published as %s\n",
+                    i, first_seen[i] ? first_seen[i] : "(never)");
+    }
     res->secs = t_end - ps.t_first;
     res->pps = n_pages / res->secs;
     res->ok = true;

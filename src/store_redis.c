@@ -55,7 +55,14 @@ struct redis_store {
     struct op *ops;
     size_t n_ops, cap_ops;
     bool in_batch, failed;
+    /* Claims this batch took that were not held before it: given back
+     * when the batch is aborted (its page waits and is decided again), so
+     * that other workers need not wait out the claims' expiry. */
+    char (*fresh)[128];
+    size_t n_fresh, cap_fresh;
 };
+
+static void release_fresh(struct redis_store *r);
 
 static void
 key_name(const struct redis_store *r, const char *what, char *out, size_t cap)
@@ -134,6 +141,7 @@ r_abort(void *impl)
 {
     struct redis_store *r = impl;
     drop_ops(r);
+    release_fresh(r);
     r->in_batch = false;
 }
 
@@ -273,6 +281,7 @@ r_commit(void *impl)
 {
     struct redis_store *r = impl;
     r->in_batch = false;
+    r->n_fresh = 0; /* committed: the claims run their course */
     if (r->failed) {
         drop_ops(r);
         return -EIO;
@@ -407,16 +416,26 @@ r_sync(void *impl)
 static const char claim_script[] =
     "local tok, ttl, nx, minb = ARGV[1], ARGV[2], tonumber(ARGV[3]), "
     "tonumber(ARGV[4])\n"
-    "local taken = 0\n"
+    "local taken, fresh = 0, ''\n"
     "for i = 1, #KEYS do\n"
     "  local v = redis.call('GET', KEYS[i])\n"
     "  if v and v ~= tok then\n"
     "    if i <= nx then return 1 end\n"
     "    taken = taken + 1\n"
     "  end\n"
+    "  fresh = fresh .. (v and '0' or '1')\n"
     "end\n"
     "if minb > 0 and taken >= minb then return 2 end\n"
     "for i = 1, #KEYS do redis.call('SET', KEYS[i], tok, 'PX', ttl) end\n"
+    "return 'G' .. fresh\n";
+
+/* Gives back the claims of keys still held by this process's token. */
+static const char release_script[] =
+    "for i = 1, #KEYS do\n"
+    "  if redis.call('GET', KEYS[i]) == ARGV[1] then\n"
+    "    redis.call('DEL', KEYS[i])\n"
+    "  end\n"
+    "end\n"
     "return 0\n";
 
 static void
@@ -472,13 +491,60 @@ r_claim(void *impl, const struct wd_claim *c)
     redisReply *rep = command(r, (int)a, argv, len);
     if (!rep)
         return -EIO;
-    long long v = rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1;
-    freeReplyObject(rep);
-    if (v < 0) {
-        r->failed = true;
-        return -EIO;
+    int rc = -EIO;
+    if (rep->type == REDIS_REPLY_INTEGER && rep->integer > 0) {
+        rc = WD_EBUSY;
+    } else if (rep->type == REDIS_REPLY_STRING && rep->len == 1 + k &&
+               rep->str[0] == 'G') {
+        rc = 0;
+        for (size_t i = 0; i < k; i++) {
+            if (rep->str[1 + i] != '1')
+                continue;
+            if (r->n_fresh == r->cap_fresh) {
+                size_t cap = r->cap_fresh ? r->cap_fresh * 2 : 64;
+                void *p = realloc(r->fresh, cap * sizeof *r->fresh);
+                if (!p)
+                    break; /* not given back early: it expires */
+                r->fresh = p;
+                r->cap_fresh = cap;
+            }
+            memcpy(r->fresh[r->n_fresh++], names[i], sizeof names[i]);
+        }
     }
-    return v == 0 ? 0 : WD_EBUSY;
+    freeReplyObject(rep);
+    if (rc == -EIO)
+        r->failed = true;
+    return rc;
+}
+
+static void
+release_fresh(struct redis_store *r)
+{
+    size_t n = r->n_fresh;
+    r->n_fresh = 0;
+    if (n == 0 || !r->c || r->c->err)
+        return; /* unreachable: the claims expire by themselves */
+    const char **argv = malloc((n + 4) * sizeof *argv);
+    size_t *len = malloc((n + 4) * sizeof *len);
+    char nkeys[24];
+    if (!argv || !len) {
+        free(argv);
+        free(len);
+        return;
+    }
+    snprintf(nkeys, sizeof nkeys, "%zu", n);
+    size_t a = 0;
+    argv[a] = "EVAL", len[a++] = 4;
+    argv[a] = release_script, len[a++] = sizeof release_script - 1;
+    argv[a] = nkeys, len[a++] = strlen(nkeys);
+    for (size_t i = 0; i < n; i++)
+        argv[a] = r->fresh[i], len[a++] = strlen(r->fresh[i]);
+    argv[a] = r->token, len[a++] = strlen(r->token);
+    redisReply *rep = command(r, (int)a, argv, len);
+    if (rep)
+        freeReplyObject(rep);
+    free(argv);
+    free(len);
 }
 
 static void
@@ -487,6 +553,7 @@ r_close(void *impl)
     struct redis_store *r = impl;
     drop_ops(r);
     free(r->ops);
+    free(r->fresh);
     if (r->c)
         redisFree(r->c);
     free(r);

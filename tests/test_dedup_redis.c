@@ -58,7 +58,8 @@ claim_of(uint8_t id, uint32_t rev, uint64_t content, const uint8_t *bands,
 /* Two stores on one server stand for two workers: the first claim of a
  * story wins, the holder may claim again (a retried page), the other may
  * not; another revision is another claim; the same text under another id
- * is the same story; so is another story sharing two or more bands. */
+ * is the same story; so is another story sharing two or more bands. An
+ * aborted batch gives its claims back. */
 static void
 test_claims(void)
 {
@@ -89,6 +90,16 @@ test_claims(void)
     wd_store_abort(&store);
     wd_store_abort(&other);
     wd_store_abort(&third);
+    /* An aborted batch gave its claims back (its page is decided again
+     * later): the others may take them at once. A committed batch's claims
+     * stay until they expire. */
+    CHECK_OK(wd_store_begin(&third));
+    CHECK_OK(wd_store_claim(&third, &a1));
+    CHECK_OK(wd_store_claim(&third, &near2));
+    CHECK_OK(wd_store_commit(&third));
+    CHECK_OK(wd_store_begin(&store));
+    CHECK_INT(wd_store_claim(&store, &a1), ==, WD_EBUSY);
+    wd_store_abort(&store);
     wd_store_close(&other);
     wd_store_close(&third);
 }
