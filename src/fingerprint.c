@@ -205,9 +205,11 @@ minhash_of_key(const struct key *k, uint64_t bands[WD_MH_BANDS])
     return n;
 }
 
-/* The lead keys of a body's key; returns its number of words. */
+/* The lead keys of a body's key; returns its number of words. ends[k] is
+ * where its (k+1)-th word ends, for the first WD_FP_SKETCH_WORDS words. */
 static size_t
-leads_of_key(const struct key *b, uint64_t leads[WD_FP_LEADS])
+leads_of_key(const struct key *b, uint64_t leads[WD_FP_LEADS],
+             size_t ends[WD_FP_SKETCH_WORDS])
 {
     size_t words = 0, start = 0, i = 0;
     memset(leads, 0, WD_FP_LEADS * sizeof leads[0]);
@@ -218,6 +220,8 @@ leads_of_key(const struct key *b, uint64_t leads[WD_FP_LEADS])
         if (i > w) {
             if (words % WD_FP_LEAD_WORDS == 0)
                 start = w;
+            if (words < WD_FP_SKETCH_WORDS)
+                ends[words] = i;
             words++;
             size_t win = words / WD_FP_LEAD_WORDS - 1;
             if (words % WD_FP_LEAD_WORDS == 0 && win < WD_FP_LEADS) {
@@ -229,6 +233,45 @@ leads_of_key(const struct key *b, uint64_t leads[WD_FP_LEADS])
         i++;
     }
     return words;
+}
+
+struct sketch {
+    const uint64_t *seeds;
+    uint64_t mins[WD_FP_SKETCH];
+};
+
+static void
+sketch_add(void *ctx, uint64_t h)
+{
+    struct sketch *k = ctx;
+    for (int i = 0; i < WD_FP_SKETCH; i++) {
+        uint64_t v = permute(h, k->seeds[i]);
+        if (v < k->mins[i])
+            k->mins[i] = v;
+    }
+}
+
+/* The lead sketch: MinHash of the 3-shingles of the body's first
+ * WD_FP_SKETCH_WORDS words, short of its last word (which a teaser's cut
+ * may have shortened). All 0 when fewer than 4 words remain. */
+static void
+sketch_of_lead(const struct key *b, size_t words,
+               const size_t ends[WD_FP_SKETCH_WORDS],
+               uint32_t out[WD_FP_SKETCH])
+{
+    memset(out, 0, WD_FP_SKETCH * sizeof out[0]);
+    size_t n = words > WD_FP_SKETCH_WORDS ? WD_FP_SKETCH_WORDS : words - 1;
+    if (words < 5)
+        return;
+    struct minhash m;
+    minhash_init(&m); /* for its seeds */
+    struct sketch k = {.seeds = m.seeds};
+    for (int i = 0; i < WD_FP_SKETCH; i++)
+        k.mins[i] = UINT64_MAX;
+    struct key lead = {.p = b->p, .len = ends[n - 1]};
+    shingles(&lead, sketch_add, &k);
+    for (int i = 0; i < WD_FP_SKETCH; i++)
+        out[i] = (uint32_t)(k.mins[i] >> 32) | 1;
 }
 
 /* SimHash and MinHash of one text in a single pass over its shingles. */
@@ -260,7 +303,9 @@ wd_fp_story(const char *title, size_t tlen, const char *body, size_t blen,
     out->shingles = shingles(&b, both_add, &acc);
     out->simhash = simhash_finish(acc.acc);
     minhash_finish(&acc.mh, out->bands);
-    out->words = leads_of_key(&b, out->leads);
+    size_t ends[WD_FP_SKETCH_WORDS];
+    out->words = leads_of_key(&b, out->leads, ends);
+    sketch_of_lead(&b, out->words, ends, out->sketch);
     key_drop(&t);
     key_drop(&b);
 }

@@ -129,22 +129,33 @@ test_any_order(void)
 {
     static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
                                      {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
-    /* The teaser: the first 40 words; the re-post: "northern" (word 5)
-     * and "wage" (word 20) changed. */
-    char tz[1024], re[1024];
+    /* The teaser: the first 40 words; the re-post: "northern" (word 5),
+     * "wage" (word 20) and "union" (word 28) changed, so that it shares
+     * one window of eight words with the teaser. */
+    char tz[1024], re[2048], longer[2048];
+    /* A full text long enough that its teaser is not a near copy of it. */
+    snprintf(longer, sizeof longer, "%s%s", full,
+             " Port officials estimated the losses at several million a "
+             "day and asked the government to mediate. Truck drivers "
+             "waiting at the gates said they had been there since Friday "
+             "with no word on when loading would start again, and some "
+             "had already turned back toward the border crossings in the "
+             "east. The transport ministry promised an emergency plan.");
     const char *p = full;
     for (int w = 0; w < 40; p++)
         w += *p == ' ';
     snprintf(tz, sizeof tz, "%.*s...", (int)(p - full - 1), full);
-    const char *north = strstr(full, "northern"), *wage = strstr(full, "wage");
-    snprintf(re, sizeof re, "%.*ssouthern%.*spay%s", (int)(north - full), full,
-             (int)(wage - north - 8), north + 8, wage + 4);
+    const char *north = strstr(full, "northern"), *wage = strstr(full, "wage"),
+               *un = strstr(full, "union");
+    snprintf(re, sizeof re, "%.*ssouthern%.*spay%.*sguild%s",
+             (int)(north - full), full, (int)(wage - north - 8), north + 8,
+             (int)(un - wage - 4), wage + 4, longer + (un + 5 - full));
     for (int o = 0; o < 6; o++) {
         if (o > 0)
             empty_store();
         struct wd_dedup *d = open_dedup(0, 0);
         struct wd_story_fp v[3] = {
-            fp_of(title, tz, true), fp_of(title, full, false),
+            fp_of(title, tz, true), fp_of(title, longer, false),
             fp_of("Port Walkout Drags On As Talks Stall", re, false)};
         int news = 0, upgrades = 0;
         bool full_out = false;

@@ -65,9 +65,10 @@ struct wd_story_fp {
     uint64_t bands[WD_MH_BANDS]; /* wd_fp_minhash_bands() */
     size_t shingles;             /* its return value */
     uint32_t body_len;
-    bool teaser;                 /* a cut teaser, not the full text */
-    uint64_t leads[WD_FP_LEADS]; /* wd_fp_story()'s lead keys */
-    uint32_t words;              /* of the body */
+    bool teaser;                   /* a cut teaser, not the full text */
+    uint64_t leads[WD_FP_LEADS];   /* wd_fp_story()'s lead keys */
+    uint32_t sketch[WD_FP_SKETCH]; /* and its lead sketch */
+    uint32_t words;                /* of the body */
 };
 
 /* What dedup needs of a story, from its fingerprints (wd_fp_story()), the

@@ -56,6 +56,13 @@ size_t wd_fp_minhash_bands(const char *text, size_t n,
 #define WD_FP_LEADS 8
 #define WD_FP_LEAD_WORDS 8
 
+/* The lead sketch: a MinHash of WD_FP_SKETCH values over the word
+ * 3-shingles of the body's first WD_FP_SKETCH_WORDS words (short of its
+ * last word), to tell whether two leads that share one window are one
+ * story edited or two stories that open alike. */
+#define WD_FP_SKETCH 16
+#define WD_FP_SKETCH_WORDS 32
+
 /* All the fingerprints of a story at once, from one matching key of the
  * title and one of the body (what the pipeline uses). */
 struct wd_fp_story {
@@ -65,6 +72,7 @@ struct wd_fp_story {
     uint64_t bands[WD_MH_BANDS];
     size_t shingles;
     uint64_t leads[WD_FP_LEADS];
+    uint32_t sketch[WD_FP_SKETCH];
     size_t words; /* of the body's key */
 };
 
