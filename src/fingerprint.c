@@ -107,20 +107,61 @@ shingles(const struct key *k, void (*fn)(void *ctx, uint64_t h), void *ctx)
     return n;
 }
 
+/* SimHash's 64 per-bit votes, counted eight bits at a time: each byte of a
+ * shingle hash adds its eight bits to eight 8-bit lanes of one word (one
+ * table look-up and one add per byte, not 64 branches per shingle), and the
+ * lanes are emptied into 32-bit counts before they can overflow. Bit b is
+ * set when more than half the shingles have it. */
+struct simacc {
+    uint64_t lanes[8]; /* byte i of the hash: bit j counted in lane j */
+    uint32_t ones[64];
+    uint32_t pending, n;
+};
+
+static uint64_t spread[256]; /* byte -> its bits, one per 8-bit lane */
+
+static void
+simacc_init(struct simacc *a)
+{
+    memset(a, 0, sizeof *a);
+    if (spread[255] == 0)
+        for (int v = 0; v < 256; v++) {
+            uint64_t x = 0;
+            for (int j = 0; j < 8; j++)
+                x |= (uint64_t)((v >> j) & 1) << (8 * j);
+            spread[v] = x;
+        }
+}
+
+static void
+simacc_flush(struct simacc *a)
+{
+    for (int i = 0; i < 8; i++) {
+        for (int j = 0; j < 8; j++)
+            a->ones[8 * i + j] += (uint32_t)(a->lanes[i] >> (8 * j)) & 0xff;
+        a->lanes[i] = 0;
+    }
+    a->pending = 0;
+}
+
 static void
 simhash_add(void *ctx, uint64_t h)
 {
-    int32_t *acc = ctx;
-    for (int b = 0; b < 64; b++)
-        acc[b] += (h >> b) & 1 ? 1 : -1;
+    struct simacc *a = ctx;
+    for (int i = 0; i < 8; i++)
+        a->lanes[i] += spread[(h >> (8 * i)) & 0xff];
+    a->n++;
+    if (++a->pending == 255)
+        simacc_flush(a);
 }
 
 static uint64_t
-simhash_finish(const int32_t acc[64])
+simhash_finish(struct simacc *a)
 {
+    simacc_flush(a);
     uint64_t out = 0;
     for (int b = 0; b < 64; b++)
-        if (acc[b] > 0)
+        if (2 * (uint64_t)a->ones[b] > a->n)
             out |= (uint64_t)1 << b;
     return out;
 }
@@ -128,9 +169,10 @@ simhash_finish(const int32_t acc[64])
 static uint64_t
 simhash_of_key(const struct key *k)
 {
-    int32_t acc[64] = {0};
-    shingles(k, simhash_add, acc);
-    return simhash_finish(acc);
+    struct simacc a;
+    simacc_init(&a);
+    shingles(k, simhash_add, &a);
+    return simhash_finish(&a);
 }
 
 /* A cheap family of hash functions over one 64-bit shingle hash: multiply
@@ -268,7 +310,9 @@ sketch_of_lead(const struct key *b, size_t words,
     struct sketch k = {.seeds = m.seeds};
     for (int i = 0; i < WD_FP_SKETCH; i++)
         k.mins[i] = UINT64_MAX;
-    struct key lead = {.p = b->p, .len = ends[n - 1]};
+    struct key lead; /* a view of b: its stack buffer stays unused */
+    lead.p = b->p;
+    lead.len = ends[n - 1];
     shingles(&lead, sketch_add, &k);
     for (int i = 0; i < WD_FP_SKETCH; i++)
         out[i] = (uint32_t)(k.mins[i] >> 32) | 1;
@@ -276,7 +320,7 @@ sketch_of_lead(const struct key *b, size_t words,
 
 /* SimHash and MinHash of one text in a single pass over its shingles. */
 struct both {
-    int32_t acc[64];
+    struct simacc acc;
     struct minhash mh;
 };
 
@@ -284,7 +328,7 @@ static void
 both_add(void *ctx, uint64_t h)
 {
     struct both *b = ctx;
-    simhash_add(b->acc, h);
+    simhash_add(&b->acc, h);
     minhash_add(&b->mh, h);
 }
 
@@ -298,10 +342,10 @@ wd_fp_story(const char *title, size_t tlen, const char *body, size_t blen,
     id_of_keys(&t, &b, out->id);
     out->content_key = content_of_keys(&t, &b);
     struct both acc;
-    memset(acc.acc, 0, sizeof acc.acc);
+    simacc_init(&acc.acc);
     minhash_init(&acc.mh);
     out->shingles = shingles(&b, both_add, &acc);
-    out->simhash = simhash_finish(acc.acc);
+    out->simhash = simhash_finish(&acc.acc);
     minhash_finish(&acc.mh, out->bands);
     size_t ends[WD_FP_SKETCH_WORDS];
     out->words = leads_of_key(&b, out->leads, ends);

@@ -310,9 +310,30 @@ shortcode_len(const char *s, size_t n)
 static void
 out_text(struct outbuf *o, const char *s, size_t n)
 {
+    /* ASCII, most of every page, takes a table instead of a decode and a
+     * Unicode class look-up; the answers are is_space_cp()'s. */
+    static bool ascii_ready, ascii_space[128];
+    if (!ascii_ready) {
+        for (uint32_t c = 0; c < 128; c++)
+            ascii_space[c] = is_space_cp(c);
+        ascii_ready = true;
+    }
     bool space = o->len > 0 && o->p[o->len - 1] != '\n' ? false : true;
     size_t i = 0;
     while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80 && c != '[') {
+            if (ascii_space[c]) {
+                if (!space && o->len < o->cap)
+                    o->p[o->len++] = ' ';
+                space = true;
+            } else if (o->len < o->cap) {
+                o->p[o->len++] = (char)c;
+                space = false;
+            }
+            i++;
+            continue;
+        }
         size_t sc = s[i] == '[' ? shortcode_len(s + i, n - i) : 0;
         if (sc) {
             i += sc;
