@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
+#include <zmq.h>
 
 /* Seconds of the monotonic clock. */
 static inline double
@@ -89,6 +90,22 @@ cpu_seconds(pid_t pid)
         fclose(f);
     }
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Reads and drops the rest of a message: the frames after [channel, bytes]
+ * (sequence number and epoch, docs/PROTOCOL.md). */
+static inline void
+bench_skip_frames(void *sock)
+{
+    int more = 0;
+    size_t sz = sizeof more;
+    while (zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        zmq_msg_recv(&m, sock, 0);
+        zmq_msg_close(&m);
+        sz = sizeof more;
+    }
 }
 
 #endif

@@ -578,6 +578,7 @@ run(const char *bin, void *zctx, bool use_redis, int n_workers,
         zmq_msg_recv(&t, sub, 0);
         if (zmq_msg_more(&t))
             zmq_msg_recv(&b, sub, 0);
+        bench_skip_frames(sub);
         if (zmq_msg_size(&t) == 6) {
             Wiredesk__V1__WorkerStats *ws = wiredesk__v1__worker_stats__unpack(
                 NULL, zmq_msg_size(&b), zmq_msg_data(&b));
@@ -651,6 +652,7 @@ run(const char *bin, void *zctx, bool use_redis, int n_workers,
         zmq_msg_recv(&t, sub, 0);
         if (zmq_msg_more(&t))
             zmq_msg_recv(&b, sub, 0);
+        bench_skip_frames(sub);
         const uint8_t *data = zmq_msg_data(&b);
         size_t len = zmq_msg_size(&b);
         if (zmq_msg_size(&t) == 3) {

@@ -22,6 +22,7 @@
 #include "wd/log.h"
 #include "wd/pipeline.h"
 #include "wd/publish.h"
+#include "wd/snapshot.h"
 #include "wd/stats.h"
 #include "wd/store.h"
 #include "wd/tag.h"
@@ -93,6 +94,8 @@ wd_app_config_defaults(struct wd_app_config *cfg)
     cfg->pub_hwm = 100000;
     cfg->stats_interval_ms = 5000;
     cfg->linger_ms = 1000;
+    cfg->snapshot_depth = WD_SNAPSHOT_DEFAULT_DEPTH;
+    cfg->snapshot_mb = WD_SNAPSHOT_DEFAULT_MB;
 }
 
 /* Counts a message on its channel (bounded table: channels beyond it are
@@ -471,6 +474,7 @@ stop(struct app *app, const char *why)
     /* Pages are processed synchronously in the read callback, so once
      * ingest is closed nothing is in flight. */
     wd_ingest_close(&app->ingest, on_ingest_closed);
+    wd_publish_snapshot_close(&app->pub);
     wd_curve_zap_close(&app->zap);
     uv_timer_stop(&app->stats_timer);
     uv_close((uv_handle_t *)&app->stats_timer, NULL);
@@ -618,6 +622,7 @@ static void
 abandon_loop(struct app *app)
 {
     wd_ingest_close(&app->ingest, NULL);
+    wd_publish_snapshot_close(&app->pub);
     wd_curve_zap_close(&app->zap);
     uv_run(&app->loop, UV_RUN_DEFAULT);
     uv_loop_close(&app->loop);
@@ -710,8 +715,9 @@ wd_app_run(const struct wd_app_config *cfg)
         teardown(&app);
         return 1;
     }
-    rc = wd_publish_open(&app.pub, app.zctx, cfg->publish, cfg->pub_hwm, curve,
-                         &zerr);
+    rc = wd_publish_open(&app.pub, app.zctx, cfg->publish, cfg->pub_hwm,
+                         cfg->snapshot ? cfg->snapshot_depth : 0,
+                         cfg->snapshot_mb << 20, curve, &zerr);
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot bind publish endpoint %s: %s",
                cfg->publish, zmq_strerror(zerr));
@@ -733,6 +739,20 @@ wd_app_run(const struct wd_app_config *cfg)
         (wd_curve_zap_watch(&app.zap, &app.loop, app.ingest.sock, "ingest") !=
              0 ||
          wd_curve_zap_watch(&app.zap, &app.loop, app.pub.sock, "publish") != 0))
+        wd_log(WD_LOG_WARN, "failed CURVE handshakes are not counted: %s",
+               zmq_strerror(errno));
+    if (cfg->snapshot &&
+        wd_publish_snapshot_start(&app.pub, &app.loop, app.zctx, cfg->snapshot,
+                                  curve, &zerr) != 0) {
+        wd_log(WD_LOG_ERROR, "cannot bind snapshot endpoint %s: %s",
+               cfg->snapshot, zmq_strerror(zerr));
+        abandon_loop(&app);
+        teardown(&app);
+        return 1;
+    }
+    if (curve && cfg->snapshot &&
+        wd_curve_zap_watch(&app.zap, &app.loop, app.pub.snap_sock,
+                           "snapshot") != 0)
         wd_log(WD_LOG_WARN, "failed CURVE handshakes are not counted: %s",
                zmq_strerror(errno));
     rc = wd_http_start(&app.http, &app.loop, cfg->http, on_http, &app);
@@ -770,6 +790,12 @@ wd_app_run(const struct wd_app_config *cfg)
            "page %zu bytes",
            cfg->ingest, cfg->publish, cfg->http, cfg->state_dir, app.data_dir,
            cfg->max_page_bytes);
+    if (cfg->snapshot)
+        wd_log(WD_LOG_INFO,
+               "snapshot %s: last %u messages per channel, %zu MiB at most",
+               cfg->snapshot, cfg->snapshot_depth, cfg->snapshot_mb);
+    wd_log(WD_LOG_INFO, "epoch %016llx: sequence numbers start at 1",
+           (unsigned long long)app.pub.epoch);
     if (curve)
         wd_log(WD_LOG_INFO,
                "CURVE on ingest and publish: %zu client keys allowed (%s)",

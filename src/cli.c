@@ -21,6 +21,8 @@
 #include "wd/http.h"
 #include "wd/log.h"
 #include "wd/proxy.h"
+#include "wd/publish.h"
+#include "wd/snapshot.h"
 #include "wd/store.h"
 #include "wiredesk.pb-c.h"
 
@@ -73,6 +75,13 @@ static const char usage_run[] =
     "  --ingest-hwm N          ingest queue, messages     [10000]\n"
     "  --pub-hwm N             queue per subscriber       [100000]\n"
     "  --stats-interval MS     WorkerStats on $stats      [5000], 0 = off\n"
+    "  --stop-timeout MS       on SIGTERM, how long a page held for the\n"
+    "                          store is retried before exiting [10000]\n"
+    "  --snapshot ENDPOINT     ROUTER answering \"the last N messages of a\n"
+    "                          channel\" (`tail --catch-up`) [off; e.g.\n"
+    "                          " WD_DEFAULT_SNAPSHOT "]\n"
+    "  --snapshot-depth N      messages kept per channel  [100], 1 to 1000\n"
+    "  --snapshot-mb N         bound of the kept bytes    [64]\n"
     "  --curve-secret FILE     CURVE on ingest and publish: the worker's\n"
     "                          secret key (`wiredesk keygen`, mode 0600)\n"
     "  --curve-allow PATH      with --curve-secret: the client public keys\n"
@@ -131,12 +140,20 @@ static const char usage_tail[] =
     "usage: wiredesk tail [OPTIONS] [CHANNEL...]\n"
     "\n"
     "Subscribes to the channels (default: all) and prints each message as one\n"
-    "JSON line with its channel. Channels: all, country.CC, theme.SLUG, "
-    "$stats.\n"
+    "JSON line with its channel and sequence number. Channels: all,\n"
+    "country.CC, theme.SLUG, $stats. Gaps in a channel's sequence numbers\n"
+    "(messages dropped or missed) are said on stderr as they come and\n"
+    "counted at exit.\n"
     "\n"
     "  --endpoint ENDPOINT     the worker's PUB socket    [" WD_DEFAULT_PUBLISH
     "]\n"
-    "  --count N               exit after N messages\n"
+    "  --catch-up N            first the last N messages of each channel\n"
+    "                          from the snapshot service, then the live ones,\n"
+    "                          without a gap or a repeat; later gaps are\n"
+    "                          filled from it when it still holds them\n"
+    "  --snapshot ENDPOINT     the worker's snapshot service\n"
+    "                          [" WD_DEFAULT_SNAPSHOT " with --catch-up]\n"
+    "  --count N               exit after N messages (caught-up ones too)\n"
     "  --timeout MS            exit (status 0) after MS without a message\n"
     "  --connect-timeout MS    give up when not connected [5000]\n"
     "  --curve-server-key FILE the worker's public key (CURVE)\n"
@@ -222,6 +239,9 @@ static const struct option run_opts[] = {
     {"ingest-hwm", required_argument, 0, 'I'},
     {"pub-hwm", required_argument, 0, 'P'},
     {"stats-interval", required_argument, 0, 'S'},
+    {"snapshot", required_argument, 0, 'Z'},
+    {"snapshot-depth", required_argument, 0, 'z'},
+    {"snapshot-mb", required_argument, 0, 'Y'},
     {"curve-secret", required_argument, 0, 'k'},
     {"curve-allow", required_argument, 0, 'a'},
     {"log-level", required_argument, 0, 'l'},
@@ -324,6 +344,19 @@ run_parsed(int argc, char **argv)
                 return usage_error("run", "bad --stats-interval '%s'", optarg);
             cfg.stats_interval_ms = (unsigned)v;
             break;
+        case 'Z':
+            cfg.snapshot = *optarg ? optarg : NULL;
+            break;
+        case 'z':
+            if (parse_num(optarg, 1, WD_SNAPSHOT_MAX_DEPTH, &v))
+                return usage_error("run", "bad --snapshot-depth '%s'", optarg);
+            cfg.snapshot_depth = (unsigned)v;
+            break;
+        case 'Y':
+            if (parse_num(optarg, 1, 1 << 20, &v))
+                return usage_error("run", "bad --snapshot-mb '%s'", optarg);
+            cfg.snapshot_mb = (size_t)v;
+            break;
         case 'l':
             if (strcmp(optarg, "error") == 0)
                 wd_log_set_level(WD_LOG_ERROR);
@@ -356,6 +389,9 @@ run_parsed(int argc, char **argv)
     if (wd_endpoint_check(cfg.publish))
         return usage_error("run", "malformed --publish endpoint '%s'",
                            cfg.publish);
+    if (cfg.snapshot && wd_endpoint_check(cfg.snapshot))
+        return usage_error("run", "malformed --snapshot endpoint '%s'",
+                           cfg.snapshot);
     if (!cfg.curve_secret != !cfg.curve_allow)
         return usage_error("run",
                            "--curve-secret and --curve-allow go "
@@ -673,6 +709,178 @@ wait_connected(void *sock, void *mon, long long timeout_ms)
     return rc;
 }
 
+static void
+close_parts(zmq_msg_t *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        zmq_msg_close(&parts[i]);
+}
+
+/* The 8-byte number in part i, or 0 when there is none. */
+static uint64_t
+part_u64(zmq_msg_t *parts, size_t n, size_t i)
+{
+    uint64_t v = 0;
+    if (i >= n || !wd_snapshot_get_u64(zmq_msg_data(&parts[i]),
+                                       zmq_msg_size(&parts[i]), &v))
+        return 0;
+    return v;
+}
+
+static void
+part_text(zmq_msg_t *part, char *buf, size_t cap)
+{
+    size_t l = zmq_msg_size(part);
+    if (l >= cap)
+        l = cap - 1;
+    memcpy(buf, zmq_msg_data(part), l);
+    buf[l] = '\0';
+}
+
+struct tail {
+    void *snap; /* DEALER on the snapshot service, or NULL */
+    const char *snap_endpoint;
+    long long reply_ms; /* how long a snapshot reply may take */
+    struct wd_snapshot_track *track;
+    long long got;
+    uint64_t sequenced, gaps, missed;
+};
+
+/* Prints one message as a JSON line (with its sequence number when it has
+ * one). */
+static void
+print_message(struct tail *t, const char *channel, const void *data, size_t len,
+              uint64_t seq)
+{
+    char *json = strcmp(channel, WD_CHANNEL_STATS) == 0
+                     ? wd_worker_stats_json(data, len, channel)
+                     : wd_article_json(data, len, channel);
+    if (!json) {
+        fprintf(stderr, "wiredesk tail: undecodable message on %s\n", channel);
+        return;
+    }
+    if (seq && json[0] == '{' && json[1] == '"')
+        printf("{\"seq\":%llu,%s\n", (unsigned long long)seq, json + 1);
+    else
+        printf("%s\n", json);
+    fflush(stdout);
+    free(json);
+    t->got++;
+}
+
+/* Asks the snapshot service for the last n messages of channel and prints
+ * those of epoch (any when 0) numbered in (after, before). Returns how many
+ * were printed, or -1 (said on stderr); *seq and *epoch get the end
+ * marker's. */
+static long long
+fetch_snapshot(struct tail *t, const char *channel, uint64_t n, uint64_t epoch,
+               uint64_t after, uint64_t before, uint64_t *seq,
+               uint64_t *end_epoch)
+{
+    uint8_t count[8];
+    wd_snapshot_put_u64(count, n);
+    if (zmq_send(t->snap, WD_SNAPSHOT_REQUEST, strlen(WD_SNAPSHOT_REQUEST),
+                 ZMQ_SNDMORE) < 0 ||
+        zmq_send(t->snap, channel, strlen(channel), ZMQ_SNDMORE) < 0 ||
+        zmq_send(t->snap, count, 8, 0) < 0) {
+        fprintf(stderr, "wiredesk tail: cannot ask %s: %s\n", t->snap_endpoint,
+                zmq_strerror(errno));
+        return -1;
+    }
+    long long printed = 0;
+    uint64_t items = 0;
+    int64_t deadline = wd_mono_ms() + t->reply_ms;
+    while (!tail_stop) {
+        int64_t left = deadline - wd_mono_ms();
+        zmq_pollitem_t it = {t->snap, 0, ZMQ_POLLIN, 0};
+        if (left <= 0)
+            break;
+        if (zmq_poll(&it, 1, left > 200 ? 200 : (long)left) <= 0)
+            continue;
+        zmq_msg_t p[5];
+        size_t frames, k = wd_publish_recv(t->snap, p, 5, &frames);
+        char kind[16] = "", ch[WD_CHANNEL_MAX] = "";
+        if (k >= 2) {
+            part_text(&p[0], kind, sizeof kind);
+            part_text(&p[1], ch, sizeof ch);
+        }
+        if (strcmp(kind, WD_SNAPSHOT_ERROR) == 0) {
+            fprintf(stderr, "wiredesk tail: %s refused the request: %s\n",
+                    t->snap_endpoint, ch);
+            close_parts(p, k);
+            return -1;
+        }
+        bool mine = strcmp(ch, channel) == 0; /* else a late stale reply */
+        if (mine && k == 5 && strcmp(kind, WD_SNAPSHOT_END) == 0) {
+            *seq = part_u64(p, k, 2);
+            *end_epoch = part_u64(p, k, 3);
+            uint64_t sent = part_u64(p, k, 4);
+            close_parts(p, k);
+            if (sent != items)
+                fprintf(stderr,
+                        "wiredesk tail: the snapshot of %s lost %llu of its "
+                        "%llu messages on the way\n",
+                        channel, (unsigned long long)(sent - items),
+                        (unsigned long long)sent);
+            return printed;
+        }
+        if (mine && k == 5 && strcmp(kind, WD_SNAPSHOT_ITEM) == 0) {
+            uint64_t s = part_u64(p, k, 3), e = part_u64(p, k, 4);
+            items++;
+            if ((!epoch || e == epoch) && s > after && s < before) {
+                print_message(t, ch, zmq_msg_data(&p[2]), zmq_msg_size(&p[2]),
+                              s);
+                printed++;
+            }
+        }
+        close_parts(p, k);
+    }
+    if (!tail_stop)
+        fprintf(stderr,
+                "wiredesk tail: no snapshot of %s from %s within %lld ms\n",
+                channel, t->snap_endpoint, t->reply_ms);
+    return -1;
+}
+
+/* Handles one published message: [channel, bytes] from older workers,
+ * [channel, bytes, seq, epoch] from this one. */
+static void
+on_published(struct tail *t, zmq_msg_t *p, size_t n)
+{
+    char channel[WD_CHANNEL_MAX];
+    part_text(&p[0], channel, sizeof channel);
+    uint64_t seq = part_u64(p, n, 2), epoch = part_u64(p, n, 3), last = 0;
+    enum wd_seq_verdict v =
+        wd_snapshot_track_see(t->track, channel, epoch, seq, &last);
+    t->sequenced += seq != 0;
+    if (v == WD_SEQ_OLD)
+        return; /* held by the snapshot already, or a repeat */
+    if (v == WD_SEQ_NEW_EPOCH)
+        fprintf(stderr,
+                "wiredesk tail: %s: a new stream (epoch %016llx, seq %llu): "
+                "the worker restarted, or another one publishes\n",
+                channel, (unsigned long long)epoch, (unsigned long long)seq);
+    if (v == WD_SEQ_GAP) {
+        uint64_t lost = seq - last - 1, s, e;
+        long long filled =
+            t->snap ? fetch_snapshot(t, channel, WD_SNAPSHOT_MAX_DEPTH, epoch,
+                                     last, seq, &s, &e)
+                    : 0;
+        if (filled > 0)
+            lost -= (uint64_t)filled;
+        if (lost) {
+            t->gaps++;
+            t->missed += lost;
+            fprintf(stderr,
+                    "wiredesk tail: gap on %s: %llu missed (seq %llu -> "
+                    "%llu)\n",
+                    channel, (unsigned long long)lost, (unsigned long long)last,
+                    (unsigned long long)seq);
+        }
+    }
+    print_message(t, channel, zmq_msg_data(&p[1]), zmq_msg_size(&p[1]), seq);
+}
+
 static int
 cmd_tail(int argc, char **argv)
 {
@@ -681,14 +889,16 @@ cmd_tail(int argc, char **argv)
         {"count", required_argument, 0, 'n'},
         {"timeout", required_argument, 0, 't'},
         {"connect-timeout", required_argument, 0, 'c'},
+        {"catch-up", required_argument, 0, 'u'},
+        {"snapshot", required_argument, 0, 's'},
         {"curve-server-key", required_argument, 0, 'K'},
         {"curve-secret", required_argument, 0, 'k'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     struct client_curve cc = {0};
-    const char *endpoint = WD_DEFAULT_PUBLISH;
-    long long count = 0, timeout = 0, connect_timeout = 5000;
+    const char *endpoint = WD_DEFAULT_PUBLISH, *snap_endpoint = NULL;
+    long long count = 0, timeout = 0, connect_timeout = 5000, catch_up = -1;
     int c;
     opterr = 0;
     optind = 1;
@@ -710,6 +920,14 @@ cmd_tail(int argc, char **argv)
                 return usage_error("tail", "bad --connect-timeout '%s'",
                                    optarg);
             break;
+        case 'u':
+            if (parse_num(optarg, 0, WD_SNAPSHOT_MAX_DEPTH, &catch_up))
+                return usage_error("tail", "bad --catch-up '%s' (0 to 1000)",
+                                   optarg);
+            break;
+        case 's':
+            snap_endpoint = optarg;
+            break;
         default:
             if (client_curve_option(&cc, c, optarg))
                 break;
@@ -718,37 +936,72 @@ cmd_tail(int argc, char **argv)
     }
     if (wd_endpoint_check(endpoint))
         return usage_error("tail", "malformed endpoint '%s'", endpoint);
+    if (catch_up >= 0 && !snap_endpoint)
+        snap_endpoint = WD_DEFAULT_SNAPSHOT;
+    if (snap_endpoint && wd_endpoint_check(snap_endpoint))
+        return usage_error("tail", "malformed --snapshot endpoint '%s'",
+                           snap_endpoint);
     int crc = client_curve_load("tail", &cc);
     if (crc)
         return crc;
 
     signal(SIGINT, on_tail_signal);
     signal(SIGTERM, on_tail_signal);
+    struct tail t = {.snap_endpoint = snap_endpoint,
+                     .reply_ms = connect_timeout};
+    if (wd_snapshot_track_new(&t.track) != 0) {
+        fprintf(stderr, "wiredesk tail: out of memory\n");
+        return 1;
+    }
     void *zctx = zmq_ctx_new();
     void *sock = zmq_socket(zctx, ZMQ_SUB);
     int hwm = 0, linger = 0;
     zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
-    if (optind >= argc)
-        zmq_setsockopt(sock, ZMQ_SUBSCRIBE, WD_CHANNEL_ALL,
-                       strlen(WD_CHANNEL_ALL));
-    for (int i = optind; i < argc; i++)
-        zmq_setsockopt(sock, ZMQ_SUBSCRIBE, argv[i], strlen(argv[i]));
+    const char *all[] = {WD_CHANNEL_ALL};
+    char **channels = optind < argc ? argv + optind : (char **)all;
+    int n_channels = optind < argc ? argc - optind : 1;
+    for (int i = 0; i < n_channels; i++)
+        zmq_setsockopt(sock, ZMQ_SUBSCRIBE, channels[i], strlen(channels[i]));
     int status = client_curve_apply("tail", &cc, sock);
+    if (snap_endpoint && status == 0) {
+        /* The same keys on both sockets: load them again (apply wiped the
+         * secret). */
+        t.snap = zmq_socket(zctx, ZMQ_DEALER);
+        zmq_setsockopt(t.snap, ZMQ_LINGER, &linger, sizeof linger);
+        if (cc.secret_path)
+            status = client_curve_load("tail", &cc) ||
+                     client_curve_apply("tail", &cc, t.snap);
+        if (status == 0 && wd_endpoint_attach(t.snap, snap_endpoint, false)) {
+            fprintf(stderr, "wiredesk tail: cannot connect to %s: %s\n",
+                    snap_endpoint, zmq_strerror(errno));
+            status = 1;
+        }
+    }
     void *mon = monitor_open(zctx, sock);
     if (status == 0 && wd_endpoint_attach(sock, endpoint, false) != 0) {
         fprintf(stderr, "wiredesk tail: cannot connect to %s: %s\n", endpoint,
                 zmq_strerror(errno));
         status = 1;
-    } else if (mon && wait_connected(sock, mon, connect_timeout) != 0 &&
-               !tail_stop) {
+    } else if (status == 0 && mon &&
+               wait_connected(sock, mon, connect_timeout) != 0 && !tail_stop) {
         fprintf(stderr, "wiredesk tail: cannot reach %s within %lld ms\n",
                 endpoint, connect_timeout);
         status = 1;
     }
-    long long got = 0;
+    /* Subscribed first, then the snapshot: what is published meanwhile
+     * queues on the SUB socket, and what the snapshot held is dropped from
+     * it by sequence number. */
+    for (int i = 0; catch_up >= 0 && status == 0 && i < n_channels; i++) {
+        uint64_t seq = 0, epoch = 0;
+        if (fetch_snapshot(&t, channels[i], (uint64_t)catch_up, 0, 0,
+                           UINT64_MAX, &seq, &epoch) < 0)
+            status = 1;
+        else
+            wd_snapshot_track_set(t.track, channels[i], epoch, seq);
+    }
     int64_t last = wd_mono_ms();
-    while (status == 0 && !tail_stop && (count == 0 || got < count)) {
+    while (status == 0 && !tail_stop && (count == 0 || t.got < count)) {
         zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
         int r = zmq_poll(&it, 1, 200);
         if (r <= 0) {
@@ -756,55 +1009,22 @@ cmd_tail(int argc, char **argv)
                 break;
             continue;
         }
-        zmq_msg_t topic, body;
-        zmq_msg_init(&topic);
-        zmq_msg_init(&body);
-        if (zmq_msg_recv(&topic, sock, 0) < 0) {
-            zmq_msg_close(&topic);
-            zmq_msg_close(&body);
-            continue;
-        }
-        char channel[WD_CHANNEL_MAX];
-        size_t tl = zmq_msg_size(&topic);
-        if (tl >= sizeof channel)
-            tl = sizeof channel - 1;
-        memcpy(channel, zmq_msg_data(&topic), tl);
-        channel[tl] = '\0';
-        bool have_body =
-            zmq_msg_more(&topic) && zmq_msg_recv(&body, sock, 0) >= 0;
-        /* Frames beyond the second are read and ignored. */
-        while (zmq_msg_more(&body)) {
-            zmq_msg_t extra;
-            zmq_msg_init(&extra);
-            zmq_msg_recv(&extra, sock, 0);
-            int more = zmq_msg_more(&extra);
-            zmq_msg_close(&extra);
-            if (!more)
-                break;
-        }
-        if (have_body) {
-            const uint8_t *d = zmq_msg_data(&body);
-            size_t n = zmq_msg_size(&body);
-            char *json = strcmp(channel, WD_CHANNEL_STATS) == 0
-                             ? wd_worker_stats_json(d, n, channel)
-                             : wd_article_json(d, n, channel);
-            if (json) {
-                fputs(json, stdout);
-                fputc('\n', stdout);
-                fflush(stdout);
-                free(json);
-                got++;
-            } else {
-                fprintf(stderr, "wiredesk tail: undecodable message on %s\n",
-                        channel);
-            }
-        }
+        zmq_msg_t p[4];
+        size_t frames, n = wd_publish_recv(sock, p, 4, &frames);
+        if (n >= 2) /* frames beyond the fourth are ignored */
+            on_published(&t, p, n);
+        close_parts(p, n);
         last = wd_mono_ms();
-        zmq_msg_close(&topic);
-        zmq_msg_close(&body);
     }
+    if (t.sequenced || catch_up >= 0)
+        fprintf(stderr, "wiredesk tail: %llu gap%s, %llu message%s missed\n",
+                (unsigned long long)t.gaps, t.gaps == 1 ? "" : "s",
+                (unsigned long long)t.missed, t.missed == 1 ? "" : "s");
+    wd_snapshot_track_free(t.track);
     if (mon)
         zmq_close(mon);
+    if (t.snap)
+        zmq_close(t.snap);
     zmq_close(sock);
     zmq_ctx_term(zctx);
     return status;

@@ -2,18 +2,42 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
+#include "wd/channel.h"
 #include "wd/curve.h"
 #include "wd/endpoint.h"
 #include "wd/err.h"
+#include "wd/snapshot.h"
+
+/* A random epoch, never 0: two workers, or two runs of one, differ. */
+static uint64_t
+new_epoch(void)
+{
+    uint64_t e = 0;
+    if (getrandom(&e, sizeof e, 0) != (ssize_t)sizeof e) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        e = ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec) ^
+            ((uint64_t)getpid() << 40);
+    }
+    return e ? e : 1;
+}
 
 int
 wd_publish_open(struct wd_publish *p, void *zctx, const char *endpoint,
-                int sndhwm, const struct wd_curve_key *curve, int *zerr)
+                int sndhwm, size_t depth, size_t max_bytes,
+                const struct wd_curve_key *curve, int *zerr)
 {
     memset(p, 0, sizeof *p);
     *zerr = 0;
+    p->epoch = new_epoch();
+    int rc = wd_snapshot_new(&p->history, depth, max_bytes);
+    if (rc)
+        return rc;
     p->sock = zmq_socket(zctx, ZMQ_PUB);
     if (!p->sock) {
         *zerr = errno;
@@ -30,18 +54,40 @@ wd_publish_open(struct wd_publish *p, void *zctx, const char *endpoint,
     return 0;
 }
 
+/* Sends frames f[0..n) as one message after prefix frames (the ROUTER's
+ * identity, or none), without blocking. After the first frame ZeroMQ takes
+ * the rest of the message atomically. Returns 0 or WD_EZMQ. */
+static int
+send_frames(void *sock, const zmq_msg_t *prefix,
+            const struct wd_snapshot_frame *f, size_t n)
+{
+    if (prefix) {
+        zmq_msg_t id;
+        zmq_msg_init(&id);
+        zmq_msg_copy(&id, (zmq_msg_t *)prefix);
+        if (zmq_msg_send(&id, sock, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&id);
+            return WD_EZMQ;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (zmq_send(sock, f[i].data, f[i].len,
+                     (i + 1 < n ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0)
+            return WD_EZMQ;
+    return 0;
+}
+
 int
 wd_publish_send(struct wd_publish *p, const char *channel, const void *buf,
                 size_t len)
 {
+    uint8_t seq[8], epoch[8];
+    wd_snapshot_put_u64(seq, wd_snapshot_record(p->history, channel, buf, len));
+    wd_snapshot_put_u64(epoch, p->epoch);
     size_t clen = strlen(channel);
-    if (zmq_send(p->sock, channel, clen, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
-        p->errors++;
-        return WD_EZMQ;
-    }
-    /* After the first frame ZeroMQ guarantees the rest of the message is
-     * accepted atomically; the DONTWAIT keeps that a promise, not a wait. */
-    if (zmq_send(p->sock, buf, len, ZMQ_DONTWAIT) < 0) {
+    struct wd_snapshot_frame f[4] = {
+        {channel, clen}, {buf, len}, {seq, 8}, {epoch, 8}};
+    if (send_frames(p->sock, NULL, f, 4) != 0) {
         p->errors++;
         return WD_EZMQ;
     }
@@ -50,12 +96,203 @@ wd_publish_send(struct wd_publish *p, const char *channel, const void *buf,
     return 0;
 }
 
+/* --- the snapshot service ------------------------------------------------ */
+
+#define REQUEST_FRAMES 4 /* kept of a request; more make it refused */
+
+struct reply {
+    struct wd_publish *p;
+    const zmq_msg_t *id;
+    const char *channel;
+};
+
+static void
+send_item(void *ctx, const struct wd_snapshot_item *it)
+{
+    struct reply *r = ctx;
+    uint8_t seq[8], epoch[8];
+    wd_snapshot_put_u64(seq, it->seq);
+    wd_snapshot_put_u64(epoch, r->p->epoch);
+    struct wd_snapshot_frame f[5] = {
+        {WD_SNAPSHOT_ITEM, strlen(WD_SNAPSHOT_ITEM)},
+        {r->channel, strlen(r->channel)},
+        {it->data, it->len},
+        {seq, 8},
+        {epoch, 8}};
+    send_frames(r->p->snap_sock, r->id, f, 5);
+}
+
+/* Answers one request: its items and the end marker, or a refusal. */
+static void
+answer(struct wd_publish *p, const zmq_msg_t *id,
+       const struct wd_snapshot_frame *f, size_t n)
+{
+    char channel[WD_CHANNEL_MAX];
+    uint64_t want;
+    const char *why = wd_snapshot_parse_request(f, n, channel, &want);
+    if (why) {
+        p->snap_refused++;
+        struct wd_snapshot_frame e[2] = {
+            {WD_SNAPSHOT_ERROR, strlen(WD_SNAPSHOT_ERROR)}, {why, strlen(why)}};
+        send_frames(p->snap_sock, id, e, 2);
+        return;
+    }
+    p->snap_requests++;
+    struct reply r = {p, id, channel};
+    size_t k = wd_snapshot_last(p->history, channel, want, send_item, &r);
+    uint8_t seq[8], epoch[8], count[8];
+    wd_snapshot_put_u64(seq, wd_snapshot_seq(p->history, channel));
+    wd_snapshot_put_u64(epoch, p->epoch);
+    wd_snapshot_put_u64(count, k);
+    struct wd_snapshot_frame end[5] = {
+        {WD_SNAPSHOT_END, strlen(WD_SNAPSHOT_END)},
+        {channel, strlen(channel)},
+        {seq, 8},
+        {epoch, 8},
+        {count, 8}};
+    send_frames(p->snap_sock, id, end, 5);
+}
+
+size_t
+wd_publish_recv(void *sock, zmq_msg_t *parts, size_t cap, size_t *frames)
+{
+    size_t n = 0;
+    *frames = 0;
+    for (bool more = true; more;) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            break;
+        }
+        more = zmq_msg_more(&m);
+        (*frames)++;
+        if (n < cap) {
+            zmq_msg_init(&parts[n]);
+            zmq_msg_move(&parts[n++], &m);
+        }
+        zmq_msg_close(&m);
+    }
+    return n;
+}
+
+/* Reads one request (identity + frames) and answers it. False when none
+ * was queued. */
+static bool
+serve_one(struct wd_publish *p)
+{
+    zmq_msg_t part[1 + REQUEST_FRAMES]; /* the identity, the request */
+    size_t frames,
+        n = wd_publish_recv(p->snap_sock, part, 1 + REQUEST_FRAMES, &frames);
+    if (n == 0)
+        return false;
+    struct wd_snapshot_frame f[REQUEST_FRAMES];
+    for (size_t i = 1; i < n; i++)
+        f[i - 1] = (struct wd_snapshot_frame){zmq_msg_data(&part[i]),
+                                              zmq_msg_size(&part[i])};
+    answer(p, &part[0], f, frames - 1);
+    for (size_t i = 0; i < n; i++)
+        zmq_msg_close(&part[i]);
+    return true;
+}
+
+static void on_snap_idle(uv_idle_t *h);
+
+/* ZMQ_FD is edge-triggered: read while requests come, within a budget,
+ * then keep going from the idle handle while ZMQ_EVENTS says more. */
+static void
+serve(struct wd_publish *p)
+{
+    for (int i = 0; i < 64 && serve_one(p); i++)
+        ;
+    int events = 0;
+    size_t sz = sizeof events;
+    if (zmq_getsockopt(p->snap_sock, ZMQ_EVENTS, &events, &sz) == 0 &&
+        (events & ZMQ_POLLIN))
+        uv_idle_start(&p->snap_idle, on_snap_idle);
+    else
+        uv_idle_stop(&p->snap_idle);
+}
+
+static void
+on_snap_poll(uv_poll_t *h, int status, int events)
+{
+    serve(h->data);
+}
+
+static void
+on_snap_idle(uv_idle_t *h)
+{
+    serve(h->data);
+}
+
+int
+wd_publish_snapshot_start(struct wd_publish *p, uv_loop_t *loop, void *zctx,
+                          const char *endpoint,
+                          const struct wd_curve_key *curve, int *zerr)
+{
+    *zerr = 0;
+    p->snap_sock = zmq_socket(zctx, ZMQ_ROUTER);
+    if (!p->snap_sock) {
+        *zerr = errno;
+        return WD_EZMQ;
+    }
+    /* A reply is at most depth items and the end marker; a client that
+     * asks again and again without reading loses replies, not memory. */
+    int linger = 0, hwm = 4 * (WD_SNAPSHOT_MAX_DEPTH + 1), fd;
+    zmq_setsockopt(p->snap_sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(p->snap_sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    size_t sz = sizeof fd;
+    if ((curve &&
+         wd_curve_server_socket(p->snap_sock, curve, "snapshot") != 0) ||
+        wd_endpoint_attach(p->snap_sock, endpoint, true) != 0 ||
+        zmq_getsockopt(p->snap_sock, ZMQ_FD, &fd, &sz) != 0) {
+        *zerr = errno;
+        zmq_close(p->snap_sock);
+        p->snap_sock = NULL;
+        return WD_EENDPOINT;
+    }
+    uv_poll_init(loop, &p->snap_poll, fd);
+    uv_idle_init(loop, &p->snap_idle);
+    p->snap_poll.data = p->snap_idle.data = p;
+    p->snap_handles = 2;
+    uv_poll_start(&p->snap_poll, UV_READABLE, on_snap_poll);
+    uv_idle_start(&p->snap_idle, on_snap_idle); /* no edge for the queued */
+    return 0;
+}
+
+static void
+on_snap_closed(uv_handle_t *h)
+{
+    struct wd_publish *p = h->data;
+    if (--p->snap_handles > 0)
+        return;
+    zmq_close(p->snap_sock); /* ZMQ_FD belongs to the socket */
+    p->snap_sock = NULL;
+}
+
+void
+wd_publish_snapshot_close(struct wd_publish *p)
+{
+    if (!p->snap_sock || p->snap_handles != 2 ||
+        uv_is_closing((uv_handle_t *)&p->snap_poll))
+        return;
+    uv_close((uv_handle_t *)&p->snap_poll, on_snap_closed);
+    uv_close((uv_handle_t *)&p->snap_idle, on_snap_closed);
+}
+
 void
 wd_publish_close(struct wd_publish *p, int linger_ms)
 {
-    if (!p->sock)
-        return;
-    zmq_setsockopt(p->sock, ZMQ_LINGER, &linger_ms, sizeof linger_ms);
-    zmq_close(p->sock);
-    p->sock = NULL;
+    if (p->snap_sock && p->snap_handles == 0) { /* never watched */
+        zmq_close(p->snap_sock);
+        p->snap_sock = NULL;
+    }
+    if (p->sock) {
+        zmq_setsockopt(p->sock, ZMQ_LINGER, &linger_ms, sizeof linger_ms);
+        zmq_close(p->sock);
+        p->sock = NULL;
+    }
+    wd_snapshot_free(p->history);
+    p->history = NULL;
 }

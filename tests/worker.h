@@ -195,15 +195,30 @@ subscriber(void *zctx, const struct worker *w, const char *const *channels)
     return s;
 }
 
-/* One received message: channel and body. */
+/* One received message: channel, body, and the sequence number and epoch
+ * of the third and fourth frames (0 when absent). */
 struct msg {
     char channel[64];
     uint8_t *data;
     size_t len;
+    uint64_t seq, epoch;
 };
 
-/* Receives one two-frame message within timeout_ms. Returns 1, or 0 on
- * time-out. */
+/* An 8-byte big-endian frame's number, or 0. */
+static inline uint64_t
+frame_u64(zmq_msg_t *f)
+{
+    uint64_t v = 0;
+    const uint8_t *b = zmq_msg_data(f);
+    if (zmq_msg_size(f) != 8)
+        return 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | b[i];
+    return v;
+}
+
+/* Receives one message within timeout_ms: [channel, body, seq, epoch]
+ * (frames beyond are read and ignored). Returns 1, or 0 on time-out. */
 static inline bool worker_alive(struct worker *w);
 
 static inline int
@@ -226,11 +241,26 @@ recv_msg(void *s, int timeout_ms, struct msg *m)
     m->channel[tl] = '\0';
     m->data = NULL;
     m->len = 0;
+    m->seq = m->epoch = 0;
     if (zmq_msg_more(&t)) {
         zmq_msg_recv(&b, s, 0);
         m->len = zmq_msg_size(&b);
         m->data = malloc(m->len ? m->len : 1);
         memcpy(m->data, zmq_msg_data(&b), m->len);
+    }
+    int more = 0;
+    size_t sz = sizeof more;
+    for (int i = 0;
+         zmq_getsockopt(s, ZMQ_RCVMORE, &more, &sz) == 0 && more; i++) {
+        zmq_msg_t f;
+        zmq_msg_init(&f);
+        zmq_msg_recv(&f, s, 0);
+        if (i == 0)
+            m->seq = frame_u64(&f);
+        else if (i == 1)
+            m->epoch = frame_u64(&f);
+        zmq_msg_close(&f);
+        sz = sizeof more;
     }
     zmq_msg_close(&t);
     zmq_msg_close(&b);

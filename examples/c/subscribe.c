@@ -2,10 +2,13 @@
  *
  *   subscribe [--endpoint EP] [--count N] [--timeout MS] [CHANNEL]
  *
- * Every message of the worker's PUB socket is two frames, [channel, bytes]:
+ * Every message of the worker's PUB socket is [channel, bytes, seq, epoch]:
  * an Article (package wiredesk.v1) on "all", "country.<CC>" and
- * "theme.<slug>", a WorkerStats on "$stats". Each Article is printed as one
- * tab-separated line:
+ * "theme.<slug>", a WorkerStats on "$stats"; seq (8 bytes, big-endian)
+ * numbers the channel's messages 1, 2, 3, ... within the worker's run named
+ * by epoch (8 bytes). A jump in seq on the channel is a gap, said on
+ * stderr. Older workers send only the first two frames. Each Article is
+ * printed as one tab-separated line:
  *
  *   channel  id  countries  themes  title
  *
@@ -232,6 +235,7 @@ main(int argc, char **argv)
     }
 
     long long got = 0;
+    uint64_t last_seq = 0, last_epoch = 0;
     bool timed_out = false;
     int64_t last = mono_ms();
     while (!stop && (count == 0 || got < count)) {
@@ -250,10 +254,10 @@ main(int argc, char **argv)
         if (!(items[0].revents & ZMQ_POLLIN))
             continue;
 
-        zmq_msg_t frame[2];
+        zmq_msg_t frame[4];
         int n = 0;
         bool more = true;
-        /* Read every frame of the message; keep the first two. */
+        /* Read every frame of the message; keep the first four. */
         while (more) {
             zmq_msg_t m;
             zmq_msg_init(&m);
@@ -262,20 +266,41 @@ main(int argc, char **argv)
                 break;
             }
             more = zmq_msg_more(&m);
-            if (n < 2) {
+            if (n < 4) {
                 zmq_msg_init(&frame[n]);
                 zmq_msg_move(&frame[n++], &m);
             }
             zmq_msg_close(&m);
         }
         last = mono_ms();
-        if (n == 2) {
+        if (n >= 2) {
             char ch[256];
             size_t cl = zmq_msg_size(&frame[0]);
             if (cl >= sizeof ch)
                 cl = sizeof ch - 1;
             memcpy(ch, zmq_msg_data(&frame[0]), cl);
             ch[cl] = '\0';
+            uint64_t seq = 0, epoch = 0;
+            if (n == 4 && zmq_msg_size(&frame[2]) == 8 &&
+                zmq_msg_size(&frame[3]) == 8) {
+                const uint8_t *s = zmq_msg_data(&frame[2]);
+                for (int i = 0; i < 8; i++)
+                    seq = seq << 8 | s[i];
+                memcpy(&epoch, zmq_msg_data(&frame[3]), 8);
+            }
+            /* Gaps on the channel subscribed to, one run (epoch) at a
+             * time: a new epoch is a restarted worker, not a gap. */
+            if (seq && strcmp(ch, channel) == 0) {
+                if (epoch == last_epoch && seq > last_seq + 1)
+                    fprintf(stderr,
+                            "subscribe: gap on %s: %llu missed (seq %llu -> "
+                            "%llu)\n",
+                            ch, (unsigned long long)(seq - last_seq - 1),
+                            (unsigned long long)last_seq,
+                            (unsigned long long)seq);
+                last_seq = seq;
+                last_epoch = epoch;
+            }
             if (print_message(ch, zmq_msg_data(&frame[1]),
                               zmq_msg_size(&frame[1]))) {
                 fflush(stdout);

@@ -4,10 +4,12 @@
 //   node subscribe.js [--endpoint EP] [--count N] [--timeout MS]
 //                     [--proto FILE] [CHANNEL]
 //
-// Every message of the worker's PUB socket is two frames, [channel, bytes]:
+// Every message of the worker's PUB socket is [channel, bytes, seq, epoch]:
 // an Article (package wiredesk.v1) on "all", "country.<CC>" and
-// "theme.<slug>", a WorkerStats on "$stats". Each Article is printed as one
-// tab-separated line:
+// "theme.<slug>", a WorkerStats on "$stats"; seq numbers the channel's
+// messages 1, 2, 3, ... within the worker's run, epoch (8 bytes) names the
+// run. A jump in seq is a gap, said on stderr. Older workers send only the
+// first two frames. Each Article is printed as one tab-separated line:
 //
 //   channel  id  countries  themes  title
 //
@@ -148,6 +150,7 @@ async function main() {
 
   let got = 0;
   let timedOut = false;
+  const lastSeq = new Map(); // channel + epoch -> the last sequence number
   while (!stopping && (opt.count === 0 || got < opt.count)) {
     let frames;
     try {
@@ -162,6 +165,18 @@ async function main() {
       continue;
     }
     const channel = frames[0].toString("utf8");
+    if (frames.length >= 4 && frames[2].length === 8) {
+      const seq = frames[2].readBigUInt64BE(0);
+      const key = `${channel} ${frames[3].toString("hex")}`;
+      const last = lastSeq.get(key);
+      if (last !== undefined && seq <= last) continue; // a repeat
+      if (last !== undefined && seq > last + 1n)
+        process.stderr.write(
+          `subscribe.js: gap on ${channel}: ${seq - last - 1n} missed ` +
+            `(seq ${last} -> ${seq})\n`,
+        );
+      lastSeq.set(key, seq);
+    }
     let text;
     try {
       text = line(pb, channel, frames[1]);

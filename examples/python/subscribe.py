@@ -4,10 +4,12 @@
     subscribe.py [--endpoint EP] [--count N] [--timeout MS] [--proto FILE]
                  [CHANNEL]
 
-Every message of the worker's PUB socket is two frames, [channel, bytes]:
+Every message of the worker's PUB socket is [channel, bytes, seq, epoch]:
 an Article (package wiredesk.v1) on "all", "country.<CC>" and
-"theme.<slug>", a WorkerStats on "$stats". Each Article is printed as one
-tab-separated line:
+"theme.<slug>", a WorkerStats on "$stats"; seq numbers the channel's
+messages 1, 2, 3, ... within the worker's run, epoch (8 bytes) names the
+run. A jump in seq is a gap, said on stderr. Older workers send only the
+first two frames. Each Article is printed as one tab-separated line:
 
     channel  id  countries  themes  title
 
@@ -111,6 +113,7 @@ def main():
     sock.connect(args.endpoint)
 
     timeout_s = args.timeout / 1000.0
+    last_seq = {}  # (channel, epoch) -> the last sequence number seen
     got = 0
     timed_out = False
     last = time.monotonic()
@@ -140,6 +143,17 @@ def main():
                       file=sys.stderr)
                 continue
             channel = frames[0].decode("utf-8", "replace")
+            if len(frames) >= 4 and len(frames[2]) == 8:
+                seq = int.from_bytes(frames[2], "big")
+                key = (channel, frames[3])
+                prev = last_seq.get(key)
+                if prev is not None and seq <= prev:
+                    continue  # a repeat
+                if prev is not None and seq > prev + 1:
+                    print(f"subscribe.py: gap on {channel}: "
+                          f"{seq - prev - 1} missed (seq {prev} -> {seq})",
+                          file=sys.stderr, flush=True)
+                last_seq[key] = seq
             try:
                 if channel == "$stats":
                     msg = pb.WorkerStats.FromString(frames[1])

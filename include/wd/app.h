@@ -33,6 +33,11 @@ struct wd_app_config {
     int pub_hwm;                /* messages queued per subscriber */
     unsigned stats_interval_ms; /* WorkerStats on "$stats"; 0 = never */
     int linger_ms;              /* time to flush published messages at stop */
+    /* The snapshot service: the ROUTER's endpoint (NULL: off), messages
+     * kept per channel and the bound of their bytes in MiB. */
+    const char *snapshot;
+    unsigned snapshot_depth;
+    size_t snapshot_mb;
 };
 
 /* Fills cfg with the documented defaults. */

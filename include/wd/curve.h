@@ -119,7 +119,7 @@ void wd_curve_zap_decide(const struct wd_curve_allow *a,
 typedef void (*wd_curve_refused_cb)(void *ctx, enum wd_refuse why,
                                     const char *domain, const char *address);
 
-#define WD_CURVE_WATCH_MAX 3
+#define WD_CURVE_WATCH_MAX 4
 
 struct wd_curve_watch {
     uv_poll_t poll;
