@@ -42,6 +42,7 @@ struct app {
     uv_loop_t loop;
     void *zctx;
     struct wd_ingest ingest;
+    struct wd_ingest ingest_ack; /* --ingest-ack: answers each page */
     struct wd_publish pub;
     struct wd_pipeline *pipeline;
     struct wd_store store;
@@ -61,7 +62,10 @@ struct app {
      * ingest paused, retried with back-off until the store answers. */
     uint8_t *held;
     size_t held_len;
+    struct wd_ingest_ack held_ack; /* whom to answer for it, if anyone */
+    bool held_acked;
     uv_timer_t retry_timer;
+    uv_timer_t stop_timer; /* the deadline of a stop that waits for it */
     unsigned retry_ms;
     bool held_contended; /* held for a claim, not for a store that is down */
     bool retrying;       /* on_retry() is running the held page */
@@ -76,6 +80,7 @@ struct app {
     int lock_fd;
     char worker_name[128];
     bool stopping;
+    bool stopped; /* finish_stop() ran */
 };
 
 void
@@ -94,6 +99,7 @@ wd_app_config_defaults(struct wd_app_config *cfg)
     cfg->pub_hwm = 100000;
     cfg->stats_interval_ms = 5000;
     cfg->linger_ms = 1000;
+    cfg->stop_timeout_ms = 10000;
     cfg->snapshot_depth = WD_SNAPSHOT_DEFAULT_DEPTH;
     cfg->snapshot_mb = WD_SNAPSHOT_DEFAULT_MB;
 }
@@ -152,27 +158,73 @@ log_reject(struct app *app, const struct wd_page_outcome *o)
            (unsigned long long)suppressed);
 }
 
-static void process(struct app *app, const void *data, size_t len);
+static void process(struct app *app, const void *data, size_t len,
+                    const struct wd_ingest_ack *ack);
+static void finish_stop(struct app *app);
 static void on_retry(uv_timer_t *t);
+
+/* The answer to an acknowledged page, once it is published and its dedup
+ * state committed; NULL when it gets none (the commit failed: the client
+ * resends). */
+static const char *
+ack_status(struct app *app, const struct wd_page_outcome *o, char *buf,
+           size_t cap)
+{
+    if (o->rc) {
+        snprintf(buf, cap, "rejected:%s", wd_reject_name(o->reason));
+        return buf;
+    }
+    if (!wd_pipeline_store_ok(app->pipeline))
+        return NULL;
+    if (o->published == 0 && (o->page_duplicate || o->duplicates > 0))
+        return "duplicate";
+    return "accepted";
+}
+
+static void
+answer(struct app *app, const struct wd_page_outcome *o,
+       const struct wd_ingest_ack *ack)
+{
+    char buf[64];
+    const char *status = ack ? ack_status(app, o, buf, sizeof buf) : NULL;
+    if (status)
+        wd_ingest_reply(&app->ingest_ack, ack, status);
+}
 
 static void
 on_message(struct wd_ingest *in, const void *data, size_t len, int frames,
-           size_t total)
+           size_t total, const struct wd_ingest_ack *ack)
 {
     struct app *app = in->data;
     if (frames != 1) {
         struct wd_page_outcome o;
         wd_pipeline_refuse(app->pipeline, WD_REJECT_MULTIPART, total, &o);
         log_reject(app, &o);
+        answer(app, &o, ack);
         return;
     }
-    process(app, data, len);
+    process(app, data, len, ack);
+}
+
+static void
+pause_ingest(struct app *app)
+{
+    wd_ingest_pause(&app->ingest);
+    wd_ingest_pause(&app->ingest_ack);
+}
+
+static void
+resume_ingest(struct app *app)
+{
+    wd_ingest_resume(&app->ingest);
+    wd_ingest_resume(&app->ingest_ack);
 }
 
 /* Runs the pipeline on one page; a page the store could not take is held
  * and ingest paused until a retry succeeds. */
 static void
-process(struct app *app, const void *data, size_t len)
+process(struct app *app, const void *data, size_t len,
+        const struct wd_ingest_ack *ack)
 {
     struct wd_page_outcome o;
     uint64_t t0 = uv_hrtime();
@@ -185,8 +237,12 @@ process(struct app *app, const void *data, size_t len)
                  "%s", o.last_title);
         app->n_latest++;
     }
-    if (!o.retry || app->stopping)
+    if (!o.retry) {
+        answer(app, &o, ack);
         return;
+    }
+    if (app->stopped)
+        return; /* unanswered: the client resends it to a live worker */
     if (o.contended)
         app->stats.c[WD_C_CLAIM_WAITS]++;
     bool first = !app->retrying; /* not a retry of the held page */
@@ -195,13 +251,16 @@ process(struct app *app, const void *data, size_t len)
         wd_log(WD_LOG_ERROR,
                "no memory to hold a page for a retry: it is lost");
         if (!first)
-            wd_ingest_resume(&app->ingest);
+            resume_ingest(app);
         return;
     }
     memcpy(app->held, data, len);
     app->held_len = len;
+    app->held_acked = ack != NULL;
+    if (ack && ack != &app->held_ack)
+        app->held_ack = *ack;
     if (first)
-        wd_ingest_pause(&app->ingest);
+        pause_ingest(app);
     if (first || o.contended != app->held_contended) {
         /* Another worker publishing the same story commits within a
          * page's time: look again soon. A store that is down: back off. */
@@ -222,29 +281,28 @@ static void
 on_retry(uv_timer_t *t)
 {
     struct app *app = t->data;
-    if (!app->held || app->stopping)
+    if (!app->held || app->stopped)
         return;
-    /* The page was counted (received, parsed) when it first came. */
-    uint64_t keep[4] = {
-        app->stats.c[WD_C_PAGES_RECEIVED], app->stats.c[WD_C_BYTES_IN],
-        app->stats.c[WD_C_PAGES_ACCEPTED], app->stats.c[WD_C_ARTICLES_PARSED]};
+    /* The pipeline knows the page again: counted once, learned from once. */
     uint8_t *page = app->held;
     size_t len = app->held_len;
     app->held = NULL; /* process() holds it again if it fails again */
     app->retrying = true;
-    process(app, page, len);
+    struct wd_ingest_ack ack = app->held_ack;
+    process(app, page, len, app->held_acked ? &ack : NULL);
     app->retrying = false;
     free(page);
-    app->stats.c[WD_C_PAGES_RECEIVED] = keep[0];
-    app->stats.c[WD_C_BYTES_IN] = keep[1];
-    app->stats.c[WD_C_PAGES_ACCEPTED] = keep[2];
-    app->stats.c[WD_C_ARTICLES_PARSED] = keep[3];
     if (app->held) /* failed again: process() holds a copy, timer set */
         return;
+    if (app->stopping) {
+        wd_log(WD_LOG_INFO, "the held page is processed: stopping");
+        finish_stop(app);
+        return;
+    }
     if (app->store_was_down)
         wd_log(WD_LOG_INFO, "store reachable again: ingest resumed");
     app->store_was_down = false;
-    wd_ingest_resume(&app->ingest);
+    resume_ingest(app);
 }
 
 /* The counters of one WorkerStats message. */
@@ -464,16 +522,14 @@ on_ingest_closed(struct wd_ingest *in)
     /* Nothing: the loop ends once every handle is closed. */
 }
 
+/* Closes everything left on the loop, so that it ends. */
 static void
-stop(struct app *app, const char *why)
+finish_stop(struct app *app)
 {
-    if (app->stopping)
+    if (app->stopped)
         return;
-    app->stopping = true;
-    wd_log(WD_LOG_INFO, "stopping (%s)", why);
-    /* Pages are processed synchronously in the read callback, so once
-     * ingest is closed nothing is in flight. */
-    wd_ingest_close(&app->ingest, on_ingest_closed);
+    app->stopped = true;
+    wd_ingest_close(&app->ingest_ack, on_ingest_closed);
     wd_publish_snapshot_close(&app->pub);
     wd_curve_zap_close(&app->zap);
     uv_timer_stop(&app->stats_timer);
@@ -484,11 +540,57 @@ stop(struct app *app, const char *why)
     uv_close((uv_handle_t *)&app->view_timer, NULL);
     uv_timer_stop(&app->retry_timer);
     uv_close((uv_handle_t *)&app->retry_timer, NULL);
+    uv_timer_stop(&app->stop_timer);
+    uv_close((uv_handle_t *)&app->stop_timer, NULL);
     wd_http_close(app->http);
     app->http = NULL;
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sigterm, NULL);
     uv_close((uv_handle_t *)&app->sighup, NULL);
+}
+
+static void
+on_stop_deadline(uv_timer_t *t)
+{
+    struct app *app = t->data;
+    if (app->held)
+        wd_log(WD_LOG_WARN,
+               "stop deadline (%u ms) reached: the held page was not "
+               "processed (%s)",
+               app->cfg->stop_timeout_ms,
+               app->held_acked ? "unanswered: its client sends it again"
+                               : "feed it again");
+    finish_stop(app);
+}
+
+/* SIGTERM/SIGINT: ingest stops at once (what ZeroMQ queued and was not
+ * read stays unanswered on an acknowledged socket, and is lost on PULL); a
+ * page held for the store is retried until it goes through or the stop
+ * deadline passes; then everything closes, the final $stats goes out and
+ * the store is synced as it closes. A second signal stops at once. */
+static void
+stop(struct app *app, const char *why)
+{
+    if (app->stopping) {
+        wd_log(WD_LOG_INFO, "stopping now (%s again)", why);
+        finish_stop(app);
+        return;
+    }
+    app->stopping = true;
+    wd_log(WD_LOG_INFO, "stopping (%s)", why);
+    /* Nothing more is read; the acknowledged socket stays open (paused) to
+     * answer a held page. */
+    wd_ingest_close(&app->ingest, on_ingest_closed);
+    wd_ingest_pause(&app->ingest_ack);
+    if (app->held && app->cfg->stop_timeout_ms > 0) {
+        wd_log(WD_LOG_INFO,
+               "stopping: the held page is retried for up to %u ms",
+               app->cfg->stop_timeout_ms);
+        uv_timer_start(&app->stop_timer, on_stop_deadline,
+                       app->cfg->stop_timeout_ms, 0);
+        return;
+    }
+    finish_stop(app);
 }
 
 static void
@@ -622,6 +724,7 @@ static void
 abandon_loop(struct app *app)
 {
     wd_ingest_close(&app->ingest, NULL);
+    wd_ingest_close(&app->ingest_ack, NULL);
     wd_publish_snapshot_close(&app->pub);
     wd_curve_zap_close(&app->zap);
     uv_run(&app->loop, UV_RUN_DEFAULT);
@@ -735,6 +838,23 @@ wd_app_run(const struct wd_app_config *cfg)
         teardown(&app);
         return 1;
     }
+    app.ingest_ack.data = &app;
+    if (cfg->ingest_ack) {
+        rc = wd_ingest_start_acked(&app.ingest_ack, &app.loop, app.zctx,
+                                   cfg->ingest_ack, cfg->ingest_hwm, curve,
+                                   on_message, &zerr);
+        if (rc) {
+            wd_log(WD_LOG_ERROR, "cannot bind ingest-ack endpoint %s: %s",
+                   cfg->ingest_ack, zmq_strerror(zerr));
+            abandon_loop(&app);
+            teardown(&app);
+            return 1;
+        }
+        if (curve && wd_curve_zap_watch(&app.zap, &app.loop,
+                                        app.ingest_ack.sock, "ingest") != 0)
+            wd_log(WD_LOG_WARN, "failed CURVE handshakes are not counted: %s",
+                   zmq_strerror(errno));
+    }
     if (curve &&
         (wd_curve_zap_watch(&app.zap, &app.loop, app.ingest.sock, "ingest") !=
              0 ||
@@ -773,6 +893,8 @@ wd_app_run(const struct wd_app_config *cfg)
     uv_timer_start(&app.view_timer, on_view_timer, 1000, 1000);
     uv_timer_init(&app.loop, &app.retry_timer);
     app.retry_timer.data = &app;
+    uv_timer_init(&app.loop, &app.stop_timer);
+    app.stop_timer.data = &app;
     uv_timer_init(&app.loop, &app.sync_timer);
     app.sync_timer.data = &app;
     uv_timer_start(&app.sync_timer, on_sync_timer, 1000, 1000);

@@ -55,6 +55,9 @@ static const char usage_run[] =
     "  to a `wiredesk proxy`), '@tcp://...' binds explicitly.\n"
     "  --ingest ENDPOINT       PULL socket for RawPages   [" WD_DEFAULT_INGEST
     "]\n"
+    "  --ingest-ack ENDPOINT   ROUTER socket for RawPages, each answered\n"
+    "                          accepted|duplicate|rejected:REASON once\n"
+    "                          published and remembered (`push --ack`) [off]\n"
     "  --publish ENDPOINT      PUB socket for Articles    [" WD_DEFAULT_PUBLISH
     "]\n"
     "  --http HOST:PORT        operator HTTP view         [" WD_DEFAULT_HTTP
@@ -134,6 +137,13 @@ static const char usage_push[] =
     "[5000]\n"
     "  --curve-server-key FILE the worker's public key (CURVE)\n"
     "  --curve-secret FILE     this client's secret key (CURVE, mode 0600)\n"
+    "  --ack                   to a worker's --ingest-ack endpoint: wait for\n"
+    "                          each page's answer (printed: FILE: accepted,\n"
+    "                          duplicate or rejected:REASON), resending it\n"
+    "                          when none comes within --timeout (doubled\n"
+    "                          each time); exit 1 when one was rejected or\n"
+    "                          never answered\n"
+    "  --retries N             resends per page with --ack [5]\n"
     "  -h, --help              this text\n";
 
 static const char usage_tail[] =
@@ -228,6 +238,7 @@ other_option(const char *cmd, int c, const char *usage, char **argv)
 static const struct option run_opts[] = {
     {"ingest", required_argument, 0, 'i'},
     {"publish", required_argument, 0, 'p'},
+    {"ingest-ack", required_argument, 0, 'A'},
     {"http", required_argument, 0, 'H'},
     {"state", required_argument, 0, 's'},
     {"max-page-bytes", required_argument, 0, 'm'},
@@ -239,6 +250,7 @@ static const struct option run_opts[] = {
     {"ingest-hwm", required_argument, 0, 'I'},
     {"pub-hwm", required_argument, 0, 'P'},
     {"stats-interval", required_argument, 0, 'S'},
+    {"stop-timeout", required_argument, 0, 'T'},
     {"snapshot", required_argument, 0, 'Z'},
     {"snapshot-depth", required_argument, 0, 'z'},
     {"snapshot-mb", required_argument, 0, 'Y'},
@@ -268,6 +280,9 @@ run_parsed(int argc, char **argv)
             break;
         case 'p':
             cfg.publish = optarg;
+            break;
+        case 'A':
+            cfg.ingest_ack = optarg;
             break;
         case 'H':
             if (wd_cli_check_hostport(optarg))
@@ -344,6 +359,11 @@ run_parsed(int argc, char **argv)
                 return usage_error("run", "bad --stats-interval '%s'", optarg);
             cfg.stats_interval_ms = (unsigned)v;
             break;
+        case 'T':
+            if (parse_num(optarg, 0, 3600 * 1000, &v))
+                return usage_error("run", "bad --stop-timeout '%s'", optarg);
+            cfg.stop_timeout_ms = (unsigned)v;
+            break;
         case 'Z':
             cfg.snapshot = *optarg ? optarg : NULL;
             break;
@@ -389,6 +409,9 @@ run_parsed(int argc, char **argv)
     if (wd_endpoint_check(cfg.publish))
         return usage_error("run", "malformed --publish endpoint '%s'",
                            cfg.publish);
+    if (cfg.ingest_ack && wd_endpoint_check(cfg.ingest_ack))
+        return usage_error("run", "malformed --ingest-ack endpoint '%s'",
+                           cfg.ingest_ack);
     if (cfg.snapshot && wd_endpoint_check(cfg.snapshot))
         return usage_error("run", "malformed --snapshot endpoint '%s'",
                            cfg.snapshot);
@@ -503,6 +526,59 @@ client_curve_apply(const char *cmd, struct client_curve *cc, void *sock)
     return rc;
 }
 
+/* Sends one page on an acknowledged ingest ([empty, request id, page]) and
+ * waits for its answer; with no answer in time, sends it again (a worker
+ * that restarted, or lost it, gets it anew; one that processed it answers
+ * "duplicate"), waiting twice as long each time. Returns 0 with the answer,
+ * or 1 when every try went unanswered. */
+static int
+push_acked(void *sock, const uint8_t *page, size_t len, int timeout_ms,
+           int retries, char *answer, size_t cap)
+{
+    static uint64_t next_req;
+    if (next_req == 0)
+        next_req = (uint64_t)wd_now_ms() << 16;
+    uint64_t req = ++next_req;
+    int wait_ms = timeout_ms;
+    for (int attempt = 0; attempt <= retries; attempt++) {
+        if (zmq_send(sock, "", 0, ZMQ_SNDMORE) < 0 ||
+            zmq_send(sock, &req, sizeof req, ZMQ_SNDMORE) < 0 ||
+            zmq_send(sock, page, len, 0) < 0) {
+            /* No connected worker within the send time-out: try again. */
+            continue;
+        }
+        int64_t end = wd_now_ms() + wait_ms;
+        for (int64_t now = wd_now_ms(); now < end; now = wd_now_ms()) {
+            zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+            if (zmq_poll(&it, 1, (long)(end - now)) <= 0)
+                continue;
+            /* [empty, request id, status]; answers to earlier tries of
+             * other pages are skipped. */
+            char frames[3][128];
+            int sizes[3] = {-1, -1, -1}, nf = 0, more = 1;
+            size_t sz = sizeof more;
+            while (more) {
+                char tmp[128];
+                int r = zmq_recv(sock, nf < 3 ? frames[nf] : tmp, 127, 0);
+                if (r < 0)
+                    break;
+                if (nf < 3)
+                    sizes[nf] = r > 127 ? 127 : r;
+                nf++;
+                zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz);
+            }
+            if (nf == 3 && sizes[0] == 0 && sizes[1] == (int)sizeof req &&
+                memcmp(frames[1], &req, sizeof req) == 0) {
+                snprintf(answer, cap, "%.*s", sizes[2], frames[2]);
+                return 0;
+            }
+        }
+        if (wait_ms < 60000)
+            wait_ms *= 2;
+    }
+    return 1;
+}
+
 static int
 cmd_push(int argc, char **argv)
 {
@@ -514,10 +590,14 @@ cmd_push(int argc, char **argv)
         {"timeout", required_argument, 0, 't'},
         {"curve-server-key", required_argument, 0, 'K'},
         {"curve-secret", required_argument, 0, 'k'},
+        {"ack", no_argument, 0, 'a'},
+        {"retries", required_argument, 0, 'r'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     struct client_curve cc = {0};
+    bool ack = false;
+    long long retries = 5;
     /* --endpoint may be repeated: the PUSH socket connects to every worker
      * named and ZeroMQ spreads the pages over them. */
     const char *endpoints[16] = {WD_DEFAULT_INGEST}, *source = "wiredesk-push";
@@ -547,6 +627,13 @@ cmd_push(int argc, char **argv)
             if (parse_num(optarg, 1, 3600 * 1000, &timeout))
                 return usage_error("push", "bad --timeout '%s'", optarg);
             break;
+        case 'a':
+            ack = true;
+            break;
+        case 'r':
+            if (parse_num(optarg, 0, 1000, &retries))
+                return usage_error("push", "bad --retries '%s'", optarg);
+            break;
         default:
             if (client_curve_option(&cc, c, optarg))
                 break;
@@ -566,7 +653,7 @@ cmd_push(int argc, char **argv)
         return crc;
 
     void *zctx = zmq_ctx_new();
-    void *sock = zmq_socket(zctx, ZMQ_PUSH);
+    void *sock = zmq_socket(zctx, ack ? ZMQ_DEALER : ZMQ_PUSH);
     /* IMMEDIATE: queue only on a completed connection, so that a worker
      * that is not there turns into a send time-out, not a silent wait. */
     int one = 1, t = (int)timeout, linger = (int)timeout;
@@ -626,6 +713,26 @@ cmd_push(int argc, char **argv)
         }
         wiredesk__v1__raw_page__pack(&raw, buf);
         free(body);
+        if (ack) {
+            char answer[128];
+            int rc = push_acked(sock, buf, n, (int)timeout, (int)retries,
+                                answer, sizeof answer);
+            if (rc == 0) {
+                printf("%s: %s\n", path, answer);
+                fflush(stdout);
+                sent++;
+                if (strncmp(answer, "rejected", 8) == 0)
+                    status = 1;
+            } else {
+                fprintf(stderr,
+                        "wiredesk push: no answer from %s for %s after %lld "
+                        "tries\n",
+                        endpoint, path, retries + 1);
+                status = 1;
+            }
+            free(buf);
+            continue;
+        }
         if (zmq_send(sock, buf, n, 0) < 0) {
             fprintf(stderr, "wiredesk push: cannot reach %s: %s%s\n", endpoint,
                     errno == EAGAIN ? "no worker answered in time"

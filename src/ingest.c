@@ -46,6 +46,52 @@ discard_rest(void *sock, int *frames)
     return total;
 }
 
+/* Reads the rest of an acknowledged request after its identity frame and
+ * hands the page over with whom to answer. A request without the envelope
+ * (empty frame, request id) cannot be answered: it is refused as a
+ * multi-frame message, unanswered. */
+static void
+read_acked(struct wd_ingest *in, zmq_msg_t *idf)
+{
+    struct wd_ingest_ack ack;
+    size_t total = zmq_msg_size(idf);
+    ack.id_len = total < WD_INGEST_ID_MAX ? total : WD_INGEST_ID_MAX;
+    memcpy(ack.id, zmq_msg_data(idf), ack.id_len);
+    zmq_msg_t part[3];
+    int n = 0, frames = 1;
+    bool more = zmq_msg_more(idf);
+    while (more && n < 3) {
+        zmq_msg_init(&part[n]);
+        if (zmq_msg_recv(&part[n], in->sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&part[n]);
+            break;
+        }
+        total += zmq_msg_size(&part[n]);
+        more = zmq_msg_more(&part[n]);
+        n++;
+        frames++;
+    }
+    if (more)
+        total += discard_rest(in->sock, &frames);
+    bool envelope = n >= 2 && zmq_msg_size(&part[0]) == 0 &&
+                    zmq_msg_size(&part[1]) <= WD_INGEST_REQ_MAX;
+    if (envelope) {
+        ack.req_len = zmq_msg_size(&part[1]);
+        memcpy(ack.req, zmq_msg_data(&part[1]), ack.req_len);
+        const void *page = n == 3 ? zmq_msg_data(&part[2]) : "";
+        size_t len = n == 3 ? zmq_msg_size(&part[2]) : 0;
+        /* Payload frames: all but identity, empty frame and request id. */
+        int payload = frames - 3;
+        in->on_message(in, page, len, payload, payload == 1 ? len : total,
+                       &ack);
+    } else {
+        in->on_message(in, zmq_msg_data(idf), zmq_msg_size(idf), frames, total,
+                       NULL);
+    }
+    for (int i = 0; i < n; i++)
+        zmq_msg_close(&part[i]);
+}
+
 static void
 drain(struct wd_ingest *in)
 {
@@ -58,11 +104,16 @@ drain(struct wd_ingest *in)
             break; /* EAGAIN: nothing queued; EINTR: the next wake-up */
         }
         n++;
+        if (in->acked) {
+            read_acked(in, &msg);
+            zmq_msg_close(&msg);
+            continue;
+        }
         int frames = 1;
         size_t len = zmq_msg_size(&msg);
         size_t total =
             len + (zmq_msg_more(&msg) ? discard_rest(in->sock, &frames) : 0);
-        in->on_message(in, zmq_msg_data(&msg), len, frames, total);
+        in->on_message(in, zmq_msg_data(&msg), len, frames, total, NULL);
         zmq_msg_close(&msg);
     }
     if (in->paused) {
@@ -81,18 +132,19 @@ drain(struct wd_ingest *in)
         uv_idle_stop(&in->idle);
 }
 
-int
-wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
-                const char *endpoint, int rcvhwm,
-                const struct wd_curve_key *curve, wd_ingest_cb cb, int *zerr)
+static int
+start(struct wd_ingest *in, uv_loop_t *loop, void *zctx, int type,
+      const char *endpoint, int rcvhwm, const struct wd_curve_key *curve,
+      wd_ingest_cb cb, int *zerr)
 {
     void *data = in->data;
     memset(in, 0, sizeof *in);
     in->data = data;
     in->on_message = cb;
     in->budget = 256;
+    in->acked = type == ZMQ_ROUTER;
     *zerr = 0;
-    in->sock = zmq_socket(zctx, ZMQ_PULL);
+    in->sock = zmq_socket(zctx, type);
     if (!in->sock) {
         *zerr = errno;
         return WD_EZMQ;
@@ -127,6 +179,39 @@ wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
     return 0;
 }
 
+int
+wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
+                const char *endpoint, int rcvhwm,
+                const struct wd_curve_key *curve, wd_ingest_cb cb, int *zerr)
+{
+    return start(in, loop, zctx, ZMQ_PULL, endpoint, rcvhwm, curve, cb, zerr);
+}
+
+int
+wd_ingest_start_acked(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
+                      const char *endpoint, int rcvhwm,
+                      const struct wd_curve_key *curve, wd_ingest_cb cb,
+                      int *zerr)
+{
+    return start(in, loop, zctx, ZMQ_ROUTER, endpoint, rcvhwm, curve, cb, zerr);
+}
+
+int
+wd_ingest_reply(struct wd_ingest *in, const struct wd_ingest_ack *ack,
+                const char *status)
+{
+    if (!in->sock || !in->acked)
+        return WD_EINVAL;
+    if (zmq_send(in->sock, ack->id, ack->id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) <
+            0 ||
+        zmq_send(in->sock, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(in->sock, ack->req, ack->req_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) <
+            0 ||
+        zmq_send(in->sock, status, strlen(status), ZMQ_DONTWAIT) < 0)
+        return WD_EZMQ;
+    return 0;
+}
+
 void
 wd_ingest_pause(struct wd_ingest *in)
 {
@@ -156,7 +241,12 @@ on_handle_closed(uv_handle_t *h)
     struct wd_ingest *in = h->data;
     if (--in->open_handles > 0)
         return;
-    /* Never close ZMQ_FD ourselves: it belongs to the socket. */
+    /* Never close ZMQ_FD ourselves: it belongs to the socket. Answers
+     * still queued get a second to go out. */
+    if (in->acked) {
+        int linger = 1000;
+        zmq_setsockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger);
+    }
     zmq_close(in->sock);
     in->sock = NULL;
     if (in->on_closed)

@@ -26,6 +26,9 @@ struct wd_pipeline {
     struct wd_tagger *tagger;
     struct wd_boiler *boiler; /* learned boilerplate per source */
     bool store_failed;
+    /* The frame of a page that came out "retry": when it comes again it
+     * was counted and learned from already. */
+    uint64_t retry_hash;
 };
 
 int
@@ -160,8 +163,15 @@ wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
                  struct wd_page_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    p->stats->c[WD_C_PAGES_RECEIVED]++;
-    p->stats->c[WD_C_BYTES_IN] += len;
+    /* A page handed back for a retry comes again: it is decided again, but
+     * neither counted twice nor learned from twice (the boilerplate learner
+     * would take its own lines for the source's boilerplate). */
+    bool again = p->retry_hash && XXH3_64bits(frame, len) == p->retry_hash;
+    p->retry_hash = 0;
+    if (!again) {
+        p->stats->c[WD_C_PAGES_RECEIVED]++;
+        p->stats->c[WD_C_BYTES_IN] += len;
+    }
     wd_arena_reset(&p->arena);
 
     /* The limit applies to the frame, before decoding: a huge page costs
@@ -203,16 +213,23 @@ wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
         refuse(p, rc, out);
         return;
     }
-    wd_boiler_learn(p->boiler, in.boiler_slot, page.line_hashes,
-                    page.n_line_hashes);
-    p->stats->c[WD_C_PAGES_ACCEPTED]++;
     out->items = page.n_items;
-    p->stats->c[WD_C_ARTICLES_PARSED] += page.n_items;
+    if (!again) {
+        wd_boiler_learn(p->boiler, in.boiler_slot, page.line_hashes,
+                        page.n_line_hashes);
+        p->stats->c[WD_C_PAGES_ACCEPTED]++;
+        p->stats->c[WD_C_ARTICLES_PARSED] += page.n_items;
+    }
     if (page.n_items == 0) {
-        p->stats->c[WD_C_PAGES_EMPTY]++;
+        if (!again)
+            p->stats->c[WD_C_PAGES_EMPTY]++;
         return;
     }
     process_items(p, raw, &page, now_ms, emit, ctx, out);
+    if (out->retry) {
+        uint64_t h = XXH3_64bits(frame, len);
+        p->retry_hash = h ? h : 1;
+    }
 }
 
 /* The page key: the page's stories in order, as parsed, so that a re-fetch

@@ -109,7 +109,7 @@ worker_spawn(struct worker *w, const char *const *extra)
         argv[argc++] = "--errors-for-leak-kinds=definite";
         argv[argc++] = "--show-leak-kinds=definite";
     }
-    const char *run[] = {bin,       "run",      "--ingest",         w->ingest,
+    const char *run[] = {bin,         "run",      "--ingest",         w->ingest,
                          "--publish", w->publish, "--state",          w->state,
                          "--http",    w->http,    "--stats-interval", "100"};
     for (size_t i = 0; i < sizeof run / sizeof run[0]; i++)
@@ -250,8 +250,8 @@ recv_msg(void *s, int timeout_ms, struct msg *m)
     }
     int more = 0;
     size_t sz = sizeof more;
-    for (int i = 0;
-         zmq_getsockopt(s, ZMQ_RCVMORE, &more, &sz) == 0 && more; i++) {
+    for (int i = 0; zmq_getsockopt(s, ZMQ_RCVMORE, &more, &sz) == 0 && more;
+         i++) {
         zmq_msg_t f;
         zmq_msg_init(&f);
         zmq_msg_recv(&f, s, 0);
@@ -405,6 +405,59 @@ log_contains(const struct worker *w, const char *needle)
     bool found = strstr(log, needle) != NULL;
     free(log);
     return found;
+}
+
+/* A DEALER connected to an acknowledged ingest endpoint. */
+static inline void *
+acker(void *zctx, const char *endpoint)
+{
+    void *s = zmq_socket(zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_connect(s, endpoint) != 0) {
+        fprintf(stderr, "cannot connect to %s\n", endpoint);
+        exit(2);
+    }
+    return s;
+}
+
+/* One request on an acknowledged ingest socket (a DEALER connected to
+ * --ingest-ack): [empty, request id, page]; waits up to timeout_ms for the
+ * answer to this request id (answers to earlier ones are skipped). Returns
+ * 1 with the answer in answer[], or 0 (answer[] empty). */
+static inline int
+ack_request(void *dealer, uint64_t req, const uint8_t *page, size_t len,
+            int timeout_ms, char *answer, size_t cap)
+{
+    answer[0] = '\0';
+    zmq_send(dealer, "", 0, ZMQ_SNDMORE);
+    zmq_send(dealer, &req, sizeof req, ZMQ_SNDMORE);
+    zmq_send(dealer, page, len, 0);
+    int64_t end = mono_ms() + timeout_ms;
+    while (mono_ms() < end) {
+        zmq_pollitem_t it = {dealer, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&it, 1, 50) <= 0)
+            continue;
+        char f[3][128];
+        int sz[3] = {-1, -1, -1}, n = 0, more = 1;
+        size_t ms = sizeof more;
+        while (more) {
+            char tmp[128];
+            int r = zmq_recv(dealer, n < 3 ? f[n] : tmp, 127, 0);
+            if (r < 0)
+                break;
+            if (n < 3)
+                sz[n] = r > 127 ? 127 : r;
+            n++;
+            zmq_getsockopt(dealer, ZMQ_RCVMORE, &more, &ms);
+        }
+        if (n == 3 && sz[1] == (int)sizeof req &&
+            memcmp(f[1], &req, sizeof req) == 0) {
+            snprintf(answer, cap, "%.*s", sz[2], f[2]);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 #endif

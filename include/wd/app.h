@@ -14,12 +14,13 @@
 #define WD_DEFAULT_STATE "./wiredesk-state"
 
 struct wd_app_config {
-    const char *ingest;    /* endpoint the PULL socket binds */
-    const char *publish;   /* endpoint the PUB socket binds */
-    const char *http;      /* HOST:PORT of the operator's HTTP view */
-    const char *state_dir; /* everything the worker persists */
-    const char *data_dir;  /* the tagger's files; NULL: the default */
-    const char *store_url; /* redis://HOST:PORT/DB; NULL: LMDB in state_dir */
+    const char *ingest;     /* endpoint the PULL socket binds */
+    const char *ingest_ack; /* the acknowledged ROUTER ingest, or NULL */
+    const char *publish;    /* endpoint the PUB socket binds */
+    const char *http;       /* HOST:PORT of the operator's HTTP view */
+    const char *state_dir;  /* everything the worker persists */
+    const char *data_dir;   /* the tagger's files; NULL: the default */
+    const char *store_url;  /* redis://HOST:PORT/DB; NULL: LMDB in state_dir */
     /* CURVE on ingest and publish: the server's secret key file and the
      * client public keys admitted (a file or a directory of *.pub); both
      * NULL: plain sockets. */
@@ -33,6 +34,7 @@ struct wd_app_config {
     int pub_hwm;                /* messages queued per subscriber */
     unsigned stats_interval_ms; /* WorkerStats on "$stats"; 0 = never */
     int linger_ms;              /* time to flush published messages at stop */
+    unsigned stop_timeout_ms;   /* how long a stop waits for a held page */
     /* The snapshot service: the ROUTER's endpoint (NULL: off), messages
      * kept per channel and the bound of their bytes in MiB. */
     const char *snapshot;

@@ -14,16 +14,31 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 struct wd_ingest;
 struct wd_curve_key;
 
-/* Called for each message: data/len is its first frame, valid only during
- * the call; frames is how many frames the message had (1 for a well-formed
- * page) and total the bytes of all of them. */
+/* Who to answer, on an acknowledged ingest socket: the client's routing
+ * identity and its request id, copied by value so that a page held for a
+ * retry can be answered later. */
+#define WD_INGEST_ID_MAX 256
+#define WD_INGEST_REQ_MAX 32
+struct wd_ingest_ack {
+    uint8_t id[WD_INGEST_ID_MAX];
+    uint8_t req[WD_INGEST_REQ_MAX];
+    size_t id_len, req_len;
+};
+
+/* Called for each message: data/len is its first payload frame, valid only
+ * during the call; frames is how many payload frames the message had (1
+ * for a well-formed page) and total the bytes of all of them. ack is NULL
+ * on a PULL socket; on an acknowledged one it says whom to answer with
+ * wd_ingest_reply(). */
 typedef void (*wd_ingest_cb)(struct wd_ingest *in, const void *data, size_t len,
-                             int frames, size_t total);
+                             int frames, size_t total,
+                             const struct wd_ingest_ack *ack);
 
 struct wd_ingest {
     uv_poll_t poll;
@@ -33,6 +48,7 @@ struct wd_ingest {
     wd_ingest_cb on_message;
     void (*on_closed)(struct wd_ingest *in);
     unsigned budget; /* messages per loop iteration */
+    bool acked;      /* a ROUTER socket that answers each page */
     bool paused;     /* wd_ingest_pause(): nothing is read */
     int open_handles;
 };
@@ -47,6 +63,20 @@ int wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
                     const char *endpoint, int rcvhwm,
                     const struct wd_curve_key *curve, wd_ingest_cb cb,
                     int *zerr);
+
+/* Like wd_ingest_start(), for the acknowledged ingest: a ROUTER socket.
+ * A request is [identity (added by ROUTER), empty frame, request id (at
+ * most WD_INGEST_REQ_MAX bytes), RawPage]; see docs/PROTOCOL.md. */
+int wd_ingest_start_acked(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
+                          const char *endpoint, int rcvhwm,
+                          const struct wd_curve_key *curve, wd_ingest_cb cb,
+                          int *zerr);
+
+/* Answers one request of an acknowledged ingest socket: [empty frame,
+ * request id, status]. Never blocks: a client gone or too slow to read
+ * misses its answer (and resends). Returns 0 or WD_EZMQ. */
+int wd_ingest_reply(struct wd_ingest *in, const struct wd_ingest_ack *ack,
+                    const char *status);
 
 /* Stops reading and closes the handles; the socket is closed in the last
  * close callback, then on_closed (may be NULL) runs. */
