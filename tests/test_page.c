@@ -261,8 +261,7 @@ test_refusals(void)
     CHECK_INT(parse("text/plain", "a\xc0\xaf", 3, &page), ==, WD_EUTF8);
     CHECK_INT(parse("text/plain", "a\xed\xa0\x80", 4, &page), ==, WD_EUTF8);
     /* Binary bytes labelled HTML; but UTF-16 HTML is full of NULs. */
-    CHECK_INT(parse("text/html", "<p>a\0\x01\x02</p>", 12, &page), ==,
-              WD_ENUL);
+    CHECK_INT(parse("text/html", "<p>a\0\x01\x02</p>", 12, &page), ==, WD_ENUL);
     static const char u16[] = "\xff\xfe<\0p\0>\0H\0i\0<\0/\0p\0>\0";
     CHECK(parse("text/html", u16, sizeof u16 - 1, &page) != WD_ENUL);
     CHECK(parse("text/html; charset=utf-16le", u16 + 2, sizeof u16 - 3,
