@@ -47,6 +47,9 @@ struct app {
     struct wd_pipeline *pipeline;
     struct wd_store store;
     uv_timer_t sync_timer;
+    uv_work_t sync_req; /* the once-a-second sync, off the loop */
+    int sync_rc;
+    bool syncing;
     struct wd_stats stats;
     uv_timer_t stats_timer;
     uv_signal_t sigint, sigterm, sighup;
@@ -509,11 +512,35 @@ on_stats_timer(uv_timer_t *t)
 /* Commits survive a crash of the process at once; this makes them survive
  * a crash of the machine too, once a second. */
 static void
+sync_work(uv_work_t *req)
+{
+    struct app *app = req->data;
+    app->sync_rc = app->store.ops->sync(app->store.impl);
+}
+
+static void
+sync_done(uv_work_t *req, int status)
+{
+    struct app *app = req->data;
+    app->syncing = false;
+    if (status == 0 && app->sync_rc != 0)
+        app->stats.c[WD_C_STORE_ERRORS]++;
+}
+
+/* Once a second the store's writes go to disk, on a libuv worker thread:
+ * an fsync takes milliseconds, which the loop would otherwise add to the
+ * latency of the pages behind it. (LMDB's sync only flushes the file; the
+ * loop thread's write transactions go on meanwhile.) */
+static void
 on_sync_timer(uv_timer_t *t)
 {
     struct app *app = t->data;
-    if (app->store.ops->sync(app->store.impl) != 0)
-        app->stats.c[WD_C_STORE_ERRORS]++;
+    if (app->syncing)
+        return;
+    app->syncing = true;
+    app->sync_req.data = app;
+    if (uv_queue_work(&app->loop, &app->sync_req, sync_work, sync_done) != 0)
+        app->syncing = false;
 }
 
 static void
