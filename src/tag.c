@@ -146,6 +146,10 @@ struct word {
     /* fold[0..min(len, FOLD_CAP)): folded characters; bytes after them,
      * up to FOLD_CAP + 16, are readable but not part of the word */
     unsigned char fold[FOLD_CAP + 16];
+    /* The text's last sixteen bytes (NULs before the start of a shorter
+     * text), then sixteen NULs: next_word() reads sixteen bytes at a time
+     * from here near the end instead of copying each time (word_init()). */
+    unsigned char tail[32];
 };
 
 #define HASH_K1 0x9E3779B97F4A7C15ull
@@ -228,20 +232,14 @@ fold_cp(const char *s, size_t n, size_t *len)
     return cp_fold(cp);
 }
 
-/* Sixteen bytes at p (fewer before end: the rest read as NUL): bit i of
+/* Sixteen bytes at p (see at16()): bit i of
  * *alnum for an ASCII letter or digit at p[i], of *high for a byte >= 0x80.
  * Returns the bytes with ASCII capitals folded where the letters are
  * (other bytes: anything) into out[0..16). */
 static inline void
-classify16(const unsigned char *p, const unsigned char *end, unsigned *alnum,
-           unsigned *high, unsigned char *out)
+classify16(const unsigned char *p, unsigned *alnum, unsigned *high,
+           unsigned char *out)
 {
-    unsigned char tail[16];
-    if (end - p < 16) {
-        memset(tail, 0, sizeof tail);
-        memcpy(tail, p, (size_t)(end - p));
-        p = tail;
-    }
 #ifdef __SSE2__
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
@@ -261,6 +259,27 @@ classify16(const unsigned char *p, const unsigned char *end, unsigned *alnum,
     }
     *alnum = a, *high = h;
 #endif
+}
+
+/* Prepares w for reading the words of s[0..n) with next_word(). */
+static void
+word_init(struct word *w, const char *s, size_t n)
+{
+    w->at_start = false;
+    memset(w->tail, 0, sizeof w->tail);
+    if (n >= 16)
+        memcpy(w->tail, s + n - 16, 16);
+    else
+        memcpy(w->tail + 16 - n, s, n);
+}
+
+/* Sixteen readable bytes standing for text[off..off + 16), off < n: the
+ * text itself, or its copy in w->tail when fewer than sixteen bytes are
+ * left (those after the end read as NUL). */
+static inline const unsigned char *
+at16(const struct word *w, const unsigned char *base, size_t off, size_t n)
+{
+    return off + 16 <= n ? base + off : w->tail + (off + 16 - n);
 }
 
 /* The general word reader: one character at a time from p, any script,
@@ -325,7 +344,8 @@ next_word(const char *s, size_t n, size_t *pos, struct word *w)
             return *pos = n, false;
         if (!at_start) {
             unsigned char unused[16];
-            classify16(p, end, &alnum, &high, unused);
+            classify16(at16(w, base, (size_t)(p - base), n), &alnum, &high,
+                       unused);
             unsigned starts = alnum | high;
             if (!starts) {
                 p += 16;
@@ -345,7 +365,8 @@ next_word(const char *s, size_t n, size_t *pos, struct word *w)
     }
     w->start = (size_t)(p - base);
     if (*p < 0x80) {
-        classify16(p, end, &alnum, &high, w->fold);
+        classify16(at16(w, base, (size_t)(p - base), n), &alnum, &high,
+                   w->fold);
         unsigned run = (unsigned)__builtin_ctz(~alnum | 0x10000u);
         if (run < 16 && !((high >> run) & 1)) {
             w->len = run;
@@ -459,7 +480,9 @@ struct slot {
 };
 
 #define FILTER_BITS 17      /* 16 KiB */
-#define STEM_FILTER_BITS 15 /* 4 KiB */
+#define ROOT_FILTER_BITS 16 /* 8 KiB */
+#define PAIR_FILTER_BITS 16 /* 8 KiB */
+#define STEM_FILTER_BITS 14 /* 16 384 nibbles, 8 KiB */
 
 /* The stems that may start a word, by the word's first four folded
  * characters: lens, bit k for a stem of k characters (a stem of three is
@@ -474,13 +497,24 @@ struct wd_tagger {
     size_t n_slots, cap_slots; /* cap: a power of two */
     uint32_t n_nodes;
     uint64_t filter[(1u << FILTER_BITS) / 64];
+    /* The scan looks a word up from the root only for the names of one
+     * word (root_filter: the keys of the root's slots where a name
+     * ends), and after the word before it only when the two may start a
+     * name together (pair_filter: pair_key() of the first two words of
+     * every longer name) or the word may end in a stem: a third of all
+     * words ("the", "in", "a") start some name, few go on with it. */
+    uint64_t root_filter[(1u << ROOT_FILTER_BITS) / 64];
+    uint64_t pair_filter[(1u << PAIR_FILTER_BITS) / 64];
     /* A word costs look-ups of its prefixes only at the lengths of the
      * stems that start as it does, and none when no stem does. */
     struct stem_start *stems;
     size_t n_stems, cap_stems; /* cap: a power of two */
-    /* Bit stem_bit(key): some stem starts with key (one look-up that
-     * answers most words without touching stems). */
-    uint64_t stem_filter[(1u << STEM_FILTER_BITS) / 64];
+    /* Nibble stem_bit(key): the length of the shortest stem that starts
+     * with key, or with a key of the same nibble (15 for 15 or more, 0:
+     * none). One look-up answers most words without touching stems,
+     * those that start no stem and those no longer than the stems that
+     * start as they do ("transport" under "transport*"). */
+    uint8_t stem_filter[(1u << STEM_FILTER_BITS) / 2];
 
     struct entry *entries;
     size_t n_entries, cap_entries;
@@ -518,6 +552,30 @@ filter_has(const struct wd_tagger *t, uint64_t key)
 {
     uint64_t m = filter_mask(key);
     return (t->filter[key >> (64 - FILTER_BITS + 6)] & m) == m;
+}
+
+/* The same filters over bits others of the key. */
+static inline bool
+bits_has(const uint64_t *f, unsigned bits, uint64_t key)
+{
+    uint64_t m = filter_mask(key);
+    return (f[key >> (64 - bits + 6)] & m) == m;
+}
+
+static inline void
+bits_add(uint64_t *f, unsigned bits, uint64_t key)
+{
+    f[key >> (64 - bits + 6)] |= filter_mask(key);
+}
+
+/* The key of two words that start a name, from their slot keys at the
+ * root (a word's slot key stands for every word with the same one). */
+static inline uint64_t
+pair_key(uint64_t first, uint64_t second)
+{
+    uint64_t k = (first * 0xD6E8FEB86659FD93ull) ^ second;
+    k *= 0x9E3779B97F4A7C15ull;
+    return k ^ (k >> 32);
 }
 
 static inline const struct slot *
@@ -622,10 +680,16 @@ stem_put(struct wd_tagger *t, uint32_t key, uint32_t lens)
     if (!t->stems[i].key) {
         t->stems[i].key = key;
         t->n_stems++;
-        uint32_t b = stem_bit(key);
-        t->stem_filter[b >> 6] |= 1ull << (b & 63);
     }
     t->stems[i].lens |= lens;
+    uint32_t b = stem_bit(key), shift = (b & 1) * 4;
+    unsigned k = (unsigned)__builtin_ctz(lens),
+             old = (t->stem_filter[b >> 1] >> shift) & 15;
+    if (k > 15)
+        k = 15;
+    if (old == 0 || k < old)
+        t->stem_filter[b >> 1] =
+            (uint8_t)((t->stem_filter[b >> 1] & ~(15u << shift)) | k << shift);
     return 0;
 }
 
@@ -652,8 +716,10 @@ stem_lens(const struct wd_tagger *t, const struct word *w)
 {
     uint32_t key = word_start4(w);
     uint32_t b = stem_bit(key);
-    /* One branch, taken by few words, rather than one on the length */
-    if (!((t->stem_filter[b >> 6] >> (b & 63)) & (w->len > 3)))
+    /* One branch, taken by few words (none of three letters or fewer:
+     * stems have three or more), rather than one on the length. */
+    unsigned shortest = (t->stem_filter[b >> 1] >> ((b & 1) * 4)) & 15;
+    if ((size_t)(shortest - 1) >= w->len - 1)
         return 0;
     size_t mask = t->cap_stems - 1;
     for (size_t i = stem_index(key, t->cap_stems);; i = (i + 1) & mask) {
@@ -678,14 +744,22 @@ insert(struct wd_tagger *t, const char *text, size_t n, struct sense sn)
     memcpy(name, text, n);
     name[n] = 0;
     struct word w;
-    w.at_start = false;
+    word_init(&w, name, n);
     size_t pos = 0, last_len = 0;
     uint32_t node = 0;
     struct slot *sl = NULL;
+    uint64_t first_key = 0;
+    size_t n_words = 0;
     while (next_word(name, n, &pos, &w)) {
         if (w.other)
             return 1; /* a letter the fold does not know: never matched */
-        if (sl) {     /* the previous word leads on to this one */
+        if (n_words == 0)
+            first_key = slot_key(0, w.hash);
+        else if (n_words == 1)
+            bits_add(t->pair_filter, PAIR_FILTER_BITS,
+                     pair_key(first_key, slot_key(0, w.hash)));
+        n_words++;
+        if (sl) { /* the previous word leads on to this one */
             if (sl->child == 0) {
                 if (t->n_nodes == UINT32_MAX - 1)
                     return WD_ENOMEM;
@@ -713,6 +787,8 @@ insert(struct wd_tagger *t, const char *text, size_t n, struct sense sn)
         sl->entry = e;
     }
     t->entries[e].prefix |= sn.prefix;
+    if (node == 0)
+        bits_add(t->root_filter, ROOT_FILTER_BITS, sl->key);
     /* One sense per (type, idx, prefix): a country named as capital and
      * city keeps the stronger kind and the larger population. */
     for (int32_t i = t->entries[e].sense; i >= 0; i = t->senses[i].next) {
@@ -1316,8 +1392,12 @@ look_up(struct scan *sc, uint32_t node, size_t start, const struct word *w,
 }
 
 /* Every name and phrase in one field, word by word: a look-up from the
- * root for the names the word may start, and one for each name that the
- * words before it left open. */
+ * root for the names of one word, one after the word before for the names
+ * the two may start (put off until this word: most words that start a
+ * name, "the", "in", "a", are not followed by the rest of one), and one
+ * for each name that the words before left open. The mentions come in the
+ * same order as from a walk that opens every name a word starts: by their
+ * ends, then by their starts. */
 #define MAX_OPEN 16
 static void
 scan_text(struct scan *sc, const char *s, size_t n, bool title)
@@ -1328,16 +1408,23 @@ scan_text(struct scan *sc, const char *s, size_t n, bool title)
     } bufs[2][MAX_OPEN];
     struct open_name *open = bufs[0], *next = bufs[1];
     size_t n_open = 0, pos = 0;
+    /* The word before, when a name it starts could still be open (there
+     * was room for it): its slot key at the root and where it starts. */
+    bool prev_open = false;
+    uint64_t prev_key = 0;
+    uint32_t prev_start = 0;
     struct word w;
-    w.at_start = false;
+    word_init(&w, s, n);
     while (next_word(s, n, &pos, &w)) {
         if (__builtin_expect(w.other, 0)) {
             n_open = 0;
+            prev_open = false;
             continue;
         }
         /* Stems shorter than the word (a stem as long is an exact
          * match). */
         uint32_t lens = stem_lens(t, &w);
+        uint64_t key = slot_key(0, w.hash);
         size_t n_next = 0;
         for (size_t k = 0; k < n_open; k++) {
             uint32_t child =
@@ -1348,12 +1435,34 @@ scan_text(struct scan *sc, const char *s, size_t n, bool title)
                 n_next++;
             }
         }
-        uint32_t child = look_up(sc, 0, w.start, &w, lens, title, n);
-        if (child && n_next < MAX_OPEN) {
-            next[n_next].node = child;
-            next[n_next].start = (uint32_t)w.start;
-            n_next++;
+        /* A name of two words or more started by the word before. */
+        if (__builtin_expect(prev_open &
+                                 (bits_has(t->pair_filter, PAIR_FILTER_BITS,
+                                           pair_key(prev_key, key)) |
+                                  (lens != 0)),
+                             0)) {
+            const struct slot *sl = slot_find(t, prev_key);
+            if (sl && sl->child) {
+                uint32_t child =
+                    look_up(sc, sl->child, prev_start, &w, lens, title, n);
+                if (child && n_next < MAX_OPEN) {
+                    next[n_next].node = child;
+                    next[n_next].start = prev_start;
+                    n_next++;
+                }
+            }
         }
+        /* The names of one word. */
+        if (bits_has(t->root_filter, ROOT_FILTER_BITS, key)) {
+            const struct slot *sl = slot_find(t, key);
+            if (sl && sl->entry >= 0)
+                add_mention(sc, sl->entry, w.start, w.end, true, title, n);
+        }
+        if (__builtin_expect(lens != 0, 0))
+            look_up_stems(sc, 0, w.start, &w, lens, title, n);
+        prev_open = n_next < MAX_OPEN;
+        prev_key = key;
+        prev_start = (uint32_t)w.start;
         struct open_name *tmp = open;
         open = next, next = tmp;
         n_open = n_next;
