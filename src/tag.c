@@ -16,8 +16,8 @@
  * open; a bit filter in front of the table answers most words that start
  * nothing without touching it. A phrase ending in '*' matches a word that
  * starts with its stem: the hashes of the word's prefixes are looked up at
- * the lengths of the stems that begin with its first four letters (a 4
- * KiB bit filter answers most words that start no stem). (A byte
+ * the lengths of the stems that begin with its first four letters (an 8
+ * KiB table of the shortest stem by those letters answers most words). (A byte
  * automaton over the same names had 34 000 states, a 4 MB table, and was
  * bound by cache misses; this table is a few hundred kilobytes.)
  *
