@@ -31,6 +31,16 @@
 #define MAX_CHANNELS 1024
 #define LATEST 10
 
+/* One page in hand. */
+struct job {
+    struct wd_prepared *pp;
+    struct wd_ingest_ack ack; /* whom to answer, if acked */
+    bool acked;
+};
+
+/* Pages in hand at most: beyond, ingest pauses (senders wait). */
+#define WD_APP_JOBS 32
+
 struct app {
     struct wd_http *http;
     uv_timer_t view_timer; /* SSE updates of the dashboard */
@@ -61,17 +71,23 @@ struct app {
     int reload_rc;
     char reload_err[512];
     bool reloading, reload_again;
+    /* Pages in hand, in arrival order: jobs[head .. head + n), of which
+     * the first n_prepared went through wd_pipeline_prepare() on a libuv
+     * worker thread (one at a time: prep_job), and are finished on the loop
+     * in order. The head is held when the store could not take it (a
+     * shared store that is down, or a claim another worker holds): retried
+     * with back-off, the pages behind it wait. */
+    struct job jobs[WD_APP_JOBS];
+    unsigned head, n, n_prepared;
+    struct job *prep_job; /* being prepared, or NULL */
+    uv_work_t prep_req;
     /* A page the store could not take (a shared store that is down): held,
      * ingest paused, retried with back-off until the store answers. */
-    uint8_t *held;
-    size_t held_len;
-    struct wd_ingest_ack held_ack; /* whom to answer for it, if anyone */
-    bool held_acked;
+    bool held; /* the head job waits for a retry */
     uv_timer_t retry_timer;
     uv_timer_t stop_timer; /* the deadline of a stop that waits for it */
     unsigned retry_ms;
     bool held_contended; /* held for a claim, not for a store that is down */
-    bool retrying;       /* on_retry() is running the held page */
     bool store_was_down; /* since the page was first held */
     struct wd_ratelimit reject_log[WD_REJECT__COUNT];
     /* CURVE (cfg->curve_secret): the server's key, the clients admitted,
@@ -83,8 +99,41 @@ struct app {
     int lock_fd;
     char worker_name[128];
     bool stopping;
-    bool stopped; /* finish_stop() ran */
+    bool stopped;      /* finish_stop() ran */
+    bool clean_marker; /* the state dir gets its clean-stop mark at exit */
 };
+
+/* Stories published this long before a crash are published again when
+ * their pages come again (see unclean_stop_ms()). */
+#define REPUBLISH_MARGIN_MS 2000
+#define CLEAN_STOP_FILE "clean-stop"
+
+/* The time of the last commit of a run that did not stop cleanly (its
+ * state has a store but no clean-stop mark), or 0; removes the mark, which
+ * only a clean stop writes again. */
+static int64_t
+unclean_stop_ms(const char *state_dir)
+{
+    char mark[4200], data[4200];
+    snprintf(mark, sizeof mark, "%s/" CLEAN_STOP_FILE, state_dir);
+    snprintf(data, sizeof data, "%s/dedup.lmdb/data.mdb", state_dir);
+    struct stat st;
+    bool clean = access(mark, F_OK) == 0;
+    unlink(mark);
+    if (clean || stat(data, &st) != 0)
+        return 0;
+    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+static void
+mark_clean_stop(const char *state_dir)
+{
+    char mark[4200];
+    snprintf(mark, sizeof mark, "%s/" CLEAN_STOP_FILE, state_dir);
+    int fd = open(mark, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0)
+        close(fd);
+}
 
 void
 wd_app_config_defaults(struct wd_app_config *cfg)
@@ -161,10 +210,9 @@ log_reject(struct app *app, const struct wd_page_outcome *o)
            (unsigned long long)suppressed);
 }
 
-static void process(struct app *app, const void *data, size_t len,
-                    const struct wd_ingest_ack *ack);
 static void finish_stop(struct app *app);
 static void on_retry(uv_timer_t *t);
+static void run_jobs(struct app *app);
 
 /* The answer to an acknowledged page, once it is published and its dedup
  * state committed; NULL when it gets none (the commit failed: the client
@@ -194,6 +242,19 @@ answer(struct app *app, const struct wd_page_outcome *o,
         wd_ingest_reply(&app->ingest_ack, ack, status);
 }
 
+/* Ingest reads while there is room for pages and nothing is held. */
+static void
+update_ingest(struct app *app)
+{
+    if (app->held || app->n >= WD_APP_JOBS || app->stopping) {
+        wd_ingest_pause(&app->ingest);
+        wd_ingest_pause(&app->ingest_ack);
+    } else {
+        wd_ingest_resume(&app->ingest);
+        wd_ingest_resume(&app->ingest_ack);
+    }
+}
+
 static void
 on_message(struct wd_ingest *in, const void *data, size_t len, int frames,
            size_t total, const struct wd_ingest_ack *ack)
@@ -206,32 +267,49 @@ on_message(struct wd_ingest *in, const void *data, size_t len, int frames,
         answer(app, &o, ack);
         return;
     }
-    process(app, data, len, ack);
+    struct wd_prepared *pp =
+        wd_prepared_get(app->pipeline, data, len, wd_now_ms());
+    if (!pp) {
+        struct wd_page_outcome o;
+        wd_pipeline_refuse(app->pipeline, WD_REJECT_INTERNAL, total, &o);
+        log_reject(app, &o);
+        return; /* unanswered: the client resends it */
+    }
+    struct job *j = &app->jobs[(app->head + app->n) % WD_APP_JOBS];
+    j->pp = pp;
+    j->acked = ack != NULL;
+    if (ack)
+        j->ack = *ack;
+    app->n++;
+    update_ingest(app);
+    run_jobs(app);
 }
 
 static void
-pause_ingest(struct app *app)
+prep_work(uv_work_t *req)
 {
-    wd_ingest_pause(&app->ingest);
-    wd_ingest_pause(&app->ingest_ack);
+    struct app *app = req->data;
+    wd_pipeline_prepare(app->pipeline, app->prep_job->pp);
 }
 
 static void
-resume_ingest(struct app *app)
+prep_done(uv_work_t *req, int status)
 {
-    wd_ingest_resume(&app->ingest);
-    wd_ingest_resume(&app->ingest_ack);
+    struct app *app = req->data;
+    app->prep_job = NULL;
+    app->n_prepared++;
+    run_jobs(app);
 }
 
-/* Runs the pipeline on one page; a page the store could not take is held
- * and ingest paused until a retry succeeds. */
-static void
-process(struct app *app, const void *data, size_t len,
-        const struct wd_ingest_ack *ack)
+/* Finishes the head job: 0 when it is done (answered, freed), 1 when it is
+ * held for a retry. */
+static int
+finish_head(struct app *app)
 {
+    struct job *j = &app->jobs[app->head];
     struct wd_page_outcome o;
     uint64_t t0 = uv_hrtime();
-    wd_pipeline_page(app->pipeline, data, len, wd_now_ms(), emit, app, &o);
+    wd_pipeline_finish(app->pipeline, j->pp, emit, app, &o);
     wd_stats_latency(&app->stats, (double)(uv_hrtime() - t0) / 1e9);
     if (o.rc)
         log_reject(app, &o);
@@ -240,44 +318,70 @@ process(struct app *app, const void *data, size_t len,
                  "%s", o.last_title);
         app->n_latest++;
     }
-    if (!o.retry) {
-        answer(app, &o, ack);
-        return;
-    }
-    if (app->stopped)
-        return; /* unanswered: the client resends it to a live worker */
-    if (o.contended)
-        app->stats.c[WD_C_CLAIM_WAITS]++;
-    bool first = !app->retrying; /* not a retry of the held page */
-    app->held = malloc(len ? len : 1);
-    if (!app->held) {
-        wd_log(WD_LOG_ERROR,
-               "no memory to hold a page for a retry: it is lost");
-        if (!first)
-            resume_ingest(app);
-        return;
-    }
-    memcpy(app->held, data, len);
-    app->held_len = len;
-    app->held_acked = ack != NULL;
-    if (ack && ack != &app->held_ack)
-        app->held_ack = *ack;
-    if (first)
-        pause_ingest(app);
-    if (first || o.contended != app->held_contended) {
-        /* Another worker publishing the same story commits within a
-         * page's time: look again soon. A store that is down: back off. */
-        app->retry_ms = o.contended ? 10 : 100;
-        if (!o.contended) {
-            app->store_was_down = true;
-            wd_log(WD_LOG_WARN, "store unreachable: ingest paused, the page "
-                                "is held and retried");
+    if (o.retry) {
+        if (o.contended)
+            app->stats.c[WD_C_CLAIM_WAITS]++;
+        bool first = !app->held;
+        app->held = true;
+        if (first || o.contended != app->held_contended) {
+            /* Another worker publishing the same story commits within a
+             * page's time: look again soon. A store that is down: back
+             * off. */
+            app->retry_ms = o.contended ? 10 : 100;
+            if (!o.contended) {
+                app->store_was_down = true;
+                wd_log(WD_LOG_WARN, "store unreachable: ingest paused, the "
+                                    "page is held and retried");
+            }
+        } else if (app->retry_ms < 2000) {
+            app->retry_ms *= 2;
         }
-    } else if (app->retry_ms < 2000) {
-        app->retry_ms *= 2;
+        app->held_contended = o.contended;
+        uv_timer_start(&app->retry_timer, on_retry, app->retry_ms, 0);
+        return 1;
     }
-    app->held_contended = o.contended;
-    uv_timer_start(&app->retry_timer, on_retry, app->retry_ms, 0);
+    if (app->held && app->store_was_down)
+        wd_log(WD_LOG_INFO, "store reachable again: ingest resumed");
+    if (app->held && app->stopping)
+        wd_log(WD_LOG_INFO, "the held page is processed");
+    app->held = false;
+    app->store_was_down = false;
+    answer(app, &o, j->acked ? &j->ack : NULL);
+    wd_prepared_put(app->pipeline, j->pp);
+    j->pp = NULL;
+    app->head = (app->head + 1) % WD_APP_JOBS;
+    app->n--;
+    app->n_prepared--;
+    return 0;
+}
+
+/* Moves the pages in hand on: starts the next prepare when none runs, and
+ * finishes, in order, the prepared pages at the head. */
+static void
+run_jobs(struct app *app)
+{
+    if (app->stopped)
+        return;
+    if (!app->prep_job && app->n_prepared < app->n) {
+        app->prep_job = &app->jobs[(app->head + app->n_prepared) % WD_APP_JOBS];
+        app->prep_req.data = app;
+        if (uv_queue_work(&app->loop, &app->prep_req, prep_work, prep_done) !=
+            0) {
+            /* Cannot happen with a live loop; prepare here rather than
+             * lose the page. */
+            wd_pipeline_prepare(app->pipeline, app->prep_job->pp);
+            app->prep_job = NULL;
+            app->n_prepared++;
+        }
+    }
+    while (app->n_prepared > 0 && !app->held)
+        if (finish_head(app) != 0)
+            break;
+    update_ingest(app);
+    if (app->stopping && app->n == 0) {
+        wd_log(WD_LOG_INFO, "the pages in hand are processed: stopping");
+        finish_stop(app);
+    }
 }
 
 static void
@@ -286,26 +390,8 @@ on_retry(uv_timer_t *t)
     struct app *app = t->data;
     if (!app->held || app->stopped)
         return;
-    /* The pipeline knows the page again: counted once, learned from once. */
-    uint8_t *page = app->held;
-    size_t len = app->held_len;
-    app->held = NULL; /* process() holds it again if it fails again */
-    app->retrying = true;
-    struct wd_ingest_ack ack = app->held_ack;
-    process(app, page, len, app->held_acked ? &ack : NULL);
-    app->retrying = false;
-    free(page);
-    if (app->held) /* failed again: process() holds a copy, timer set */
-        return;
-    if (app->stopping) {
-        wd_log(WD_LOG_INFO, "the held page is processed: stopping");
-        finish_stop(app);
-        return;
-    }
-    if (app->store_was_down)
-        wd_log(WD_LOG_INFO, "store reachable again: ingest resumed");
-    app->store_was_down = false;
-    resume_ingest(app);
+    if (finish_head(app) == 0)
+        run_jobs(app);
 }
 
 /* The counters of one WorkerStats message. */
@@ -580,21 +666,22 @@ static void
 on_stop_deadline(uv_timer_t *t)
 {
     struct app *app = t->data;
-    if (app->held)
+    if (app->n)
         wd_log(WD_LOG_WARN,
-               "stop deadline (%u ms) reached: the held page was not "
-               "processed (%s)",
-               app->cfg->stop_timeout_ms,
-               app->held_acked ? "unanswered: its client sends it again"
-                               : "feed it again");
+               "stop deadline (%u ms) reached: %u page%s in hand not "
+               "processed%s (acknowledged ones stay unanswered: their "
+               "clients send them again)",
+               app->cfg->stop_timeout_ms, app->n, app->n == 1 ? "" : "s",
+               app->held ? ", the held one first" : "");
     finish_stop(app);
 }
 
 /* SIGTERM/SIGINT: ingest stops at once (what ZeroMQ queued and was not
- * read stays unanswered on an acknowledged socket, and is lost on PULL); a
- * page held for the store is retried until it goes through or the stop
- * deadline passes; then everything closes, the final $stats goes out and
- * the store is synced as it closes. A second signal stops at once. */
+ * read stays unanswered on an acknowledged socket, and is lost on PULL);
+ * the pages in hand are finished, a page held for the store retried, until
+ * they are done or the stop deadline passes; then everything closes, the
+ * final $stats goes out and the store is synced as it closes. A second
+ * signal stops at once. */
 static void
 stop(struct app *app, const char *why)
 {
@@ -606,12 +693,15 @@ stop(struct app *app, const char *why)
     app->stopping = true;
     wd_log(WD_LOG_INFO, "stopping (%s)", why);
     /* Nothing more is read; the acknowledged socket stays open (paused) to
-     * answer a held page. */
+     * answer the pages in hand. */
     wd_ingest_close(&app->ingest, on_ingest_closed);
     wd_ingest_pause(&app->ingest_ack);
-    if (app->held && app->cfg->stop_timeout_ms > 0) {
+    if (app->n > 0 && app->cfg->stop_timeout_ms > 0) {
         wd_log(WD_LOG_INFO,
-               "stopping: the held page is retried for up to %u ms",
+               "stopping: %u page%s in hand finished first%s, for up to %u "
+               "ms",
+               app->n, app->n == 1 ? "" : "s",
+               app->held ? " (the held page is retried)" : "",
                app->cfg->stop_timeout_ms);
         uv_timer_start(&app->stop_timer, on_stop_deadline,
                        app->cfg->stop_timeout_ms, 0);
@@ -761,7 +851,10 @@ abandon_loop(struct app *app)
 static void
 teardown(struct app *app)
 {
-    free(app->held); /* a page the store never took: counted as an error */
+    /* Pages never finished (a stop past its deadline): dropped. */
+    for (unsigned i = 0; i < WD_APP_JOBS; i++)
+        if (app->jobs[i].pp && app->pipeline)
+            wd_prepared_put(app->pipeline, app->jobs[i].pp);
     wd_publish_close(&app->pub, app->cfg->linger_ms);
     wd_curve_zap_free(&app->zap); /* after the server sockets */
     wd_curve_key_wipe(&app->curve_key);
@@ -770,6 +863,8 @@ teardown(struct app *app)
         zmq_ctx_term(app->zctx);
     wd_pipeline_free(app->pipeline);
     wd_store_close(&app->store);
+    if (app->clean_marker && app->stopped)
+        mark_clean_stop(app->cfg->state_dir);
     if (app->lock_fd >= 0)
         close(app->lock_fd);
 }
@@ -800,6 +895,9 @@ wd_app_run(const struct wd_app_config *cfg)
         teardown(&app);
         return 1;
     }
+    /* Did the last run stop cleanly? (Before the store is opened: its
+     * file's time is that of the last commit.) */
+    int64_t crashed_at = cfg->store_url ? 0 : unclean_stop_ms(cfg->state_dir);
     int rc = cfg->store_url ? wd_store_open_redis(&app.store, cfg->store_url)
                             : wd_store_open_lmdb(&app.store, cfg->state_dir,
                                                  cfg->store_map_mb);
@@ -832,6 +930,19 @@ wd_app_run(const struct wd_app_config *cfg)
         teardown(&app);
         return 1;
     }
+    if (crashed_at) {
+        /* What the dead process published last may have been in its PUB
+         * socket's queue, never sent: if those pages come again (an
+         * unanswered page resent), their stories go out again. */
+        wd_pipeline_republish(app.pipeline, crashed_at - REPUBLISH_MARGIN_MS,
+                              wd_now_ms());
+        wd_log(WD_LOG_WARN,
+               "the last run did not stop cleanly: stories it published in "
+               "its last %d ms are published again if their pages come "
+               "again",
+               REPUBLISH_MARGIN_MS);
+    }
+    app.clean_marker = true;
     app.zctx = zmq_ctx_new();
     uv_loop_init(&app.loop);
     int zerr = 0;

@@ -24,6 +24,7 @@ struct story_rec {
     uint64_t leads[WD_FP_LEADS];        /* the lead keys indexed */
     uint64_t teaser_leads[WD_FP_LEADS]; /* after an upgrade: the teaser's */
     uint32_t sketch[WD_FP_SKETCH];      /* the lead's, 0s: none */
+    int64_t last_ms; /* last published (new or upgrade); 0: unknown */
 };
 
 #define REC_V1_SIZE offsetof(struct story_rec, leads)
@@ -39,6 +40,7 @@ enum { AGE_STORY = 'S', AGE_PAGE = 'P' };
 struct wd_dedup {
     struct wd_store *store;
     struct wd_dedup_config cfg;
+    int64_t republish_from, republish_to;
     uint64_t evicted;
     bool open;
 };
@@ -150,10 +152,31 @@ exists(struct wd_dedup *d, enum wd_store_ns ns, const void *key, size_t klen)
     return d->store->ops->get(d->store->impl, ns, key, klen, NULL, NULL) == 0;
 }
 
+void
+wd_dedup_republish(struct wd_dedup *d, int64_t from_ms, int64_t to_ms)
+{
+    d->republish_from = from_ms;
+    d->republish_to = to_ms;
+}
+
+static bool
+in_republish_window(const struct wd_dedup *d, int64_t ms)
+{
+    return ms >= d->republish_from && ms < d->republish_to;
+}
+
 bool
 wd_dedup_page_seen(struct wd_dedup *d, uint64_t page_key)
 {
-    return page_key != 0 && exists(d, WD_NS_PAGE, &page_key, sizeof page_key);
+    if (page_key == 0)
+        return false;
+    int64_t first = 0;
+    size_t vlen = sizeof first;
+    if (d->store->ops->get(d->store->impl, WD_NS_PAGE, &page_key,
+                           sizeof page_key, &first, &vlen) != 0)
+        return false;
+    /* Seen just before a crash: decide its stories again. */
+    return !(vlen == sizeof first && in_republish_window(d, first));
 }
 
 struct near_ctx {
@@ -372,7 +395,7 @@ unindex_story(struct wd_dedup *d, const struct story_rec *r)
  * fp. */
 static enum wd_dup
 upgrade(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *rec,
-        const struct wd_story_fp *fp, uint32_t *revision)
+        const struct wd_story_fp *fp, int64_t now_ms, uint32_t *revision)
 {
     const struct wd_store_ops *o = d->store->ops;
     struct story_rec next = *rec;
@@ -388,6 +411,7 @@ upgrade(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *rec,
     next.teaser_content_key = rec->content_key;
     own_leads(fp, next.leads);
     memcpy(next.sketch, fp->sketch, sizeof next.sketch);
+    next.last_ms = now_ms;
     for (int i = 0; i < WD_FP_LEADS; i++)
         next.teaser_leads[i] =
             rec->leads[i] != next.leads[i] ? rec->leads[i] : 0;
@@ -476,11 +500,21 @@ wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
     *revision = 0;
 
     if (get_rec(d, fp->id, &rec)) {
-        if (rec.content_key == fp->content_key)
+        if (rec.content_key == fp->content_key) {
+            if (rec.last_ms && in_republish_window(d, rec.last_ms)) {
+                /* Once: the record is marked as published now. */
+                rec.last_ms = now_ms;
+                if (d->store->ops->put(d->store->impl, WD_NS_STORY, fp->id, 16,
+                                       &rec, sizeof rec) != 0)
+                    return WD_DUP_EXACT;
+                *revision = rec.revision;
+                return WD_DUP_REPUBLISH;
+            }
             return WD_DUP_EXACT;
+        }
         /* A teaser grows into its full text once; nothing ever shrinks. */
         if (rec.teaser && !fp->teaser && fp->body_len > rec.body_len)
-            return upgrade(d, fp->id, &rec, fp, revision);
+            return upgrade(d, fp->id, &rec, fp, now_ms, revision);
         return exists(d, WD_NS_CONTENT, &fp->content_key, 8) ? WD_DUP_EXACT
                                                              : WD_DUP_NEAR;
     }
@@ -495,7 +529,7 @@ wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
     case LEAD_COPY:
         return WD_DUP_NEAR;
     case LEAD_TEASER: {
-        enum wd_dup r = upgrade(d, sid, &rec, fp, revision);
+        enum wd_dup r = upgrade(d, sid, &rec, fp, now_ms, revision);
         if (r == WD_DUP_UPGRADE)
             memcpy(fp->id, sid, 16);
         return r;
@@ -515,6 +549,7 @@ wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
     set_near(d, &rec, fp);
     own_leads(fp, rec.leads);
     memcpy(rec.sketch, fp->sketch, sizeof rec.sketch);
+    rec.last_ms = now_ms;
     uint8_t akey[AGE_KEY_LEN];
     age_key(now_ms, AGE_STORY, fp->id, 16, akey);
     if (o->put(d->store->impl, WD_NS_STORY, fp->id, 16, &rec, sizeof rec) ||

@@ -775,6 +775,12 @@ quiet(void *ctx, const char *msg, ...)
 {
 }
 
+void
+wd_htmlpage_init(void)
+{
+    xmlInitParser();
+}
+
 int
 wd_htmlpage_parse(const char *body, size_t len, const char *charset,
                   const char *url, int64_t now, struct wd_arena *a,

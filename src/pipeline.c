@@ -11,6 +11,7 @@
 #include "wd/dedup.h"
 #include "wd/err.h"
 #include "wd/fingerprint.h"
+#include "wd/htmlpage.h"
 #include "wd/page.h"
 #include "wd/tag.h"
 #include "wiredesk.pb-c.h"
@@ -21,15 +22,31 @@
 struct wd_pipeline {
     struct wd_pipeline_config cfg;
     struct wd_stats *stats;
-    struct wd_arena arena; /* everything of one page; reset per page */
     struct wd_dedup *dedup;
     struct wd_tagger *tagger;
     struct wd_boiler *boiler; /* learned boilerplate per source */
     bool store_failed;
-    /* The frame of a page that came out "retry": when it comes again it
-     * was counted and learned from already. */
-    uint64_t retry_hash;
+    struct wd_prepared *free_list; /* pages to reuse, with their arenas */
+    unsigned n_free;
 };
+
+/* A page between the two halves. */
+struct wd_prepared {
+    struct wd_arena arena; /* the frame and everything parsed from it */
+    struct wd_arena work;  /* one finish's articles; reset on each try */
+    struct wd_prepared *next;
+    const uint8_t *frame;
+    size_t len;
+    int64_t now_ms;
+    int rc; /* refused by prepare: a WD_E* code */
+    Wiredesk__V1__RawPage *raw;
+    struct wd_page page;
+    struct wd_story_fp *fps; /* one per story */
+    uint64_t page_key;
+    bool finished; /* counted by a finish already */
+};
+
+#define MAX_FREE_PREPARED 64
 
 int
 wd_pipeline_new(struct wd_pipeline **out, const struct wd_pipeline_config *cfg,
@@ -43,7 +60,9 @@ wd_pipeline_new(struct wd_pipeline **out, const struct wd_pipeline_config *cfg,
         return WD_ENOMEM;
     p->cfg = *cfg;
     p->stats = stats;
-    wd_arena_init(&p->arena, 256 * 1024);
+    /* libxml2 sets itself up once, here, before a parse on another
+     * thread. */
+    wd_htmlpage_init();
     p->tagger = cfg->tagger;
     p->cfg.tagger = NULL;
     int rc = wd_dedup_open(&p->dedup, cfg->store, &cfg->dedup);
@@ -72,7 +91,13 @@ wd_pipeline_free(struct wd_pipeline *p)
 {
     if (!p)
         return;
-    wd_arena_fini(&p->arena);
+    while (p->free_list) {
+        struct wd_prepared *pp = p->free_list;
+        p->free_list = pp->next;
+        wd_arena_fini(&pp->arena);
+        wd_arena_fini(&pp->work);
+        free(pp);
+    }
     wd_dedup_close(p->dedup);
     wd_tagger_free(p->tagger);
     wd_boiler_free(p->boiler);
@@ -151,49 +176,85 @@ emit_all(struct wd_pipeline *p, const struct wd_tags *tags, const uint8_t *buf,
             emit(ctx, channel, buf, len);
 }
 
-static void process_items(struct wd_pipeline *p,
-                          const Wiredesk__V1__RawPage *raw,
-                          const struct wd_page *page, int64_t now_ms,
-                          wd_emit_fn emit, void *ctx,
-                          struct wd_page_outcome *out);
+struct wd_prepared *
+wd_prepared_get(struct wd_pipeline *p, const uint8_t *frame, size_t len,
+                int64_t now_ms)
+{
+    struct wd_prepared *pp = p->free_list;
+    if (pp) {
+        p->free_list = pp->next;
+        p->n_free--;
+    } else {
+        pp = calloc(1, sizeof *pp);
+        if (!pp)
+            return NULL;
+        wd_arena_init(&pp->arena, 256 * 1024);
+        wd_arena_init(&pp->work, 64 * 1024);
+    }
+    pp->next = NULL;
+    pp->len = len;
+    pp->now_ms = now_ms;
+    pp->rc = 0;
+    pp->raw = NULL;
+    memset(&pp->page, 0, sizeof pp->page);
+    pp->fps = NULL;
+    pp->page_key = 0;
+    pp->finished = false;
+    /* A page over the limit is refused on its length: not even copied. */
+    if (len > p->cfg.max_page_bytes) {
+        pp->frame = NULL;
+        pp->rc = WD_ETOOBIG;
+        return pp;
+    }
+    uint8_t *copy = wd_arena_alloc(&pp->arena, len ? len : 1);
+    if (!copy) {
+        wd_prepared_put(p, pp);
+        return NULL;
+    }
+    memcpy(copy, frame, len);
+    pp->frame = copy;
+    return pp;
+}
 
 void
-wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
-                 int64_t now_ms, wd_emit_fn emit, void *ctx,
-                 struct wd_page_outcome *out)
+wd_prepared_put(struct wd_pipeline *p, struct wd_prepared *pp)
 {
-    memset(out, 0, sizeof *out);
-    /* A page handed back for a retry comes again: it is decided again, but
-     * neither counted twice nor learned from twice (the boilerplate learner
-     * would take its own lines for the source's boilerplate). */
-    bool again = p->retry_hash && XXH3_64bits(frame, len) == p->retry_hash;
-    p->retry_hash = 0;
-    if (!again) {
-        p->stats->c[WD_C_PAGES_RECEIVED]++;
-        p->stats->c[WD_C_BYTES_IN] += len;
-    }
-    wd_arena_reset(&p->arena);
-
-    /* The limit applies to the frame, before decoding: a huge page costs
-     * one length check, not a parse. */
-    if (len > p->cfg.max_page_bytes) {
-        refuse(p, WD_ETOOBIG, out);
+    if (!pp)
+        return;
+    wd_arena_reset(&pp->arena);
+    wd_arena_reset(&pp->work);
+    if (p->n_free >= MAX_FREE_PREPARED) {
+        wd_arena_fini(&pp->arena);
+        wd_arena_fini(&pp->work);
+        free(pp);
         return;
     }
-    ProtobufCAllocator alloc = {arena_pb_alloc, arena_pb_free, &p->arena};
+    pp->next = p->free_list;
+    p->free_list = pp;
+    p->n_free++;
+}
+
+static uint64_t page_key(const struct wd_page *page);
+
+void
+wd_pipeline_prepare(struct wd_pipeline *p, struct wd_prepared *pp)
+{
+    if (pp->rc)
+        return;
+    ProtobufCAllocator alloc = {arena_pb_alloc, arena_pb_free, &pp->arena};
     Wiredesk__V1__RawPage *raw =
-        wiredesk__v1__raw_page__unpack(&alloc, len, frame);
+        wiredesk__v1__raw_page__unpack(&alloc, pp->len, pp->frame);
     if (!raw) {
-        refuse(p, WD_EPARSE, out);
+        pp->rc = WD_EPARSE;
         return;
     }
-    snprintf(out->url, sizeof out->url, "%s", raw->url);
-
+    pp->raw = raw;
     struct wd_page_input in = {
         .content_type = raw->content_type,
         .body = raw->body.data,
         .len = raw->body.len,
-        .fetched_at_ms = raw->fetched_at_ms > 0 ? raw->fetched_at_ms : now_ms,
+        .fetched_at_ms =
+            raw->fetched_at_ms > 0 ? raw->fetched_at_ms : pp->now_ms,
         .url = raw->url,
     };
     /* The source whose boilerplate applies: the scraper's name and the
@@ -207,29 +268,87 @@ wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
     in.boiler = p->boiler;
     in.boiler_slot = wd_boiler_source(
         p->boiler, key, klen < (int)sizeof key ? (size_t)klen : sizeof key - 1);
-    struct wd_page page;
-    int rc = wd_page_parse(&in, &p->arena, &page);
+    int rc = wd_page_parse(&in, &pp->arena, &pp->page);
     if (rc) {
-        refuse(p, rc, out);
+        pp->rc = rc;
         return;
     }
-    out->items = page.n_items;
-    if (!again) {
-        wd_boiler_learn(p->boiler, in.boiler_slot, page.line_hashes,
-                        page.n_line_hashes);
+    wd_boiler_learn(p->boiler, in.boiler_slot, pp->page.line_hashes,
+                    pp->page.n_line_hashes);
+    if (pp->page.n_items == 0)
+        return;
+    pp->page_key = page_key(&pp->page);
+    pp->fps = wd_arena_alloc(&pp->arena, pp->page.n_items * sizeof pp->fps[0]);
+    if (!pp->fps) {
+        pp->rc = WD_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < pp->page.n_items; i++) {
+        const struct wd_item *it = &pp->page.items[i];
+        size_t blen = strlen(it->body);
+        struct wd_fp_story f;
+        wd_fp_story(it->title, strlen(it->title), it->body, blen, &f);
+        wd_dedup_fp_make(&pp->fps[i], &f,
+                         it->url ? wd_fp_url_key(it->url, strlen(it->url)) : 0,
+                         blen, !it->full || it->truncated);
+    }
+}
+
+static void process_items(struct wd_pipeline *p, struct wd_prepared *pp,
+                          wd_emit_fn emit, void *ctx,
+                          struct wd_page_outcome *out);
+
+void
+wd_pipeline_finish(struct wd_pipeline *p, struct wd_prepared *pp,
+                   wd_emit_fn emit, void *ctx, struct wd_page_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    bool first = !pp->finished;
+    pp->finished = true;
+    if (pp->raw)
+        snprintf(out->url, sizeof out->url, "%s", pp->raw->url);
+    if (first) {
+        p->stats->c[WD_C_PAGES_RECEIVED]++;
+        p->stats->c[WD_C_BYTES_IN] += pp->len;
+    }
+    if (pp->rc) {
+        if (first) {
+            refuse(p, pp->rc, out);
+        } else {
+            out->rc = pp->rc;
+            out->reason = reason_of(pp->rc);
+        }
+        return;
+    }
+    out->items = pp->page.n_items;
+    if (first) {
         p->stats->c[WD_C_PAGES_ACCEPTED]++;
-        p->stats->c[WD_C_ARTICLES_PARSED] += page.n_items;
-    }
-    if (page.n_items == 0) {
-        if (!again)
+        p->stats->c[WD_C_ARTICLES_PARSED] += pp->page.n_items;
+        if (pp->page.n_items == 0)
             p->stats->c[WD_C_PAGES_EMPTY]++;
+    }
+    if (pp->page.n_items == 0)
+        return;
+    wd_arena_reset(&pp->work);
+    process_items(p, pp, emit, ctx, out);
+}
+
+void
+wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
+                 int64_t now_ms, wd_emit_fn emit, void *ctx,
+                 struct wd_page_outcome *out)
+{
+    struct wd_prepared *pp = wd_prepared_get(p, frame, len, now_ms);
+    if (!pp) {
+        memset(out, 0, sizeof *out);
+        p->stats->c[WD_C_PAGES_RECEIVED]++;
+        p->stats->c[WD_C_BYTES_IN] += len;
+        refuse(p, WD_ENOMEM, out);
         return;
     }
-    process_items(p, raw, &page, now_ms, emit, ctx, out);
-    if (out->retry) {
-        uint64_t h = XXH3_64bits(frame, len);
-        p->retry_hash = h ? h : 1;
-    }
+    wd_pipeline_prepare(p, pp);
+    wd_pipeline_finish(p, pp, emit, ctx, out);
+    wd_prepared_put(p, pp);
 }
 
 /* The page key: the page's stories in order, as parsed, so that a re-fetch
@@ -269,7 +388,8 @@ struct pending {
     uint8_t *buf;
     size_t len;
     bool upgrade;
-    struct wd_story_fp fp; /* for the claim */
+    enum wd_dedup_kind kind; /* new, upgrade or republish */
+    struct wd_story_fp fp;   /* for the claim */
     uint32_t revision;
 };
 
@@ -291,11 +411,13 @@ store_down(struct wd_pipeline *p, struct wd_page_outcome *out)
  * Everything slow happens before the first emit, so that window is only
  * the sends and the commit. */
 static void
-process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
-              const struct wd_page *page, int64_t now_ms, wd_emit_fn emit,
+process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
               void *ctx, struct wd_page_outcome *out)
 {
-    uint64_t pkey = page_key(page);
+    const Wiredesk__V1__RawPage *raw = pp->raw;
+    const struct wd_page *page = &pp->page;
+    int64_t now_ms = pp->now_ms;
+    uint64_t pkey = pp->page_key;
     if (wd_dedup_begin(p->dedup) != 0) {
         store_down(p, out);
         return;
@@ -309,7 +431,7 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
         return;
     }
     struct pending *ready =
-        wd_arena_alloc(&p->arena, page->n_items * sizeof *ready);
+        wd_arena_alloc(&pp->work, page->n_items * sizeof *ready);
     if (!ready) {
         wd_dedup_abort(p->dedup);
         p->stats->c[WD_C_STORE_ERRORS]++;
@@ -319,12 +441,9 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
     for (size_t i = 0; i < page->n_items; i++) {
         const struct wd_item *it = &page->items[i];
         size_t tlen = strlen(it->title), blen = strlen(it->body);
-        struct wd_fp_story f;
-        wd_fp_story(it->title, tlen, it->body, blen, &f);
-        struct wd_story_fp fp;
-        wd_dedup_fp_make(&fp, &f,
-                         it->url ? wd_fp_url_key(it->url, strlen(it->url)) : 0,
-                         blen, !it->full || it->truncated);
+        /* A copy: the decision may rewrite the id, and a retry decides
+         * again from the page's own. */
+        struct wd_story_fp fp = pp->fps[i];
         uint32_t revision;
         enum wd_dup d = wd_dedup_decide(p->dedup, &fp, now_ms, &revision);
         if (d == WD_DUP_EXACT || d == WD_DUP_NEAR) {
@@ -346,7 +465,7 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
             .simhash = fp.simhash,
             .revision = revision,
         };
-        if (wd_article_pack(it, &r->tags, &meta, &p->arena, &r->buf, &r->len)) {
+        if (wd_article_pack(it, &r->tags, &meta, &pp->work, &r->buf, &r->len)) {
             /* Out of memory: drop the batch, so that nothing unpublished
              * is remembered. */
             wd_dedup_abort(p->dedup);
@@ -354,6 +473,9 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
             return;
         }
         r->upgrade = d == WD_DUP_UPGRADE;
+        r->kind = d == WD_DUP_UPGRADE     ? WD_DEDUP_KIND_UPGRADE
+                  : d == WD_DUP_REPUBLISH ? WD_DEDUP_KIND_REPUBLISH
+                                          : WD_DEDUP_KIND_NEW;
         r->fp = fp;
         r->revision = revision;
         snprintf(out->last_title, sizeof out->last_title, "%s", it->title);
@@ -367,7 +489,7 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
      * really published. (A store of one worker grants every claim.) */
     for (size_t i = 0; i < n_ready; i++) {
         int rc = wd_dedup_claim(p->dedup, &ready[i].fp, ready[i].revision,
-                                !ready[i].upgrade);
+                                ready[i].kind == WD_DEDUP_KIND_NEW);
         if (rc == WD_EBUSY) {
             wd_dedup_abort(p->dedup);
             out->retry = true;
@@ -384,13 +506,17 @@ process_items(struct wd_pipeline *p, const Wiredesk__V1__RawPage *raw,
         out->published++;
         p->stats->c[WD_C_ARTICLES_PUBLISHED]++;
         out->upgrades += ready[i].upgrade;
-        count_dup(p,
-                  ready[i].upgrade ? WD_DEDUP_KIND_UPGRADE : WD_DEDUP_KIND_NEW,
-                  out);
+        count_dup(p, ready[i].kind, out);
     }
     p->store_failed = wd_dedup_commit(p->dedup, pkey, now_ms) != 0;
     if (p->store_failed)
         p->stats->c[WD_C_STORE_ERRORS]++;
+}
+
+void
+wd_pipeline_republish(struct wd_pipeline *p, int64_t from_ms, int64_t to_ms)
+{
+    wd_dedup_republish(p->dedup, from_ms, to_ms);
 }
 
 bool

@@ -211,6 +211,39 @@ test_same_opening_two_stories(void)
     wd_dedup_close(d);
 }
 
+/* After a crash: a story last published in the window comes out again
+ * (same revision) when its page comes again; before the window, or with
+ * the window off, it is a duplicate. */
+static void
+test_republish_window(void)
+{
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp f = fp_of(title, full, false);
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK_INT(wd_dedup_decide(d, &f, 5000, &rev), ==, WD_DUP_NEW);
+    CHECK_OK(wd_dedup_commit(d, 77, 5000));
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK(wd_dedup_page_seen(d, 77));
+    wd_dedup_abort(d);
+    wd_dedup_republish(d, 4000, 9000);
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK(!wd_dedup_page_seen(d, 77));
+    CHECK_INT(wd_dedup_decide(d, &f, 9500, &rev), ==, WD_DUP_REPUBLISH);
+    CHECK_INT(rev, ==, 1);
+    CHECK_OK(wd_dedup_commit(d, 77, 9500));
+    /* Once: the same page again is a duplicate. */
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK_INT(wd_dedup_decide(d, &f, 9550, &rev), ==, WD_DUP_EXACT);
+    CHECK_OK(wd_dedup_commit(d, 0, 9550));
+    wd_dedup_republish(d, 6000, 9000);
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK(wd_dedup_page_seen(d, 77));
+    CHECK_INT(wd_dedup_decide(d, &f, 9600, &rev), ==, WD_DUP_EXACT);
+    CHECK_OK(wd_dedup_commit(d, 0, 9600));
+    wd_dedup_close(d);
+}
+
 static void
 test_batch_abort_and_page(void)
 {
@@ -304,6 +337,7 @@ test_retention_by_age(void)
         SETUP_RUN(test_full_then_teaser);                                      \
         SETUP_RUN(test_any_order);                                             \
         SETUP_RUN(test_same_opening_two_stories);                              \
+        SETUP_RUN(test_republish_window);                                      \
         SETUP_RUN(test_batch_abort_and_page);                                  \
         SETUP_RUN(test_persists_across_reopen);                                \
         SETUP_RUN(test_retention_by_count);                                    \

@@ -5,8 +5,9 @@
  * is parsed, between publishing and committing, after committing and
  * before the answer). After each kill the worker restarts on the same
  * state and the client resends what was not answered. Then: every answered
- * page's story was published; no story was published under two ids; and
- * an (id, revision) came out twice only for a page in flight at a kill. */
+ * page's story was published; no story was published under two ids or two
+ * revisions; and an (id, revision) came out twice only for stories of the
+ * last moments before a kill. */
 #include "gen.h"
 #include "worker.h"
 
@@ -79,7 +80,7 @@ test_kill9_resend(void)
     bool answered[PAGES] = {0};
     char page[2048];
     uint64_t req = 1;
-    int kills = 0, in_flight_at_kill = 0;
+    int kills = 0;
     for (int i = 0; i < PAGES; i++) {
         int story = i % 5 == 4 ? i - 3 : i;
         size_t n = make_page(story, page, sizeof page);
@@ -96,7 +97,6 @@ test_kill9_resend(void)
             usleep((useconds_t)kill_delay_us[kills]);
             worker_kill9(&w);
             kills++;
-            in_flight_at_kill++;
             drain(sub, 0);
             start(false);
             CHECK(wait_subscribed(sub, DEADLINE_MS));
@@ -126,15 +126,17 @@ test_kill9_resend(void)
         char want[32];
         snprintf(want, sizeof want, " %d", i);
         const char *id = NULL;
+        uint32_t rev = 0;
         int hits = 0;
         for (int k = 0; k < n_seen; k++) {
             size_t tl = strlen(seen[k].title), wl = strlen(want);
             if (tl < wl || strcmp(seen[k].title + tl - wl, want) != 0)
                 continue;
             hits++;
-            if (id && strcmp(id, seen[k].id) != 0)
+            if (id && (strcmp(id, seen[k].id) != 0 || rev != seen[k].revision))
                 two_ids++;
             id = seen[k].id;
+            rev = seen[k].revision;
         }
         if (hits == 0)
             fprintf(stderr, "page %d: answered, never published\n", i);
@@ -143,12 +145,17 @@ test_kill9_resend(void)
     }
     fprintf(stderr,
             "%d pages, %d kills: %d articles seen, %d stories missing, %d "
-            "under two ids, %d repeats of an (id, revision)\n",
+            "under two ids or revisions, %d repeats of an (id, revision)\n",
             PAGES, kills, n_seen, missing, two_ids, repeats);
     CHECK_INT(kills, ==, KILLS);
     CHECK_INT(missing, ==, 0);
     CHECK_INT(two_ids, ==, 0);
-    CHECK_INT(repeats, <=, in_flight_at_kill);
+    /* At least once: a page in flight at a kill is resent; and what the
+     * dead worker published in its last 2 s is published again (same id
+     * and revision) when its page comes again (the resent page, or a copy
+     * of it), since it may have died in the worker's socket queue. Each
+     * such story at most once per kill. */
+    CHECK_INT(repeats, <=, 3 * kills);
     CHECK_INT(worker_stop(&w, 10000), ==, 0);
     zmq_close(dealer);
     zmq_close(sub);

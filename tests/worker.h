@@ -108,6 +108,7 @@ worker_spawn(struct worker *w, const char *const *extra)
         argv[argc++] = "--leak-check=full";
         argv[argc++] = "--errors-for-leak-kinds=definite";
         argv[argc++] = "--show-leak-kinds=definite";
+        argv[argc++] = "--suppressions=" WD_SOURCE "/tests/valgrind.supp";
     }
     const char *run[] = {bin,         "run",      "--ingest",         w->ingest,
                          "--publish", w->publish, "--state",          w->state,

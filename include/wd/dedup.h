@@ -54,6 +54,9 @@ enum wd_dup {
     WD_DUP_UPGRADE, /* publish again, same id, next revision */
     WD_DUP_EXACT,   /* already published */
     WD_DUP_NEAR,    /* a version of a published story */
+    /* Published just before the worker died, perhaps never sent: publish
+     * again with the same id and revision (see wd_dedup_republish()). */
+    WD_DUP_REPUBLISH,
 };
 
 /* What dedup knows of one story. */
@@ -120,6 +123,14 @@ int wd_dedup_commit(struct wd_dedup *d, uint64_t page_key, int64_t now_ms);
  * shortly; another error: the store cannot say. */
 int wd_dedup_claim(struct wd_dedup *d, const struct wd_story_fp *fp,
                    uint32_t revision, bool is_new);
+
+/* After a crash, what was published in [from_ms, to_ms) may have been in
+ * the dead process's socket queue, never sent: a page seen in that window
+ * is decided again, and a story last published in it is WD_DUP_REPUBLISH
+ * (its revision in *revision) instead of a duplicate, so that a client
+ * resending an unanswered page gets its stories out. to_ms <= from_ms: off
+ * (the default). */
+void wd_dedup_republish(struct wd_dedup *d, int64_t from_ms, int64_t to_ms);
 
 /* Drops the batch. */
 void wd_dedup_abort(struct wd_dedup *d);

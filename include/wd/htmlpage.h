@@ -20,6 +20,10 @@
 
 /* Parses body[0..len) (charset: the content type's, "" when none).
  * Returns 0 (possibly with no items), WD_EPARSE or WD_ENOMEM. */
+/* Sets libxml2 up; call once on the main thread before parsing on others
+ * (libxml2's own rule for threaded programs). Idempotent. */
+void wd_htmlpage_init(void);
+
 int wd_htmlpage_parse(const char *body, size_t len, const char *charset,
                       const char *url, int64_t fetched_at_ms,
                       struct wd_arena *arena, struct wd_page *out);

@@ -62,8 +62,36 @@ int wd_pipeline_new(struct wd_pipeline **out,
 /* Frees the pipeline; NULL is a no-op. */
 void wd_pipeline_free(struct wd_pipeline *p);
 
-/* Processes one single-frame RawPage message. Never fails as a whole: a bad
- * page is counted by reason and described in *out. */
+/* A page in two halves, so that the first can run on another thread:
+ *
+ *   pp = wd_prepared_get(p, frame, len, now)     the shell's thread: copies
+ *   wd_pipeline_prepare(p, pp)                   any one thread at a time,
+ *                                                in arrival order: decode,
+ *                                                check, parse, fingerprint
+ *   wd_pipeline_finish(p, pp, emit, ctx, &out)   the store's thread: count,
+ *                                                decide, tag, encode, claim,
+ *                                                emit, commit
+ *   wd_prepared_put(p, pp)                       the shell's thread
+ *
+ * prepare touches only the page and the learned boilerplate (which is why
+ * prepares must not overlap; the shell runs them one after the other);
+ * finish owns the store, the tagger and the counters. A finish that says
+ * out->retry may be called again on the same page later: it is decided
+ * again but counted once (and was learned from once). NULL from get: no
+ * memory. */
+struct wd_prepared;
+
+struct wd_prepared *wd_prepared_get(struct wd_pipeline *p, const uint8_t *frame,
+                                    size_t len, int64_t now_ms);
+void wd_pipeline_prepare(struct wd_pipeline *p, struct wd_prepared *pp);
+void wd_pipeline_finish(struct wd_pipeline *p, struct wd_prepared *pp,
+                        wd_emit_fn emit, void *ctx,
+                        struct wd_page_outcome *out);
+void wd_prepared_put(struct wd_pipeline *p, struct wd_prepared *pp);
+
+/* Processes one single-frame RawPage message: the four steps above in a
+ * row. Never fails as a whole: a bad page is counted by reason and
+ * described in *out. */
 void wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
                       int64_t now_ms, wd_emit_fn emit, void *ctx,
                       struct wd_page_outcome *out);
@@ -83,5 +111,9 @@ bool wd_pipeline_store_ok(const struct wd_pipeline *p);
 
 /* Stories held in the dedup memory. */
 uint64_t wd_pipeline_dedup_count(struct wd_pipeline *p);
+
+/* See wd_dedup_republish(). */
+void wd_pipeline_republish(struct wd_pipeline *p, int64_t from_ms,
+                           int64_t to_ms);
 
 #endif

@@ -47,7 +47,8 @@
     X(UPGRADE, "upgrade")                                                      \
     X(EXACT, "exact")                                                          \
     X(NEAR, "near")                                                            \
-    X(PAGE, "page")
+    X(PAGE, "page")                                                            \
+    X(REPUBLISH, "republish")
 
 enum wd_dedup_kind {
 #define WD_D_ENUM(name, str) WD_DEDUP_KIND_##name,
