@@ -29,6 +29,7 @@ mix(uint64_t x)
 static void
 fp_of(uint64_t i, struct wd_story_fp *fp)
 {
+    memset(fp, 0, sizeof *fp);
     uint64_t a = mix(i * 2 + 1), b = mix(i * 2 + 2);
     memcpy(fp->id, &a, 8);
     memcpy(fp->id + 8, &b, 8);
@@ -37,6 +38,11 @@ fp_of(uint64_t i, struct wd_story_fp *fp)
     fp->url_key = 0;
     for (int k = 0; k < WD_MH_BANDS; k++)
         fp->bands[k] = mix(i * 64 + (uint64_t)k + 7);
+    for (int k = 0; k < WD_FP_LEADS; k++)
+        fp->leads[k] = mix(i * 64 + (uint64_t)k + 40) | 1;
+    for (int k = 0; k < WD_FP_SKETCH; k++)
+        fp->sketch[k] = (uint32_t)mix(i * 64 + (uint64_t)k + 50) | 1;
+    fp->words = 300;
     fp->shingles = 100;
     fp->body_len = 2000;
     fp->teaser = false;

@@ -1,6 +1,14 @@
 /* Whole-pipeline benchmark against the transport's own ceiling, in one run.
  *
- *   pipeline_bench [PAGES] [WIREDESK]   (default 20000 pages, build/wiredesk)
+ *   pipeline_bench [PAGES] [WIREDESK] [--html] [--refetch PCT] [--state DIR]
+ *
+ *   PAGES default 20000, WIREDESK default build/wiredesk; --html serves every
+ *   page as HTML (headline <h1>, lines <p>, in <article> between a nav bar
+ *   and a footer); --refetch PCT sets the share of re-fetched pages (default
+ *   15; with the listings' repeats and re-posts about 40 % of stories are
+ *   duplicates); --state DIR runs the worker on an existing state directory
+ *   (e.g. one that `dedup_bench 1000000 DIR` filled), kept afterwards, and
+ *   skips the half-rate run (its pages would all be duplicates by then).
  *
  * 1. Generates a realistic stream (bench/streamgen: listings, articles,
  *    re-fetches, copies; ~40% duplicates).
@@ -109,7 +117,7 @@ ready(int port)
 }
 
 struct run {
-    double pps, mbps, aps, cpu_us, rss_mb, ready_ms;
+    double pps, mbps, aps, cpu_us, rss_mb, anon_mb, ready_ms;
     long articles;
     int64_t p50, p99, p999;
 };
@@ -117,11 +125,13 @@ struct run {
 /* One run of the real worker (fresh state) on the frames, pushed as fast
  * as PUSH goes (rate 0) or paced at rate pages a second. */
 static int
-run_worker(const char *bin, void *zctx, struct frame *frames, int pages,
-           double rate, struct run *r)
+run_worker(const char *bin, const char *keep_state, void *zctx,
+           struct frame *frames, int pages, double rate, struct run *r)
 {
-    char state[] = "/tmp/wd-pbench-XXXXXX";
-    if (!mkdtemp(state))
+    char state[4096] = "/tmp/wd-pbench-XXXXXX";
+    if (keep_state)
+        snprintf(state, sizeof state, "%s", keep_state);
+    else if (!mkdtemp(state))
         return 1;
     const char *argvw[] = {bin,
                            "run",
@@ -216,6 +226,7 @@ run_worker(const char *bin, void *zctx, struct frame *frames, int pages,
     double dt = t_end - t0;
     double cpu = cpu_seconds(worker) - cpu0;
     long hwm_kb = proc_status_kb((int)worker, "VmHWM:");
+    r->anon_mb = proc_status_kb((int)worker, "RssAnon:") / 1024.0;
     kill(worker, SIGTERM);
     waitpid(worker, NULL, 0);
     zmq_close(sub);
@@ -230,7 +241,9 @@ run_worker(const char *bin, void *zctx, struct frame *frames, int pages,
     r->p99 = articles ? lat[(long)(articles * 0.99)] : -1;
     r->p999 = articles ? lat[(long)(articles * 0.999)] : -1;
     free(lat);
-    char cmd[128];
+    if (keep_state)
+        return 0;
+    char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf %s", state);
     return system(cmd) != 0;
 }
@@ -238,20 +251,38 @@ run_worker(const char *bin, void *zctx, struct frame *frames, int pages,
 int
 main(int argc, char **argv)
 {
-    int pages = argc > 1 ? atoi(argv[1]) : 20000;
-    const char *bin = argc > 2 ? argv[2] : "build/wiredesk";
+    int pages = 20000, refetch = 15, npos = 0;
+    const char *bin = "build/wiredesk", *state = NULL;
+    bool html = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--html") == 0)
+            html = true;
+        else if (strcmp(argv[i], "--refetch") == 0 && i + 1 < argc)
+            refetch = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
+            state = argv[++i];
+        else if (npos++ == 0)
+            pages = atoi(argv[i]);
+        else
+            bin = argv[i];
+    }
     /* The stream, rendered once. */
     struct sg *g = bench_stream();
+    sg_set_refetch(g, refetch);
     struct frame *frames = calloc((size_t)pages, sizeof *frames);
     double text_bytes = 0;
     for (int i = 0; i < pages; i++) {
         struct sg_page pg;
         sg_next(g, &pg);
         frame_of(&frames[i], &pg);
-        text_bytes += (double)pg.len;
+        if (html)
+            frame_to_html(&frames[i]);
+        text_bytes += (double)frames[i].text_len;
     }
     sg_free(g);
-    printf("stream: %d pages, %.1f MB of page text\n", pages, text_bytes / 1e6);
+    printf("stream: %d %s pages (%d %% re-fetches), %.1f MB of page text%s%s\n",
+           pages, html ? "HTML" : "text", refetch, text_bytes / 1e6,
+           state ? "; state " : "", state ? state : "");
 
     /* Ceiling: a bare PULL that counts, in its own process. */
     const char *ceil_ep = "tcp://127.0.0.1:47311";
@@ -294,7 +325,7 @@ main(int argc, char **argv)
 
     /* The worker at full speed, then paced at half that rate. */
     struct run full, half;
-    if (run_worker(bin, zctx, frames, pages, 0, &full))
+    if (run_worker(bin, state, zctx, frames, pages, 0, &full))
         return 1;
     printf("wiredesk: %.0f pages/s, %.1f MB/s, %.0f articles/s (%ld "
            "articles)\n",
@@ -302,11 +333,14 @@ main(int argc, char **argv)
     printf("latency page-in to article-out at full speed: p50 %lld ms, p99 "
            "%lld ms, p99.9 %lld ms\n",
            (long long)full.p50, (long long)full.p99, (long long)full.p999);
-    printf("worker CPU: %.1f us per page; peak RSS %.1f MB; start-up to "
-           "ready %.0f ms (empty store)\n",
-           full.cpu_us, full.rss_mb, full.ready_ms);
+    printf("worker CPU: %.1f us per page; peak RSS %.1f MB (anonymous %.1f "
+           "MB); start-up to ready %.0f ms (%s)\n",
+           full.cpu_us, full.rss_mb, full.anon_mb, full.ready_ms,
+           state ? "the given state" : "empty store");
     printf("ratio to the ceiling: %.2f (target >= 0.5)\n", full.pps / ceil_pps);
-    if (run_worker(bin, zctx, frames, pages, full.pps / 2, &half))
+    if (state)
+        return 0;
+    if (run_worker(bin, state, zctx, frames, pages, full.pps / 2, &half))
         return 1;
     printf("at half that rate (%.0f pages/s offered): p50 %lld ms, p99 %lld "
            "ms, p99.9 %lld ms (target p99 <= 5 ms)\n",

@@ -3,6 +3,7 @@
 #ifndef WD_RAWFRAME_H
 #define WD_RAWFRAME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,42 @@ struct frame {
     char *text;
     size_t text_len;
     char url[128];
+    const char *content_type; /* NULL: text/plain */
 };
+
+/* The same page as HTML, as a site would serve it: the first line the
+ * headline (<h1>), every other line a paragraph, inside <article>, with a
+ * navigation bar and a footer around it. Replaces f->text. */
+static inline void
+frame_to_html(struct frame *f)
+{
+    size_t cap = f->text_len * 2 + 1024, n = 0;
+    char *h = malloc(cap);
+    n += (size_t)snprintf(
+        h + n, cap - n,
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+        "<title>News</title></head><body><nav><a href=\"/\">"
+        "Home</a> <a href=\"/world\">World</a></nav><article>");
+    const char *p = f->text, *end = f->text + f->text_len;
+    bool first = true;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = (size_t)((nl ? nl : end) - p);
+        if (len > 0 && n + len + 32 < cap)
+            n += (size_t)snprintf(h + n, cap - n,
+                                  first ? "<h1>%.*s</h1>" : "<p>%.*s</p>",
+                                  (int)len, p);
+        first = first && len == 0;
+        p += len + 1;
+    }
+    n += (size_t)snprintf(h + n, cap - n,
+                          "</article><footer>(c) Example Media</footer>"
+                          "</body></html>");
+    free(f->text);
+    f->text = h;
+    f->text_len = n;
+    f->content_type = "text/html; charset=utf-8";
+}
 
 /* The benchmarks' page generator: seed 42 over the words of a seed page,
  * so that every run renders the same stream. */
@@ -39,6 +75,7 @@ frame_of(struct frame *f, const struct sg_page *pg)
     memcpy(f->text, pg->text, pg->len);
     f->text_len = pg->len;
     snprintf(f->url, sizeof f->url, "%s", pg->url);
+    f->content_type = NULL;
 }
 
 /* The frame of f, stamped with the time of packing (fetched_at_ms), in a
@@ -49,7 +86,8 @@ pack(const struct frame *f, uint8_t **out)
     Wiredesk__V1__RawPage raw;
     wiredesk__v1__raw_page__init(&raw);
     raw.url = (char *)f->url;
-    raw.content_type = "text/plain";
+    raw.content_type =
+        (char *)(f->content_type ? f->content_type : "text/plain");
     raw.body.data = (uint8_t *)f->text;
     raw.body.len = f->text_len;
     raw.fetched_at_ms = wall_ms();

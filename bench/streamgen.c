@@ -36,6 +36,7 @@ struct sg {
     char *buf;
     size_t cap;
     int page_no;
+    int refetch_pct; /* pages that are re-fetches, percent */
 };
 
 static uint64_t
@@ -89,6 +90,8 @@ struct sg *
 sg_new(uint64_t seed, const char *corpus, size_t len)
 {
     struct sg *g = calloc(1, sizeof *g);
+    if (g)
+        g->refetch_pct = 15;
     g->rng = seed ? seed : 88172645463325252ULL;
     g->words = malloc(MAX_WORDS * sizeof *g->words);
     g->stories = calloc(MAX_STORIES, sizeof *g->stories);
@@ -355,13 +358,19 @@ recent_story(struct sg *g)
 }
 
 void
+sg_set_refetch(struct sg *g, int percent)
+{
+    g->refetch_pct = percent < 0 ? 0 : percent > 90 ? 90 : percent;
+}
+
+void
 sg_next(struct sg *g, struct sg_page *out)
 {
     memset(out, 0, sizeof *out);
     struct recipe r = {0};
     int roll = rnd_int(g, 0, 99);
     g->page_no++;
-    if (g->n_history > 20 && roll < 15) {
+    if (g->n_history > 20 && roll < g->refetch_pct) {
         /* A re-fetch: same stories, new ticker, date and counters. */
         r = g->history[rnd(g) % (uint64_t)(g->n_history < HISTORY ? g->n_history
                                                                   : HISTORY)];

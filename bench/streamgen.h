@@ -37,6 +37,10 @@ struct sg;
 struct sg *sg_new(uint64_t seed, const char *corpus, size_t len);
 void sg_free(struct sg *g);
 
+/* The share of pages that are re-fetches of an earlier page, in percent
+ * (default 15). */
+void sg_set_refetch(struct sg *g, int percent);
+
 /* Generates the next page into *out. */
 void sg_next(struct sg *g, struct sg_page *out);
 
