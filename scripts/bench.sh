@@ -17,12 +17,18 @@ out=$(mktemp)
     echo '```'
     echo "\$ build/dedup_eval $pages"
     "$top/build/dedup_eval" "$pages"
-    echo "\$ build/dedup_bench $stories"
-    "$top/build/dedup_bench" "$stories"
+    state=$(mktemp -d)
+    echo "\$ build/dedup_bench $stories STATE"
+    "$top/build/dedup_bench" "$stories" "$state"
     echo "\$ build/extract_eval"
     "$top/build/extract_eval" || true
-    echo "\$ build/pipeline_bench 20000"
-    (cd "$top" && build/pipeline_bench 20000 build/wiredesk)
+    echo "\$ build/pipeline_bench 20000 --refetch 30"
+    (cd "$top" && build/pipeline_bench 20000 build/wiredesk --refetch 30)
+    echo "\$ build/pipeline_bench 20000 --html"
+    (cd "$top" && build/pipeline_bench 20000 build/wiredesk --html)
+    echo "\$ build/pipeline_bench 20000 --state STATE   (the $stories stories above)"
+    (cd "$top" && build/pipeline_bench 20000 build/wiredesk --state "$state")
+    rm -rf "$state"
     echo "\$ build/parse_bench 3"
     "$top/build/parse_bench" 3
     echo "\$ build/tag_eval tests/fixtures/tagset"
