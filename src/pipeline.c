@@ -387,7 +387,6 @@ struct pending {
     struct wd_tags tags;
     uint8_t *buf;
     size_t len;
-    bool upgrade;
     enum wd_dedup_kind kind; /* new, upgrade or republish */
     struct wd_story_fp fp;   /* for the claim */
     uint32_t revision;
@@ -472,7 +471,6 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
             p->stats->c[WD_C_STORE_ERRORS]++;
             return;
         }
-        r->upgrade = d == WD_DUP_UPGRADE;
         r->kind = d == WD_DUP_UPGRADE     ? WD_DEDUP_KIND_UPGRADE
                   : d == WD_DUP_REPUBLISH ? WD_DEDUP_KIND_REPUBLISH
                                           : WD_DEDUP_KIND_NEW;
@@ -505,7 +503,7 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         emit_all(p, &ready[i].tags, ready[i].buf, ready[i].len, emit, ctx);
         out->published++;
         p->stats->c[WD_C_ARTICLES_PUBLISHED]++;
-        out->upgrades += ready[i].upgrade;
+        out->upgrades += ready[i].kind == WD_DEDUP_KIND_UPGRADE;
         count_dup(p, ready[i].kind, out);
     }
     p->store_failed = wd_dedup_commit(p->dedup, pkey, now_ms) != 0;

@@ -49,17 +49,7 @@ test_installed_worker(void)
     worker_spawn(&w, NULL);
     char want[4200];
     snprintf(want, sizeof want, "data %s/share/wiredesk", prefix);
-    bool ready = false;
-    for (int64_t end = mono_ms() + 20000;
-         mono_ms() < end && !ready && worker_alive(&w);) {
-        size_t len;
-        char *log = wd_test_slurp(w.log, &len);
-        ready = strstr(log, want) != NULL;
-        free(log);
-        if (!ready)
-            usleep(20000);
-    }
-    CHECK(ready);
+    CHECK(log_wait_for(&w, want, 20000));
     CHECK_INT(worker_stop(&w, 10000), ==, 0);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", prefix);
     CHECK_INT(system(cmd), ==, 0);

@@ -180,19 +180,6 @@ wait_lines(const char *path, const char *needle, int n, int deadline_ms)
     return false;
 }
 
-/* Waits for a process to exit; its status, or -1 (then killed). */
-static int
-wait_exit(pid_t pid, int deadline_ms)
-{
-    int st;
-    for (int64_t end = mono_ms() + deadline_ms; mono_ms() < end; usleep(20000))
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1;
-}
-
 /* The sequence numbers of the lines of channel in tail's output. */
 static int
 read_seqs(const char *path, const char *channel, uint64_t *seqs, int cap,
@@ -262,7 +249,7 @@ test_tail_reports_gaps(void)
     }
     CHECK(n > 0 && seqs[n - 1] > PAGES);
     kill(tail, SIGTERM);
-    CHECK_INT(wait_exit(tail, DEADLINE_MS), ==, 0);
+    CHECK_INT(proc_wait_exit(tail, DEADLINE_MS), ==, 0);
     /* Printed + reported missed = every message on "all". */
     n = read_seqs(out, "all", seqs, PAGES + 1000, NULL);
     CHECK_INT(n, >, 0);
@@ -357,7 +344,7 @@ test_catch_up_then_live(void)
         }
     collected_free(&c);
     kill(tail, SIGTERM);
-    CHECK_INT(wait_exit(tail, DEADLINE_MS), ==, 0);
+    CHECK_INT(proc_wait_exit(tail, DEADLINE_MS), ==, 0);
 
     static uint64_t seqs[2 * (N + M)];
     static char ids[2 * (N + M)][33];

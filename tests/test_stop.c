@@ -8,31 +8,6 @@
 
 #define DEADLINE_MS 30000
 
-/* Waits until the worker's log contains needle. */
-static bool
-log_waits_for(const struct worker *w, const char *needle, int deadline_ms)
-{
-    for (int64_t end = mono_ms() + deadline_ms; mono_ms() < end;) {
-        if (log_contains(w, needle))
-            return true;
-        usleep(20000);
-    }
-    return false;
-}
-
-/* Returns the exit status, or -1 when the worker did not exit in time. */
-static int
-wait_exit(struct worker *w, int deadline_ms)
-{
-    int status;
-    for (int64_t end = mono_ms() + deadline_ms; mono_ms() < end;) {
-        if (waitpid(w->pid, &status, WNOHANG) == w->pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        usleep(20000);
-    }
-    return -1;
-}
-
 static void
 run_case(bool store_returns)
 {
@@ -77,11 +52,11 @@ run_case(bool store_returns)
     redis_kill(&rs);
     ack_request(dealer, 2, f2, n2, 300, answer, sizeof answer);
     CHECK_STR(answer, "");
-    CHECK(log_waits_for(&w, "store unreachable", DEADLINE_MS));
+    CHECK(log_wait_for(&w, "store unreachable", DEADLINE_MS));
 
     watched = NULL; /* its exit is the point */
     kill(w.pid, SIGTERM);
-    CHECK(log_waits_for(&w, "the held page is retried", DEADLINE_MS));
+    CHECK(log_wait_for(&w, "the held page is retried", DEADLINE_MS));
     if (store_returns) {
         redis_start(&rs);
         /* The held page goes through, is answered, then the worker ends. */
@@ -93,7 +68,7 @@ run_case(bool store_returns)
             sz[i] = zmq_recv(dealer, f[i], sizeof f[i] - 1, ZMQ_DONTWAIT);
         CHECK_INT(sz[1], ==, 8);
         CHECK(sz[2] > 0 && strncmp(f[2], "accepted", (size_t)sz[2]) == 0);
-        CHECK_INT(wait_exit(&w, DEADLINE_MS), ==, 0);
+        CHECK_INT(proc_wait_exit(w.pid, DEADLINE_MS), ==, 0);
         CHECK(log_contains(&w, "the held page is processed"));
         /* Both articles came out. */
         int articles = 0;
@@ -106,7 +81,7 @@ run_case(bool store_returns)
         redis_kill(&rs);
     } else {
         int64_t t0 = mono_ms();
-        CHECK_INT(wait_exit(&w, DEADLINE_MS), ==, 0);
+        CHECK_INT(proc_wait_exit(w.pid, DEADLINE_MS), ==, 0);
         /* The deadline is 500 ms: the stop took about that, not longer. */
         CHECK_INT(mono_ms() - t0, <, 10000);
         CHECK(log_contains(&w, "stop deadline (500 ms) reached"));

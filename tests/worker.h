@@ -130,6 +130,23 @@ worker_spawn(struct worker *w, const char *const *extra)
     posix_spawn_file_actions_destroy(&fa);
 }
 
+/* Waits up to deadline_ms for process pid to exit; returns its exit
+ * status, or -1 when it did not exit in time (it is then killed and
+ * reaped) or died of a signal. */
+static inline int
+proc_wait_exit(pid_t pid, int deadline_ms)
+{
+    int status;
+    for (int64_t end = mono_ms() + deadline_ms; mono_ms() < end;) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
 /* Sends SIGTERM and waits up to deadline_ms; returns the exit status or -1
  * when the worker had to be killed. */
 static inline int
@@ -140,17 +157,7 @@ worker_stop(struct worker *w, int deadline_ms)
     const char *vg = getenv("WD_TEST_VALGRIND");
     if (vg && *vg)
         deadline_ms *= 10; /* memcheck's leak check runs at exit */
-    int64_t end = mono_ms() + deadline_ms;
-    int status;
-    while (mono_ms() < end) {
-        pid_t r = waitpid(w->pid, &status, WNOHANG);
-        if (r == w->pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        usleep(10000);
-    }
-    kill(w->pid, SIGKILL);
-    waitpid(w->pid, &status, 0);
-    return -1;
+    return proc_wait_exit(w->pid, deadline_ms);
 }
 
 /* True while the worker process runs. */
@@ -406,6 +413,18 @@ log_contains(const struct worker *w, const char *needle)
     bool found = strstr(log, needle) != NULL;
     free(log);
     return found;
+}
+
+/* Waits up to deadline_ms until the worker's log contains needle. */
+static inline bool
+log_wait_for(const struct worker *w, const char *needle, int deadline_ms)
+{
+    for (int64_t end = mono_ms() + deadline_ms; mono_ms() < end;) {
+        if (log_contains(w, needle))
+            return true;
+        usleep(20000);
+    }
+    return false;
 }
 
 /* A DEALER connected to an acknowledged ingest endpoint. */
