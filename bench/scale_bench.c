@@ -178,6 +178,20 @@ on_signal(int sig)
     raise(sig);
 }
 
+/* One published message: its channel frame into *t, its body into *b (both
+ * initialised; b empty when there was none); the sequence and epoch frames
+ * are read and dropped. */
+static void
+recv_message(void *sub, zmq_msg_t *t, zmq_msg_t *b)
+{
+    zmq_msg_init(t);
+    zmq_msg_init(b);
+    zmq_msg_recv(t, sub, 0);
+    if (zmq_msg_more(t))
+        zmq_msg_recv(b, sub, 0);
+    bench_skip_frames(sub);
+}
+
 static pid_t
 spawn(const char *const *argv, const char *log)
 {
@@ -573,12 +587,7 @@ run(const char *bin, void *zctx, bool use_redis, int n_workers,
         if (zmq_poll(&it, 1, 100) <= 0)
             continue;
         zmq_msg_t t, b;
-        zmq_msg_init(&t);
-        zmq_msg_init(&b);
-        zmq_msg_recv(&t, sub, 0);
-        if (zmq_msg_more(&t))
-            zmq_msg_recv(&b, sub, 0);
-        bench_skip_frames(sub);
+        recv_message(sub, &t, &b);
         if (zmq_msg_size(&t) == 6) {
             Wiredesk__V1__WorkerStats *ws = wiredesk__v1__worker_stats__unpack(
                 NULL, zmq_msg_size(&b), zmq_msg_data(&b));
@@ -647,12 +656,7 @@ run(const char *bin, void *zctx, bool use_redis, int n_workers,
             continue;
         }
         zmq_msg_t t, b;
-        zmq_msg_init(&t);
-        zmq_msg_init(&b);
-        zmq_msg_recv(&t, sub, 0);
-        if (zmq_msg_more(&t))
-            zmq_msg_recv(&b, sub, 0);
-        bench_skip_frames(sub);
+        recv_message(sub, &t, &b);
         const uint8_t *data = zmq_msg_data(&b);
         size_t len = zmq_msg_size(&b);
         if (zmq_msg_size(&t) == 3) {
