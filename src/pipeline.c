@@ -17,6 +17,10 @@
 #include "wiredesk.pb-c.h"
 
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+/* A re-fetch of a page seen lately is recognised on its key by finish;
+ * prepare does not fingerprint its stories (about a fifth of a page's
+ * CPU) unless finish turns out to need them. */
+#define WD_RECENT_PAGES 16384
 #include <xxhash.h>
 
 struct wd_pipeline {
@@ -25,6 +29,9 @@ struct wd_pipeline {
     struct wd_dedup *dedup;
     struct wd_tagger *tagger;
     struct wd_boiler *boiler; /* learned boilerplate per source */
+    /* The page keys prepare saw lately, direct-mapped by key; touched by
+     * prepare only, like the boilerplate learner. */
+    uint64_t recent[WD_RECENT_PAGES];
     bool store_failed;
     struct wd_prepared *free_list; /* pages to reuse, with their arenas */
     unsigned n_free;
@@ -236,6 +243,28 @@ wd_prepared_put(struct wd_pipeline *p, struct wd_prepared *pp)
 
 static uint64_t page_key(const struct wd_page *page);
 
+/* The stories' fingerprints, which dedup decides on. Prepare makes them,
+ * except for a page whose key it saw lately: finish then finds the page in
+ * the store, a duplicate, and needs none; when it does not (the earlier
+ * copy was refused, or is in the republish window), it makes them itself. */
+static int
+fingerprint_items(struct wd_prepared *pp)
+{
+    pp->fps = wd_arena_alloc(&pp->arena, pp->page.n_items * sizeof pp->fps[0]);
+    if (!pp->fps)
+        return WD_ENOMEM;
+    for (size_t i = 0; i < pp->page.n_items; i++) {
+        const struct wd_item *it = &pp->page.items[i];
+        size_t blen = strlen(it->body);
+        struct wd_fp_story f;
+        wd_fp_story(it->title, strlen(it->title), it->body, blen, &f);
+        wd_dedup_fp_make(&pp->fps[i], &f,
+                         it->url ? wd_fp_url_key(it->url, strlen(it->url)) : 0,
+                         blen, !it->full || it->truncated);
+    }
+    return 0;
+}
+
 void
 wd_pipeline_prepare(struct wd_pipeline *p, struct wd_prepared *pp)
 {
@@ -278,20 +307,11 @@ wd_pipeline_prepare(struct wd_pipeline *p, struct wd_prepared *pp)
     if (pp->page.n_items == 0)
         return;
     pp->page_key = page_key(&pp->page);
-    pp->fps = wd_arena_alloc(&pp->arena, pp->page.n_items * sizeof pp->fps[0]);
-    if (!pp->fps) {
-        pp->rc = WD_ENOMEM;
-        return;
-    }
-    for (size_t i = 0; i < pp->page.n_items; i++) {
-        const struct wd_item *it = &pp->page.items[i];
-        size_t blen = strlen(it->body);
-        struct wd_fp_story f;
-        wd_fp_story(it->title, strlen(it->title), it->body, blen, &f);
-        wd_dedup_fp_make(&pp->fps[i], &f,
-                         it->url ? wd_fp_url_key(it->url, strlen(it->url)) : 0,
-                         blen, !it->full || it->truncated);
-    }
+    uint64_t *recent = &p->recent[pp->page_key & (WD_RECENT_PAGES - 1)];
+    if (*recent == pp->page_key)
+        return; /* most likely a re-fetch: see fingerprint_items() */
+    *recent = pp->page_key;
+    pp->rc = fingerprint_items(pp);
 }
 
 static void process_items(struct wd_pipeline *p, struct wd_prepared *pp,
@@ -431,7 +451,7 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
     }
     struct pending *ready =
         wd_arena_alloc(&pp->work, page->n_items * sizeof *ready);
-    if (!ready) {
+    if (!ready || (!pp->fps && fingerprint_items(pp) != 0)) {
         wd_dedup_abort(p->dedup);
         p->stats->c[WD_C_STORE_ERRORS]++;
         return;

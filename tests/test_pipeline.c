@@ -290,6 +290,48 @@ test_learned_boilerplate(void)
     free_pipeline(p);
 }
 
+/* A re-fetch seen lately is not fingerprinted by prepare; when finish
+ * does need the fingerprints after all (here: the first copy's stories are
+ * in the republish window of a restart after a crash), it makes them. */
+static void
+test_refetch_fingerprinted_when_needed(void)
+{
+    struct wd_stats st;
+    struct wd_pipeline *p = new_pipeline(&st, WD_DEFAULT_MAX_PAGE);
+    static struct sink s;
+    size_t len;
+    char *buf = read_seed(seed_files[1], &len);
+    struct wd_page_outcome o;
+    push(p, "listing", "text/plain", buf, len, &s, &o);
+    CHECK_OK(o.rc);
+    CHECK_INT(o.published, ==, 6);
+    /* The same stories again: a plain re-fetch is a duplicate page. */
+    bump_ticker_digits(buf, len);
+    push(p, "listing", "text/plain", buf, len, &s, &o);
+    CHECK(o.page_duplicate);
+    CHECK_INT(o.published, ==, 0);
+    /* In the window, the page is not taken as seen: its stories are
+     * decided one by one, each a republish under its first id. */
+    wd_pipeline_republish(p, 1764900000000LL, 1764900001000LL);
+    bump_ticker_digits(buf, len);
+    int before = s.n;
+    push(p, "listing", "text/plain", buf, len, &s, &o);
+    CHECK_OK(o.rc);
+    CHECK(!o.page_duplicate);
+    CHECK_INT(o.published, ==, 6);
+    CHECK_INT(st.dedup[WD_DEDUP_KIND_REPUBLISH], ==, 6);
+    for (int i = before; i < s.n; i++) {
+        bool first = false;
+        for (int j = 0; j < before && !first; j++)
+            first = s.art[j] && s.art[i] &&
+                    strcmp(s.art[j]->id, s.art[i]->id) == 0;
+        CHECK(first);
+    }
+    free(buf);
+    sink_free(&s);
+    free_pipeline(p);
+}
+
 int
 main(void)
 {
@@ -297,5 +339,6 @@ main(void)
     RUN(test_bad_input_counted);
     RUN(test_html_page);
     RUN(test_learned_boilerplate);
+    RUN(test_refetch_fingerprinted_when_needed);
     return TEST_DONE();
 }
