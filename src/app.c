@@ -41,6 +41,26 @@ struct job {
 /* Pages in hand at most: beyond, ingest pauses (senders wait). */
 #define WD_APP_JOBS 32
 
+/* The prepare thread: one thread, fed in arrival order through a ring the
+ * size of the pages in hand, that parses and fingerprints while the loop
+ * finishes the pages before. It keeps going while pages wait, and tells the
+ * loop through one async handle (whose sends coalesce), so a busy worker
+ * pays no wake-up per page. Sequence numbers count pages queued and done;
+ * everything below mu is guarded by it. */
+struct prep {
+    uv_thread_t thread;
+    bool started;
+    uv_async_t done_async; /* wakes the loop: more pages are prepared */
+    uv_mutex_t mu;
+    uv_cond_t cv;
+    struct wd_pipeline *pipeline;
+    struct wd_prepared *ring[WD_APP_JOBS];
+    unsigned queued, done; /* sequence numbers */
+    bool idle;             /* the thread waits on cv */
+    bool quit;
+    bool inited, async_open;
+};
+
 struct app {
     struct wd_http *http;
     uv_timer_t view_timer; /* SSE updates of the dashboard */
@@ -72,15 +92,15 @@ struct app {
     char reload_err[512];
     bool reloading, reload_again;
     /* Pages in hand, in arrival order: jobs[head .. head + n), of which
-     * the first n_prepared went through wd_pipeline_prepare() on a libuv
-     * worker thread (one at a time: prep_job), and are finished on the loop
-     * in order. The head is held when the store could not take it (a
-     * shared store that is down, or a claim another worker holds): retried
-     * with back-off, the pages behind it wait. */
+     * the first n_prepared went through wd_pipeline_prepare() on the
+     * prepare thread, and are finished on the loop in order. The head is
+     * held when the store could not take it (a shared store that is down,
+     * or a claim another worker holds): retried with back-off, the pages
+     * behind it wait. */
     struct job jobs[WD_APP_JOBS];
     unsigned head, n, n_prepared;
-    struct job *prep_job; /* being prepared, or NULL */
-    uv_work_t prep_req;
+    struct prep prep;
+    unsigned prep_seen; /* prep.done when the loop last looked */
     /* A page the store could not take (a shared store that is down): held,
      * ingest paused, retried with back-off until the store answers. */
     bool held; /* the head job waits for a retry */
@@ -214,6 +234,92 @@ static void finish_stop(struct app *app);
 static void on_retry(uv_timer_t *t);
 static void run_jobs(struct app *app);
 
+static void
+prep_main(void *arg)
+{
+    struct prep *q = arg;
+    uv_mutex_lock(&q->mu);
+    for (;;) {
+        while (!q->quit && q->done == q->queued) {
+            q->idle = true;
+            uv_cond_wait(&q->cv, &q->mu);
+            q->idle = false;
+        }
+        if (q->quit)
+            break;
+        struct wd_prepared *pp = q->ring[q->done % WD_APP_JOBS];
+        uv_mutex_unlock(&q->mu);
+        wd_pipeline_prepare(q->pipeline, pp);
+        uv_mutex_lock(&q->mu);
+        q->done++;
+        uv_async_send(&q->done_async);
+    }
+    uv_mutex_unlock(&q->mu);
+}
+
+static void prep_done(uv_async_t *h);
+
+static int
+prep_start(struct app *app)
+{
+    struct prep *q = &app->prep;
+    q->pipeline = app->pipeline;
+    if (uv_mutex_init(&q->mu) != 0)
+        return -1;
+    if (uv_cond_init(&q->cv) != 0) {
+        uv_mutex_destroy(&q->mu);
+        return -1;
+    }
+    q->inited = true;
+    uv_async_init(&app->loop, &q->done_async, prep_done);
+    q->done_async.data = app;
+    q->async_open = true;
+    if (uv_thread_create(&q->thread, prep_main, q) != 0)
+        return -1;
+    q->started = true;
+    return 0;
+}
+
+/* Hands the thread a page (there is room: at most WD_APP_JOBS in hand). */
+static void
+prep_push(struct prep *q, struct wd_prepared *pp)
+{
+    uv_mutex_lock(&q->mu);
+    q->ring[q->queued % WD_APP_JOBS] = pp;
+    q->queued++;
+    if (q->idle)
+        uv_cond_signal(&q->cv);
+    uv_mutex_unlock(&q->mu);
+}
+
+/* Stops the thread once it is done with the page in its hands (the loop
+ * waits for that one, a page's parse at most). */
+static void
+prep_stop(struct prep *q)
+{
+    if (!q->started)
+        return;
+    uv_mutex_lock(&q->mu);
+    q->quit = true;
+    uv_cond_signal(&q->cv);
+    uv_mutex_unlock(&q->mu);
+    uv_thread_join(&q->thread);
+    q->started = false;
+}
+
+static void
+prep_done(uv_async_t *h)
+{
+    struct app *app = h->data;
+    uv_mutex_lock(&app->prep.mu);
+    unsigned done = app->prep.done;
+    uv_mutex_unlock(&app->prep.mu);
+    /* done counts every page ever prepared; n_prepared those in hand. */
+    app->n_prepared += done - app->prep_seen;
+    app->prep_seen = done;
+    run_jobs(app);
+}
+
 /* The answer to an acknowledged page, once it is published and its dedup
  * state committed; NULL when it gets none (the commit failed: the client
  * resends). */
@@ -281,24 +387,8 @@ on_message(struct wd_ingest *in, const void *data, size_t len, int frames,
     if (ack)
         j->ack = *ack;
     app->n++;
+    prep_push(&app->prep, pp);
     update_ingest(app);
-    run_jobs(app);
-}
-
-static void
-prep_work(uv_work_t *req)
-{
-    struct app *app = req->data;
-    wd_pipeline_prepare(app->pipeline, app->prep_job->pp);
-}
-
-static void
-prep_done(uv_work_t *req, int status)
-{
-    struct app *app = req->data;
-    app->prep_job = NULL;
-    app->n_prepared++;
-    run_jobs(app);
 }
 
 /* Finishes the head job: 0 when it is done (answered, freed), 1 when it is
@@ -355,25 +445,12 @@ finish_head(struct app *app)
     return 0;
 }
 
-/* Moves the pages in hand on: starts the next prepare when none runs, and
- * finishes, in order, the prepared pages at the head. */
+/* Finishes, in order, the prepared pages at the head. */
 static void
 run_jobs(struct app *app)
 {
     if (app->stopped)
         return;
-    if (!app->prep_job && app->n_prepared < app->n) {
-        app->prep_job = &app->jobs[(app->head + app->n_prepared) % WD_APP_JOBS];
-        app->prep_req.data = app;
-        if (uv_queue_work(&app->loop, &app->prep_req, prep_work, prep_done) !=
-            0) {
-            /* Cannot happen with a live loop; prepare here rather than
-             * lose the page. */
-            wd_pipeline_prepare(app->pipeline, app->prep_job->pp);
-            app->prep_job = NULL;
-            app->n_prepared++;
-        }
-    }
     while (app->n_prepared > 0 && !app->held)
         if (finish_head(app) != 0)
             break;
@@ -642,6 +719,10 @@ finish_stop(struct app *app)
     if (app->stopped)
         return;
     app->stopped = true;
+    prep_stop(&app->prep);
+    if (app->prep.async_open)
+        uv_close((uv_handle_t *)&app->prep.done_async, NULL);
+    app->prep.async_open = false;
     wd_ingest_close(&app->ingest_ack, on_ingest_closed);
     wd_publish_snapshot_close(&app->pub);
     wd_curve_zap_close(&app->zap);
@@ -851,6 +932,11 @@ abandon_loop(struct app *app)
 static void
 teardown(struct app *app)
 {
+    prep_stop(&app->prep);
+    if (app->prep.inited) {
+        uv_cond_destroy(&app->prep.cv);
+        uv_mutex_destroy(&app->prep.mu);
+    }
     /* Pages never finished (a stop past its deadline): dropped. */
     for (unsigned i = 0; i < WD_APP_JOBS; i++)
         if (app->jobs[i].pp && app->pipeline)
@@ -1044,6 +1130,14 @@ wd_app_run(const struct wd_app_config *cfg)
     uv_signal_init(&app.loop, &app.sighup);
     app.sighup.data = &app;
     uv_signal_start(&app.sighup, on_sighup, SIGHUP);
+    if (prep_start(&app) != 0) {
+        wd_log(WD_LOG_ERROR, "cannot start the prepare thread");
+        finish_stop(&app);
+        uv_run(&app.loop, UV_RUN_DEFAULT);
+        uv_loop_close(&app.loop);
+        teardown(&app);
+        return 1;
+    }
 
     wd_log(WD_LOG_INFO,
            "ready: ingest %s, publish %s, http %s, state %s, data %s, max "
