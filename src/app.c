@@ -42,21 +42,27 @@ struct job {
 #define WD_APP_JOBS 32
 
 /* The prepare thread: one thread, fed in arrival order through a ring the
- * size of the pages in hand, that parses and fingerprints while the loop
- * finishes the pages before. It keeps going while pages wait, and tells the
+ * size of the pages in hand, that parses every page in order (the
+ * boilerplate learner needs that) and then fingerprints the oldest parsed
+ * pages, while the loop finishes the pages before. Fingerprints need no
+ * order: when the page at the head is parsed but nobody fingerprints it
+ * yet, the loop does it itself, so the two threads share the work whichever
+ * half is heavier. The thread keeps going while pages wait, and tells the
  * loop through one async handle (whose sends coalesce), so a busy worker
- * pays no wake-up per page. Sequence numbers count pages queued and done;
- * everything below mu is guarded by it. */
+ * pays no wake-up per page. Sequence numbers count pages queued, parsed
+ * and finished (head); everything below mu is guarded by it. */
+enum { FP_TODO, FP_BUSY, FP_DONE };
 struct prep {
     uv_thread_t thread;
     bool started;
-    uv_async_t done_async; /* wakes the loop: more pages are prepared */
+    uv_async_t done_async; /* wakes the loop: a page is parsed or ready */
     uv_mutex_t mu;
     uv_cond_t cv;
     struct wd_pipeline *pipeline;
     struct wd_prepared *ring[WD_APP_JOBS];
-    unsigned queued, done; /* sequence numbers */
-    bool idle;             /* the thread waits on cv */
+    uint8_t fp[WD_APP_JOBS];       /* FP_*, of the parsed pages */
+    unsigned queued, parsed, head; /* sequence numbers */
+    bool idle;                     /* the thread waits on cv */
     bool quit;
     bool inited, async_open;
 };
@@ -91,16 +97,14 @@ struct app {
     int reload_rc;
     char reload_err[512];
     bool reloading, reload_again;
-    /* Pages in hand, in arrival order: jobs[head .. head + n), of which
-     * the first n_prepared went through wd_pipeline_prepare() on the
-     * prepare thread, and are finished on the loop in order. The head is
-     * held when the store could not take it (a shared store that is down,
-     * or a claim another worker holds): retried with back-off, the pages
-     * behind it wait. */
+    /* Pages in hand, in arrival order: jobs[head .. head + n). The prepare
+     * thread parses and fingerprints them (the loop helps: head_ready()),
+     * and the loop finishes them in order. The head is held when the store
+     * could not take it (a shared store that is down, or a claim another
+     * worker holds): retried with back-off, the pages behind it wait. */
     struct job jobs[WD_APP_JOBS];
-    unsigned head, n, n_prepared;
+    unsigned head, n;
     struct prep prep;
-    unsigned prep_seen; /* prep.done when the loop last looked */
     /* A page the store could not take (a shared store that is down): held,
      * ingest paused, retried with back-off until the store answers. */
     bool held; /* the head job waits for a retry */
@@ -234,24 +238,47 @@ static void finish_stop(struct app *app);
 static void on_retry(uv_timer_t *t);
 static void run_jobs(struct app *app);
 
+/* The oldest parsed page nobody fingerprints yet, or -1. */
+static int
+prep_todo(const struct prep *q)
+{
+    for (unsigned seq = q->head; seq != q->parsed; seq++)
+        if (q->fp[seq % WD_APP_JOBS] == FP_TODO)
+            return (int)(seq % WD_APP_JOBS);
+    return -1;
+}
+
 static void
 prep_main(void *arg)
 {
     struct prep *q = arg;
     uv_mutex_lock(&q->mu);
     for (;;) {
-        while (!q->quit && q->done == q->queued) {
+        int todo = -1;
+        while (!q->quit && q->parsed == q->queued &&
+               (todo = prep_todo(q)) < 0) {
             q->idle = true;
             uv_cond_wait(&q->cv, &q->mu);
             q->idle = false;
         }
         if (q->quit)
             break;
-        struct wd_prepared *pp = q->ring[q->done % WD_APP_JOBS];
-        uv_mutex_unlock(&q->mu);
-        wd_pipeline_prepare(q->pipeline, pp);
-        uv_mutex_lock(&q->mu);
-        q->done++;
+        if (q->parsed != q->queued) {
+            unsigned slot = q->parsed % WD_APP_JOBS;
+            struct wd_prepared *pp = q->ring[slot];
+            uv_mutex_unlock(&q->mu);
+            bool fp = wd_pipeline_parse(q->pipeline, pp);
+            uv_mutex_lock(&q->mu);
+            q->fp[slot] = fp ? FP_TODO : FP_DONE;
+            q->parsed++;
+        } else {
+            q->fp[todo] = FP_BUSY;
+            struct wd_prepared *pp = q->ring[todo];
+            uv_mutex_unlock(&q->mu);
+            wd_pipeline_fingerprint(pp);
+            uv_mutex_lock(&q->mu);
+            q->fp[todo] = FP_DONE;
+        }
         uv_async_send(&q->done_async);
     }
     uv_mutex_unlock(&q->mu);
@@ -310,14 +337,45 @@ prep_stop(struct prep *q)
 static void
 prep_done(uv_async_t *h)
 {
-    struct app *app = h->data;
-    uv_mutex_lock(&app->prep.mu);
-    unsigned done = app->prep.done;
-    uv_mutex_unlock(&app->prep.mu);
-    /* done counts every page ever prepared; n_prepared those in hand. */
-    app->n_prepared += done - app->prep_seen;
-    app->prep_seen = done;
-    run_jobs(app);
+    run_jobs(h->data);
+}
+
+/* Whether the head page is ready to finish: parsed and fingerprinted. When
+ * it is parsed and nobody fingerprints it yet, the loop does it now. */
+static bool
+head_ready(struct app *app)
+{
+    struct prep *q = &app->prep;
+    unsigned slot = q->head % WD_APP_JOBS;
+    struct wd_prepared *todo = NULL;
+    bool ready = false;
+    uv_mutex_lock(&q->mu);
+    if (q->head != q->parsed) {
+        if (q->fp[slot] == FP_DONE) {
+            ready = true;
+        } else if (q->fp[slot] == FP_TODO) {
+            q->fp[slot] = FP_BUSY;
+            todo = q->ring[slot];
+        }
+    }
+    uv_mutex_unlock(&q->mu);
+    if (todo) {
+        wd_pipeline_fingerprint(todo);
+        uv_mutex_lock(&q->mu);
+        q->fp[slot] = FP_DONE;
+        uv_mutex_unlock(&q->mu);
+        ready = true;
+    }
+    return ready;
+}
+
+/* The head page is done with: its slot is free. */
+static void
+prep_pop(struct prep *q)
+{
+    uv_mutex_lock(&q->mu);
+    q->head++;
+    uv_mutex_unlock(&q->mu);
 }
 
 /* The answer to an acknowledged page, once it is published and its dedup
@@ -441,7 +499,7 @@ finish_head(struct app *app)
     j->pp = NULL;
     app->head = (app->head + 1) % WD_APP_JOBS;
     app->n--;
-    app->n_prepared--;
+    prep_pop(&app->prep);
     return 0;
 }
 
@@ -451,7 +509,7 @@ run_jobs(struct app *app)
 {
     if (app->stopped)
         return;
-    while (app->n_prepared > 0 && !app->held)
+    while (app->n > 0 && !app->held && head_ready(app))
         if (finish_head(app) != 0)
             break;
     update_ingest(app);

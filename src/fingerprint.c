@@ -1,5 +1,6 @@
 #include "wd/fingerprint.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,17 +121,42 @@ struct simacc {
 
 static uint64_t spread[256]; /* byte -> its bits, one per 8-bit lane */
 
+enum { MH_K = WD_MH_BANDS * WD_MH_ROWS };
+static uint64_t mh_seeds[MH_K];
+
+/* The tables, filled once whichever thread fingerprints first (the worker
+ * fingerprints on two). */
+static void
+fill_tables(void)
+{
+    for (int v = 0; v < 256; v++) {
+        uint64_t x = 0;
+        for (int j = 0; j < 8; j++)
+            x |= (uint64_t)((v >> j) & 1) << (8 * j);
+        spread[v] = x;
+    }
+    /* Fixed seeds: bands must be the same on every worker and run. */
+    uint64_t x = 0x2545F4914F6CDD1DULL;
+    for (int i = 0; i < MH_K; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        mh_seeds[i] = x;
+    }
+}
+
+static void
+tables(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, fill_tables);
+}
+
 static void
 simacc_init(struct simacc *a)
 {
     memset(a, 0, sizeof *a);
-    if (spread[255] == 0)
-        for (int v = 0; v < 256; v++) {
-            uint64_t x = 0;
-            for (int j = 0; j < 8; j++)
-                x |= (uint64_t)((v >> j) & 1) << (8 * j);
-            spread[v] = x;
-        }
+    tables();
 }
 
 static void
@@ -189,8 +215,6 @@ permute(uint64_t h, uint64_t k)
     return h;
 }
 
-enum { MH_K = WD_MH_BANDS * WD_MH_ROWS };
-
 struct minhash {
     const uint64_t *seeds;
     uint64_t mins[MH_K];
@@ -210,20 +234,8 @@ minhash_add(void *ctx, uint64_t h)
 static void
 minhash_init(struct minhash *m)
 {
-    static uint64_t seeds[MH_K];
-    static int seeded;
-    if (!seeded) {
-        /* Fixed seeds: bands must be the same on every worker and run. */
-        uint64_t x = 0x2545F4914F6CDD1DULL;
-        for (int i = 0; i < MH_K; i++) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            seeds[i] = x;
-        }
-        seeded = 1;
-    }
-    m->seeds = seeds;
+    tables();
+    m->seeds = mh_seeds;
     for (int i = 0; i < MH_K; i++)
         m->mins[i] = UINT64_MAX;
 }

@@ -50,6 +50,7 @@ struct wd_prepared {
     struct wd_page page;
     struct wd_story_fp *fps; /* one per story */
     uint64_t page_key;
+    bool need_fps; /* parsed, for wd_pipeline_fingerprint() to do */
     bool finished; /* counted by a finish already */
 };
 
@@ -206,6 +207,7 @@ wd_prepared_get(struct wd_pipeline *p, const uint8_t *frame, size_t len,
     memset(&pp->page, 0, sizeof pp->page);
     pp->fps = NULL;
     pp->page_key = 0;
+    pp->need_fps = false;
     pp->finished = false;
     /* A page over the limit is refused on its length: not even copied. */
     if (len > p->cfg.max_page_bytes) {
@@ -265,17 +267,17 @@ fingerprint_items(struct wd_prepared *pp)
     return 0;
 }
 
-void
-wd_pipeline_prepare(struct wd_pipeline *p, struct wd_prepared *pp)
+bool
+wd_pipeline_parse(struct wd_pipeline *p, struct wd_prepared *pp)
 {
     if (pp->rc)
-        return;
+        return false;
     ProtobufCAllocator alloc = {arena_pb_alloc, arena_pb_free, &pp->arena};
     Wiredesk__V1__RawPage *raw =
         wiredesk__v1__raw_page__unpack(&alloc, pp->len, pp->frame);
     if (!raw) {
         pp->rc = WD_EPARSE;
-        return;
+        return false;
     }
     pp->raw = raw;
     struct wd_page_input in = {
@@ -300,18 +302,35 @@ wd_pipeline_prepare(struct wd_pipeline *p, struct wd_prepared *pp)
     int rc = wd_page_parse(&in, &pp->arena, &pp->page);
     if (rc) {
         pp->rc = rc;
-        return;
+        return false;
     }
     wd_boiler_learn(p->boiler, in.boiler_slot, pp->page.line_hashes,
                     pp->page.n_line_hashes);
     if (pp->page.n_items == 0)
-        return;
+        return false;
     pp->page_key = page_key(&pp->page);
     uint64_t *recent = &p->recent[pp->page_key & (WD_RECENT_PAGES - 1)];
     if (*recent == pp->page_key)
-        return; /* most likely a re-fetch: see fingerprint_items() */
+        return false; /* most likely a re-fetch: see fingerprint_items() */
     *recent = pp->page_key;
+    pp->need_fps = true;
+    return true;
+}
+
+void
+wd_pipeline_fingerprint(struct wd_prepared *pp)
+{
+    if (!pp->need_fps)
+        return;
+    pp->need_fps = false;
     pp->rc = fingerprint_items(pp);
+}
+
+void
+wd_pipeline_prepare(struct wd_pipeline *p, struct wd_prepared *pp)
+{
+    wd_pipeline_parse(p, pp);
+    wd_pipeline_fingerprint(pp);
 }
 
 static void process_items(struct wd_pipeline *p, struct wd_prepared *pp,

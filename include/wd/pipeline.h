@@ -62,27 +62,34 @@ int wd_pipeline_new(struct wd_pipeline **out,
 /* Frees the pipeline; NULL is a no-op. */
 void wd_pipeline_free(struct wd_pipeline *p);
 
-/* A page in two halves, so that the first can run on another thread:
+/* A page in steps, so that the first ones can run on other threads:
  *
  *   pp = wd_prepared_get(p, frame, len, now)     the shell's thread: copies
- *   wd_pipeline_prepare(p, pp)                   any one thread at a time,
+ *   wd_pipeline_parse(p, pp)                     any one thread at a time,
  *                                                in arrival order: decode,
- *                                                check, parse, fingerprint
+ *                                                check, parse, learn
+ *   wd_pipeline_fingerprint(pp)                  any thread, once parse is
+ *                                                done, in any order: the
+ *                                                stories' fingerprints
  *   wd_pipeline_finish(p, pp, emit, ctx, &out)   the store's thread: count,
  *                                                decide, tag, encode, claim,
  *                                                emit, commit
  *   wd_prepared_put(p, pp)                       the shell's thread
  *
- * prepare touches only the page and the learned boilerplate (which is why
- * prepares must not overlap; the shell runs them one after the other);
- * finish owns the store, the tagger and the counters. A finish that says
- * out->retry may be called again on the same page later: it is decided
- * again but counted once (and was learned from once). NULL from get: no
- * memory. */
+ * parse touches only the page and the learned boilerplate (which is why
+ * parses must not overlap; the shell runs them one after the other);
+ * fingerprint touches only the page; finish owns the store, the tagger and
+ * the counters. wd_pipeline_prepare() is parse then fingerprint. A finish
+ * that says out->retry may be called again on the same page later: it is
+ * decided again but counted once (and was learned from once). NULL from
+ * get: no memory. */
 struct wd_prepared;
 
 struct wd_prepared *wd_prepared_get(struct wd_pipeline *p, const uint8_t *frame,
                                     size_t len, int64_t now_ms);
+/* Returns whether wd_pipeline_fingerprint() has work to do on the page. */
+bool wd_pipeline_parse(struct wd_pipeline *p, struct wd_prepared *pp);
+void wd_pipeline_fingerprint(struct wd_prepared *pp);
 void wd_pipeline_prepare(struct wd_pipeline *p, struct wd_prepared *pp);
 void wd_pipeline_finish(struct wd_pipeline *p, struct wd_prepared *pp,
                         wd_emit_fn emit, void *ctx,
