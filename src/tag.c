@@ -3,10 +3,11 @@
  * Words. Text is read as words: runs of letters and digits, case-folded,
  * Latin letters with diacritics folded to their base letter (Türkiye ->
  * turkiye, São -> sao); everything else separates words, apostrophes too
- * ("Kazakhstan’s" -> kazakhstan, s). Words are found sixteen bytes at a
- * time (SSE2 where there is one) and a word's folded characters are hashed
- * eight at a time with a multiply; only words holding bytes >= 0x80 or
- * longer than fifteen bytes are read one character at a time.
+ * ("Kazakhstan’s" -> kazakhstan, s). Words are found with the bit masks
+ * of sixty-four bytes classified at once (SSE2, or AVX2 where the machine
+ * has it) and a word's folded characters are hashed eight at a time with
+ * a multiply; only words holding bytes >= 0x80 or longer than fifteen
+ * bytes are read one character at a time.
  *
  * Trie. Every name and phrase is read into words the same way and is a
  * path from the root of a trie of words, kept in one open-addressing hash
@@ -62,6 +63,18 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+/* scan_text() for BMI2 and AVX2 beside the portable one, chosen at run
+ * time (-DWD_TAG_DISPATCH=0: the portable one only). */
+#ifndef WD_TAG_DISPATCH
+#if defined(__x86_64__) && defined(__GNUC__)
+#define WD_TAG_DISPATCH 1
+#else
+#define WD_TAG_DISPATCH 0
+#endif
+#endif
+#if WD_TAG_DISPATCH
+#include <immintrin.h>
+#endif
 
 #include "wd/err.h"
 #include "wd/text.h"
@@ -99,6 +112,11 @@ static unsigned char ascii_fold[256];
 /* 1 for an ASCII separator; 0 for word bytes and bytes >= 0x80. */
 static unsigned char ascii_sep[256];
 
+#if WD_TAG_DISPATCH
+/* The machine has BMI, BMI2 and AVX2 (scan_text()). */
+static bool have_bmi2;
+#endif
+
 static void
 fill_ascii(void)
 {
@@ -111,6 +129,12 @@ fill_ascii(void)
             ascii_fold[c] = (unsigned char)c;
         ascii_sep[c] = c != 0 && !ascii_fold[c]; /* NUL ends a text */
     }
+#if WD_TAG_DISPATCH
+    __builtin_cpu_init();
+    have_bmi2 = __builtin_cpu_supports("bmi") &&
+                __builtin_cpu_supports("bmi2") &&
+                __builtin_cpu_supports("avx2");
+#endif
 }
 
 /* The folded character of a non-ASCII code point: a base letter, 0 for a
@@ -129,45 +153,49 @@ cp_fold(uint32_t cp)
     return wd_cp_is_alnum(cp) ? 1 : 0;
 }
 
-/* One word of a text: where it stands, its folded characters (the first
- * FOLD_CAP of them) and their hash. The hash is a function of the folded
- * characters alone, eight at a time (word_hash()), so the hash of a word's
- * first k characters, wanted for phrases ending in '*', is word_hash() of
- * its first k folded characters: the same as that of the stem read alone. */
+/* One word of a text: where it stands, its folded characters and their
+ * hash. The hash is a function of the folded characters alone, eight at a
+ * time (word_hash()), so the hash of a word's first k characters, wanted
+ * for phrases ending in '*', is word_hash() of its first k folded
+ * characters: the same as that of the stem read alone. */
 #define PREFIX_MAX 24 /* the longest stem before a '*' */
 #define FOLD_CAP 32   /* >= PREFIX_MAX + 8: word_hash() reads 8 at a time */
 struct word {
     size_t start, end; /* bytes of the text */
     size_t len;        /* folded characters */
     bool other;        /* holds a letter of another script: matches nothing */
-    bool at_start;     /* next_word(): a word may start right at *pos (the
-                          last call saw it); false before the first call */
+    bool slow;         /* read by read_word_slow(): its characters are in
+                          the reader's fold already */
     uint64_t hash;
-    /* fold[0..min(len, FOLD_CAP)): folded characters; bytes after them,
-     * up to FOLD_CAP + 16, are readable but not part of the word */
-    unsigned char fold[FOLD_CAP + 16];
-    /* The text's last sixteen bytes (NULs before the start of a shorter
-     * text), then sixteen NULs: next_word() reads sixteen bytes at a time
-     * from here near the end instead of copying each time (word_init()). */
-    unsigned char tail[32];
+    /* The first folded characters, eight in each, the first in the low
+     * byte, zeros after the word (a slow word: head[0] only). The scan
+     * keeps a word in registers and writes its characters out
+     * (word_fold()) only for the few words that may end in a stem. */
+    uint64_t head[2];
 };
+
+/* A word's folded characters, for the hashes of its prefixes: the first
+ * min(len, FOLD_CAP), then zeros up to 24 at least; FOLD_CAP + 16 bytes
+ * readable (word_hash() reads 8 at a time). */
+#define FOLD_BYTES (FOLD_CAP + 16)
 
 #define HASH_K1 0x9E3779B97F4A7C15ull
 #define HASH_K2 0xD6E8FEB86659FD93ull
 
+/* A word's groups of eight characters are chained with a multiply each
+ * (the first one's is by 0: a word of up to sixteen characters costs two
+ * multiplies in all), and hash_end() mixes the high bits down: the
+ * tables index by the low bits, the filters by the high ones. */
 static inline uint64_t
 hash_step(uint64_t h, uint64_t chunk)
 {
-    h = (h ^ chunk) * HASH_K1;
-    return h ^ (h >> 32);
+    return h * HASH_K1 ^ chunk;
 }
 
 static inline uint64_t
 hash_end(uint64_t h, size_t len)
 {
     h = (h ^ len) * HASH_K2;
-    h ^= h >> 29;
-    h *= HASH_K1;
     return h ^ (h >> 32);
 }
 
@@ -232,68 +260,19 @@ fold_cp(const char *s, size_t n, size_t *len)
     return cp_fold(cp);
 }
 
-/* Sixteen bytes at p (see at16()): bit i of
- * *alnum for an ASCII letter or digit at p[i], of *high for a byte >= 0x80.
- * Returns the bytes with ASCII capitals folded where the letters are
- * (other bytes: anything) into out[0..16). */
-static inline void
-classify16(const unsigned char *p, unsigned *alnum, unsigned *high,
-           unsigned char *out)
-{
-#ifdef __SSE2__
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
-    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-                                   _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-    *alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
-    *high = (unsigned)_mm_movemask_epi8(v);
-    _mm_storeu_si128((__m128i *)(void *)out, l);
-#else
-    unsigned a = 0, h = 0;
-    for (unsigned i = 0; i < 16; i++) {
-        a |= (unsigned)(ascii_fold[p[i]] != 0) << i;
-        h |= (unsigned)(p[i] >> 7) << i;
-        out[i] = (unsigned char)(p[i] | 0x20);
-    }
-    *alnum = a, *high = h;
-#endif
-}
-
-/* Prepares w for reading the words of s[0..n) with next_word(). */
-static void
-word_init(struct word *w, const char *s, size_t n)
-{
-    w->at_start = false;
-    memset(w->tail, 0, sizeof w->tail);
-    if (n >= 16)
-        memcpy(w->tail, s + n - 16, 16);
-    else
-        memcpy(w->tail + 16 - n, s, n);
-}
-
-/* Sixteen readable bytes standing for text[off..off + 16), off < n: the
- * text itself, or its copy in w->tail when fewer than sixteen bytes are
- * left (those after the end read as NUL). */
-static inline const unsigned char *
-at16(const struct word *w, const unsigned char *base, size_t off, size_t n)
-{
-    return off + 16 <= n ? base + off : w->tail + (off + 16 - n);
-}
-
 /* The general word reader: one character at a time from p, any script,
- * any length. */
+ * any length; its folded characters into fold (FOLD_BYTES). */
 static __attribute__((noinline)) const unsigned char *
-read_word_slow(const unsigned char *p, const unsigned char *end, struct word *w)
+read_word_slow(const unsigned char *p, const unsigned char *end,
+               unsigned char *fold, struct word *w)
 {
     uint64_t h = 0, chunk = 0;
     size_t len = 0;
     unsigned nc = 0;
     bool other = false;
-    /* Defined bytes after a short word: word_start4() and word_hash()
-     * read (and mask) them. */
-    memset(w->fold, 0, 24);
+    /* Defined bytes after a short word: word_hash() reads (and masks)
+     * them. */
+    memset(fold, 0, 24);
     while (p < end) {
         unsigned char f;
         size_t l = 1;
@@ -306,7 +285,7 @@ read_word_slow(const unsigned char *p, const unsigned char *end, struct word *w)
         if (!f)
             break;
         if (len < FOLD_CAP)
-            w->fold[len] = f;
+            fold[len] = f;
         len++;
         chunk |= (uint64_t)f << (8 * nc);
         if (++nc == 8) {
@@ -321,75 +300,218 @@ read_word_slow(const unsigned char *p, const unsigned char *end, struct word *w)
         h = hash_step(h, 0); /* word_hash() hashes two groups at least */
     w->len = len;
     w->other = other;
+    w->slow = true;
     w->hash = hash_end(h, len);
+    w->head[0] = le64(load64(fold));
+    w->head[1] = 0;
     return p;
 }
 
-/* Reads the next word of s[0..n) from *pos on; false when there is none.
- * Words are runs of letters and digits; everything else, apostrophes
- * included ("Kazakhstan's", "d'Ivoire"), separates them. The fast path
- * finds words sixteen bytes at a time and hashes a word of up to fifteen
- * ASCII letters and digits in one or two steps; a word with another byte
- * or a longer one goes to read_word_slow(). */
-static inline __attribute__((always_inline)) bool
-next_word(const char *s, size_t n, size_t *pos, struct word *w)
+/* Words are read from a window of WINDOW bytes of the text classified at
+ * once (SSE2 sixteen bytes at a time where there is one): bit i of
+ * alnum for an ASCII letter or digit at window byte i, of high for a
+ * byte >= 0x80. A word starts at the lowest bit of starts; the run of
+ * alnum bits from there is the word when it is shorter than sixteen and
+ * ends on an ASCII byte, and is then hashed straight from the text (ASCII
+ * letters and digits fold with | 0x20). The window moves on when the next
+ * word could run past its end, and after a word read by
+ * read_word_slow(). */
+#define WINDOW 64
+struct words {
+    const unsigned char *text;
+    size_t n;
+    size_t at;                /* the window: text[at..at + WINDOW) */
+    const unsigned char *src; /* its bytes: the text, or pad near the end */
+    uint64_t alnum, high;
+    uint64_t starts;    /* letters, digits and bytes >= 0x80 not read yet */
+    unsigned char *pad; /* WINDOW bytes: the text's last ones, then NULs */
+    bool avx2;          /* classify_avx2() (a constant where inlined) */
+};
+
+static inline void
+classify(const unsigned char *p, uint64_t *alnum, uint64_t *high)
 {
-    const unsigned char *base = (const unsigned char *)s;
-    const unsigned char *p = base + *pos, *end = base + n;
-    unsigned alnum, high;
-    bool at_start = w->at_start;
-    w->at_start = false;
-    for (;;) {
-        if (p >= end)
-            return *pos = n, false;
-        if (!at_start) {
-            unsigned char unused[16];
-            classify16(at16(w, base, (size_t)(p - base), n), &alnum, &high,
-                       unused);
-            unsigned starts = alnum | high;
-            if (!starts) {
-                p += 16;
-                continue;
-            }
-            p += __builtin_ctz(starts);
-            if (p >= end)
-                return *pos = n, false;
-        }
-        at_start = false;
-        if (*p < 0x80)
-            break;
-        size_t l;
-        if (fold_cp((const char *)p, (size_t)(end - p), &l))
-            break;
-        p += l;
+#ifdef __SSE2__
+    uint64_t a = 0, h = 0;
+    for (unsigned i = 0; i < WINDOW; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* Unsigned range tests as signed ones: 'a'..'z' (after | 0x20)
+         * and '0'..'9' moved to -128.. */
+        __m128i l = _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+                                 _mm_set1_epi8((char)(0x80 - 'a')));
+        __m128i d = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0')));
+        __m128i letter = _mm_cmplt_epi8(l, _mm_set1_epi8((char)(0x80 + 26)));
+        __m128i digit = _mm_cmplt_epi8(d, _mm_set1_epi8((char)(0x80 + 10)));
+        a |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit))
+             << i;
+        h |= (uint64_t)(unsigned)_mm_movemask_epi8(v) << i;
     }
-    w->start = (size_t)(p - base);
-    if (*p < 0x80) {
-        classify16(at16(w, base, (size_t)(p - base), n), &alnum, &high,
-                   w->fold);
-        unsigned run = (unsigned)__builtin_ctz(~alnum | 0x10000u);
-        if (run < 16 && !((high >> run) & 1)) {
+    *alnum = a, *high = h;
+#else
+    uint64_t a = 0, h = 0;
+    for (unsigned i = 0; i < WINDOW; i++) {
+        a |= (uint64_t)(ascii_fold[p[i]] != 0) << i;
+        h |= (uint64_t)(p[i] >> 7) << i;
+    }
+    *alnum = a, *high = h;
+#endif
+}
+
+#if WD_TAG_DISPATCH
+/* classify() thirty-two bytes at a time, for scan_text_bmi2() (a call:
+ * the other scan_text() must not inline it; the masks come back in
+ * registers). */
+struct masks {
+    uint64_t alnum, high;
+};
+
+static __attribute__((noinline, target("avx2"))) struct masks
+classify_avx2(const unsigned char *p)
+{
+    uint64_t a[2], h[2];
+    for (unsigned i = 0; i < 2; i++) {
+        __m256i v =
+            _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * i));
+        __m256i l = _mm256_add_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)),
+                                    _mm256_set1_epi8((char)(0x80 - 'a')));
+        __m256i d = _mm256_add_epi8(v, _mm256_set1_epi8((char)(0x80 - '0')));
+        __m256i letter =
+            _mm256_cmpgt_epi8(_mm256_set1_epi8((char)(0x80 + 26)), l);
+        __m256i digit =
+            _mm256_cmpgt_epi8(_mm256_set1_epi8((char)(0x80 + 10)), d);
+        a[i] = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(letter, digit));
+        h[i] = (uint32_t)_mm256_movemask_epi8(v);
+    }
+    return (struct masks){a[0] | a[1] << 32, h[0] | h[1] << 32};
+}
+#endif
+
+/* Moves the window to text[at..). */
+static inline void
+window_at(struct words *r, size_t at)
+{
+    r->at = at;
+    if (at + WINDOW <= r->n) {
+        r->src = r->text + at;
+    } else if (at < r->n) {
+        memset(r->pad, 0, WINDOW);
+        memcpy(r->pad, r->text + at, r->n - at);
+        r->src = r->pad;
+    } else {
+        r->starts = 0;
+        return;
+    }
+#if WD_TAG_DISPATCH
+    if (r->avx2) {
+        struct masks m = classify_avx2(r->src);
+        r->alnum = m.alnum, r->high = m.high;
+    } else
+#endif
+        classify(r->src, &r->alnum, &r->high);
+    r->starts = r->alnum | r->high;
+}
+
+/* Prepares r for reading the words of s[0..n) with next_word(); pad:
+ * WINDOW bytes. */
+static inline void
+words_init(struct words *r, const char *s, size_t n, unsigned char *pad,
+           bool avx2)
+{
+    r->text = (const unsigned char *)s;
+    r->n = n;
+    r->pad = pad;
+    r->avx2 = avx2;
+    window_at(r, 0);
+}
+
+/* Masks of a word's first 0..15 characters in head[0] and head[1]. */
+static const uint64_t head_masks[16][2] = {
+    {0x0ull, 0x0ull},
+    {0xffull, 0x0ull},
+    {0xffffull, 0x0ull},
+    {0xffffffull, 0x0ull},
+    {0xffffffffull, 0x0ull},
+    {0xffffffffffull, 0x0ull},
+    {0xffffffffffffull, 0x0ull},
+    {0xffffffffffffffull, 0x0ull},
+    {0xffffffffffffffffull, 0x0ull},
+    {0xffffffffffffffffull, 0xffull},
+    {0xffffffffffffffffull, 0xffffull},
+    {0xffffffffffffffffull, 0xffffffull},
+    {0xffffffffffffffffull, 0xffffffffull},
+    {0xffffffffffffffffull, 0xffffffffffull},
+    {0xffffffffffffffffull, 0xffffffffffffull},
+    {0xffffffffffffffffull, 0xffffffffffffffull},
+};
+
+/* Reads the next word of r's text into *w; false when there is none.
+ * Words are runs of letters and digits; everything else, apostrophes
+ * included ("Kazakhstan's", "d'Ivoire"), separates them. A word of up to
+ * fifteen ASCII letters and digits is read from the window's masks and
+ * hashed in two steps; one with another byte or a longer one goes to
+ * read_word_slow(), which fills fold. */
+static inline __attribute__((always_inline)) bool
+next_word(struct words *r, struct word *w, unsigned char *fold)
+{
+    for (;;) {
+        if (!r->starts) {
+            if (r->at + WINDOW >= r->n)
+                return false;
+            window_at(r, r->at + WINDOW);
+            continue;
+        }
+        unsigned s = (unsigned)__builtin_ctzll(r->starts);
+        if (s > WINDOW - 16) { /* the word's sixteen bytes in the window */
+            window_at(r, r->at + s);
+            continue;
+        }
+        unsigned run =
+            (unsigned)__builtin_ctz((unsigned)(~r->alnum >> s) | 0x10000u);
+        if (__builtin_expect(run < 16 && !((r->high >> (s + run)) & 1), 1)) {
+            const unsigned char *q = r->src + s;
+            uint64_t lower = 0x2020202020202020ull;
+            w->head[0] = le64(load64(q) | lower) & head_masks[run][0];
+            w->head[1] = le64(load64(q + 8) | lower) & head_masks[run][1];
+            w->hash =
+                hash_end(hash_step(hash_step(0, w->head[0]), w->head[1]), run);
             w->len = run;
             w->other = false;
-            w->hash = word_hash(w->fold, run);
+            w->slow = false;
+            w->start = r->at + s;
             w->end = w->start + run;
-            /* Where the next word may start, from the same sixteen bytes:
-             * bytes run.. are separators up to the next letter, digit or
-             * byte >= 0x80. */
-            unsigned rest = (alnum | high) >> run;
-            if (rest) {
-                *pos = w->end + (unsigned)__builtin_ctz(rest);
-                w->at_start = true;
-            } else {
-                *pos = w->start + 16;
-            }
+            r->starts &= ~0ull << (s + run);
             return true;
         }
+        const unsigned char *text = r->text, *end = text + r->n;
+        size_t p = r->at + s;
+        if (text[p] >= 0x80) {
+            size_t l;
+            if (!fold_cp((const char *)text + p, r->n - p, &l)) {
+                window_at(r, p + l); /* a separator */
+                continue;
+            }
+        }
+        /* (Through a copy: w stays in registers.) */
+        struct word sw;
+        sw.start = p;
+        sw.end = (size_t)(read_word_slow(text + p, end, fold, &sw) - text);
+        *w = sw;
+        window_at(r, w->end);
+        return true;
     }
-    p = read_word_slow(p, end, w);
-    w->end = (size_t)(p - base);
-    *pos = w->end;
-    return true;
+}
+
+/* Writes the folded characters of a word read by next_word() into fold
+ * (those of a slow word are there already). */
+static inline void
+word_fold(const struct word *w, unsigned char *fold)
+{
+    if (w->slow)
+        return;
+    uint64_t h0 = le64(w->head[0]), h1 = le64(w->head[1]), zero = 0;
+    memcpy(fold, &h0, 8);
+    memcpy(fold + 8, &h1, 8);
+    memcpy(fold + 16, &zero, 8);
 }
 
 /* The first four folded characters of a word of four or more, as one
@@ -397,8 +519,7 @@ next_word(const char *s, size_t n, size_t *pos, struct word *w)
 static inline uint32_t
 word_start4(const struct word *w)
 {
-    return (uint32_t)w->fold[0] | (uint32_t)w->fold[1] << 8 |
-           (uint32_t)w->fold[2] << 16 | (uint32_t)w->fold[3] << 24;
+    return (uint32_t)w->head[0];
 }
 
 /* ---- the data --------------------------------------------------------- */
@@ -482,7 +603,7 @@ struct slot {
 #define FILTER_BITS 17      /* 16 KiB */
 #define ROOT_FILTER_BITS 16 /* 8 KiB */
 #define PAIR_FILTER_BITS 16 /* 8 KiB */
-#define STEM_FILTER_BITS 14 /* 16 384 nibbles, 8 KiB */
+#define STEM_FILTER_BITS 13 /* 8 KiB */
 
 /* The stems that may start a word, by the word's first four folded
  * characters: lens, bit k for a stem of k characters (a stem of three is
@@ -500,21 +621,23 @@ struct wd_tagger {
     /* The scan looks a word up from the root only for the names of one
      * word (root_filter: the keys of the root's slots where a name
      * ends), and after the word before it only when the two may start a
-     * name together (pair_filter: pair_key() of the first two words of
-     * every longer name) or the word may end in a stem: a third of all
-     * words ("the", "in", "a") start some name, few go on with it. */
+     * name together (pair_filter: the filter_mask() of the second word
+     * of every longer name in the 64 bits of the first one's key,
+     * pair_bits(): a word's mask serves both filters) or the word may end
+     * in a stem: a third of all words ("the", "in", "a") start some
+     * name, few go on with it. */
     uint64_t root_filter[(1u << ROOT_FILTER_BITS) / 64];
     uint64_t pair_filter[(1u << PAIR_FILTER_BITS) / 64];
     /* A word costs look-ups of its prefixes only at the lengths of the
      * stems that start as it does, and none when no stem does. */
     struct stem_start *stems;
     size_t n_stems, cap_stems; /* cap: a power of two */
-    /* Nibble stem_bit(key): the length of the shortest stem that starts
-     * with key, or with a key of the same nibble (15 for 15 or more, 0:
-     * none). One look-up answers most words without touching stems,
-     * those that start no stem and those no longer than the stems that
-     * start as they do ("transport" under "transport*"). */
-    uint8_t stem_filter[(1u << STEM_FILTER_BITS) / 2];
+    /* Byte stem_bit(key): the length of the shortest stem that starts
+     * with key, or with a key of the same byte (0: none). One look-up
+     * answers most words without touching stems, those that start no
+     * stem and those no longer than the stems that start as they do
+     * ("transport" under "transport*"). */
+    uint8_t stem_filter[1u << STEM_FILTER_BITS];
 
     struct entry *entries;
     size_t n_entries, cap_entries;
@@ -531,12 +654,12 @@ struct wd_tagger {
     float cooccur[MAX_THEMES][MAX_THEMES];
 };
 
+/* The key of a word after node (the word's hash is mixed already). */
 static inline uint64_t
 slot_key(uint32_t node, uint64_t word)
 {
-    uint64_t k = (word ^ ((uint64_t)node * 0x9E3779B97F4A7C15ull));
-    k ^= k >> 29;
-    return k | 1; /* never 0, the empty slot */
+    return (word ^ (uint64_t)node * 0x9E3779B97F4A7C15ull) | 1; /* never 0,
+                                                     the empty slot */
 }
 
 /* The filter: two bits per key in one 64-bit word (a blocked Bloom
@@ -554,29 +677,25 @@ filter_has(const struct wd_tagger *t, uint64_t key)
     return (t->filter[key >> (64 - FILTER_BITS + 6)] & m) == m;
 }
 
-/* The same filters over bits others of the key. */
-static inline bool
-bits_has(const uint64_t *f, unsigned bits, uint64_t key)
-{
-    uint64_t m = filter_mask(key);
-    return (f[key >> (64 - bits + 6)] & m) == m;
-}
-
+/* The same kind of filter over a table of 2^bits bits (the scan tests
+ * them inline, with the mask of filter_mask() it has already). */
 static inline void
 bits_add(uint64_t *f, unsigned bits, uint64_t key)
 {
     f[key >> (64 - bits + 6)] |= filter_mask(key);
 }
 
-/* The key of two words that start a name, from their slot keys at the
- * root (a word's slot key stands for every word with the same one). */
-static inline uint64_t
-pair_key(uint64_t first, uint64_t second)
+/* The pair filter's 64 bits for words after the word of slot key first
+ * at the root (a word's slot key stands for every word with the same
+ * one). */
+static inline const uint64_t *
+pair_bits(const struct wd_tagger *t, uint64_t first)
 {
-    uint64_t k = (first * 0xD6E8FEB86659FD93ull) ^ second;
-    k *= 0x9E3779B97F4A7C15ull;
-    return k ^ (k >> 32);
+    return &t->pair_filter[first >> (64 - PAIR_FILTER_BITS + 6)];
 }
+
+/* pair_bits() after no word (or one no name can go on from). */
+static const uint64_t no_pair_bits = 0;
 
 static inline const struct slot *
 slot_find(const struct wd_tagger *t, uint64_t key)
@@ -682,14 +801,10 @@ stem_put(struct wd_tagger *t, uint32_t key, uint32_t lens)
         t->n_stems++;
     }
     t->stems[i].lens |= lens;
-    uint32_t b = stem_bit(key), shift = (b & 1) * 4;
-    unsigned k = (unsigned)__builtin_ctz(lens),
-             old = (t->stem_filter[b >> 1] >> shift) & 15;
-    if (k > 15)
-        k = 15;
+    uint32_t b = stem_bit(key);
+    unsigned k = (unsigned)__builtin_ctz(lens), old = t->stem_filter[b];
     if (old == 0 || k < old)
-        t->stem_filter[b >> 1] =
-            (uint8_t)((t->stem_filter[b >> 1] & ~(15u << shift)) | k << shift);
+        t->stem_filter[b] = (uint8_t)k;
     return 0;
 }
 
@@ -709,23 +824,26 @@ stem_add(struct wd_tagger *t, const struct word *w)
     return 0;
 }
 
-/* The lengths of the stems shorter than w that start as w does (none for
- * words of three or fewer: stems have three letters or more). */
-static inline uint32_t
-stem_lens(const struct wd_tagger *t, const struct word *w)
+/* False when no stem shorter than a word of len characters (len >= 1)
+ * starts as it does (key: word_start4()): the words of three or fewer
+ * (stems have three letters or more) and most others, without a branch. */
+static inline bool
+stem_maybe(const struct wd_tagger *t, uint32_t key, size_t len)
 {
-    uint32_t key = word_start4(w);
     uint32_t b = stem_bit(key);
-    /* One branch, taken by few words (none of three letters or fewer:
-     * stems have three or more), rather than one on the length. */
-    unsigned shortest = (t->stem_filter[b >> 1] >> ((b & 1) * 4)) & 15;
-    if ((size_t)(shortest - 1) >= w->len - 1)
-        return 0;
+    return (size_t)(t->stem_filter[b] - 1u) < len - 1; /* 0: none */
+}
+
+/* The lengths of the stems shorter than a word of len characters that
+ * start as it does (key: word_start4()). */
+static inline uint32_t
+stem_lens(const struct wd_tagger *t, uint32_t key, size_t len)
+{
     size_t mask = t->cap_stems - 1;
     for (size_t i = stem_index(key, t->cap_stems);; i = (i + 1) & mask) {
         if (t->stems[i].key == key)
-            return w->len < 32 ? t->stems[i].lens & ((1u << w->len) - 1)
-                               : t->stems[i].lens;
+            return len < 32 ? t->stems[i].lens & ((1u << len) - 1)
+                            : t->stems[i].lens;
         if (!t->stems[i].key)
             return 0;
     }
@@ -738,26 +856,25 @@ stem_lens(const struct wd_tagger *t, const struct word *w)
 static int
 insert(struct wd_tagger *t, const char *text, size_t n, struct sense sn)
 {
-    char name[257]; /* NUL-terminated, as next_word() wants */
-    if (n == 0 || n >= sizeof name)
+    if (n == 0 || n >= 257)
         return 1;
-    memcpy(name, text, n);
-    name[n] = 0;
+    struct words r;
+    unsigned char pad[WINDOW], fold[FOLD_BYTES];
+    words_init(&r, text, n, pad, false);
     struct word w;
-    word_init(&w, name, n);
-    size_t pos = 0, last_len = 0;
+    size_t last_len = 0;
     uint32_t node = 0;
     struct slot *sl = NULL;
     uint64_t first_key = 0;
     size_t n_words = 0;
-    while (next_word(name, n, &pos, &w)) {
+    while (next_word(&r, &w, fold)) {
         if (w.other)
             return 1; /* a letter the fold does not know: never matched */
         if (n_words == 0)
             first_key = slot_key(0, w.hash);
         else if (n_words == 1)
-            bits_add(t->pair_filter, PAIR_FILTER_BITS,
-                     pair_key(first_key, slot_key(0, w.hash)));
+            t->pair_filter[first_key >> (64 - PAIR_FILTER_BITS + 6)] |=
+                filter_mask(slot_key(0, w.hash));
         n_words++;
         if (sl) { /* the previous word leads on to this one */
             if (sl->child == 0) {
@@ -1300,8 +1417,22 @@ struct mention {
 
 #define MAX_MENTIONS 2048
 
+#define MAX_OPEN 16
+
+/* A name still open after the words before: the trie node it reached and
+ * where it starts. */
+struct open_name {
+    uint32_t node, start;
+};
+
 struct scan {
     const struct wd_tagger *t;
+    /* The field being scanned (scan_text()). */
+    bool title;
+    size_t len;
+    /* The names still open: few words leave any, so they are kept here
+     * rather than in the scan loop's registers (scan_open()). */
+    struct open_name open[MAX_OPEN];
     struct mention m[MAX_MENTIONS];
     size_t n;
 };
@@ -1332,11 +1463,10 @@ case_ok(enum case_rule rule, const char *s, size_t n, size_t start, size_t end)
     return true;
 }
 
-/* The class of the symbol at s[j..], for the end boundary of a match that
- * ends before j (cls is not filled that far yet). */
+/* Records a mention in the field being scanned (sc->title, sc->len). */
 static __attribute__((noinline)) void
 add_mention(struct scan *sc, int32_t entry, size_t start, size_t end,
-            bool whole, bool title, size_t n)
+            bool whole)
 {
     if (sc->n == MAX_MENTIONS)
         return;
@@ -1344,51 +1474,92 @@ add_mention(struct scan *sc, int32_t entry, size_t start, size_t end,
     m->entry = (uint32_t)entry;
     m->start = (uint32_t)start;
     m->end = (uint32_t)end | (whole ? 0 : 0x80000000u);
-    m->title = title;
-    m->pos = title ? TAG_TITLE_WEIGHT : 2.0f - (float)end / (float)n;
+    m->title = sc->title;
+    m->pos = sc->title ? TAG_TITLE_WEIGHT : 2.0f - (float)end / (float)sc->len;
 }
 
-/* The names ending in a stem of w's: lens has bit k when some stem of k
- * characters starts as w does. */
+/* The names ending in a stem of a word (fold: its folded characters,
+ * word_fold(); end: where it ends): lens has bit k when some stem of k
+ * characters starts as the word does. */
 static __attribute__((noinline)) void
 look_up_stems(struct scan *sc, uint32_t node, size_t start,
-              const struct word *w, uint32_t lens, bool title, size_t n)
+              const unsigned char *fold, size_t end, uint32_t lens)
 {
     const struct wd_tagger *t = sc->t;
     while (lens) {
         unsigned k = (unsigned)__builtin_ctz(lens);
         lens &= lens - 1;
-        uint64_t key = slot_key(node, word_hash(w->fold, k));
+        uint64_t key = slot_key(node, word_hash(fold, k));
         if (!filter_has(t, key))
             continue;
         const struct slot *sl = slot_find(t, key);
         if (sl && sl->entry >= 0 && t->entries[sl->entry].prefix)
-            add_mention(sc, sl->entry, start, w->end, false, title, n);
+            add_mention(sc, sl->entry, start, end, false);
     }
 }
 
-/* Looks word w up after node (the root, or a name still open), records
- * the names that end with it and returns the node it leads on to (0:
- * none). */
+/* Looks a word (its hash, where it ends, fold and lens as for
+ * look_up_stems()) up after node (a name still open, or one the word
+ * before starts), records the names that end with it and returns the node
+ * it leads on to (0: none). */
 static inline __attribute__((always_inline)) uint32_t
-look_up(struct scan *sc, uint32_t node, size_t start, const struct word *w,
-        uint32_t lens, bool title, size_t n)
+look_up(struct scan *sc, uint32_t node, size_t start, uint64_t hash, size_t end,
+        const unsigned char *fold, uint32_t lens)
 {
     const struct wd_tagger *t = sc->t;
     uint32_t child = 0;
-    uint64_t key = slot_key(node, w->hash);
+    uint64_t key = slot_key(node, hash);
     if (filter_has(t, key)) {
         const struct slot *sl = slot_find(t, key);
         if (sl) {
             if (sl->entry >= 0)
-                add_mention(sc, sl->entry, start, w->end, true, title, n);
+                add_mention(sc, sl->entry, start, end, true);
             child = sl->child;
         }
     }
     /* Phrases ending in '*' whose stem is shorter than the word. */
-    if (__builtin_expect(lens != 0, 0))
-        look_up_stems(sc, node, start, w, lens, title, n);
+    if (lens)
+        look_up_stems(sc, node, start, fold, end, lens);
     return child;
+}
+
+/* The rare part of a word's scan: the names that the words before left
+ * open (sc->open[0..n_open)) and, when pair, the names of two words or
+ * more the word before may start (prev_key: its slot key at the root),
+ * looked up with the word (hash: its hash, or its slot key at the root,
+ * which slot_key() takes the same). Leaves the names still open in
+ * sc->open (in place: the k-th goes to k or before) and returns how
+ * many. */
+static __attribute__((noinline)) size_t
+scan_open(struct scan *sc, size_t n_open, bool pair, uint64_t prev_key,
+          uint32_t prev_start, uint64_t hash, size_t end,
+          const unsigned char *fold, uint32_t lens)
+{
+    struct open_name *open = sc->open;
+    size_t n_next = 0;
+    for (size_t k = 0; k < n_open; k++) {
+        uint32_t start = open[k].start;
+        uint32_t child =
+            look_up(sc, open[k].node, start, hash, end, fold, lens);
+        if (child) {
+            open[n_next].node = child;
+            open[n_next].start = start;
+            n_next++;
+        }
+    }
+    if (pair) {
+        const struct slot *sl = slot_find(sc->t, prev_key);
+        if (sl && sl->child) {
+            uint32_t child =
+                look_up(sc, sl->child, prev_start, hash, end, fold, lens);
+            if (child && n_next < MAX_OPEN) {
+                open[n_next].node = child;
+                open[n_next].start = prev_start;
+                n_next++;
+            }
+        }
+    }
+    return n_next;
 }
 
 /* Every name and phrase in one field, word by word: a look-up from the
@@ -1397,76 +1568,86 @@ look_up(struct scan *sc, uint32_t node, size_t start, const struct word *w,
  * name, "the", "in", "a", are not followed by the rest of one), and one
  * for each name that the words before left open. The mentions come in the
  * same order as from a walk that opens every name a word starts: by their
- * ends, then by their starts. */
-#define MAX_OPEN 16
-static void
-scan_text(struct scan *sc, const char *s, size_t n, bool title)
+ * ends, then by their starts. The loop does what every word needs (its
+ * hash and the filters) and leaves the rest to scan_open() and
+ * look_up_stems(). */
+static inline __attribute__((always_inline)) void
+scan_text_body(struct scan *sc, const char *s, size_t n, bool title, bool avx2)
 {
     const struct wd_tagger *t = sc->t;
-    struct open_name {
-        uint32_t node, start;
-    } bufs[2][MAX_OPEN];
-    struct open_name *open = bufs[0], *next = bufs[1];
-    size_t n_open = 0, pos = 0;
+    sc->title = title;
+    sc->len = n;
+    size_t n_open = 0;
     /* The word before, when a name it starts could still be open (there
-     * was room for it): its slot key at the root and where it starts. */
-    bool prev_open = false;
+     * was room for it): its slot key at the root (0: none) and where it
+     * starts. */
     uint64_t prev_key = 0;
     uint32_t prev_start = 0;
+    const uint64_t *prev_bits = &no_pair_bits; /* pair_bits(prev_key) */
+    struct words r;
+    unsigned char pad[WINDOW], fold[FOLD_BYTES];
+    words_init(&r, s, n, pad, avx2);
     struct word w;
-    word_init(&w, s, n);
-    while (next_word(s, n, &pos, &w)) {
+    while (next_word(&r, &w, fold)) {
         if (__builtin_expect(w.other, 0)) {
             n_open = 0;
-            prev_open = false;
+            prev_key = 0;
+            prev_bits = &no_pair_bits;
             continue;
         }
         /* Stems shorter than the word (a stem as long is an exact
          * match). */
-        uint32_t lens = stem_lens(t, &w);
-        uint64_t key = slot_key(0, w.hash);
-        size_t n_next = 0;
-        for (size_t k = 0; k < n_open; k++) {
-            uint32_t child =
-                look_up(sc, open[k].node, open[k].start, &w, lens, title, n);
-            if (child && n_next < MAX_OPEN) {
-                next[n_next].node = child;
-                next[n_next].start = open[k].start;
-                n_next++;
-            }
+        uint32_t lens = 0;
+        if (__builtin_expect(stem_maybe(t, word_start4(&w), w.len), 0)) {
+            lens = stem_lens(t, word_start4(&w), w.len);
+            word_fold(&w, fold);
         }
+        uint64_t key = slot_key(0, w.hash), m = filter_mask(key);
         /* A name of two words or more started by the word before. */
-        if (__builtin_expect(prev_open &
-                                 (bits_has(t->pair_filter, PAIR_FILTER_BITS,
-                                           pair_key(prev_key, key)) |
-                                  (lens != 0)),
-                             0)) {
-            const struct slot *sl = slot_find(t, prev_key);
-            if (sl && sl->child) {
-                uint32_t child =
-                    look_up(sc, sl->child, prev_start, &w, lens, title, n);
-                if (child && n_next < MAX_OPEN) {
-                    next[n_next].node = child;
-                    next[n_next].start = prev_start;
-                    n_next++;
-                }
-            }
+        bool pair = (*prev_bits & m) == m;
+        size_t n_next = 0;
+        if (__builtin_expect(n_open | pair | lens, 0)) {
+            pair = (prev_key != 0) & (pair | (lens != 0));
+            if (n_open | pair)
+                n_next = scan_open(sc, n_open, pair, prev_key, prev_start, key,
+                                   w.end, fold, lens);
         }
         /* The names of one word. */
-        if (bits_has(t->root_filter, ROOT_FILTER_BITS, key)) {
+        if ((t->root_filter[key >> (64 - ROOT_FILTER_BITS + 6)] & m) == m) {
             const struct slot *sl = slot_find(t, key);
             if (sl && sl->entry >= 0)
-                add_mention(sc, sl->entry, w.start, w.end, true, title, n);
+                add_mention(sc, sl->entry, w.start, w.end, true);
         }
         if (__builtin_expect(lens != 0, 0))
-            look_up_stems(sc, 0, w.start, &w, lens, title, n);
-        prev_open = n_next < MAX_OPEN;
-        prev_key = key;
+            look_up_stems(sc, 0, w.start, fold, w.end, lens);
+        prev_key = n_next < MAX_OPEN ? key : 0;
+        prev_bits = n_next < MAX_OPEN ? pair_bits(t, key) : &no_pair_bits;
         prev_start = (uint32_t)w.start;
-        struct open_name *tmp = open;
-        open = next, next = tmp;
         n_open = n_next;
     }
+}
+
+/* scan_text() twice: for the machines with BMI2 and AVX2 (the shifts by
+ * a variable count, bit masks and SSE code take fewer instructions), and
+ * for the others; chosen once per process (fill_ascii()). */
+#if WD_TAG_DISPATCH
+static __attribute__((target("bmi,bmi2,avx2"))) void
+scan_text_bmi2(struct scan *sc, const char *s, size_t n, bool title)
+{
+    scan_text_body(sc, s, n, title, true);
+}
+#endif
+
+static void
+scan_text(struct scan *sc, const char *s, size_t n, bool title)
+{
+#if WD_TAG_DISPATCH
+    if (have_bmi2) {
+        scan_text_bmi2(sc, s, n, title);
+        return;
+    }
+#endif
+    scan_text_body(sc, s, n, title, false);
 }
 
 /* Is the word touching [start, end) of s a capitalised word of the same
@@ -1500,8 +1681,9 @@ beside_capitalised(const char *s, size_t n, size_t start, size_t end)
 }
 
 /* True when some sense of the mention's entry holds at its place. */
-static bool sense_applies(const struct sense *sn, const struct mention *m,
-                          const char *s, size_t n);
+static inline bool sense_applies(const struct sense *sn,
+                                 const struct mention *m, const char *s,
+                                 size_t n);
 
 static bool
 mention_holds(const struct wd_tagger *t, const struct mention *m, const char *s,
@@ -1525,6 +1707,29 @@ contains(const struct mention *outer, const struct mention *inner)
            eo - so > ei - si;
 }
 
+/* Whether m[i] lies inside a longer mention of m[from..to) that holds
+ * (keep_longest()). */
+static __attribute__((noinline)) bool
+inside_longer(const struct wd_tagger *t, const struct mention *m, size_t from,
+              size_t to, size_t i, uint32_t span, const char *s, size_t n)
+{
+    uint32_t ei = m[i].end & 0x7fffffffu;
+    uint64_t last = (uint64_t)m[i].start + span;
+    bool inside = false;
+    for (size_t j = i + 1; j < to && !inside; j++) {
+        uint32_t ej = m[j].end & 0x7fffffffu;
+        if (ej - ei > 256 || ej > last)
+            break;
+        inside = contains(&m[j], &m[i]) && mention_holds(t, &m[j], s, n);
+    }
+    for (size_t j = i; j-- > from && !inside;) {
+        if ((m[j].end & 0x7fffffffu) != ei)
+            break;
+        inside = contains(&m[j], &m[i]) && mention_holds(t, &m[j], s, n);
+    }
+    return inside;
+}
+
 static void
 keep_longest(const struct wd_tagger *t, struct mention *m, size_t from,
              size_t to, const char *s, size_t n)
@@ -1539,21 +1744,14 @@ keep_longest(const struct wd_tagger *t, struct mention *m, size_t from,
         if ((m[i].end & 0x7fffffffu) - m[i].start > span)
             span = (m[i].end & 0x7fffffffu) - m[i].start;
     for (size_t i = from; i < to; i++) {
+        /* Most mentions stand apart: none after them ends by last, none
+         * before ends where they do. */
         uint32_t ei = m[i].end & 0x7fffffffu;
         uint64_t last = (uint64_t)m[i].start + span;
-        bool inside = false;
-        for (size_t j = i + 1; j < to && !inside; j++) {
-            uint32_t ej = m[j].end & 0x7fffffffu;
-            if (ej - ei > 256 || ej > last)
-                break;
-            inside = contains(&m[j], &m[i]) && mention_holds(t, &m[j], s, n);
-        }
-        for (size_t j = i; j-- > from && !inside;) {
-            if ((m[j].end & 0x7fffffffu) != ei)
-                break;
-            inside = contains(&m[j], &m[i]) && mention_holds(t, &m[j], s, n);
-        }
-        if (inside)
+        uint32_t en = i + 1 < to ? m[i + 1].end & 0x7fffffffu : UINT32_MAX;
+        bool near = (i + 1 < to) & (en - ei <= 256) & (en <= last);
+        near |= (i > from) && (m[i - 1].end & 0x7fffffffu) == ei;
+        if (near && inside_longer(t, m, from, to, i, span, s, n))
             m[i].entry = UINT32_MAX;
     }
 }
@@ -1595,7 +1793,7 @@ struct scores {
     uint64_t theme_set[(MAX_THEMES + 63) / 64];
 };
 
-static bool
+static inline __attribute__((always_inline)) bool
 sense_applies(const struct sense *sn, const struct mention *m, const char *s,
               size_t n)
 {
