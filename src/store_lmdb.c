@@ -6,33 +6,20 @@
  * in constant time whatever its size (no log to replay), and resident
  * memory is the kernel's page cache, not the worker's heap.
  *
- * Durability: the environment is opened with MDB_NOSYNC | MDB_WRITEMAP.
- * A commit writes its pages straight into the shared file mapping (the
- * kernel's page cache) before it returns, so it survives a crash of the
- * process (kill -9) at once; the flush to disk happens in wd_store_sync(),
- * which the worker calls every second, so a crash of the machine loses at
- * most the last second of memory (and re-publishes those stories: never
- * loses one).
- *
- * Why MDB_WRITEMAP: without it every commit copies its dirty pages into
- * the page cache with pwrite(2); with a commit per page that was a quarter
- * of the worker's CPU (bench/RESULTS.md). The price: LMDB sizes the file
- * to the map (a sparse file: `du` shows what is used, `ls` the map size),
- * and a store on a full disk would fault (SIGBUS) on the first write into
- * a hole. So the file's blocks are allocated ahead of use (ALLOC_AHEAD);
- * when that allocation fails, a batch cannot begin and the store reports
- * the error, as a failed write(2) did.
+ * Durability: the environment is opened with MDB_NOSYNC. A commit writes
+ * its pages with write(2) before it returns, so it survives a crash of the
+ * process (kill -9) at once; fsync happens in wd_store_sync(), which the
+ * worker calls every second, so a crash of the machine loses at most the
+ * last second of memory (and re-publishes those stories: never loses one).
  */
 #include "wd/store.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "wd/err.h"
 
@@ -43,14 +30,7 @@ struct lmdb_store {
     MDB_env *env;
     MDB_dbi dbi[WD_NS__COUNT];
     MDB_txn *txn; /* the open batch, or NULL */
-    int fd;       /* the data file */
-    size_t psize;
-    uint64_t allocated; /* bytes of the file with blocks allocated */
 };
-
-/* Blocks allocated ahead of the used part of the file: far more than one
- * batch can dirty (a page's stories, a few hundred KiB). */
-#define ALLOC_AHEAD (64u << 20)
 
 static int
 err_of(int rc)
@@ -67,39 +47,12 @@ err_of(int rc)
     }
 }
 
-/* Keeps ALLOC_AHEAD bytes allocated past the last used page, half of it
- * at least before a batch begins, so that no write into the map meets a
- * hole the file system cannot fill. */
-static int
-allocate_ahead(struct lmdb_store *s)
-{
-    MDB_envinfo info;
-    int rc = mdb_env_info(s->env, &info);
-    if (rc)
-        return err_of(rc);
-    uint64_t used = (uint64_t)(info.me_last_pgno + 1) * s->psize;
-    uint64_t want = used + ALLOC_AHEAD;
-    if (want > info.me_mapsize)
-        want = info.me_mapsize;
-    if (used + ALLOC_AHEAD / 2 <= s->allocated || want <= s->allocated)
-        return 0;
-    rc = posix_fallocate(s->fd, (off_t)s->allocated,
-                         (off_t)(want - s->allocated));
-    if (rc)
-        return -rc;
-    s->allocated = want;
-    return 0;
-}
-
 static int
 s_begin(void *impl)
 {
     struct lmdb_store *s = impl;
     if (s->txn)
         return WD_EBUSY;
-    int rc = allocate_ahead(s);
-    if (rc)
-        return rc;
     return err_of(mdb_txn_begin(s->env, NULL, 0, &s->txn));
 }
 
@@ -223,17 +176,11 @@ s_size(void *impl, uint64_t *bytes)
     return err_of(rc);
 }
 
-/* Flushes the map, and dates the file: writes through a map do not
- * always set its mtime (tmpfs never does), and a restart after a crash
- * reads from it when the last run was still publishing (app.c). */
 static int
 s_sync(void *impl)
 {
     struct lmdb_store *s = impl;
-    int rc = err_of(mdb_env_sync(s->env, 1));
-    if (rc == 0 && futimens(s->fd, NULL) != 0)
-        rc = -errno;
-    return rc;
+    return err_of(mdb_env_sync(s->env, 1));
 }
 
 static void
@@ -273,15 +220,7 @@ wd_store_open_lmdb(struct wd_store *out, const char *dir, size_t map_mb)
     if (rc == 0)
         rc = mdb_env_set_mapsize(s->env, (size_t)map_mb << 20);
     if (rc == 0)
-        rc = mdb_env_open(s->env, path, MDB_NOSYNC | MDB_NOTLS | MDB_WRITEMAP,
-                          0644);
-    MDB_stat st;
-    if (rc == 0)
-        rc = mdb_env_get_fd(s->env, &s->fd);
-    if (rc == 0)
-        rc = mdb_env_stat(s->env, &st);
-    if (rc == 0)
-        s->psize = st.ms_psize;
+        rc = mdb_env_open(s->env, path, MDB_NOSYNC | MDB_NOTLS, 0644);
     MDB_txn *txn = NULL;
     if (rc == 0)
         rc = mdb_txn_begin(s->env, NULL, 0, &txn);
