@@ -577,6 +577,8 @@ struct entry {
     int32_t sense;  /* first sense */
     bool ambiguous; /* senses name more than one country, or a person */
     bool prefix;    /* some sense is a phrase ending in '*' */
+    uint8_t types;  /* bit 1 << t for a sense of type t (mark_ambiguous()):
+                       the scoring walks only the senses it can use */
 };
 
 #define MAX_COUNTRIES 300
@@ -604,6 +606,7 @@ struct slot {
 #define ROOT_FILTER_BITS 16 /* 8 KiB */
 #define PAIR_FILTER_BITS 16 /* 8 KiB */
 #define STEM_FILTER_BITS 13 /* 8 KiB */
+#define LEAD_FILTER_BITS 14 /* 2 KiB */
 
 /* The stems that may start a word, by the word's first four folded
  * characters: lens, bit k for a stem of k characters (a stem of three is
@@ -628,6 +631,11 @@ struct wd_tagger {
      * name, few go on with it. */
     uint64_t root_filter[(1u << ROOT_FILTER_BITS) / 64];
     uint64_t pair_filter[(1u << PAIR_FILTER_BITS) / 64];
+    /* The root slot keys of the first words of names of two words or
+     * more: a word that may end in a stem is looked up after the word
+     * before only when that one may start such a name (the pair filter
+     * knows the stem, not the word). */
+    uint64_t lead_filter[(1u << LEAD_FILTER_BITS) / 64];
     /* A word costs look-ups of its prefixes only at the lengths of the
      * stems that start as it does, and none when no stem does. */
     struct stem_start *stems;
@@ -683,6 +691,13 @@ static inline void
 bits_add(uint64_t *f, unsigned bits, uint64_t key)
 {
     f[key >> (64 - bits + 6)] |= filter_mask(key);
+}
+
+static inline bool
+bits_have(const uint64_t *f, unsigned bits, uint64_t key)
+{
+    uint64_t m = filter_mask(key);
+    return (f[key >> (64 - bits + 6)] & m) == m;
 }
 
 /* The pair filter's 64 bits for words after the word of slot key first
@@ -872,9 +887,11 @@ insert(struct wd_tagger *t, const char *text, size_t n, struct sense sn)
             return 1; /* a letter the fold does not know: never matched */
         if (n_words == 0)
             first_key = slot_key(0, w.hash);
-        else if (n_words == 1)
+        else if (n_words == 1) {
             t->pair_filter[first_key >> (64 - PAIR_FILTER_BITS + 6)] |=
                 filter_mask(slot_key(0, w.hash));
+            bits_add(t->lead_filter, LEAD_FILTER_BITS, first_key);
+        }
         n_words++;
         if (sl) { /* the previous word leads on to this one */
             if (sl->child == 0) {
@@ -1205,8 +1222,10 @@ mark_ambiguous(struct wd_tagger *t)
     for (size_t e = 0; e < t->n_entries; e++) {
         int country = -1;
         bool amb = false;
+        uint8_t types = 0;
         for (int32_t i = t->entries[e].sense; i >= 0; i = t->senses[i].next) {
             const struct sense *s = &t->senses[i];
+            types |= (uint8_t)(1u << s->type);
             if (s->type == S_PERSONAL)
                 amb = true;
             else if (s->type == S_COUNTRY) {
@@ -1216,6 +1235,7 @@ mark_ambiguous(struct wd_tagger *t)
             }
         }
         t->entries[e].ambiguous = amb;
+        t->entries[e].types = types;
     }
 }
 
@@ -1607,7 +1627,10 @@ scan_text_body(struct scan *sc, const char *s, size_t n, bool title, bool avx2)
         bool pair = (*prev_bits & m) == m;
         size_t n_next = 0;
         if (__builtin_expect(n_open | pair | lens, 0)) {
-            pair = (prev_key != 0) & (pair | (lens != 0));
+            pair = (prev_key != 0) &
+                   (pair | ((lens != 0) && bits_have(t->lead_filter,
+                                                     LEAD_FILTER_BITS,
+                                                     prev_key)));
             if (n_open | pair)
                 n_next = scan_open(sc, n_open, pair, prev_key, prev_start, key,
                                    w.end, fold, lens);
@@ -1901,7 +1924,7 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
               const char *body, size_t blen, struct wd_tags *out)
 {
     memset(out, 0, sizeof *out);
-    /* Everything on the stack (about 45 KiB): no allocation per call. */
+    /* Everything on the stack (about 49 KiB): no allocation per call. */
     struct scan scan, *sc = &scan;
     struct scores scores, *sv = &scores;
     memset(sv, 0, sizeof *sv);
@@ -1918,20 +1941,26 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
         if (sc->m[i].entry != UINT32_MAX)
             __builtin_prefetch(&t->senses[t->entries[sc->m[i].entry].sense]);
 
-    /* Evidence from unambiguous mentions. */
+    /* Evidence from unambiguous mentions; the ambiguous ones are kept for
+     * the second loop (amb: their indexes, in order). */
     struct repeat rep;
     memset(rep.key, 0xff, sizeof rep.key);
+    uint16_t amb[MAX_MENTIONS];
+    size_t n_amb = 0;
     for (size_t i = 0; i < sc->n; i++) {
         const struct mention *m = &sc->m[i];
         if (m->entry == UINT32_MAX)
             continue;
         const struct entry *en = &t->entries[m->entry];
-        if (en->ambiguous)
+        if (en->ambiguous) {
+            amb[n_amb++] = (uint16_t)i;
             continue;
+        }
         const char *s = m->title ? title : body;
         size_t n = m->title ? tlen : blen;
         bool place = false;
-        for (int32_t k = en->sense; k >= 0; k = t->senses[k].next) {
+        for (int32_t k = (en->types & 1u << S_COUNTRY) ? en->sense : -1;
+             k >= 0; k = t->senses[k].next) {
             const struct sense *sn = &t->senses[k];
             if (sn->type == S_COUNTRY && sense_applies(sn, m, s, n)) {
                 place = true;
@@ -1948,7 +1977,12 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
             continue;
         /* The k-th use of one phrase counts 1/k: a word repeated all
          * through a story ("plane") does not outweigh every other. */
-        float damp = 1.0f / (float)repeat_count(&rep, m->entry);
+        /* (Counted for every entry, themes or not: the table fills as
+         * before.) */
+        unsigned uses = repeat_count(&rep, m->entry);
+        if (!(en->types & 1u << S_THEME))
+            continue;
+        float damp = 1.0f / (float)uses;
         for (int32_t k = en->sense; k >= 0; k = t->senses[k].next) {
             const struct sense *sn = &t->senses[k];
             if (sn->type == S_THEME && sense_applies(sn, m, s, n)) {
@@ -1964,13 +1998,9 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
         }
     }
     /* Ambiguous names: the sense the text supports best. */
-    for (size_t i = 0; i < sc->n; i++) {
-        const struct mention *m = &sc->m[i];
-        if (m->entry == UINT32_MAX)
-            continue;
+    for (size_t a = 0; a < n_amb; a++) {
+        const struct mention *m = &sc->m[amb[a]];
         const struct entry *en = &t->entries[m->entry];
-        if (!en->ambiguous)
-            continue;
         const char *s = m->title ? title : body;
         size_t n = m->title ? tlen : blen;
         bool personal = false, national = false;
