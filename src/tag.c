@@ -309,22 +309,26 @@ read_word_slow(const unsigned char *p, const unsigned char *end,
 
 /* Words are read from a window of WINDOW bytes of the text classified at
  * once (SSE2 sixteen bytes at a time where there is one): bit i of
- * alnum for an ASCII letter or digit at window byte i, of high for a
- * byte >= 0x80. A word starts at the lowest bit of starts; the run of
- * alnum bits from there is the word when it is shorter than sixteen and
- * ends on an ASCII byte, and is then hashed straight from the text (ASCII
- * letters and digits fold with | 0x20). The window moves on when the next
- * word could run past its end, and after a word read by
- * read_word_slow(). */
+ * sep for any byte but an ASCII letter or digit at window byte i, of high
+ * for a byte >= 0x80. A word starts at the lowest bit of starts; the run
+ * of letters and digits from there is the word when it is shorter than
+ * sixteen and ends on an ASCII byte, and is then hashed straight from the
+ * text (ASCII letters and digits fold with | 0x20; sixteen bytes are
+ * read, the text or pad has them). next_word() moves the window on when
+ * the next word could run past its end (the scan loop only when it
+ * does), and after a word read by read_word_slow(). */
 #define WINDOW 64
 struct words {
     const unsigned char *text;
     size_t n;
     size_t at;                /* the window: text[at..at + WINDOW) */
     const unsigned char *src; /* its bytes: the text, or pad near the end */
-    uint64_t alnum, high;
+    uint64_t sep; /* ~alnum: the run of a word ends at its next bit */
+    uint64_t high;
     uint64_t starts;    /* letters, digits and bytes >= 0x80 not read yet */
-    unsigned char *pad; /* WINDOW bytes: the text's last ones, then NULs */
+    unsigned char *pad; /* WINDOW + 16 bytes: the text's last ones, then
+                           NULs (a word read in the window's last sixteen
+                           bytes reads sixteen, scan_text_body()) */
     bool avx2;          /* classify_avx2() (a constant where inlined) */
 };
 
@@ -391,28 +395,31 @@ static inline void
 window_at(struct words *r, size_t at)
 {
     r->at = at;
-    if (at + WINDOW <= r->n) {
+    if (at + WINDOW + 16 <= r->n) {
         r->src = r->text + at;
     } else if (at < r->n) {
-        memset(r->pad, 0, WINDOW);
-        memcpy(r->pad, r->text + at, r->n - at);
+        size_t k = r->n - at < WINDOW + 16 ? r->n - at : WINDOW + 16;
+        memset(r->pad, 0, WINDOW + 16);
+        memcpy(r->pad, r->text + at, k);
         r->src = r->pad;
     } else {
         r->starts = 0;
         return;
     }
+    uint64_t alnum;
 #if WD_TAG_DISPATCH
     if (r->avx2) {
         struct masks m = classify_avx2(r->src);
-        r->alnum = m.alnum, r->high = m.high;
+        alnum = m.alnum, r->high = m.high;
     } else
 #endif
-        classify(r->src, &r->alnum, &r->high);
-    r->starts = r->alnum | r->high;
+        classify(r->src, &alnum, &r->high);
+    r->sep = ~alnum;
+    r->starts = alnum | r->high;
 }
 
 /* Prepares r for reading the words of s[0..n) with next_word(); pad:
- * WINDOW bytes. */
+ * WINDOW + 16 bytes. */
 static inline void
 words_init(struct words *r, const char *s, size_t n, unsigned char *pad,
            bool avx2)
@@ -466,7 +473,7 @@ next_word(struct words *r, struct word *w, unsigned char *fold)
             continue;
         }
         unsigned run =
-            (unsigned)__builtin_ctz((unsigned)(~r->alnum >> s) | 0x10000u);
+            (unsigned)__builtin_ctz((unsigned)(r->sep >> s) | 0x10000u);
         if (__builtin_expect(run < 16 && !((r->high >> (s + run)) & 1), 1)) {
             const unsigned char *q = r->src + s;
             uint64_t lower = 0x2020202020202020ull;
@@ -603,10 +610,10 @@ struct slot {
 };
 
 #define FILTER_BITS 17      /* 16 KiB */
-#define ROOT_FILTER_BITS 16 /* 8 KiB */
-#define PAIR_FILTER_BITS 16 /* 8 KiB */
+#define ROOT_FILTER_BITS 16 /* 8 KiB, and as much for the pair filter */
 #define STEM_FILTER_BITS 13 /* 8 KiB */
 #define LEAD_FILTER_BITS 14 /* 2 KiB */
+#define PAIR2_FILTER_BITS 16 /* 8 KiB */
 
 /* The stems that may start a word, by the word's first four folded
  * characters: lens, bit k for a stem of k characters (a stem of three is
@@ -622,26 +629,33 @@ struct wd_tagger {
     uint32_t n_nodes;
     uint64_t filter[(1u << FILTER_BITS) / 64];
     /* The scan looks a word up from the root only for the names of one
-     * word (root_filter: the keys of the root's slots where a name
+     * word (root_pair[].root: the keys of the root's slots where a name
      * ends), and after the word before it only when the two may start a
-     * name together (pair_filter: the filter_mask() of the second word
+     * name together (.pair: the filter_mask() of the second word
      * of every longer name in the 64 bits of the first one's key,
      * pair_bits(): a word's mask serves both filters) or the word may end
      * in a stem: a third of all words ("the", "in", "a") start some
-     * name, few go on with it. */
-    uint64_t root_filter[(1u << ROOT_FILTER_BITS) / 64];
-    uint64_t pair_filter[(1u << PAIR_FILTER_BITS) / 64];
+     * name, few go on with it. The two filters' bits of a key side by
+     * side: the scan reads both for every word, from one cache line. */
+    struct {
+        uint64_t root, pair;
+    } root_pair[(1u << ROOT_FILTER_BITS) / 64];
     /* The root slot keys of the first words of names of two words or
      * more: a word that may end in a stem is looked up after the word
      * before only when that one may start such a name (the pair filter
      * knows the stem, not the word). */
     uint64_t lead_filter[(1u << LEAD_FILTER_BITS) / 64];
+    /* The pairs themselves (pair2_key() of the first two words of every
+     * longer name): the pair filter's bits of a word that starts many
+     * names ("the") let most words after it through, and each costs a
+     * look-up of its slot (a cache miss) without this. */
+    uint64_t pair2_filter[(1u << PAIR2_FILTER_BITS) / 64];
     /* A word costs look-ups of its prefixes only at the lengths of the
      * stems that start as it does, and none when no stem does. */
     struct stem_start *stems;
     size_t n_stems, cap_stems; /* cap: a power of two */
     /* Byte stem_bit(key): the length of the shortest stem that starts
-     * with key, or with a key of the same byte (0: none). One look-up
+     * with key, or with a key of the same byte (0xff: none). One look-up
      * answers most words without touching stems, those that start no
      * stem and those no longer than the stems that start as they do
      * ("transport" under "transport*"). */
@@ -675,7 +689,9 @@ slot_key(uint32_t node, uint64_t word)
 static inline uint64_t
 filter_mask(uint64_t key)
 {
-    return 1ull << ((key >> 20) & 63) | 1ull << ((key >> 26) & 63);
+    /* (As rotations: one instruction each with BMI2, no copy of key.) */
+    return 1ull << ((key >> 20 | key << 44) & 63) |
+           1ull << ((key >> 26 | key << 38) & 63);
 }
 
 static inline bool
@@ -706,11 +722,23 @@ bits_have(const uint64_t *f, unsigned bits, uint64_t key)
 static inline const uint64_t *
 pair_bits(const struct wd_tagger *t, uint64_t first)
 {
-    return &t->pair_filter[first >> (64 - PAIR_FILTER_BITS + 6)];
+    return &t->root_pair[first >> (64 - ROOT_FILTER_BITS + 6)].pair;
 }
 
-/* pair_bits() after no word (or one no name can go on from). */
-static const uint64_t no_pair_bits = 0;
+/* The key of the pair of words of slot keys first and second at the
+ * root, for pair2_filter. */
+static inline uint64_t
+pair2_key(uint64_t first, uint64_t second)
+{
+    return first * 0xD6E8FEB86659FD93ull ^ second;
+}
+
+/* The root filter's 64 bits for slot key key at the root. */
+static inline const uint64_t *
+root_bits(const struct wd_tagger *t, uint64_t key)
+{
+    return &t->root_pair[key >> (64 - ROOT_FILTER_BITS + 6)].root;
+}
 
 static inline const struct slot *
 slot_find(const struct wd_tagger *t, uint64_t key)
@@ -817,8 +845,8 @@ stem_put(struct wd_tagger *t, uint32_t key, uint32_t lens)
     }
     t->stems[i].lens |= lens;
     uint32_t b = stem_bit(key);
-    unsigned k = (unsigned)__builtin_ctz(lens), old = t->stem_filter[b];
-    if (old == 0 || k < old)
+    unsigned k = (unsigned)__builtin_ctz(lens);
+    if (k < t->stem_filter[b])
         t->stem_filter[b] = (uint8_t)k;
     return 0;
 }
@@ -839,14 +867,15 @@ stem_add(struct wd_tagger *t, const struct word *w)
     return 0;
 }
 
-/* False when no stem shorter than a word of len characters (len >= 1)
- * starts as it does (key: word_start4()): the words of three or fewer
- * (stems have three letters or more) and most others, without a branch. */
+/* False when no stem shorter than a word of len characters starts as it
+ * does (key: word_start4()): the words of three or fewer (stems have
+ * three letters or more) and most others, without a branch. */
 static inline bool
 stem_maybe(const struct wd_tagger *t, uint32_t key, size_t len)
 {
-    uint32_t b = stem_bit(key);
-    return (size_t)(t->stem_filter[b] - 1u) < len - 1; /* 0: none */
+    /* (0xff: none; a word of 255 characters or more may get a false
+     * yes, which stem_lens() answers.) */
+    return t->stem_filter[stem_bit(key)] < len;
 }
 
 /* The lengths of the stems shorter than a word of len characters that
@@ -864,6 +893,14 @@ stem_lens(const struct wd_tagger *t, uint32_t key, size_t len)
     }
 }
 
+/* stem_lens() out of line, for the scan loop (fewer registers taken
+ * there). */
+static __attribute__((noinline)) uint32_t
+stem_lens_of(const struct wd_tagger *t, uint32_t key, size_t len)
+{
+    return stem_lens(t, key, len);
+}
+
 /* Adds name[0..n) to the trie and a sense to its entry. Returns 0, 1 when
  * the name has no word that can be matched, 2 when a phrase's stem (the
  * word before its '*') has under 3 or over PREFIX_MAX letters, or
@@ -874,7 +911,7 @@ insert(struct wd_tagger *t, const char *text, size_t n, struct sense sn)
     if (n == 0 || n >= 257)
         return 1;
     struct words r;
-    unsigned char pad[WINDOW], fold[FOLD_BYTES];
+    unsigned char pad[WINDOW + 16], fold[FOLD_BYTES];
     words_init(&r, text, n, pad, false);
     struct word w;
     size_t last_len = 0;
@@ -888,9 +925,11 @@ insert(struct wd_tagger *t, const char *text, size_t n, struct sense sn)
         if (n_words == 0)
             first_key = slot_key(0, w.hash);
         else if (n_words == 1) {
-            t->pair_filter[first_key >> (64 - PAIR_FILTER_BITS + 6)] |=
+            t->root_pair[first_key >> (64 - ROOT_FILTER_BITS + 6)].pair |=
                 filter_mask(slot_key(0, w.hash));
             bits_add(t->lead_filter, LEAD_FILTER_BITS, first_key);
+            bits_add(t->pair2_filter, PAIR2_FILTER_BITS,
+                     pair2_key(first_key, slot_key(0, w.hash)));
         }
         n_words++;
         if (sl) { /* the previous word leads on to this one */
@@ -922,7 +961,8 @@ insert(struct wd_tagger *t, const char *text, size_t n, struct sense sn)
     }
     t->entries[e].prefix |= sn.prefix;
     if (node == 0)
-        bits_add(t->root_filter, ROOT_FILTER_BITS, sl->key);
+        t->root_pair[sl->key >> (64 - ROOT_FILTER_BITS + 6)].root |=
+            filter_mask(sl->key);
     /* One sense per (type, idx, prefix): a country named as capital and
      * city keeps the stronger kind and the larger population. */
     for (int32_t i = t->entries[e].sense; i >= 0; i = t->senses[i].next) {
@@ -1254,6 +1294,7 @@ wd_tagger_build(const struct wd_tag_file *gaz, size_t n_gaz,
     struct wd_tagger *t = calloc(1, sizeof *t);
     if (!t)
         return WD_ENOMEM;
+    memset(t->stem_filter, 0xff, sizeof t->stem_filter); /* none */
     int rc = 0;
     /* Themes first, so that their indexes are the taxonomy's order. */
     {
@@ -1453,6 +1494,7 @@ struct scan {
     /* The names still open: few words leave any, so they are kept here
      * rather than in the scan loop's registers (scan_open()). */
     struct open_name open[MAX_OPEN];
+    size_t n_open;
     struct mention m[MAX_MENTIONS];
     size_t n;
 };
@@ -1550,7 +1592,7 @@ look_up(struct scan *sc, uint32_t node, size_t start, uint64_t hash, size_t end,
  * which slot_key() takes the same). Leaves the names still open in
  * sc->open (in place: the k-th goes to k or before) and returns how
  * many. */
-static __attribute__((noinline)) size_t
+static inline __attribute__((always_inline)) size_t
 scan_open(struct scan *sc, size_t n_open, bool pair, uint64_t prev_key,
           uint32_t prev_start, uint64_t hash, size_t end,
           const unsigned char *fold, uint32_t lens)
@@ -1582,71 +1624,153 @@ scan_open(struct scan *sc, size_t n_open, bool pair, uint64_t prev_key,
     return n_next;
 }
 
+/* The names of one word, after the root filter has let its key through
+ * (scan_word() inlines it; the scan loop calls look_up_root(), out of
+ * line). */
+static inline __attribute__((always_inline)) void
+look_up_root_inline(struct scan *sc, uint64_t key, size_t start, size_t end)
+{
+    const struct slot *sl = slot_find(sc->t, key);
+    if (sl && sl->entry >= 0)
+        add_mention(sc, sl->entry, start, end, true);
+}
+
+static __attribute__((noinline)) void
+look_up_root(struct scan *sc, uint64_t key, size_t start, size_t end)
+{
+    look_up_root_inline(sc, key, start, end);
+}
+
+/* What the scan keeps of a word for the next one: the pair filter's bits
+ * for it (all ones while names are open: the next word goes to
+ * scan_word()) and its slot key at the root (0: no name it starts could
+ * still be open). */
+struct scan_next {
+    uint64_t bits, key;
+};
+
+/* The whole scan of a word that is not the common case (no name open, no
+ * pair, no stem, a short ASCII word): the names open in sc->open
+ * (sc->n_open of them), the pair with the word before (prev_key,
+ * prev_start), the names of one word and the stems (fold, lens). */
+static __attribute__((noinline)) struct scan_next
+scan_word(struct scan *sc, uint64_t prev_key, uint32_t prev_start,
+          uint64_t hash, size_t start, size_t end, const unsigned char *fold,
+          uint32_t lens)
+{
+    const struct wd_tagger *t = sc->t;
+    uint64_t key = slot_key(0, hash), m = filter_mask(key);
+    /* A name of two words or more started by the word before. */
+    bool pair = prev_key != 0 &&
+                (((*pair_bits(t, prev_key) & m) == m &&
+                  bits_have(t->pair2_filter, PAIR2_FILTER_BITS,
+                            pair2_key(prev_key, key))) ||
+                 (lens != 0 &&
+                  bits_have(t->lead_filter, LEAD_FILTER_BITS, prev_key)));
+    size_t n_next = 0;
+    if (sc->n_open | pair)
+        n_next = scan_open(sc, sc->n_open, pair, prev_key, prev_start, key,
+                           end, fold, lens);
+    if ((*root_bits(t, key) & m) == m)
+        look_up_root_inline(sc, key, start, end);
+    if (lens)
+        look_up_stems(sc, 0, start, fold, end, lens);
+    sc->n_open = n_next;
+    return (struct scan_next){n_next ? ~0ull : *pair_bits(t, key),
+                              n_next < MAX_OPEN ? key : 0};
+}
+
 /* Every name and phrase in one field, word by word: a look-up from the
  * root for the names of one word, one after the word before for the names
  * the two may start (put off until this word: most words that start a
  * name, "the", "in", "a", are not followed by the rest of one), and one
  * for each name that the words before left open. The mentions come in the
  * same order as from a walk that opens every name a word starts: by their
- * ends, then by their starts. The loop does what every word needs (its
- * hash and the filters) and leaves the rest to scan_open() and
- * look_up_stems(). */
+ * ends, then by their starts. The loop reads the common word (up to
+ * fifteen ASCII letters and digits, next_word()'s fast case) itself and
+ * does only its hash and the filters, with few values live (the open
+ * names are in sc), and leaves anything more to scan_word(). */
 static inline __attribute__((always_inline)) void
 scan_text_body(struct scan *sc, const char *s, size_t n, bool title, bool avx2)
 {
     const struct wd_tagger *t = sc->t;
     sc->title = title;
     sc->len = n;
-    size_t n_open = 0;
-    /* The word before, when a name it starts could still be open (there
-     * was room for it): its slot key at the root (0: none) and where it
-     * starts. */
-    uint64_t prev_key = 0;
+    sc->n_open = 0;
+    /* The word before (scan_next). */
+    uint64_t prev_bits = 0, prev_key = 0;
     uint32_t prev_start = 0;
-    const uint64_t *prev_bits = &no_pair_bits; /* pair_bits(prev_key) */
     struct words r;
-    unsigned char pad[WINDOW], fold[FOLD_BYTES];
+    unsigned char pad[WINDOW + 16], fold[FOLD_BYTES];
     words_init(&r, s, n, pad, avx2);
-    struct word w;
-    while (next_word(&r, &w, fold)) {
-        if (__builtin_expect(w.other, 0)) {
-            n_open = 0;
-            prev_key = 0;
-            prev_bits = &no_pair_bits;
+    for (;;) {
+        if (!r.starts) {
+            if (r.at + WINDOW >= r.n)
+                return;
+            window_at(&r, r.at + WINDOW);
             continue;
         }
-        /* Stems shorter than the word (a stem as long is an exact
-         * match). */
-        uint32_t lens = 0;
-        if (__builtin_expect(stem_maybe(t, word_start4(&w), w.len), 0)) {
-            lens = stem_lens(t, word_start4(&w), w.len);
-            word_fold(&w, fold);
+        unsigned b = (unsigned)__builtin_ctzll(r.starts);
+        unsigned run =
+            (unsigned)__builtin_ctz((unsigned)(r.sep >> b) | 0x10000u);
+        /* The byte after the run is no letter or digit: it is in starts
+         * when it is one >= 0x80 (r.high is not needed in the loop). */
+        if (__builtin_expect(run == 16 || ((r.starts >> (b + run)) & 1), 0)) {
+            /* A word running past the window's end (read again from a
+             * window where it starts), a long word or another byte. */
+            if (b > WINDOW - 16) {
+                window_at(&r, r.at + b);
+                continue;
+            }
+            struct word w;
+            if (!next_word(&r, &w, fold))
+                return;
+            if (w.other) {
+                sc->n_open = 0;
+                prev_bits = prev_key = 0;
+                continue;
+            }
+            uint32_t lens = 0;
+            if (stem_maybe(t, word_start4(&w), w.len)) {
+                lens = stem_lens(t, word_start4(&w), w.len);
+                word_fold(&w, fold);
+            }
+            struct scan_next nx = scan_word(sc, prev_key, prev_start, w.hash,
+                                            w.start, w.end, fold, lens);
+            prev_bits = nx.bits, prev_key = nx.key;
+            prev_start = (uint32_t)w.start;
+            continue;
         }
-        uint64_t key = slot_key(0, w.hash), m = filter_mask(key);
-        /* A name of two words or more started by the word before. */
-        bool pair = (*prev_bits & m) == m;
-        size_t n_next = 0;
-        if (__builtin_expect(n_open | pair | lens, 0)) {
-            pair = (prev_key != 0) &
-                   (pair | ((lens != 0) && bits_have(t->lead_filter,
-                                                     LEAD_FILTER_BITS,
-                                                     prev_key)));
-            if (n_open | pair)
-                n_next = scan_open(sc, n_open, pair, prev_key, prev_start, key,
-                                   w.end, fold, lens);
+        const unsigned char *q = r.src + b;
+        uint64_t lower = 0x2020202020202020ull;
+        uint64_t h0 = le64(load64(q) | lower) & head_masks[run][0];
+        uint64_t h1 = le64(load64(q + 8) | lower) & head_masks[run][1];
+        uint64_t hash = hash_end(hash_step(hash_step(0, h0), h1), run);
+        size_t start = r.at + b;
+        r.starts &= ~0ull << (b + run);
+        uint64_t key = slot_key(0, hash), m = filter_mask(key);
+        /* Stems shorter than the word (a stem as long is an exact
+         * match): many of the words the filter lets through have none. */
+        uint32_t lens = 0;
+        if (__builtin_expect(stem_maybe(t, (uint32_t)h0, run), 0))
+            lens = stem_lens_of(t, (uint32_t)h0, run);
+        if (__builtin_expect((lens != 0) | ((prev_bits & m) == m), 0)) {
+            /* Stems, a name open or a pair. */
+            if (lens) {
+                struct word w = {.head = {h0, h1}};
+                word_fold(&w, fold);
+            }
+            struct scan_next nx = scan_word(sc, prev_key, prev_start, hash,
+                                            start, start + run, fold, lens);
+            prev_bits = nx.bits, prev_key = nx.key;
+            prev_start = (uint32_t)start;
+            continue;
         }
         /* The names of one word. */
-        if ((t->root_filter[key >> (64 - ROOT_FILTER_BITS + 6)] & m) == m) {
-            const struct slot *sl = slot_find(t, key);
-            if (sl && sl->entry >= 0)
-                add_mention(sc, sl->entry, w.start, w.end, true);
-        }
-        if (__builtin_expect(lens != 0, 0))
-            look_up_stems(sc, 0, w.start, fold, w.end, lens);
-        prev_key = n_next < MAX_OPEN ? key : 0;
-        prev_bits = n_next < MAX_OPEN ? pair_bits(t, key) : &no_pair_bits;
-        prev_start = (uint32_t)w.start;
-        n_open = n_next;
+        if ((*root_bits(t, key) & m) == m)
+            look_up_root(sc, key, start, start + run);
+        prev_bits = *pair_bits(t, key), prev_key = key;
+        prev_start = (uint32_t)start;
     }
 }
 
