@@ -609,10 +609,10 @@ struct slot {
     int32_t entry;  /* -1: no name ends here */
 };
 
-#define FILTER_BITS 17      /* 16 KiB */
-#define ROOT_FILTER_BITS 16 /* 8 KiB, and as much for the pair filter */
-#define STEM_FILTER_BITS 13 /* 8 KiB */
-#define LEAD_FILTER_BITS 14 /* 2 KiB */
+#define FILTER_BITS 17       /* 16 KiB */
+#define ROOT_FILTER_BITS 16  /* 8 KiB, and as much for the pair filter */
+#define STEM_FILTER_BITS 13  /* 8 KiB */
+#define LEAD_FILTER_BITS 14  /* 2 KiB */
 #define PAIR2_FILTER_BITS 16 /* 8 KiB */
 
 /* The stems that may start a word, by the word's first four folded
@@ -1661,16 +1661,16 @@ scan_word(struct scan *sc, uint64_t prev_key, uint32_t prev_start,
     const struct wd_tagger *t = sc->t;
     uint64_t key = slot_key(0, hash), m = filter_mask(key);
     /* A name of two words or more started by the word before. */
-    bool pair = prev_key != 0 &&
-                (((*pair_bits(t, prev_key) & m) == m &&
-                  bits_have(t->pair2_filter, PAIR2_FILTER_BITS,
-                            pair2_key(prev_key, key))) ||
-                 (lens != 0 &&
-                  bits_have(t->lead_filter, LEAD_FILTER_BITS, prev_key)));
+    bool pair =
+        prev_key != 0 &&
+        (((*pair_bits(t, prev_key) & m) == m &&
+          bits_have(t->pair2_filter, PAIR2_FILTER_BITS,
+                    pair2_key(prev_key, key))) ||
+         (lens != 0 && bits_have(t->lead_filter, LEAD_FILTER_BITS, prev_key)));
     size_t n_next = 0;
     if (sc->n_open | pair)
-        n_next = scan_open(sc, sc->n_open, pair, prev_key, prev_start, key,
-                           end, fold, lens);
+        n_next = scan_open(sc, sc->n_open, pair, prev_key, prev_start, key, end,
+                           fold, lens);
     if ((*root_bits(t, key) & m) == m)
         look_up_root_inline(sc, key, start, end);
     if (lens)
@@ -2083,8 +2083,8 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
         const char *s = m->title ? title : body;
         size_t n = m->title ? tlen : blen;
         bool place = false;
-        for (int32_t k = (en->types & 1u << S_COUNTRY) ? en->sense : -1;
-             k >= 0; k = t->senses[k].next) {
+        for (int32_t k = (en->types & 1u << S_COUNTRY) ? en->sense : -1; k >= 0;
+             k = t->senses[k].next) {
             const struct sense *sn = &t->senses[k];
             if (sn->type == S_COUNTRY && sense_applies(sn, m, s, n)) {
                 place = true;

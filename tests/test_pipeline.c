@@ -323,8 +323,8 @@ test_refetch_fingerprinted_when_needed(void)
     for (int i = before; i < s.n; i++) {
         bool first = false;
         for (int j = 0; j < before && !first; j++)
-            first = s.art[j] && s.art[i] &&
-                    strcmp(s.art[j]->id, s.art[i]->id) == 0;
+            first =
+                s.art[j] && s.art[i] && strcmp(s.art[j]->id, s.art[i]->id) == 0;
         CHECK(first);
     }
     free(buf);
