@@ -798,7 +798,7 @@ slot_add(struct wd_tagger *t, uint64_t key, struct slot **out)
     if (!sl->key) {
         *sl = (struct slot){.key = key, .child = 0, .entry = -1};
         t->n_slots++;
-        t->filter[key >> (64 - FILTER_BITS + 6)] |= filter_mask(key);
+        bits_add(t->filter, FILTER_BITS, key);
     }
     *out = sl;
     return 0;
