@@ -215,8 +215,19 @@ permute(uint64_t h, uint64_t k)
     return h;
 }
 
+/* One shingle hash into n minimums: mins[k] keeps the least of its
+ * permutation by mh_seeds[k] (the lead sketch uses the first seeds). */
+static inline void
+mins_add(uint64_t *mins, int n, uint64_t h)
+{
+    for (int k = 0; k < n; k++) {
+        uint64_t v = permute(h, mh_seeds[k]);
+        if (v < mins[k])
+            mins[k] = v;
+    }
+}
+
 struct minhash {
-    const uint64_t *seeds;
     uint64_t mins[MH_K];
 };
 
@@ -224,18 +235,13 @@ static void
 minhash_add(void *ctx, uint64_t h)
 {
     struct minhash *m = ctx;
-    for (int k = 0; k < MH_K; k++) {
-        uint64_t v = permute(h, m->seeds[k]);
-        if (v < m->mins[k])
-            m->mins[k] = v;
-    }
+    mins_add(m->mins, MH_K, h);
 }
 
 static void
 minhash_init(struct minhash *m)
 {
     tables();
-    m->seeds = mh_seeds;
     for (int i = 0; i < MH_K; i++)
         m->mins[i] = UINT64_MAX;
 }
@@ -290,19 +296,15 @@ leads_of_key(const struct key *b, uint64_t leads[WD_FP_LEADS],
 }
 
 struct sketch {
-    const uint64_t *seeds;
     uint64_t mins[WD_FP_SKETCH];
 };
+_Static_assert(WD_FP_SKETCH <= MH_K, "the lead sketch takes MinHash seeds");
 
 static void
 sketch_add(void *ctx, uint64_t h)
 {
     struct sketch *k = ctx;
-    for (int i = 0; i < WD_FP_SKETCH; i++) {
-        uint64_t v = permute(h, k->seeds[i]);
-        if (v < k->mins[i])
-            k->mins[i] = v;
-    }
+    mins_add(k->mins, WD_FP_SKETCH, h);
 }
 
 /* The lead sketch: MinHash of the 3-shingles of the body's first
@@ -317,9 +319,8 @@ sketch_of_lead(const struct key *b, size_t words,
     size_t n = words > WD_FP_SKETCH_WORDS ? WD_FP_SKETCH_WORDS : words - 1;
     if (words < 5)
         return;
-    struct minhash m;
-    minhash_init(&m); /* for its seeds */
-    struct sketch k = {.seeds = m.seeds};
+    tables();
+    struct sketch k;
     for (int i = 0; i < WD_FP_SKETCH; i++)
         k.mins[i] = UINT64_MAX;
     struct key lead; /* a view of b: its stack buffer stays unused */
