@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "wd/err.h"
+#include "wd/publish.h" /* wd_publish_recv */
 #include "wd/text.h"
 
 /* A draft option in libzmq 4.3 (zmq.h hides it without
@@ -474,22 +475,7 @@ zap_answer(struct wd_curve_zap *z, void *sock)
 {
     zmq_msg_t parts[ZAP_FRAMES];
     struct wd_zap_frame f[ZAP_FRAMES] = {{0}};
-    size_t n = 0, total = 0;
-    int more = 1;
-    while (more) {
-        zmq_msg_t m;
-        zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&m);
-            break;
-        }
-        more = zmq_msg_more(&m);
-        total++;
-        if (n < ZAP_FRAMES)
-            parts[n++] = m;
-        else
-            zmq_msg_close(&m);
-    }
+    size_t total, n = wd_publish_recv(sock, parts, ZAP_FRAMES, &total);
     if (total == 0)
         return;
     for (size_t i = 0; i < n; i++)
