@@ -17,11 +17,12 @@
 #include "wiredesk.pb-c.h"
 
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
-/* A re-fetch of a page seen lately is recognised on its key by finish;
- * prepare does not fingerprint its stories (about a fifth of a page's
- * CPU) unless finish turns out to need them. */
-#define WD_RECENT_PAGES 16384
 #include <xxhash.h>
+
+/* A re-fetch of a page seen lately is recognised on its key by finish;
+ * its stories are not fingerprinted (about a fifth of a page's CPU)
+ * unless finish turns out to need them. */
+#define WD_RECENT_PAGES 16384
 
 struct wd_pipeline {
     struct wd_pipeline_config cfg;
@@ -29,8 +30,8 @@ struct wd_pipeline {
     struct wd_dedup *dedup;
     struct wd_tagger *tagger;
     struct wd_boiler *boiler; /* learned boilerplate per source */
-    /* The page keys prepare saw lately, direct-mapped by key; touched by
-     * prepare only, like the boilerplate learner. */
+    /* The page keys parse saw lately, direct-mapped by key; touched by
+     * parse only, like the boilerplate learner. */
     uint64_t recent[WD_RECENT_PAGES];
     bool store_failed;
     struct wd_prepared *free_list; /* pages to reuse, with their arenas */
@@ -245,10 +246,11 @@ wd_prepared_put(struct wd_pipeline *p, struct wd_prepared *pp)
 
 static uint64_t page_key(const struct wd_page *page);
 
-/* The stories' fingerprints, which dedup decides on. Prepare makes them,
- * except for a page whose key it saw lately: finish then finds the page in
- * the store, a duplicate, and needs none; when it does not (the earlier
- * copy was refused, or is in the republish window), it makes them itself. */
+/* The stories' fingerprints, which dedup decides on.
+ * wd_pipeline_fingerprint() makes them, except for a page whose key parse
+ * saw lately: finish then finds the page in the store, a duplicate, and
+ * needs none; when it does not (the earlier copy was refused, or is in the
+ * republish window), it makes them itself. */
 static int
 fingerprint_items(struct wd_prepared *pp)
 {
