@@ -58,7 +58,6 @@ struct prep {
     uv_async_t done_async; /* wakes the loop: a page is parsed or ready */
     uv_mutex_t mu;
     uv_cond_t cv;
-    struct wd_pipeline *pipeline;
     struct wd_prepared *ring[WD_APP_JOBS];
     uint8_t fp[WD_APP_JOBS];       /* FP_*, of the parsed pages */
     unsigned queued, parsed, head; /* sequence numbers */
@@ -251,7 +250,8 @@ prep_todo(const struct prep *q)
 static void
 prep_main(void *arg)
 {
-    struct prep *q = arg;
+    struct app *app = arg;
+    struct prep *q = &app->prep;
     uv_mutex_lock(&q->mu);
     for (;;) {
         int todo = -1;
@@ -267,7 +267,7 @@ prep_main(void *arg)
             unsigned slot = q->parsed % WD_APP_JOBS;
             struct wd_prepared *pp = q->ring[slot];
             uv_mutex_unlock(&q->mu);
-            bool fp = wd_pipeline_parse(q->pipeline, pp);
+            bool fp = wd_pipeline_parse(app->pipeline, pp);
             uv_mutex_lock(&q->mu);
             q->fp[slot] = fp ? FP_TODO : FP_DONE;
             q->parsed++;
@@ -290,7 +290,6 @@ static int
 prep_start(struct app *app)
 {
     struct prep *q = &app->prep;
-    q->pipeline = app->pipeline;
     if (uv_mutex_init(&q->mu) != 0)
         return -1;
     if (uv_cond_init(&q->cv) != 0) {
@@ -301,7 +300,7 @@ prep_start(struct app *app)
     uv_async_init(&app->loop, &q->done_async, prep_done);
     q->done_async.data = app;
     q->async_open = true;
-    if (uv_thread_create(&q->thread, prep_main, q) != 0)
+    if (uv_thread_create(&q->thread, prep_main, app) != 0)
         return -1;
     q->started = true;
     return 0;
