@@ -196,6 +196,18 @@ wd_ingest_start_acked(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
     return start(in, loop, zctx, ZMQ_ROUTER, endpoint, rcvhwm, curve, cb, zerr);
 }
 
+/* A send on the socket may process ZeroMQ's pending commands and so
+ * consume the ZMQ_FD edge of a request that arrived meanwhile: no poll
+ * event would announce it. After every send, drain once from the idle
+ * handle; drain() checks ZMQ_EVENTS and stops it when nothing is queued. */
+static void
+rearm(struct wd_ingest *in)
+{
+    if (in->open_handles && !in->paused &&
+        !uv_is_closing((uv_handle_t *)&in->idle))
+        uv_idle_start(&in->idle, on_idle);
+}
+
 int
 wd_ingest_reply(struct wd_ingest *in, const struct wd_ingest_ack *ack,
                 const char *status)
@@ -207,8 +219,11 @@ wd_ingest_reply(struct wd_ingest *in, const struct wd_ingest_ack *ack,
         zmq_send(in->sock, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
         zmq_send(in->sock, ack->req, ack->req_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) <
             0 ||
-        zmq_send(in->sock, status, strlen(status), ZMQ_DONTWAIT) < 0)
+        zmq_send(in->sock, status, strlen(status), ZMQ_DONTWAIT) < 0) {
+        rearm(in);
         return WD_EZMQ;
+    }
+    rearm(in);
     return 0;
 }
 
