@@ -28,6 +28,7 @@
 #include "wd/date.h"
 #include "wd/err.h"
 #include "wd/text.h"
+#include "wd/textlines.h"
 
 enum line_class {
     L_BLANK,
@@ -46,6 +47,8 @@ struct line {
     bool ellipsis; /* ends with "..." or "…": the site cut the text */
     int64_t date_ms;
     uint64_t hash;
+    bool bullet;  /* a list item */
+    bool heading; /* marked as a heading by the page itself */
     struct wd_text_stats st;
 };
 
@@ -376,28 +379,29 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
 {
     memset(out, 0, sizeof *out);
 
-    size_t nlines = 1;
-    for (size_t i = 0; i < n; i++)
-        nlines += s[i] == '\n';
+    /* Blocks: hard wraps joined, list markers and heading marks taken off
+     * (textlines.h). */
+    struct wd_tline *tl;
+    size_t nlines;
+    uint32_t wrap;
+    int trc = wd_textlines_split(s, n, a, &tl, &nlines, &wrap);
+    if (trc)
+        return trc;
+    if (nlines == 0)
+        return 0;
     struct line *lines = wd_arena_alloc(a, nlines * sizeof *lines);
     int *repeats = wd_arena_alloc(a, nlines * sizeof *repeats);
     if (!lines || !repeats)
         return WD_ENOMEM;
-    size_t k = 0;
-    for (size_t b = 0; b <= n && k < nlines;) {
-        const char *nl = memchr(s + b, '\n', n - b);
-        size_t e = nl ? (size_t)(nl - s) : n;
-        size_t len = e - b;
-        memset(&lines[k], 0, sizeof lines[k]);
-        lines[k].s = trim(s + b, &len);
-        lines[k].n = len;
-        wd_text_stats(lines[k].s, lines[k].n, &lines[k].st);
-        k++;
-        b = e + 1;
-        if (!nl)
-            break;
+    for (size_t i = 0; i < nlines; i++) {
+        memset(&lines[i], 0, sizeof lines[i]);
+        size_t len = tl[i].n;
+        lines[i].s = trim(tl[i].s, &len);
+        lines[i].n = len;
+        lines[i].bullet = tl[i].bullet;
+        lines[i].heading = tl[i].heading;
+        wd_text_stats(lines[i].s, lines[i].n, &lines[i].st);
     }
-    nlines = k;
     int rc = count_repeats(lines, nlines, a, repeats, out);
     if (rc)
         return rc;

@@ -1,0 +1,362 @@
+/* Blocks of a text page, hard wraps joined. See include/wd/textlines.h for
+ * what it does; this comment says how.
+ *
+ * 1. Each raw line is measured: its indent in columns (tabs to the next
+ *    multiple of 8), a list marker or heading mark at its start, the
+ *    display width of its text (East Asian wide characters count two, as
+ *    the renderers count them, with libunistring's uc_width) and the width
+ *    of its first word.
+ * 2. The wrap width: every pair of adjacent non-blank lines votes for the
+ *    columns W at which the first would have been cut before the second's
+ *    first word (end <= W <= end + first word), unless the first ends a
+ *    sentence and the second starts with a capital (a page of one
+ *    paragraph a line looks like that too); the column with most votes
+ *    wins. Fewer than 2 votes, fewer than a tenth of the pairs, or more
+ *    than a quarter of the lines wider than W, and the page is not
+ *    hard-wrapped.
+ * 3. Blocks: a line joins the block above when the page is wrapped, the
+ *    line above was full, and the line is neither indented past the text
+ *    above nor a list item or heading.
+ */
+#include "wd/textlines.h"
+
+#include <string.h>
+#include <uniwidth.h>
+
+#include "wd/err.h"
+#include "wd/text.h"
+
+#define MAX_COL 512 /* wider lines vote for no column: not wrapped there */
+#define MIN_WRAP 30
+
+struct raw {
+    const char *s; /* text after indent and marker, trimmed */
+    size_t n;
+    uint32_t indent;  /* columns before the marker or text */
+    uint32_t textcol; /* column where the text starts */
+    uint32_t width;   /* display width of the text */
+    uint32_t first;   /* display width of its first word */
+    bool bullet, heading;
+};
+
+static bool
+space_cp(uint32_t cp)
+{
+    return wd_cp_is_space(cp) || cp == '\f' || cp == '\v' || cp == 0xFEFF ||
+           cp == 0x200B;
+}
+
+static uint32_t
+cp_width(uint32_t cp)
+{
+    int w = uc_width(cp, "UTF-8");
+    return w > 0 ? (uint32_t)w : 0;
+}
+
+/* Display width of s[0..n); *first gets the width of its first word. */
+static uint32_t
+measure(const char *s, size_t n, uint32_t *first)
+{
+    uint32_t w = 0;
+    bool in_first = true;
+    *first = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        uint32_t cp;
+        size_t len = 1;
+        if (c < 0x80)
+            cp = c;
+        else
+            len = wd_utf8_next(s + i, n - i, &cp);
+        if (space_cp(cp))
+            in_first = false;
+        uint32_t cw = c < 0x80 ? (c >= 0x20) : cp_width(cp);
+        w += cw;
+        if (in_first)
+            *first += cw;
+        i += len;
+    }
+    return w;
+}
+
+/* The list marker at the start of s[0..n): its length in bytes including
+ * the spaces after it, or 0. A marker needs text after it. */
+static size_t
+bullet_len(const char *s, size_t n, uint32_t indent)
+{
+    static const char *const marks[] = {"*",
+                                        "+",
+                                        "-",
+                                        "\xE2\x80\xA2" /* • */,
+                                        "\xE2\x97\xA6" /* ◦ */,
+                                        "\xE2\x96\xAA" /* ▪ */,
+                                        "\xE2\x96\xA0" /* ■ */,
+                                        "\xE2\x96\xA1" /* □ */,
+                                        "\xE2\x97\x8B" /* ○ */,
+                                        "\xE2\x97\x8F" /* ● */,
+                                        "\xE2\x97\x86" /* ◆ */,
+                                        "\xE2\x98\x86" /* ☆ */,
+                                        "\xE2\x98\x85" /* ★ */,
+                                        "\xC2\xB7" /* · */,
+                                        "o"};
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0] && !k; i++) {
+        size_t m = strlen(marks[i]);
+        if (n > m + 1 && memcmp(s, marks[i], m) == 0 && s[m] == ' ')
+            k = m;
+    }
+    /* "o" is a marker only where lynx puts it: indented. */
+    if (k == 1 && s[0] == 'o' && indent == 0)
+        k = 0;
+    if (!k) {
+        /* "1. ", "12) " */
+        size_t d = 0;
+        while (d < n && d < 3 && s[d] >= '0' && s[d] <= '9')
+            d++;
+        if (d == 0 || d + 2 > n || (s[d] != '.' && s[d] != ')') ||
+            s[d + 1] != ' ')
+            return 0;
+        k = d + 1;
+    }
+    size_t e = k;
+    while (e < n && s[e] == ' ')
+        e++;
+    return e < n ? e : 0;
+}
+
+/* html2text's "***** Title *****" and Markdown's "## Title": the title's
+ * bounds, or false. */
+static bool
+heading_mark(const char **s, size_t *n)
+{
+    const char *p = *s;
+    size_t len = *n, k = 0;
+    char mark = p[0];
+    if (mark != '*' && mark != '#')
+        return false;
+    while (k < len && p[k] == mark)
+        k++;
+    if (k < (mark == '*' ? 2u : 1u) || k > 6 || k >= len || p[k] != ' ')
+        return false;
+    size_t e = len;
+    while (e > k && (p[e - 1] == mark || p[e - 1] == ' '))
+        e--;
+    while (k < e && p[k] == ' ')
+        k++;
+    if (e <= k)
+        return false;
+    *s = p + k;
+    *n = e - k;
+    return true;
+}
+
+/* A line of only '=' or only '-' (3 or more): a Setext underline. */
+static bool
+underline(const char *s, size_t n)
+{
+    if (n < 3 || (s[0] != '=' && s[0] != '-'))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != s[0])
+            return false;
+    return true;
+}
+
+static void
+measure_line(const char *s, size_t n, struct raw *r)
+{
+    memset(r, 0, sizeof *r);
+    uint32_t col = 0;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        uint32_t cp;
+        size_t len = c < 0x80 ? 1 : wd_utf8_next(s + i, n - i, &cp);
+        if (c < 0x80)
+            cp = c;
+        if (!space_cp(cp) && cp != '\r')
+            break;
+        col = cp == '\t' ? (col / 8 + 1) * 8 : col + (cp == '\r' ? 0 : 1);
+        i += len;
+    }
+    /* Trailing white space, CR included. */
+    size_t e = n;
+    while (e > i) {
+        size_t p = e - 1;
+        while (p > i && ((unsigned char)s[p] & 0xC0) == 0x80)
+            p--;
+        uint32_t cp;
+        wd_utf8_next(s + p, e - p, &cp);
+        if (!space_cp(cp) && cp != '\r')
+            break;
+        e = p;
+    }
+    r->indent = col;
+    r->s = s + i;
+    r->n = e - i;
+    if (r->n == 0)
+        return;
+    size_t b = bullet_len(r->s, r->n, col);
+    if (b) {
+        uint32_t fw;
+        r->textcol = col + measure(r->s, b, &fw);
+        r->s += b;
+        r->n -= b;
+        r->bullet = true;
+    } else {
+        r->textcol = col;
+        r->heading = heading_mark(&r->s, &r->n);
+    }
+    r->width = measure(r->s, r->n, &r->first);
+}
+
+static bool
+sentence_break(const struct raw *a, const struct raw *b)
+{
+    char last = a->s[a->n - 1];
+    bool ends =
+        last == '.' || last == '!' || last == '?' || last == '"' || last == ':';
+    uint32_t cp;
+    wd_utf8_next(b->s, b->n, &cp);
+    return ends && wd_cp_is_upper(cp);
+}
+
+/* The wrap width by vote (see the top of the file), 0 for none. */
+static uint32_t
+wrap_width(const struct raw *r, size_t n, uint32_t *votes_at)
+{
+    memset(votes_at, 0, (MAX_COL + 1) * sizeof *votes_at);
+    size_t pairs = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        const struct raw *a = &r[i], *b = &r[i + 1];
+        if (!a->n || !b->n || b->bullet || b->heading || a->heading)
+            continue;
+        pairs++;
+        /* A sentence's end before a capital is as likely a page of one
+         * paragraph a line as a wrap: only pairs cut mid-sentence vote. */
+        if (sentence_break(a, b))
+            continue;
+        uint32_t end = a->textcol + a->width;
+        uint32_t hi = end + b->first;
+        if (end >= MAX_COL)
+            continue;
+        if (hi > MAX_COL)
+            hi = MAX_COL;
+        /* A difference array: +1 on [end, hi]. */
+        votes_at[end]++;
+        if (hi + 1 <= MAX_COL)
+            votes_at[hi + 1]--;
+    }
+    uint32_t best = 0, best_votes = 0, run = 0;
+    for (uint32_t c = 0; c <= MAX_COL; c++) {
+        run += votes_at[c];
+        if (c >= MIN_WRAP && run >= best_votes) {
+            best_votes = run;
+            best = c;
+        }
+    }
+    if (best_votes < 2 || best_votes * 10 < pairs)
+        return 0;
+    /* Text wrapped at W has few lines past W (a long address, inline
+     * data, a table): a page of one paragraph a line has many. */
+    size_t lines = 0, over = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!r[i].n)
+            continue;
+        lines++;
+        over += r[i].textcol + r[i].width > best + 2;
+    }
+    if (over * 4 > lines)
+        return 0;
+    return best;
+}
+
+/* True when raw line b continues the block whose last line is a. */
+static bool
+continues(const struct raw *a, const struct raw *b, uint32_t wrap)
+{
+    if (!wrap || !a->n || !b->n || b->bullet || b->heading || a->heading)
+        return false;
+    if (b->indent > a->textcol)
+        return false; /* an indent opens a paragraph */
+    uint32_t end = a->textcol + a->width;
+    return end + b->first + 1 >= wrap;
+}
+
+int
+wd_textlines_split(const char *s, size_t n, struct wd_arena *a,
+                   struct wd_tline **out, size_t *n_out, uint32_t *wrap)
+{
+    *out = NULL;
+    *n_out = 0;
+    *wrap = 0;
+    size_t nraw = 1;
+    for (size_t i = 0; i < n; i++)
+        nraw += s[i] == '\n';
+    struct raw *r = wd_arena_alloc(a, nraw * sizeof *r);
+    struct wd_tline *t = wd_arena_alloc(a, nraw * sizeof *t);
+    uint32_t *votes = wd_arena_alloc(a, (MAX_COL + 1) * sizeof *votes);
+    if (!r || !t || !votes)
+        return WD_ENOMEM;
+    size_t k = 0;
+    for (size_t b = 0; b <= n && k < nraw;) {
+        const char *nl = memchr(s + b, '\n', n - b);
+        size_t e = nl ? (size_t)(nl - s) : n;
+        measure_line(s + b, e - b, &r[k]);
+        /* A Setext underline makes the line above a heading. */
+        if (k > 0 && r[k].n && !r[k].bullet && underline(r[k].s, r[k].n) &&
+            r[k - 1].n && !r[k - 1].bullet && !r[k - 1].heading) {
+            r[k - 1].heading = true;
+            r[k].n = 0;
+        }
+        k++;
+        if (!nl)
+            break;
+        b = e + 1;
+    }
+    nraw = k;
+    uint32_t w = wrap_width(r, nraw, votes);
+    *wrap = w;
+
+    size_t nt = 0;
+    for (size_t i = 0; i < nraw;) {
+        size_t j = i + 1, bytes = r[i].n;
+        while (j < nraw && continues(&r[j - 1], &r[j], w)) {
+            bytes += 1 + r[j].n;
+            j++;
+        }
+        struct wd_tline *l = &t[nt++];
+        memset(l, 0, sizeof *l);
+        l->indent = r[i].indent;
+        l->raw = (uint32_t)i;
+        l->joined = (uint16_t)(j - i > 65535 ? 65535 : j - i);
+        l->bullet = r[i].bullet;
+        l->heading = r[i].heading;
+        if (j == i + 1) {
+            l->s = r[i].s;
+            l->n = r[i].n;
+        } else {
+            char *p = wd_arena_alloc(a, bytes + 1);
+            if (!p)
+                return WD_ENOMEM;
+            size_t o = 0;
+            for (size_t q = i; q < j; q++) {
+                /* "trans-" + "port": a word cut at the wrap is one word. */
+                bool cut = o >= 2 && p[o - 1] == '-' && p[o - 2] >= 'a' &&
+                           p[o - 2] <= 'z' && r[q].n && r[q].s[0] >= 'a' &&
+                           r[q].s[0] <= 'z';
+                if (o && !cut)
+                    p[o++] = ' ';
+                memcpy(p + o, r[q].s, r[q].n);
+                o += r[q].n;
+            }
+            p[o] = '\0';
+            l->s = p;
+            l->n = o;
+        }
+        i = j;
+    }
+    *out = t;
+    *n_out = nt;
+    return 0;
+}
