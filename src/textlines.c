@@ -37,6 +37,7 @@ struct raw {
     uint32_t width;   /* display width of the text */
     uint32_t first;   /* display width of its first word */
     bool bullet, heading;
+    uint8_t level;
 };
 
 static bool
@@ -77,6 +78,23 @@ measure(const char *s, size_t n, uint32_t *first)
         i += len;
     }
     return w;
+}
+
+static bool
+wide_at_start(const char *s, size_t n)
+{
+    uint32_t cp;
+    wd_utf8_next(s, n, &cp);
+    return cp >= 0x2E80 && cp_width(cp) == 2;
+}
+
+static bool
+wide_at_end(const char *s, size_t n)
+{
+    size_t p = n - 1;
+    while (p > 0 && ((unsigned char)s[p] & 0xC0) == 0x80)
+        p--;
+    return wide_at_start(s + p, n - p);
 }
 
 /* The list marker at the start of s[0..n): its length in bytes including
@@ -127,7 +145,7 @@ bullet_len(const char *s, size_t n, uint32_t indent)
 /* html2text's "***** Title *****" and Markdown's "## Title": the title's
  * bounds, or false. */
 static bool
-heading_mark(const char **s, size_t *n)
+heading_mark(const char **s, size_t *n, uint8_t *level)
 {
     const char *p = *s;
     size_t len = *n, k = 0;
@@ -145,6 +163,8 @@ heading_mark(const char **s, size_t *n)
         k++;
     if (e <= k)
         return false;
+    /* html2text marks <h1> with six stars, <h6> with one. */
+    *level = (uint8_t)(mark == '#' ? k : 7 - k);
     *s = p + k;
     *n = e - k;
     return true;
@@ -205,7 +225,7 @@ measure_line(const char *s, size_t n, struct raw *r)
         r->bullet = true;
     } else {
         r->textcol = col;
-        r->heading = heading_mark(&r->s, &r->n);
+        r->heading = heading_mark(&r->s, &r->n, &r->level);
     }
     r->width = measure(r->s, r->n, &r->first);
 }
@@ -307,6 +327,7 @@ wd_textlines_split(const char *s, size_t n, struct wd_arena *a,
         if (k > 0 && r[k].n && !r[k].bullet && underline(r[k].s, r[k].n) &&
             r[k - 1].n && !r[k - 1].bullet && !r[k - 1].heading) {
             r[k - 1].heading = true;
+            r[k - 1].level = r[k].s[0] == '=' ? 1 : 2;
             r[k].n = 0;
         }
         k++;
@@ -332,6 +353,7 @@ wd_textlines_split(const char *s, size_t n, struct wd_arena *a,
         l->joined = (uint16_t)(j - i > 65535 ? 65535 : j - i);
         l->bullet = r[i].bullet;
         l->heading = r[i].heading;
+        l->level = r[i].level;
         if (j == i + 1) {
             l->s = r[i].s;
             l->n = r[i].n;
@@ -345,6 +367,11 @@ wd_textlines_split(const char *s, size_t n, struct wd_arena *a,
                 bool cut = o >= 2 && p[o - 1] == '-' && p[o - 2] >= 'a' &&
                            p[o - 2] <= 'z' && r[q].n && r[q].s[0] >= 'a' &&
                            r[q].s[0] <= 'z';
+                /* Chinese and Japanese put no space between words: a
+                 * wrap between two wide characters is no word break. */
+                if (o && r[q].n && wide_at_end(p, o) &&
+                    wide_at_start(r[q].s, r[q].n))
+                    cut = true;
                 if (o && !cut)
                     p[o++] = ' ';
                 memcpy(p + o, r[q].s, r[q].n);

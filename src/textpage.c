@@ -19,9 +19,13 @@
  */
 #include "wd/textpage.h"
 
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
+#include <unicase.h>
 #include <xxhash.h>
 
 #include "wd/boiler.h"
@@ -36,6 +40,7 @@ enum line_class {
     L_NOISE,
     L_DATE,
     L_SHORT,
+    L_SENT, /* a short sentence: "He declined to comment." */
     L_HEAD,
     L_PROSE,
 };
@@ -49,6 +54,8 @@ struct line {
     uint64_t hash;
     bool bullet;  /* a list item */
     bool heading; /* marked as a heading by the page itself */
+    uint8_t level;   /* its level, 1 to 6 */
+    uint32_t indent; /* columns before its text */
     struct wd_text_stats st;
 };
 
@@ -66,6 +73,7 @@ struct section {
 #define PROSE_WORDS_ANY_END 25
 #define ELLIPSIS_PROSE_WORDS 6
 #define HEAD_MAX_WORDS 30
+#define SENT_WORDS 3
 #define BOILER_MAX_WORDS 20
 
 static bool
@@ -188,6 +196,32 @@ byline_name(const struct line *l, size_t *name_len)
     return s;
 }
 
+/* Words of a line; in a script written without spaces (Chinese,
+ * Japanese, Thai) one word per three letters. */
+static size_t
+line_words(const struct line *l)
+{
+    const struct wd_text_stats *st = &l->st;
+    if (st->letters > 12 * st->words)
+        return st->letters / 3;
+    return st->words;
+}
+
+/* True when the first letter is upper case or of a script without case. */
+static bool
+starts_upper(const struct line *l)
+{
+    if (l->st.first_upper)
+        return true;
+    for (size_t i = 0; i < l->n;) {
+        uint32_t cp;
+        i += wd_utf8_next(l->s + i, l->n - i, &cp);
+        if (wd_cp_is_alpha(cp))
+            return uc_tolower(cp) == cp && uc_toupper(cp) == cp;
+    }
+    return false;
+}
+
 static void
 classify(struct line *l, int repeats, int64_t now_ms)
 {
@@ -221,20 +255,26 @@ classify(struct line *l, int repeats, int64_t now_ms)
         return;
     }
     l->ellipsis = ellipsis_len(l->s, l->n) > 0;
-    if ((st->words >= PROSE_WORDS && ends_like_sentence(l->s, l->n)) ||
-        st->words >= PROSE_WORDS_ANY_END ||
-        (l->ellipsis && st->words >= ELLIPSIS_PROSE_WORDS)) {
+    size_t words = line_words(l);
+    bool sentence = ends_like_sentence(l->s, l->n);
+    if (l->heading && words <= HEAD_MAX_WORDS) {
+        l->cls = L_HEAD; /* marked so by the page */
+        return;
+    }
+    if ((words >= PROSE_WORDS && sentence) || words >= PROSE_WORDS_ANY_END ||
+        (l->ellipsis && words >= ELLIPSIS_PROSE_WORDS)) {
         l->cls = L_PROSE;
         return;
     }
+    bool upper = starts_upper(l);
     uint32_t end = last_cp(l->s, l->n);
-    if (st->alpha_words >= 2 && st->words <= HEAD_MAX_WORDS &&
-        st->first_upper && end != '.' && end != ',' && end != ';' &&
-        end != ':') {
+    if (!l->bullet && st->alpha_words >= 2 && words <= HEAD_MAX_WORDS &&
+        upper && end != '.' && end != ',' && end != ';' && end != ':') {
         l->cls = L_HEAD;
         return;
     }
-    l->cls = L_SHORT;
+    l->cls = sentence && upper && end != ':' && words >= SENT_WORDS ? L_SENT
+                                                                    : L_SHORT;
 }
 
 /* Counts how often each trimmed line occurs, in an open-addressing table
@@ -372,6 +412,331 @@ clean_copy(struct wd_arena *a, const char *s, size_t n)
     return o.p;
 }
 
+/* What a line adds to the article region around it: text counts for it,
+ * the page's frame (menus, lists of links, counters) against it. */
+static long
+region_weight(const struct line *l)
+{
+    long w = (long)line_words(l);
+    switch (l->cls) {
+    case L_PROSE:
+        return l->bullet ? w / 2 : w;
+    case L_SENT:
+        return l->bullet ? 0 : w / 2;
+    case L_HEAD:
+        return l->bullet ? -3 : -1;
+    case L_DATE:
+        return -1;
+    case L_SHORT:
+        return w >= 6 ? -1 : -2 - w / 4;
+    case L_NOISE:
+        return -2;
+    case L_BOILER:
+        return -4;
+    default:
+        return 0;
+    }
+}
+
+/* The article region: the run of lines whose weights sum highest (the
+ * maximum subarray, as body-text extraction does over tags and words). */
+static void
+best_region(const struct line *lines, size_t n, size_t *from, size_t *to)
+{
+    long best = LONG_MIN, run = 0;
+    size_t start = 0;
+    *from = *to = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (run <= 0) {
+            run = 0;
+            start = i;
+        }
+        run += region_weight(&lines[i]);
+        if (run > best) {
+            best = run;
+            *from = start;
+            *to = i;
+        }
+    }
+}
+
+/* True for a line of the region that belongs in the body: text, list
+ * items that read as text, and sub-headings followed by text. */
+static bool
+in_body(const struct line *lines, size_t i, size_t to)
+{
+    const struct line *l = &lines[i];
+    if (l->cls == L_PROSE || l->cls == L_SENT)
+        return true;
+    if (l->bullet && l->cls != L_BOILER && l->cls != L_NOISE &&
+        line_words(l) >= 5)
+        return true;
+    if (l->cls != L_HEAD)
+        return false;
+    for (size_t k = i + 1; k <= to; k++) {
+        if (lines[k].cls == L_PROSE || lines[k].cls == L_SENT)
+            return true;
+        if (lines[k].cls == L_HEAD)
+            return false;
+    }
+    return false;
+}
+
+/* The title: the headline above the region (or opening it) that reads
+ * most like this body's title. Candidates are scored: longer headlines (a
+ * caption or a section name is short), nearer ones, a page's own top-level
+ * heading mark, a line set out to the left of the body (lynx indents text,
+ * not headings) and above all a headline whose words recur in the body
+ * (a menu's or a related story's do not). */
+#define TITLE_LOOKBACK 40
+
+struct wordset {
+    uint64_t *keys;
+    size_t cap;
+};
+
+static uint64_t
+word_hash(const char *w, size_t n)
+{
+    uint64_t h = XXH3_64bits(w, n);
+    return h ? h : 1;
+}
+
+static void
+wordset_add(struct wordset *ws, uint64_t h)
+{
+    size_t j = (size_t)h & (ws->cap - 1);
+    while (ws->keys[j] && ws->keys[j] != h)
+        j = (j + 1) & (ws->cap - 1);
+    ws->keys[j] = h;
+}
+
+static bool
+wordset_has(const struct wordset *ws, uint64_t h)
+{
+    size_t j = (size_t)h & (ws->cap - 1);
+    while (ws->keys[j]) {
+        if (ws->keys[j] == h)
+            return true;
+        j = (j + 1) & (ws->cap - 1);
+    }
+    return false;
+}
+
+/* Calls fn for each word of the matching key of s[0..n) (case-folded
+ * letters and digits, text.h), in a buffer from the arena. */
+static int
+each_word(const char *s, size_t n, struct wd_arena *a,
+          void (*fn)(void *ctx, const char *w, size_t len), void *ctx)
+{
+    size_t cap = n * 3 + 8;
+    char *key = wd_arena_alloc(a, cap);
+    if (!key)
+        return WD_ENOMEM;
+    size_t k = wd_text_key(s, n, key, cap);
+    for (size_t i = 0; i < k;) {
+        size_t e = i;
+        while (e < k && key[e] != ' ')
+            e++;
+        fn(ctx, key + i, e - i);
+        i = e + 1;
+    }
+    return 0;
+}
+
+static void
+add_word(void *ctx, const char *w, size_t len)
+{
+    wordset_add(ctx, word_hash(w, len));
+}
+
+struct overlap {
+    const struct wordset *ws;
+    size_t words, found;
+};
+
+static void
+count_word(void *ctx, const char *w, size_t len)
+{
+    struct overlap *o = ctx;
+    if (len < 3)
+        return; /* "a", "of", "to": no evidence */
+    o->words++;
+    o->found += wordset_has(o->ws, word_hash(w, len));
+}
+
+/* True when a date or a byline follows line i closely: the metadata block
+ * under a story's headline. */
+static bool
+meta_follows(const struct line *lines, size_t n, size_t i)
+{
+    size_t seen = 0;
+    for (size_t k = i + 1; k < n && seen < 3; k++) {
+        if (lines[k].cls == L_BLANK)
+            continue;
+        seen++;
+        size_t nl;
+        if (lines[k].cls == L_DATE ||
+            (lines[k].cls == L_SHORT && byline_name(&lines[k], &nl) &&
+             lines[k].n > nl))
+            return true;
+        if (lines[k].cls == L_PROSE)
+            return false;
+    }
+    return false;
+}
+
+static long
+title_score(const struct line *lines, size_t n, size_t i, size_t dist,
+            uint32_t body_indent, const struct wordset *body,
+            struct wd_arena *a)
+{
+    const struct line *l = &lines[i];
+    long w = (long)line_words(l);
+    long sc = (w > 10 ? 10 : w) * 2 - (long)dist / 3;
+    if (meta_follows(lines, n, i))
+        sc += 6;
+    size_t nl;
+    if (byline_name(l, &nl) && l->n > nl)
+        sc -= 30; /* "By ..." */
+    if (l->heading)
+        sc += l->level <= 1 ? 12 : 2;
+    if (l->indent < body_indent)
+        sc += 6;
+    struct overlap o = {body, 0, 0};
+    if (body->cap && each_word(l->s, l->n, a, count_word, &o) == 0 && o.words)
+        sc += (long)(20 * o.found / o.words);
+    return sc;
+}
+
+static size_t
+find_title(const struct line *lines, size_t from, size_t to,
+           const char *body, struct wd_arena *a)
+{
+    uint32_t body_indent = 0;
+    for (size_t i = from; i <= to; i++)
+        if (lines[i].cls == L_PROSE) {
+            body_indent = lines[i].indent;
+            break;
+        }
+    struct wordset ws = {NULL, 0};
+    size_t blen = strlen(body), cap = 64;
+    while (cap < blen / 2)
+        cap *= 2;
+    ws.keys = wd_arena_alloc(a, cap * sizeof *ws.keys);
+    if (ws.keys) {
+        memset(ws.keys, 0, cap * sizeof *ws.keys);
+        ws.cap = cap;
+        if (each_word(body, blen, a, add_word, &ws) != 0)
+            ws.cap = 0;
+    }
+    size_t seen = 0, best = SIZE_MAX;
+    long best_score = LONG_MIN;
+    for (size_t i = from; i-- > 0 && seen < TITLE_LOOKBACK;) {
+        if (lines[i].cls == L_BLANK)
+            continue;
+        seen++;
+        if (lines[i].cls != L_HEAD || lines[i].bullet)
+            continue;
+        long sc = title_score(lines, to + 1, i, seen, body_indent, &ws, a);
+        if (sc > best_score) {
+            best_score = sc;
+            best = i;
+        }
+    }
+    /* A headline that opens the region competes too. */
+    for (size_t i = from; i <= to && lines[i].cls != L_PROSE; i++) {
+        if (lines[i].cls != L_HEAD)
+            continue;
+        long sc = title_score(lines, to + 1, i, 1, body_indent, &ws, a);
+        if (sc > best_score) {
+            best_score = sc;
+            best = i;
+        }
+        break;
+    }
+    return best;
+}
+
+/* Byline and date: looked for between the title and the body, then just
+ * after the body (the trailer of a wire story or a blog post). */
+#define META_AFTER 12
+static void
+find_meta(const struct line *lines, size_t n, size_t title, size_t from,
+          size_t to, struct wd_arena *a, struct wd_item *it)
+{
+    size_t lo = title != SIZE_MAX && title < from ? title + 1 : from;
+    size_t ranges[2][2] = {{lo, from + 3 < to ? from + 3 : to},
+                           {to + 1, to + 1 + META_AFTER}};
+    for (int r = 0; r < 2; r++) {
+        for (size_t i = ranges[r][0]; i <= ranges[r][1] && i < n; i++) {
+            const struct line *l = &lines[i];
+            if (l->cls == L_DATE && !it->published_at_ms)
+                it->published_at_ms = l->date_ms;
+            if ((l->cls == L_SHORT || l->cls == L_HEAD) && !it->author) {
+                size_t nl = 0;
+                const char *name = byline_name(l, &nl);
+                /* Only a marked byline ("By ...") in the body's own lines. */
+                if (name && (l->n > nl || r == 1 || i < from))
+                    it->author = wd_arena_strndup(a, name, nl);
+            }
+        }
+    }
+}
+
+/* One article: the best region's text under the title above it. */
+static int
+article(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
+        struct wd_page *out)
+{
+    size_t from, to;
+    best_region(lines, nlines, &from, &to);
+    if (getenv("WD_TP_DEBUG")) { /* DEBUG-REMOVE */
+        static const char cls[] = "b#ndsSHP";
+        for (size_t i = 0; i < nlines; i++)
+            if (lines[i].cls != L_BLANK)
+                fprintf(stderr, "%s%4zu %c%c%c w%-3ld |%.*s\n", i >= from && i <= to ? ">" : " ", i, cls[lines[i].cls], lines[i].bullet ? '*' : ' ', lines[i].heading ? 'H' : ' ', region_weight(&lines[i]), (int)(lines[i].n > 100 ? 100 : lines[i].n), lines[i].s);
+    }
+    out->kind = WD_PAGE_ARTICLE;
+    out->items = wd_arena_alloc(a, sizeof *out->items);
+    struct outbuf o = {wd_arena_alloc(a, n + 2 * nlines + 1), 0,
+                       n + 2 * nlines};
+    if (!out->items || !o.p)
+        return WD_ENOMEM;
+    struct wd_item *it = &out->items[0];
+    memset(it, 0, sizeof *it);
+    it->full = true;
+    /* The body's words first, for the title's score: the paragraphs only. */
+    size_t title = SIZE_MAX;
+    for (int pass = 0; pass < 2; pass++) {
+        o.len = 0;
+        for (size_t i = from; i <= to; i++) {
+            if (i == title || !in_body(lines, i, to) ||
+                (pass == 0 && lines[i].cls != L_PROSE))
+                continue;
+            size_t len = lines[i].n;
+            if (lines[i].ellipsis && i == to)
+                len -= ellipsis_len(lines[i].s, lines[i].n);
+            if (o.len)
+                o.p[o.len++] = '\n', o.p[o.len++] = '\n';
+            out_text(&o, lines[i].s, len);
+        }
+        o.p[o.len] = '\0';
+        if (pass == 0)
+            title = find_title(lines, from, to, o.p, a);
+    }
+    it->body = o.p;
+    it->truncated = lines[to].ellipsis;
+    it->title = title == SIZE_MAX
+                    ? ""
+                    : clean_copy(a, lines[title].s, lines[title].n);
+    if (!it->title)
+        return WD_ENOMEM;
+    find_meta(lines, nlines, title, from, to, a, it);
+    out->n_items = 1;
+    return 0;
+}
+
 int
 wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
                   const struct wd_boiler *boiler, uint32_t slot,
@@ -400,6 +765,8 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
         lines[i].n = len;
         lines[i].bullet = tl[i].bullet;
         lines[i].heading = tl[i].heading;
+        lines[i].level = tl[i].level;
+        lines[i].indent = tl[i].indent;
         wd_text_stats(lines[i].s, lines[i].n, &lines[i].st);
     }
     int rc = count_repeats(lines, nlines, a, repeats, out);
@@ -436,6 +803,7 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
             break;
         case L_DATE:
         case L_SHORT:
+        case L_SENT:
             metas[nmeta++] = i;
             cur->n_metas++;
             break;
@@ -471,17 +839,12 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
     bool listing = cut >= 2 || (cut >= 1 && single >= 2 && multi == 0) ||
                    (single >= 3 && multi == 0 && !tail_only);
 
-    if (listing) {
-        out->kind = WD_PAGE_LISTING;
-        out->items = wd_arena_alloc(a, with_paras * sizeof *out->items);
-        if (!out->items)
-            return WD_ENOMEM;
-    } else {
-        out->kind = WD_PAGE_ARTICLE;
-        out->items = wd_arena_alloc(a, sizeof *out->items);
-        if (!out->items)
-            return WD_ENOMEM;
-    }
+    if (!listing)
+        return article(lines, nlines, n, a, out);
+    out->kind = WD_PAGE_LISTING;
+    out->items = wd_arena_alloc(a, with_paras * sizeof *out->items);
+    if (!out->items)
+        return WD_ENOMEM;
 
     /* Upper bound of a body: every byte of the page plus separators. */
     size_t body_cap = n + 2 * npara + 2 * nsec + 1;

@@ -40,6 +40,7 @@ struct wd_tline {
     uint16_t joined; /* raw lines joined into it (1 when not wrapped) */
     bool bullet;     /* a list item: its marker was removed */
     bool heading;    /* marked as a heading by the page's own syntax */
+    uint8_t level;   /* its level: 1 (the page's title) to 6 */
 };
 
 /* Splits s[0..n) (valid UTF-8) into blocks. *wrap gets the estimated wrap
