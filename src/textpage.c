@@ -141,7 +141,11 @@ ends_like_sentence(const char *s, size_t n)
     uint32_t cp = last_cp(s, n);
     return cp == '.' || cp == '!' || cp == '?' || cp == '"' || cp == ')' ||
            cp == 0x201D || cp == 0x2019 || cp == 0x2026 || cp == ']' ||
-           cp == ';' || cp == ':';
+           cp == ';' || cp == ':' ||
+           /* 。！？）」』． (CJK), ۔ (Urdu), । (Devanagari), ။ (Burmese) */
+           cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF09 ||
+           cp == 0x300D || cp == 0x300F || cp == 0xFF0E || cp == 0x06D4 ||
+           cp == 0x0964 || cp == 0x104B;
 }
 
 /* Strips "By", "Author:", "Written by" from a byline; returns the name or
@@ -230,7 +234,7 @@ classify(struct line *l, int repeats, int64_t now_ms)
         l->cls = L_BLANK;
         return;
     }
-    if (repeats > 1 && st->words <= BOILER_MAX_WORDS) {
+    if (repeats > 1 && line_words(l) <= BOILER_MAX_WORDS) {
         l->cls = L_BOILER;
         return;
     }
@@ -268,8 +272,10 @@ classify(struct line *l, int repeats, int64_t now_ms)
     }
     bool upper = starts_upper(l);
     uint32_t end = last_cp(l->s, l->n);
-    if (!l->bullet && st->alpha_words >= 2 && words <= HEAD_MAX_WORDS &&
-        upper && end != '.' && end != ',' && end != ';' && end != ':') {
+    if (!l->bullet && (st->alpha_words >= 2 || words >= 3) &&
+        words <= HEAD_MAX_WORDS && upper && end != '.' && end != ',' &&
+        end != ';' && end != ':' && end != 0x3002 /* 。 */ &&
+        end != 0xFF0C /* ， */) {
         l->cls = L_HEAD;
         return;
     }
@@ -836,8 +842,12 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
      * one carries metadata: then that is an article's tail (byline, date)
      * after sub-headed paragraphs. */
     bool tail_only = with_metas == 1 && secs[last].n_metas > 0;
-    bool listing = cut >= 2 || (cut >= 1 && single >= 2 && multi == 0) ||
+    /* An article with sub-headed paragraphs may quote a cut line or two;
+     * a listing is made of them. */
+    bool listing = (cut >= 2 && cut * 2 >= with_paras) ||
+                   (cut >= 1 && single >= 2 && multi == 0) ||
                    (single >= 3 && multi == 0 && !tail_only);
+    if (getenv("WD_TP_DEBUG")) fprintf(stderr, "single %zu multi %zu cut %zu with_paras %zu\n", single, multi, cut, with_paras); /* DEBUG-REMOVE */
 
     if (!listing)
         return article(lines, nlines, n, a, out);
