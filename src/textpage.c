@@ -246,6 +246,7 @@ classify(struct line *l, int repeats, int64_t now_ms)
     /* Tickers, counters and pagination: more digits and symbols than
      * letters, or at least as many bare numbers as words. */
     if (st->alpha_words == 0 || st->letters < st->digits + st->other ||
+        st->other * 4 > st->letters || /* markup debris, addresses */
         (st->num_words >= 2 && st->num_words >= st->alpha_words &&
          st->words <= 12)) {
         l->cls = L_NOISE;
@@ -445,11 +446,15 @@ region_weight(const struct line *l)
 }
 
 /* The article region: the run of lines whose weights sum highest (the
- * maximum subarray, as body-text extraction does over tags and words). */
+ * maximum subarray, as body-text extraction does over tags and words).
+ * Frame lines cost more the longer they run: a caption or an advert
+ * between paragraphs is bridged, a page's furniture between the article
+ * and the next block of text (comments, a live feed, related stories) is
+ * not. */
 static void
 best_region(const struct line *lines, size_t n, size_t *from, size_t *to)
 {
-    long best = LONG_MIN, run = 0;
+    long best = LONG_MIN, run = 0, gap = 0;
     size_t start = 0;
     *from = *to = 0;
     for (size_t i = 0; i < n; i++) {
@@ -457,7 +462,12 @@ best_region(const struct line *lines, size_t n, size_t *from, size_t *to)
             run = 0;
             start = i;
         }
-        run += region_weight(&lines[i]);
+        long w = region_weight(&lines[i]);
+        if (w < 0)
+            w -= gap++ / 2;
+        else if (w > 0)
+            gap = 0;
+        run += w;
         if (run > best) {
             best = run;
             *from = start;
