@@ -419,6 +419,47 @@ clean_copy(struct wd_arena *a, const char *s, size_t n)
     return o.p;
 }
 
+/* A renderer's marks in brackets, one token without spaces: an image
+ * ("[img]", "[logo.jpg]", "[http://...]"), a form field, a footnote. */
+static size_t
+mark_len(const char *s, size_t n)
+{
+    if (n < 2 || s[0] != '[')
+        return 0;
+    bool spaced = false, address = false;
+    for (size_t i = 1; i < n && i < 2048; i++) {
+        if (s[i] == ']')
+            return !spaced || address ? i + 1 : 0;
+        if (s[i] == '[')
+            return 0;
+        spaced |= s[i] == ' ';
+        /* An address the renderer wrapped: "[http://x/a?b= c]" */
+        address |= s[i] == '=' || (s[i] == '/' && i + 1 < n && s[i + 1] == '/');
+    }
+    return 0;
+}
+
+/* s[0..*n) without its bracketed marks, in the arena. */
+static const char *
+strip_marks(struct wd_arena *a, const char *s, size_t *n)
+{
+    char *o = wd_arena_alloc(a, *n + 1);
+    if (!o)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < *n;) {
+        size_t m = s[i] == '[' ? mark_len(s + i, *n - i) : 0;
+        if (m) {
+            i += m;
+            continue;
+        }
+        o[k++] = s[i++];
+    }
+    o[k] = '\0';
+    *n = k;
+    return o;
+}
+
 /* What a line adds to the article region around it: text counts for it,
  * the page's frame (menus, lists of links, counters) against it. */
 static long
@@ -777,7 +818,13 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
     for (size_t i = 0; i < nlines; i++) {
         memset(&lines[i], 0, sizeof lines[i]);
         size_t len = tl[i].n;
-        lines[i].s = trim(tl[i].s, &len);
+        const char *ls = tl[i].s;
+        if (memchr(ls, '[', len)) {
+            ls = strip_marks(a, ls, &len);
+            if (!ls)
+                return WD_ENOMEM;
+        }
+        lines[i].s = trim(ls, &len);
         lines[i].n = len;
         lines[i].bullet = tl[i].bullet;
         lines[i].heading = tl[i].heading;
