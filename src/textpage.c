@@ -504,7 +504,7 @@ best_region(const struct line *lines, size_t n, size_t *from, size_t *to)
             start = i;
         }
         long w = region_weight(&lines[i]);
-        if (w < 0)
+        if (w < 0 && (lines[i].cls == L_SHORT || lines[i].cls == L_HEAD))
             w -= gap++ / 2;
         else if (w > 0)
             gap = 0;
