@@ -226,6 +226,20 @@ starts_upper(const struct line *l)
     return false;
 }
 
+/* The longest run of ASCII without a space: an address, inline data
+ * (scripts written without spaces do not count). */
+static size_t
+long_token(const char *s, size_t n)
+{
+    size_t best = 0, run = 0;
+    for (size_t i = 0; i < n; i++) {
+        run = s[i] == ' ' || (unsigned char)s[i] >= 0x80 ? 0 : run + 1;
+        if (run > best)
+            best = run;
+    }
+    return best >= 40 ? best : 0;
+}
+
 static void
 classify(struct line *l, int repeats, int64_t now_ms)
 {
@@ -247,6 +261,7 @@ classify(struct line *l, int repeats, int64_t now_ms)
      * letters, or at least as many bare numbers as words. */
     if (st->alpha_words == 0 || st->letters < st->digits + st->other ||
         st->other * 4 > st->letters || /* markup debris, addresses */
+        long_token(l->s, l->n) * 5 > l->n * 2 ||
         (st->num_words >= 2 && st->num_words >= st->alpha_words &&
          st->words <= 12)) {
         l->cls = L_NOISE;
