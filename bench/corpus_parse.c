@@ -79,6 +79,8 @@ main(int argc, char **argv)
             if (best->author)
                 json_array_append_new(authors, json_string(best->author));
             json_object_set_new(o, "authors", authors);
+            if (best->dateline)
+                json_object_set_new(o, "dateline", json_string(best->dateline));
             if (best->published_at_ms) {
                 time_t t = (time_t)(best->published_at_ms / 1000);
                 struct tm tm;

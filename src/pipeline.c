@@ -496,6 +496,11 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         wd_dedup_id_to_hex(fp.id, id);
         struct pending *r = &ready[n_ready];
         wd_tagger_tag(p->tagger, it->title, tlen, it->body, blen, &r->tags);
+        /* A dateline names the story's place outright. */
+        char cc[3];
+        if (it->dateline && wd_tagger_place(p->tagger, it->dateline,
+                                            strlen(it->dateline), cc) == 0)
+            wd_tags_put_place(&r->tags, cc);
         struct wd_article_meta meta = {
             .id = id,
             .source_url = raw->url,

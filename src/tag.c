@@ -2174,3 +2174,64 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
     emit_themes(t, sv->theme, sv->theme_set[0], out);
     return 0;
 }
+
+int
+wd_tagger_place(const struct wd_tagger *t, const char *place, size_t n,
+                char cc[3])
+{
+    cc[0] = '\0';
+    /* A dateline's place is a place: every name in it is read with its
+     * place senses only (Houston the city, not the surname), the most
+     * national kind winning, then the most populous. "BAKU, Azerbaijan"
+     * gives AZ from both; "KEENE, N.H." what its names give. */
+    struct scan *sc = malloc(sizeof *sc);
+    if (!sc)
+        return WD_ENOMEM;
+    sc->t = t;
+    sc->n = 0;
+    scan_text(sc, place, n, false);
+    int best = -1, best_rank = -1;
+    uint32_t best_pop = 0;
+    for (size_t i = 0; i < sc->n; i++) {
+        const struct mention *m = &sc->m[i];
+        if (m->entry == UINT32_MAX)
+            continue;
+        const struct entry *en = &t->entries[m->entry];
+        for (int32_t k = (en->types & 1u << S_COUNTRY) ? en->sense : -1; k >= 0;
+             k = t->senses[k].next) {
+            const struct sense *sn = &t->senses[k];
+            if (sn->type != S_COUNTRY || sn->kind == K_PERSONAL)
+                continue;
+            int rank = kinds[sn->kind].national ? 2 : 1;
+            if (rank > best_rank || (rank == best_rank && sn->pop > best_pop)) {
+                best = sn->idx;
+                best_rank = rank;
+                best_pop = sn->pop;
+            }
+        }
+    }
+    free(sc);
+    if (best < 0)
+        return WD_ENOTFOUND;
+    memcpy(cc, t->countries[best], 3);
+    return 0;
+}
+
+void
+wd_tags_put_place(struct wd_tags *tags, const char cc[3])
+{
+    size_t at = tags->n_countries;
+    for (size_t i = 0; i < tags->n_countries; i++)
+        if (strcmp(tags->countries[i].code, cc) == 0)
+            at = i;
+    if (at == tags->n_countries) {
+        if (tags->n_countries < WD_TAG_MAX)
+            tags->n_countries++;
+        at = tags->n_countries - 1;
+    }
+    memmove(&tags->countries[1], &tags->countries[0],
+            at * sizeof tags->countries[0]);
+    memset(&tags->countries[0], 0, sizeof tags->countries[0]);
+    memcpy(tags->countries[0].code, cc, 3);
+    tags->countries[0].score = 1.0f;
+}

@@ -32,11 +32,14 @@
 struct raw {
     const char *s; /* text after indent and marker, trimmed */
     size_t n;
-    uint32_t indent;  /* columns before the marker or text */
-    uint32_t textcol; /* column where the text starts */
-    uint32_t width;   /* display width of the text */
-    uint32_t first;   /* display width of its first word */
+    uint32_t indent;   /* columns before the marker or text */
+    uint32_t textcol;  /* column where the text starts */
+    uint32_t width;    /* display width of the text */
+    uint32_t first;    /* display width of its first word */
+    const char *raw_s; /* the text with its list marker */
+    size_t raw_n;
     bool bullet, heading;
+    bool ambiguous; /* a list marker that may be text: "-", "12." */
     uint8_t level;
 };
 
@@ -69,7 +72,8 @@ measure(const char *s, size_t n, uint32_t *first)
             cp = c;
         else
             len = wd_utf8_next(s + i, n - i, &cp);
-        if (space_cp(cp))
+        /* A renderer wraps at spaces, never at a no-break space. */
+        if (space_cp(cp) && cp != 0xA0 && cp != 0x202F && cp != 0x2007)
             in_first = false;
         uint32_t cw = c < 0x80 ? (c >= 0x20) : cp_width(cp);
         w += cw;
@@ -216,8 +220,11 @@ measure_line(const char *s, size_t n, struct raw *r)
     r->n = e - i;
     if (r->n == 0)
         return;
+    r->raw_s = r->s;
+    r->raw_n = r->n;
     size_t b = bullet_len(r->s, r->n, col);
     if (b) {
+        r->ambiguous = r->s[0] == '-' || (r->s[0] >= '0' && r->s[0] <= '9');
         uint32_t fw;
         r->textcol = col + measure(r->s, b, &fw);
         r->s += b;
@@ -245,7 +252,8 @@ sentence_break(const struct raw *a, const struct raw *b)
 static uint32_t
 wrap_width(const struct raw *r, size_t n, uint32_t *votes_at)
 {
-    memset(votes_at, 0, (MAX_COL + 1) * sizeof *votes_at);
+    uint32_t *counts_at = votes_at + MAX_COL + 1;
+    memset(votes_at, 0, 2 * (MAX_COL + 1) * sizeof *votes_at);
     size_t pairs = 0;
     for (size_t i = 0; i + 1 < n; i++) {
         const struct raw *a = &r[i], *b = &r[i + 1];
@@ -262,21 +270,40 @@ wrap_width(const struct raw *r, size_t n, uint32_t *votes_at)
             continue;
         if (hi > MAX_COL)
             hi = MAX_COL;
-        /* A difference array: +1 on [end, hi]. */
-        votes_at[end]++;
-        if (hi + 1 <= MAX_COL)
-            votes_at[hi + 1]--;
+        /* A difference array: +end on [end, hi] (a wrapped line is long:
+         * short lines that happen to agree weigh less), and a count. */
+        votes_at[end] += end;
+        counts_at[end]++;
+        if (hi + 1 <= MAX_COL) {
+            votes_at[hi + 1] -= end;
+            counts_at[hi + 1]--;
+        }
     }
-    uint32_t best = 0, best_votes = 0, run = 0;
+    uint32_t best = 0, best_weight = 0, best_votes = 0, run = 0, count = 0;
     for (uint32_t c = 0; c <= MAX_COL; c++) {
         run += votes_at[c];
-        if (c >= MIN_WRAP && run >= best_votes) {
-            best_votes = run;
+        count += counts_at[c];
+        if (c >= MIN_WRAP && run > best_weight) {
+            best_weight = run;
+            best_votes = count;
             best = c;
         }
     }
     if (best_votes < 2 || best_votes * 10 < pairs)
         return 0;
+    /* The width itself: the longest of the lines that voted for it (the
+     * columns past it that tie hold no line). */
+    uint32_t w = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        const struct raw *a = &r[i], *b = &r[i + 1];
+        if (!a->n || !b->n || b->bullet || b->heading || a->heading ||
+            sentence_break(a, b))
+            continue;
+        uint32_t end = a->textcol + a->width;
+        if (end <= best && end + b->first >= best && end > w)
+            w = end;
+    }
+    best = w;
     /* Text wrapped at W has few lines past W (a long address, inline
      * data, a table): a page of one paragraph a line has many. */
     size_t lines = 0, over = 0;
@@ -291,16 +318,92 @@ wrap_width(const struct raw *r, size_t n, uint32_t *votes_at)
     return best;
 }
 
-/* True when raw line b continues the block whose last line is a. */
+/* True when a line is full at wrap width w: the first word of the line
+ * after it would not have fit. */
 static bool
-continues(const struct raw *a, const struct raw *b, uint32_t wrap)
+full(const struct raw *a, const struct raw *b, uint32_t w)
 {
-    if (!wrap || !a->n || !b->n || b->bullet || b->heading || a->heading)
+    return b && b->n && a->textcol + a->width + b->first + 1 >= w;
+}
+
+/* Capitalised words of four letters or more in s[0..n), and all of
+ * them. */
+static void
+capitalised(const char *s, size_t n, size_t *caps, size_t *words)
+{
+    *caps = *words = 0;
+    for (size_t i = 0; i < n;) {
+        while (i < n && s[i] == ' ')
+            i++;
+        size_t b = i, letters = 0;
+        uint32_t first = 0;
+        while (i < n && s[i] != ' ') {
+            uint32_t cp;
+            i += wd_utf8_next(s + i, n - i, &cp);
+            if (wd_cp_is_alpha(cp) && !letters++)
+                first = cp;
+        }
+        if (i > b && letters >= 4) {
+            (*words)++;
+            *caps += wd_cp_is_upper(first);
+        }
+    }
+}
+
+/* A headline: a line in title case ("Strategic Alignment Between the
+ * South Caucasus and Central Asia") that does not end a sentence. */
+static bool
+title_case(const struct raw *a)
+{
+    size_t caps, words;
+    capitalised(a->s, a->n, &caps, &words);
+    char last = a->s[a->n - 1];
+    return words >= 3 && caps * 5 >= words * 4 && last != '.' && last != ',' &&
+           last != ';';
+}
+
+/* Most of the longer words of a line capitalised, or none there. */
+static bool
+title_like(const struct raw *b)
+{
+    size_t caps, words;
+    capitalised(b->s, b->n, &caps, &words);
+    return caps * 5 >= words * 4;
+}
+
+/* True when raw line r[j] continues the block whose last line is r[j-1]
+ * (first: the block's first line). */
+static bool
+continues(const struct raw *r, size_t n, size_t j, size_t first, uint32_t wrap)
+{
+    const struct raw *a = &r[j - 1], *b = &r[j];
+    const struct raw *c = j + 1 < n ? &r[j + 1] : NULL;
+    if (!wrap || !a->n || !b->n || b->heading || a->heading)
+        return false;
+    /* "20. Record April 1." after a full line is the sentence going on, not
+     * a numbered list; "- the fastest pace" a dash, not a list item. */
+    if (b->bullet && !(b->ambiguous && full(a, b, wrap)))
         return false;
     if (b->indent > a->textcol)
         return false; /* an indent opens a paragraph */
-    uint32_t end = a->textcol + a->width;
-    return end + b->first + 1 >= wrap;
+    if (!full(a, b, wrap))
+        return false;
+    uint32_t cp;
+    wd_utf8_next(b->raw_s, b->raw_n, &cp);
+    bool capital = wd_cp_is_upper(cp);
+    /* A headline as long as the width, over its story's first line (a
+     * headline's own second line is in title case too). */
+    if (j - 1 == first && capital && a->indent <= b->indent && title_case(a) &&
+        !title_like(b))
+        return false;
+    /* A sentence ends at the wrap and a short line that is no sentence
+     * follows ("Page 1 of 12"): a line of its own. */
+    if (sentence_break(a, b) && !full(b, c, wrap)) {
+        char last = b->s[b->n - 1];
+        if (last != '.' && last != '!' && last != '?' && last != '"')
+            return false;
+    }
+    return true;
 }
 
 int
@@ -315,7 +418,7 @@ wd_textlines_split(const char *s, size_t n, struct wd_arena *a,
         nraw += s[i] == '\n';
     struct raw *r = wd_arena_alloc(a, nraw * sizeof *r);
     struct wd_tline *t = wd_arena_alloc(a, nraw * sizeof *t);
-    uint32_t *votes = wd_arena_alloc(a, (MAX_COL + 1) * sizeof *votes);
+    uint32_t *votes = wd_arena_alloc(a, 2 * (MAX_COL + 1) * sizeof *votes);
     if (!r || !t || !votes)
         return WD_ENOMEM;
     size_t k = 0;
@@ -336,13 +439,33 @@ wd_textlines_split(const char *s, size_t n, struct wd_arena *a,
         b = e + 1;
     }
     nraw = k;
+    /* "-" and "12." open list items only in a list: alone they are text. */
+    for (size_t i = 0; i < nraw; i++) {
+        if (!r[i].bullet || !r[i].ambiguous)
+            continue;
+        bool list =
+            (i > 0 && r[i - 1].bullet) || (i + 1 < nraw && r[i + 1].bullet);
+        if (!list) {
+            r[i].s = r[i].raw_s;
+            r[i].n = r[i].raw_n;
+            r[i].textcol = r[i].indent;
+            r[i].width = measure(r[i].s, r[i].n, &r[i].first);
+            r[i].bullet = r[i].ambiguous = false;
+        }
+    }
     uint32_t w = wrap_width(r, nraw, votes);
     *wrap = w;
 
     size_t nt = 0;
     for (size_t i = 0; i < nraw;) {
         size_t j = i + 1, bytes = r[i].n;
-        while (j < nraw && continues(&r[j - 1], &r[j], w)) {
+        while (j < nraw && continues(r, nraw, j, i, w)) {
+            /* A list marker taken for one was text after all. */
+            if (r[j].bullet) {
+                r[j].s = r[j].raw_s;
+                r[j].n = r[j].raw_n;
+                r[j].bullet = false;
+            }
             bytes += 1 + r[j].n;
             j++;
         }

@@ -20,8 +20,6 @@
 #include "wd/textpage.h"
 
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -52,8 +50,8 @@ struct line {
     bool ellipsis; /* ends with "..." or "…": the site cut the text */
     int64_t date_ms;
     uint64_t hash;
-    bool bullet;  /* a list item */
-    bool heading; /* marked as a heading by the page itself */
+    bool bullet;     /* a list item */
+    bool heading;    /* marked as a heading by the page itself */
     uint8_t level;   /* its level, 1 to 6 */
     uint32_t indent; /* columns before its text */
     struct wd_text_stats st;
@@ -682,8 +680,8 @@ title_score(const struct line *lines, size_t n, size_t i, size_t dist,
 }
 
 static size_t
-find_title(const struct line *lines, size_t from, size_t to,
-           const char *body, struct wd_arena *a)
+find_title(const struct line *lines, size_t from, size_t to, const char *body,
+           struct wd_arena *a)
 {
     uint32_t body_indent = 0;
     for (size_t i = from; i <= to; i++)
@@ -756,6 +754,196 @@ find_meta(const struct line *lines, size_t n, size_t title, size_t from,
     }
 }
 
+/* Datelines: "HOUSTON, March 3 -", "ALMATY (Reuters) -", "BAKU,
+ * Azerbaijan —", "Astana, 24 October 2025 /Kazinform/ -", "KEENE, N.H.,
+ * March 3 -". The place is one to four comma-separated names of capitalised
+ * words before a date, an agency in brackets or slashes and a dash; with
+ * neither date nor agency it must be in capitals or name two parts (city,
+ * country), so that "The company said - ..." is no dateline. */
+#define DATELINE_MAX 120
+
+/* The dash that ends a dateline in s[0..n): its offset, or 0. */
+static size_t
+dateline_dash(const char *s, size_t n)
+{
+    static const char *const dashes[] = {" -- ", " - ", " \xE2\x80\x94",
+                                         " \xE2\x80\x93", "\xE2\x80\x94 "};
+    size_t lim = n < DATELINE_MAX ? n : DATELINE_MAX, best = 0;
+    for (size_t d = 0; d < sizeof dashes / sizeof dashes[0]; d++) {
+        size_t k = strlen(dashes[d]);
+        for (size_t i = 1; i + k <= lim; i++)
+            if (memcmp(s + i, dashes[d], k) == 0) {
+                if (!best || i < best)
+                    best = i;
+                break;
+            }
+    }
+    /* A dateline alone on its line: "KEENE, N.H., March 3 -" */
+    if (!best && n >= 3 && n <= DATELINE_MAX && s[n - 1] == '-' &&
+        s[n - 2] == ' ')
+        best = n - 2;
+    return best;
+}
+
+/* True when s[0..n) is a name: capitalised words (or of a script without
+ * case), abbreviations ("N.H."), at most four words. */
+static bool
+place_name(const char *s, size_t n, bool *caps)
+{
+    size_t words = 0;
+    bool at_start = true, any_lower = false;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = wd_utf8_next(s + i, n - i, &cp);
+        if (cp == ' ') {
+            at_start = true;
+        } else if (wd_cp_is_alpha(cp)) {
+            bool upper = wd_cp_is_upper(cp) || uc_tolower(cp) == cp;
+            if (at_start) {
+                words++;
+                if (!upper && words > 0)
+                    return false;
+            } else if (!wd_cp_is_upper(cp) && uc_toupper(cp) != cp) {
+                any_lower = true;
+            }
+            at_start = false;
+        } else if (cp != '.' && cp != '-' && cp != '\'' && cp != 0x2019) {
+            return false;
+        } else {
+            at_start = cp == '-' ? false : at_start;
+        }
+        i += len;
+    }
+    *caps = !any_lower;
+    return words >= 1 && words <= 4;
+}
+
+/* The place of a dateline opening s[0..n): its length, or 0. */
+static size_t
+dateline_place(const char *s, size_t n)
+{
+    size_t dash = dateline_dash(s, n);
+    if (!dash)
+        return 0;
+    size_t end = dash;
+    bool agency = false, date = false;
+    for (size_t i = 0; i < dash; i++)
+        if (s[i] == '(' || s[i] == '/') {
+            end = i;
+            agency = true;
+            break;
+        }
+    size_t place_end = 0, parts = 0;
+    bool caps = false;
+    for (size_t b = 0; b < end;) {
+        size_t e = b;
+        while (e < end && s[e] != ',')
+            e++;
+        size_t len = e - b;
+        const char *seg = trim(s + b, &len);
+        if (len == 0)
+            return 0;
+        bool digits = false;
+        for (size_t i = 0; i < len; i++)
+            digits |= seg[i] >= '0' && seg[i] <= '9';
+        if (digits) {
+            date = true; /* the date: nothing but it may follow */
+            break;
+        }
+        bool seg_caps;
+        if (!place_name(seg, len, &seg_caps))
+            return 0;
+        if (parts == 0)
+            caps = seg_caps;
+        parts++;
+        place_end = (size_t)(seg + len - s);
+        b = e + 1;
+    }
+    if (parts == 0 || parts > 3)
+        return 0;
+    if (!date && !agency && !caps && parts < 2)
+        return 0;
+    return place_end;
+}
+
+/* The dateline of the first of lines[from..to] that holds text. */
+static const char *
+find_dateline(const struct line *lines, size_t from, size_t to,
+              struct wd_arena *a)
+{
+    for (size_t i = from; i <= to; i++) {
+        if (lines[i].cls == L_BLANK || lines[i].cls == L_BOILER)
+            continue;
+        size_t k = dateline_place(lines[i].s, lines[i].n);
+        return k ? wd_arena_strndup(a, lines[i].s, k) : NULL;
+    }
+    return NULL;
+}
+
+/* A page without a paragraph may still be news: a wire brief of one short
+ * line ("Qtly div 12 cts vs 12 cts prior"), a table of figures ("Shr 66
+ * cts vs 18 cts" / "Net 1.2 mln vs 900,000"). Its title is the first
+ * headline; its body everything after it but the frame, when that holds a
+ * few words. A bare menu has no headline followed by text; an error page
+ * is titled with its status ("404 Not Found"). */
+#define BRIEF_MIN_WORDS 4
+static int
+brief(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
+      struct wd_page *out)
+{
+    size_t title = SIZE_MAX;
+    for (size_t i = 0; i < nlines && title == SIZE_MAX; i++)
+        if (lines[i].cls == L_HEAD && lines[i].st.alpha_words >= 2)
+            title = i;
+    if (title == SIZE_MAX)
+        return 0;
+    const struct line *t = &lines[title];
+    if (t->n >= 4 && (t->s[0] == '4' || t->s[0] == '5') && t->s[1] >= '0' &&
+        t->s[1] <= '9' && t->s[2] >= '0' && t->s[2] <= '9' && t->s[3] == ' ')
+        return 0; /* "404 Not Found", "503 Service Unavailable" */
+    struct outbuf o = {wd_arena_alloc(a, n + 2 * nlines + 1), 0,
+                       n + 2 * nlines};
+    if (!o.p)
+        return WD_ENOMEM;
+    size_t words = 0;
+    bool blank = false;
+    for (size_t i = title + 1; i < nlines; i++) {
+        const struct line *l = &lines[i];
+        if (l->cls == L_BLANK) {
+            blank = true;
+            continue;
+        }
+        if (l->cls == L_BOILER)
+            continue;
+        if (o.len) {
+            o.p[o.len++] = '\n';
+            if (blank)
+                o.p[o.len++] = '\n';
+        }
+        blank = false;
+        out_text(&o, l->s, l->n);
+        words += l->st.words;
+    }
+    o.p[o.len] = '\0';
+    if (words < BRIEF_MIN_WORDS)
+        return 0;
+    out->kind = WD_PAGE_ARTICLE;
+    out->items = wd_arena_alloc(a, sizeof *out->items);
+    if (!out->items)
+        return WD_ENOMEM;
+    struct wd_item *it = &out->items[0];
+    memset(it, 0, sizeof *it);
+    it->full = true;
+    it->body = o.p;
+    it->title = clean_copy(a, t->s, t->n);
+    if (!it->title)
+        return WD_ENOMEM;
+    find_meta(lines, nlines, title, title + 1, nlines - 1, a, it);
+    it->dateline = find_dateline(lines, title + 1, nlines - 1, a);
+    out->n_items = 1;
+    return 0;
+}
+
 /* One article: the best region's text under the title above it. */
 static int
 article(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
@@ -763,12 +951,6 @@ article(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
 {
     size_t from, to;
     best_region(lines, nlines, &from, &to);
-    if (getenv("WD_TP_DEBUG")) { /* DEBUG-REMOVE */
-        static const char cls[] = "b#ndsSHP";
-        for (size_t i = 0; i < nlines; i++)
-            if (lines[i].cls != L_BLANK)
-                fprintf(stderr, "%s%4zu %c%c%c w%-3ld |%.*s\n", i >= from && i <= to ? ">" : " ", i, cls[lines[i].cls], lines[i].bullet ? '*' : ' ', lines[i].heading ? 'H' : ' ', region_weight(&lines[i]), (int)(lines[i].n > 100 ? 100 : lines[i].n), lines[i].s);
-    }
     out->kind = WD_PAGE_ARTICLE;
     out->items = wd_arena_alloc(a, sizeof *out->items);
     struct outbuf o = {wd_arena_alloc(a, n + 2 * nlines + 1), 0,
@@ -799,12 +981,13 @@ article(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
     }
     it->body = o.p;
     it->truncated = lines[to].ellipsis;
-    it->title = title == SIZE_MAX
-                    ? ""
-                    : clean_copy(a, lines[title].s, lines[title].n);
+    it->title =
+        title == SIZE_MAX ? "" : clean_copy(a, lines[title].s, lines[title].n);
     if (!it->title)
         return WD_ENOMEM;
     find_meta(lines, nlines, title, from, to, a, it);
+    it->dateline = find_dateline(
+        lines, title != SIZE_MAX && title < from ? title + 1 : from, to, a);
     out->n_items = 1;
     return 0;
 }
@@ -909,7 +1092,7 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
             cut++;
     }
     if (last == SIZE_MAX)
-        return 0; /* no paragraph at all: nothing to publish */
+        return brief(lines, nlines, n, a, out);
     /* Sections of one paragraph each make a listing, unless only the last
      * one carries metadata: then that is an article's tail (byline, date)
      * after sub-headed paragraphs. */
@@ -919,7 +1102,6 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
     bool listing = (cut >= 2 && cut * 2 >= with_paras) ||
                    (cut >= 1 && single >= 2 && multi == 0) ||
                    (single >= 3 && multi == 0 && !tail_only);
-    if (getenv("WD_TP_DEBUG")) fprintf(stderr, "single %zu multi %zu cut %zu with_paras %zu\n", single, multi, cut, with_paras); /* DEBUG-REMOVE */
 
     if (!listing)
         return article(lines, nlines, n, a, out);

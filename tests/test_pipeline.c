@@ -227,6 +227,50 @@ test_html_page(void)
     free_pipeline(p);
 }
 
+/* A wire story whose only place is its dateline is tagged with the
+ * dateline's country, the city read as a place though it is also a
+ * surname; the same story without its dateline gets no country. */
+static void
+test_dateline_tagged(void)
+{
+    struct wd_stats st;
+    struct wd_pipeline *p = new_pipeline(&st, WD_DEFAULT_MAX_PAGE);
+    static struct sink s;
+    static const char *const pages[] = {
+        "COFAB INC <CFAB> BUYS GULFEX\n\nHOUSTON, March 3 - Cofab Inc said "
+        "it acquired Gulfex Inc, a privately held fabricator of custom "
+        "high-pressure process vessels, for an undisclosed amount of cash "
+        "and stock.\n",
+        "CORFAB INC <CRFB> SELLS VALVE UNIT\n\nCorfab Inc said it sold its "
+        "valve unit, a maker of custom high-pressure fittings for process "
+        "plants, to its managers for an undisclosed amount of cash and "
+        "notes.\n"};
+    for (int k = 0; k < 2; k++) {
+        struct wd_page_outcome o;
+        push(p, "https://wire.example/a", "text/plain", pages[k],
+             strlen(pages[k]), &s, &o);
+        CHECK_INT(o.published, ==, 1);
+    }
+    int seen = 0;
+    for (int i = 0; i < s.n; i++) {
+        if (strcmp(s.channel[i], "all") != 0)
+            continue;
+        const Wiredesk__V1__Article *a = s.art[i];
+        if (strstr(a->title, "GULFEX")) {
+            CHECK(a->n_countries >= 1);
+            if (a->n_countries >= 1)
+                CHECK_STR(a->countries[0], "US");
+            seen++;
+        } else {
+            CHECK_INT(a->n_countries, ==, 0);
+            seen++;
+        }
+    }
+    CHECK_INT(seen, ==, 2);
+    sink_free(&s);
+    free_pipeline(p);
+}
+
 /* A made-up site whose every page ends with the same long "follow us"
  * sentence (prose by its shape): once the worker has seen it on most of
  * the site's recent pages it is boilerplate there, and only there. */
@@ -338,6 +382,7 @@ main(void)
     RUN(test_seeds_once_each);
     RUN(test_bad_input_counted);
     RUN(test_html_page);
+    RUN(test_dateline_tagged);
     RUN(test_learned_boilerplate);
     RUN(test_refetch_fingerprinted_when_needed);
     return TEST_DONE();

@@ -28,6 +28,8 @@ struct wd_item {
     const char *author;      /* NULL when unknown */
     const char *url;         /* the story's own URL, NULL when unknown */
     const char *language;    /* BCP 47 ("en", "ru-RU"), NULL when unknown */
+    const char *dateline;    /* the place of the story's dateline ("HOUSTON",
+                                "BAKU, Azerbaijan"), NULL when none */
     int64_t published_at_ms; /* UTC, 0 when unknown */
     bool truncated;          /* the site cut the text ("...") */
     bool full;               /* from an article page, not a teaser */

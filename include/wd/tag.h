@@ -75,6 +75,18 @@ void wd_tagger_free(struct wd_tagger *t);
 int wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
                   const char *body, size_t blen, struct wd_tags *out);
 
+/* The country of a dateline's place ("HOUSTON", "BAKU, Azerbaijan",
+ * "KEENE, N.H."): its names read as places only (a city that is also a
+ * surname is the city), a country or national name before a city, then
+ * the most populous. Returns 0 with the ISO code in cc, WD_ENOTFOUND, or
+ * WD_ENOMEM. */
+int wd_tagger_place(const struct wd_tagger *t, const char *place, size_t n,
+                    char cc[3]);
+
+/* Puts country cc first in tags with score 1 (a story's dateline is its
+ * place), keeping the others in order (the last one drops when full). */
+void wd_tags_put_place(struct wd_tags *tags, const char cc[3]);
+
 /* Every theme slug the tagger can emit, for channel-name validation. */
 size_t wd_tagger_theme_slugs(const struct wd_tagger *t,
                              const char *const **slugs);
