@@ -1,6 +1,7 @@
 #include "wd/text.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 #include <unicase.h>
 #include <unictype.h>
@@ -135,17 +136,48 @@ is_open_quote(uint32_t cp)
            cp == 0xAB || cp == '(' || cp == '[';
 }
 
+/* The classes of the ASCII characters, as the Unicode functions give
+ * them: most of most pages is ASCII, and a table beats a decode and three
+ * property look-ups. */
+enum { A_ALPHA = 1, A_ALNUM = 2, A_SPACE = 4, A_UPPER = 8 };
+static unsigned char ascii_class[128];
+static pthread_once_t ascii_once = PTHREAD_ONCE_INIT;
+
+static void
+ascii_init(void)
+{
+    for (uint32_t c = 0; c < 128; c++)
+        ascii_class[c] =
+            (unsigned char)((wd_cp_is_alpha(c) ? A_ALPHA : 0) |
+                            (wd_cp_is_alnum(c) ? A_ALNUM : 0) |
+                            (wd_cp_is_space(c) ? A_SPACE : 0) |
+                            (uc_is_upper(c) || uc_is_property_titlecase(c)
+                                 ? A_UPPER
+                                 : 0));
+}
+
 void
 wd_text_stats(const char *s, size_t n, struct wd_text_stats *st)
 {
+    pthread_once(&ascii_once, ascii_init);
     memset(st, 0, sizeof *st);
     bool in_word = false, word_has_alpha = false, seen_first = false;
     size_t i = 0;
     while (i < n) {
         uint32_t cp;
-        size_t len = wd_utf8_next(s + i, n - i, &cp);
-        bool alpha = wd_cp_is_alpha(cp);
-        bool alnum = alpha || wd_cp_is_alnum(cp);
+        size_t len;
+        bool alpha, alnum;
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            cp = c;
+            len = 1;
+            alpha = ascii_class[c] & A_ALPHA;
+            alnum = alpha || (ascii_class[c] & A_ALNUM);
+        } else {
+            len = wd_utf8_next(s + i, n - i, &cp);
+            alpha = wd_cp_is_alpha(cp);
+            alnum = alpha || wd_cp_is_alnum(cp);
+        }
         if (alnum) {
             if (!in_word) {
                 st->words++;
@@ -163,13 +195,16 @@ wd_text_stats(const char *s, size_t n, struct wd_text_stats *st)
             if (!seen_first) {
                 seen_first = true;
                 st->first_upper =
-                    !alpha || uc_is_upper(cp) || uc_is_property_titlecase(cp);
+                    !alpha || (cp < 0x80 ? (ascii_class[cp] & A_UPPER)
+                                         : uc_is_upper(cp) ||
+                                               uc_is_property_titlecase(cp));
             }
         } else {
             if (in_word && !word_has_alpha)
                 st->num_words++;
             in_word = false;
-            if (!wd_cp_is_space(cp)) {
+            if (!(cp < 0x80 ? (ascii_class[cp] & A_SPACE)
+                            : wd_cp_is_space(cp))) {
                 st->other++;
                 if (!seen_first && !is_open_quote(cp) && cp != 0x2022 &&
                     cp != '-' && cp != '*')

@@ -40,6 +40,7 @@ struct raw {
     size_t raw_n;
     bool bullet, heading;
     bool ambiguous; /* a list marker that may be text: "-", "12." */
+    bool measured;  /* width and first are set */
     uint8_t level;
 };
 
@@ -66,20 +67,24 @@ measure(const char *s, size_t n, uint32_t *first)
     *first = 0;
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        uint32_t cp;
-        size_t len = 1;
-        if (c < 0x80)
-            cp = c;
-        else
-            len = wd_utf8_next(s + i, n - i, &cp);
-        /* A renderer wraps at spaces, never at a no-break space. */
-        if (space_cp(cp) && cp != 0xA0 && cp != 0x202F && cp != 0x2007)
-            in_first = false;
-        uint32_t cw = c < 0x80 ? (c >= 0x20) : cp_width(cp);
+        uint32_t cw;
+        if (c < 0x80) {
+            /* ASCII, most of most pages: no decoding. */
+            if (c == ' ' || c == '\t')
+                in_first = false;
+            cw = c >= 0x20 && c != 0x7F;
+            i++;
+        } else {
+            uint32_t cp;
+            i += wd_utf8_next(s + i, n - i, &cp);
+            /* A renderer wraps at spaces, never at a no-break space. */
+            if (cp != 0xA0 && cp != 0x202F && cp != 0x2007 && space_cp(cp))
+                in_first = false;
+            cw = cp_width(cp);
+        }
         w += cw;
         if (in_first)
             *first += cw;
-        i += len;
     }
     return w;
 }
@@ -234,7 +239,17 @@ measure_line(const char *s, size_t n, struct raw *r)
         r->textcol = col;
         r->heading = heading_mark(&r->s, &r->n, &r->level);
     }
-    r->width = measure(r->s, r->n, &r->first);
+    /* The width is measured later, for the lines that need it. */
+}
+
+/* Measures a line's display width once. */
+static void
+measure_width(struct raw *r)
+{
+    if (!r->measured) {
+        r->width = measure(r->s, r->n, &r->first);
+        r->measured = true;
+    }
 }
 
 static bool
@@ -250,7 +265,7 @@ sentence_break(const struct raw *a, const struct raw *b)
 
 /* The wrap width by vote (see the top of the file), 0 for none. */
 static uint32_t
-wrap_width(const struct raw *r, size_t n, uint32_t *votes_at)
+wrap_width(struct raw *r, size_t n, uint32_t *votes_at)
 {
     uint32_t *counts_at = votes_at + MAX_COL + 1;
     memset(votes_at, 0, 2 * (MAX_COL + 1) * sizeof *votes_at);
@@ -311,7 +326,12 @@ wrap_width(const struct raw *r, size_t n, uint32_t *votes_at)
         if (!r[i].n)
             continue;
         lines++;
-        over += r[i].textcol + r[i].width > best + 2;
+        /* Bytes are never fewer than columns: measure only what may be
+         * wider. */
+        if (r[i].textcol + r[i].n > best + 2) {
+            measure_width(&r[i]);
+            over += r[i].textcol + r[i].width > best + 2;
+        }
     }
     if (over * 4 > lines)
         return 0;
@@ -449,10 +469,15 @@ wd_textlines_split(const char *s, size_t n, struct wd_arena *a,
             r[i].s = r[i].raw_s;
             r[i].n = r[i].raw_n;
             r[i].textcol = r[i].indent;
-            r[i].width = measure(r[i].s, r[i].n, &r[i].first);
+            r[i].measured = false;
             r[i].bullet = r[i].ambiguous = false;
         }
     }
+    /* Only a line next to another can be wrapped or continued: those are
+     * measured now, the others (paragraphs between blank lines) not. */
+    for (size_t i = 0; i < nraw; i++)
+        if (r[i].n && ((i > 0 && r[i - 1].n) || (i + 1 < nraw && r[i + 1].n)))
+            measure_width(&r[i]);
     uint32_t w = wrap_width(r, nraw, votes);
     *wrap = w;
 

@@ -259,7 +259,8 @@ classify(struct line *l, int repeats, int64_t now_ms)
      * letters, or at least as many bare numbers as words. */
     if (st->alpha_words == 0 || st->letters < st->digits + st->other ||
         st->other * 4 > st->letters || /* markup debris, addresses */
-        long_token(l->s, l->n) * 5 > l->n * 2 ||
+        /* (long words on average first: a cheap test before a scan) */
+        (st->words * 8 < l->n && long_token(l->s, l->n) * 5 > l->n * 2) ||
         (st->num_words >= 2 && st->num_words >= st->alpha_words &&
          st->words <= 12)) {
         l->cls = L_NOISE;
