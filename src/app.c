@@ -530,8 +530,8 @@ on_retry(uv_timer_t *t)
 
 /* The counters of one WorkerStats message. */
 enum {
-    N_COUNTERS =
-        WD_C__COUNT + WD_REJECT__COUNT + WD_DEDUP_KIND__COUNT + WD_REFUSE__COUNT
+    N_COUNTERS = WD_C__COUNT + WD_REJECT__COUNT + WD_DEDUP_KIND__COUNT +
+                 WD_REFUSE__COUNT + WD_EMPTY__COUNT
 };
 struct ws_counters {
     Wiredesk__V1__WorkerStats__Counter c[N_COUNTERS], *ptrs[N_COUNTERS];
@@ -578,6 +578,9 @@ publish_stats(struct app *app)
     for (int r = 0; r < WD_REJECT__COUNT; r++)
         add_counter(&wc, "pages_rejected", "reason", wd_reject_name(r),
                     app->stats.rejected[r]);
+    for (int e = 1; e < WD_EMPTY__COUNT; e++)
+        add_counter(&wc, "pages_without_articles", "reason", wd_empty_name(e),
+                    app->stats.empty[e]);
     for (int k = 0; k < WD_DEDUP_KIND__COUNT; k++)
         add_counter(&wc, "dedup_decisions", "kind", wd_dedup_kind_name(k),
                     app->stats.dedup[k]);

@@ -10,6 +10,7 @@
 
 #include "wd/date.h"
 #include "wd/err.h"
+#include "wd/stats.h"
 #include "wd/text.h"
 #include "wd/textpage.h"
 
@@ -840,6 +841,8 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
             collect_lines(root->children, &t, 0);
         rc = wd_textpage_parse(t.p ? t.p : "", t.len, now, NULL, 0, a, out);
         out->n_line_hashes = 0; /* HTML frames are not learned (yet) */
+        if (rc == 0 && out->n_items == 0 && out->empty == WD_EMPTY_NO_TEXT)
+            out->empty = WD_EMPTY_NO_ARTICLE;
         free(t.p);
         if (rc == 0 && out->kind == WD_PAGE_ARTICLE && out->n_items == 1) {
             struct wd_item *one = &out->items[0];

@@ -94,8 +94,11 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
     for (int r = 0; r < WD_REJECT__COUNT; r++)
         put(&o, "wiredesk_pages_rejected_total{reason=\"%s\"} %llu\n",
             wd_reject_name(r), (unsigned long long)st->rejected[r]);
-    counter(&o, "pages_without_articles_total", "Pages parsed into no story.",
-            st->c[WD_C_PAGES_EMPTY]);
+    family(&o, "pages_without_articles_total", "counter",
+           "Pages parsed into no story, by reason.");
+    for (int e = 1; e < WD_EMPTY__COUNT; e++)
+        put(&o, "wiredesk_pages_without_articles_total{reason=\"%s\"} %llu\n",
+            wd_empty_name(e), (unsigned long long)st->empty[e]);
     counter(&o, "articles_parsed_total", "Stories found on pages.",
             st->c[WD_C_ARTICLES_PARSED]);
     counter(&o, "articles_published_total",
@@ -224,6 +227,11 @@ wd_metrics_json(const struct wd_snapshot *s, size_t *len)
         json_object_set_new(rej, wd_reject_name(r),
                             json_integer((json_int_t)st->rejected[r]));
     json_object_set_new(o, "rejected", rej);
+    json_t *emp = json_object();
+    for (int e = 1; e < WD_EMPTY__COUNT; e++)
+        json_object_set_new(emp, wd_empty_name(e),
+                            json_integer((json_int_t)st->empty[e]));
+    json_object_set_new(o, "without_articles", emp);
     json_t *dd = json_object();
     for (int k = 0; k < WD_DEDUP_KIND__COUNT; k++)
         json_object_set_new(dd, wd_dedup_kind_name(k),

@@ -365,8 +365,12 @@ wd_pipeline_finish(struct wd_pipeline *p, struct wd_prepared *pp,
     if (first) {
         p->stats->c[WD_C_PAGES_ACCEPTED]++;
         p->stats->c[WD_C_ARTICLES_PARSED] += pp->page.n_items;
-        if (pp->page.n_items == 0)
+        if (pp->page.n_items == 0) {
             p->stats->c[WD_C_PAGES_EMPTY]++;
+            int e = pp->page.empty ? pp->page.empty : WD_EMPTY_NO_TEXT;
+            if (e > 0 && e < WD_EMPTY__COUNT)
+                p->stats->empty[e]++;
+        }
     }
     if (pp->page.n_items == 0)
         return;

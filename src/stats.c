@@ -12,6 +12,18 @@ static const char *const reject_names[] = {
 #undef WD_R_NAME
 };
 
+static const char *const empty_names[] = {"none",
+#define WD_E_NAME(name, str) str,
+                                          WD_EMPTY_MAP(WD_E_NAME)
+#undef WD_E_NAME
+};
+
+const char *
+wd_empty_name(enum wd_empty e)
+{
+    return e < WD_EMPTY__COUNT ? empty_names[e] : "unknown";
+}
+
 static const char *const dedup_names[] = {
 #define WD_D_NAME(name, str) str,
     WD_DEDUP_MAP(WD_D_NAME)

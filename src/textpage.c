@@ -29,6 +29,7 @@
 #include "wd/boiler.h"
 #include "wd/date.h"
 #include "wd/err.h"
+#include "wd/stats.h"
 #include "wd/text.h"
 #include "wd/textlines.h"
 
@@ -896,12 +897,15 @@ brief(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
     for (size_t i = 0; i < nlines && title == SIZE_MAX; i++)
         if (lines[i].cls == L_HEAD && lines[i].st.alpha_words >= 2)
             title = i;
+    out->empty = WD_EMPTY_NO_TEXT;
     if (title == SIZE_MAX)
         return 0;
     const struct line *t = &lines[title];
     if (t->n >= 4 && (t->s[0] == '4' || t->s[0] == '5') && t->s[1] >= '0' &&
-        t->s[1] <= '9' && t->s[2] >= '0' && t->s[2] <= '9' && t->s[3] == ' ')
-        return 0; /* "404 Not Found", "503 Service Unavailable" */
+        t->s[1] <= '9' && t->s[2] >= '0' && t->s[2] <= '9' && t->s[3] == ' ') {
+        out->empty = WD_EMPTY_ERROR_PAGE; /* "404 Not Found" */
+        return 0;
+    }
     struct outbuf o = {wd_arena_alloc(a, n + 2 * nlines + 1), 0,
                        n + 2 * nlines};
     if (!o.p)
@@ -928,6 +932,7 @@ brief(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
     o.p[o.len] = '\0';
     if (words < BRIEF_MIN_WORDS)
         return 0;
+    out->empty = WD_EMPTY_NONE;
     out->kind = WD_PAGE_ARTICLE;
     out->items = wd_arena_alloc(a, sizeof *out->items);
     if (!out->items)

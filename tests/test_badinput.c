@@ -194,6 +194,16 @@ test_bad_input_between_good_pages(void)
         }
         CHECK_INT(ws->pages_rejected, ==, rejected);
         CHECK_INT(stat_value(ws, "pages_without_articles", NULL), ==, empty);
+        /* ... each with its reason: the menu-only text page has no text,
+         * the HTML pages no article. */
+        long long no_text = stat_value(ws, "pages_without_articles",
+                                       "reason=no_text"),
+                  no_article = stat_value(ws, "pages_without_articles",
+                                          "reason=no_article"),
+                  error_page = stat_value(ws, "pages_without_articles",
+                                          "reason=error_page");
+        CHECK_INT(no_text, >=, 1);
+        CHECK_INT(no_text + no_article + error_page, ==, empty);
         CHECK_INT(ws->articles_published, ==, goods);
     }
     CHECK_INT(worker_stop(&w, 10000), ==, 0);

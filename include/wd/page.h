@@ -43,6 +43,8 @@ struct wd_page {
      * the source's boilerplate (boiler.h). */
     const uint64_t *line_hashes;
     size_t n_line_hashes;
+    /* Why there is no item (enum wd_empty of stats.h), 0 when there are. */
+    int empty;
 };
 
 struct wd_boiler;

@@ -34,6 +34,12 @@
     X(UNSUPPORTED_TYPE, "unsupported_type")                                    \
     X(INTERNAL, "internal")
 
+/* Why an accepted page gave no story: enum name, label value. */
+#define WD_EMPTY_MAP(X)                                                        \
+    X(NO_TEXT, "no_text")                                                      \
+    X(ERROR_PAGE, "error_page")                                                \
+    X(NO_ARTICLE, "no_article")
+
 /* Why a client's CURVE handshake was refused (--curve-secret): enum name,
  * label value. Counted per attempt: a refused client keeps reconnecting. */
 #define WD_REFUSE_MAP(X)                                                       \
@@ -71,6 +77,14 @@ enum wd_reject {
         WD_REJECT__COUNT
 };
 
+enum wd_empty {
+    WD_EMPTY_NONE = 0, /* the page gave stories */
+#define WD_E_ENUM(name, str) WD_EMPTY_##name,
+    WD_EMPTY_MAP(WD_E_ENUM)
+#undef WD_E_ENUM
+        WD_EMPTY__COUNT
+};
+
 enum wd_refuse {
 #define WD_F_ENUM(name, str) WD_REFUSE_##name,
     WD_REFUSE_MAP(WD_F_ENUM)
@@ -93,6 +107,7 @@ struct wd_stats {
     uint64_t latency_count;
     uint64_t c[WD_C__COUNT];
     uint64_t rejected[WD_REJECT__COUNT];
+    uint64_t empty[WD_EMPTY__COUNT];      /* pages without stories, by reason */
     uint64_t dedup[WD_DEDUP_KIND__COUNT]; /* decisions, by kind */
     uint64_t refused[WD_REFUSE__COUNT];   /* CURVE clients, by reason */
     int64_t started_at_ms;
@@ -100,6 +115,9 @@ struct wd_stats {
 
 const char *wd_counter_name(enum wd_counter c);
 const char *wd_reject_name(enum wd_reject r);
+/* The label of a reason for a page without stories ("no_text"); "none" for
+ * WD_EMPTY_NONE. */
+const char *wd_empty_name(enum wd_empty e);
 const char *wd_dedup_kind_name(enum wd_dedup_kind k);
 const char *wd_refuse_name(enum wd_refuse r);
 
