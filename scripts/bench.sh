@@ -22,6 +22,8 @@ out=$(mktemp)
     "$top/build/dedup_bench" "$stories" "$state"
     echo "\$ build/extract_eval"
     "$top/build/extract_eval" || true
+    echo "\$ python3 bench/corpus_eval.py build/corpus_parse --worst 0"
+    python3 "$top/bench/corpus_eval.py" "$top/build/corpus_parse" --worst 0 || true
     echo "\$ build/pipeline_bench 20000 --refetch 30"
     (cd "$top" && build/pipeline_bench 20000 build/wiredesk --refetch 30)
     echo "\$ build/pipeline_bench 20000 --html"
