@@ -10,6 +10,7 @@
 
 #include "wd/date.h"
 #include "wd/err.h"
+#include "wd/htmlbody.h"
 #include "wd/stats.h"
 #include "wd/text.h"
 #include "wd/textpage.h"
@@ -338,215 +339,6 @@ contains_ci(const char *hay, const char *needle)
     return false;
 }
 
-/* Class and id words of blocks that are never the story. */
-static bool
-junk_name(const char *v)
-{
-    static const char *const words[] = {
-        "comment", "share",      "social",     "related",  "sidebar",
-        "menu",    "breadcrumb", "advert",     "promo",    "newsletter",
-        "cookie",  "footer",     "navigation", "subscribe"};
-    if (!v)
-        return false;
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (contains_ci(v, words[i]))
-            return true;
-    return false;
-}
-
-static bool
-junk_element(xmlNode *n)
-{
-    static const char *const tags[] = {
-        "script",   "style",  "noscript", "nav",       "header", "footer",
-        "aside",    "form",   "iframe",   "svg",       "button", "select",
-        "template", "object", "embed",    "figcaption"};
-    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
-        if (is_el(n, tags[i]))
-            return true;
-    char *cls = attr(n, "class"), *id = attr(n, "id");
-    bool j = junk_name(cls) || junk_name(id);
-    xmlFree(cls);
-    xmlFree(id);
-    return j;
-}
-
-static void
-strip_junk(xmlNode *n, int depth)
-{
-    while (n) {
-        xmlNode *next = n->next;
-        if (n->type == XML_COMMENT_NODE ||
-            (n->type == XML_ELEMENT_NODE && junk_element(n))) {
-            xmlUnlinkNode(n);
-            xmlFreeNode(n);
-        } else if (n->type == XML_ELEMENT_NODE && depth < 400) {
-            strip_junk(n->children, depth + 1);
-        }
-        n = next;
-    }
-}
-
-/* Readability-style scoring: each paragraph's text outside links counts
- * for its parent, half for its grandparent; the best-scored element holds
- * the story. Scores live in a small table keyed by node. */
-struct score {
-    xmlNode *node;
-    double v;
-};
-
-struct scores {
-    struct score *s;
-    size_t n, cap;
-};
-
-static void
-add_score(struct scores *sc, xmlNode *node, double v)
-{
-    if (!node || node->type != XML_ELEMENT_NODE)
-        return;
-    for (size_t i = 0; i < sc->n; i++)
-        if (sc->s[i].node == node) {
-            sc->s[i].v += v;
-            return;
-        }
-    if (sc->n == sc->cap) {
-        size_t cap = sc->cap ? sc->cap * 2 : 64;
-        struct score *p = realloc(sc->s, cap * sizeof *p);
-        if (!p)
-            return;
-        sc->s = p;
-        sc->cap = cap;
-    }
-    sc->s[sc->n++] = (struct score){node, v};
-}
-
-static void
-score_paragraphs(xmlNode *n, struct scores *sc, struct wd_arena *a, int depth)
-{
-    for (; n && depth < 400; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        if (is_el(n, "p") || is_el(n, "pre") || is_el(n, "blockquote")) {
-            size_t len, link;
-            text_of(n, a, &len, &link);
-            if (len >= 25) {
-                double v = (double)len - 2.0 * (double)link;
-                if (v > 0) {
-                    add_score(sc, n->parent, v);
-                    if (n->parent)
-                        add_score(sc, n->parent->parent, v / 2);
-                }
-            }
-            continue;
-        }
-        score_paragraphs(n->children, sc, a, depth + 1);
-    }
-}
-
-static bool
-is_block_text(const xmlNode *n)
-{
-    static const char *const tags[] = {"p",  "h2", "h3",         "h4", "h5",
-                                       "h6", "li", "blockquote", "pre"};
-    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
-        if (is_el(n, tags[i]))
-            return true;
-    return false;
-}
-
-/* The body: the text blocks under root, in order, link-heavy ones
- * (menus that survived) left out, separated by blank lines. */
-/* A short block naming the author ("By Maria Lopez", "Maria Lopez ·
- * 24 October 2025") is the byline, not the story. */
-static bool
-is_byline_text(const char *t, size_t len, const char *author)
-{
-    if (!author || !*author || len > 100)
-        return false;
-    size_t words = 1;
-    for (size_t i = 0; i < len; i++)
-        words += t[i] == ' ';
-    return words <= 12 && contains_ci(t, author);
-}
-
-/* The page's own headline inside the story's container is its title, not
- * a paragraph of its body. */
-static bool
-is_title_heading(const xmlNode *n, const char *t, const char *title)
-{
-    if (!title || !*title ||
-        !(is_el(n, "h1") || is_el(n, "h2") || is_el(n, "h3")))
-        return false;
-    return strcasecmp(t, title) == 0;
-}
-
-/* Starts a new paragraph in out (a blank line), past tb_add's folding. */
-static void
-para_break(struct tbuf *out)
-{
-    if (out->len == 0)
-        return;
-    if (out->len + 3 >= out->cap) {
-        size_t cap = out->cap * 2 + 8;
-        char *p = realloc(out->p, cap);
-        if (!p)
-            return;
-        out->p = p;
-        out->cap = cap;
-    }
-    while (out->len && out->p[out->len - 1] == ' ')
-        out->len--;
-    out->p[out->len++] = '\n';
-    out->p[out->len++] = '\n';
-}
-
-/* Appends a block's text as paragraphs: two or more <br> in a row (the
- * \x01 marks of text_of_br) part paragraphs, a single one is a space. */
-static void
-add_paragraphs(struct tbuf *out, const char *t, size_t len)
-{
-    size_t i = 0;
-    para_break(out);
-    while (i < len) {
-        if (t[i] != '\x01') {
-            size_t j = i;
-            while (j < len && t[j] != '\x01')
-                j++;
-            tb_add(out, t + i, j - i, false);
-            i = j;
-            continue;
-        }
-        int marks = 0;
-        while (i < len && (t[i] == '\x01' || t[i] == ' '))
-            marks += t[i++] == '\x01';
-        if (marks >= 2)
-            para_break(out);
-        else
-            tb_add(out, " ", 1, false);
-    }
-}
-
-static void
-body_of(xmlNode *n, struct tbuf *out, struct wd_arena *a, const char *author,
-        const char *title, int depth)
-{
-    for (; n && depth < 400; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        if (is_block_text(n)) {
-            size_t len, link;
-            char *t = text_of_br(n, a, &len, &link, true);
-            if (len > 0 && (double)link <= 0.5 * (double)len &&
-                !is_byline_text(t, len, author) &&
-                !is_title_heading(n, t, title))
-                add_paragraphs(out, t, len);
-            continue;
-        }
-        body_of(n->children, out, a, author, title, depth + 1);
-    }
-}
-
 static char *
 resolve(const char *href, const char *base, struct wd_arena *a)
 {
@@ -684,7 +476,9 @@ listing(xmlNode *root, const char *base, const char *listing_lang, int64_t now,
         xmlFree(href);
         struct tbuf b = {0};
         /* The heading is the teaser's title, not its text. */
-        body_of(arts[i]->children, &b, a, NULL, it->title, 0);
+        b.p = wd_htmlbody_text(arts[i]->children, it->title, NULL, &b.len);
+        if (!b.p)
+            return WD_ENOMEM;
         size_t len = b.len;
         while (len && b.p[len - 1] == ' ')
             len--;
@@ -810,22 +604,53 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
         read_meta(root, &m, a, now);
     }
     const char *base = m.canonical ? m.canonical : url;
-    if (root)
-        strip_junk(root->children, 1); /* the root itself always stays */
-    struct scores sc = {0};
-    if (root)
-        score_paragraphs(root, &sc, a, 0);
-    xmlNode *best = NULL;
-    double best_v = 0;
-    for (size_t i = 0; i < sc.n; i++)
-        if (sc.s[i].v > best_v) {
-            best_v = sc.s[i].v;
-            best = sc.s[i].node;
-        }
-    free(sc.s);
+    /* The main text through a fallback chain (readability.js's): a thin
+     * result is tried again on a fresh parse, first keeping the blocks
+     * whose names look unlikely, then without class weights; the longest
+     * wins. The chosen attempt's tree stays for the listing test. */
     struct tbuf b = {0};
-    if (best)
-        body_of(best->children, &b, a, m.author, m.title, 0);
+    xmlNode *best = NULL;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        htmlDocPtr d = doc;
+        if (attempt > 0) {
+            d = htmlReadMemory(body, (int)len, url,
+                               charset && *charset ? charset : NULL, opts);
+            if (!d)
+                d = htmlReadMemory(body, (int)len, url, NULL, opts);
+            if (!d)
+                break;
+        }
+        xmlNode *r = xmlDocGetRootElement(d);
+        wd_htmlbody_prune(r, attempt == 0);
+        size_t n = 0;
+        xmlNode *top = NULL;
+        char *t = wd_htmlbody_main(r, attempt < 2, m.title, m.author, &n, &top);
+        if (!t) {
+            if (d != doc)
+                xmlFreeDoc(d);
+            free(b.p);
+            xmlFreeDoc(doc);
+            return WD_ENOMEM;
+        }
+        if (attempt == 0 || n > b.len) {
+            free(b.p);
+            b.p = t;
+            b.len = n;
+            b.cap = n + 1;
+            best = top;
+            if (d != doc) {
+                xmlFreeDoc(doc);
+                doc = d;
+                root = r;
+            }
+        } else {
+            free(t);
+            if (d != doc)
+                xmlFreeDoc(d);
+        }
+        if (b.len >= 500)
+            break;
+    }
     if (root &&
         (rc = listing(root, base, m.language, now, best, b.len, a, out)) != 0) {
         free(b.p);

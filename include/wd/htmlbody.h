@@ -1,0 +1,39 @@
+/* The main text of an HTML page, as the readers that score best find it
+ * (readability.js, trafilatura): what is never the story is pruned first
+ * (scripts, forms, navigation, hidden elements, and with strip_unlikely the
+ * blocks whose class or id name a menu, a sidebar, comments, share bars,
+ * related stories, cookie or newsletter boxes, unless they also name the
+ * content); every paragraph-like block (a <p>, a <pre>, a <td>, a <div> of
+ * inline text) scores for its ancestors (1 + commas + a point per 100
+ * characters, shared out to five levels), each ancestor starting from its
+ * tag and, with weight_classes, from its class and id; scores are scaled
+ * by how little of the text sits in links; the best candidate and the
+ * siblings that score near it or read as paragraphs are the story.
+ *
+ * The caller runs a fallback chain over these (readability.js's flags): a
+ * thin result is retried on a fresh parse without strip_unlikely, then
+ * without weight_classes.
+ */
+#ifndef WD_HTMLBODY_H
+#define WD_HTMLBODY_H
+
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Removes under root what is never the story (see above). */
+void wd_htmlbody_prune(xmlNode *root, bool strip_unlikely);
+
+/* The main text under root, paragraphs separated by blank lines: a
+ * malloc'd string and its length in *len (NULL when out of memory). *best
+ * gets the top candidate (NULL when there was none). title and author (may
+ * be NULL) keep the page's own headline and byline out of the text. */
+char *wd_htmlbody_main(xmlNode *root, bool weight_classes, const char *title,
+                       const char *author, size_t *len, xmlNode **best);
+
+/* The text blocks of the nodes from first on (and their descendants), as
+ * wd_htmlbody_main() writes them; for a teaser's text. */
+char *wd_htmlbody_text(xmlNode *first, const char *title, const char *author,
+                       size_t *len);
+
+#endif
