@@ -594,6 +594,47 @@ wd_htmlbody_main(xmlNode *root, bool weight_classes, const char *title,
             top = cs.c[i].node;
         }
     }
+    /* A story split into several blocks (text between galleries, ads,
+     * pull quotes): when at least three of the next best candidates score
+     * near the top one and share an ancestor with it, that ancestor is the
+     * story (readability.js's alternative candidates). */
+    if (top) {
+        struct cand *alt[5];
+        size_t n_alt = 0;
+        for (size_t i = 0; i < cs.n; i++) {
+            struct cand *c = &cs.c[i];
+            if (c->node == top || c->score < 0.75 * top_score)
+                continue;
+            if (n_alt < 5) {
+                alt[n_alt++] = c;
+                continue;
+            }
+            size_t worst = 0;
+            for (size_t k = 1; k < 5; k++)
+                if (alt[k]->score < alt[worst]->score)
+                    worst = k;
+            if (c->score > alt[worst]->score)
+                alt[worst] = c;
+        }
+        for (xmlNode *anc = top->parent;
+             n_alt >= 3 && anc && anc != body && anc->type == XML_ELEMENT_NODE;
+             anc = anc->parent) {
+            size_t under = 0;
+            for (size_t k = 0; k < n_alt; k++) {
+                const xmlNode *x = alt[k]->node;
+                while (x && x != anc)
+                    x = x->parent;
+                under += x == anc;
+            }
+            if (under >= 3) {
+                top = anc;
+                struct cand *c = cand_of(&cs, anc);
+                if (c && c->score > top_score)
+                    top_score = c->score;
+                break;
+            }
+        }
+    }
     /* A parent that scores higher holds more of the story. */
     while (top && top->parent && top->parent != body &&
            top->parent->type == XML_ELEMENT_NODE) {
@@ -602,6 +643,16 @@ wd_htmlbody_main(xmlNode *root, bool weight_classes, const char *title,
             break;
         top = top->parent;
         top_score = ps;
+    }
+    /* An only child is no smaller than its parent. */
+    while (top && top->parent && top->parent != body &&
+           top->parent->type == XML_ELEMENT_NODE) {
+        size_t kids = 0;
+        for (xmlNode *c = top->parent->children; c; c = c->next)
+            kids += c->type == XML_ELEMENT_NODE;
+        if (kids != 1)
+            break;
+        top = top->parent;
     }
     struct writer w = {.title = title, .author = author};
     if (!top || top == body || !top->parent) {
