@@ -18,8 +18,13 @@
 #define MAX_TEASERS 64
 
 /* Metadata found on the page, best source first. */
+#define MAX_HEADS 8
 struct meta {
     char *title, *author, *canonical, *og_url, *language;
+    char *doc_title;        /* <title> as written */
+    char *heads[MAX_HEADS]; /* the first <h1> and <h2> texts */
+    size_t n_heads, n_h1;
+    char *first_h1;
     int64_t published_ms;
     int title_rank, author_rank, date_rank; /* lower is more trusted */
 };
@@ -279,6 +284,8 @@ read_meta(xmlNode *n, struct meta *m, struct wd_arena *a, int64_t now)
             if (k && content) {
                 if (strcasecmp(k, "og:title") == 0)
                     set_str(&m->title, &m->title_rank, 1, content, a);
+                else if (strcasecmp(k, "twitter:title") == 0)
+                    set_str(&m->title, &m->title_rank, 2, content, a);
                 else if (strcasecmp(k, "article:published_time") == 0 ||
                          strcasecmp(k, "datePublished") == 0)
                     set_date(m, 1, content, now);
@@ -318,11 +325,17 @@ read_meta(xmlNode *n, struct meta *m, struct wd_arena *a, int64_t now)
             set_date(m, 3, dt, now);
             xmlFree(dt);
         } else if (is_el(n, "title")) {
+            if (!m->doc_title)
+                m->doc_title = text_of(n, a, NULL, NULL);
+        } else if (is_el(n, "h1") || is_el(n, "h2")) {
             char *t = text_of(n, a, NULL, NULL);
-            set_str(&m->title, &m->title_rank, 5, t, a);
-        } else if (is_el(n, "h1")) {
-            char *t = text_of(n, a, NULL, NULL);
-            set_str(&m->title, &m->title_rank, 4, t, a);
+            if (t && m->n_heads < MAX_HEADS)
+                m->heads[m->n_heads++] = t;
+            if (is_el(n, "h1") && t && *t) {
+                m->n_h1++;
+                if (!m->first_h1)
+                    m->first_h1 = t;
+            }
         }
         read_meta(n->children, m, a, now);
     }
@@ -365,21 +378,43 @@ find_all(xmlNode *n, const char *tag, xmlNode **found, size_t *k, size_t max,
     }
 }
 
+/* The link of a teaser's heading: one to another page (not "#anchor" or
+ * "javascript:") whose text is most of the heading's ("Story title", not
+ * "Section title [edit]"). NULL when there is none. */
+static xmlNode *
+story_link(xmlNode *heading, struct wd_arena *a)
+{
+    xmlNode *links[4];
+    size_t k = 0;
+    find_all(heading->children, "a", links, &k, 4, 0);
+    size_t hlen = 0;
+    text_of(heading, a, &hlen, NULL);
+    for (size_t i = 0; i < k; i++) {
+        char *href = attr(links[i], "href");
+        bool page =
+            href && href[0] != '#' && strncasecmp(href, "javascript:", 11) != 0;
+        xmlFree(href);
+        size_t llen = 0;
+        text_of(links[i], a, &llen, NULL);
+        if (page && 2 * llen >= hlen)
+            return links[i];
+    }
+    return NULL;
+}
+
 static void
-linked_headings(xmlNode *n, xmlNode **found, size_t *k, size_t max, int depth)
+linked_headings(xmlNode *n, xmlNode **found, size_t *k, size_t max,
+                struct wd_arena *arena, int depth)
 {
     for (; n && *k < max && depth < 400; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
             continue;
         if (is_el(n, "h2") || is_el(n, "h3") || is_el(n, "h4")) {
-            xmlNode *a[1];
-            size_t ak = 0;
-            find_all(n->children, "a", a, &ak, 1, 0);
-            if (ak)
+            if (story_link(n, arena))
                 found[(*k)++] = n;
             continue;
         }
-        linked_headings(n->children, found, k, max, depth + 1);
+        linked_headings(n->children, found, k, max, arena, depth + 1);
     }
 }
 
@@ -387,11 +422,11 @@ linked_headings(xmlNode *n, xmlNode **found, size_t *k, size_t max, int depth)
  * heading with a link, three or more of them side by side under one
  * parent. Returns how many went to blocks[]. */
 static size_t
-teaser_blocks(xmlNode *root, xmlNode **blocks, size_t max)
+teaser_blocks(xmlNode *root, xmlNode **blocks, size_t max, struct wd_arena *a)
 {
     xmlNode *heads[MAX_TEASERS * 2];
     size_t nh = 0;
-    linked_headings(root, heads, &nh, MAX_TEASERS * 2, 0);
+    linked_headings(root, heads, &nh, MAX_TEASERS * 2, a, 0);
     xmlNode *best_parent = NULL;
     size_t best_count = 0;
     for (size_t i = 0; i < nh; i++) {
@@ -415,19 +450,16 @@ teaser_blocks(xmlNode *root, xmlNode **blocks, size_t max)
 }
 
 static xmlNode *
-first_heading_link(xmlNode *n, xmlNode **link, int depth)
+first_heading_link(xmlNode *n, xmlNode **link, struct wd_arena *a, int depth)
 {
     for (; n && depth < 50; n = n->next) {
         if (is_el(n, "h1") || is_el(n, "h2") || is_el(n, "h3") ||
             is_el(n, "h4")) {
-            xmlNode *found[1];
-            size_t k = 0;
-            find_all(n->children, "a", found, &k, 1, 0);
-            *link = k ? found[0] : NULL;
+            *link = story_link(n, a);
             return n;
         }
         if (n->type == XML_ELEMENT_NODE) {
-            xmlNode *h = first_heading_link(n->children, link, depth + 1);
+            xmlNode *h = first_heading_link(n->children, link, a, depth + 1);
             if (h)
                 return h;
         }
@@ -455,7 +487,7 @@ listing(xmlNode *root, const char *base, const char *listing_lang, int64_t now,
     size_t k = 0;
     find_all(root, "article", arts, &k, MAX_TEASERS, 0);
     if (k < 3)
-        k = teaser_blocks(root, arts, MAX_TEASERS);
+        k = teaser_blocks(root, arts, MAX_TEASERS, a);
     if (k < 3)
         return 0;
     struct wd_item *items = wd_arena_alloc(a, k * sizeof *items);
@@ -465,7 +497,7 @@ listing(xmlNode *root, const char *base, const char *listing_lang, int64_t now,
     xmlNode *item_nodes[MAX_TEASERS];
     for (size_t i = 0; i < k; i++) {
         xmlNode *link = NULL;
-        xmlNode *h = first_heading_link(arts[i]->children, &link, 0);
+        xmlNode *h = first_heading_link(arts[i]->children, &link, a, 0);
         if (!h || !link)
             continue;
         struct wd_item *it = &items[n];
@@ -565,6 +597,105 @@ collect_lines(xmlNode *n, struct tbuf *b, int depth)
     }
 }
 
+static size_t
+word_count(const char *s, size_t n)
+{
+    size_t w = 0;
+    bool in = false;
+    for (size_t i = 0; i < n; i++) {
+        bool sp = s[i] == ' ';
+        w += !sp && !in;
+        in = !sp;
+    }
+    return w;
+}
+
+/* The separators of a title's parts: "Story | Site", "Site - Story",
+ * "Site » Section » Story". */
+static size_t
+separator_at(const char *s, size_t n, size_t i, bool *hierarchical)
+{
+    static const char *const seps[] = {
+        " | ", " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ", " \\ ",
+        " / ", " > ", " \xC2\xBB "};
+    for (size_t k = 0; k < sizeof seps / sizeof seps[0]; k++) {
+        size_t l = strlen(seps[k]);
+        if (i + l <= n && memcmp(s + i, seps[k], l) == 0) {
+            *hierarchical = k >= 4;
+            return l;
+        }
+    }
+    return 0;
+}
+
+/* The story's title from <title>, the site's name taken off as readers
+ * do (readability.js): before the last separator, or after the first when
+ * that leaves under three words; after a colon when the part before is a
+ * section name; the single <h1> when <title> is far too short or long;
+ * the whole <title> when what is left is four words or fewer. */
+static char *
+clean_doc_title(const struct meta *m, struct wd_arena *a)
+{
+    const char *t = m->doc_title;
+    size_t n = strlen(t);
+    const char *cur = t;
+    size_t cur_n = n;
+    bool hier = false, any_sep = false;
+    size_t first = SIZE_MAX, last = SIZE_MAX, first_len = 0, n_seps = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool h;
+        size_t l = separator_at(t, n, i, &h);
+        if (!l)
+            continue;
+        any_sep = true;
+        hier |= h;
+        if (first == SIZE_MAX)
+            first = i, first_len = l;
+        last = i;
+        n_seps++;
+    }
+    const char *colon = strstr(t, ": ");
+    if (any_sep) {
+        cur_n = last;
+        if (word_count(cur, cur_n) < 3) {
+            cur = t + first + first_len;
+            cur_n = n - (first + first_len);
+        }
+    } else if (colon) {
+        bool heading = false;
+        for (size_t i = 0; i < m->n_heads; i++)
+            heading |= strcmp(m->heads[i], t) == 0;
+        if (!heading) {
+            const char *lc = t;
+            for (const char *p = colon; p; p = strstr(p + 1, ": "))
+                lc = p;
+            cur = lc + 2;
+            cur_n = n - (size_t)(cur - t);
+            if (word_count(cur, cur_n) < 3) {
+                cur = colon + 2;
+                cur_n = n - (size_t)(cur - t);
+            } else if (word_count(t, (size_t)(colon - t)) > 5) {
+                cur = t;
+                cur_n = n;
+            }
+        }
+    } else if ((n > 150 || n < 15) && m->n_h1 == 1) {
+        cur = m->first_h1;
+        cur_n = strlen(cur);
+    }
+    while (cur_n && cur[cur_n - 1] == ' ')
+        cur_n--;
+    while (cur_n && *cur == ' ')
+        cur++, cur_n--;
+    size_t words = word_count(cur, cur_n);
+    /* (a separator counts as a word of <title>) */
+    if (words <= 4 && (!hier || words + 1 != word_count(t, n) - n_seps)) {
+        cur = t;
+        cur_n = n;
+    }
+    return wd_arena_strndup(a, cur, cur_n);
+}
+
 static void
 quiet(void *ctx, const char *msg, ...)
 {
@@ -603,6 +734,12 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
         xmlFree(lang);
         read_meta(root, &m, a, now);
     }
+    /* The title: JSON-LD, OpenGraph, Twitter, then <title> without the
+     * site's name, then the first <h1>. */
+    if (!m.title && m.doc_title && *m.doc_title)
+        m.title = clean_doc_title(&m, a);
+    if (!m.title)
+        m.title = m.first_h1;
     const char *base = m.canonical ? m.canonical : url;
     /* The main text through a fallback chain (readability.js's): a thin
      * result is tried again on a fresh parse, first keeping the blocks
