@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -141,7 +142,18 @@ wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
             memchr(in->body, '\0', in->len))
             return WD_ENUL;
         /* libxml2 finds the encoding (the content type's, else <meta
-         * charset>, else a sniff) and converts to UTF-8 itself. */
+         * charset>, else a sniff) and converts to UTF-8 itself. Bytes that
+         * are valid UTF-8 with some non-ASCII in them are UTF-8 whatever
+         * the page's <meta> says (a page re-saved by a CMS keeps its old
+         * declaration; text in another encoding is almost never valid
+         * UTF-8 by chance), as browsers' detectors decide. */
+        if (!cs[0] && !wide_text(in->body, in->len, cs)) {
+            bool high = false;
+            for (size_t i = 0; i < in->len && !high; i++)
+                high = in->body[i] >= 0x80;
+            if (high && wd_utf8_valid((const char *)in->body, in->len))
+                snprintf(cs, sizeof cs, "utf-8");
+        }
         return wd_htmlpage_parse((const char *)in->body, in->len, cs, in->url,
                                  in->fetched_at_ms, arena, out);
     }

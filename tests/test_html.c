@@ -79,6 +79,28 @@ test_og_and_charset(void)
     CHECK_NOT_CONTAINS(it->body, "Popular:");
 }
 
+/* A page whose <meta> names a charset its bytes are not in (re-saved as
+ * UTF-8 with the old declaration kept) is read as UTF-8; a page really in
+ * windows-1251 still follows its <meta>. */
+static void
+test_utf8_under_wrong_meta(void)
+{
+    const char *page =
+        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; "
+        "charset=gb2312\"><title>Новый мост открыт</title></head><body>"
+        "<article><h1>Новый мост открыт</h1><p>В субботу в центре города "
+        "открыли новый мост через реку, и первыми по нему прошли "
+        "школьники.</p><p>Мост строили три года, и его открытие "
+        "несколько раз откладывали из-за погоды.</p></article></body></html>";
+    struct wd_page p;
+    CHECK_OK(parse_html("text/html", page, strlen(page), &p));
+    CHECK_INT(p.n_items, ==, 1);
+    if (p.n_items == 1) {
+        CHECK_STR(p.items[0].title, "Новый мост открыт");
+        CHECK_CONTAINS(p.items[0].body, "открыли новый мост через реку");
+    }
+}
+
 static void
 test_listing(void)
 {
@@ -183,6 +205,7 @@ main(void)
     wd_arena_init(&arena, 0);
     RUN(test_jsonld_article);
     RUN(test_og_and_charset);
+    RUN(test_utf8_under_wrong_meta);
     RUN(test_listing);
     RUN(test_div_listing);
     RUN(test_br_paragraphs);
