@@ -267,8 +267,24 @@ read_meta(xmlNode *n, struct meta *m, struct wd_arena *a, int64_t now)
             char *type = attr(n, "type");
             if (type && strcasecmp(type, "application/ld+json") == 0) {
                 xmlChar *txt = xmlNodeGetContent(n);
+                /* The JSON between its first bracket and its last: pages
+                 * wrap it in "<![CDATA[ ... ]]>" or comments. */
                 json_error_t err;
-                json_t *o = txt ? json_loads((char *)txt, 0, &err) : NULL;
+                json_t *o = NULL;
+                const char *js = txt ? (const char *)txt : NULL;
+                const char *cdata = js ? strstr(js, "<![CDATA[") : NULL;
+                if (cdata && cdata < strpbrk(js, "{[") + 16)
+                    js = cdata + 9;
+                js = js ? strpbrk(js, "{[") : NULL;
+                if (js) {
+                    size_t e = strlen(js);
+                    const char *end = cdata ? strstr(js, "]]>") : NULL;
+                    if (end)
+                        e = (size_t)(end - js);
+                    while (e && js[e - 1] != '}' && js[e - 1] != ']')
+                        e--;
+                    o = json_loadb(js, e, 0, &err);
+                }
                 if (o)
                     jsonld(o, m, a, now, 0);
                 json_decref(o);

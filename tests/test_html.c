@@ -101,6 +101,31 @@ test_utf8_under_wrong_meta(void)
     }
 }
 
+/* JSON-LD wrapped in CDATA (as XHTML-minded templates write it) is read. */
+static void
+test_jsonld_in_cdata(void)
+{
+    const char *page =
+        "<html><head><title>x</title><script type=\"application/ld+json\">\n"
+        "  <![CDATA[\n  {\"@context\":\"https://schema.org\",\"@type\":"
+        "\"NewsArticle\",\"headline\":\"Harbour cranes return\","
+        "\"datePublished\":\"2025-03-11T09:30:00+02:00\",\"author\":"
+        "{\"@type\":\"Person\",\"name\":\"Maria Lopez\"}}\n  ]]>\n"
+        "</script></head><body><article><p>Dock workers in the northern "
+        "harbour "
+        "went back to work on Monday after a deal on pay was reached late on "
+        "Sunday night, the union said.</p></article></body></html>";
+    struct wd_page p;
+    CHECK_OK(parse_html("text/html", page, strlen(page), &p));
+    CHECK_INT(p.n_items, ==, 1);
+    if (p.n_items == 1) {
+        CHECK_STR(p.items[0].title, "Harbour cranes return");
+        CHECK_STR(p.items[0].author, "Maria Lopez");
+        /* 09:30 at +02:00 is 07:30 UTC */
+        CHECK_INT(p.items[0].published_at_ms, ==, 1741678200000LL);
+    }
+}
+
 static void
 test_listing(void)
 {
@@ -206,6 +231,7 @@ main(void)
     RUN(test_jsonld_article);
     RUN(test_og_and_charset);
     RUN(test_utf8_under_wrong_meta);
+    RUN(test_jsonld_in_cdata);
     RUN(test_listing);
     RUN(test_div_listing);
     RUN(test_br_paragraphs);
