@@ -76,7 +76,9 @@ main(int argc, char **argv)
             json_object_set_new(o, "title", json_string(best->title));
             json_object_set_new(o, "body", json_string(best->body));
             json_t *authors = json_array();
-            if (best->author)
+            for (size_t k = 0; k < best->n_authors; k++)
+                json_array_append_new(authors, json_string(best->authors[k]));
+            if (!best->n_authors && best->author)
                 json_array_append_new(authors, json_string(best->author));
             json_object_set_new(o, "authors", authors);
             if (best->dateline)

@@ -25,6 +25,15 @@ wd_article_pack(const struct wd_item *it, const struct wd_tags *tags,
     art.body = (char *)it->body;
     art.truncated = it->truncated;
     art.author = (char *)(it->author ? it->author : "");
+    char *one_author = (char *)art.author;
+    if (it->n_authors) {
+        art.authors = (char **)it->authors;
+        art.n_authors = it->n_authors;
+    } else if (it->author && *it->author) {
+        art.authors = &one_author;
+        art.n_authors = 1;
+    }
+    art.dateline = (char *)(it->dateline ? it->dateline : "");
     art.published_at_ms = it->published_at_ms;
     art.simhash = m->simhash;
     art.revision = m->revision;
@@ -109,6 +118,8 @@ wd_article_json(const uint8_t *buf, size_t len, const char *channel)
     json_object_set_new(o, "source_url", json_string(art->source_url));
     json_object_set_new(o, "source", json_string(art->source));
     json_object_set_new(o, "author", json_string(art->author));
+    json_object_set_new(o, "authors", str_array(art->authors, art->n_authors));
+    json_object_set_new(o, "dateline", json_string(art->dateline));
     json_object_set_new(o, "published_at_ms",
                         json_integer(art->published_at_ms));
     json_object_set_new(o, "fetched_at_ms", json_integer(art->fetched_at_ms));

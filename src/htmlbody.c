@@ -418,6 +418,35 @@ contains_ci(const char *hay, const char *needle)
     return false;
 }
 
+/* A heading that repeats the page's title: three quarters of its words
+ * (case aside) are the title's ("Harbour strike enters third week" under
+ * "Harbour Strike Enters Third Week as Talks Stall"). */
+static bool
+repeats_title(const char *heading, const char *title)
+{
+    size_t words = 0, found = 0, tl = strlen(title);
+    for (const char *p = heading; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ')
+            e++;
+        if (e == p)
+            break;
+        size_t n = (size_t)(e - p);
+        words++;
+        for (size_t i = 0; i + n <= tl; i++)
+            if (strncasecmp(title + i, p, n) == 0 &&
+                (i == 0 || title[i - 1] == ' ') &&
+                (i + n == tl || title[i + n] == ' ')) {
+                found++;
+                break;
+            }
+        p = e;
+    }
+    return words && found * 4 >= words * 3;
+}
+
 /* Ends the paragraph being gathered: kept unless empty, mostly links, the
  * byline or the page's own headline. */
 static void
@@ -440,7 +469,7 @@ flush(struct writer *w)
         if (w->author && *w->author && len <= 100 && words <= 12 &&
             contains_ci(p->t.p, w->author))
             keep = false; /* "By Maria Lopez" */
-        if (w->cur_heading && w->title && strcasecmp(p->t.p, w->title) == 0)
+        if (w->cur_heading && w->title && repeats_title(p->t.p, w->title))
             keep = false;
     }
     if (keep) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "wd/author.h"
 #include "wd/date.h"
 #include "wd/err.h"
 #include "wd/htmlbody.h"
@@ -27,6 +28,8 @@ struct meta {
     char *first_h1;
     int64_t published_ms;
     int title_rank, author_rank, date_rank; /* lower is more trusted */
+    const char **authors; /* in the arena: items point at them */
+    size_t n_authors;
 };
 
 static bool
@@ -184,16 +187,67 @@ is_article_type(json_t *t)
     return false;
 }
 
-static const char *
-author_name(json_t *a)
+/* The people of a byline, from a source of rank r (lower is more
+ * trusted): taken when no better source gave one. */
+static void
+set_authors(struct meta *m, int r, const char *v, struct wd_arena *a)
 {
-    if (json_is_string(a))
-        return json_string_value(a);
-    if (json_is_array(a))
-        return author_name(json_array_get(a, 0));
-    if (json_is_object(a))
-        return json_string_value(json_object_get(a, "name"));
-    return NULL;
+    if (!v || !*v || (m->n_authors && m->author_rank <= r))
+        return;
+    const char *names[WD_AUTHORS_MAX];
+    size_t n = wd_authors_split(v, strlen(v), a, names, WD_AUTHORS_MAX);
+    if (!n)
+        return;
+    const char **list = wd_arena_alloc(a, n * sizeof *list);
+    if (!list)
+        return;
+    memcpy(list, names, n * sizeof names[0]);
+    m->authors = list;
+    m->n_authors = n;
+    m->author_rank = r;
+    /* The single author field: the names joined. */
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(names[i]) + 2;
+    char *joined = wd_arena_alloc(a, len + 1);
+    if (!joined)
+        return;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            joined[o++] = ',', joined[o++] = ' ';
+        memcpy(joined + o, names[i], strlen(names[i]));
+        o += strlen(names[i]);
+    }
+    joined[o] = '\0';
+    m->author = joined;
+}
+
+/* JSON-LD's author: a name, a Person or Organization, or a list of them,
+ * gathered as one byline ("A, B"). */
+static void
+author_names(json_t *v, char *buf, size_t cap, size_t *len, int depth)
+{
+    const char *name = NULL;
+    if (depth > 3)
+        return;
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x) author_names(x, buf, cap, len, depth + 1);
+        return;
+    }
+    if (json_is_string(v))
+        name = json_string_value(v);
+    else if (json_is_object(v))
+        name = json_string_value(json_object_get(v, "name"));
+    if (!name || *len + strlen(name) + 3 > cap)
+        return;
+    if (*len)
+        buf[(*len)++] = ';', buf[(*len)++] = ' ';
+    memcpy(buf + *len, name, strlen(name));
+    *len += strlen(name);
+    buf[*len] = '\0';
 }
 
 static void
@@ -216,8 +270,10 @@ jsonld(json_t *o, struct meta *m, struct wd_arena *a, int64_t now, int depth)
         return;
     set_str(&m->title, &m->title_rank, 0,
             (char *)json_string_value(json_object_get(o, "headline")), a);
-    set_str(&m->author, &m->author_rank, 0,
-            (char *)author_name(json_object_get(o, "author")), a);
+    char byline[512] = "";
+    size_t blen = 0;
+    author_names(json_object_get(o, "author"), byline, sizeof byline, &blen, 0);
+    set_authors(m, 0, byline, a);
     set_date(m, 0, json_string_value(json_object_get(o, "datePublished")), now);
 }
 
@@ -307,7 +363,7 @@ read_meta(xmlNode *n, struct meta *m, struct wd_arena *a, int64_t now)
                     set_date(m, 1, content, now);
                 else if (strcasecmp(k, "author") == 0 ||
                          strcasecmp(k, "article:author") == 0)
-                    set_str(&m->author, &m->author_rank, 2, content, a);
+                    set_authors(m, 2, content, a);
                 else if (strcasecmp(k, "og:locale") == 0 && !m->language)
                     m->language = locale_tag(content, a);
                 else if (strcasecmp(k, "og:url") == 0 && !m->og_url)
@@ -325,17 +381,7 @@ read_meta(xmlNode *n, struct meta *m, struct wd_arena *a, int64_t now)
             xmlFree(rel);
             xmlFree(href);
         } else if (byline_element(n)) {
-            char *t = text_of(n, a, NULL, NULL);
-            if (t && strncasecmp(t, "by ", 3) == 0)
-                t += 3;
-            /* A name: a few words, no digits. */
-            size_t words = 1, digits = 0, len = t ? strlen(t) : 0;
-            for (size_t i = 0; i < len; i++) {
-                words += t[i] == ' ';
-                digits += t[i] >= '0' && t[i] <= '9';
-            }
-            if (len > 2 && len < 80 && words <= 5 && digits == 0)
-                set_str(&m->author, &m->author_rank, 3, t, a);
+            set_authors(m, 3, text_of(n, a, NULL, NULL), a);
         } else if (is_el(n, "time")) {
             char *dt = attr(n, "datetime");
             set_date(m, 3, dt, now);
@@ -785,7 +831,20 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
             xmlFreeDoc(doc);
             return WD_ENOMEM;
         }
-        if (attempt == 0 || n > b.len) {
+        /* A later attempt's text is taken only when it holds what the
+         * first found (it goes on with the story), or when that was next
+         * to nothing: a longer comment thread is no better story. */
+        bool extends = b.len < 250 && n > b.len; /* next to nothing */
+        if (!extends && n > b.len) {
+            char lead[64];
+            size_t k = b.len < sizeof lead - 1 ? b.len : sizeof lead - 1;
+            while (k && ((unsigned char)b.p[k] & 0xC0) == 0x80)
+                k--;
+            memcpy(lead, b.p, k);
+            lead[k] = '\0';
+            extends = strstr(t, lead) != NULL;
+        }
+        if (attempt == 0 || extends) {
             free(b.p);
             b.p = t;
             b.len = n;
@@ -826,8 +885,11 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
             struct wd_item *one = &out->items[0];
             if (m.title)
                 one->title = m.title;
-            if (m.author)
+            if (m.author) {
                 one->author = m.author;
+                one->authors = m.authors;
+                one->n_authors = m.n_authors;
+            }
             if (m.published_ms)
                 one->published_at_ms = m.published_ms;
             if (m.canonical)
@@ -848,6 +910,8 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
     free(b.p);
     it->title = m.title ? m.title : "";
     it->author = m.author;
+    it->authors = m.authors;
+    it->n_authors = m.n_authors;
     it->published_at_ms = m.published_ms;
     it->url = m.canonical ? resolve(m.canonical, url, a)
               : m.og_url  ? resolve(m.og_url, url, a)

@@ -25,7 +25,9 @@ enum wd_page_kind {
 struct wd_item {
     const char *title;
     const char *body;        /* paragraphs separated by "\n\n" */
-    const char *author;      /* NULL when unknown */
+    const char *author;      /* NULL when unknown; several: "A, B" */
+    const char *const *authors; /* each person, n_authors of them */
+    size_t n_authors;
     const char *url;         /* the story's own URL, NULL when unknown */
     const char *language;    /* BCP 47 ("en", "ru-RU"), NULL when unknown */
     const char *dateline;    /* the place of the story's dateline ("HOUSTON",
