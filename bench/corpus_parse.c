@@ -49,6 +49,24 @@ main(int argc, char **argv)
             fprintf(stderr, "corpus_parse: cannot read %s\n", path);
             continue;
         }
+        /* The page's URL, as the scraper's RawPage carries it: from the
+         * truth file's "url" beside the page. */
+        char jpath[4200], *url = NULL;
+        snprintf(jpath, sizeof jpath, "%s", path);
+        char *dot = strstr(jpath, "/text/");
+        if (dot)
+            memmove(dot, dot + 5, strlen(dot + 5) + 1);
+        char *ext = strrchr(jpath, '/');
+        ext = ext ? strchr(ext, '.') : NULL;
+        if (ext) {
+            snprintf(ext, sizeof jpath - (size_t)(ext - jpath), ".json");
+            json_error_t err;
+            json_t *truth = json_load_file(jpath, 0, &err);
+            const char *u = json_string_value(json_object_get(truth, "url"));
+            if (u)
+                url = strdup(u);
+            json_decref(truth);
+        }
         struct wd_page_input in = {
             .content_type = ends_with(argv[i], ".html")
                                 ? "text/html"
@@ -56,6 +74,7 @@ main(int argc, char **argv)
             .body = (const uint8_t *)body,
             .len = len,
             .fetched_at_ms = now_ms,
+            .url = url,
         };
         struct wd_page page;
         wd_arena_reset(&arena);
@@ -97,6 +116,7 @@ main(int argc, char **argv)
         free(line);
         json_decref(o);
         free(body);
+        free(url);
     }
     wd_arena_fini(&arena);
     return 0;

@@ -28,6 +28,7 @@ struct meta {
     char *first_h1;
     int64_t published_ms;
     int title_rank, author_rank, date_rank; /* lower is more trusted */
+    bool is_article;      /* og:type article or a JSON-LD article */
     const char **authors; /* in the arena: items point at them */
     size_t n_authors;
 };
@@ -170,10 +171,12 @@ static bool
 is_article_type(json_t *t)
 {
     static const char *const types[] = {
-        "NewsArticle",          "Article",
-        "ReportageNewsArticle", "AnalysisNewsArticle",
-        "OpinionNewsArticle",   "BlogPosting",
-        "LiveBlogPosting"};
+        "NewsArticle",           "Article",
+        "ReportageNewsArticle",  "AnalysisNewsArticle",
+        "OpinionNewsArticle",    "BlogPosting",
+        "LiveBlogPosting",       "SocialMediaPosting",
+        "TechArticle",           "ScholarlyArticle",
+        "BackgroundNewsArticle", "Report"};
     if (json_is_array(t)) {
         size_t i;
         json_t *v;
@@ -268,6 +271,7 @@ jsonld(json_t *o, struct meta *m, struct wd_arena *a, int64_t now, int depth)
         jsonld(graph, m, a, now, depth + 1);
     if (!is_article_type(json_object_get(o, "@type")))
         return;
+    m->is_article = true;
     set_str(&m->title, &m->title_rank, 0,
             (char *)json_string_value(json_object_get(o, "headline")), a);
     char byline[512] = "";
@@ -353,9 +357,45 @@ read_meta(xmlNode *n, struct meta *m, struct wd_arena *a, int64_t now)
             char *prop = attr(n, "property"), *name = attr(n, "name"),
                  *content = attr(n, "content"), *ip = attr(n, "itemprop");
             const char *k = prop ? prop : name ? name : ip;
+            /* Publication dates under the names CMSes give them, on any of
+             * the three attributes (htmldate's list, the common part). */
+            static const char *const date_keys[] = {"og:published_time",
+                                                    "pubdate",
+                                                    "publishdate",
+                                                    "publish-date",
+                                                    "publish_date",
+                                                    "date",
+                                                    "dc.date",
+                                                    "dc.date.issued",
+                                                    "dc.date.created",
+                                                    "dcterms.created",
+                                                    "dcterms.date",
+                                                    "dcterms.issued",
+                                                    "sailthru.date",
+                                                    "parsely-pub-date",
+                                                    "article.published",
+                                                    "publication_date",
+                                                    "citation_publication_date",
+                                                    "citation_date",
+                                                    "originalpublicationdate",
+                                                    "date_published",
+                                                    "datecreated",
+                                                    "article:published",
+                                                    "published_time"};
+            const char *keys[3] = {prop, name, ip};
+            for (int q = 0; q < 3 && content; q++)
+                for (size_t d = 0;
+                     keys[q] && d < sizeof date_keys / sizeof date_keys[0]; d++)
+                    if (strcasecmp(keys[q], date_keys[d]) == 0)
+                        set_date(m, 2, content, now);
+            if (ip && content && strcasecmp(ip, "datePublished") == 0)
+                set_date(m, 1, content, now);
             if (k && content) {
                 if (strcasecmp(k, "og:title") == 0)
                     set_str(&m->title, &m->title_rank, 1, content, a);
+                else if (strcasecmp(k, "og:type") == 0 &&
+                         strcasecmp(content, "article") == 0)
+                    m->is_article = true;
                 else if (strcasecmp(k, "twitter:title") == 0)
                     set_str(&m->title, &m->title_rank, 2, content, a);
                 else if (strcasecmp(k, "article:published_time") == 0 ||
@@ -542,9 +582,14 @@ is_ancestor(const xmlNode *a, const xmlNode *b)
 /* A listing: several <article> elements, each a heading with a link. */
 static int
 listing(xmlNode *root, const char *base, const char *listing_lang, int64_t now,
-        xmlNode *best, size_t article_len, struct wd_arena *a,
+        xmlNode *best, size_t article_len, bool is_article, struct wd_arena *a,
         struct wd_page *out)
 {
+    /* A page that declares itself one article (og:type, JSON-LD) with a
+     * main text is one, whatever lists of linked headings it holds (a
+     * "21 best films" story, a live blog). */
+    if (is_article && article_len >= 200)
+        return 0;
     xmlNode *arts[MAX_TEASERS];
     size_t k = 0;
     find_all(root, "article", arts, &k, MAX_TEASERS, 0);
@@ -758,6 +803,42 @@ clean_doc_title(const struct meta *m, struct wd_arena *a)
     return wd_arena_strndup(a, cur, cur_n);
 }
 
+/* A date written in a story's URL: /2013/11/27/, /2023-11/17/,
+ * /202311/17/, -2025-03-11-, /20180619/. Returns 0 with the day at UTC
+ * midnight in *ms, or -1. */
+static int
+url_date(const char *u, int64_t *ms)
+{
+    size_t n = u ? strlen(u) : 0;
+    for (size_t i = 1; i + 8 <= n; i++) {
+        char prev = u[i - 1];
+        if (prev != '/' && prev != '-' && prev != '_')
+            continue;
+        size_t j = i;
+        int v[3] = {0, 0, 0}, widths[3] = {4, 2, 2}, f;
+        for (f = 0; f < 3 && j < n; f++) {
+            if (f > 0 && (u[j] == '/' || u[j] == '-' || u[j] == '_'))
+                j++;
+            int k;
+            for (k = 0; k < widths[f] && j < n && u[j] >= '0' && u[j] <= '9';
+                 k++, j++)
+                v[f] = v[f] * 10 + (u[j] - '0');
+            if (k != widths[f])
+                break;
+        }
+        if (f < 3 || (j < n && u[j] >= '0' && u[j] <= '9'))
+            continue;
+        if (v[0] < 1995 || v[0] > 2099 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
+            v[2] > 31)
+            continue;
+        char iso[16];
+        snprintf(iso, sizeof iso, "%04d-%02d-%02d", v[0], v[1], v[2]);
+        if (wd_date_parse(iso, strlen(iso), 0, ms, NULL) == 0)
+            return 0;
+    }
+    return -1;
+}
+
 static void
 quiet(void *ctx, const char *msg, ...)
 {
@@ -803,6 +884,12 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
     if (!m.title)
         m.title = m.first_h1;
     const char *base = m.canonical ? m.canonical : url;
+    /* The URL's date, when nothing on the page gave one. */
+    int64_t ud;
+    if (!m.published_ms &&
+        (url_date(m.canonical, &ud) == 0 || url_date(m.og_url, &ud) == 0 ||
+         url_date(url, &ud) == 0))
+        m.published_ms = ud;
     /* The main text through a fallback chain (readability.js's): a thin
      * result is tried again on a fresh parse, first keeping the blocks
      * whose names look unlikely, then without class weights; the longest
@@ -863,8 +950,8 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
         if (b.len >= 500)
             break;
     }
-    if (root &&
-        (rc = listing(root, base, m.language, now, best, b.len, a, out)) != 0) {
+    if (root && (rc = listing(root, base, m.language, now, best, b.len,
+                              m.is_article, a, out)) != 0) {
         free(b.p);
         xmlFreeDoc(doc);
         return rc < 0 ? rc : 0;
