@@ -15,6 +15,7 @@
 #include "wd/date.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "wd/err.h"
@@ -583,4 +584,37 @@ wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
         return 0;
     }
     return WD_EPARSE;
+}
+
+int
+wd_date_from_url(const char *u, int64_t *ms)
+{
+    size_t n = u ? strlen(u) : 0;
+    for (size_t i = 1; i + 8 <= n; i++) {
+        char prev = u[i - 1];
+        if (prev != '/' && prev != '-' && prev != '_')
+            continue;
+        size_t j = i;
+        int v[3] = {0, 0, 0}, widths[3] = {4, 2, 2}, f;
+        for (f = 0; f < 3 && j < n; f++) {
+            if (f > 0 && (u[j] == '/' || u[j] == '-' || u[j] == '_'))
+                j++;
+            int k;
+            for (k = 0; k < widths[f] && j < n && u[j] >= '0' && u[j] <= '9';
+                 k++, j++)
+                v[f] = v[f] * 10 + (u[j] - '0');
+            if (k != widths[f])
+                break;
+        }
+        if (f < 3 || (j < n && u[j] >= '0' && u[j] <= '9'))
+            continue;
+        if (v[0] < 1995 || v[0] > 2099 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
+            v[2] > 31)
+            continue;
+        char iso[16];
+        snprintf(iso, sizeof iso, "%04d-%02d-%02d", v[0], v[1], v[2]);
+        if (wd_date_parse(iso, strlen(iso), 0, ms, NULL) == 0)
+            return 0;
+    }
+    return -1;
 }

@@ -803,42 +803,6 @@ clean_doc_title(const struct meta *m, struct wd_arena *a)
     return wd_arena_strndup(a, cur, cur_n);
 }
 
-/* A date written in a story's URL: /2013/11/27/, /2023-11/17/,
- * /202311/17/, -2025-03-11-, /20180619/. Returns 0 with the day at UTC
- * midnight in *ms, or -1. */
-static int
-url_date(const char *u, int64_t *ms)
-{
-    size_t n = u ? strlen(u) : 0;
-    for (size_t i = 1; i + 8 <= n; i++) {
-        char prev = u[i - 1];
-        if (prev != '/' && prev != '-' && prev != '_')
-            continue;
-        size_t j = i;
-        int v[3] = {0, 0, 0}, widths[3] = {4, 2, 2}, f;
-        for (f = 0; f < 3 && j < n; f++) {
-            if (f > 0 && (u[j] == '/' || u[j] == '-' || u[j] == '_'))
-                j++;
-            int k;
-            for (k = 0; k < widths[f] && j < n && u[j] >= '0' && u[j] <= '9';
-                 k++, j++)
-                v[f] = v[f] * 10 + (u[j] - '0');
-            if (k != widths[f])
-                break;
-        }
-        if (f < 3 || (j < n && u[j] >= '0' && u[j] <= '9'))
-            continue;
-        if (v[0] < 1995 || v[0] > 2099 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-            v[2] > 31)
-            continue;
-        char iso[16];
-        snprintf(iso, sizeof iso, "%04d-%02d-%02d", v[0], v[1], v[2]);
-        if (wd_date_parse(iso, strlen(iso), 0, ms, NULL) == 0)
-            return 0;
-    }
-    return -1;
-}
-
 static void
 quiet(void *ctx, const char *msg, ...)
 {
@@ -886,9 +850,9 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
     const char *base = m.canonical ? m.canonical : url;
     /* The URL's date, when nothing on the page gave one. */
     int64_t ud;
-    if (!m.published_ms &&
-        (url_date(m.canonical, &ud) == 0 || url_date(m.og_url, &ud) == 0 ||
-         url_date(url, &ud) == 0))
+    if (!m.published_ms && (wd_date_from_url(m.canonical, &ud) == 0 ||
+                            wd_date_from_url(m.og_url, &ud) == 0 ||
+                            wd_date_from_url(url, &ud) == 0))
         m.published_ms = ud;
     /* The main text through a fallback chain (readability.js's): a thin
      * result is tried again on a fresh parse, first keeping the blocks

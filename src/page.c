@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "wd/date.h"
 #include "wd/err.h"
 #include "wd/text.h"
 #include "wd/htmlpage.h"
@@ -188,6 +189,12 @@ wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
         blank = isspace((unsigned char)s[i]) != 0;
     if (blank)
         return WD_EEMPTY;
-    return wd_textpage_parse(s, n, in->fetched_at_ms, in->boiler,
-                             in->boiler_slot, arena, out);
+    int rc = wd_textpage_parse(s, n, in->fetched_at_ms, in->boiler,
+                               in->boiler_slot, arena, out);
+    /* An article whose text gave no date has its URL's, when it has one. */
+    int64_t ud;
+    if (rc == 0 && out->kind == WD_PAGE_ARTICLE && out->n_items == 1 &&
+        !out->items[0].published_at_ms && wd_date_from_url(in->url, &ud) == 0)
+        out->items[0].published_at_ms = ud;
+    return rc;
 }

@@ -146,9 +146,45 @@ test_prefixes_in_bounds(void)
     }
 }
 
+/* Dates in URLs, as CMSes write them; numbers that are no date are not. */
+static void
+test_date_from_url(void)
+{
+    static const struct {
+        const char *url;
+        const char *day; /* YYYY-MM-DD, or NULL for none */
+    } cases[] = {
+        {"http://www.cnn.com/2013/11/27/travel/weather/index.html",
+         "2013-11-27"},
+        {"http://www.news.cn/2023-11/17/c_1212302829.htm", "2023-11-17"},
+        {"https://www.chinadaily.com.cn/a/202311/17/WS655712.html",
+         "2023-11-17"},
+        {"https://example.com/news/harbour-strike-2025-03-11-update",
+         "2025-03-11"},
+        {"https://example.com/article/20180619/x", "2018-06-19"},
+        {"https://example.com/story/12345678/", NULL},
+        {"https://example.com/2025/13/40/x", NULL},
+        {"https://example.com/products/1999", NULL},
+        {NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t ms = 0;
+        int rc = wd_date_from_url(cases[i].url, &ms);
+        if (!cases[i].day) {
+            CHECK_INT(rc, ==, -1);
+            continue;
+        }
+        CHECK_INT(rc, ==, 0);
+        int64_t want;
+        CHECK_OK(wd_date_parse(cases[i].day, 10, 0, &want, NULL));
+        CHECK_INT(ms, ==, want);
+    }
+}
+
 int
 main(void)
 {
+    RUN(test_date_from_url);
     RUN(test_written_forms);
     RUN(test_machine_forms);
     RUN(test_relative);
