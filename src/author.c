@@ -101,7 +101,9 @@ by_len(const char *s, size_t n)
 static size_t
 sep_len(const char *s, size_t n)
 {
-    static const char *const seps[] = {",",
+    static const char *const seps[] = {"  ",
+                                       "\n",
+                                       ",",
                                        ";",
                                        " | ",
                                        " / ",
@@ -122,6 +124,60 @@ sep_len(const char *s, size_t n)
             return k;
     }
     return 0;
+}
+
+/* Words of a newsroom, not of a person ("WebMD Health News", "Metro
+ * Desk"), and of a job title after a name ("Ben Silverman, Games
+ * Editor"): English, the language most bylines carry them in. */
+static const char *const org_words[] = {
+    "news", "newsroom", "press",   "agency", "media", "staff",
+    "desk", "team",     "editors", "online", NULL};
+static const char *const role_words[] = {
+    "editor",      "correspondent", "reporter", "writer",
+    "contributor", "columnist",     "producer", "photographer",
+    "journalist",  "senior",        "chief",    "deputy",
+    "associate",   "contributing",  "staff",    "special",
+    "games",       "political",     "business", "science",
+    "technology",  "health",        "sports",   NULL};
+
+static bool
+word_in(const char *w, size_t n, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && strncasecmp(w, *list, n) == 0)
+            return true;
+    return false;
+}
+
+/* Drops job-title words at the end of a name; false when a newsroom word
+ * is in it. */
+static bool
+drop_roles(const char *s, size_t *n)
+{
+    for (size_t i = 0; i < *n;) {
+        while (i < *n && s[i] == ' ')
+            i++;
+        size_t e = i;
+        while (e < *n && s[e] != ' ')
+            e++;
+        if (e > i && word_in(s + i, e - i, org_words))
+            return false;
+        i = e;
+    }
+    for (;;) {
+        size_t e = *n;
+        while (e && s[e - 1] == ' ')
+            e--;
+        size_t b = e;
+        while (b && s[b - 1] != ' ')
+            b--;
+        if (b == 0 || !word_in(s + b, e - b, role_words))
+            break;
+        *n = b;
+        while (*n && s[*n - 1] == ' ')
+            (*n)--;
+    }
+    return true;
 }
 
 /* True when s[0..n) can be a person's name. */
@@ -194,6 +250,8 @@ wd_authors_split(const char *s, size_t n, struct wd_arena *a, const char **out,
                 strncasecmp(p, leading[i], strlen(leading[i])) == 0)
                 p += strlen(leading[i]), pl -= strlen(leading[i]);
         p = trim_name(p, &pl);
+        if (!drop_roles(p, &pl))
+            pl = 0;
         bool dup = false;
         for (size_t i = 0; i < count && !dup; i++)
             dup = strlen(out[i]) == pl && strncasecmp(out[i], p, pl) == 0;

@@ -195,12 +195,25 @@ is_article_type(json_t *t)
 static void
 set_authors(struct meta *m, int r, const char *v, struct wd_arena *a)
 {
-    if (!v || !*v || (m->n_authors && m->author_rank <= r))
+    if (!v || !*v)
         return;
     const char *names[WD_AUTHORS_MAX];
     size_t n = wd_authors_split(v, strlen(v), a, names, WD_AUTHORS_MAX);
     if (!n)
         return;
+    /* A less trusted source wins only with more of the same people: the
+     * byline that names all three where the meta tag names the first. */
+    if (m->n_authors && m->author_rank <= r) {
+        if (n <= m->n_authors)
+            return;
+        for (size_t i = 0; i < m->n_authors; i++) {
+            bool in = false;
+            for (size_t k = 0; k < n && !in; k++)
+                in = strcasecmp(m->authors[i], names[k]) == 0;
+            if (!in)
+                return;
+        }
+    }
     const char **list = wd_arena_alloc(a, n * sizeof *list);
     if (!list)
         return;

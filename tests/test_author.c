@@ -50,6 +50,11 @@ test_not_names(void)
     check_split("newsdesk@example.com", NULL, 0);
     check_split("CNN", NULL, 0);
     check_split("Updated 12:30, 5 March 2025", NULL, 0);
+    const char *kelli[] = {"Kelli Miller"};
+    check_split("Kelli Miller  WebMD Health News", kelli, 1);
+    const char *ben[] = {"Ben Silverman"};
+    check_split("Ben Silverman Games Editor", ben, 1);
+    check_split("Metro Desk", NULL, 0);
     check_split("", NULL, 0);
     check_split("By", NULL, 0);
 }
