@@ -15,8 +15,25 @@
 static bool
 is_el(const xmlNode *n, const char *name)
 {
-    return n && n->type == XML_ELEMENT_NODE &&
-           xmlStrcasecmp(n->name, (const xmlChar *)name) == 0;
+    /* libxml2's HTML parser gives element names in lower case: a byte
+     * compare, the first byte first. */
+    return n && n->type == XML_ELEMENT_NODE && n->name &&
+           n->name[0] == (xmlChar)name[0] &&
+           strcmp((const char *)n->name, name) == 0;
+}
+
+/* An attribute's value without copying it (NULL when absent, "" when not
+ * plain text). */
+static const char *
+attr_text(const xmlNode *n, const char *name)
+{
+    for (const xmlAttr *p = n->properties; p; p = p->next)
+        if (p->name && strcasecmp((const char *)p->name, name) == 0)
+            return p->children && p->children->type == XML_TEXT_NODE &&
+                           !p->children->next && p->children->content
+                       ? (const char *)p->children->content
+                       : "";
+    return NULL;
 }
 
 static bool
@@ -35,14 +52,13 @@ class_id(xmlNode *n, char *buf, size_t cap)
     size_t k = 0;
     static const char *const attrs[] = {"class", "id"};
     for (int i = 0; i < 2; i++) {
-        xmlChar *v = xmlGetProp(n, (const xmlChar *)attrs[i]);
+        const char *v = attr_text(n, attrs[i]);
         for (size_t j = 0; v && v[j] && k + 2 < cap; j++) {
-            unsigned char c = v[j];
+            unsigned char c = (unsigned char)v[j];
             buf[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
         }
         if (k + 1 < cap)
             buf[k++] = ' ';
-        xmlFree(v);
     }
     buf[k] = '\0';
 }
@@ -99,20 +115,16 @@ static const char *const block_tags[] = {
 static bool
 hidden(xmlNode *n)
 {
-    bool h = xmlHasProp(n, (const xmlChar *)"hidden") != NULL;
-    xmlChar *style = xmlGetProp(n, (const xmlChar *)"style");
-    if (style) {
-        char *s = (char *)style;
-        h |= strstr(s, "display:none") || strstr(s, "display: none") ||
-             strstr(s, "visibility:hidden") || strstr(s, "visibility: hidden");
-        xmlFree(style);
-    }
-    xmlChar *aria = xmlGetProp(n, (const xmlChar *)"aria-hidden");
-    if (aria) {
-        h |= strcmp((char *)aria, "true") == 0;
-        xmlFree(aria);
-    }
-    return h;
+    if (!n->properties)
+        return false;
+    bool h = attr_text(n, "hidden") != NULL;
+    const char *st = attr_text(n, "style");
+    if (st)
+        h |= strstr(st, "display:none") || strstr(st, "display: none") ||
+             strstr(st, "visibility:hidden") ||
+             strstr(st, "visibility: hidden");
+    const char *aria = attr_text(n, "aria-hidden");
+    return h || (aria && strcmp(aria, "true") == 0);
 }
 
 static bool
@@ -133,14 +145,13 @@ unlikely_candidate(xmlNode *n)
     class_id(n, ci, sizeof ci);
     if (has_word(ci, unlikely) && !has_word(ci, maybe))
         return true;
-    xmlChar *role = xmlGetProp(n, (const xmlChar *)"role");
+    const char *role = attr_text(n, "role");
     static const char *const roles[] = {
         "menu",  "menubar",     "complementary", "navigation",
         "alert", "alertdialog", "dialog",        NULL};
     bool r = false;
     for (size_t i = 0; role && roles[i]; i++)
-        r |= strcmp((char *)role, roles[i]) == 0;
-    xmlFree(role);
+        r |= strcmp(role, roles[i]) == 0;
     return r;
 }
 
@@ -229,6 +240,7 @@ has_block_child(const xmlNode *n)
 struct cand {
     xmlNode *node;
     double score;
+    size_t len, link; /* text and link characters under it */
 };
 
 struct cands {
@@ -306,6 +318,34 @@ score_block(struct cands *cs, xmlNode *n)
         if (!c)
             return;
         c->score += level == 0 ? s : level == 1 ? s / 2 : s / (level * 3);
+    }
+}
+
+/* The text measures of every candidate, in one walk. */
+static void
+measure_cands(struct cands *cs, xmlNode *n, bool in_link, struct measure *m,
+              int depth)
+{
+    for (; n && depth < MAX_DEPTH; n = n->next) {
+        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+            xmlNode *next = n->next;
+            n->next = NULL; /* measure() walks siblings: this one only */
+            measure(n, m, in_link, depth);
+            n->next = next;
+        } else if (n->type == XML_ELEMENT_NODE) {
+            struct measure sub = {0, 0, 0, true};
+            measure_cands(cs, n->children, in_link || is_el(n, "a"), &sub,
+                          depth + 1);
+            uintptr_t k = (uintptr_t)n->_private;
+            if (k && k <= cs->n && cs->c[k - 1].node == n) {
+                cs->c[k - 1].len = sub.len;
+                cs->c[k - 1].link = sub.link;
+            }
+            m->len += sub.len;
+            m->link += sub.link;
+            m->commas += sub.commas;
+            m->space = sub.space;
+        }
     }
 }
 
@@ -611,12 +651,17 @@ wd_htmlbody_main(xmlNode *root, bool weight_classes, const char *title,
         clear_private(root, 0);
     if (body)
         score_tree(&cs, body->children, 0);
-    /* Scores scaled by how little of each candidate is links. */
+    /* Scores scaled by how little of each candidate is links (measured in
+     * one walk of the page). */
+    if (body) {
+        struct measure all = {0, 0, 0, true};
+        measure_cands(&cs, body->children, false, &all, 0);
+    }
     xmlNode *top = NULL;
     double top_score = -1e9;
     for (size_t i = 0; i < cs.n; i++) {
-        struct measure m = measure_node(cs.c[i].node);
-        double ld = m.len ? (double)m.link / (double)m.len : 0;
+        double ld =
+            cs.c[i].len ? (double)cs.c[i].link / (double)cs.c[i].len : 0;
         cs.c[i].score *= 1 - ld;
         if (cs.c[i].score > top_score) {
             top_score = cs.c[i].score;

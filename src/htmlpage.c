@@ -816,6 +816,25 @@ clean_doc_title(const struct meta *m, struct wd_arena *a)
     return wd_arena_strndup(a, cur, cur_n);
 }
 
+/* Bytes of text in the <p> elements under n. */
+static size_t
+paragraph_text(xmlNode *n, int depth)
+{
+    size_t total = 0;
+    for (; n && depth < 400; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_el(n, "p")) {
+            xmlChar *t = xmlNodeGetContent(n);
+            total += t ? (size_t)xmlStrlen(t) : 0;
+            xmlFree(t);
+            continue;
+        }
+        total += paragraph_text(n->children, depth + 1);
+    }
+    return total;
+}
+
 static void
 quiet(void *ctx, const char *msg, ...)
 {
@@ -873,6 +892,9 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
      * wins. The chosen attempt's tree stays for the listing test. */
     struct tbuf b = {0};
     xmlNode *best = NULL;
+    /* The text of all the page's paragraphs, before any pruning: a short
+     * result that holds most of it is the whole story, not a miss. */
+    size_t p_text = root ? paragraph_text(root, 0) : 0;
     for (int attempt = 0; attempt < 3; attempt++) {
         htmlDocPtr d = doc;
         if (attempt > 0) {
@@ -924,7 +946,7 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
             if (d != doc)
                 xmlFreeDoc(d);
         }
-        if (b.len >= 500)
+        if (b.len >= 500 || 2 * b.len >= p_text)
             break;
     }
     if (root && (rc = listing(root, base, m.language, now, best, b.len,
@@ -933,6 +955,13 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
         xmlFreeDoc(doc);
         return rc < 0 ? rc : 0;
     }
+    /* A few characters ("x" under a 600 kB attribute, one word under
+     * 100 000 nested elements) are no story: the text reader decides. */
+    size_t chars = 0;
+    for (size_t i = 0; i < b.len; i++)
+        chars += ((unsigned char)b.p[i] & 0xC0) != 0x80;
+    if (chars < 12)
+        b.len = 0;
     if (b.len == 0) {
         /* No paragraphs: read the page's text, one line per block, as a
          * text page; the page's metadata still wins over what the text
