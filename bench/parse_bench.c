@@ -1,7 +1,8 @@
 /* Page parsing speed: MB/s and pages/s of wd_page_parse on the seed text
  * pages and the HTML extraction corpus, repeated until a few seconds pass.
  *
- *   parse_bench [SECONDS]   (default 3 per format) */
+ *   parse_bench [SECONDS [HTML_DIR]]   (default 3 s per format; HTML_DIR:
+ *   real pages instead of the extraction fixtures) */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,9 +82,12 @@ int
 main(int argc, char **argv)
 {
     double seconds = argc > 1 ? atof(argv[1]) : 3;
-    static struct file text[64], html[64];
+    /* A second argument: a folder of real HTML pages to time instead of
+     * the extraction fixtures (e.g. ../shared/corpora/readability). */
+    static struct file text[64], html[256];
     int nt = load(WD_FIXTURES "/seeds", ".txt", text, 64);
-    int nh = load(WD_FIXTURES "/extract", ".html", html, 64);
+    int nh = load(argc > 2 ? argv[2] : WD_FIXTURES "/extract", ".html", html,
+                  256);
     run("text", "text/plain", text, nt, seconds);
     run("html", "text/html", html, nh, seconds);
     return 0;
