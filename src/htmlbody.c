@@ -297,6 +297,7 @@ cand_of(struct cands *cs, xmlNode *n)
     }
     struct cand *c = &cs->c[cs->n++];
     c->node = n;
+    c->len = c->link = 0;
     c->score = tag_weight(n) + (cs->weight_classes ? class_weight(n) : 0);
     n->_private = (void *)(uintptr_t)cs->n;
     return c;
@@ -653,9 +654,14 @@ wd_htmlbody_main(xmlNode *root, bool weight_classes, const char *title,
         score_tree(&cs, body->children, 0);
     /* Scores scaled by how little of each candidate is links (measured in
      * one walk of the page). */
-    if (body) {
+    if (root) {
         struct measure all = {0, 0, 0, true};
-        measure_cands(&cs, body->children, false, &all, 0);
+        measure_cands(&cs, root->children, false, &all, 0);
+        uintptr_t k = (uintptr_t)root->_private;
+        if (k && k <= cs.n && cs.c[k - 1].node == root) {
+            cs.c[k - 1].len = all.len;
+            cs.c[k - 1].link = all.link;
+        }
     }
     xmlNode *top = NULL;
     double top_score = -1e9;

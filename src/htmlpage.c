@@ -23,6 +23,7 @@
 struct meta {
     char *title, *author, *canonical, *og_url, *language;
     char *doc_title;        /* <title> as written */
+    char *article_body;     /* JSON-LD articleBody, white space folded */
     char *heads[MAX_HEADS]; /* the first <h1> and <h2> texts */
     size_t n_heads, n_h1;
     char *first_h1;
@@ -292,6 +293,9 @@ jsonld(json_t *o, struct meta *m, struct wd_arena *a, int64_t now, int depth)
     author_names(json_object_get(o, "author"), byline, sizeof byline, &blen, 0);
     set_authors(m, 0, byline, a);
     set_date(m, 0, json_string_value(json_object_get(o, "datePublished")), now);
+    const char *ab = json_string_value(json_object_get(o, "articleBody"));
+    if (ab && !m->article_body)
+        m->article_body = wd_arena_strndup(a, ab, strlen(ab));
 }
 
 /* "en_GB" (og:locale) or "en-GB" (lang) as a BCP 47 tag, into the arena;
@@ -816,6 +820,80 @@ clean_doc_title(const struct meta *m, struct wd_arena *a)
     return wd_arena_strndup(a, cur, cur_n);
 }
 
+/* s with white space runs as one space, trimmed, in the arena. */
+static char *
+fold_space(const char *s, size_t n, struct wd_arena *a)
+{
+    char *o = wd_arena_alloc(a, n + 1);
+    if (!o)
+        return NULL;
+    size_t k = 0;
+    bool sp = true;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool w = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+        if (w) {
+            if (!sp)
+                o[k++] = ' ';
+            sp = true;
+        } else {
+            o[k++] = c;
+            sp = false;
+        }
+    }
+    while (k && o[k - 1] == ' ')
+        k--;
+    o[k] = '\0';
+    return o;
+}
+
+/* The JSON-LD articleBody as the body (paragraphs at its line breaks),
+ * when it is at least a third longer than body[0..len), holds body's
+ * start, and is no teaser; else NULL. */
+static char *
+use_article_body(const char *ab, const char *body, size_t len,
+                 struct wd_arena *a)
+{
+    size_t n = strlen(ab);
+    while (n && (ab[n - 1] == ' ' || ab[n - 1] == '\n'))
+        n--;
+    if (n < 200 || 3 * n < 4 * len ||
+        (n >= 3 && (memcmp(ab + n - 3, "...", 3) == 0 ||
+                    memcmp(ab + n - 3, "\xE2\x80\xA6", 3) == 0)))
+        return NULL;
+    char *fab = fold_space(ab, n, a);
+    char *fb = fold_space(body ? body : "", len, a);
+    if (!fab || !fb)
+        return NULL;
+    size_t lead = strlen(fb) < 60 ? strlen(fb) : 60;
+    while (lead && ((unsigned char)fb[lead] & 0xC0) == 0x80)
+        lead--;
+    fb[lead] = '\0';
+    if (lead && !strstr(fab, fb))
+        return NULL;
+    /* Paragraphs: each line break of the articleBody starts one. */
+    char *out = wd_arena_alloc(a, 2 * n + 1);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && ab[e] != '\n')
+            e++;
+        char *para = fold_space(ab + i, e - i, a);
+        if (para && *para) {
+            if (k)
+                out[k++] = '\n', out[k++] = '\n';
+            size_t pl = strlen(para);
+            memcpy(out + k, para, pl);
+            k += pl;
+        }
+        i = e + 1;
+    }
+    out[k] = '\0';
+    return k ? out : NULL;
+}
+
 /* Bytes of text in the <p> elements under n. */
 static size_t
 paragraph_text(xmlNode *n, int depth)
@@ -954,6 +1032,24 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
         free(b.p);
         xmlFreeDoc(doc);
         return rc < 0 ? rc : 0;
+    }
+    /* JSON-LD's articleBody as evidence: when it is much longer than what
+     * the page's markup gave and goes on from it (the rest of the story is
+     * loaded by script, or hidden behind a "read more"), it is the body; a
+     * teaser ("...") is not. */
+    if (m.article_body) {
+        char *alt = use_article_body(m.article_body, b.p, b.len, a);
+        if (alt) {
+            free(b.p);
+            b.len = strlen(alt);
+            b.p = malloc(b.len + 1);
+            if (!b.p) {
+                xmlFreeDoc(doc);
+                return WD_ENOMEM;
+            }
+            memcpy(b.p, alt, b.len + 1);
+            b.cap = b.len + 1;
+        }
     }
     /* A few characters ("x" under a 600 kB attribute, one word under
      * 100 000 nested elements) are no story: the text reader decides. */
