@@ -304,14 +304,14 @@ cand_of(struct cands *cs, xmlNode *n)
 }
 
 static void
-score_block(struct cands *cs, xmlNode *n)
+score_text(struct cands *cs, xmlNode *parent, const struct measure *mp)
 {
-    struct measure m = measure_node(n);
+    struct measure m = *mp;
     if (m.len < 25)
         return;
     double s =
         1 + (double)m.commas + (double)(m.len / 100 < 3 ? m.len / 100 : 3);
-    xmlNode *a = n->parent;
+    xmlNode *a = parent;
     for (int level = 0;
          a && a->type == XML_ELEMENT_NODE && level < SCORE_LEVELS;
          level++, a = a->parent) {
@@ -319,6 +319,37 @@ score_block(struct cands *cs, xmlNode *n)
         if (!c)
             return;
         c->score += level == 0 ? s : level == 1 ? s / 2 : s / (level * 3);
+    }
+}
+
+static void
+score_block(struct cands *cs, xmlNode *n)
+{
+    struct measure m = measure_node(n);
+    score_text(cs, n->parent, &m);
+}
+
+/* The runs of text that stand between the blocks of an element (a story
+ * written as text and <br>s in a <div> that also holds pictures or
+ * tables): each scores like a paragraph of its own under the element. */
+static void
+score_runs(struct cands *cs, xmlNode *el)
+{
+    struct measure run = {0, 0, 0, true};
+    for (xmlNode *c = el->children;; c = c->next) {
+        bool block = c && c->type == XML_ELEMENT_NODE &&
+                     (is_any(c, block_tags) || has_block_child(c));
+        if (!c || block) {
+            score_text(cs, el, &run);
+            run = (struct measure){0, 0, 0, true};
+            if (!c)
+                break;
+            continue;
+        }
+        xmlNode *next = c->next;
+        c->next = NULL; /* measure() walks siblings: this one only */
+        measure(c, &run, is_el(c, "a"), 0);
+        c->next = next;
     }
 }
 
@@ -366,6 +397,7 @@ score_tree(struct cands *cs, xmlNode *n, int depth)
             score_block(cs, n);
             continue;
         }
+        score_runs(cs, n);
         score_tree(cs, n->children, depth + 1);
     }
 }
@@ -447,6 +479,8 @@ struct writer {
     struct para cur;
     const char *title, *author;
     bool cur_heading; /* the paragraph is a heading's text */
+    bool caption;     /* inside a figure's caption */
+    bool cur_caption; /* the paragraph is a caption's text */
 };
 
 static bool
@@ -488,6 +522,32 @@ repeats_title(const char *heading, const char *title)
     return words && found * 4 >= words * 3;
 }
 
+/* A short line of date and source: a year, a time or a bar or colon, at
+ * most fifteen words, and no sentence's end. */
+static bool
+date_line(const char *s, size_t n)
+{
+    size_t words = 1;
+    bool year = false, mark = false;
+    for (size_t i = 0; i < n; i++) {
+        words += s[i] == ' ';
+        mark |= s[i] == '|' || s[i] == ':';
+        if (i + 4 <= n && (i == 0 || s[i - 1] < '0' || s[i - 1] > '9') &&
+            (i + 4 == n || s[i + 4] < '0' || s[i + 4] > '9')) {
+            int y = 0;
+            bool digits = true;
+            for (size_t k = 0; k < 4 && digits; k++) {
+                digits = s[i + k] >= '0' && s[i + k] <= '9';
+                y = y * 10 + (s[i + k] - '0');
+            }
+            year |= digits && y >= 1990 && y <= 2039;
+        }
+    }
+    char last = n ? s[n - 1] : '.';
+    return year && mark && words <= 15 && last != '.' && last != '!' &&
+           last != '?' && last != '"';
+}
+
 /* Ends the paragraph being gathered: kept unless empty, mostly links, the
  * byline or the page's own headline. */
 static void
@@ -511,6 +571,11 @@ flush(struct writer *w)
             contains_ci(p->t.p, w->author))
             keep = false; /* "By Maria Lopez" */
         if (w->cur_heading && w->title && repeats_title(p->t.p, w->title))
+            keep = false;
+        /* Before the story's first paragraph: the lead picture's caption,
+         * and a line of date and source ("23. März 2017, 15:43 Uhr |
+         * Quelle: ..."), are no part of it. */
+        if (w->out.len == 0 && (w->cur_caption || date_line(p->t.p, len)))
             keep = false;
     }
     if (keep) {
@@ -538,6 +603,7 @@ flush(struct writer *w)
     p->link = 0;
     p->untimed = 0;
     w->cur_heading = false;
+    w->cur_caption = false;
 }
 
 static void
@@ -565,9 +631,20 @@ write_node(struct writer *w, xmlNode *n, bool in_link, bool in_time, int depth)
         para_text(&w->cur, " ", 1, false, false);
     if (block && (is_el(n, "h1") || is_el(n, "h2") || is_el(n, "h3")))
         w->cur_heading = true;
-    for (xmlNode *c = n->children; c; c = c->next)
+    bool was_caption = w->caption;
+    if (is_el(n, "figcaption"))
+        w->caption = true;
+    else if (!w->caption && n->properties) {
+        const char *cls = attr_text(n, "class");
+        w->caption = cls && strstr(cls, "caption");
+    }
+    for (xmlNode *c = n->children; c; c = c->next) {
+        if (w->caption && c->type == XML_TEXT_NODE)
+            w->cur_caption = true;
         write_node(w, c, in_link || is_el(n, "a"), in_time || is_el(n, "time"),
                    depth + 1);
+    }
+    w->caption = was_caption;
     if (block && !cell)
         flush(w);
 }
