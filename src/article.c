@@ -34,6 +34,7 @@ wd_article_pack(const struct wd_item *it, const struct wd_tags *tags,
         art.n_authors = 1;
     }
     art.dateline = (char *)(it->dateline ? it->dateline : "");
+    art.change = (char *)(m->change ? m->change : "");
     art.published_at_ms = it->published_at_ms;
     art.simhash = m->simhash;
     art.revision = m->revision;
@@ -120,6 +121,7 @@ wd_article_json(const uint8_t *buf, size_t len, const char *channel)
     json_object_set_new(o, "author", json_string(art->author));
     json_object_set_new(o, "authors", str_array(art->authors, art->n_authors));
     json_object_set_new(o, "dateline", json_string(art->dateline));
+    json_object_set_new(o, "change", json_string(art->change));
     json_object_set_new(o, "published_at_ms",
                         json_integer(art->published_at_ms));
     json_object_set_new(o, "fetched_at_ms", json_integer(art->fetched_at_ms));

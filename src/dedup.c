@@ -25,9 +25,13 @@ struct story_rec {
     uint64_t teaser_leads[WD_FP_LEADS]; /* after an upgrade: the teaser's */
     uint32_t sketch[WD_FP_SKETCH];      /* the lead's, 0s: none */
     int64_t last_ms; /* last published (new or upgrade); 0: unknown */
+    /* Since the facts (older records end before them and read as 0s: no
+     * facts known, never a veto): */
+    uint64_t facts[4];
 };
 
 #define REC_V1_SIZE offsetof(struct story_rec, leads)
+#define REC_V2_SIZE offsetof(struct story_rec, facts)
 
 enum { AGE_STORY = 'S', AGE_PAGE = 'P' };
 #define AGE_KEY_LEN 25
@@ -233,6 +237,59 @@ wd_dedup_fp_make(struct wd_story_fp *fp, const struct wd_fp_story *f,
     memcpy(fp->leads, f->leads, sizeof fp->leads);
     memcpy(fp->sketch, f->sketch, sizeof fp->sketch);
     fp->words = f->words > UINT32_MAX ? UINT32_MAX : (uint32_t)f->words;
+    fp->facts = f->facts;
+}
+
+/* True when the facts of a story and of a remembered one say they are two
+ * items (both known, and too few shared). */
+static bool
+facts_differ(const struct wd_story_fp *fp, const struct story_rec *rec)
+{
+    struct wd_fp_facts r;
+    memcpy(r.bits, rec->facts, sizeof r.bits);
+    double c = wd_fp_facts_containment(&fp->facts, &r);
+    return c >= 0 && c < WD_FACTS_MIN_SHARED;
+}
+
+enum wd_change
+wd_dedup_marker(const char *t, size_t n)
+{
+    static const struct {
+        const char *word;
+        enum wd_change kind;
+    } starts[] = {{"corrected", WD_CHANGE_CORRECTION},
+                  {"correction", WD_CHANGE_CORRECTION},
+                  {"corrects", WD_CHANGE_CORRECTION},
+                  {"refile", WD_CHANGE_UPDATE},
+                  {"updated", WD_CHANGE_UPDATE},
+                  {"update", WD_CHANGE_UPDATE}},
+      inside[] = {{"(corrected", WD_CHANGE_CORRECTION},
+                  {"(correction", WD_CHANGE_CORRECTION},
+                  {"(updated", WD_CHANGE_UPDATE},
+                  {"(update", WD_CHANGE_UPDATE}};
+    while (n && (*t == ' ' || *t == '*'))
+        t++, n--;
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
+        size_t k = strlen(starts[i].word);
+        /* A word of its own: "UPDATE 2-", "CORRECTED - ", "Correction:" */
+        if (n > k && strncasecmp(t, starts[i].word, k) == 0 &&
+            (t[k] == ' ' || t[k] == '-' || t[k] == ':' || t[k] == '/'))
+            return starts[i].kind;
+    }
+    for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++) {
+        size_t k = strlen(inside[i].word);
+        for (size_t j = 0; j + k <= n; j++)
+            if (strncasecmp(t + j, inside[i].word, k) == 0)
+                return inside[i].kind;
+    }
+    return WD_CHANGE_NONE;
+}
+
+const char *
+wd_change_name(enum wd_change c)
+{
+    static const char *const names[] = {"", "upgrade", "correction", "update"};
+    return c <= WD_CHANGE_UPDATE ? names[c] : "";
 }
 
 /* The story record of id, also one written before the lead keys. */
@@ -243,7 +300,7 @@ get_rec(struct wd_dedup *d, const uint8_t id[16], struct story_rec *rec)
     memset(rec, 0, sizeof *rec);
     if (d->store->ops->get(d->store->impl, WD_NS_STORY, id, 16, rec, &vlen))
         return false;
-    return vlen == sizeof *rec || vlen == REC_V1_SIZE;
+    return vlen == sizeof *rec || vlen == REC_V1_SIZE || vlen == REC_V2_SIZE;
 }
 
 /* The lead keys a story is found by, by window (0: none): a full text's
@@ -290,31 +347,80 @@ wd_dedup_claim(struct wd_dedup *d, const struct wd_story_fp *fp,
     return wd_store_claim(d->store, &c);
 }
 
-static bool
-near_seen_minhash(struct wd_dedup *d, const uint64_t *bands)
+enum near_match { NEAR_NONE, NEAR_COPY, NEAR_SIBLING };
+
+/* Near copies by MinHash: WD_NEAR_MIN_BANDS bands of fp found remembered
+ * make fp a near copy, as they always did; the stories the bands name,
+ * most bands first, are then checked by their facts: the first that agrees
+ * confirms the copy (NEAR_COPY); when every one is another item of the
+ * same template (other figures and names), fp is a story of its own
+ * (NEAR_SIBLING). sid and rec get the candidate. */
+static enum near_match
+near_minhash(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
+             struct story_rec *rec)
 {
-    uint8_t key[MH_KEY_LEN];
-    int hits = 0;
+    uint8_t key[MH_KEY_LEN], ids[WD_MH_BANDS][16];
+    int counts[WD_MH_BANDS], n_ids = 0, anon = 0, hits = 0;
     for (int b = 0; b < WD_MH_BANDS; b++) {
-        mh_key(b, bands[b], key);
-        hits += exists(d, WD_NS_BAND, key, MH_KEY_LEN);
-        if (hits >= WD_NEAR_MIN_BANDS)
-            return true;
         /* Not enough bands left to reach the bar: stop early. */
-        if (hits + (WD_MH_BANDS - 1 - b) < WD_NEAR_MIN_BANDS)
-            return false;
+        if (hits + (WD_MH_BANDS - b) < WD_NEAR_MIN_BANDS)
+            break;
+        mh_key(b, fp->bands[b], key);
+        uint8_t val[16];
+        size_t vlen = sizeof val;
+        if (d->store->ops->get(d->store->impl, WD_NS_BAND, key, MH_KEY_LEN, val,
+                               &vlen) != 0)
+            continue;
+        hits++;
+        if (vlen != 16) {
+            anon++;
+            continue;
+        }
+        int k = 0;
+        while (k < n_ids && memcmp(ids[k], val, 16) != 0)
+            k++;
+        if (k == n_ids) {
+            memcpy(ids[n_ids], val, 16);
+            counts[n_ids++] = 0;
+        }
+        counts[k]++;
     }
-    return false;
+    if (hits < WD_NEAR_MIN_BANDS)
+        return NEAR_NONE;
+    /* The candidates, most bands first: the first whose facts agree. */
+    bool sibling = false;
+    for (;;) {
+        int best = -1;
+        for (int k = 0; k < n_ids; k++)
+            if (counts[k] > 0 && (best < 0 || counts[k] > counts[best]))
+                best = k;
+        if (best < 0)
+            break;
+        counts[best] = 0;
+        if (!get_rec(d, ids[best], rec))
+            continue;
+        memcpy(sid, ids[best], 16);
+        if (!facts_differ(fp, rec))
+            return NEAR_COPY;
+        sibling = true;
+    }
+    /* Every candidate another item: a sibling; none readable (bands of
+     * an older index, or stories since forgotten): a copy, as before the
+     * bands named their stories. */
+    return sibling ? NEAR_SIBLING : NEAR_COPY;
 }
 
-static bool
-near_seen(struct wd_dedup *d, const struct wd_story_fp *fp)
+static bool near_seen_simhash(struct wd_dedup *d, uint64_t sh);
+
+static enum near_match
+near_seen(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
+          struct story_rec *rec)
 {
     if (fp->shingles < WD_NEAR_MIN_SHINGLES)
-        return false;
+        return NEAR_NONE;
     if (d->cfg.near == WD_NEAR_MINHASH)
-        return near_seen_minhash(d, fp->bands);
-    return near_seen_simhash(d, fp->simhash);
+        return near_minhash(d, fp, sid, rec);
+    return near_seen_simhash(d, fp->simhash) ? NEAR_COPY : NEAR_NONE;
 }
 
 static bool
@@ -344,7 +450,8 @@ index_story(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *r)
     if (r->near_indexed == 1 + WD_NEAR_MINHASH) {
         for (int b = 0; rc == 0 && b < WD_MH_BANDS; b++) {
             mh_key(b, r->bands[b], key);
-            rc = o->put(d->store->impl, WD_NS_BAND, key, MH_KEY_LEN, "", 0);
+            /* The band names its story: a candidate can be checked. */
+            rc = o->put(d->store->impl, WD_NS_BAND, key, MH_KEY_LEN, id, 16);
         }
     } else if (r->near_indexed == 1 + WD_NEAR_SIMHASH) {
         for (int p = 0; rc == 0 && p < N_PAIRS; p++) {
@@ -411,6 +518,7 @@ upgrade(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *rec,
     next.teaser_content_key = rec->content_key;
     own_leads(fp, next.leads);
     memcpy(next.sketch, fp->sketch, sizeof next.sketch);
+    memcpy(next.facts, fp->facts.bits, sizeof next.facts);
     next.last_ms = now_ms;
     for (int i = 0; i < WD_FP_LEADS; i++)
         next.teaser_leads[i] =
@@ -421,6 +529,21 @@ upgrade(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *rec,
         return WD_DUP_NEAR; /* cannot remember it: do not publish it */
     *revision = next.revision;
     return WD_DUP_UPGRADE;
+}
+
+/* A correction or update of story id (record rec) published under its id
+ * as the next revision (fp->change says which). */
+static enum wd_dup
+revise(struct wd_dedup *d, const uint8_t id[16], struct story_rec *rec,
+       struct wd_story_fp *fp, int64_t now_ms, uint32_t *revision)
+{
+    if (!get_rec(d, id, rec))
+        return WD_DUP_NEAR;
+    fp->change = fp->marker;
+    enum wd_dup r = upgrade(d, id, rec, fp, now_ms, revision);
+    if (r == WD_DUP_UPGRADE)
+        memcpy(fp->id, id, 16);
+    return r;
 }
 
 enum lead_match { LEAD_NONE, LEAD_COPY, LEAD_TEASER };
@@ -513,22 +636,45 @@ wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
             return WD_DUP_EXACT;
         }
         /* A teaser grows into its full text once; nothing ever shrinks. */
-        if (rec.teaser && !fp->teaser && fp->body_len > rec.body_len)
+        if (rec.teaser && !fp->teaser && fp->body_len > rec.body_len) {
+            fp->change = WD_CHANGE_UPGRADE;
             return upgrade(d, fp->id, &rec, fp, now_ms, revision);
-        return exists(d, WD_NS_CONTENT, &fp->content_key, 8) ? WD_DUP_EXACT
-                                                             : WD_DUP_NEAR;
+        }
+        if (exists(d, WD_NS_CONTENT, &fp->content_key, 8))
+            return WD_DUP_EXACT;
+        /* A version that says it corrects or updates the story is a
+         * revision of it; any other is a near copy. */
+        if (fp->marker) {
+            fp->change = fp->marker;
+            return upgrade(d, fp->id, &rec, fp, now_ms, revision);
+        }
+        return WD_DUP_NEAR;
     }
     if (exists(d, WD_NS_CONTENT, &fp->content_key, 8))
         return WD_DUP_EXACT;
     if (fp->url_key && exists(d, WD_NS_URL, &fp->url_key, 8))
         return WD_DUP_EXACT;
-    if (near_seen(d, fp))
-        return WD_DUP_NEAR;
+    /* A near copy confirmed by its facts is dropped, or published as a
+     * revision when its headline says it corrects or updates the story; an
+     * item of the same template with other figures and names (a sibling)
+     * is a story of its own, unless it says it corrects one. */
     uint8_t sid[16];
-    switch (by_lead(d, fp, sid, &rec)) {
-    case LEAD_COPY:
+    enum near_match nm = near_seen(d, fp, sid, &rec);
+    if (nm != NEAR_NONE && fp->marker)
+        return revise(d, sid, &rec, fp, now_ms, revision);
+    if (nm == NEAR_COPY)
         return WD_DUP_NEAR;
+    switch (by_lead(d, fp, sid, &rec)) {
+    case LEAD_COPY: {
+        if (fp->marker)
+            return revise(d, sid, &rec, fp, now_ms, revision);
+        struct story_rec lr;
+        if (!get_rec(d, sid, &lr) || !facts_differ(fp, &lr))
+            return WD_DUP_NEAR;
+        break;
+    }
     case LEAD_TEASER: {
+        fp->change = WD_CHANGE_UPGRADE;
         enum wd_dup r = upgrade(d, sid, &rec, fp, now_ms, revision);
         if (r == WD_DUP_UPGRADE)
             memcpy(fp->id, sid, 16);
@@ -549,6 +695,7 @@ wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
     set_near(d, &rec, fp);
     own_leads(fp, rec.leads);
     memcpy(rec.sketch, fp->sketch, sizeof rec.sketch);
+    memcpy(rec.facts, fp->facts.bits, sizeof rec.facts);
     rec.last_ms = now_ms;
     uint8_t akey[AGE_KEY_LEN];
     age_key(now_ms, AGE_STORY, fp->id, 16, akey);

@@ -345,10 +345,111 @@ both_add(void *ctx, uint64_t h)
     minhash_add(&b->mh, h);
 }
 
+/* One fact: sets its two bits. */
+static void
+fact_add(struct wd_fp_facts *f, const char *s, size_t n)
+{
+    uint64_t h = XXH3_64bits(s, n);
+    for (int k = 0; k < 2; k++, h >>= 8)
+        f->bits[(h & 255) >> 6] |= 1ull << (h & 63);
+}
+
+/* The facts of one text: numbers (digits and the decimal point kept:
+ * "1,200,000" and "1200000" are one fact) and names (a capitalised word
+ * that does not open a sentence, lower-cased), from its first max_words
+ * words; names only when with_names (a title in capitals has none). */
+static void
+facts_of(const char *s, size_t n, size_t max_words, bool with_names,
+         struct wd_fp_facts *f)
+{
+    bool sentence_start = true;
+    size_t words = 0;
+    for (size_t i = 0; i < n && words < max_words;) {
+        while (i < n &&
+               (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+            i++;
+        size_t b = i;
+        while (i < n && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' &&
+               s[i] != '\r')
+            i++;
+        if (i == b)
+            break;
+        words++;
+        char buf[64];
+        size_t k = 0;
+        bool digit = false, alpha = false;
+        for (size_t j = b; j < i && k + 4 < sizeof buf; j++) {
+            unsigned char c = (unsigned char)s[j];
+            digit |= c >= '0' && c <= '9';
+            alpha |= c >= 0x80 || ((c | 32) >= 'a' && (c | 32) <= 'z');
+        }
+        char last = s[i - 1];
+        bool ends = last == '.' || last == '!' || last == '?' || last == ':' ||
+                    last == '"';
+        if (digit) {
+            for (size_t j = b; j < i && k + 1 < sizeof buf; j++)
+                if ((s[j] >= '0' && s[j] <= '9') ||
+                    (s[j] == '.' && j + 1 < i && s[j + 1] >= '0' &&
+                     s[j + 1] <= '9'))
+                    buf[k++] = s[j];
+            if (k)
+                fact_add(f, buf, k);
+        } else if (alpha && with_names && !sentence_start) {
+            /* The word without the punctuation around it. */
+            size_t wb = b, we = i;
+            while (wb < we && !((unsigned char)s[wb] >= 0x80 ||
+                                ((s[wb] | 32) >= 'a' && (s[wb] | 32) <= 'z')))
+                wb++;
+            while (we > wb &&
+                   !((unsigned char)s[we - 1] >= 0x80 ||
+                     ((s[we - 1] | 32) >= 'a' && (s[we - 1] | 32) <= 'z')))
+                we--;
+            uint32_t cp;
+            if (we > wb + 1) {
+                wd_utf8_next(s + wb, we - wb, &cp);
+                if (wd_cp_is_upper(cp)) {
+                    for (size_t j = wb; j < we && k + 1 < sizeof buf; j++)
+                        buf[k++] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32
+                                                                     : s[j]);
+                    fact_add(f, buf, k);
+                }
+            }
+        }
+        sentence_start = ends;
+    }
+}
+
+void
+wd_fp_facts(const char *title, size_t tlen, const char *body, size_t blen,
+            struct wd_fp_facts *out)
+{
+    memset(out, 0, sizeof *out);
+    /* The title's figures only: headlines capitalise every word (and
+     * re-posts change them). */
+    facts_of(title, tlen, 40, false, out);
+    facts_of(body, blen, WD_FP_FACT_WORDS, true, out);
+}
+
+double
+wd_fp_facts_containment(const struct wd_fp_facts *a,
+                        const struct wd_fp_facts *b)
+{
+    int pa = 0, pb = 0, both = 0;
+    for (int i = 0; i < 4; i++) {
+        pa += __builtin_popcountll(a->bits[i]);
+        pb += __builtin_popcountll(b->bits[i]);
+        both += __builtin_popcountll(a->bits[i] & b->bits[i]);
+    }
+    if (pa < 10 || pb < 10)
+        return -1;
+    return (double)both / (double)(pa < pb ? pa : pb);
+}
+
 void
 wd_fp_story(const char *title, size_t tlen, const char *body, size_t blen,
             struct wd_fp_story *out)
 {
+    wd_fp_facts(title, tlen, body, blen, &out->facts);
     struct key t, b;
     key_make(&t, title, tlen);
     key_make(&b, body, blen);

@@ -265,6 +265,8 @@ fingerprint_items(struct wd_prepared *pp)
         wd_dedup_fp_make(&pp->fps[i], &f,
                          it->url ? wd_fp_url_key(it->url, strlen(it->url)) : 0,
                          blen, !it->full || it->truncated);
+        pp->fps[i].marker =
+            (uint8_t)wd_dedup_marker(it->title, strlen(it->title));
     }
     return 0;
 }
@@ -513,6 +515,7 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
             .ingested_at_ms = now_ms,
             .simhash = fp.simhash,
             .revision = revision,
+            .change = wd_change_name(fp.change),
         };
         if (wd_article_pack(it, &r->tags, &meta, &pp->work, &r->buf, &r->len)) {
             /* Out of memory: drop the batch, so that nothing unpublished

@@ -330,6 +330,105 @@ test_retention_by_age(void)
     wd_dedup_close(d);
 }
 
+/* Two items of one template (a bond issue's words, another issuer and
+ * other figures) are two stories; a copy-edit of one is a near copy. */
+static const char *const bond_a =
+    "Karvona Tessamir has issued a 975 mln euro bond due March 3, 2036, lead "
+    "manager Dorlin Bank said. The bond pays an annual coupon of 3.125 "
+    "percent and was priced at 99.50 to yield 3.215 percent. Listing is on "
+    "the Dorlin stock exchange. Payment date is March 9. Denominations are "
+    "1,000 and 100,000 euros. The issue is rated in line with the issuer's "
+    "senior unsecured debt.";
+static const char *const bond_b =
+    "Velromar Helpo has issued a 625 mln euro bond due April 12, 2028, lead "
+    "manager Marsaqui Bank said. The bond pays an annual coupon of 4.500 "
+    "percent and was priced at 98.10 to yield 4.710 percent. Listing is on "
+    "the Marsaqui stock exchange. Payment date is April 20. Denominations "
+    "are 1,000 and 100,000 euros. The issue is rated in line with the "
+    "issuer's senior unsecured debt.";
+
+static void
+test_template_siblings(void)
+{
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp a = fp_of("Karvona issues 975 mln euro bond", bond_a,
+                                 false),
+                       b = fp_of("Velromar issues 625 mln euro bond", bond_b,
+                                 false);
+    CHECK_INT(decide1(d, &a, 1000, &rev), ==, WD_DUP_NEW);
+    CHECK_INT(decide1(d, &b, 2000, &rev), ==, WD_DUP_NEW);
+    /* A re-post of the first under another headline, one word edited. */
+    char edited[1024];
+    snprintf(edited, sizeof edited, "%s", bond_a);
+    memcpy(strstr(edited, "annual"), "yearly", 6);
+    struct wd_story_fp c = fp_of("Karvona Tessamir sells bond", edited, false);
+    CHECK_INT(decide1(d, &c, 3000, &rev), ==, WD_DUP_NEAR);
+    wd_dedup_close(d);
+}
+
+/* A correction (a figure changed) and an update (a paragraph added) of a
+ * story are its next revisions, under its id, with their kind; a copy of
+ * the correction is a duplicate. */
+static void
+test_corrections_are_revisions(void)
+{
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    const char *t = "Karvona issues 975 mln euro bond";
+    struct wd_story_fp a = fp_of(t, bond_a, false);
+    CHECK_INT(decide1(d, &a, 1000, &rev), ==, WD_DUP_NEW);
+    char corrected[1024], ct[128];
+    snprintf(corrected, sizeof corrected, "%s", bond_a);
+    memcpy(strstr(corrected, "3.125"), "3.375", 5);
+    snprintf(ct, sizeof ct, "CORRECTED - %s", t);
+    struct wd_story_fp c = fp_of(ct, corrected, false);
+    c.marker = (uint8_t)wd_dedup_marker(ct, strlen(ct));
+    CHECK_INT(c.marker, ==, WD_CHANGE_CORRECTION);
+    CHECK_INT(decide1(d, &c, 2000, &rev), ==, WD_DUP_UPGRADE);
+    CHECK_INT(rev, ==, 2);
+    CHECK_INT(c.change, ==, WD_CHANGE_CORRECTION);
+    CHECK(memcmp(c.id, a.id, 16) == 0);
+    char updated[1200], ut[128];
+    snprintf(updated, sizeof updated,
+             "%s The issuer said it would use the proceeds to refinance "
+             "debt maturing next year.",
+             corrected);
+    snprintf(ut, sizeof ut, "UPDATE 1-%s", t);
+    struct wd_story_fp u = fp_of(ut, updated, false);
+    u.marker = (uint8_t)wd_dedup_marker(ut, strlen(ut));
+    CHECK_INT(decide1(d, &u, 3000, &rev), ==, WD_DUP_UPGRADE);
+    CHECK_INT(rev, ==, 3);
+    CHECK_INT(u.change, ==, WD_CHANGE_UPDATE);
+    CHECK(memcmp(u.id, a.id, 16) == 0);
+    struct wd_story_fp again = fp_of(ct, corrected, false);
+    again.marker = c.marker;
+    CHECK_INT(decide1(d, &again, 4000, &rev), ==, WD_DUP_EXACT);
+    wd_dedup_close(d);
+}
+
+static void
+test_change_markers(void)
+{
+    static const struct {
+        const char *title;
+        enum wd_change want;
+    } cases[] = {
+        {"CORRECTED - COFAB INC BUYS GULFEX", WD_CHANGE_CORRECTION},
+        {"CORRECTED-Bond issue by Karvona", WD_CHANGE_CORRECTION},
+        {"Correction: Harbour strike ends", WD_CHANGE_CORRECTION},
+        {"UPDATE 2-Oil rises on supply worries", WD_CHANGE_UPDATE},
+        {"REFILE-Oil rises", WD_CHANGE_UPDATE},
+        {"Oil rises on supply worries (Updated)", WD_CHANGE_UPDATE},
+        {"Updates to the tax code pass the senate", WD_CHANGE_NONE},
+        {"Corrections officers strike in Ohio", WD_CHANGE_NONE},
+        {"Harbour strike enters third week", WD_CHANGE_NONE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK_INT(wd_dedup_marker(cases[i].title, strlen(cases[i].title)), ==,
+                  cases[i].want);
+}
+
 #define DEDUP_CASES(SETUP_RUN)                                                 \
     do {                                                                       \
         SETUP_RUN(test_new_exact_near);                                        \
@@ -342,6 +441,9 @@ test_retention_by_age(void)
         SETUP_RUN(test_persists_across_reopen);                                \
         SETUP_RUN(test_retention_by_count);                                    \
         SETUP_RUN(test_retention_by_age);                                      \
+        SETUP_RUN(test_template_siblings);                                     \
+        SETUP_RUN(test_corrections_are_revisions);                             \
+        SETUP_RUN(test_change_markers);                                        \
     } while (0)
 
 #endif

@@ -18,7 +18,9 @@ struct wd_article_meta {
     int64_t fetched_at_ms;
     int64_t ingested_at_ms;
     uint64_t simhash;
-    uint32_t revision; /* 1 for a first publication */
+    uint32_t revision;  /* 1 for a first publication */
+    const char *change; /* a later revision's kind: "upgrade", "correction",
+                           "update"; NULL or "" for none */
 };
 
 /* Packs the Article of it + tags + m into the arena. Returns 0 and the bytes

@@ -59,6 +59,27 @@ enum wd_dup {
     WD_DUP_REPUBLISH,
 };
 
+/* What kind of new version a republished story is (Article.change). */
+enum wd_change {
+    WD_CHANGE_NONE = 0,
+    WD_CHANGE_UPGRADE = 1,    /* a teaser's full text */
+    WD_CHANGE_CORRECTION = 2, /* "CORRECTED - ...", "Correction:" */
+    WD_CHANGE_UPDATE = 3,     /* "UPDATE 2-...", "(Updated)", "REFILE-" */
+};
+
+/* The kind of change a headline announces ("CORRECTED - COFAB BUYS ...",
+ * "UPDATE 2-Oil rises", "Oil rises (Updated)"), WD_CHANGE_NONE when it
+ * announces none. */
+enum wd_change wd_dedup_marker(const char *title, size_t n);
+
+/* The name of a change kind: "", "upgrade", "correction", "update". */
+const char *wd_change_name(enum wd_change c);
+
+/* Facts of two versions of one story agree at least this much (the share
+ * of the smaller set's fact bits found in the other): a copy-edit keeps
+ * most figures and names, two items of one template share few. */
+#define WD_FACTS_MIN_SHARED 0.8
+
 /* What dedup knows of one story. */
 struct wd_story_fp {
     uint8_t id[16];       /* binary story id */
@@ -72,6 +93,9 @@ struct wd_story_fp {
     uint64_t leads[WD_FP_LEADS];   /* wd_fp_story()'s lead keys */
     uint32_t sketch[WD_FP_SKETCH]; /* and its lead sketch */
     uint32_t words;                /* of the body */
+    struct wd_fp_facts facts;      /* its figures and names */
+    uint8_t marker;                /* enum wd_change its headline announces */
+    uint8_t change;                /* set by wd_dedup_decide() */
 };
 
 /* What dedup needs of a story, from its fingerprints (wd_fp_story()), the

@@ -65,6 +65,24 @@ size_t wd_fp_minhash_bands(const char *text, size_t n,
 
 /* All the fingerprints of a story at once, from one matching key of the
  * title and one of the body (what the pipeline uses). */
+/* The facts of a story: the figures and the names of its title and lead
+ * (a Bloom filter of 256 bits, two bits a fact). Two items of one template
+ * (bond issues of two issuers, earnings of two companies, the same market
+ * notice on two days) share most words and few facts; a copy-edit or a
+ * re-syndication keeps them. */
+#define WD_FP_FACT_WORDS 150
+struct wd_fp_facts {
+    uint64_t bits[4];
+};
+
+/* Ones in common over the smaller set, in [0, 1]; -1 when either has too
+ * few facts to say (fewer than five). */
+double wd_fp_facts_containment(const struct wd_fp_facts *a,
+                               const struct wd_fp_facts *b);
+
+void wd_fp_facts(const char *title, size_t tlen, const char *body, size_t blen,
+                 struct wd_fp_facts *out);
+
 struct wd_fp_story {
     char id[WD_ID_LEN + 1];
     uint64_t content_key;
@@ -74,6 +92,7 @@ struct wd_fp_story {
     uint64_t leads[WD_FP_LEADS];
     uint32_t sketch[WD_FP_SKETCH];
     size_t words; /* of the body's key */
+    struct wd_fp_facts facts;
 };
 
 void wd_fp_story(const char *title, size_t tlen, const char *body, size_t blen,
