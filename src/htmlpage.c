@@ -1062,6 +1062,8 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
         /* No paragraphs: read the page's text, one line per block, as a
          * text page; the page's metadata still wins over what the text
          * parser guesses. */
+        free(b.p);
+        b.p = NULL;
         struct tbuf t = {0};
         if (root)
             collect_lines(root->children, &t, 0);
