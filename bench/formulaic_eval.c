@@ -7,7 +7,10 @@
  * as corrections ("CORRECTED - ...", one figure changed) or updates
  * ("UPDATE 1-...", a paragraph added): each must come out as the next
  * revision of its story, under its id, with the right change kind. An
- * exact re-fetch of a page is dropped.
+ * exact re-fetch of a page is dropped. Then short teasers (300-600
+ * characters, cut with "...", three to a listing page) of other stories of
+ * the same templates, and later their full texts: each full text must be
+ * published as its teaser's upgrade.
  *
  *   formulaic_eval [ITEMS] [SEED]     (default 3000 items, seed 1)
  *
@@ -299,6 +302,61 @@ main(int argc, char **argv)
             refetch_published += g.n;
         }
     }
+    /* Short teasers, then their full texts. */
+    long teasers = 0, teasers_out = 0, upgraded = 0;
+    int n_teased = n_items / 3;
+    struct item *full = calloc((size_t)n_teased, sizeof *full);
+    for (int i = 0; i + 3 <= n_teased; i += 3) {
+        char listing[8192];
+        size_t k = 0;
+        for (int j = i; j < i + 3; j++) {
+            make(j % 6, &full[j]);
+            size_t cut = 300 + rnd(300);
+            size_t bl = strlen(full[j].body);
+            if (cut > bl - 20)
+                cut = bl - 20;
+            while (cut > 0 && full[j].body[cut] != ' ')
+                cut--;
+            k += (size_t)snprintf(listing + k, sizeof listing - k,
+                                  "%s\n\n%.*s...\n\n", full[j].title, (int)cut,
+                                  full[j].body);
+        }
+        char url[64];
+        snprintf(url, sizeof url, "https://wire.example/list/%d", i);
+        now += 1000;
+        Wiredesk__V1__RawPage raw;
+        wiredesk__v1__raw_page__init(&raw);
+        raw.url = url;
+        raw.content_type = "text/plain";
+        raw.body.data = (uint8_t *)listing;
+        raw.body.len = k;
+        raw.fetched_at_ms = now;
+        raw.source = "wire";
+        size_t fl = wiredesk__v1__raw_page__get_packed_size(&raw);
+        uint8_t *frame = malloc(fl);
+        wiredesk__v1__raw_page__pack(&raw, frame);
+        struct wd_page_outcome o;
+        g.n = 0;
+        wd_pipeline_page(p, frame, fl, now, collect, &g, &o);
+        free(frame);
+        teasers += 3;
+        teasers_out += g.n;
+        char ids[3][40] = {"", "", ""};
+        for (int q = 0; q < g.n && q < 3; q++)
+            snprintf(ids[q], 40, "%s", g.id[q]);
+        for (int j = i; j < i + 3; j++) {
+            now += 1000;
+            feed(p, page++, full[j].title, full[j].body, now, &g);
+            bool up = g.n == 1 && g.revision[0] == 2 &&
+                      strcmp(g.change[0], "upgrade") == 0 &&
+                      strcmp(g.id[0], ids[j - i]) == 0;
+            upgraded += up;
+            if (!up && teasers - upgraded <= 3)
+                fprintf(stderr, "no upgrade: %s (%d out, rev %u)\n",
+                        full[j].title, g.n, g.n ? g.revision[0] : 0);
+        }
+    }
+    free(full);
     printf("formulaic stream: %d items of 6 templates, %d pages\n", n_items,
            page);
     printf("  published as new stories: %ld, false merges: %ld\n", published,
@@ -308,6 +366,10 @@ main(int argc, char **argv)
            corrections_ok, corrections, updates_ok, updates);
     printf("  exact re-fetches published again: %ld of %ld\n",
            refetch_published, refetches);
+    printf("  short teasers (300-600 characters): %ld published of %ld; "
+           "full texts as their upgrades: %ld (%.2f %%)\n",
+           teasers_out, teasers, upgraded,
+           teasers ? 100.0 * (double)upgraded / (double)teasers : 0);
     printf("  decisions by kind: new %llu upgrade %llu exact %llu near %llu "
            "page %llu\n",
            (unsigned long long)stats.dedup[WD_DEDUP_KIND_NEW],
@@ -323,7 +385,8 @@ main(int argc, char **argv)
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", dir);
     bool ok = merged == 0 && corrections_ok == corrections &&
-              updates_ok == updates && refetch_published == 0;
+              updates_ok == updates && refetch_published == 0 &&
+              teasers_out == teasers && 1000 * upgraded >= 995 * teasers;
     printf("%s\n", ok ? "PASS" : "FAIL");
     return ok ? 0 : 1;
 }
