@@ -143,6 +143,28 @@ wd_article_json(const uint8_t *buf, size_t len, const char *channel)
 }
 
 char *
+wd_dedup_decision_json(const uint8_t *buf, size_t len, const char *channel)
+{
+    Wiredesk__V1__DedupDecision *dd =
+        wiredesk__v1__dedup_decision__unpack(NULL, len, buf);
+    if (!dd)
+        return NULL;
+    json_t *o = json_object();
+    json_object_set_new(o, "channel", json_string(channel));
+    json_object_set_new(o, "kind", json_string(dd->kind));
+    json_object_set_new(o, "reason", json_string(dd->reason));
+    json_object_set_new(o, "similarity", json_real(dd->similarity));
+    json_object_set_new(o, "title", json_string(dd->title));
+    json_object_set_new(o, "story_id", json_string(dd->story_id));
+    json_object_set_new(o, "matched_id", json_string(dd->matched_id));
+    json_object_set_new(o, "page_url", json_string(dd->page_url));
+    json_object_set_new(o, "source", json_string(dd->source));
+    json_object_set_new(o, "at_ms", json_integer(dd->at_ms));
+    wiredesk__v1__dedup_decision__free_unpacked(dd, NULL);
+    return dump(o);
+}
+
+char *
 wd_worker_stats_json(const uint8_t *buf, size_t len, const char *channel)
 {
     Wiredesk__V1__WorkerStats *ws =

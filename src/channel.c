@@ -62,5 +62,7 @@ wd_channel_family(const char *name)
         return "theme";
     if (strcmp(name, WD_CHANNEL_STATS) == 0)
         return "stats";
+    if (strcmp(name, WD_CHANNEL_DEDUP) == 0)
+        return "dedup";
     return "other";
 }

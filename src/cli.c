@@ -151,7 +151,8 @@ static const char usage_tail[] =
     "\n"
     "Subscribes to the channels (default: all) and prints each message as one\n"
     "JSON line with its channel and sequence number. Channels: all,\n"
-    "country.CC, theme.SLUG, $stats. Gaps in a channel's sequence numbers\n"
+    "country.CC, theme.SLUG, $stats, $dedup (why each dropped story or page\n"
+    "was dropped). Gaps in a channel's sequence numbers\n"
     "(messages dropped or missed) are said on stderr as they come and\n"
     "counted at exit.\n"
     "\n"
@@ -861,6 +862,8 @@ print_message(struct tail *t, const char *channel, const void *data, size_t len,
 {
     char *json = strcmp(channel, WD_CHANNEL_STATS) == 0
                      ? wd_worker_stats_json(data, len, channel)
+                 : strcmp(channel, WD_CHANNEL_DEDUP) == 0
+                     ? wd_dedup_decision_json(data, len, channel)
                      : wd_article_json(data, len, channel);
     if (!json) {
         fprintf(stderr, "wiredesk tail: undecodable message on %s\n", channel);

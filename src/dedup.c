@@ -46,6 +46,7 @@ struct wd_dedup {
     struct wd_dedup_config cfg;
     int64_t republish_from, republish_to;
     uint64_t evicted;
+    float last_share; /* of the last near match's bands found */
     bool open;
 };
 
@@ -286,6 +287,39 @@ wd_dedup_marker(const char *t, size_t n)
 }
 
 const char *
+wd_dedup_reason_name(enum wd_dedup_reason r)
+{
+    static const char *const names[] = {
+        "", "same_story", "same_id", "content", "url", "bands", "lead", "page"};
+    return r <= WD_REASON_PAGE ? names[r] : "";
+}
+
+/* Why a story is dropped: stamps fp and returns d. */
+static enum wd_dup
+dropped(struct wd_story_fp *fp, enum wd_dup d, enum wd_dedup_reason r,
+        const uint8_t *matched, float similarity)
+{
+    fp->reason = (uint8_t)r;
+    fp->similarity = similarity;
+    if (matched)
+        memcpy(fp->matched, matched, 16);
+    else
+        memset(fp->matched, 0, 16);
+    return d;
+}
+
+/* The story a key of an index names (zeros when unknown). */
+static void
+named_by(struct wd_dedup *d, enum wd_store_ns ns, const void *key, size_t klen,
+         uint8_t id[16])
+{
+    size_t vlen = 16;
+    if (d->store->ops->get(d->store->impl, ns, key, klen, id, &vlen) != 0 ||
+        vlen != 16)
+        memset(id, 0, 16);
+}
+
+const char *
 wd_change_name(enum wd_change c)
 {
     static const char *const names[] = {"", "upgrade", "correction", "update"};
@@ -387,6 +421,7 @@ near_minhash(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
     }
     if (hits < WD_NEAR_MIN_BANDS)
         return NEAR_NONE;
+    d->last_share = (float)hits / WD_MH_BANDS;
     /* The candidates, most bands first: the first whose facts agree. */
     bool sibling = false;
     for (;;) {
@@ -633,44 +668,53 @@ wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
                 *revision = rec.revision;
                 return WD_DUP_REPUBLISH;
             }
-            return WD_DUP_EXACT;
+            return dropped(fp, WD_DUP_EXACT, WD_REASON_SAME_STORY, fp->id, 1);
         }
         /* A teaser grows into its full text once; nothing ever shrinks. */
         if (rec.teaser && !fp->teaser && fp->body_len > rec.body_len) {
             fp->change = WD_CHANGE_UPGRADE;
             return upgrade(d, fp->id, &rec, fp, now_ms, revision);
         }
-        if (exists(d, WD_NS_CONTENT, &fp->content_key, 8))
-            return WD_DUP_EXACT;
+        uint8_t other[16];
+        if (exists(d, WD_NS_CONTENT, &fp->content_key, 8)) {
+            named_by(d, WD_NS_CONTENT, &fp->content_key, 8, other);
+            return dropped(fp, WD_DUP_EXACT, WD_REASON_CONTENT, other, 1);
+        }
         /* A version that says it corrects or updates the story is a
          * revision of it; any other is a near copy. */
         if (fp->marker) {
             fp->change = fp->marker;
             return upgrade(d, fp->id, &rec, fp, now_ms, revision);
         }
-        return WD_DUP_NEAR;
+        return dropped(fp, WD_DUP_NEAR, WD_REASON_SAME_ID, fp->id, 1);
     }
-    if (exists(d, WD_NS_CONTENT, &fp->content_key, 8))
-        return WD_DUP_EXACT;
-    if (fp->url_key && exists(d, WD_NS_URL, &fp->url_key, 8))
-        return WD_DUP_EXACT;
+    uint8_t other[16];
+    if (exists(d, WD_NS_CONTENT, &fp->content_key, 8)) {
+        named_by(d, WD_NS_CONTENT, &fp->content_key, 8, other);
+        return dropped(fp, WD_DUP_EXACT, WD_REASON_CONTENT, other, 1);
+    }
+    if (fp->url_key && exists(d, WD_NS_URL, &fp->url_key, 8)) {
+        named_by(d, WD_NS_URL, &fp->url_key, 8, other);
+        return dropped(fp, WD_DUP_EXACT, WD_REASON_URL, other, 1);
+    }
     /* A near copy confirmed by its facts is dropped, or published as a
      * revision when its headline says it corrects or updates the story; an
      * item of the same template with other figures and names (a sibling)
      * is a story of its own, unless it says it corrects one. */
-    uint8_t sid[16];
+    uint8_t sid[16] = {0};
+    d->last_share = 0;
     enum near_match nm = near_seen(d, fp, sid, &rec);
     if (nm != NEAR_NONE && fp->marker)
         return revise(d, sid, &rec, fp, now_ms, revision);
     if (nm == NEAR_COPY)
-        return WD_DUP_NEAR;
+        return dropped(fp, WD_DUP_NEAR, WD_REASON_BANDS, sid, d->last_share);
     switch (by_lead(d, fp, sid, &rec)) {
     case LEAD_COPY: {
         if (fp->marker)
             return revise(d, sid, &rec, fp, now_ms, revision);
         struct story_rec lr;
         if (!get_rec(d, sid, &lr) || !facts_differ(fp, &lr))
-            return WD_DUP_NEAR;
+            return dropped(fp, WD_DUP_NEAR, WD_REASON_LEAD, sid, 1);
         break;
     }
     case LEAD_TEASER: {

@@ -429,6 +429,42 @@ count_dup(struct wd_pipeline *p, enum wd_dedup_kind kind,
     }
 }
 
+/* Publishes why a story, or a whole page (fp NULL), was dropped, on
+ * $dedup. Best effort: an audit line that cannot be packed is skipped. */
+static void
+emit_dedup(const Wiredesk__V1__RawPage *raw, const char *title,
+           const struct wd_story_fp *fp, const char *kind, int64_t now_ms,
+           struct wd_arena *a, wd_emit_fn emit, void *ctx)
+{
+    Wiredesk__V1__DedupDecision dd;
+    wiredesk__v1__dedup_decision__init(&dd);
+    char sid[WD_ID_LEN + 1] = "", mid[WD_ID_LEN + 1] = "";
+    static const uint8_t zero[16];
+    if (fp) {
+        wd_dedup_id_to_hex(fp->id, sid);
+        if (memcmp(fp->matched, zero, 16) != 0)
+            wd_dedup_id_to_hex(fp->matched, mid);
+        dd.similarity = fp->similarity;
+        dd.reason = (char *)wd_dedup_reason_name(fp->reason);
+    } else {
+        dd.similarity = 1;
+        dd.reason = (char *)wd_dedup_reason_name(WD_REASON_PAGE);
+    }
+    dd.story_id = sid;
+    dd.matched_id = mid;
+    dd.kind = (char *)kind;
+    dd.title = (char *)(title ? title : "");
+    dd.page_url = (char *)(raw->url ? raw->url : "");
+    dd.source = (char *)(raw->source ? raw->source : "");
+    dd.at_ms = now_ms;
+    size_t n = wiredesk__v1__dedup_decision__get_packed_size(&dd);
+    uint8_t *buf = wd_arena_alloc(a, n ? n : 1);
+    if (!buf)
+        return;
+    wiredesk__v1__dedup_decision__pack(&dd, buf);
+    emit(ctx, WD_CHANNEL_DEDUP, buf, n);
+}
+
 /* One story ready to go out. */
 struct pending {
     struct wd_tags tags;
@@ -474,6 +510,7 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         p->stats->dedup[WD_DEDUP_KIND_PAGE]++;
         out->duplicates = page->n_items;
         p->stats->c[WD_C_ARTICLES_DUPLICATE] += page->n_items;
+        emit_dedup(raw, NULL, NULL, "page", now_ms, &pp->work, emit, ctx);
         return;
     }
     struct pending *ready =
@@ -496,6 +533,9 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
             count_dup(
                 p, d == WD_DUP_EXACT ? WD_DEDUP_KIND_EXACT : WD_DEDUP_KIND_NEAR,
                 out);
+            emit_dedup(raw, it->title, &fp,
+                       d == WD_DUP_EXACT ? "exact" : "near", now_ms, &pp->work,
+                       emit, ctx);
             continue;
         }
         char id[WD_ID_LEN + 1]; /* an upgrade found by lead has its own */

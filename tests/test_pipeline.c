@@ -4,6 +4,7 @@
 #include "gen.h"
 #include "testutil.h"
 
+#include "wd/channel.h"
 #include "wd/pipeline.h"
 
 #define MAX_MSGS 4096
@@ -12,12 +13,22 @@ struct sink {
     int n;
     char channel[MAX_MSGS][64];
     Wiredesk__V1__Article *art[MAX_MSGS];
+    /* $dedup: the decisions, apart */
+    int n_dedup;
+    Wiredesk__V1__DedupDecision *dedup[MAX_MSGS];
 };
 
 static int
 collect(void *ctx, const char *channel, const uint8_t *buf, size_t len)
 {
     struct sink *s = ctx;
+    if (strcmp(channel, WD_CHANNEL_DEDUP) == 0) {
+        if (s->n_dedup >= MAX_MSGS)
+            return -1;
+        s->dedup[s->n_dedup++] =
+            wiredesk__v1__dedup_decision__unpack(NULL, len, buf);
+        return 0;
+    }
     if (s->n >= MAX_MSGS)
         return -1;
     snprintf(s->channel[s->n], 64, "%s", channel);
@@ -32,6 +43,9 @@ sink_free(struct sink *s)
     for (int i = 0; i < s->n; i++)
         wiredesk__v1__article__free_unpacked(s->art[i], NULL);
     s->n = 0;
+    for (int i = 0; i < s->n_dedup; i++)
+        wiredesk__v1__dedup_decision__free_unpacked(s->dedup[i], NULL);
+    s->n_dedup = 0;
 }
 
 static int
@@ -271,6 +285,65 @@ test_dateline_tagged(void)
     free_pipeline(p);
 }
 
+/* Every drop is said on $dedup with its reason and the story it copies:
+ * a page fetched again (page), another version of the same headline and
+ * lead (near, same id), a copy-edit under another headline (near, found by
+ * MinHash bands, with their share as similarity). */
+static void
+test_dedup_decisions_published(void)
+{
+    struct wd_stats st;
+    struct wd_pipeline *p = new_pipeline(&st, WD_DEFAULT_MAX_PAGE);
+    static struct sink s;
+    const char *story =
+        "Harbour cranes return to work\n\nDock workers in the northern "
+        "harbour went back to work on Monday after a deal on pay was reached "
+        "late on Sunday night, the union said, ending a strike that had "
+        "stopped 40 ships and cost the port 12 million euros a day. Talks "
+        "had gone on for three weeks. The port authority said loading would "
+        "be back to normal by Wednesday.\n";
+    const char *edited =
+        "Dock strike ends as deal is reached\n\nDock workers in the northern "
+        "harbour went back to work on Monday after a deal on pay was reached "
+        "late on Sunday night, the union said, ending a strike that had "
+        "stopped 40 ships and cost the port 12 million euros a day. Talks "
+        "had gone on for three weeks. The port authority said loading would "
+        "be back to normal by Wednesday morning.\n";
+    struct wd_page_outcome o;
+    push(p, "https://a.example/1", "text/plain", story, strlen(story), &s, &o);
+    CHECK_INT(o.published, ==, 1);
+    char first_id[40] = "";
+    for (int i = 0; i < s.n; i++)
+        if (strcmp(s.channel[i], "all") == 0)
+            snprintf(first_id, sizeof first_id, "%s", s.art[i]->id);
+    push(p, "https://a.example/1", "text/plain", story, strlen(story), &s, &o);
+    /* The same headline and lead, a later sentence changed: same id. */
+    char later[2048];
+    snprintf(later, sizeof later, "%s", story);
+    memcpy(strstr(later, "Wednesday"), "Thursday.", 9);
+    push(p, "https://b.example/2", "text/plain", later, strlen(later), &s, &o);
+    push(p, "https://c.example/3", "text/plain", edited, strlen(edited), &s,
+         &o);
+    CHECK_INT(o.published, ==, 0);
+    CHECK_INT(s.n_dedup, ==, 3);
+    if (s.n_dedup == 3 && s.dedup[0] && s.dedup[1] && s.dedup[2]) {
+        CHECK_STR(s.dedup[0]->kind, "page");
+        CHECK_STR(s.dedup[0]->reason, "page");
+        CHECK_STR(s.dedup[0]->page_url, "https://a.example/1");
+        CHECK_STR(s.dedup[1]->kind, "near");
+        CHECK_STR(s.dedup[1]->reason, "same_id");
+        CHECK_STR(s.dedup[1]->matched_id, first_id);
+        CHECK_STR(s.dedup[1]->title, "Harbour cranes return to work");
+        CHECK_STR(s.dedup[2]->kind, "near");
+        CHECK_STR(s.dedup[2]->reason, "bands");
+        CHECK_STR(s.dedup[2]->matched_id, first_id);
+        CHECK(s.dedup[2]->similarity > 0.1 && s.dedup[2]->similarity <= 1);
+        CHECK_STR(s.dedup[2]->page_url, "https://c.example/3");
+    }
+    sink_free(&s);
+    free_pipeline(p);
+}
+
 /* A made-up site whose every page ends with the same long "follow us"
  * sentence (prose by its shape): once the worker has seen it on most of
  * the site's recent pages it is boilerplate there, and only there. */
@@ -383,6 +456,7 @@ main(void)
     RUN(test_bad_input_counted);
     RUN(test_html_page);
     RUN(test_dateline_tagged);
+    RUN(test_dedup_decisions_published);
     RUN(test_learned_boilerplate);
     RUN(test_refetch_fingerprinted_when_needed);
     return TEST_DONE();

@@ -37,4 +37,9 @@ char *wd_article_json(const uint8_t *buf, size_t len, const char *channel);
 /* The same for WorkerStats bytes (the "$stats" channel). */
 char *wd_worker_stats_json(const uint8_t *buf, size_t len, const char *channel);
 
+/* The same for a DedupDecision (channel "$dedup"): kind, reason,
+ * similarity, title, story and matched ids, page URL, source, time. */
+char *wd_dedup_decision_json(const uint8_t *buf, size_t len,
+                             const char *channel);
+
 #endif

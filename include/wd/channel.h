@@ -7,6 +7,7 @@
  *   country.<CC>          ISO 3166-1 alpha-2, exactly two upper-case letters
  *   theme.<slug>          slugs of one taxonomy, checked prefix-free
  *   $stats                WorkerStats of the worker
+ *   $dedup                DedupDecision of each story or page dropped
  * "all" and "$stats" begin differently from each family and from each
  * other; country codes all have the same length; theme slugs are checked
  * when the taxonomy is loaded (tag.c refuses a slug that begins another)
@@ -20,7 +21,8 @@
 
 #define WD_CHANNEL_ALL "all"
 #define WD_CHANNEL_STATS "$stats"
-#define WD_CHANNEL_MAX 64 /* bytes of a channel name, with the NUL */
+#define WD_CHANNEL_DEDUP "$dedup" /* DedupDecision of each drop */
+#define WD_CHANNEL_MAX 64         /* bytes of a channel name, with the NUL */
 
 /* Writes "country.<CC>" to buf. Returns 0, or WD_EINVAL when cc is not two
  * upper-case ASCII letters. */

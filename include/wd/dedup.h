@@ -96,7 +96,29 @@ struct wd_story_fp {
     struct wd_fp_facts facts;      /* its figures and names */
     uint8_t marker;                /* enum wd_change its headline announces */
     uint8_t change;                /* set by wd_dedup_decide() */
+    /* Why a story was dropped (set by wd_dedup_decide() for EXACT and
+     * NEAR): the story it copies (zeros: unknown), how similar (1 for an
+     * exact copy; the share of MinHash bands, or of lead windows, found)
+     * and by what (enum wd_dedup_reason). */
+    uint8_t matched[16];
+    float similarity;
+    uint8_t reason;
 };
+
+enum wd_dedup_reason {
+    WD_REASON_NONE = 0,
+    WD_REASON_SAME_STORY, /* same id (headline and lead), same text */
+    WD_REASON_SAME_ID,    /* same id, another version, no correction */
+    WD_REASON_CONTENT,    /* the same text under another id */
+    WD_REASON_URL,        /* the same URL */
+    WD_REASON_BANDS,      /* near copy: MinHash bands, facts agreeing */
+    WD_REASON_LEAD,       /* near copy: a teaser of a remembered story */
+    WD_REASON_PAGE,       /* the whole page was seen */
+};
+
+/* The label of a reason: "same_story", "same_id", "content", "url",
+ * "bands", "lead", "page". */
+const char *wd_dedup_reason_name(enum wd_dedup_reason r);
 
 /* What dedup needs of a story, from its fingerprints (wd_fp_story()), the
  * key of its own URL (0: none), its body's length and whether it is a cut
