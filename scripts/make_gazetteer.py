@@ -168,7 +168,17 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         wc = npm_unpack(WORLD_COUNTRIES, tmp)
-        for c in json.load(open(os.path.join(wc, "countries.json"))):
+        countries = json.load(open(os.path.join(wc, "countries.json")))
+        # A territory's demonym that an independent country also has
+        # ("French" of the French Southern Territories, "American" of the
+        # Northern Mariana Islands) is the independent country's: left out
+        # for the territory, or every "French" would be read as both.
+        sovereign_demonyms = set()
+        for c in countries:
+            if c.get("independent"):
+                dem = c.get("demonyms", {}).get("eng", {})
+                sovereign_demonyms |= {dem.get("m", ""), dem.get("f", "")}
+        for c in countries:
             cc = c["cca2"]
             if cc not in codes:
                 continue
@@ -178,7 +188,8 @@ def main():
                 add(alt, cc, "alt")
             dem = c.get("demonyms", {}).get("eng", {})
             for d in {dem.get("m", ""), dem.get("f", "")}:
-                if d:
+                if d and (c.get("independent") or
+                          d not in sovereign_demonyms):
                     add(d, cc, "demonym")
                     if d.endswith(PLURAL_ENDINGS):
                         add(d + "s", cc, "demonym")

@@ -1933,12 +1933,50 @@ struct scores {
     float country[MAX_COUNTRIES];
     uint16_t ev_any[MAX_COUNTRIES]; /* unambiguous mentions */
     uint16_t ev_sub[MAX_COUNTRIES]; /* unambiguous cities and subdivisions */
+    /* Corroboration (see corroborate()): the first entry that named each
+     * country, whether another did, whether the body did, and whether a
+     * strong name did (a national one, or a city of 100 000 or more). */
+    uint32_t first_entry[MAX_COUNTRIES];
+    uint8_t several[MAX_COUNTRIES], in_body[MAX_COUNTRIES],
+        strong[MAX_COUNTRIES];
     float theme[MAX_THEMES];
     /* Bit i: country[i] (theme[i]) was added to; emit() looks only at
      * those. */
     uint64_t country_set[(MAX_COUNTRIES + 63) / 64];
     uint64_t theme_set[(MAX_THEMES + 63) / 64];
 };
+
+/* Notes which entry gave country idx evidence. */
+static inline void
+note_evidence(struct scores *sv, size_t idx, uint32_t entry,
+              const struct sense *sn, bool title)
+{
+    if (!(sv->country_set[idx / 64] & 1ull << (idx % 64)))
+        sv->first_entry[idx] = entry;
+    else if (sv->first_entry[idx] != entry)
+        sv->several[idx] = 1;
+    sv->in_body[idx] |= !title;
+    sv->strong[idx] |= kinds[sn->kind].national || sn->pop >= 100000;
+}
+
+/* Evidence that needs corroboration (common words read as places): a
+ * country named only in a headline in capitals ("TURKEY PRICES FALL AHEAD
+ * OF THANKSGIVING", "AMERTEX COMPLETES SALE OF UNIT") counts only when the
+ * body names it too, since capitals hide whether a word is a name; a
+ * country whose only evidence is one small place (a region or a town under
+ * 100 000: "Gulf", "Gao", "Salé") counts only with another name of it. */
+static void
+corroborate(const struct wd_tagger *t, struct scores *sv, bool caps_title)
+{
+    for (size_t w = 0; w < (t->n_countries + 63) / 64; w++)
+        for (uint64_t bits = sv->country_set[w]; bits; bits &= bits - 1) {
+            size_t i = w * 64 + (size_t)__builtin_ctzll(bits);
+            bool weak = (caps_title && !sv->in_body[i]) ||
+                        (!sv->strong[i] && !sv->several[i]);
+            if (weak)
+                sv->country[i] = 0;
+        }
+}
 
 static inline __attribute__((always_inline)) bool
 sense_applies(const struct sense *sn, const struct mention *m, const char *s,
@@ -2088,6 +2126,7 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
             const struct sense *sn = &t->senses[k];
             if (sn->type == S_COUNTRY && sense_applies(sn, m, s, n)) {
                 place = true;
+                note_evidence(sv, sn->idx, m->entry, sn, m->title);
                 sv->country[sn->idx] += sn->weight * m->pos;
                 sv->country_set[sn->idx / 64] |= 1ull << (sn->idx % 64);
                 if (!m->title) {
@@ -2165,9 +2204,17 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
              (!m->title &&
               beside_capitalised(s, n, m->start, m->end & 0x7fffffffu))))
             continue;
+        note_evidence(sv, best->idx, m->entry, best, m->title);
         sv->country[best->idx] += best->weight * m->pos;
         sv->country_set[best->idx / 64] |= 1ull << (best->idx % 64);
     }
+    bool caps_title = tlen > 0;
+    bool any_letter = false;
+    for (size_t i = 0; i < tlen && caps_title; i++) {
+        caps_title = !(title[i] >= 'a' && title[i] <= 'z');
+        any_letter |= title[i] >= 'A' && title[i] <= 'Z';
+    }
+    corroborate(t, sv, caps_title && any_letter);
     emit(sv->country, sv->country_set, t->n_countries, TAG_COUNTRY_MIN,
          TAG_COUNTRY_REL, WD_TAG_MAX, out->countries, &out->n_countries,
          country_name, t);

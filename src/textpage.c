@@ -868,6 +868,12 @@ dateline_place(const char *s, size_t n)
     return place_end;
 }
 
+size_t
+wd_textpage_dateline(const char *s, size_t n)
+{
+    return dateline_place(s, n);
+}
+
 /* The dateline of the first of lines[from..to] that holds text. */
 static const char *
 find_dateline(const struct line *lines, size_t from, size_t to,

@@ -113,6 +113,81 @@ test_ambiguous_names(void)
     CHECK(has_country(&t, "GE"));
 }
 
+/* The common words of wire copy that are also places, each as a place
+ * and as a word (the issue of headlines in capitals), and a story that
+ * names no place at all. */
+static void
+test_common_words_need_corroboration(void)
+{
+    static const struct {
+        const char *title, *body, *cc;
+        bool place;
+    } cases[] = {
+        {"AMERTEX CORP COMPLETES SALE OF PIPE COATING UNIT",
+         "Amertex Corp said it completed the sale of its pipe coating unit "
+         "to a group of investors for 12 mln dlrs.",
+         "MA", false},
+        {"Floods cut roads around Sale and Rabat",
+         "Rain flooded streets in Salé and Rabat, Moroccan officials said, "
+         "and trains to Casablanca were halted.",
+         "MA", true},
+        {"GULF CREST RESOURCES 2ND QTR NET",
+         "Gulf Crest Resources Inc said quarterly net income rose to 3.1 mln "
+         "dlrs on higher refining margins.",
+         "PG", false},
+        {"Landslide blocks highway in Papua New Guinea's Gulf province",
+         "A landslide in Gulf province cut the road to Kerema, officials in "
+         "Port Moresby said.",
+         "PG", true},
+        {"Potato shortage leaves diners short of French fries",
+         "Restaurants in Idaho and Ohio ran short of French fries as the "
+         "potato harvest fell by a fifth.",
+         "TF", false},
+        {"French farmers block roads near Paris",
+         "French farmers drove tractors onto roads around Paris to protest "
+         "against fuel taxes.",
+         "FR", true},
+        {"Restored Douglas DC-3 returns to the sky after 20 years",
+         "A Douglas DC-3 restored by volunteers in Oregon flew again on "
+         "Saturday.",
+         "IM", false},
+        {"Isle of Man budget raises spending on Douglas harbour",
+         "The Isle of Man government in Douglas said the harbour would get "
+         "new berths.",
+         "IM", true},
+        {"TURKEY PRICES FALL AHEAD OF THANKSGIVING AS FLOCKS RECOVER",
+         "Wholesale turkey prices fell 8 percent as farmers in Minnesota and "
+         "Iowa rebuilt their flocks.",
+         "TR", false},
+        {"TURKEY RAISES INTEREST RATES AGAIN",
+         "Turkey's central bank in Ankara raised its main rate to 45 percent "
+         "on Thursday.",
+         "TR", true},
+        {"GAO FAULTS PENTAGON OVER SPARE PARTS TRACKING",
+         "The Government Accountability Office (GAO) said the Pentagon could "
+         "not account for spare parts worth 1.4 bln dlrs.",
+         "ML", false},
+        {"Fighting near Gao forces thousands to flee in northern Mali",
+         "Clashes near Gao and Timbuktu drove thousands of people from their "
+         "homes, Malian officials said.",
+         "ML", true},
+        {"New tablet ships with a longer battery life",
+         "The tablet ships next month with a larger screen, a faster chip and "
+         "a battery that lasts twelve hours, the maker said.",
+         NULL, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct wd_tags t = tag(cases[i].title, cases[i].body);
+        if (!cases[i].cc) {
+            CHECK_INT(t.n_countries, ==, 0);
+            continue;
+        }
+        if (has_country(&t, cases[i].cc) != cases[i].place)
+            WD_FAIL_("\"%s\": %s %s", cases[i].title, cases[i].cc,
+                     cases[i].place ? "missed" : "invented");
+    }
+}
+
 static void
 test_order_and_scores(void)
 {
@@ -405,6 +480,7 @@ main(void)
     RUN(test_case_matters);
     RUN(test_longest_phrase_wins);
     RUN(test_ambiguous_names);
+    RUN(test_common_words_need_corroboration);
     RUN(test_order_and_scores);
     RUN(test_themes);
     RUN(test_slugs_prefix_free);

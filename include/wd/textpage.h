@@ -17,4 +17,9 @@ int wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
                       const struct wd_boiler *boiler, uint32_t slot,
                       struct wd_arena *arena, struct wd_page *out);
 
+/* The place of a wire dateline opening s[0..n) ("HOUSTON, March 3 -",
+ * "ALMATY (Reuters) -", "BAKU, Azerbaijan —"): its length in bytes from s,
+ * or 0 when the text opens with none. */
+size_t wd_textpage_dateline(const char *s, size_t n);
+
 #endif
