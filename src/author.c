@@ -184,7 +184,7 @@ drop_roles(const char *s, size_t *n)
 static bool
 person(const char *s, size_t n)
 {
-    if (n < 2 || n > 80 || memchr(s, '@', n))
+    if (n < 2 || n > 80 || memchr(s, '@', n) || memchr(s, '\0', n))
         return false;
     for (size_t i = 0; i + 3 <= n; i++)
         if (memcmp(s + i, "://", 3) == 0 || strncasecmp(s + i, "www.", 4) == 0)
