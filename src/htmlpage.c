@@ -965,9 +965,12 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
                             wd_date_from_url(url, &ud) == 0))
         m.published_ms = ud;
     /* The main text through a fallback chain (readability.js's): a thin
-     * result is tried again on a fresh parse, first keeping the blocks
-     * whose names look unlikely, then without class weights; the longest
-     * wins. The chosen attempt's tree stays for the listing test. */
+     * result (under 250 characters, while the page's paragraphs hold more
+     * than twice as much) is tried again on a fresh parse, first keeping
+     * the blocks whose names look unlikely, then without class weights
+     * (readability.js retries under 500 characters; a short news item is
+     * often longer than 250 and a retry costs two parses). The chosen
+     * attempt's tree stays for the listing test. */
     struct tbuf b = {0};
     xmlNode *best = NULL;
     /* The text of all the page's paragraphs, before any pruning: a short
@@ -1024,7 +1027,7 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
             if (d != doc)
                 xmlFreeDoc(d);
         }
-        if (b.len >= 500 || 2 * b.len >= p_text)
+        if (b.len >= 250 || 2 * b.len >= p_text)
             break;
     }
     if (root && (rc = listing(root, base, m.language, now, best, b.len,
