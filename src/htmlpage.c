@@ -973,9 +973,6 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
      * attempt's tree stays for the listing test. */
     struct tbuf b = {0};
     xmlNode *best = NULL;
-    /* The text of all the page's paragraphs, before any pruning: a short
-     * result that holds most of it is the whole story, not a miss. */
-    size_t p_text = root ? paragraph_text(root, 0) : 0;
     for (int attempt = 0; attempt < 3; attempt++) {
         htmlDocPtr d = doc;
         if (attempt > 0) {
@@ -987,6 +984,13 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
                 break;
         }
         xmlNode *r = xmlDocGetRootElement(d);
+        /* The text of all the page's paragraphs, on the fresh parse: a
+         * short result that holds most of it is the whole story, not a
+         * miss. */
+        if (attempt == 1 && r && 2 * b.len >= paragraph_text(r, 0)) {
+            xmlFreeDoc(d);
+            break;
+        }
         wd_htmlbody_prune(r, attempt == 0);
         size_t n = 0;
         xmlNode *top = NULL;
@@ -1027,7 +1031,7 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
             if (d != doc)
                 xmlFreeDoc(d);
         }
-        if (b.len >= 250 || 2 * b.len >= p_text)
+        if (b.len >= 250)
             break;
     }
     if (root && (rc = listing(root, base, m.language, now, best, b.len,
