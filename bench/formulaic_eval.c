@@ -370,10 +370,12 @@ main(int argc, char **argv)
            "full texts as their upgrades: %ld (%.2f %%)\n",
            teasers_out, teasers, upgraded,
            teasers ? 100.0 * (double)upgraded / (double)teasers : 0);
-    printf("  decisions by kind: new %llu upgrade %llu exact %llu near %llu "
-           "page %llu\n",
+    printf("  decisions by kind: new %llu upgrade %llu correction %llu "
+           "update %llu exact %llu near %llu page %llu\n",
            (unsigned long long)stats.dedup[WD_DEDUP_KIND_NEW],
            (unsigned long long)stats.dedup[WD_DEDUP_KIND_UPGRADE],
+           (unsigned long long)stats.dedup[WD_DEDUP_KIND_CORRECTION],
+           (unsigned long long)stats.dedup[WD_DEDUP_KIND_UPDATE],
            (unsigned long long)stats.dedup[WD_DEDUP_KIND_EXACT],
            (unsigned long long)stats.dedup[WD_DEDUP_KIND_NEAR],
            (unsigned long long)stats.dedup[WD_DEDUP_KIND_PAGE]);

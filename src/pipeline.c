@@ -564,7 +564,11 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
             p->stats->c[WD_C_STORE_ERRORS]++;
             return;
         }
-        r->kind = d == WD_DUP_UPGRADE     ? WD_DEDUP_KIND_UPGRADE
+        r->kind = d == WD_DUP_UPGRADE && fp.change == WD_CHANGE_CORRECTION
+                      ? WD_DEDUP_KIND_CORRECTION
+                  : d == WD_DUP_UPGRADE && fp.change == WD_CHANGE_UPDATE
+                      ? WD_DEDUP_KIND_UPDATE
+                  : d == WD_DUP_UPGRADE   ? WD_DEDUP_KIND_UPGRADE
                   : d == WD_DUP_REPUBLISH ? WD_DEDUP_KIND_REPUBLISH
                                           : WD_DEDUP_KIND_NEW;
         r->fp = fp;
@@ -596,7 +600,9 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         emit_all(p, &ready[i].tags, ready[i].buf, ready[i].len, emit, ctx);
         out->published++;
         p->stats->c[WD_C_ARTICLES_PUBLISHED]++;
-        out->upgrades += ready[i].kind == WD_DEDUP_KIND_UPGRADE;
+        out->upgrades += ready[i].kind == WD_DEDUP_KIND_UPGRADE ||
+                         ready[i].kind == WD_DEDUP_KIND_CORRECTION ||
+                         ready[i].kind == WD_DEDUP_KIND_UPDATE;
         count_dup(p, ready[i].kind, out);
     }
     p->store_failed = wd_dedup_commit(p->dedup, pkey, now_ms) != 0;

@@ -51,6 +51,8 @@
 #define WD_DEDUP_MAP(X)                                                        \
     X(NEW, "new")                                                              \
     X(UPGRADE, "upgrade")                                                      \
+    X(CORRECTION, "correction")                                                \
+    X(UPDATE, "update")                                                        \
     X(EXACT, "exact")                                                          \
     X(NEAR, "near")                                                            \
     X(PAGE, "page")                                                            \
