@@ -155,31 +155,64 @@ unlikely_candidate(xmlNode *n)
     return r;
 }
 
+/* Removes what is never the story under n; unlinks the unlikely blocks
+ * into st when st is not NULL (their own subtrees pruned first, so that
+ * putting them back gives what a fresh parse pruned without them would). */
 static void
-prune(xmlNode *n, bool strip_unlikely, int depth)
+prune(xmlNode *n, struct wd_htmlbody_stash *st, int depth)
 {
     while (n) {
         xmlNode *next = n->next;
         bool drop = n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE;
         if (n->type == XML_ELEMENT_NODE)
             drop = is_any(n, never_tags) ||
-                   (!is_el(n, "body") && !is_el(n, "html") && hidden(n)) ||
-                   (strip_unlikely && unlikely_candidate(n));
+                   (!is_el(n, "body") && !is_el(n, "html") && hidden(n));
         if (drop) {
             xmlUnlinkNode(n);
             xmlFreeNode(n);
         } else if (n->type == XML_ELEMENT_NODE && depth < MAX_DEPTH) {
-            prune(n->children, strip_unlikely, depth + 1);
+            bool stash = st && unlikely_candidate(n);
+            prune(n->children, stash ? NULL : st, depth + 1);
+            if (stash && st->n < WD_HTMLBODY_STASH) {
+                st->node[st->n] = n;
+                st->parent[st->n] = n->parent;
+                st->next[st->n] = n->next;
+                st->n++;
+                xmlUnlinkNode(n);
+            }
         }
         n = next;
     }
 }
 
 void
-wd_htmlbody_prune(xmlNode *root, bool strip_unlikely)
+wd_htmlbody_prune(xmlNode *root, struct wd_htmlbody_stash *st)
 {
     if (root)
-        prune(root->children, strip_unlikely, 1);
+        prune(root->children, st, 1);
+}
+
+void
+wd_htmlbody_restore(struct wd_htmlbody_stash *st)
+{
+    /* Last unlinked first: each goes back before the sibling that followed
+     * it then, or at the end of its parent. */
+    while (st->n) {
+        st->n--;
+        xmlNode *n = st->node[st->n], *next = st->next[st->n];
+        if (next)
+            xmlAddPrevSibling(next, n);
+        else
+            xmlAddChild(st->parent[st->n], n);
+    }
+}
+
+void
+wd_htmlbody_stash_free(struct wd_htmlbody_stash *st)
+{
+    for (size_t i = 0; i < st->n; i++)
+        xmlFreeNode(st->node[i]);
+    st->n = 0;
 }
 
 /* Text measures of a subtree: characters (white space runs counting one),

@@ -973,31 +973,31 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
      * attempt's tree stays for the listing test. */
     struct tbuf b = {0};
     xmlNode *best = NULL;
-    for (int attempt = 0; attempt < 3; attempt++) {
-        htmlDocPtr d = doc;
-        if (attempt > 0) {
-            d = htmlReadMemory(body, (int)len, url,
-                               charset && *charset ? charset : NULL, opts);
-            if (!d)
-                d = htmlReadMemory(body, (int)len, url, NULL, opts);
-            if (!d)
+    struct wd_htmlbody_stash *stash = malloc(sizeof *stash);
+    if (!stash) {
+        xmlFreeDoc(doc);
+        return WD_ENOMEM;
+    }
+    stash->n = 0;
+    int won = -1, tried = 0;
+    for (int attempt = 0; attempt < 3 && root; attempt++) {
+        if (attempt == 0) {
+            wd_htmlbody_prune(root, stash);
+        } else if (attempt == 1) {
+            wd_htmlbody_restore(stash);
+            /* A short result that holds most of the page's paragraph text
+             * is the whole story, not a miss. */
+            if (2 * b.len >= paragraph_text(root, 0))
                 break;
         }
-        xmlNode *r = xmlDocGetRootElement(d);
-        /* The text of all the page's paragraphs, on the fresh parse: a
-         * short result that holds most of it is the whole story, not a
-         * miss. */
-        if (attempt == 1 && r && 2 * b.len >= paragraph_text(r, 0)) {
-            xmlFreeDoc(d);
-            break;
-        }
-        wd_htmlbody_prune(r, attempt == 0);
+        tried++;
         size_t n = 0;
         xmlNode *top = NULL;
-        char *t = wd_htmlbody_main(r, attempt < 2, m.title, m.author, &n, &top);
+        char *t =
+            wd_htmlbody_main(root, attempt < 2, m.title, m.author, &n, &top);
         if (!t) {
-            if (d != doc)
-                xmlFreeDoc(d);
+            wd_htmlbody_stash_free(stash);
+            free(stash);
             free(b.p);
             xmlFreeDoc(doc);
             return WD_ENOMEM;
@@ -1021,25 +1021,29 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
             b.len = n;
             b.cap = n + 1;
             best = top;
-            if (d != doc) {
-                xmlFreeDoc(doc);
-                doc = d;
-                root = r;
-            }
+            won = attempt;
         } else {
             free(t);
-            if (d != doc)
-                xmlFreeDoc(d);
         }
         if (b.len >= 250)
             break;
     }
+    /* The listing test reads the winning attempt's tree: the first one's
+     * is without the unlikely blocks. */
+    if (won == 0 && tried > 1)
+        wd_htmlbody_prune(root, stash);
+
     if (root && (rc = listing(root, base, m.language, now, best, b.len,
                               m.is_article, a, out)) != 0) {
+        wd_htmlbody_stash_free(stash);
+        free(stash);
         free(b.p);
         xmlFreeDoc(doc);
         return rc < 0 ? rc : 0;
     }
+    /* The blocks set aside go before the tree they came from. */
+    wd_htmlbody_stash_free(stash);
+    free(stash);
     /* JSON-LD's articleBody as evidence: when it is much longer than what
      * the page's markup gave and goes on from it (the rest of the story is
      * loaded by script, or hidden behind a "read more"), it is the body; a

@@ -11,8 +11,8 @@
  * siblings that score near it or read as paragraphs are the story.
  *
  * The caller runs a fallback chain over these (readability.js's flags): a
- * thin result is retried on a fresh parse without strip_unlikely, then
- * without weight_classes.
+ * thin result is retried with the unlikely blocks put back, then without
+ * weight_classes.
  */
 #ifndef WD_HTMLBODY_H
 #define WD_HTMLBODY_H
@@ -21,8 +21,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Removes under root what is never the story (see above). */
-void wd_htmlbody_prune(xmlNode *root, bool strip_unlikely);
+/* The unlikely blocks set aside by a first attempt, to be put back for
+ * the next ones without parsing the page again. */
+#define WD_HTMLBODY_STASH 1024
+struct wd_htmlbody_stash {
+    xmlNode *node[WD_HTMLBODY_STASH], *parent[WD_HTMLBODY_STASH],
+        *next[WD_HTMLBODY_STASH];
+    size_t n;
+};
+
+/* Removes under root what is never the story (see above); with st, also
+ * unlinks the unlikely blocks into it (at most WD_HTMLBODY_STASH; more
+ * stay). */
+void wd_htmlbody_prune(xmlNode *root, struct wd_htmlbody_stash *st);
+
+/* Puts the unlikely blocks back where they were. */
+void wd_htmlbody_restore(struct wd_htmlbody_stash *st);
+
+/* Frees the blocks still set aside. */
+void wd_htmlbody_stash_free(struct wd_htmlbody_stash *st);
 
 /* The main text under root, paragraphs separated by blank lines: a
  * malloc'd string and its length in *len (NULL when out of memory). *best
