@@ -2229,8 +2229,9 @@ wd_tagger_place(const struct wd_tagger *t, const char *place, size_t n,
     cc[0] = '\0';
     /* A dateline's place is a place: every name in it is read with its
      * place senses only (Houston the city, not the surname), the most
-     * national kind winning, then the most populous. "BAKU, Azerbaijan"
-     * gives AZ from both; "KEENE, N.H." what its names give. */
+     * national kind winning, then the later part, then the most populous.
+     * "BAKU, Azerbaijan" gives AZ from both; "KEENE, N.H." and "SAVANNAH,
+     * Ga." (a region of Ghana too) give US from the state. */
     struct scan *sc = malloc(sizeof *sc);
     if (!sc)
         return WD_ENOMEM;
@@ -2238,7 +2239,7 @@ wd_tagger_place(const struct wd_tagger *t, const char *place, size_t n,
     sc->n = 0;
     scan_text(sc, place, n, false);
     int best = -1, best_rank = -1;
-    uint32_t best_pop = 0;
+    uint32_t best_pop = 0, best_start = 0;
     for (size_t i = 0; i < sc->n; i++) {
         const struct mention *m = &sc->m[i];
         if (m->entry == UINT32_MAX)
@@ -2249,11 +2250,17 @@ wd_tagger_place(const struct wd_tagger *t, const char *place, size_t n,
             const struct sense *sn = &t->senses[k];
             if (sn->type != S_COUNTRY || sn->kind == K_PERSONAL)
                 continue;
+            /* A later part qualifies an earlier one ("SAVANNAH, Ga."):
+             * at the same rank it wins, then the most populous. */
             int rank = kinds[sn->kind].national ? 2 : 1;
-            if (rank > best_rank || (rank == best_rank && sn->pop > best_pop)) {
+            if (rank > best_rank ||
+                (rank == best_rank &&
+                 (m->start > best_start ||
+                  (m->start == best_start && sn->pop > best_pop)))) {
                 best = sn->idx;
                 best_rank = rank;
                 best_pop = sn->pop;
+                best_start = m->start;
             }
         }
     }

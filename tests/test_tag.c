@@ -188,6 +188,26 @@ test_common_words_need_corroboration(void)
     }
 }
 
+/* A dateline's place: its names read as places, the later part deciding
+ * ("SAVANNAH, Ga.": Savannah is also a region of Ghana). */
+static void
+test_dateline_places(void)
+{
+    static const struct {
+        const char *place, *cc;
+    } cases[] = {{"HOUSTON", "US"},       {"BAKU, Azerbaijan", "AZ"},
+                 {"SAVANNAH, Ga.", "US"}, {"KEENE, N.H.", "US"},
+                 {"ALMATY", "KZ"},        {"Tashkent, Uzbekistan", "UZ"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char cc[3];
+        CHECK_OK(
+            wd_tagger_place(tg, cases[i].place, strlen(cases[i].place), cc));
+        CHECK_STR(cc, cases[i].cc);
+    }
+    char cc[3];
+    CHECK_INT(wd_tagger_place(tg, "Foo Bar", 7, cc), ==, WD_ENOTFOUND);
+}
+
 static void
 test_order_and_scores(void)
 {
@@ -481,6 +501,7 @@ main(void)
     RUN(test_longest_phrase_wins);
     RUN(test_ambiguous_names);
     RUN(test_common_words_need_corroboration);
+    RUN(test_dateline_places);
     RUN(test_order_and_scores);
     RUN(test_themes);
     RUN(test_slugs_prefix_free);
