@@ -173,6 +173,15 @@ struct art {
     char name[256];
 };
 
+static void
+print_labels(char list[][40], size_t n)
+{
+    printf("  labels:");
+    for (size_t i = 0; i < n; i++)
+        printf(" %s", list[i]);
+    printf("\n");
+}
+
 static struct art arts[MAX_ARTS];
 static size_t n_arts;
 
@@ -444,11 +453,11 @@ main(int argc, char **argv)
                 continue;
             printf("%s: %.*s\n", a->name, (int)a->tlen, a->title);
             if (!ok_c) {
-                printf("  labels: %s\n", a->text + 12);
+                print_labels(a->lc, a->nlc);
                 print_tags("countries", tags.countries, tags.n_countries);
             }
             if (!ok_t) {
-                printf("  labels: %s\n", strchr(a->text, 0) + 1 + 9);
+                print_labels(a->lt, a->nlt);
                 print_tags("themes", tags.themes, tags.n_themes);
             }
         }

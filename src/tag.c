@@ -41,10 +41,11 @@
  *
  * Relevance. A mention adds its weight (the kind's for places, the
  * phrase's for themes) times 3 in the title, or times 2 at the start of the
- * body falling to 1 at its end. Countries need TAG_COUNTRY_MIN and a share
- * of the best country's score; themes need TAG_THEME_MIN and a relevance
- * (score relative to the best, plus the taxonomy's @cooccur share of the
- * theme among articles led by the best one) of TAG_THEME_REL, at most
+ * body falling to 1 at its end. Countries need TAG_COUNTRY_MIN (less in a
+ * brief, TAG_BRIEF_LEN) and a share of the best country's score; themes
+ * need TAG_THEME_MIN and a relevance (score relative to the best, plus the
+ * taxonomy's @cooccur share of the theme among articles led by the best
+ * one) of TAG_THEME_REL, at most
  * TAG_THEMES_MAX (emit_themes()). Countries are reported relative to the
  * best, themes by their relevance.
  */
@@ -97,6 +98,12 @@
  * also carry it (the taxonomy's @cooccur lines) adds to its relative
  * score. */
 #define TAG_THEME_COOCCUR 1.0f
+#endif
+/* A brief has no room to repeat a name: under TAG_BRIEF_LEN bytes of body
+ * the country floor falls linearly to half of TAG_COUNTRY_MIN (one
+ * national name anywhere in a two-sentence item counts). */
+#ifndef TAG_BRIEF_LEN
+#define TAG_BRIEF_LEN 600
 #endif
 #define TAG_TITLE_WEIGHT 3.0f
 
@@ -2215,9 +2222,11 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
         any_letter |= title[i] >= 'A' && title[i] <= 'Z';
     }
     corroborate(t, sv, caps_title && any_letter);
-    emit(sv->country, sv->country_set, t->n_countries, TAG_COUNTRY_MIN,
-         TAG_COUNTRY_REL, WD_TAG_MAX, out->countries, &out->n_countries,
-         country_name, t);
+    float cmin = TAG_COUNTRY_MIN;
+    if (blen < TAG_BRIEF_LEN)
+        cmin *= 0.5f + 0.5f * (float)blen / (float)TAG_BRIEF_LEN;
+    emit(sv->country, sv->country_set, t->n_countries, cmin, TAG_COUNTRY_REL,
+         WD_TAG_MAX, out->countries, &out->n_countries, country_name, t);
     emit_themes(t, sv->theme, sv->theme_set[0], out);
     return 0;
 }

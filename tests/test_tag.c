@@ -65,6 +65,36 @@ test_passing_mention_does_not(void)
     CHECK(has_country(&t, "PE"));
 }
 
+/* A brief has no room to repeat a name: one mention counts there, while
+ * the same sentence at the top of a long story does not; a brief naming
+ * no place still gets no country. */
+static void
+test_briefs(void)
+{
+    const char *brief = "Russia announced that it will help Iran get "
+                        "nuclear fuel, raising questions about the deal.";
+    struct wd_tags t = tag("Fuel deal questioned", brief);
+    CHECK(has_country(&t, "RU"));
+    CHECK(has_country(&t, "IR"));
+    char body[2048];
+    snprintf(body, sizeof body, "%s %s%s", brief, filler, filler);
+    t = tag("Fuel deal questioned", body);
+    CHECK(!has_country(&t, "IR"));
+    t = tag("Traders react", "Some traders found Wednesday's Fed statement "
+                             "to be a bit gloomier than expected.");
+    CHECK(has_country(&t, "US"));
+    t = tag("Shares fall", "Shares fell sharply on Tuesday as investors "
+                           "weighed the company's weaker outlook.");
+    CHECK_INT(t.n_countries, ==, 0);
+    /* Surnames that are also places: "Michael Mann", "Batman" the film. */
+    t = tag("Climate debate", "Those interpretations are disputed by Michael "
+                              "Mann, a climate scientist. Mann writes that "
+                              "the models are about right.");
+    CHECK_INT(t.n_countries, ==, 0);
+    t = tag("Games", "The Batman game is out. Fans of Batman will like it.");
+    CHECK_INT(t.n_countries, ==, 0);
+}
+
 static void
 test_possessive_and_curly_quotes(void)
 {
@@ -512,6 +542,7 @@ main(void)
     RUN(test_data_files);
     RUN(test_word_edges);
     RUN(test_cooccur);
+    RUN(test_briefs);
     wd_tagger_free(tg);
     return TEST_DONE();
 }
