@@ -956,13 +956,83 @@ brief(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
     return 0;
 }
 
+/* True for the header of a comment thread ("13 Comments", "Leave a
+ * Reply", "There are 5 comments", "Comentarios (12)", "7 Responses to"):
+ * a short line of a comment word and only filler words or numbers around
+ * it (a sharing bar, "Share Tweet Comment", is not one). */
+static bool
+comment_header(const struct line *l)
+{
+    static const char *const stems[] = {"comment",  "komment",  "comentar",
+                                        "commenti", "komentar", "reactie"};
+    static const char *const filler[] = {
+        "there",      "are",  "is",     "leave",     "a",       "an",
+        "post",       "add",  "your",   "show",      "view",    "all",
+        "read",       "no",   "yet",    "reply",     "join",    "the",
+        "discussion", "de",   "los",    "les",       "des",     "be",
+        "first",      "to",   "on",     "responses", "replies", "thoughts",
+        "one",        "user", "reader", "readers"};
+    if (l->cls == L_PROSE || l->cls == L_SENT || l->bullet || l->n > 80 ||
+        (l->n && (l->s[l->n - 1] == ':' || l->s[l->n - 1] == ']')))
+        return false;
+    bool stem_seen = false, number = false, thread = false;
+    size_t words = 0;
+    for (size_t i = 0; i < l->n;) {
+        while (i < l->n &&
+               !((l->s[i] | 0x20) >= 'a' && (l->s[i] | 0x20) <= 'z') &&
+               !(l->s[i] >= '0' && l->s[i] <= '9') &&
+               (unsigned char)l->s[i] < 0x80) {
+            if (strchr("|/.", l->s[i]))
+                return false;
+            i++;
+        }
+        size_t k = i;
+        while (k < l->n && l->s[k] != ' ' && l->s[k] != '(' && l->s[k] != ')' &&
+               l->s[k] != ':')
+            k++;
+        if (k == i)
+            break;
+        if (++words > 6)
+            return false;
+        char w[16];
+        size_t wl = k - i < sizeof w - 1 ? k - i : sizeof w - 1;
+        for (size_t j = 0; j < wl; j++)
+            w[j] = (char)((l->s[i + j] >= 'A' && l->s[i + j] <= 'Z')
+                              ? l->s[i + j] | 0x20
+                              : l->s[i + j]);
+        w[wl] = 0;
+        bool ok = false;
+        if (w[0] >= '0' && w[0] <= '9')
+            ok = number = true;
+        for (size_t j = 0; !ok && j < sizeof stems / sizeof *stems; j++)
+            if (strncmp(w, stems[j], strlen(stems[j])) == 0)
+                ok = stem_seen = true;
+        for (size_t j = 0; !ok && j < sizeof filler / sizeof *filler; j++)
+            ok = strcmp(w, filler[j]) == 0;
+        thread |= strcmp(w, "responses") == 0 || strcmp(w, "thoughts") == 0;
+        if (!ok)
+            return false;
+        i = k;
+    }
+    return stem_seen || (number && thread && words >= 2 && words <= 4);
+}
+
 /* One article: the best region's text under the title above it. */
 static int
 article(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
         struct wd_page *out)
 {
     size_t from, to;
-    best_region(lines, nlines, &from, &to);
+    /* A comment thread below the article is not part of it, however long
+     * it runs: the region ends at its header when text came before. */
+    size_t upto = nlines, prose = 0;
+    for (size_t i = 0; i < nlines && upto == nlines; i++) {
+        if (lines[i].cls == L_PROSE)
+            prose++;
+        else if (prose >= 2 && comment_header(&lines[i]))
+            upto = i;
+    }
+    best_region(lines, upto, &from, &to);
     out->kind = WD_PAGE_ARTICLE;
     out->items = wd_arena_alloc(a, sizeof *out->items);
     struct outbuf o = {wd_arena_alloc(a, n + 2 * nlines + 1), 0,

@@ -240,6 +240,42 @@ test_brief_and_table_published(void)
     CHECK_INT(page.n_items, ==, 0);
 }
 
+/* A comment thread below the article is cut at its header, however much
+ * text it holds; a sharing bar naming comments is not a header. */
+static void
+test_comment_thread_cut(void)
+{
+    static const char para[] =
+        "The council voted on Tuesday to expand the city's bus network, "
+        "adding four routes that will link the northern suburbs with the "
+        "hospital and the university campus by next spring.\n\n";
+    static const char comment[] =
+        "Reader99 - March 10, 2017 at 12:20 AM\n\nI have been waiting years "
+        "for this and it is about time the council listened to the people "
+        "who actually ride these buses every single day of the week.\n\n"
+        "  • Reply\n\n";
+    for (int bar = 0; bar < 2; bar++) {
+        char page_text[8192];
+        size_t n = (size_t)snprintf(
+            page_text, sizeof page_text,
+            "City expands bus network\n\n%s%s%s%s\n\n", para, para, para,
+            bar ? "Share Tweet Comment" : "There are 12 comments");
+        for (int k = 0; k < 12; k++)
+            n += (size_t)snprintf(page_text + n, sizeof page_text - n, "%s",
+                                  comment);
+        struct wd_page page;
+        CHECK_OK(parse_in(&arena, page_text, n, &page));
+        CHECK_INT(page.n_items, ==, 1);
+        if (page.n_items != 1)
+            continue;
+        CHECK_CONTAINS(page.items[0].body, "bus network");
+        if (bar)
+            CHECK_CONTAINS(page.items[0].body, "waiting years");
+        else
+            CHECK(!strstr(page.items[0].body, "waiting years"));
+    }
+}
+
 static void
 test_angle_brackets_are_text(void)
 {
@@ -352,6 +388,7 @@ main(void)
     RUN(test_tabs_form_feeds_nbsp);
     RUN(test_brief_and_table_published);
     RUN(test_angle_brackets_are_text);
+    RUN(test_comment_thread_cut);
     RUN(test_datelines);
     RUN(test_wrap_width);
     wd_arena_fini(&arena);
