@@ -1078,7 +1078,8 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
         struct tbuf t = {0};
         if (root)
             collect_lines(root->children, &t, 0);
-        rc = wd_textpage_parse(t.p ? t.p : "", t.len, now, NULL, 0, a, out);
+        rc =
+            wd_textpage_parse(t.p ? t.p : "", t.len, now, url, NULL, 0, a, out);
         out->n_line_hashes = 0; /* HTML frames are not learned (yet) */
         if (rc == 0 && out->n_items == 0 && out->empty == WD_EMPTY_NO_TEXT)
             out->empty = WD_EMPTY_NO_ARTICLE;

@@ -189,7 +189,7 @@ wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
         blank = isspace((unsigned char)s[i]) != 0;
     if (blank)
         return WD_EEMPTY;
-    int rc = wd_textpage_parse(s, n, in->fetched_at_ms, in->boiler,
+    int rc = wd_textpage_parse(s, n, in->fetched_at_ms, in->url, in->boiler,
                                in->boiler_slot, arena, out);
     /* An article whose text gave no date has its URL's, when it has one. */
     int64_t ud;

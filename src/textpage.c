@@ -560,7 +560,7 @@ in_body(const struct line *lines, size_t i, size_t to)
  * heading mark, a line set out to the left of the body (lynx indents text,
  * not headings) and above all a headline whose words recur in the body
  * (a menu's or a related story's do not). */
-#define TITLE_LOOKBACK 40
+#define TITLE_LOOKBACK 80
 
 struct wordset {
     uint64_t *keys;
@@ -637,6 +637,51 @@ count_word(void *ctx, const char *w, size_t len)
     o->found += wordset_has(o->ws, word_hash(w, len));
 }
 
+/* The words of a URL's path ("/2014/12/most-popular-food-searches.html"):
+ * sites write the headline there, so a line that shares them reads as the
+ * title. Path words of any site ("news", "html") are left out; a path of
+ * fewer than three words (an id, a section) gives none. */
+static void
+slug_words(const char *url, struct wd_arena *a, struct wordset *ws)
+{
+    static const char *const common[] = {"html",  "htm",     "php",   "aspx",
+                                         "shtml", "index",   "www",   "amp",
+                                         "news",  "article", "story", "com"};
+    ws->keys = NULL;
+    ws->cap = 0;
+    const char *p = url ? strstr(url, "://") : NULL;
+    p = p ? strchr(p + 3, '/') : NULL;
+    if (!p)
+        return;
+    size_t n = strcspn(p, "?#");
+    size_t cap = 64;
+    while (cap < n)
+        cap *= 2;
+    char *key = wd_arena_alloc(a, n * 3 + 8);
+    uint64_t *keys = wd_arena_alloc(a, cap * sizeof *keys);
+    if (!key || !keys)
+        return;
+    memset(keys, 0, cap * sizeof *keys);
+    struct wordset set = {keys, cap};
+    size_t k = wd_text_key(p, n, key, n * 3 + 8), words = 0;
+    for (size_t i = 0; i < k;) {
+        size_t e = i;
+        while (e < k && key[e] != ' ')
+            e++;
+        bool skip = e - i < 3;
+        for (size_t c = 0; !skip && c < sizeof common / sizeof *common; c++)
+            skip = strlen(common[c]) == e - i &&
+                   memcmp(common[c], key + i, e - i) == 0;
+        if (!skip) {
+            wordset_add(&set, word_hash(key + i, e - i));
+            words++;
+        }
+        i = e + 1;
+    }
+    if (words >= 3)
+        *ws = set;
+}
+
 /* True when a date or a byline follows line i closely: the metadata block
  * under a story's headline. */
 static bool
@@ -661,7 +706,7 @@ meta_follows(const struct line *lines, size_t n, size_t i)
 static long
 title_score(const struct line *lines, size_t n, size_t i, size_t dist,
             uint32_t body_indent, const struct wordset *body,
-            struct wd_arena *a)
+            const struct wordset *slug, struct wd_arena *a)
 {
     const struct line *l = &lines[i];
     long w = (long)line_words(l);
@@ -678,12 +723,15 @@ title_score(const struct line *lines, size_t n, size_t i, size_t dist,
     struct overlap o = {body, 0, 0};
     if (body->cap && each_word(l->s, l->n, a, count_word, &o) == 0 && o.words)
         sc += (long)(20 * o.found / o.words);
+    struct overlap u = {slug, 0, 0};
+    if (slug->cap && each_word(l->s, l->n, a, count_word, &u) == 0 && u.words)
+        sc += (long)(20 * u.found / u.words);
     return sc;
 }
 
 static size_t
 find_title(const struct line *lines, size_t from, size_t to, const char *body,
-           struct wd_arena *a)
+           const struct wordset *slug, struct wd_arena *a)
 {
     uint32_t body_indent = 0;
     for (size_t i = from; i <= to; i++)
@@ -710,7 +758,8 @@ find_title(const struct line *lines, size_t from, size_t to, const char *body,
         seen++;
         if (lines[i].cls != L_HEAD || lines[i].bullet)
             continue;
-        long sc = title_score(lines, to + 1, i, seen, body_indent, &ws, a);
+        long sc =
+            title_score(lines, to + 1, i, seen, body_indent, &ws, slug, a);
         if (sc > best_score) {
             best_score = sc;
             best = i;
@@ -720,7 +769,7 @@ find_title(const struct line *lines, size_t from, size_t to, const char *body,
     for (size_t i = from; i <= to && lines[i].cls != L_PROSE; i++) {
         if (lines[i].cls != L_HEAD)
             continue;
-        long sc = title_score(lines, to + 1, i, 1, body_indent, &ws, a);
+        long sc = title_score(lines, to + 1, i, 1, body_indent, &ws, slug, a);
         if (sc > best_score) {
             best_score = sc;
             best = i;
@@ -1019,8 +1068,8 @@ comment_header(const struct line *l)
 
 /* One article: the best region's text under the title above it. */
 static int
-article(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
-        struct wd_page *out)
+article(const struct line *lines, size_t nlines, size_t n, const char *url,
+        struct wd_arena *a, struct wd_page *out)
 {
     size_t from, to;
     /* A comment thread below the article is not part of it, however long
@@ -1044,6 +1093,8 @@ article(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
     it->full = true;
     /* The body's words first, for the title's score: the paragraphs only. */
     size_t title = SIZE_MAX;
+    struct wordset slug;
+    slug_words(url, a, &slug);
     for (int pass = 0; pass < 2; pass++) {
         o.len = 0;
         for (size_t i = from; i <= to; i++) {
@@ -1059,7 +1110,7 @@ article(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
         }
         o.p[o.len] = '\0';
         if (pass == 0)
-            title = find_title(lines, from, to, o.p, a);
+            title = find_title(lines, from, to, o.p, &slug, a);
     }
     it->body = o.p;
     it->truncated = lines[to].ellipsis;
@@ -1076,8 +1127,8 @@ article(const struct line *lines, size_t nlines, size_t n, struct wd_arena *a,
 
 int
 wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
-                  const struct wd_boiler *boiler, uint32_t slot,
-                  struct wd_arena *a, struct wd_page *out)
+                  const char *url, const struct wd_boiler *boiler,
+                  uint32_t slot, struct wd_arena *a, struct wd_page *out)
 {
     memset(out, 0, sizeof *out);
 
@@ -1186,7 +1237,7 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
                    (single >= 3 && multi == 0 && !tail_only);
 
     if (!listing)
-        return article(lines, nlines, n, a, out);
+        return article(lines, nlines, n, url, a, out);
     out->kind = WD_PAGE_LISTING;
     out->items = wd_arena_alloc(a, with_paras * sizeof *out->items);
     if (!out->items)

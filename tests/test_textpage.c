@@ -276,6 +276,45 @@ test_comment_thread_cut(void)
     }
 }
 
+/* The URL's path names the headline: of two headline-shaped lines above
+ * the text, the one sharing the path's words is the title, wherever it
+ * stands; without such a path the nearer line keeps its place. */
+static void
+test_title_from_url_path(void)
+{
+    static const char text[] =
+        "Four new routes approved\n\n"
+        "More stories about the city council and its transport budget\n\n"
+        "The council voted on Tuesday to expand the city's bus network, "
+        "adding four routes that will link the northern suburbs with the "
+        "hospital and the university campus by next spring.\n\n"
+        "Officials said the plan would be paid for from the transport "
+        "budget without any rise in fares for the city's passengers.\n";
+    const char *urls[] = {
+        "https://example.test/2026/12/four-new-routes-approved.html",
+        "https://example.test/a/123456"};
+    for (int k = 0; k < 2; k++) {
+        struct wd_page_input in = {"text/plain; charset=utf-8",
+                                   (const uint8_t *)text,
+                                   strlen(text),
+                                   1764000000000LL,
+                                   urls[k],
+                                   NULL,
+                                   0};
+        struct wd_page page;
+        wd_arena_reset(&arena);
+        CHECK_OK(wd_page_parse(&in, &arena, &page));
+        CHECK_INT(page.n_items, ==, 1);
+        if (page.n_items != 1)
+            continue;
+        if (k == 0)
+            CHECK_STR(page.items[0].title, "Four new routes approved");
+        else
+            CHECK_STR(page.items[0].title, "More stories about the city "
+                                           "council and its transport budget");
+    }
+}
+
 static void
 test_angle_brackets_are_text(void)
 {
@@ -389,6 +428,7 @@ main(void)
     RUN(test_brief_and_table_published);
     RUN(test_angle_brackets_are_text);
     RUN(test_comment_thread_cut);
+    RUN(test_title_from_url_path);
     RUN(test_datelines);
     RUN(test_wrap_width);
     wd_arena_fini(&arena);

@@ -10,12 +10,14 @@
 
 #include "wd/page.h"
 
-/* Parses s[0..n), valid UTF-8 without NUL bytes, into *out. Lines that
- * boiler (may be NULL) learned as the source's boilerplate are set aside.
- * Returns 0 or WD_ENOMEM. */
+/* Parses s[0..n), valid UTF-8 without NUL bytes, into *out. The page's
+ * URL (may be NULL) helps pick the title: sites write the headline in the
+ * path. Lines that boiler (may be NULL) learned as the source's
+ * boilerplate are set aside. Returns 0 or WD_ENOMEM. */
 int wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
-                      const struct wd_boiler *boiler, uint32_t slot,
-                      struct wd_arena *arena, struct wd_page *out);
+                      const char *url, const struct wd_boiler *boiler,
+                      uint32_t slot, struct wd_arena *arena,
+                      struct wd_page *out);
 
 /* The place of a wire dateline opening s[0..n) ("HOUSTON, March 3 -",
  * "ALMATY (Reuters) -", "BAKU, Azerbaijan —"): its length in bytes from s,
