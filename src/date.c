@@ -603,6 +603,16 @@ wd_date_from_url(const char *u, int64_t *ms)
             for (k = 0; k < widths[f] && j < n && u[j] >= '0' && u[j] <= '9';
                  k++, j++)
                 v[f] = v[f] * 10 + (u[j] - '0');
+            /* A month by its English abbreviation: /2019/jan/03/ */
+            if (f == 1 && k == 0 && j + 4 <= n && u[j + 3] == '/') {
+                static const char months[] = "janfebmaraprmayjunjul"
+                                             "augsepoctnovdec";
+                char m[3] = {(char)(u[j] | 0x20), (char)(u[j + 1] | 0x20),
+                             (char)(u[j + 2] | 0x20)};
+                for (int mo = 0; mo < 12 && !k; mo++)
+                    if (memcmp(months + 3 * mo, m, 3) == 0)
+                        v[f] = mo + 1, k = widths[f], j += 3;
+            }
             if (k != widths[f])
                 break;
         }
