@@ -202,7 +202,7 @@ wd_date_days_from_civil(int64_t y, unsigned m, unsigned d)
 }
 
 /* Zone: "Z", "UTC", "GMT" (optionally followed by an offset), "+05:00",
- * "-0300", "+05". Sets *off_min (east positive). Returns false on a
+ * "-0300", "+05", or a common abbreviation ("EDT", "CET", "JST"). Sets *off_min (east positive). Returns false on a
  * malformed offset; absent zones leave *off_min at 0. */
 static bool
 read_zone(struct cur *c, long *off_min)
@@ -215,6 +215,20 @@ read_zone(struct cur *c, long *off_min)
         if (peek(c) != '+' && peek(c) != '-')
             return true;
     }
+    /* The abbreviations news pages print (IST and others that name
+     * several zones are not read). */
+    static const struct {
+        const char *name;
+        short off_min;
+    } zones[] = {{"est", -300}, {"edt", -240}, {"cst", -360}, {"cdt", -300},
+                 {"mst", -420}, {"mdt", -360}, {"pst", -480}, {"pdt", -420},
+                 {"bst", 60},   {"cet", 60},   {"cest", 120}, {"jst", 540},
+                 {"kst", 540},  {"aest", 600}, {"aedt", 660}};
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++)
+        if (eat_word(c, zones[z].name)) {
+            *off_min = zones[z].off_min;
+            return true;
+        }
     int sign = peek(c);
     if (sign != '+' && sign != '-') {
         c->i = save;

@@ -35,6 +35,11 @@ test_written_forms(void)
               1764941760000LL);
     CHECK_INT(parse_ok("Oct 24, 2025 at 1:36 p.m. UTC", WD_DATE_MINUTE), ==,
               1761312960000LL);
+    /* Zone abbreviations: 9:36 a.m. EDT is 13:36 UTC, 14:36 CET too. */
+    CHECK_INT(parse_ok("Oct 24, 2025 at 9:36 a.m. EDT", WD_DATE_MINUTE), ==,
+              1761312960000LL);
+    CHECK_INT(parse_ok("24 Oct 2025 14:36 CET", WD_DATE_MINUTE), ==,
+              1761312960000LL);
     CHECK_INT(parse_ok("Friday, 24 October 2025", WD_DATE_DAY), ==,
               1761264000000LL);
     CHECK_INT(parse_ok("Sept 1, 2024", WD_DATE_DAY), ==, 1725148800000LL);
