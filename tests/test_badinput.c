@@ -206,7 +206,7 @@ test_bad_input_between_good_pages(void)
         CHECK_INT(no_text + no_article + error_page, ==, empty);
         CHECK_INT(ws->articles_published, ==, goods);
     }
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     /* Each reason is logged (rate-limited, so at least once). */
     for (int i = 0; i < n_bads; i++) {
         if (!bads[i].reason)

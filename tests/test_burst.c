@@ -134,7 +134,7 @@ test_burst_bounded(void)
     CHECK_INT(s.blocked, >, 0);
     CHECK_INT(peak_kb, >, 0);
     CHECK_INT(peak_kb, <, ANON_BOUND_MB * 1024L);
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     zmq_close(s.push);
     zmq_close(sub);
     zmq_ctx_term(zctx);

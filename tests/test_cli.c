@@ -226,7 +226,7 @@ test_push_and_tail(void)
     CHECK_INT(waitpid(tail_pid, &st, 0), ==, tail_pid);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     fclose(tail);
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     worker_cleanup(&w);
 }
 
@@ -257,7 +257,7 @@ test_state_locked(void)
              w.state, ports[0], ports[1]);
     CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "in use by another worker");
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     worker_cleanup(&w);
 }
 
@@ -291,7 +291,7 @@ test_json_logs(void)
         free(m.data);
     }
     CHECK(counted);
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     size_t len;
     char *log = wd_test_slurp(w.log, &len);
     int lines = 0, reject_lines = 0;

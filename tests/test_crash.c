@@ -156,7 +156,7 @@ test_kill9_resend(void)
      * of it), since it may have died in the worker's socket queue. Each
      * such story at most once per kill. */
     CHECK_INT(repeats, <=, 3 * kills);
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     zmq_close(dealer);
     zmq_close(sub);
     zmq_ctx_term(zctx);

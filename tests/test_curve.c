@@ -84,7 +84,7 @@ static void
 secured_stop(struct secured *s)
 {
     zmq_ctx_term(s->zctx);
-    CHECK_INT(worker_stop(&s->w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&s->w, WD_TEST_STOP_MS), ==, 0);
     worker_cleanup(&s->w);
     remove_dir(s->k.dir);
 }

@@ -47,7 +47,7 @@ test_dashboard_in_chromium(void)
     CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
     kill(pusher_pid, SIGKILL);
     waitpid(pusher_pid, NULL, 0);
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     zmq_ctx_term(zctx);
     worker_cleanup(&w);
 }

@@ -113,7 +113,7 @@ test_seeds_end_to_end(void)
         CHECK_INT(stat_value(ws, "dedup_decisions", "kind=page"), ==, 1);
         CHECK_INT(stat_value(ws, "dedup_decisions", "kind=near"), ==, 0);
     }
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     CHECK(log_contains(&w, "reason=multipart"));
     CHECK(log_contains(&w, "reason=too_large"));
     CHECK(log_contains(&w, "reason=invalid_utf8"));
@@ -196,7 +196,7 @@ test_sites_end_to_end(void)
     };
     for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
         check_article(&all, want[k][0], want[k][1]);
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     collected_free(&all);
     zmq_close(push);
     zmq_close(sub);
@@ -264,7 +264,7 @@ test_corpus_end_to_end(void)
     CHECK_INT(all.n, ==, n_truth); /* each story once */
     for (int k = 0; k < n_truth; k++)
         check_article(&all, titles[k], authors[k]);
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     collected_free(&all);
     zmq_close(push);
     zmq_close(sub);

@@ -139,7 +139,7 @@ test_endpoints(void)
     CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "cannot reach");
 
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     zmq_close(push);
     zmq_close(sub);
     zmq_ctx_term(zctx);

@@ -50,7 +50,7 @@ test_installed_worker(void)
     char want[4200];
     snprintf(want, sizeof want, "data %s/share/wiredesk", prefix);
     CHECK(log_wait_for(&w, want, 20000));
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", prefix);
     CHECK_INT(system(cmd), ==, 0);
 }

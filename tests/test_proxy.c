@@ -144,8 +144,8 @@ test_two_workers_one_stream(void)
         WD_FAIL_("promtool: %s", out);
     unlink(path);
 
-    CHECK_INT(worker_stop(&a, 10000), ==, 0);
-    CHECK_INT(worker_stop(&b, 10000), ==, 0);
+    CHECK_INT(worker_stop(&a, WD_TEST_STOP_MS), ==, 0);
+    CHECK_INT(worker_stop(&b, WD_TEST_STOP_MS), ==, 0);
     kill(proxy, SIGTERM);
     int st = -1;
     for (int64_t end = mono_ms() + 10000; mono_ms() < end;) {
@@ -208,8 +208,8 @@ test_stream_device(void)
     }
     CHECK_INT(got_a + got_b, ==, 2 * PER_WORKER);
     CHECK(got_a > 0 && got_b > 0); /* spread, not all on one */
-    CHECK_INT(worker_stop(&a, 10000), ==, 0);
-    CHECK_INT(worker_stop(&b, 10000), ==, 0);
+    CHECK_INT(worker_stop(&a, WD_TEST_STOP_MS), ==, 0);
+    CHECK_INT(worker_stop(&b, WD_TEST_STOP_MS), ==, 0);
     kill(device, SIGTERM);
     int st = -1;
     waitpid(device, &st, 0);

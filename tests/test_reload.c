@@ -179,7 +179,7 @@ test_reload_under_load(void)
     CHECK_INT(s.all, ==, 4 * BATCH);
     CHECK_INT(s.marked, ==, 2 * BATCH);
 
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     zmq_close(push);
     zmq_close(sub);
     zmq_ctx_term(zctx);

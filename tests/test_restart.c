@@ -83,7 +83,7 @@ test_clean_restart(void)
     push_seeds(push);
     CHECK_INT(drain_until(sub, N_SEEDS, &s), ==, N_SEEDS);
     CHECK_INT(s.n, ==, 24);
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
 
     /* The same state, a new process: the subscriber reconnects by itself. */
     worker_spawn(&w, NULL);
@@ -92,7 +92,7 @@ test_clean_restart(void)
     CHECK_INT(drain_until(sub, N_SEEDS, &s), ==, N_SEEDS);
     CHECK_INT(s.n, ==, 24);
     CHECK_INT(s.dups, ==, 0);
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     zmq_close(push);
     zmq_close(sub);
     zmq_ctx_term(zctx);
@@ -149,7 +149,7 @@ test_kill9_and_refeed(void)
             KILLS, s.n, s.dups);
     CHECK_INT(s.dups, <=, KILLS);
     CHECK_INT(s.n, >=, PAGES - KILLS * 64); /* a PUB queue dies with it */
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     for (int i = 0; i < PAGES; i++)
         free(frames[i]);
     zmq_close(sub);

@@ -101,7 +101,7 @@ static void
 fleet_stop(struct fleet *f)
 {
     for (int i = 0; i < N_WORKERS; i++)
-        CHECK_INT(worker_stop(&f->w[i], 10000), ==, 0);
+        CHECK_INT(worker_stop(&f->w[i], WD_TEST_STOP_MS), ==, 0);
     kill(f->proxy, SIGTERM);
     waitpid(f->proxy, NULL, 0);
     redis_kill(&f->redis);

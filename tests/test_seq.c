@@ -104,7 +104,7 @@ test_sequence_numbers_without_gaps(void)
     CHECK(stats[0] > 0 && consecutive(stats, n_stats));
 
     /* A restart: another epoch, numbers from 1 again. */
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     worker_spawn(&w, NULL);
     /* Subscribed to the new worker once its $stats (a new epoch) come. */
     bool restarted = false;
@@ -129,7 +129,7 @@ test_sequence_numbers_without_gaps(void)
     zmq_close(push);
     zmq_close(sub);
     zmq_ctx_term(zctx);
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     worker_cleanup(&w);
 }
 
@@ -286,7 +286,7 @@ test_tail_reports_gaps(void)
     zmq_close(push);
     zmq_close(sub);
     zmq_ctx_term(zctx);
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     worker_cleanup(&w);
 }
 
@@ -360,7 +360,7 @@ test_catch_up_then_live(void)
     zmq_close(push);
     zmq_close(sub);
     zmq_ctx_term(zctx);
-    CHECK_INT(worker_stop(&w, 10000), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     worker_cleanup(&w);
 }
 

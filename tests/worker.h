@@ -147,6 +147,13 @@ proc_wait_exit(pid_t pid, int deadline_ms)
     return -1;
 }
 
+/* The deadline most tests give a clean stop. A stop syncs the store and
+ * sends the last $stats; right after a build, on a shared two-core machine
+ * running the valgrind tests beside it, two stops once took over 10 s (not
+ * reproduced alone), so a hang is what this deadline catches, not a slow
+ * disk. */
+#define WD_TEST_STOP_MS 30000
+
 /* Sends SIGTERM and waits up to deadline_ms; returns the exit status or -1
  * when the worker had to be killed. */
 static inline int
