@@ -86,8 +86,8 @@ main(int argc, char **argv)
      * the extraction fixtures (e.g. ../shared/corpora/readability). */
     static struct file text[64], html[256];
     int nt = load(WD_FIXTURES "/seeds", ".txt", text, 64);
-    int nh = load(argc > 2 ? argv[2] : WD_FIXTURES "/extract", ".html", html,
-                  256);
+    int nh =
+        load(argc > 2 ? argv[2] : WD_FIXTURES "/extract", ".html", html, 256);
     run("text", "text/plain", text, nt, seconds);
     run("html", "text/html", html, nh, seconds);
     return 0;

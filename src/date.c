@@ -202,8 +202,9 @@ wd_date_days_from_civil(int64_t y, unsigned m, unsigned d)
 }
 
 /* Zone: "Z", "UTC", "GMT" (optionally followed by an offset), "+05:00",
- * "-0300", "+05", or a common abbreviation ("EDT", "CET", "JST"). Sets *off_min (east positive). Returns false on a
- * malformed offset; absent zones leave *off_min at 0. */
+ * "-0300", "+05", or a common abbreviation ("EDT", "CET", "JST"). Sets *off_min
+ * (east positive). Returns false on a malformed offset; absent zones leave
+ * *off_min at 0. */
 static bool
 read_zone(struct cur *c, long *off_min)
 {

@@ -36,9 +36,9 @@ int wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
 int64_t wd_date_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* The date written in a story's URL: /2013/11/27/, /2023-11/17/,
- * /202311/17/, -2025-03-11-, /20180619/, /2019/jan/03/ (a year from 1995 on, a month and
- * a day, between separators). Returns 0 with the day at UTC midnight in
- * *ms, or -1 (also for a NULL url). */
+ * /202311/17/, -2025-03-11-, /20180619/, /2019/jan/03/ (a year from 1995 on, a
+ * month and a day, between separators). Returns 0 with the day at UTC midnight
+ * in *ms, or -1 (also for a NULL url). */
 int wd_date_from_url(const char *url, int64_t *ms);
 
 #endif

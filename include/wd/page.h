@@ -24,8 +24,8 @@ enum wd_page_kind {
  * optional ones are NULL when unknown. */
 struct wd_item {
     const char *title;
-    const char *body;        /* paragraphs separated by "\n\n" */
-    const char *author;      /* NULL when unknown; several: "A, B" */
+    const char *body;           /* paragraphs separated by "\n\n" */
+    const char *author;         /* NULL when unknown; several: "A, B" */
     const char *const *authors; /* each person, n_authors of them */
     size_t n_authors;
     const char *url;         /* the story's own URL, NULL when unknown */
