@@ -19,12 +19,7 @@ frame_len_front(const char *s, size_t n)
     static const char *const marks[] = {
         "\xE2\x80\x94", "\xE2\x80\x93", "\xC2\xB7", "-", ":", ".", "|", "*",
         "\xE2\x80\xA2"};
-    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
-        size_t k = strlen(marks[i]);
-        if (n >= k && memcmp(s, marks[i], k) == 0)
-            return k;
-    }
-    return 0;
+    return wd_text_starts_any(s, n, marks, sizeof marks / sizeof marks[0]);
 }
 
 static size_t
@@ -39,12 +34,7 @@ frame_len_back(const char *s, size_t n)
                                         "*",
                                         "\xE2\x80\xA2",
                                         ","};
-    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
-        size_t k = strlen(marks[i]);
-        if (n >= k && memcmp(s + n - k, marks[i], k) == 0)
-            return k;
-    }
-    return 0;
+    return wd_text_ends_any(s, n, marks, sizeof marks / sizeof marks[0]);
 }
 
 /* Trims white space and framing punctuation at both ends. */

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "wd/text.h"
+
 #define MAX_DEPTH 400
 #define SCORE_LEVELS 5
 
@@ -516,16 +518,6 @@ struct writer {
     bool cur_caption; /* the paragraph is a caption's text */
 };
 
-static bool
-contains_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; *hay; hay++)
-        if (strncasecmp(hay, needle, n) == 0)
-            return true;
-    return false;
-}
-
 /* A heading that repeats the page's title: three quarters of its words
  * (case aside) are the title's ("Harbour strike enters third week" under
  * "Harbour Strike Enters Third Week as Talks Stall"). */
@@ -601,7 +593,7 @@ flush(struct writer *w)
         for (size_t i = 0; i < len; i++)
             words += p->t.p[i] == ' ';
         if (w->author && *w->author && len <= 100 && words <= 12 &&
-            contains_ci(p->t.p, w->author))
+            wd_text_contains_ci(p->t.p, w->author))
             keep = false; /* "By Maria Lopez" */
         if (w->cur_heading && w->title && repeats_title(p->t.p, w->title))
             keep = false;

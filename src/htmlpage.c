@@ -166,8 +166,6 @@ set_date(struct meta *m, int r, const char *v, int64_t now)
     }
 }
 
-static bool contains_ci(const char *hay, const char *needle);
-
 static bool
 is_article_type(json_t *t)
 {
@@ -327,7 +325,8 @@ byline_element(xmlNode *n)
     bool yes = false;
     for (size_t i = 0; i < 3 && !yes; i++) {
         char *v = attr(n, attrs[i]);
-        yes = v && (contains_ci(v, "author") || contains_ci(v, "byline"));
+        yes = v && (wd_text_contains_ci(v, "author") ||
+                    wd_text_contains_ci(v, "byline"));
         xmlFree(v);
     }
     return yes && !is_el(n, "meta") && !is_el(n, "link");
@@ -458,17 +457,6 @@ read_meta(xmlNode *n, struct meta *m, struct wd_arena *a, int64_t now)
         }
         read_meta(n->children, m, a, now);
     }
-}
-
-/* ASCII case-insensitive substring test. */
-static bool
-contains_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; *hay; hay++)
-        if (strncasecmp(hay, needle, n) == 0)
-            return true;
-    return false;
 }
 
 static char *

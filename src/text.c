@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <string.h>
+#include <strings.h>
 #include <unicase.h>
 #include <unictype.h>
 #include <unistr.h>
@@ -226,6 +227,40 @@ wd_text_line(const char *text, size_t len, size_t *pos, const char **line)
     *pos += l + (nl != NULL);
     *line = s;
     return l;
+}
+
+size_t
+wd_text_starts_any(const char *s, size_t n, const char *const *forms,
+                   size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        size_t k = strlen(forms[i]);
+        if (n >= k && memcmp(s, forms[i], k) == 0)
+            return k;
+    }
+    return 0;
+}
+
+size_t
+wd_text_ends_any(const char *s, size_t n, const char *const *forms,
+                 size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        size_t k = strlen(forms[i]);
+        if (n >= k && memcmp(s + n - k, forms[i], k) == 0)
+            return k;
+    }
+    return 0;
+}
+
+bool
+wd_text_contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return true;
+    return false;
 }
 
 size_t

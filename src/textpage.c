@@ -126,12 +126,7 @@ ellipsis_len(const char *s, size_t n)
 {
     static const char *const forms[] = {"[...]", "[\xE2\x80\xA6]", "...",
                                         "\xE2\x80\xA6"};
-    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
-        size_t k = strlen(forms[i]);
-        if (n >= k && memcmp(s + n - k, forms[i], k) == 0)
-            return k;
-    }
-    return 0;
+    return wd_text_ends_any(s, n, forms, sizeof forms / sizeof forms[0]);
 }
 
 static bool
@@ -595,6 +590,21 @@ wordset_has(const struct wordset *ws, uint64_t h)
     return false;
 }
 
+/* An empty set for the words of about n bytes of text, from the arena;
+ * false when out of memory. */
+static bool
+wordset_init(struct wordset *ws, struct wd_arena *a, size_t n)
+{
+    size_t cap = 64;
+    while (cap < n)
+        cap *= 2;
+    ws->keys = wd_arena_alloc(a, cap * sizeof *ws->keys);
+    ws->cap = ws->keys ? cap : 0;
+    if (ws->keys)
+        memset(ws->keys, 0, cap * sizeof *ws->keys);
+    return ws->keys != NULL;
+}
+
 /* Calls fn for each word of the matching key of s[0..n) (case-folded
  * letters and digits, text.h), in a buffer from the arena. */
 static int
@@ -637,6 +647,27 @@ count_word(void *ctx, const char *w, size_t len)
     o->found += wordset_has(o->ws, word_hash(w, len));
 }
 
+struct slug {
+    struct wordset set;
+    size_t words;
+};
+
+static void
+add_slug_word(void *ctx, const char *w, size_t len)
+{
+    static const char *const common[] = {"html",  "htm",     "php",   "aspx",
+                                         "shtml", "index",   "www",   "amp",
+                                         "news",  "article", "story", "com"};
+    struct slug *sl = ctx;
+    if (len < 3)
+        return;
+    for (size_t c = 0; c < sizeof common / sizeof *common; c++)
+        if (strlen(common[c]) == len && memcmp(common[c], w, len) == 0)
+            return;
+    wordset_add(&sl->set, word_hash(w, len));
+    sl->words++;
+}
+
 /* The words of a URL's path ("/2014/12/most-popular-food-searches.html"):
  * sites write the headline there, so a line that shares them reads as the
  * title. Path words of any site ("news", "html") are left out; a path of
@@ -644,9 +675,6 @@ count_word(void *ctx, const char *w, size_t len)
 static void
 slug_words(const char *url, struct wd_arena *a, struct wordset *ws)
 {
-    static const char *const common[] = {"html",  "htm",     "php",   "aspx",
-                                         "shtml", "index",   "www",   "amp",
-                                         "news",  "article", "story", "com"};
     ws->keys = NULL;
     ws->cap = 0;
     const char *p = url ? strstr(url, "://") : NULL;
@@ -654,32 +682,11 @@ slug_words(const char *url, struct wd_arena *a, struct wordset *ws)
     if (!p)
         return;
     size_t n = strcspn(p, "?#");
-    size_t cap = 64;
-    while (cap < n)
-        cap *= 2;
-    char *key = wd_arena_alloc(a, n * 3 + 8);
-    uint64_t *keys = wd_arena_alloc(a, cap * sizeof *keys);
-    if (!key || !keys)
+    struct slug sl = {{NULL, 0}, 0};
+    if (!wordset_init(&sl.set, a, n) || each_word(p, n, a, add_slug_word, &sl))
         return;
-    memset(keys, 0, cap * sizeof *keys);
-    struct wordset set = {keys, cap};
-    size_t k = wd_text_key(p, n, key, n * 3 + 8), words = 0;
-    for (size_t i = 0; i < k;) {
-        size_t e = i;
-        while (e < k && key[e] != ' ')
-            e++;
-        bool skip = e - i < 3;
-        for (size_t c = 0; !skip && c < sizeof common / sizeof *common; c++)
-            skip = strlen(common[c]) == e - i &&
-                   memcmp(common[c], key + i, e - i) == 0;
-        if (!skip) {
-            wordset_add(&set, word_hash(key + i, e - i));
-            words++;
-        }
-        i = e + 1;
-    }
-    if (words >= 3)
-        *ws = set;
+    if (sl.words >= 3)
+        *ws = sl.set;
 }
 
 /* True when a date or a byline follows line i closely: the metadata block
@@ -739,17 +746,11 @@ find_title(const struct line *lines, size_t from, size_t to, const char *body,
             body_indent = lines[i].indent;
             break;
         }
-    struct wordset ws = {NULL, 0};
-    size_t blen = strlen(body), cap = 64;
-    while (cap < blen / 2)
-        cap *= 2;
-    ws.keys = wd_arena_alloc(a, cap * sizeof *ws.keys);
-    if (ws.keys) {
-        memset(ws.keys, 0, cap * sizeof *ws.keys);
-        ws.cap = cap;
-        if (each_word(body, blen, a, add_word, &ws) != 0)
-            ws.cap = 0;
-    }
+    struct wordset ws;
+    size_t blen = strlen(body);
+    if (wordset_init(&ws, a, blen / 2) &&
+        each_word(body, blen, a, add_word, &ws) != 0)
+        ws.cap = 0;
     size_t seen = 0, best = SIZE_MAX;
     long best_score = LONG_MIN;
     for (size_t i = from; i-- > 0 && seen < TITLE_LOOKBACK;) {

@@ -22,6 +22,16 @@ size_t wd_text_line(const char *text, size_t len, size_t *pos,
  * is left of s[0..n) without trailing white space. */
 size_t wd_text_trim(const char **s, size_t n);
 
+/* The length of the first of forms[0..count) that s[0..n) starts with
+ * (ends with), or 0. */
+size_t wd_text_starts_any(const char *s, size_t n, const char *const *forms,
+                          size_t count);
+size_t wd_text_ends_any(const char *s, size_t n, const char *const *forms,
+                        size_t count);
+
+/* True when needle occurs in hay, ASCII letters compared without case. */
+bool wd_text_contains_ci(const char *hay, const char *needle);
+
 /* Decodes one code point at s[0..n), n > 0. Returns the bytes consumed (at
  * least 1); an invalid sequence yields U+FFFD and consumes one byte. */
 size_t wd_utf8_next(const char *s, size_t n, uint32_t *cp);
