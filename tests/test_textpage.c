@@ -14,17 +14,24 @@
 static struct wd_arena arena, arena2;
 
 static int
-parse_in(struct wd_arena *a, const char *body, size_t len, struct wd_page *page)
+parse_url(struct wd_arena *a, const char *body, size_t len, const char *url,
+          struct wd_page *page)
 {
     struct wd_page_input in = {"text/plain; charset=utf-8",
                                (const uint8_t *)body,
                                len,
                                1764000000000LL,
-                               "https://example.test/",
+                               url,
                                NULL,
                                0};
     wd_arena_reset(a);
     return wd_page_parse(&in, a, page);
+}
+
+static int
+parse_in(struct wd_arena *a, const char *body, size_t len, struct wd_page *page)
+{
+    return parse_url(a, body, len, "https://example.test/", page);
 }
 
 /* Code points of s[0..n). */
@@ -294,16 +301,8 @@ test_title_from_url_path(void)
         "https://example.test/2026/12/four-new-routes-approved.html",
         "https://example.test/a/123456"};
     for (int k = 0; k < 2; k++) {
-        struct wd_page_input in = {"text/plain; charset=utf-8",
-                                   (const uint8_t *)text,
-                                   strlen(text),
-                                   1764000000000LL,
-                                   urls[k],
-                                   NULL,
-                                   0};
         struct wd_page page;
-        wd_arena_reset(&arena);
-        CHECK_OK(wd_page_parse(&in, &arena, &page));
+        CHECK_OK(parse_url(&arena, text, strlen(text), urls[k], &page));
         CHECK_INT(page.n_items, ==, 1);
         if (page.n_items != 1)
             continue;
