@@ -347,12 +347,17 @@ stop_worker() {
     local rc
     rc=$(podman inspect "$name" --format '{{.State.ExitCode}}')
     [ "$rc" = 0 ] || { podman logs "$name" >&2; fail "the worker exited $rc on SIGTERM, not 0"; }
-    podman logs "$name" 2>&1 | grep -q "stopped:" || fail "no clean stop in the worker's log"
+    # Logs go to a variable first: under pipefail, `podman logs | grep -q`
+    # fails when grep exits at the first match and podman gets SIGPIPE.
+    local log
+    log=$(podman logs "$name" 2>&1)
+    grep -q "stopped:" <<<"$log" || fail "no clean stop in the worker's log"
 }
 
 step "smoke run: worker on 127.0.0.1 ports $p_in $p_pub $p_http"
 start_worker
-podman logs "$name" 2>&1 | grep -q "data /opt/wiredesk/share/wiredesk" ||
+log=$(podman logs "$name" 2>&1)
+grep -q "data /opt/wiredesk/share/wiredesk" <<<"$log" ||
     { podman logs "$name" >&2; fail "the worker does not use the installed data (/opt/wiredesk/share/wiredesk)"; }
 podman healthcheck run "$name" >"$tmp/health.out" 2>&1 ||
     { cat "$tmp/health.out" >&2; fail "the image's HEALTHCHECK (GET /healthz) failed"; }

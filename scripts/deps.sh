@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 missing=()
 while read -r pkg; do
     [ -n "$pkg" ] || continue
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed"; then
+    if [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" != *"ok installed"* ]]; then
         missing+=("$pkg")
     fi
 done < "$here/packages.txt"
