@@ -149,10 +149,9 @@ wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
          * declaration; text in another encoding is almost never valid
          * UTF-8 by chance), as browsers' detectors decide. */
         if (!cs[0] && !wide_text(in->body, in->len, cs)) {
-            bool high = false;
-            for (size_t i = 0; i < in->len && !high; i++)
-                high = in->body[i] >= 0x80;
-            if (high && wd_utf8_valid((const char *)in->body, in->len))
+            const char *b = (const char *)in->body;
+            size_t k = wd_ascii_span(b, in->len);
+            if (k < in->len && wd_utf8_valid(b + k, in->len - k))
                 snprintf(cs, sizeof cs, "utf-8");
         }
         return wd_htmlpage_parse((const char *)in->body, in->len, cs, in->url,

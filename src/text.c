@@ -8,10 +8,38 @@
 #include <unictype.h>
 #include <unistr.h>
 
+size_t
+wd_ascii_span(const char *s, size_t n)
+{
+    /* Eight bytes at a time: most of every page is ASCII. */
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080u)
+            break;
+    }
+    while (i < n && !((unsigned char)s[i] & 0x80))
+        i++;
+    return i;
+}
+
 bool
 wd_utf8_valid(const char *s, size_t n)
 {
-    return u8_check((const uint8_t *)s, n) == NULL;
+    /* libunistring decides every multi-byte sequence (overlong forms,
+     * surrogates, the range's end); ASCII runs between them are skipped
+     * word by word, not checked byte by byte. */
+    const uint8_t *u = (const uint8_t *)s;
+    size_t i = 0;
+    while ((i += wd_ascii_span(s + i, n - i)) < n) {
+        ucs4_t uc;
+        int k = u8_mbtoucr(&uc, u + i, n - i);
+        if (k < 0)
+            return false;
+        i += (size_t)k;
+    }
+    return true;
 }
 
 size_t
@@ -141,7 +169,7 @@ is_open_quote(uint32_t cp)
  * them: most of most pages is ASCII, and a table beats a decode and three
  * property look-ups. */
 enum { A_ALPHA = 1, A_ALNUM = 2, A_SPACE = 4, A_UPPER = 8 };
-static unsigned char ascii_class[128];
+static unsigned char ascii_class[256]; /* 0 above 0x7F */
 static pthread_once_t ascii_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -158,10 +186,12 @@ ascii_init(void)
 }
 
 void
-wd_text_stats(const char *s, size_t n, struct wd_text_stats *st)
+wd_text_stats(const char *s, size_t n, struct wd_text_stats *out)
 {
     pthread_once(&ascii_once, ascii_init);
-    memset(st, 0, sizeof *st);
+    /* Counted in a local copy: stores through out could alias s, and the
+     * compiler would then keep every counter in memory. */
+    struct wd_text_stats st = {0};
     bool in_word = false, word_has_alpha = false, seen_first = false;
     size_t i = 0;
     while (i < n) {
@@ -169,6 +199,21 @@ wd_text_stats(const char *s, size_t n, struct wd_text_stats *st)
         size_t len;
         bool alpha, alnum;
         unsigned char c = (unsigned char)s[i];
+        if (c < 0x80 && (ascii_class[c] & A_ALPHA)) {
+            /* A run of ASCII letters, most of any text, in one loop. */
+            if (!in_word)
+                st.words++, word_has_alpha = false, in_word = true;
+            if (!word_has_alpha)
+                st.alpha_words++, word_has_alpha = true;
+            if (!seen_first)
+                seen_first = true, st.first_upper = ascii_class[c] & A_UPPER;
+            size_t j = i + 1;
+            while (j < n && (ascii_class[(unsigned char)s[j]] & A_ALPHA))
+                j++;
+            st.letters += j - i;
+            i = j;
+            continue;
+        }
         if (c < 0x80) {
             cp = c;
             len = 1;
@@ -181,41 +226,42 @@ wd_text_stats(const char *s, size_t n, struct wd_text_stats *st)
         }
         if (alnum) {
             if (!in_word) {
-                st->words++;
+                st.words++;
                 word_has_alpha = false;
             }
             in_word = true;
             if (alpha) {
-                st->letters++;
+                st.letters++;
                 if (!word_has_alpha)
-                    st->alpha_words++;
+                    st.alpha_words++;
                 word_has_alpha = true;
             } else {
-                st->digits++;
+                st.digits++;
             }
             if (!seen_first) {
                 seen_first = true;
-                st->first_upper =
+                st.first_upper =
                     !alpha || (cp < 0x80 ? (ascii_class[cp] & A_UPPER)
                                          : uc_is_upper(cp) ||
                                                uc_is_property_titlecase(cp));
             }
         } else {
             if (in_word && !word_has_alpha)
-                st->num_words++;
+                st.num_words++;
             in_word = false;
             if (!(cp < 0x80 ? (ascii_class[cp] & A_SPACE)
                             : wd_cp_is_space(cp))) {
-                st->other++;
+                st.other++;
                 if (!seen_first && !is_open_quote(cp) && cp != 0x2022 &&
                     cp != '-' && cp != '*')
-                    seen_first = true, st->first_upper = false;
+                    seen_first = true, st.first_upper = false;
             }
         }
         i += len;
     }
     if (in_word && !word_has_alpha)
-        st->num_words++;
+        st.num_words++;
+    *out = st;
 }
 
 size_t
@@ -257,8 +303,12 @@ bool
 wd_text_contains_ci(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
+    if (n == 0)
+        return true;
+    int first = tolower((unsigned char)needle[0]);
     for (; *hay; hay++)
-        if (strncasecmp(hay, needle, n) == 0)
+        if (tolower((unsigned char)*hay) == first &&
+            strncasecmp(hay, needle, n) == 0)
             return true;
     return false;
 }

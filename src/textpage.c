@@ -20,6 +20,7 @@
 #include "wd/textpage.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -367,17 +368,24 @@ shortcode_len(const char *s, size_t n)
     return i < n && s[i] == ']' ? i + 1 : 0;
 }
 
+static bool ascii_space[128], plain[256]; /* plain: ASCII, no space, no [ */
+static pthread_once_t out_once = PTHREAD_ONCE_INIT;
+
+static void
+out_init(void)
+{
+    for (uint32_t c = 0; c < 128; c++) {
+        ascii_space[c] = is_space_cp(c);
+        plain[c] = !ascii_space[c] && c != '[';
+    }
+}
+
 static void
 out_text(struct outbuf *o, const char *s, size_t n)
 {
     /* ASCII, most of every page, takes a table instead of a decode and a
      * Unicode class look-up; the answers are is_space_cp()'s. */
-    static bool ascii_ready, ascii_space[128];
-    if (!ascii_ready) {
-        for (uint32_t c = 0; c < 128; c++)
-            ascii_space[c] = is_space_cp(c);
-        ascii_ready = true;
-    }
+    pthread_once(&out_once, out_init);
     bool space = o->len > 0 && o->p[o->len - 1] != '\n' ? false : true;
     size_t i = 0;
     while (i < n) {
@@ -387,11 +395,21 @@ out_text(struct outbuf *o, const char *s, size_t n)
                 if (!space && o->len < o->cap)
                     o->p[o->len++] = ' ';
                 space = true;
-            } else if (o->len < o->cap) {
-                o->p[o->len++] = (char)c;
-                space = false;
+                i++;
+                continue;
             }
-            i++;
+            /* A run of ASCII that is neither space nor a bracket goes in
+             * one copy. */
+            size_t j = i + 1;
+            while (j < n && plain[(unsigned char)s[j]])
+                j++;
+            size_t k = j - i;
+            if (k > o->cap - o->len)
+                k = o->cap - o->len;
+            memcpy(o->p + o->len, s + i, k);
+            o->len += k;
+            space = false;
+            i = j;
             continue;
         }
         size_t sc = s[i] == '[' ? shortcode_len(s + i, n - i) : 0;

@@ -13,6 +13,9 @@
  * code points above U+10FFFF). */
 bool wd_utf8_valid(const char *s, size_t n);
 
+/* The length of s's leading run of ASCII bytes. */
+size_t wd_ascii_span(const char *s, size_t n);
+
 /* The next line of text[*pos..len), without its '\n': sets *line, returns
  * its length and moves *pos past the newline. Call while *pos < len. */
 size_t wd_text_line(const char *text, size_t len, size_t *pos,
