@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wd/asan.h"
+
 struct wd_arena_chunk {
     struct wd_arena_chunk *next;
     size_t size; /* usable bytes in data */
@@ -50,6 +52,8 @@ wd_arena_reset(struct wd_arena *a)
     if (keep) {
         keep->next = NULL;
         keep->used = 0;
+        /* A user may have poisoned what it freed (wd_xmlarena does). */
+        WD_UNPOISON(keep->data, keep->size);
     }
     a->head = keep;
 }

@@ -4,6 +4,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +16,7 @@
 #include "wd/stats.h"
 #include "wd/text.h"
 #include "wd/textpage.h"
+#include "wd/xmlarena.h"
 
 #define MAX_TEASERS 64
 
@@ -909,8 +911,155 @@ quiet(void *ctx, const char *msg, ...)
 void
 wd_htmlpage_init(void)
 {
+    wd_xmlarena_install(); /* before libxml2 allocates anything */
     xmlInitParser();
 }
+
+/* With the page's libxml2 memory in wd_xmlarena the tree goes at once in
+ * wd_xmlarena_end(); freeing it node by node is only for malloc. */
+static _Thread_local bool tree_in_arena;
+
+static void
+drop_doc(htmlDocPtr doc)
+{
+    if (!tree_in_arena)
+        xmlFreeDoc(doc);
+}
+
+static bool
+is_name_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == ':' || c == '_';
+}
+
+/* The end of the raw text that began at s + i: where "</NAME" starts
+ * (NAME in any case, then white space, "/" or ">"), n when none does. */
+static size_t
+raw_text_end(const char *s, size_t n, size_t i, const char *name)
+{
+    size_t k = strlen(name);
+    while (i < n) {
+        const char *p = memchr(s + i, '<', n - i);
+        if (!p)
+            return n;
+        i = (size_t)(p - s);
+        if (i + 2 + k < n && s[i + 1] == '/' &&
+            strncasecmp(s + i + 2, name, k) == 0 &&
+            !is_name_char((unsigned char)s[i + 2 + k]))
+            return i;
+        i++;
+    }
+    return n;
+}
+
+/* Where "-->" starts in s[0..n), NULL when nowhere. */
+static const char *
+comment_end(const char *s, size_t n)
+{
+    size_t i = 0;
+    const char *p;
+    while (i < n && (p = memchr(s + i, '>', n - i)) != NULL) {
+        size_t k = (size_t)(p - s);
+        if (k >= 2 && s[k - 1] == '-' && s[k - 2] == '-')
+            return p - 2;
+        i = k + 1;
+    }
+    return NULL;
+}
+
+/* The page without what libxml2 would read character by character for
+ * nothing: the code inside <script> (JSON-LD kept, it is metadata), the
+ * rules inside <style>, and comments; a third to a half of a news page's
+ * bytes. The elements themselves stay, empty, so the tree keeps its
+ * shape. Tags are read as an HTML tokenizer reads them (a ">" inside a
+ * quoted attribute value does not end one); what cannot be read that way
+ * (a tag or a comment left open at the end) is kept as it was and left to
+ * libxml2. Returns the new length of out (which holds len bytes). */
+static size_t
+strip_raw_text(const char *s, size_t len, char *out)
+{
+    size_t i = 0, o = 0;
+    while (i < len) {
+        const char *p = memchr(s + i, '<', len - i);
+        size_t k = p ? (size_t)(p - s) : len;
+        memcpy(out + o, s + i, k - i);
+        o += k - i;
+        i = k;
+        if (i >= len)
+            break;
+        if (i + 4 <= len && memcmp(s + i, "<!--", 4) == 0) {
+            const char *e = comment_end(s + i + 4, len - i - 4);
+            if (!e)
+                break; /* the rest is copied below */
+            i = (size_t)(e - s) + 3;
+            continue;
+        }
+        size_t nb = i + 1 + (i + 1 < len && s[i + 1] == '/'), ne = nb;
+        while (ne < len && is_name_char((unsigned char)s[ne]))
+            ne++;
+        if (ne == nb || !((s[nb] | 0x20) >= 'a' && (s[nb] | 0x20) <= 'z')) {
+            /* "a < b", "<3", "<!DOCTYPE": not a tag to read here */
+            out[o++] = '<';
+            i++;
+            continue;
+        }
+        bool end_tag = nb > i + 1;
+        bool script =
+            !end_tag && ne - nb == 6 && strncasecmp(s + nb, "script", 6) == 0;
+        bool style =
+            !end_tag && ne - nb == 5 && strncasecmp(s + nb, "style", 5) == 0;
+        /* Every tag is copied whole, so that a "<script>" inside a quoted
+         * attribute value is no script. Its end: quotes count after "="
+         * only. */
+        size_t j = ne;
+        while (j < len) {
+            while (j < len && s[j] != '>' && s[j] != '"' && s[j] != '\'')
+                j++;
+            if (j >= len || s[j] == '>')
+                break;
+            size_t b = j; /* the character before the quote, spaces aside */
+            while (b > ne && strchr(" \t\r\n", s[b - 1]) && s[b - 1])
+                b--;
+            const char *q = b > ne && s[b - 1] == '='
+                                ? memchr(s + j + 1, s[j], len - j - 1)
+                                : s + j;
+            j = q ? (size_t)(q - s) + 1 : len;
+        }
+        if (j >= len)
+            break;
+        memcpy(out + o, s + i, j + 1 - i);
+        o += j + 1 - i;
+        if (!script && !style) {
+            i = j + 1;
+            continue;
+        }
+        bool keep = false;
+        for (size_t t = ne; script && t + 7 <= j && !keep; t++)
+            keep = strncasecmp(s + t, "ld+json", 7) == 0;
+        size_t body = j + 1;
+        if (s[j - 1] == '/' && !keep) { /* <script/> holds nothing */
+            i = body;
+            continue;
+        }
+        size_t end = raw_text_end(s, len, body, script ? "script" : "style");
+        if (end >= len) {
+            i = body;
+            break;
+        }
+        if (keep) {
+            memcpy(out + o, s + body, end - body);
+            o += end - body;
+        }
+        i = end;
+    }
+    memcpy(out + o, s + i, len - i);
+    return o + len - i;
+}
+
+static int parse_page(const char *body, size_t len, const char *charset,
+                      const char *url, int64_t now, struct wd_arena *a,
+                      struct wd_page *out);
 
 int
 wd_htmlpage_parse(const char *body, size_t len, const char *charset,
@@ -920,6 +1069,23 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
     memset(out, 0, sizeof *out);
     if (len > INT32_MAX)
         return WD_ETOOBIG;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, wd_htmlpage_init);
+    char *lean = malloc(len ? len : 1);
+    if (!lean)
+        return WD_ENOMEM;
+    size_t lean_len = strip_raw_text(body, len, lean);
+    tree_in_arena = wd_xmlarena_begin();
+    int rc = parse_page(lean, lean_len, charset, url, now, a, out);
+    wd_xmlarena_end();
+    free(lean);
+    return rc;
+}
+
+static int
+parse_page(const char *body, size_t len, const char *charset, const char *url,
+           int64_t now, struct wd_arena *a, struct wd_page *out)
+{
     xmlSetGenericErrorFunc(NULL, quiet);
     int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                HTML_PARSE_NONET | HTML_PARSE_COMPACT;
@@ -963,7 +1129,7 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
     xmlNode *best = NULL;
     struct wd_htmlbody_stash *stash = malloc(sizeof *stash);
     if (!stash) {
-        xmlFreeDoc(doc);
+        drop_doc(doc);
         return WD_ENOMEM;
     }
     stash->n = 0;
@@ -987,7 +1153,7 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
             wd_htmlbody_stash_free(stash);
             free(stash);
             free(b.p);
-            xmlFreeDoc(doc);
+            drop_doc(doc);
             return WD_ENOMEM;
         }
         /* A later attempt's text is taken only when it holds what the
@@ -1026,7 +1192,7 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
         wd_htmlbody_stash_free(stash);
         free(stash);
         free(b.p);
-        xmlFreeDoc(doc);
+        drop_doc(doc);
         return rc < 0 ? rc : 0;
     }
     /* The blocks set aside go before the tree they came from. */
@@ -1043,7 +1209,7 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
             b.len = strlen(alt);
             b.p = malloc(b.len + 1);
             if (!b.p) {
-                xmlFreeDoc(doc);
+                drop_doc(doc);
                 return WD_ENOMEM;
             }
             memcpy(b.p, alt, b.len + 1);
@@ -1087,13 +1253,13 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
                 one->url = resolve(m.canonical, url, a);
             one->language = m.language;
         }
-        xmlFreeDoc(doc);
+        drop_doc(doc);
         return rc;
     }
     struct wd_item *it = wd_arena_alloc(a, sizeof *it);
     if (!it) {
         free(b.p);
-        xmlFreeDoc(doc);
+        drop_doc(doc);
         return WD_ENOMEM;
     }
     memset(it, 0, sizeof *it);
@@ -1112,6 +1278,6 @@ wd_htmlpage_parse(const char *body, size_t len, const char *charset,
     out->kind = WD_PAGE_ARTICLE;
     out->items = it;
     out->n_items = 1;
-    xmlFreeDoc(doc);
+    drop_doc(doc);
     return 0;
 }

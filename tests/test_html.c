@@ -23,6 +23,16 @@ parse_html(const char *ctype, const char *body, size_t len,
     return wd_page_parse(&in, &arena, page);
 }
 
+/* The one article of an HTML page; NULL (and a failed check) otherwise. */
+static const struct wd_item *
+one_article(const char *html, struct wd_page *p)
+{
+    int rc = parse_html("text/html", html, strlen(html), p);
+    CHECK_OK(rc);
+    CHECK_INT(rc == 0 ? p->n_items : 0, ==, 1);
+    return rc == 0 && p->n_items == 1 ? &p->items[0] : NULL;
+}
+
 static int
 parse_fixture(const char *name, const char *ctype, struct wd_page *page)
 {
@@ -93,11 +103,10 @@ test_utf8_under_wrong_meta(void)
         "школьники.</p><p>Мост строили три года, и его открытие "
         "несколько раз откладывали из-за погоды.</p></article></body></html>";
     struct wd_page p;
-    CHECK_OK(parse_html("text/html", page, strlen(page), &p));
-    CHECK_INT(p.n_items, ==, 1);
-    if (p.n_items == 1) {
-        CHECK_STR(p.items[0].title, "Новый мост открыт");
-        CHECK_CONTAINS(p.items[0].body, "открыли новый мост через реку");
+    const struct wd_item *it = one_article(page, &p);
+    if (it) {
+        CHECK_STR(it->title, "Новый мост открыт");
+        CHECK_CONTAINS(it->body, "открыли новый мост через реку");
     }
 }
 
@@ -116,13 +125,46 @@ test_jsonld_in_cdata(void)
         "went back to work on Monday after a deal on pay was reached late on "
         "Sunday night, the union said.</p></article></body></html>";
     struct wd_page p;
-    CHECK_OK(parse_html("text/html", page, strlen(page), &p));
-    CHECK_INT(p.n_items, ==, 1);
-    if (p.n_items == 1) {
-        CHECK_STR(p.items[0].title, "Harbour cranes return");
-        CHECK_STR(p.items[0].author, "Maria Lopez");
+    const struct wd_item *it = one_article(page, &p);
+    if (it) {
+        CHECK_STR(it->title, "Harbour cranes return");
+        CHECK_STR(it->author, "Maria Lopez");
         /* 09:30 at +02:00 is 07:30 UTC */
-        CHECK_INT(p.items[0].published_at_ms, ==, 1741678200000LL);
+        CHECK_INT(it->published_at_ms, ==, 1741678200000LL);
+    }
+}
+
+/* Script code, style rules and comments never reach the body, however
+ * they are written: markup inside them, an end tag in another case, a
+ * "</scripts" that ends nothing, a ">" inside a quoted attribute before
+ * them; JSON-LD after them is still read, and an unclosed comment at the
+ * end loses nothing before it. */
+static void
+test_raw_text(void)
+{
+    const char *html =
+        "<html><head><title>x</title>"
+        "<script src=\"a.js?x=1>2\" async>var s = \"<p>fake story paragraph "
+        "that is no story at all, written inside a script</p></scripts>\";"
+        "</SCRIPT >"
+        "<style media='a > b'>p:before { content: \"</p><p>style text "
+        "inside a rule\" }</Style>"
+        "<script type='application/ld+json'>{\"@type\":\"NewsArticle\","
+        "\"headline\":\"Raw text kept apart\",\"author\":{\"@type\":"
+        "\"Person\",\"name\":\"Ana Ruiz\"}}</script></head>"
+        "<body><!-- <script> <p>a comment's paragraph, no story</p> -->"
+        "<div data-note=\"<script>\"><p>The real story starts here and runs "
+        "long enough to be taken as the body of the page.</p></div>"
+        "<script>document.write('<p>written by script</p>')</script>"
+        "</body></html><!-- left open";
+    struct wd_page p;
+    const struct wd_item *it = one_article(html, &p);
+    if (it) {
+        CHECK_STR(it->body, "The real story starts here and runs long "
+                            "enough to be taken as the body of the "
+                            "page.");
+        CHECK_STR(it->title, "Raw text kept apart");
+        CHECK_STR(it->author, "Ana Ruiz");
     }
 }
 
@@ -174,10 +216,9 @@ test_br_paragraphs(void)
                        "after a blank line.<br>Still the second one."
                        "</p></div></body></html>";
     struct wd_page p;
-    CHECK_OK(parse_html("text/html", html, strlen(html), &p));
-    CHECK_INT(p.n_items, ==, 1);
-    if (p.n_items == 1)
-        CHECK_STR(p.items[0].body,
+    const struct wd_item *it = one_article(html, &p);
+    if (it)
+        CHECK_STR(it->body,
                   "First paragraph of the story, long enough to be one.\n\n"
                   "Second paragraph, after a blank line. Still the second "
                   "one.");
@@ -232,6 +273,7 @@ main(void)
     RUN(test_og_and_charset);
     RUN(test_utf8_under_wrong_meta);
     RUN(test_jsonld_in_cdata);
+    RUN(test_raw_text);
     RUN(test_listing);
     RUN(test_div_listing);
     RUN(test_br_paragraphs);
