@@ -54,6 +54,7 @@ struct line {
     uint64_t hash;
     bool bullet;     /* a list item */
     bool heading;    /* marked as a heading by the page itself */
+    bool twice_head; /* a headline the page prints twice (then L_BOILER) */
     uint8_t level;   /* its level, 1 to 6 */
     uint32_t indent; /* columns before its text */
     struct wd_text_stats st;
@@ -775,7 +776,7 @@ find_title(const struct line *lines, size_t from, size_t to, const char *body,
         if (lines[i].cls == L_BLANK)
             continue;
         seen++;
-        if (lines[i].cls != L_HEAD || lines[i].bullet)
+        if ((lines[i].cls != L_HEAD && !lines[i].twice_head) || lines[i].bullet)
             continue;
         long sc =
             title_score(lines, to + 1, i, seen, body_indent, &ws, slug, a);
@@ -822,6 +823,13 @@ find_meta(const struct line *lines, size_t n, size_t title, size_t from,
             }
         }
     }
+    /* Else a date just above the headline ("Nov 7, 2023 2:00 AM"). */
+    size_t above = title != SIZE_MAX && title < from ? title : lo;
+    for (size_t seen = 0; above > 0 && seen < 3;)
+        seen += lines[--above].cls != L_BLANK;
+    for (size_t i = above; i < lo && !it->published_at_ms; i++)
+        if (lines[i].cls == L_DATE)
+            it->published_at_ms = lines[i].date_ms;
 }
 
 /* Datelines: "HOUSTON, March 3 -", "ALMATY (Reuters) -", "BAKU,
@@ -1085,6 +1093,43 @@ comment_header(const struct line *l)
     return stem_seen || (number && thread && words >= 2 && words <= 4);
 }
 
+/* True when line i reads as a story's headline: a headline of four words
+ * or more with a date or byline under it, then the story's text, as
+ * deep as the headline or deeper (not a teaser list: headline, date,
+ * headline, date ..., nor a list item's headline). */
+static bool
+story_head(const struct line *lines, size_t to, size_t i)
+{
+    const struct line *h = &lines[i];
+    if (h->cls != L_HEAD || h->bullet || line_words(h) < 4 ||
+        !meta_follows(lines, to + 1, i))
+        return false;
+    /* A date just above is the previous teaser's. */
+    for (size_t p = i, seen = 0; p > 0 && seen < 3; p--) {
+        if (lines[p - 1].cls == L_DATE)
+            return false;
+        seen += lines[p - 1].cls != L_BLANK;
+    }
+    size_t heads = 0, metas = 0;
+    for (size_t k = i + 1; k <= to; k++) {
+        switch (lines[k].cls) {
+        case L_PROSE:
+            return lines[k].indent >= h->indent && heads <= 1 && metas <= 3;
+        case L_HEAD:
+            heads++;
+            break;
+        case L_DATE:
+        case L_SHORT:
+        case L_SENT:
+            metas++;
+            break;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
 /* One article: the best region's text under the title above it. */
 static int
 article(const struct line *lines, size_t nlines, size_t n, const char *url,
@@ -1101,6 +1146,21 @@ article(const struct line *lines, size_t nlines, size_t n, const char *url,
             upto = i;
     }
     best_region(lines, upto, &from, &to);
+    /* A story's headline inside the region, with its date or byline under
+     * it, starts the story: the text above it (a consent notice, a sign-in
+     * box, a teaser) is the page's, when it is less than what follows. */
+    size_t words_total = 0;
+    for (size_t i = from; i <= to; i++)
+        words_total += lines[i].cls == L_PROSE ? line_words(&lines[i]) : 0;
+    for (size_t i = from, before = 0; i <= to && 2 * before < words_total;
+         i++) {
+        if (before && story_head(lines, to, i)) {
+            from = i;
+            break;
+        }
+        if (lines[i].cls == L_PROSE)
+            before += line_words(&lines[i]);
+    }
     out->kind = WD_PAGE_ARTICLE;
     out->items = wd_arena_alloc(a, sizeof *out->items);
     struct outbuf o = {wd_arena_alloc(a, n + 2 * nlines + 1), 0,
@@ -1187,6 +1247,14 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
         return rc;
     for (size_t i = 0; i < nlines; i++) {
         classify(&lines[i], repeats[i], fetched_at_ms);
+        /* A headline a page prints twice (a breadcrumb or a share box over
+         * the story, the story's own heading) stays a title candidate. */
+        if (repeats[i] == 2 && lines[i].cls == L_BOILER &&
+            line_words(&lines[i]) >= 4) {
+            struct line probe = lines[i];
+            classify(&probe, 1, fetched_at_ms);
+            lines[i].twice_head = probe.cls == L_HEAD;
+        }
         /* What the source repeats on most of its pages is its frame. */
         if (boiler && lines[i].cls != L_BLANK &&
             wd_boiler_is(boiler, slot, lines[i].hash))

@@ -314,6 +314,53 @@ test_title_from_url_path(void)
     }
 }
 
+/* Browser dumps: the headline a page prints twice (breadcrumb and story)
+ * is the title over the chrome nearer the text ("5 min read"); a story
+ * headline with its byline under it starts the story, so a consent notice
+ * above is not the body's start; a date just above the headline is the
+ * story's when none is under it. */
+static void
+test_dump_headline(void)
+{
+    static const char story[] =
+        "Dock workers in the northern harbour went back to work on Monday "
+        "after a deal on pay was reached late on Sunday night, the union "
+        "said in a statement.\n\n"
+        "The cranes had stood still for nine days, and ships waiting to "
+        "unload were sent on to other ports along the coast.\n\n"
+        "Both sides said the agreement would run for three years and would "
+        "be put to a vote of the members next month.\n";
+    static const char twice[] =
+        "Ports\nHarbour cranes return to work after pay deal\nSave story\n"
+        "5 min read\n\nHarbour cranes return to work after pay deal\n\n";
+    static const char consent[] =
+        "Please review our privacy choices\n\nWe use cookies and similar "
+        "tools to measure traffic and to show offers, and we may share data "
+        "with partners; by going on you accept this use of your data.\n\n"
+        "Sign in\n\nHarbour cranes return to work after pay deal\n"
+        "By Maria Lopez\n\n";
+    static const char dated[] = "Nov 7, 2025 2:00 AM\n\nHarbour cranes "
+                                "return to work after pay deal\n\n";
+    const char *heads[] = {twice, consent, dated};
+    for (int k = 0; k < 3; k++) {
+        char text[4096];
+        size_t n = (size_t)snprintf(text, sizeof text, "%s%s", heads[k], story);
+        struct wd_page page;
+        CHECK_OK(parse_in(&arena, text, n, &page));
+        CHECK_INT(page.n_items, ==, 1);
+        if (page.n_items != 1)
+            continue;
+        const struct wd_item *it = &page.items[0];
+        CHECK_STR(it->title, "Harbour cranes return to work after pay deal");
+        CHECK_CONTAINS(it->body, "Dock workers in the northern harbour");
+        CHECK(!strstr(it->body, "cookies"));
+        if (k == 1)
+            CHECK_STR(it->author, "Maria Lopez");
+        if (k == 2) /* 2025-11-07T02:00:00Z */
+            CHECK_INT(it->published_at_ms, ==, 1762480800000LL);
+    }
+}
+
 static void
 test_angle_brackets_are_text(void)
 {
@@ -428,6 +475,7 @@ main(void)
     RUN(test_angle_brackets_are_text);
     RUN(test_comment_thread_cut);
     RUN(test_title_from_url_path);
+    RUN(test_dump_headline);
     RUN(test_datelines);
     RUN(test_wrap_width);
     wd_arena_fini(&arena);
