@@ -54,7 +54,7 @@ struct line {
     uint64_t hash;
     bool bullet;     /* a list item */
     bool heading;    /* marked as a heading by the page itself */
-    bool twice_head; /* a headline the page prints twice (then L_BOILER) */
+    bool twice_head; /* a headline printed 2-4 times (then L_BOILER) */
     uint8_t level;   /* its level, 1 to 6 */
     uint32_t indent; /* columns before its text */
     struct wd_text_stats st;
@@ -1247,9 +1247,10 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
         return rc;
     for (size_t i = 0; i < nlines; i++) {
         classify(&lines[i], repeats[i], fetched_at_ms);
-        /* A headline a page prints twice (a breadcrumb or a share box over
-         * the story, the story's own heading) stays a title candidate. */
-        if (repeats[i] == 2 && lines[i].cls == L_BOILER &&
+        /* A headline a page prints two to four times (a breadcrumb, a
+         * share box or a "most read" box besides the story's own heading)
+         * stays a title candidate. */
+        if (repeats[i] <= 4 && lines[i].cls == L_BOILER &&
             line_words(&lines[i]) >= 4) {
             struct line probe = lines[i];
             classify(&probe, 1, fetched_at_ms);
