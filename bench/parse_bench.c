@@ -1,9 +1,10 @@
 /* Page parsing speed: MB/s and pages/s of wd_page_parse on the seed text
  * pages and the HTML extraction corpus, repeated until a few seconds pass.
  *
- *   parse_bench [--only text|html] [SECONDS [HTML_DIR]]
- *   (default 3 s per format; HTML_DIR: real pages instead of the
- *   extraction fixtures; --only: one format, e.g. under perf) */
+ *   parse_bench [--only text|html] [SECONDS [HTML_DIR...]]
+ *   (default 3 s per format; HTML_DIR: folders of real pages, timed
+ *   together, instead of the extraction fixtures, e.g. the three sets of
+ *   ../shared/corpora; --only: one format, e.g. under perf) */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,8 +94,11 @@ main(int argc, char **argv)
      * the extraction fixtures (e.g. ../shared/corpora/readability). */
     static struct file text[64], html[256];
     int nt = load(WD_FIXTURES "/seeds", ".txt", text, 64);
-    int nh =
-        load(argc > 2 ? argv[2] : WD_FIXTURES "/extract", ".html", html, 256);
+    int nh = 0;
+    for (int k = 2; k < argc; k++)
+        nh += load(argv[k], ".html", html + nh, 256 - nh);
+    if (argc <= 2)
+        nh = load(WD_FIXTURES "/extract", ".html", html, 256);
     if (!only || strcmp(only, "text") == 0)
         run("text", "text/plain", text, nt, seconds);
     if (!only || strcmp(only, "html") == 0)
