@@ -55,6 +55,7 @@ struct line {
     bool bullet;     /* a list item */
     bool heading;    /* marked as a heading by the page itself */
     bool twice_head; /* a headline printed 2-4 times (then L_BOILER) */
+    bool listed;     /* a list's lead-in ("You will need:") or its item */
     uint8_t level;   /* its level, 1 to 6 */
     uint32_t indent; /* columns before its text */
     struct wd_text_stats st;
@@ -251,6 +252,15 @@ classify(struct line *l, int repeats, int64_t now_ms)
     if (st->words <= 12 &&
         wd_date_parse(l->s, l->n, now_ms, &l->date_ms, NULL) == 0) {
         l->cls = L_DATE;
+        return;
+    }
+    /* A live feed's entries: list items that open with a clock time
+     * ("14:44 Title of the update"). */
+    if (l->bullet && l->n >= 5 && l->s[0] >= '0' && l->s[0] <= '2' &&
+        ((l->s[1] == ':' && l->s[2] >= '0' && l->s[2] <= '5') ||
+         (l->s[1] >= '0' && l->s[1] <= '9' && l->s[2] == ':' &&
+          l->s[3] >= '0' && l->s[3] <= '5'))) {
+        l->cls = L_NOISE;
         return;
     }
     /* Tickers, counters and pagination: more digits and symbols than
@@ -515,6 +525,33 @@ region_weight(const struct line *l)
     }
 }
 
+/* Lists the text introduces: a short line ending in a colon ("What you
+ * will need:", "Ingredients:") and the list items right under it are the
+ * article's, however short the items ("Ruler", "Spoon"); a menu has no
+ * such lead-in. */
+static void
+mark_lists(struct line *lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct line *l = &lines[i];
+        uint32_t end = l->n ? last_cp(l->s, l->n) : 0;
+        if (l->bullet || (end != ':' && end != 0xFF1A /* ： */) ||
+            l->cls == L_BOILER || l->cls == L_NOISE || l->cls == L_BLANK ||
+            line_words(l) > 12)
+            continue;
+        size_t k = i + 1;
+        while (k < n && lines[k].cls == L_BLANK)
+            k++;
+        if (k >= n || !lines[k].bullet)
+            continue;
+        lines[i].listed = true;
+        for (; k < n && (lines[k].bullet || lines[k].cls == L_BLANK); k++)
+            lines[k].listed = lines[k].bullet && lines[k].cls != L_BOILER &&
+                              lines[k].cls != L_NOISE;
+        i = k - 1;
+    }
+}
+
 /* The article region: the run of lines whose weights sum highest (the
  * maximum subarray, as body-text extraction does over tags and words).
  * Frame lines cost more the longer they run: a caption or an advert
@@ -533,6 +570,8 @@ best_region(const struct line *lines, size_t n, size_t *from, size_t *to)
             start = i;
         }
         long w = region_weight(&lines[i]);
+        if (lines[i].listed && w < 0)
+            w = 0; /* a list the text introduces is the text's */
         if (w < 0 && (lines[i].cls == L_SHORT || lines[i].cls == L_HEAD))
             w -= gap++ / 2;
         else if (w > 0)
@@ -546,13 +585,34 @@ best_region(const struct line *lines, size_t n, size_t *from, size_t *to)
     }
 }
 
+/* True when s[0..n) opens with a gallery's slide counter: "4/50 ",
+ * "12 of 24 ". */
+static bool
+slide_counter(const char *s, size_t n)
+{
+    size_t i = 0, d1 = 0, d2 = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++, d1++;
+    if (!d1 || d1 > 3)
+        return false;
+    if (i < n && s[i] == '/')
+        i++;
+    else if (i + 4 <= n && memcmp(s + i, " of ", 4) == 0)
+        i += 4;
+    else
+        return false;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++, d2++;
+    return d2 && d2 <= 3 && (i == n || s[i] == ' ');
+}
+
 /* True for a line of the region that belongs in the body: text, list
  * items that read as text, and sub-headings followed by text. */
 static bool
 in_body(const struct line *lines, size_t i, size_t to)
 {
     const struct line *l = &lines[i];
-    if (l->cls == L_PROSE || l->cls == L_SENT)
+    if (l->cls == L_PROSE || l->cls == L_SENT || l->listed)
         return true;
     if (l->bullet && l->cls != L_BOILER && l->cls != L_NOISE &&
         line_words(l) >= 5)
@@ -1176,8 +1236,17 @@ article(const struct line *lines, size_t nlines, size_t n, const char *url,
     slug_words(url, a, &slug);
     for (int pass = 0; pass < 2; pass++) {
         o.len = 0;
+        bool slide = false;
         for (size_t i = from; i <= to; i++) {
-            if (i == title || !in_body(lines, i, to) ||
+            /* A gallery's slide ("4/50 Caption title", then one paragraph
+             * of caption) inside the story is not the story. */
+            if (lines[i].cls == L_HEAD || lines[i].cls == L_SHORT)
+                slide = slide_counter(lines[i].s, lines[i].n);
+            bool caption = slide && lines[i].cls == L_PROSE;
+            if (caption)
+                slide = false;
+            if (caption || slide_counter(lines[i].s, lines[i].n) ||
+                i == title || !in_body(lines, i, to) ||
                 (pass == 0 && lines[i].cls != L_PROSE))
                 continue;
             size_t len = lines[i].n;
@@ -1261,6 +1330,8 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
             wd_boiler_is(boiler, slot, lines[i].hash))
             lines[i].cls = L_BOILER;
     }
+
+    mark_lists(lines, nlines);
 
     /* Sections: a headline opens one; prose lines are its paragraphs; dates
      * and short lines are its metadata. Section 0 is the preamble before the

@@ -361,6 +361,55 @@ test_dump_headline(void)
     }
 }
 
+/* Shapes inside a dump's story: a list its lead-in introduces ("You will
+ * need:") is the story's, however short its items; a gallery's slides
+ * ("2/12 Caption") and a live feed's entries ("14:05 Update") are not. */
+static void
+test_dump_story_shapes(void)
+{
+    static const char para1[] =
+        "The library on Main Street reopened on Saturday after a year of "
+        "repairs to its roof, its heating and the reading rooms upstairs.\n\n";
+    static const char para2[] =
+        "Volunteers carried the last boxes of books back in on Friday "
+        "night, and the first readers were waiting at the door by nine.\n\n";
+    static const char para3[] =
+        "The council said the repairs came in under budget and that the "
+        "building should now last another fifty years without major work.\n\n";
+    char text[8192];
+    size_t n = (size_t)snprintf(
+        text, sizeof text,
+        "Library reopens after a year of repairs\n\n%s"
+        "What the readers will find:\n\n  * Maps\n  * Globes\n  * Atlases\n"
+        "  * Newspapers\n  * Films\n  * Music\n  * Games\n  * Toys\n\n%s"
+        "2/12 The old reading room\n\nThe old reading room before the "
+        "repairs began, with buckets under the leaking roof and the shelves "
+        "covered in plastic sheets.\n\n"
+        "3/12 The new roof\n\nWorkers lay the last tiles of the new roof in "
+        "the autumn, weeks before the first snow of the winter arrived in "
+        "the town.\n\n"
+        "%s"
+        "  * 14:05 Council meeting moved to the new hall of the library "
+        "building on Monday\n"
+        "  * 13:40 Road works on the bridge end a week early says the city "
+        "transport office\n",
+        para1, para2, para3);
+    struct wd_page page;
+    CHECK_OK(parse_in(&arena, text, n, &page));
+    CHECK_INT(page.n_items, ==, 1);
+    if (page.n_items != 1)
+        return;
+    const char *b = page.items[0].body;
+    CHECK_CONTAINS(b, "reopened on Saturday");
+    CHECK_CONTAINS(b, "What the readers will find:");
+    CHECK_CONTAINS(b, "Atlases");
+    CHECK_CONTAINS(b, "first readers were waiting");
+    CHECK_CONTAINS(b, "another fifty years");
+    CHECK(!strstr(b, "buckets under the leaking roof"));
+    CHECK(!strstr(b, "last tiles of the new roof"));
+    CHECK(!strstr(b, "Council meeting moved"));
+}
+
 static void
 test_angle_brackets_are_text(void)
 {
@@ -476,6 +525,7 @@ main(void)
     RUN(test_comment_thread_cut);
     RUN(test_title_from_url_path);
     RUN(test_dump_headline);
+    RUN(test_dump_story_shapes);
     RUN(test_datelines);
     RUN(test_wrap_width);
     wd_arena_fini(&arena);
