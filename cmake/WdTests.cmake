@@ -5,7 +5,7 @@ file(GLOB WD_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c)
 foreach(src ${WD_TEST_SOURCES})
   get_filename_component(name ${src} NAME_WE)
   add_executable(${name} ${src})
-  target_link_libraries(${name} PRIVATE wd_core)
+  target_link_libraries(${name} PRIVATE wd_shell)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
   target_compile_definitions(${name} PRIVATE
     WD_FIXTURES="${WD_FIXTURES}"
@@ -43,12 +43,19 @@ endif()
 # tests/fuzz/corpus/<x>/ plus the fixtures, so they keep compiling and the
 # corpus keeps passing; with WD_FUZZ=ON they are also built as libFuzzer
 # binaries (clang only).
+# The parsers of the core link the core only; the harnesses of shell
+# parsers (key files, settings) and of the whole pipeline (a store) the shell.
 file(GLOB WD_FUZZ_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
+set(WD_FUZZ_SHELL curvekeys config pipeline)
 foreach(src ${WD_FUZZ_SOURCES})
   get_filename_component(name ${src} NAME_WE)
   string(REPLACE "fuzz_" "" corpus ${name})
+  set(lib wd_core)
+  if(corpus IN_LIST WD_FUZZ_SHELL)
+    set(lib wd_shell)
+  endif()
   add_executable(replay_${corpus} ${src} ${CMAKE_SOURCE_DIR}/tests/fuzz/replay_main.c)
-  target_link_libraries(replay_${corpus} PRIVATE wd_core)
+  target_link_libraries(replay_${corpus} PRIVATE ${lib})
   add_test(NAME replay_${corpus}
            COMMAND replay_${corpus} ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${corpus}
                    ${WD_FIXTURES}/seeds ${WD_FIXTURES}/html)
@@ -57,6 +64,6 @@ foreach(src ${WD_FUZZ_SOURCES})
     add_executable(${name} ${src})
     target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
-    target_link_libraries(${name} PRIVATE wd_core)
+    target_link_libraries(${name} PRIVATE ${lib})
   endif()
 endforeach()

@@ -25,6 +25,7 @@
 #include <uv.h>
 
 #include "wd/stats.h"
+#include "wd/zwatch.h"
 
 #define WD_CURVE_Z85_LEN 40 /* characters of one key in Z85 */
 
@@ -122,11 +123,10 @@ typedef void (*wd_curve_refused_cb)(void *ctx, enum wd_refuse why,
 #define WD_CURVE_WATCH_MAX 4
 
 struct wd_curve_watch {
-    uv_poll_t poll;
+    struct wd_zwatch watch; /* the socket on the loop */
     void *sock;
     struct wd_curve_zap *zap;
     const char *domain; /* NULL: the ZAP socket; else a monitor's socket */
-    bool polling;
 };
 
 struct wd_curve_zap {

@@ -16,7 +16,8 @@
 #ifndef WD_HTMLPAGE_H
 #define WD_HTMLPAGE_H
 
-#include "wd/page.h"
+#include "wd/arena.h"
+#include "wd/item.h"
 
 /* Parses body[0..len) (charset: the content type's, "" when none).
  * Returns 0 (possibly with no items), WD_EPARSE or WD_ENOMEM. */

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "wd/zwatch.h"
+
 struct wd_ingest;
 struct wd_curve_key;
 
@@ -41,16 +43,12 @@ typedef void (*wd_ingest_cb)(struct wd_ingest *in, const void *data, size_t len,
                              const struct wd_ingest_ack *ack);
 
 struct wd_ingest {
-    uv_poll_t poll;
-    uv_idle_t idle;
+    struct wd_zwatch watch; /* ZMQ_FD on the loop, 256 pages a wake-up */
     void *sock;
     void *data; /* the owner's */
     wd_ingest_cb on_message;
     void (*on_closed)(struct wd_ingest *in);
-    unsigned budget; /* messages per loop iteration */
-    bool acked;      /* a ROUTER socket that answers each page */
-    bool paused;     /* wd_ingest_pause(): nothing is read */
-    int open_handles;
+    bool acked; /* a ROUTER socket that answers each page */
 };
 
 /* Creates a PULL socket in zctx, binds it to endpoint and starts watching

@@ -15,6 +15,8 @@
 #include <uv.h>
 #include <zmq.h>
 
+#include "wd/zwatch.h"
+
 struct wd_curve_key;
 struct wd_snapshot_store;
 
@@ -25,9 +27,7 @@ struct wd_publish {
     struct wd_snapshot_store *history; /* sequence numbers, kept messages */
     /* The snapshot service (wd_publish_snapshot_start). */
     void *snap_sock;
-    uv_poll_t snap_poll;
-    uv_idle_t snap_idle;
-    int snap_handles;
+    struct wd_zwatch snap_watch; /* the ROUTER on the loop */
     uint64_t snap_requests, snap_refused;
 };
 
@@ -58,12 +58,6 @@ void wd_publish_snapshot_close(struct wd_publish *p);
  * WD_EZMQ when ZeroMQ refused it (counted in errors). */
 int wd_publish_send(struct wd_publish *p, const char *channel, const void *buf,
                     size_t len);
-
-/* Reads every frame of one queued message without waiting, keeping the
- * first cap in parts (initialised; the caller closes parts[0..return)).
- * *frames gets how many there were: 0 when nothing was queued. */
-size_t wd_publish_recv(void *sock, zmq_msg_t *parts, size_t cap,
-                       size_t *frames);
 
 /* Closes the socket, letting queued messages go out for up to linger_ms,
  * and frees the history. */

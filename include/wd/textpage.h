@@ -8,7 +8,10 @@
 #ifndef WD_TEXTPAGE_H
 #define WD_TEXTPAGE_H
 
-#include "wd/page.h"
+#include "wd/arena.h"
+#include "wd/item.h"
+
+struct wd_boiler;
 
 /* Parses s[0..n), valid UTF-8 without NUL bytes, into *out. The page's
  * URL (may be NULL) helps pick the title: sites write the headline in the

@@ -11,8 +11,8 @@
 #include <zmq.h>
 
 #include "wd/err.h"
-#include "wd/publish.h" /* wd_publish_recv */
 #include "wd/text.h"
+#include "wd/zwatch.h"
 
 /* A draft option in libzmq 4.3 (zmq.h hides it without
  * ZMQ_BUILD_DRAFT_API), honoured by Debian's build: a CURVE server refuses
@@ -469,15 +469,16 @@ wd_curve_client_socket(void *sock, const struct wd_curve_key *server_pub,
 
 #define ZAP_FRAMES 8
 
-/* Reads one ZAP request (whole) and answers it. */
-static void
+/* Reads one ZAP request (whole) and answers it; false when none was
+ * queued. */
+static bool
 zap_answer(struct wd_curve_zap *z, void *sock)
 {
     zmq_msg_t parts[ZAP_FRAMES];
     struct wd_zap_frame f[ZAP_FRAMES] = {{0}};
-    size_t total, n = wd_publish_recv(sock, parts, ZAP_FRAMES, &total);
+    size_t total, n = wd_zwatch_recv(sock, parts, ZAP_FRAMES, &total);
     if (total == 0)
-        return;
+        return false;
     for (size_t i = 0; i < n; i++)
         f[i] = (struct wd_zap_frame){zmq_msg_data(&parts[i]),
                                      zmq_msg_size(&parts[i])};
@@ -498,10 +499,12 @@ zap_answer(struct wd_curve_zap *z, void *sock)
         zmq_msg_close(&parts[i]);
     if (strcmp(v.status, "200") != 0 && z->on_refused)
         z->on_refused(z->ctx, v.why, v.domain, v.address);
+    return true;
 }
 
-/* Reads one monitor event: [u16 event, u32 value] then the endpoint. */
-static void
+/* Reads one monitor event: [u16 event, u32 value] then the endpoint;
+ * false when none was queued. */
+static bool
 monitor_event(struct wd_curve_watch *w)
 {
     uint16_t event = 0;
@@ -512,7 +515,7 @@ monitor_event(struct wd_curve_watch *w)
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, w->sock, ZMQ_DONTWAIT) < 0) {
             zmq_msg_close(&m);
-            return;
+            return !first;
         }
         if (first && zmq_msg_size(&m) >= 2)
             memcpy(&event, zmq_msg_data(&m), 2);
@@ -525,52 +528,30 @@ monitor_event(struct wd_curve_watch *w)
          event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) &&
         w->zap->on_refused)
         w->zap->on_refused(w->zap->ctx, WD_REFUSE_HANDSHAKE, w->domain, "");
+    return true;
 }
 
-/* ZMQ_FD is edge-triggered: handle messages while ZMQ_EVENTS says one is
- * there, so that the last call before waiting again re-arms the edge (a
- * send can consume an edge too, hence the check after each answer).
- * Each message costs microseconds and comes from a connection attempt
- * (a handshake costs libzmq far more), so no budget is kept. */
-static void
-drain(struct wd_curve_watch *w)
+/* One message of a watched socket (zwatch.h): a ZAP request or a monitor
+ * event. Each costs microseconds and comes from a connection attempt (a
+ * handshake costs libzmq far more). */
+static bool
+read_message(struct wd_zwatch *zw)
 {
-    for (;;) {
-        int events = 0;
-        size_t sz = sizeof events;
-        if (zmq_getsockopt(w->sock, ZMQ_EVENTS, &events, &sz) != 0 ||
-            !(events & ZMQ_POLLIN))
-            return;
-        if (w->domain)
-            monitor_event(w);
-        else
-            zap_answer(w->zap, w->sock);
-    }
-}
-
-static void
-on_poll(uv_poll_t *h, int status, int events)
-{
-    drain(h->data);
+    struct wd_curve_watch *w = zw->data;
+    return w->domain ? monitor_event(w) : zap_answer(w->zap, w->sock);
 }
 
 static int
 watch(struct wd_curve_zap *z, uv_loop_t *loop, void *sock, const char *domain)
 {
     struct wd_curve_watch *w = &z->w[z->n];
-    int fd;
-    size_t sz = sizeof fd;
-    if (zmq_getsockopt(sock, ZMQ_FD, &fd, &sz) != 0)
-        return WD_EZMQ;
     w->sock = sock;
     w->zap = z;
     w->domain = domain;
-    uv_poll_init(loop, &w->poll, fd);
-    w->poll.data = w;
-    uv_poll_start(&w->poll, UV_READABLE, on_poll);
-    w->polling = true;
+    w->watch.data = w;
+    if (wd_zwatch_start(&w->watch, loop, sock, 64, read_message) != 0)
+        return WD_EZMQ;
     z->n++;
-    drain(w);
     return 0;
 }
 
@@ -628,13 +609,8 @@ wd_curve_zap_watch(struct wd_curve_zap *z, uv_loop_t *loop, void *sock,
 void
 wd_curve_zap_close(struct wd_curve_zap *z)
 {
-    for (size_t i = 0; i < z->n; i++) {
-        if (!z->w[i].polling)
-            continue;
-        uv_poll_stop(&z->w[i].poll);
-        uv_close((uv_handle_t *)&z->w[i].poll, NULL);
-        z->w[i].polling = false;
-    }
+    for (size_t i = 0; i < z->n; i++)
+        wd_zwatch_close(&z->w[i].watch, NULL);
 }
 
 void

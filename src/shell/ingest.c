@@ -7,22 +7,7 @@
 #include "wd/curve.h"
 #include "wd/endpoint.h"
 #include "wd/err.h"
-
-static void drain(struct wd_ingest *in);
-
-static void
-on_poll(uv_poll_t *h, int status, int events)
-{
-    /* Spurious wake-ups are normal with ZMQ_FD; drain() checks
-     * ZMQ_EVENTS itself. An error status is retried the same way. */
-    drain(h->data);
-}
-
-static void
-on_idle(uv_idle_t *h)
-{
-    drain(h->data);
-}
+#include "wd/zwatch.h"
 
 /* Reads and discards the remaining frames of a multi-frame message. */
 static size_t
@@ -92,44 +77,30 @@ read_acked(struct wd_ingest *in, zmq_msg_t *idf)
         zmq_msg_close(&part[i]);
 }
 
-static void
-drain(struct wd_ingest *in)
+/* Reads one page (all its frames) and hands it over; false when none was
+ * queued (zwatch.h). */
+static bool
+read_one(struct wd_zwatch *w)
 {
-    unsigned n = 0;
-    while (n < in->budget && !in->paused) {
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (zmq_msg_recv(&msg, in->sock, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&msg);
-            break; /* EAGAIN: nothing queued; EINTR: the next wake-up */
-        }
-        n++;
-        if (in->acked) {
-            read_acked(in, &msg);
-            zmq_msg_close(&msg);
-            continue;
-        }
-        int frames = 1;
-        size_t len = zmq_msg_size(&msg);
-        size_t total =
-            len + (zmq_msg_more(&msg) ? discard_rest(in->sock, &frames) : 0);
-        in->on_message(in, zmq_msg_data(&msg), len, frames, total, NULL);
+    struct wd_ingest *in = w->data;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    if (zmq_msg_recv(&msg, in->sock, ZMQ_DONTWAIT) < 0) {
         zmq_msg_close(&msg);
+        return false; /* EAGAIN: nothing queued; EINTR: the next wake-up */
     }
-    if (in->paused) {
-        uv_idle_stop(&in->idle);
-        return;
+    if (in->acked) {
+        read_acked(in, &msg);
+        zmq_msg_close(&msg);
+        return true;
     }
-    /* Reading consumed the edge. Whether more is queued is known only from
-     * ZMQ_EVENTS: if so, keep draining from the idle handle. */
-    int events = 0;
-    size_t sz = sizeof events;
-    bool pending = zmq_getsockopt(in->sock, ZMQ_EVENTS, &events, &sz) == 0 &&
-                   (events & ZMQ_POLLIN);
-    if (pending)
-        uv_idle_start(&in->idle, on_idle);
-    else
-        uv_idle_stop(&in->idle);
+    int frames = 1;
+    size_t len = zmq_msg_size(&msg);
+    size_t total =
+        len + (zmq_msg_more(&msg) ? discard_rest(in->sock, &frames) : 0);
+    in->on_message(in, zmq_msg_data(&msg), len, frames, total, NULL);
+    zmq_msg_close(&msg);
+    return true;
 }
 
 static int
@@ -141,7 +112,6 @@ start(struct wd_ingest *in, uv_loop_t *loop, void *zctx, int type,
     memset(in, 0, sizeof *in);
     in->data = data;
     in->on_message = cb;
-    in->budget = 256;
     in->acked = type == ZMQ_ROUTER;
     *zerr = 0;
     in->sock = zmq_socket(zctx, type);
@@ -159,23 +129,13 @@ start(struct wd_ingest *in, uv_loop_t *loop, void *zctx, int type,
         in->sock = NULL;
         return WD_EENDPOINT;
     }
-    int fd;
-    size_t sz = sizeof fd;
-    if (zmq_getsockopt(in->sock, ZMQ_FD, &fd, &sz) != 0) {
+    in->watch.data = in;
+    if (wd_zwatch_start(&in->watch, loop, in->sock, 256, read_one) != 0) {
         *zerr = errno;
         zmq_close(in->sock);
         in->sock = NULL;
         return WD_EZMQ;
     }
-    uv_poll_init(loop, &in->poll, fd);
-    uv_idle_init(loop, &in->idle);
-    in->poll.data = in;
-    in->idle.data = in;
-    in->open_handles = 2;
-    uv_poll_start(&in->poll, UV_READABLE, on_poll);
-    /* Messages may have arrived between bind and the first poll: drain
-     * once now, since no edge will announce them. */
-    uv_idle_start(&in->idle, on_idle);
     return 0;
 }
 
@@ -196,18 +156,6 @@ wd_ingest_start_acked(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
     return start(in, loop, zctx, ZMQ_ROUTER, endpoint, rcvhwm, curve, cb, zerr);
 }
 
-/* A send on the socket may process ZeroMQ's pending commands and so
- * consume the ZMQ_FD edge of a request that arrived meanwhile: no poll
- * event would announce it. After every send, drain once from the idle
- * handle; drain() checks ZMQ_EVENTS and stops it when nothing is queued. */
-static void
-rearm(struct wd_ingest *in)
-{
-    if (in->open_handles && !in->paused &&
-        !uv_is_closing((uv_handle_t *)&in->idle))
-        uv_idle_start(&in->idle, on_idle);
-}
-
 int
 wd_ingest_reply(struct wd_ingest *in, const struct wd_ingest_ack *ack,
                 const char *status)
@@ -220,49 +168,36 @@ wd_ingest_reply(struct wd_ingest *in, const struct wd_ingest_ack *ack,
         zmq_send(in->sock, ack->req, ack->req_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) <
             0 ||
         zmq_send(in->sock, status, strlen(status), ZMQ_DONTWAIT) < 0) {
-        rearm(in);
+        wd_zwatch_sent(&in->watch);
         return WD_EZMQ;
     }
-    rearm(in);
+    wd_zwatch_sent(&in->watch);
     return 0;
 }
 
 void
 wd_ingest_pause(struct wd_ingest *in)
 {
-    in->paused = true;
-    if (in->open_handles) {
-        uv_poll_stop(&in->poll);
-        uv_idle_stop(&in->idle);
-    }
+    wd_zwatch_pause(&in->watch);
 }
 
 void
 wd_ingest_resume(struct wd_ingest *in)
 {
-    if (!in->paused || uv_is_closing((uv_handle_t *)&in->poll))
-        return;
-    in->paused = false;
-    if (in->open_handles) {
-        uv_poll_start(&in->poll, UV_READABLE, on_poll);
-        /* No edge announces what queued meanwhile: drain at once. */
-        uv_idle_start(&in->idle, on_idle);
-    }
+    wd_zwatch_resume(&in->watch);
 }
 
 static void
-on_handle_closed(uv_handle_t *h)
+on_watch_closed(struct wd_zwatch *w)
 {
-    struct wd_ingest *in = h->data;
-    if (--in->open_handles > 0)
-        return;
-    /* Never close ZMQ_FD ourselves: it belongs to the socket. Answers
-     * still queued get a second to go out. */
+    struct wd_ingest *in = w->data;
+    /* Answers still queued get a second to go out. */
     if (in->acked) {
         int linger = 1000;
         zmq_setsockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger);
     }
-    zmq_close(in->sock);
+    if (in->sock)
+        zmq_close(in->sock);
     in->sock = NULL;
     if (in->on_closed)
         in->on_closed(in);
@@ -272,13 +207,10 @@ void
 wd_ingest_close(struct wd_ingest *in, void (*on_closed)(struct wd_ingest *in))
 {
     in->on_closed = on_closed;
-    if (!in->sock || in->open_handles == 0) {
+    if (!in->sock) {
         if (on_closed)
             on_closed(in);
         return;
     }
-    uv_poll_stop(&in->poll);
-    uv_idle_stop(&in->idle);
-    uv_close((uv_handle_t *)&in->poll, on_handle_closed);
-    uv_close((uv_handle_t *)&in->idle, on_handle_closed);
+    wd_zwatch_close(&in->watch, on_watch_closed);
 }

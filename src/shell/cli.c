@@ -24,6 +24,7 @@
 #include "wd/publish.h"
 #include "wd/snapshot.h"
 #include "wd/store.h"
+#include "wd/zwatch.h"
 #include "wiredesk.pb-c.h"
 
 static const char usage_main[] =
@@ -908,7 +909,7 @@ fetch_snapshot(struct tail *t, const char *channel, uint64_t n, uint64_t epoch,
         if (zmq_poll(&it, 1, left > 200 ? 200 : (long)left) <= 0)
             continue;
         zmq_msg_t p[5];
-        size_t frames, k = wd_publish_recv(t->snap, p, 5, &frames);
+        size_t frames, k = wd_zwatch_recv(t->snap, p, 5, &frames);
         char kind[16] = "", ch[WD_CHANNEL_MAX] = "";
         if (k >= 2) {
             part_text(&p[0], kind, sizeof kind);
@@ -1120,7 +1121,7 @@ cmd_tail(int argc, char **argv)
             continue;
         }
         zmq_msg_t p[4];
-        size_t frames, n = wd_publish_recv(sock, p, 4, &frames);
+        size_t frames, n = wd_zwatch_recv(sock, p, 4, &frames);
         if (n >= 2) /* frames beyond the fourth are ignored */
             on_published(&t, p, n);
         close_parts(p, n);

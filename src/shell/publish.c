@@ -12,6 +12,7 @@
 #include "wd/endpoint.h"
 #include "wd/err.h"
 #include "wd/snapshot.h"
+#include "wd/zwatch.h"
 
 /* A random epoch, never 0: two workers, or two runs of one, differ. */
 static uint64_t
@@ -153,37 +154,15 @@ answer(struct wd_publish *p, const zmq_msg_t *id,
     send_frames(p->snap_sock, id, end, 5);
 }
 
-size_t
-wd_publish_recv(void *sock, zmq_msg_t *parts, size_t cap, size_t *frames)
-{
-    size_t n = 0;
-    *frames = 0;
-    for (bool more = true; more;) {
-        zmq_msg_t m;
-        zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&m);
-            break;
-        }
-        more = zmq_msg_more(&m);
-        (*frames)++;
-        if (n < cap) {
-            zmq_msg_init(&parts[n]);
-            zmq_msg_move(&parts[n++], &m);
-        }
-        zmq_msg_close(&m);
-    }
-    return n;
-}
-
 /* Reads one request (identity + frames) and answers it. False when none
  * was queued. */
 static bool
-serve_one(struct wd_publish *p)
+serve_one(struct wd_zwatch *w)
 {
+    struct wd_publish *p = w->data;
     zmq_msg_t part[1 + REQUEST_FRAMES]; /* the identity, the request */
     size_t frames,
-        n = wd_publish_recv(p->snap_sock, part, 1 + REQUEST_FRAMES, &frames);
+        n = wd_zwatch_recv(p->snap_sock, part, 1 + REQUEST_FRAMES, &frames);
     if (n == 0)
         return false;
     struct wd_snapshot_frame f[REQUEST_FRAMES];
@@ -194,36 +173,6 @@ serve_one(struct wd_publish *p)
     for (size_t i = 0; i < n; i++)
         zmq_msg_close(&part[i]);
     return true;
-}
-
-static void on_snap_idle(uv_idle_t *h);
-
-/* ZMQ_FD is edge-triggered: read while requests come, within a budget,
- * then keep going from the idle handle while ZMQ_EVENTS says more. */
-static void
-serve(struct wd_publish *p)
-{
-    for (int i = 0; i < 64 && serve_one(p); i++)
-        ;
-    int events = 0;
-    size_t sz = sizeof events;
-    if (zmq_getsockopt(p->snap_sock, ZMQ_EVENTS, &events, &sz) == 0 &&
-        (events & ZMQ_POLLIN))
-        uv_idle_start(&p->snap_idle, on_snap_idle);
-    else
-        uv_idle_stop(&p->snap_idle);
-}
-
-static void
-on_snap_poll(uv_poll_t *h, int status, int events)
-{
-    serve(h->data);
-}
-
-static void
-on_snap_idle(uv_idle_t *h)
-{
-    serve(h->data);
 }
 
 int
@@ -239,34 +188,27 @@ wd_publish_snapshot_start(struct wd_publish *p, uv_loop_t *loop, void *zctx,
     }
     /* A reply is at most depth items and the end marker; a client that
      * asks again and again without reading loses replies, not memory. */
-    int linger = 0, hwm = 4 * (WD_SNAPSHOT_MAX_DEPTH + 1), fd;
+    int linger = 0, hwm = 4 * (WD_SNAPSHOT_MAX_DEPTH + 1);
     zmq_setsockopt(p->snap_sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(p->snap_sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    size_t sz = sizeof fd;
+    p->snap_watch.data = p;
     if ((curve &&
          wd_curve_server_socket(p->snap_sock, curve, "snapshot") != 0) ||
         wd_endpoint_attach(p->snap_sock, endpoint, true) != 0 ||
-        zmq_getsockopt(p->snap_sock, ZMQ_FD, &fd, &sz) != 0) {
+        wd_zwatch_start(&p->snap_watch, loop, p->snap_sock, 64, serve_one) !=
+            0) {
         *zerr = errno;
         zmq_close(p->snap_sock);
         p->snap_sock = NULL;
         return WD_EENDPOINT;
     }
-    uv_poll_init(loop, &p->snap_poll, fd);
-    uv_idle_init(loop, &p->snap_idle);
-    p->snap_poll.data = p->snap_idle.data = p;
-    p->snap_handles = 2;
-    uv_poll_start(&p->snap_poll, UV_READABLE, on_snap_poll);
-    uv_idle_start(&p->snap_idle, on_snap_idle); /* no edge for the queued */
     return 0;
 }
 
 static void
-on_snap_closed(uv_handle_t *h)
+on_snap_closed(struct wd_zwatch *w)
 {
-    struct wd_publish *p = h->data;
-    if (--p->snap_handles > 0)
-        return;
+    struct wd_publish *p = w->data;
     zmq_close(p->snap_sock); /* ZMQ_FD belongs to the socket */
     p->snap_sock = NULL;
 }
@@ -274,17 +216,14 @@ on_snap_closed(uv_handle_t *h)
 void
 wd_publish_snapshot_close(struct wd_publish *p)
 {
-    if (!p->snap_sock || p->snap_handles != 2 ||
-        uv_is_closing((uv_handle_t *)&p->snap_poll))
-        return;
-    uv_close((uv_handle_t *)&p->snap_poll, on_snap_closed);
-    uv_close((uv_handle_t *)&p->snap_idle, on_snap_closed);
+    if (p->snap_sock && p->snap_watch.handles == 2)
+        wd_zwatch_close(&p->snap_watch, on_snap_closed);
 }
 
 void
 wd_publish_close(struct wd_publish *p, int linger_ms)
 {
-    if (p->snap_sock && p->snap_handles == 0) { /* never watched */
+    if (p->snap_sock && p->snap_watch.handles == 0) { /* never watched */
         zmq_close(p->snap_sock);
         p->snap_sock = NULL;
     }
