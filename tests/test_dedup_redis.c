@@ -122,6 +122,37 @@ test_server_gone(void)
     wd_store_abort(&store);
 }
 
+/* A server that stops answering (SIGSTOP: the connection stays open, the
+ * replies never come): the lookup's timeout is the batch's error, not "not
+ * seen", so a story it had remembered is not decided new and published
+ * again; the batch waits once, not once per lookup. Back (SIGCONT), the
+ * same story is the duplicate it is. */
+static void
+test_server_frozen(void)
+{
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp a = fp_of(title, full, false);
+    CHECK_INT(decide1(d, &a, 1000, &rev), ==, WD_DUP_NEW);
+    kill(server.pid, SIGSTOP);
+    int64_t t0 = mono_ms();
+    int rc = wd_dedup_begin(d);
+    if (rc == 0) {
+        struct wd_story_fp b = fp_of(title, full, false);
+        wd_dedup_decide(d, &b, 2000, &rev);
+        rc = wd_dedup_failed(d);
+        wd_dedup_abort(d);
+    }
+    int64_t waited = mono_ms() - t0;
+    kill(server.pid, SIGCONT);
+    CHECK(rc != 0);             /* the batch failed: nothing may go out */
+    CHECK_INT(waited, <, 8000); /* one timeout (2 s), not one per lookup */
+    /* The same store object, its timed-out connection made again. */
+    struct wd_story_fp c = fp_of(title, full, false);
+    CHECK_INT(decide1(d, &c, 3000, &rev), ==, WD_DUP_EXACT);
+    wd_dedup_close(d);
+}
+
 int
 main(void)
 {
@@ -133,6 +164,7 @@ main(void)
     DEDUP_CASES(SETUP_RUN);
     SETUP_RUN(test_claims);
     SETUP_RUN(test_server_gone);
+    SETUP_RUN(test_server_frozen);
     redis_kill(&server);
     remove_dir(server.dir);
     return TEST_DONE();

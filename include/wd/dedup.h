@@ -150,6 +150,12 @@ int wd_dedup_begin(struct wd_dedup *d);
 /* True when page_key (non-zero) was processed before. */
 bool wd_dedup_page_seen(struct wd_dedup *d, uint64_t page_key);
 
+/* The first error the store gave in this batch (since wd_dedup_begin), 0
+ * when none. A lookup that failed reads as "not seen", so after an error
+ * no decision of the batch may be published or committed: abort it and
+ * try the page again. */
+int wd_dedup_failed(const struct wd_dedup *d);
+
 /* Decides one story and stages what must be remembered of it. For NEW and
  * UPGRADE, *revision is the revision to publish. An UPGRADE found by lead
  * replaces fp->id with the id of the story it upgrades: publish under it. */

@@ -47,6 +47,7 @@ struct wd_dedup {
     int64_t republish_from, republish_to;
     uint64_t evicted;
     float last_share; /* of the last near match's bands found */
+    int failed;       /* the batch's first store error (0: none) */
     bool open;
 };
 
@@ -140,6 +141,29 @@ wd_dedup_begin(struct wd_dedup *d)
 {
     int rc = wd_store_begin(d->store);
     d->open = rc == 0;
+    d->failed = 0;
+    return rc;
+}
+
+int
+wd_dedup_failed(const struct wd_dedup *d)
+{
+    return d->failed;
+}
+
+/* A read of the store. An answer other than "found" or "not there" (a
+ * timeout, a lost connection) is the batch's error: every decision taken
+ * after it stands on a lookup that did not happen, so the caller must not
+ * publish nor commit them (wd_dedup_failed). */
+static int
+get(struct wd_dedup *d, enum wd_store_ns ns, const void *key, size_t klen,
+    void *val, size_t *vlen)
+{
+    if (d->failed) /* the batch is lost: no more waiting on the store */
+        return d->failed;
+    int rc = d->store->ops->get(d->store->impl, ns, key, klen, val, vlen);
+    if (rc != 0 && rc != WD_ENOTFOUND)
+        d->failed = rc;
     return rc;
 }
 
@@ -154,7 +178,7 @@ wd_dedup_abort(struct wd_dedup *d)
 static bool
 exists(struct wd_dedup *d, enum wd_store_ns ns, const void *key, size_t klen)
 {
-    return d->store->ops->get(d->store->impl, ns, key, klen, NULL, NULL) == 0;
+    return get(d, ns, key, klen, NULL, NULL) == 0;
 }
 
 void
@@ -177,8 +201,7 @@ wd_dedup_page_seen(struct wd_dedup *d, uint64_t page_key)
         return false;
     int64_t first = 0;
     size_t vlen = sizeof first;
-    if (d->store->ops->get(d->store->impl, WD_NS_PAGE, &page_key,
-                           sizeof page_key, &first, &vlen) != 0)
+    if (get(d, WD_NS_PAGE, &page_key, sizeof page_key, &first, &vlen) != 0)
         return false;
     /* Seen just before a crash: decide its stories again. */
     return !(vlen == sizeof first && in_republish_window(d, first));
@@ -314,8 +337,7 @@ named_by(struct wd_dedup *d, enum wd_store_ns ns, const void *key, size_t klen,
          uint8_t id[16])
 {
     size_t vlen = 16;
-    if (d->store->ops->get(d->store->impl, ns, key, klen, id, &vlen) != 0 ||
-        vlen != 16)
+    if (get(d, ns, key, klen, id, &vlen) != 0 || vlen != 16)
         memset(id, 0, 16);
 }
 
@@ -332,7 +354,7 @@ get_rec(struct wd_dedup *d, const uint8_t id[16], struct story_rec *rec)
 {
     size_t vlen = sizeof *rec;
     memset(rec, 0, sizeof *rec);
-    if (d->store->ops->get(d->store->impl, WD_NS_STORY, id, 16, rec, &vlen))
+    if (get(d, WD_NS_STORY, id, 16, rec, &vlen))
         return false;
     return vlen == sizeof *rec || vlen == REC_V1_SIZE || vlen == REC_V2_SIZE;
 }
@@ -402,8 +424,7 @@ near_minhash(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
         mh_key(b, fp->bands[b], key);
         uint8_t val[16];
         size_t vlen = sizeof val;
-        if (d->store->ops->get(d->store->impl, WD_NS_BAND, key, MH_KEY_LEN, val,
-                               &vlen) != 0)
+        if (get(d, WD_NS_BAND, key, MH_KEY_LEN, val, &vlen) != 0)
             continue;
         hits++;
         if (vlen != 16) {
@@ -465,7 +486,11 @@ near_seen_simhash(struct wd_dedup *d, uint64_t sh)
     uint8_t key[BAND_KEY_LEN];
     for (int p = 0; p < N_PAIRS && !c.found; p++) {
         size_t klen = band_key(sh, p, false, key);
-        d->store->ops->scan(d->store->impl, WD_NS_BAND, key, klen, on_band, &c);
+        int rc = d->failed ? d->failed
+                           : d->store->ops->scan(d->store->impl, WD_NS_BAND,
+                                                 key, klen, on_band, &c);
+        if (rc != 0 && rc != WD_ENOTFOUND)
+            d->failed = rc;
     }
     return c.found;
 }

@@ -504,7 +504,12 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         store_down(p, out);
         return;
     }
-    if (wd_dedup_page_seen(p->dedup, pkey)) {
+    bool page_seen = wd_dedup_page_seen(p->dedup, pkey);
+    if (wd_dedup_failed(p->dedup)) {
+        store_down(p, out);
+        return;
+    }
+    if (page_seen) {
         wd_dedup_abort(p->dedup);
         out->page_duplicate = true;
         p->stats->dedup[WD_DEDUP_KIND_PAGE]++;
@@ -516,8 +521,10 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
     struct pending *ready =
         wd_arena_alloc(&pp->work, page->n_items * sizeof *ready);
     if (!ready || (!pp->fps && fingerprint_items(pp) != 0)) {
+        /* Out of memory: refused (rejected:internal), not a store error,
+         * and never answered "accepted". */
         wd_dedup_abort(p->dedup);
-        p->stats->c[WD_C_STORE_ERRORS]++;
+        refuse(p, WD_ENOMEM, out);
         return;
     }
     size_t n_ready = 0;
@@ -559,9 +566,9 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         };
         if (wd_article_pack(it, &r->tags, &meta, &pp->work, &r->buf, &r->len)) {
             /* Out of memory: drop the batch, so that nothing unpublished
-             * is remembered. */
+             * is remembered, and refuse the page (rejected:internal). */
             wd_dedup_abort(p->dedup);
-            p->stats->c[WD_C_STORE_ERRORS]++;
+            refuse(p, WD_ENOMEM, out);
             return;
         }
         r->kind = d == WD_DUP_UPGRADE && fp.change == WD_CHANGE_CORRECTION
@@ -575,6 +582,12 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         r->revision = revision;
         snprintf(out->last_title, sizeof out->last_title, "%s", it->title);
         n_ready++;
+    }
+    /* A lookup the store did not answer read as "not seen": nothing of
+     * this batch may go out. */
+    if (wd_dedup_failed(p->dedup)) {
+        store_down(p, out);
+        return;
     }
     /* Several workers on one store: each story is claimed before it is
      * published (its revision, and a new story's near-duplicate bands).
