@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, then builds and runs every
-# ctest test twice, in a normal build and in an ASan+UBSan build.
-# WD_TEST_QUICK=1 skips the sanitizer build.
+# ctest test twice, in a normal build and in an ASan+UBSan build, and the
+# threaded ones (label tsan) a third time under ThreadSanitizer.
+# WD_TEST_QUICK=1 skips the sanitizer builds.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh"
@@ -27,4 +28,14 @@ if [ "${WD_TEST_QUICK:-0}" != 1 ]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     (cd "$top/build-asan" && ctest --output-on-failure -j2)
+
+    echo "== build (TSan: the threaded tests)"
+    cmake -S "$top" -B "$top/build-tsan" -DCMAKE_BUILD_TYPE=Debug \
+        -DWD_SANITIZER=thread >/dev/null
+    tsan=$(ctest --test-dir "$top/build-tsan" -N -L tsan |
+        sed -n 's/^ *Test *#[0-9]*: *//p')
+    cmake --build "$top/build-tsan" -j"$(nproc)" --target wiredesk $tsan
+    echo "== threaded tests under TSan"
+    export TSAN_OPTIONS="halt_on_error=1 suppressions=$top/tests/tsan.supp"
+    (cd "$top/build-tsan" && ctest --output-on-failure -j2 -L tsan)
 fi
