@@ -36,6 +36,8 @@ if [ "${WD_TEST_QUICK:-0}" != 1 ]; then
         sed -n 's/^ *Test *#[0-9]*: *//p')
     cmake --build "$top/build-tsan" -j"$(nproc)" --target wiredesk $tsan
     echo "== threaded tests under TSan"
-    export TSAN_OPTIONS="halt_on_error=1 suppressions=$top/tests/tsan.supp"
+    # A race is reported and the process goes on; it exits 66 at the end,
+    # which fails the test (a worker that exits 66 fails its test too).
+    export TSAN_OPTIONS="suppressions=$top/tests/tsan.supp"
     (cd "$top/build-tsan" && ctest --output-on-failure -j2 -L tsan)
 fi
