@@ -29,12 +29,13 @@ set_tests_properties(test_burst PROPERTIES TIMEOUT 400)
 # The tests that run threads against each other (the loop and the prepare
 # thread, libzmq's I/O threads, client threads) also run under
 # ThreadSanitizer in scripts/test.sh (label tsan; tests/tsan.supp keeps
-# only the uninstrumented libzmq, libsodium and libstdc++ out). Not there:
+# only the uninstrumented libzmq, libpgm, libsodium and libstdc++ out). Not
+# there:
 # test_burst (its memory bound does not hold with TSan's shadow memory) and
 # test_dashboard (the browser is started by fork, which TSan refuses in a
 # threaded process).
 set(WD_TSAN_TESTS test_zwatch test_ack test_pipeline test_e2e test_curve
-    test_stop test_seq test_restart test_http test_xmlarena)
+    test_stop test_seq test_restart test_http test_xmlarena test_store_frozen)
 foreach(name ${WD_TSAN_TESTS})
   set_property(TEST ${name} APPEND PROPERTY LABELS tsan)
 endforeach()

@@ -25,11 +25,17 @@
 #include "wd/snapshot.h"
 #include "wd/stats.h"
 #include "wd/store.h"
+#include "wd/storeprobe.h"
 #include "wd/tag.h"
 #include "wiredesk.pb-c.h"
 
 #define MAX_CHANNELS 1024
 #define LATEST 10
+/* A shared store is asked for its figures every STORE_PROBE_MS; with no
+ * answer for STORE_SILENT_MS more (its 2 s timeout and a margin) the worker
+ * is not ready. */
+#define STORE_PROBE_MS 1000
+#define STORE_SILENT_MS 3000
 
 /* One page in hand. */
 struct job {
@@ -81,6 +87,7 @@ struct app {
     struct wd_publish pub;
     struct wd_pipeline *pipeline;
     struct wd_store store;
+    struct wd_storeprobe *probe; /* a shared store's figures, off the loop */
     uv_timer_t sync_timer;
     uv_work_t sync_req; /* the once-a-second sync, off the loop */
     int sync_rc;
@@ -632,11 +639,25 @@ snapshot(struct app *app, struct wd_snapshot *s,
     s->worker = app->worker_name;
     s->now_ms = wd_now_ms();
     s->rss_bytes = rss_bytes();
-    s->store_stories = wd_pipeline_dedup_count(app->pipeline);
-    app->store.ops->size(app->store.impl, &s->store_bytes);
+    /* A shared store's figures come from the probe's thread: the loop
+     * never waits on a server for them (LMDB's are local reads). */
+    bool answering = true;
+    if (app->probe) {
+        struct wd_storeprobe_figures f;
+        wd_storeprobe_read(app->probe, &f);
+        s->store_stories = f.stories;
+        s->store_bytes = f.bytes;
+        answering = f.answering && wd_mono_ms() - f.answered_ms <
+                                       STORE_PROBE_MS + STORE_SILENT_MS;
+    } else {
+        s->store_stories = wd_pipeline_dedup_count(app->pipeline);
+        app->store.ops->size(app->store.impl, &s->store_bytes);
+    }
     s->http_connections = wd_http_connections(app->http);
-    s->ready = !app->stopping && wd_pipeline_store_ok(app->pipeline);
+    s->ready =
+        !app->stopping && wd_pipeline_store_ok(app->pipeline) && answering;
     s->not_ready = app->stopping ? "stopping"
+                   : !answering  ? "the store does not answer"
                                  : "the store cannot remember "
                                    "pages (full or failing)";
     size_t n = 0;
@@ -1007,6 +1028,7 @@ teardown(struct app *app)
     wd_curve_allow_free(&app->curve_allow);
     if (app->zctx)
         zmq_ctx_term(app->zctx);
+    wd_storeprobe_free(app->probe);
     wd_pipeline_free(app->pipeline);
     wd_store_close(&app->store);
     if (app->clean_marker && app->stopped)
@@ -1050,6 +1072,13 @@ wd_app_run(const struct wd_app_config *cfg)
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot open the store %s: %s",
                cfg->store_url ? cfg->store_url : cfg->state_dir,
+               wd_strerror(rc));
+        teardown(&app);
+        return 1;
+    }
+    if (cfg->store_url &&
+        (rc = wd_storeprobe_new(&app.probe, cfg->store_url, STORE_PROBE_MS))) {
+        wd_log(WD_LOG_ERROR, "cannot watch the store %s: %s", cfg->store_url,
                wd_strerror(rc));
         teardown(&app);
         return 1;
