@@ -42,41 +42,6 @@ wait_status(const struct worker *w, const char *path, int want, int deadline_ms,
     return false;
 }
 
-/* The answer to request req on dealer within timeout_ms ("" when none). */
-static void
-wait_answer(void *dealer, uint64_t req, int timeout_ms, char *out, size_t cap)
-{
-    out[0] = '\0';
-    for (int64_t end = mono_ms() + timeout_ms; mono_ms() < end;) {
-        zmq_pollitem_t it = {dealer, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&it, 1, 50) <= 0)
-            continue;
-        char f[3][128];
-        int sz[3] = {-1, -1, -1}, n = 0, more = 1;
-        size_t ms = sizeof more;
-        while (more) {
-            char tmp[128];
-            int k = zmq_recv(dealer, tmp, sizeof tmp - 1, 0);
-            if (k < 0)
-                break;
-            if (n < 3) {
-                memcpy(f[n], tmp, (size_t)k);
-                sz[n++] = k;
-            }
-            zmq_getsockopt(dealer, ZMQ_RCVMORE, &more, &ms);
-        }
-        uint64_t id = 0;
-        if (n == 3 && sz[0] == 0 && sz[1] == 8) {
-            memcpy(&id, f[1], 8);
-            if (id == req) {
-                f[2][sz[2]] = '\0';
-                snprintf(out, cap, "%s", f[2]);
-                return;
-            }
-        }
-    }
-}
-
 static void
 test_frozen_store(void)
 {
@@ -125,17 +90,15 @@ test_frozen_store(void)
     size_t flen = make_raw("https://frozen.test/a", "text/plain", page,
                            strlen(page), &frame);
     uint64_t req = 7;
-    zmq_send(d, "", 0, ZMQ_SNDMORE);
-    zmq_send(d, &req, sizeof req, ZMQ_SNDMORE);
-    zmq_send(d, frame, flen, 0);
-    free(frame);
     char answer[128];
-    wait_answer(d, req, 4000, answer, sizeof answer);
+    CHECK_INT(ack_request(d, req, frame, flen, 4000, answer, sizeof answer), ==,
+              0);
+    free(frame);
     CHECK_STR(answer, "");
 
     /* Back: the page goes through and is answered, ready again. */
     kill(r.pid, SIGCONT);
-    wait_answer(d, req, 20000, answer, sizeof answer);
+    CHECK_INT(ack_wait(d, req, 20000, answer, sizeof answer), ==, 1);
     CHECK_STR(answer, "accepted");
     CHECK(wait_status(&w, "/readyz", 200, 10000, body, sizeof body));
 

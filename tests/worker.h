@@ -448,18 +448,13 @@ acker(void *zctx, const char *endpoint)
     return s;
 }
 
-/* One request on an acknowledged ingest socket (a DEALER connected to
- * --ingest-ack): [empty, request id, page]; waits up to timeout_ms for the
- * answer to this request id (answers to earlier ones are skipped). Returns
- * 1 with the answer in answer[], or 0 (answer[] empty). */
+/* Waits up to timeout_ms for the answer to request id req on an
+ * acknowledged ingest DEALER (answers to other ids are skipped). Returns 1
+ * with the answer in answer[], or 0 (answer[] empty). */
 static inline int
-ack_request(void *dealer, uint64_t req, const uint8_t *page, size_t len,
-            int timeout_ms, char *answer, size_t cap)
+ack_wait(void *dealer, uint64_t req, int timeout_ms, char *answer, size_t cap)
 {
     answer[0] = '\0';
-    zmq_send(dealer, "", 0, ZMQ_SNDMORE);
-    zmq_send(dealer, &req, sizeof req, ZMQ_SNDMORE);
-    zmq_send(dealer, page, len, 0);
     int64_t end = mono_ms() + timeout_ms;
     while (mono_ms() < end) {
         zmq_pollitem_t it = {dealer, 0, ZMQ_POLLIN, 0};
@@ -485,6 +480,18 @@ ack_request(void *dealer, uint64_t req, const uint8_t *page, size_t len,
         }
     }
     return 0;
+}
+
+/* One request on an acknowledged ingest socket (a DEALER connected to
+ * --ingest-ack): [empty, request id, page], then ack_wait(). */
+static inline int
+ack_request(void *dealer, uint64_t req, const uint8_t *page, size_t len,
+            int timeout_ms, char *answer, size_t cap)
+{
+    zmq_send(dealer, "", 0, ZMQ_SNDMORE);
+    zmq_send(dealer, &req, sizeof req, ZMQ_SNDMORE);
+    zmq_send(dealer, page, len, 0);
+    return ack_wait(dealer, req, timeout_ms, answer, cap);
 }
 
 #endif
