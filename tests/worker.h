@@ -16,6 +16,7 @@
 #include <zmq.h>
 
 #include "testutil.h"
+#include "wd/ingest.h"
 
 extern char **environ;
 
@@ -448,49 +449,21 @@ acker(void *zctx, const char *endpoint)
     return s;
 }
 
-/* Waits up to timeout_ms for the answer to request id req on an
- * acknowledged ingest DEALER (answers to other ids are skipped). Returns 1
- * with the answer in answer[], or 0 (answer[] empty). */
+/* The acknowledged ingest's client half (ingest.h), for the tests. */
 static inline int
 ack_wait(void *dealer, uint64_t req, int timeout_ms, char *answer, size_t cap)
 {
-    answer[0] = '\0';
-    int64_t end = mono_ms() + timeout_ms;
-    while (mono_ms() < end) {
-        zmq_pollitem_t it = {dealer, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&it, 1, 50) <= 0)
-            continue;
-        char f[3][128];
-        int sz[3] = {-1, -1, -1}, n = 0, more = 1;
-        size_t ms = sizeof more;
-        while (more) {
-            char tmp[128];
-            int r = zmq_recv(dealer, n < 3 ? f[n] : tmp, 127, 0);
-            if (r < 0)
-                break;
-            if (n < 3)
-                sz[n] = r > 127 ? 127 : r;
-            n++;
-            zmq_getsockopt(dealer, ZMQ_RCVMORE, &more, &ms);
-        }
-        if (n == 3 && sz[1] == (int)sizeof req &&
-            memcmp(f[1], &req, sizeof req) == 0) {
-            snprintf(answer, cap, "%.*s", sz[2], f[2]);
-            return 1;
-        }
-    }
-    return 0;
+    return wd_ingest_ack_wait(dealer, req, timeout_ms, answer, cap);
 }
 
-/* One request on an acknowledged ingest socket (a DEALER connected to
- * --ingest-ack): [empty, request id, page], then ack_wait(). */
+/* One request on an acknowledged ingest socket, then ack_wait(). */
 static inline int
 ack_request(void *dealer, uint64_t req, const uint8_t *page, size_t len,
             int timeout_ms, char *answer, size_t cap)
 {
-    zmq_send(dealer, "", 0, ZMQ_SNDMORE);
-    zmq_send(dealer, &req, sizeof req, ZMQ_SNDMORE);
-    zmq_send(dealer, page, len, 0);
+    answer[0] = '\0';
+    if (wd_ingest_ack_send(dealer, req, page, len) != 0)
+        return 0;
     return ack_wait(dealer, req, timeout_ms, answer, cap);
 }
 

@@ -88,4 +88,17 @@ void wd_ingest_pause(struct wd_ingest *in);
 /* Reads again, the queue first. */
 void wd_ingest_resume(struct wd_ingest *in);
 
+/* The client half of the acknowledged ingest, on a DEALER connected to
+ * --ingest-ack: one request [empty, request id, page]. Returns 0, or
+ * WD_EZMQ when it could not be queued (no worker within the send time-out). */
+int wd_ingest_ack_send(void *dealer, uint64_t req, const void *page,
+                       size_t len);
+
+/* Waits up to timeout_ms for the answer to request req ([empty, request
+ * id, status]; answers to other requests are skipped). Returns 1 with the
+ * status in answer[] ("accepted", "duplicate", "rejected:REASON"), or 0
+ * (answer[] empty). */
+int wd_ingest_ack_wait(void *dealer, uint64_t req, int timeout_ms, char *answer,
+                       size_t cap);
+
 #endif

@@ -19,6 +19,7 @@
 #include "wd/curve.h"
 #include "wd/err.h"
 #include "wd/http.h"
+#include "wd/ingest.h"
 #include "wd/log.h"
 #include "wd/proxy.h"
 #include "wd/publish.h"
@@ -543,38 +544,10 @@ push_acked(void *sock, const uint8_t *page, size_t len, int timeout_ms,
     uint64_t req = ++next_req;
     int wait_ms = timeout_ms;
     for (int attempt = 0; attempt <= retries; attempt++) {
-        if (zmq_send(sock, "", 0, ZMQ_SNDMORE) < 0 ||
-            zmq_send(sock, &req, sizeof req, ZMQ_SNDMORE) < 0 ||
-            zmq_send(sock, page, len, 0) < 0) {
-            /* No connected worker within the send time-out: try again. */
-            continue;
-        }
-        int64_t end = wd_now_ms() + wait_ms;
-        for (int64_t now = wd_now_ms(); now < end; now = wd_now_ms()) {
-            zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
-            if (zmq_poll(&it, 1, (long)(end - now)) <= 0)
-                continue;
-            /* [empty, request id, status]; answers to earlier tries of
-             * other pages are skipped. */
-            char frames[3][128];
-            int sizes[3] = {-1, -1, -1}, nf = 0, more = 1;
-            size_t sz = sizeof more;
-            while (more) {
-                char tmp[128];
-                int r = zmq_recv(sock, nf < 3 ? frames[nf] : tmp, 127, 0);
-                if (r < 0)
-                    break;
-                if (nf < 3)
-                    sizes[nf] = r > 127 ? 127 : r;
-                nf++;
-                zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz);
-            }
-            if (nf == 3 && sizes[0] == 0 && sizes[1] == (int)sizeof req &&
-                memcmp(frames[1], &req, sizeof req) == 0) {
-                snprintf(answer, cap, "%.*s", sizes[2], frames[2]);
-                return 0;
-            }
-        }
+        /* No connected worker within the send time-out: try again. */
+        if (wd_ingest_ack_send(sock, req, page, len) == 0 &&
+            wd_ingest_ack_wait(sock, req, wait_ms, answer, cap) == 1)
+            return 0;
         if (wait_ms < 60000)
             wait_ms *= 2;
     }

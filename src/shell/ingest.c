@@ -1,12 +1,14 @@
 #include "wd/ingest.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <zmq.h>
 
 #include "wd/curve.h"
 #include "wd/endpoint.h"
 #include "wd/err.h"
+#include "wd/log.h"
 #include "wd/zwatch.h"
 
 /* Reads and discards the remaining frames of a multi-frame message. */
@@ -213,4 +215,48 @@ wd_ingest_close(struct wd_ingest *in, void (*on_closed)(struct wd_ingest *in))
         return;
     }
     wd_zwatch_close(&in->watch, on_watch_closed);
+}
+
+int
+wd_ingest_ack_send(void *dealer, uint64_t req, const void *page, size_t len)
+{
+    if (zmq_send(dealer, "", 0, ZMQ_SNDMORE) < 0 ||
+        zmq_send(dealer, &req, sizeof req, ZMQ_SNDMORE) < 0 ||
+        zmq_send(dealer, page, len, 0) < 0)
+        return WD_EZMQ;
+    return 0;
+}
+
+int
+wd_ingest_ack_wait(void *dealer, uint64_t req, int timeout_ms, char *answer,
+                   size_t cap)
+{
+    answer[0] = '\0';
+    int64_t end = wd_mono_ms() + timeout_ms;
+    for (int64_t now = wd_mono_ms(); now < end; now = wd_mono_ms()) {
+        zmq_pollitem_t it = {dealer, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&it, 1, (long)(end - now)) <= 0)
+            continue;
+        /* [empty, request id, status]; answers to other requests (earlier
+         * tries, other pages) are skipped. */
+        char frames[3][128];
+        int sizes[3] = {-1, -1, -1}, nf = 0, more = 1;
+        size_t sz = sizeof more;
+        while (more) {
+            char tmp[128];
+            int r = zmq_recv(dealer, nf < 3 ? frames[nf] : tmp, 127, 0);
+            if (r < 0)
+                break;
+            if (nf < 3)
+                sizes[nf] = r > 127 ? 127 : r;
+            nf++;
+            zmq_getsockopt(dealer, ZMQ_RCVMORE, &more, &sz);
+        }
+        if (nf == 3 && sizes[0] == 0 && sizes[1] == (int)sizeof req &&
+            memcmp(frames[1], &req, sizeof req) == 0) {
+            snprintf(answer, cap, "%.*s", sizes[2], frames[2]);
+            return 1;
+        }
+    }
+    return 0;
 }
