@@ -39,4 +39,24 @@ char *wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len);
 /* Renders the same figures as one JSON object (one line). */
 char *wd_metrics_json(const struct wd_snapshot *s, size_t *len);
 
+/* The Prometheus text writer behind wd_metrics_prometheus, for other
+ * expositions (the proxy's /metrics): init, families and samples, finish
+ * (the malloc'd text, or NULL when memory ran out; the writer is done). */
+struct wd_metrics_out {
+    char *p;
+    size_t len, cap;
+    bool failed;
+};
+
+bool wd_metrics_init(struct wd_metrics_out *o);
+
+void wd_metrics_put(struct wd_metrics_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* "# HELP wiredesk_NAME HELP" and "# TYPE wiredesk_NAME TYPE". */
+void wd_metrics_family(struct wd_metrics_out *o, const char *name,
+                       const char *type, const char *help);
+
+char *wd_metrics_finish(struct wd_metrics_out *o, size_t *len);
+
 #endif

@@ -8,17 +8,8 @@
 
 #include "wd/channel.h"
 
-struct out {
-    char *p;
-    size_t len, cap;
-    bool failed;
-};
-
-static void put(struct out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-put(struct out *o, const char *fmt, ...)
+void
+wd_metrics_put(struct wd_metrics_out *o, const char *fmt, ...)
 {
     while (!o->failed) {
         va_list ap;
@@ -44,38 +35,62 @@ put(struct out *o, const char *fmt, ...)
     }
 }
 
-static void
-family(struct out *o, const char *name, const char *type, const char *help)
+bool
+wd_metrics_init(struct wd_metrics_out *o)
 {
-    put(o, "# HELP wiredesk_%s %s\n# TYPE wiredesk_%s %s\n", name, help, name,
-        type);
+    o->cap = 8192;
+    o->len = 0;
+    o->p = malloc(o->cap);
+    o->failed = o->p == NULL;
+    return !o->failed;
+}
+
+char *
+wd_metrics_finish(struct wd_metrics_out *o, size_t *len)
+{
+    if (o->failed) {
+        free(o->p);
+        o->p = NULL;
+        return NULL;
+    }
+    *len = o->len;
+    return o->p;
+}
+
+void
+wd_metrics_family(struct wd_metrics_out *o, const char *name, const char *type,
+                  const char *help)
+{
+    wd_metrics_put(o, "# HELP wiredesk_%s %s\n# TYPE wiredesk_%s %s\n", name,
+                   help, name, type);
 }
 
 static void
-counter(struct out *o, const char *name, const char *help, uint64_t v)
+counter(struct wd_metrics_out *o, const char *name, const char *help,
+        uint64_t v)
 {
-    family(o, name, "counter", help);
-    put(o, "wiredesk_%s %llu\n", name, (unsigned long long)v);
+    wd_metrics_family(o, name, "counter", help);
+    wd_metrics_put(o, "wiredesk_%s %llu\n", name, (unsigned long long)v);
 }
 
 static void
-gauge(struct out *o, const char *name, const char *help, double v)
+gauge(struct wd_metrics_out *o, const char *name, const char *help, double v)
 {
-    family(o, name, "gauge", help);
-    put(o, "wiredesk_%s %.17g\n", name, v);
+    wd_metrics_family(o, name, "gauge", help);
+    wd_metrics_put(o, "wiredesk_%s %.17g\n", name, v);
 }
 
 /* Label values here are channel names and fixed words: escape anyway. */
 static void
-label_value(struct out *o, const char *v)
+label_value(struct wd_metrics_out *o, const char *v)
 {
     for (; *v; v++) {
         if (*v == '\\' || *v == '"')
-            put(o, "\\%c", *v);
+            wd_metrics_put(o, "\\%c", *v);
         else if (*v == '\n')
-            put(o, "\\n");
+            wd_metrics_put(o, "\\n");
         else
-            put(o, "%c", *v);
+            wd_metrics_put(o, "%c", *v);
     }
 }
 
@@ -83,31 +98,35 @@ char *
 wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
 {
     const struct wd_stats *st = s->stats;
-    struct out o = {malloc(8192), 0, 8192, false};
-    if (!o.p)
+    struct wd_metrics_out o;
+    if (!wd_metrics_init(&o))
         return NULL;
     counter(&o, "pages_received_total", "Pages received on ingest.",
             st->c[WD_C_PAGES_RECEIVED]);
     counter(&o, "pages_accepted_total", "Pages parsed.",
             st->c[WD_C_PAGES_ACCEPTED]);
-    family(&o, "pages_rejected_total", "counter", "Pages refused, by reason.");
+    wd_metrics_family(&o, "pages_rejected_total", "counter",
+                      "Pages refused, by reason.");
     for (int r = 0; r < WD_REJECT__COUNT; r++)
-        put(&o, "wiredesk_pages_rejected_total{reason=\"%s\"} %llu\n",
-            wd_reject_name(r), (unsigned long long)st->rejected[r]);
-    family(&o, "pages_without_articles_total", "counter",
-           "Pages parsed into no story, by reason.");
+        wd_metrics_put(&o,
+                       "wiredesk_pages_rejected_total{reason=\"%s\"} %llu\n",
+                       wd_reject_name(r), (unsigned long long)st->rejected[r]);
+    wd_metrics_family(&o, "pages_without_articles_total", "counter",
+                      "Pages parsed into no story, by reason.");
     for (int e = 1; e < WD_EMPTY__COUNT; e++)
-        put(&o, "wiredesk_pages_without_articles_total{reason=\"%s\"} %llu\n",
+        wd_metrics_put(
+            &o, "wiredesk_pages_without_articles_total{reason=\"%s\"} %llu\n",
             wd_empty_name(e), (unsigned long long)st->empty[e]);
     counter(&o, "articles_parsed_total", "Stories found on pages.",
             st->c[WD_C_ARTICLES_PARSED]);
     counter(&o, "articles_published_total",
             "Stories published (new and upgrades).",
             st->c[WD_C_ARTICLES_PUBLISHED]);
-    family(&o, "dedup_decisions_total", "counter", "Dedup decisions, by kind.");
+    wd_metrics_family(&o, "dedup_decisions_total", "counter",
+                      "Dedup decisions, by kind.");
     for (int k = 0; k < WD_DEDUP_KIND__COUNT; k++)
-        put(&o, "wiredesk_dedup_decisions_total{kind=\"%s\"} %llu\n",
-            wd_dedup_kind_name(k), (unsigned long long)st->dedup[k]);
+        wd_metrics_put(&o, "wiredesk_dedup_decisions_total{kind=\"%s\"} %llu\n",
+                       wd_dedup_kind_name(k), (unsigned long long)st->dedup[k]);
 
     /* Messages by channel family, and the busiest channels. */
     uint64_t fam[4] = {0, 0, 0, 0};
@@ -121,17 +140,19 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
                                             : 3;
         fam[k] += s->channels[i].messages;
     }
-    family(&o, "messages_published_total", "counter",
-           "Messages published, by channel family.");
+    wd_metrics_family(&o, "messages_published_total", "counter",
+                      "Messages published, by channel family.");
     for (int k = 0; k < 4; k++)
-        put(&o, "wiredesk_messages_published_total{family=\"%s\"} %llu\n",
+        wd_metrics_put(
+            &o, "wiredesk_messages_published_total{family=\"%s\"} %llu\n",
             fam_names[k], (unsigned long long)fam[k]);
-    family(&o, "channel_messages_total", "counter",
-           "Messages published on the busiest channels.");
+    wd_metrics_family(&o, "channel_messages_total", "counter",
+                      "Messages published on the busiest channels.");
     for (size_t i = 0; i < s->n_channels && i < 20; i++) {
-        put(&o, "wiredesk_channel_messages_total{channel=\"");
+        wd_metrics_put(&o, "wiredesk_channel_messages_total{channel=\"");
         label_value(&o, s->channels[i].name);
-        put(&o, "\"} %llu\n", (unsigned long long)s->channels[i].messages);
+        wd_metrics_put(&o, "\"} %llu\n",
+                       (unsigned long long)s->channels[i].messages);
     }
     counter(&o, "publish_dropped_total",
             "Messages the PUB socket refused (counted, not retried).",
@@ -148,13 +169,15 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
             "Pages held back because another worker was publishing one of "
             "their stories, or a near copy, at that moment (shared store).",
             st->c[WD_C_CLAIM_WAITS]);
-    family(&o, "clients_refused_total", "counter",
-           "CURVE handshakes refused, by reason: unknown_key (not on the "
-           "allow-list), bad_request, handshake (plain client or wrong "
-           "server key).");
+    wd_metrics_family(
+        &o, "clients_refused_total", "counter",
+        "CURVE handshakes refused, by reason: unknown_key (not on the "
+        "allow-list), bad_request, handshake (plain client or wrong "
+        "server key).");
     for (int r = 0; r < WD_REFUSE__COUNT; r++)
-        put(&o, "wiredesk_clients_refused_total{reason=\"%s\"} %llu\n",
-            wd_refuse_name(r), (unsigned long long)st->refused[r]);
+        wd_metrics_put(&o,
+                       "wiredesk_clients_refused_total{reason=\"%s\"} %llu\n",
+                       wd_refuse_name(r), (unsigned long long)st->refused[r]);
     counter(&o, "tagger_reloads_total",
             "Tagger data files reloaded (SIGHUP) and put in force.",
             st->c[WD_C_TAGGER_RELOADS]);
@@ -163,21 +186,24 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
             st->c[WD_C_TAGGER_RELOAD_FAILURES]);
 
     static const double bounds[WD_N_LATENCY] = WD_LATENCY_BUCKETS;
-    family(&o, "page_processing_seconds", "histogram",
-           "Time from a page received to its articles handed to the "
-           "publisher.");
+    wd_metrics_family(&o, "page_processing_seconds", "histogram",
+                      "Time from a page received to its articles handed to the "
+                      "publisher.");
     uint64_t cum = 0;
     for (int b = 0; b < WD_N_LATENCY; b++) {
         cum += st->latency[b];
-        put(&o, "wiredesk_page_processing_seconds_bucket{le=\"%g\"} %llu\n",
+        wd_metrics_put(
+            &o, "wiredesk_page_processing_seconds_bucket{le=\"%g\"} %llu\n",
             bounds[b], (unsigned long long)cum);
     }
     cum += st->latency[WD_N_LATENCY];
-    put(&o, "wiredesk_page_processing_seconds_bucket{le=\"+Inf\"} %llu\n",
+    wd_metrics_put(
+        &o, "wiredesk_page_processing_seconds_bucket{le=\"+Inf\"} %llu\n",
         (unsigned long long)cum);
-    put(&o, "wiredesk_page_processing_seconds_sum %.9f\n", st->latency_sum_s);
-    put(&o, "wiredesk_page_processing_seconds_count %llu\n",
-        (unsigned long long)st->latency_count);
+    wd_metrics_put(&o, "wiredesk_page_processing_seconds_sum %.9f\n",
+                   st->latency_sum_s);
+    wd_metrics_put(&o, "wiredesk_page_processing_seconds_count %llu\n",
+                   (unsigned long long)st->latency_count);
 
     gauge(&o, "store_stories", "Stories remembered by dedup.",
           (double)s->store_stories);
@@ -191,16 +217,11 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
           (double)(s->now_ms - st->started_at_ms) / 1000.0);
     gauge(&o, "ready", "1 when sockets are bound and the store works.",
           s->ready ? 1 : 0);
-    family(&o, "build_info", "gauge", "Build information.");
-    put(&o, "wiredesk_build_info{version=\"");
+    wd_metrics_family(&o, "build_info", "gauge", "Build information.");
+    wd_metrics_put(&o, "wiredesk_build_info{version=\"");
     label_value(&o, s->version);
-    put(&o, "\"} 1\n");
-    if (o.failed) {
-        free(o.p);
-        return NULL;
-    }
-    *len = o.len;
-    return o.p;
+    wd_metrics_put(&o, "\"} 1\n");
+    return wd_metrics_finish(&o, len);
 }
 
 char *

@@ -13,6 +13,7 @@
 #include "wd/endpoint.h"
 #include "wd/http.h"
 #include "wd/log.h"
+#include "wd/metrics.h"
 
 #define CONTROL "inproc://wd-proxy-control"
 
@@ -89,45 +90,43 @@ on_http(void *ctx, const char *path, struct wd_http_reply *r)
         return;
     }
     static const char *const side[2] = {"frontend", "backend"};
-    size_t cap = 4096;
-    char *b = malloc(cap);
+    struct wd_metrics_out o;
+    if (!wd_metrics_init(&o)) {
+        r->status = 500;
+        return;
+    }
+    wd_metrics_family(&o, "proxy_messages_total", "counter",
+                      "Messages through the proxy, by socket and direction "
+                      "(fan-in: frontend received from workers, backend sent "
+                      "to subscribers, backend received subscriptions).");
+    for (int k = 0; k < 2; k++)
+        wd_metrics_put(&o,
+                       "wiredesk_proxy_messages_total{socket=\"%s\","
+                       "direction=\"received\"} %llu\n"
+                       "wiredesk_proxy_messages_total{socket=\"%s\","
+                       "direction=\"sent\"} %llu\n",
+                       side[k], (unsigned long long)v[4 * k], side[k],
+                       (unsigned long long)v[4 * k + 2]);
+    wd_metrics_family(&o, "proxy_bytes_total", "counter",
+                      "Bytes through the proxy, by socket and direction.");
+    for (int k = 0; k < 2; k++)
+        wd_metrics_put(&o,
+                       "wiredesk_proxy_bytes_total{socket=\"%s\","
+                       "direction=\"received\"} %llu\n"
+                       "wiredesk_proxy_bytes_total{socket=\"%s\","
+                       "direction=\"sent\"} %llu\n",
+                       side[k], (unsigned long long)v[4 * k + 1], side[k],
+                       (unsigned long long)v[4 * k + 3]);
+    wd_metrics_family(&o, "proxy_uptime_seconds", "gauge",
+                      "Seconds since the proxy started.");
+    wd_metrics_put(&o, "wiredesk_proxy_uptime_seconds %.3f\n",
+                   (double)(wd_now_ms() - p->started_at_ms) / 1000.0);
+    size_t n = 0;
+    char *b = wd_metrics_finish(&o, &n);
     if (!b) {
         r->status = 500;
         return;
     }
-    size_t n = 0;
-    n += (size_t)snprintf(
-        b + n, cap - n,
-        "# HELP wiredesk_proxy_messages_total Messages through the proxy, by "
-        "socket and direction (fan-in: frontend received from workers, "
-        "backend sent to subscribers, backend received subscriptions).\n"
-        "# TYPE wiredesk_proxy_messages_total counter\n");
-    for (int s = 0; s < 2; s++)
-        n += (size_t)snprintf(b + n, cap - n,
-                              "wiredesk_proxy_messages_total{socket=\"%s\","
-                              "direction=\"received\"} %llu\n"
-                              "wiredesk_proxy_messages_total{socket=\"%s\","
-                              "direction=\"sent\"} %llu\n",
-                              side[s], (unsigned long long)v[4 * s], side[s],
-                              (unsigned long long)v[4 * s + 2]);
-    n += (size_t)snprintf(b + n, cap - n,
-                          "# HELP wiredesk_proxy_bytes_total Bytes through the "
-                          "proxy, by socket and direction.\n"
-                          "# TYPE wiredesk_proxy_bytes_total counter\n");
-    for (int s = 0; s < 2; s++)
-        n += (size_t)snprintf(b + n, cap - n,
-                              "wiredesk_proxy_bytes_total{socket=\"%s\","
-                              "direction=\"received\"} %llu\n"
-                              "wiredesk_proxy_bytes_total{socket=\"%s\","
-                              "direction=\"sent\"} %llu\n",
-                              side[s], (unsigned long long)v[4 * s + 1],
-                              side[s], (unsigned long long)v[4 * s + 3]);
-    n += (size_t)snprintf(
-        b + n, cap - n,
-        "# HELP wiredesk_proxy_uptime_seconds Seconds since the proxy "
-        "started.\n# TYPE wiredesk_proxy_uptime_seconds gauge\n"
-        "wiredesk_proxy_uptime_seconds %.3f\n",
-        (double)(wd_now_ms() - p->started_at_ms) / 1000.0);
     r->content_type = "text/plain; version=0.0.4; charset=utf-8";
     r->body = b;
     r->len = n;
