@@ -24,20 +24,24 @@ def read(path):
         return f.read()
 
 
+SOURCES = {}  # module -> its .c (src/<layer>/ and its folders, e.g. cli/)
+
+
 def modules(layer):
-    d = os.path.join(top, "src", layer)
-    return {f[:-2] for f in os.listdir(d) if f.endswith(".c")}
+    found = set()
+    for d, _, files in os.walk(os.path.join(top, "src", layer)):
+        for f in files:
+            if f.endswith(".c"):
+                found.add(f[:-2])
+                SOURCES[f[:-2]] = os.path.join(d, f)
+    return found
 
 
 core, shell = modules("core"), modules("shell")
 
 
 def source(m):
-    for layer in ("core", "shell"):
-        p = os.path.join(top, "src", layer, m + ".c")
-        if os.path.exists(p):
-            return p
-    return None
+    return SOURCES.get(m)
 
 
 def header(m):
