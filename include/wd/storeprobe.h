@@ -13,6 +13,12 @@
 
 struct wd_storeprobe;
 
+/* A shared store is asked every WD_STOREPROBE_MS; with no answer for
+ * WD_STOREPROBE_SILENT_MS more (its 2 s timeout and a margin) the worker
+ * is not ready. */
+#define WD_STOREPROBE_MS 1000
+#define WD_STOREPROBE_SILENT_MS 3000
+
 struct wd_storeprobe_figures {
     uint64_t stories, bytes; /* the last answer's */
     int64_t answered_ms;     /* when the last answer came (monotonic) */

@@ -12,11 +12,8 @@
 #include <uv.h>
 #include <zmq.h>
 
-#include "wd/channel.h"
 #include "wd/curve.h"
-#include "wd/dashboard.h"
 #include "wd/http.h"
-#include "wd/metrics.h"
 #include "wd/err.h"
 #include "wd/ingest.h"
 #include "wd/log.h"
@@ -27,15 +24,7 @@
 #include "wd/store.h"
 #include "wd/storeprobe.h"
 #include "wd/tag.h"
-#include "wiredesk.pb-c.h"
-
-#define MAX_CHANNELS 1024
-#define LATEST 10
-/* A shared store is asked for its figures every STORE_PROBE_MS; with no
- * answer for STORE_SILENT_MS more (its 2 s timeout and a margin) the worker
- * is not ready. */
-#define STORE_PROBE_MS 1000
-#define STORE_SILENT_MS 3000
+#include "wd/view.h"
 
 /* One page in hand. */
 struct job {
@@ -74,11 +63,7 @@ struct prep {
 
 struct app {
     struct wd_http *http;
-    uv_timer_t view_timer; /* SSE updates of the dashboard */
-    struct wd_channel_count channels[MAX_CHANNELS]; /* open addressing */
-    size_t n_channels;
-    char latest[LATEST][160]; /* ring of published titles */
-    size_t n_latest;
+    struct wd_view view; /* figures, HTTP routes, dashboard push, $stats */
     const struct wd_app_config *cfg;
     uv_loop_t loop;
     void *zctx;
@@ -186,37 +171,13 @@ wd_app_config_defaults(struct wd_app_config *cfg)
     cfg->snapshot_mb = WD_SNAPSHOT_DEFAULT_MB;
 }
 
-/* Counts a message on its channel (bounded table: channels beyond it are
- * counted in their family only, through the totals). */
-static void
-count_channel(struct app *app, const char *channel)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = channel; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    for (size_t i = 0; i < MAX_CHANNELS; i++) {
-        struct wd_channel_count *c =
-            &app->channels[(h + i) & (MAX_CHANNELS - 1)];
-        if (c->name[0] == '\0') {
-            if (app->n_channels >= MAX_CHANNELS / 2)
-                return;
-            snprintf(c->name, sizeof c->name, "%s", channel);
-            app->n_channels++;
-        }
-        if (strcmp(c->name, channel) == 0) {
-            c->messages++;
-            return;
-        }
-    }
-}
-
 static int
 emit(void *ctx, const char *channel, const uint8_t *buf, size_t len)
 {
     struct app *app = ctx;
     int rc = wd_publish_send(&app->pub, channel, buf, len);
     if (rc == 0) {
-        count_channel(app, channel);
+        wd_view_count(&app->view, channel);
         app->stats.c[WD_C_MESSAGES_PUBLISHED]++;
         app->stats.c[WD_C_BYTES_OUT] += strlen(channel) + len;
     } else {
@@ -468,9 +429,7 @@ finish_head(struct app *app)
     if (o.rc)
         log_reject(app, &o);
     if (o.published) {
-        snprintf(app->latest[app->n_latest % LATEST], sizeof app->latest[0],
-                 "%s", o.last_title);
-        app->n_latest++;
+        wd_view_published(&app->view, o.last_title);
     }
     if (o.retry) {
         if (o.contended)
@@ -535,222 +494,11 @@ on_retry(uv_timer_t *t)
         run_jobs(app);
 }
 
-/* The counters of one WorkerStats message. */
-enum {
-    N_COUNTERS = WD_C__COUNT + WD_REJECT__COUNT + WD_DEDUP_KIND__COUNT +
-                 WD_REFUSE__COUNT + WD_EMPTY__COUNT
-};
-struct ws_counters {
-    Wiredesk__V1__WorkerStats__Counter c[N_COUNTERS], *ptrs[N_COUNTERS];
-    char labels[N_COUNTERS][48];
-    size_t n;
-};
-
-/* Appends counter name, labelled key=value unless key is NULL. */
-static void
-add_counter(struct ws_counters *w, const char *name, const char *key,
-            const char *value, uint64_t v)
-{
-    size_t n = w->n++;
-    wiredesk__v1__worker_stats__counter__init(&w->c[n]);
-    w->labels[n][0] = '\0';
-    if (key)
-        snprintf(w->labels[n], sizeof w->labels[n], "%s=%s", key, value);
-    w->c[n].name = (char *)name;
-    w->c[n].label = w->labels[n];
-    w->c[n].value = v;
-    w->ptrs[n] = &w->c[n];
-}
-
-static void
-publish_stats(struct app *app)
-{
-    Wiredesk__V1__WorkerStats ws;
-    wiredesk__v1__worker_stats__init(&ws);
-    ws.worker = app->worker_name;
-    ws.version = WD_VERSION;
-    ws.at_ms = wd_now_ms();
-    ws.started_at_ms = app->stats.started_at_ms;
-    ws.pages_received = app->stats.c[WD_C_PAGES_RECEIVED];
-    ws.pages_accepted = app->stats.c[WD_C_PAGES_ACCEPTED];
-    ws.pages_rejected = app->stats.c[WD_C_PAGES_REJECTED];
-    ws.articles_published = app->stats.c[WD_C_ARTICLES_PUBLISHED];
-    ws.messages_published = app->stats.c[WD_C_MESSAGES_PUBLISHED];
-    ws.publish_dropped = app->stats.c[WD_C_PUBLISH_DROPPED];
-    ws.duplicates = app->stats.c[WD_C_ARTICLES_DUPLICATE];
-
-    struct ws_counters wc = {.n = 0};
-    for (int i = 0; i < WD_C__COUNT; i++)
-        add_counter(&wc, wd_counter_name(i), NULL, NULL, app->stats.c[i]);
-    for (int r = 0; r < WD_REJECT__COUNT; r++)
-        add_counter(&wc, "pages_rejected", "reason", wd_reject_name(r),
-                    app->stats.rejected[r]);
-    for (int e = 1; e < WD_EMPTY__COUNT; e++)
-        add_counter(&wc, "pages_without_articles", "reason", wd_empty_name(e),
-                    app->stats.empty[e]);
-    for (int k = 0; k < WD_DEDUP_KIND__COUNT; k++)
-        add_counter(&wc, "dedup_decisions", "kind", wd_dedup_kind_name(k),
-                    app->stats.dedup[k]);
-    for (int r = 0; r < WD_REFUSE__COUNT; r++)
-        add_counter(&wc, "clients_refused", "reason", wd_refuse_name(r),
-                    app->stats.refused[r]);
-    ws.n_counters = wc.n;
-    ws.counters = wc.ptrs;
-    uint8_t buf[4096];
-    size_t len = wiredesk__v1__worker_stats__get_packed_size(&ws);
-    if (len > sizeof buf)
-        return;
-    wiredesk__v1__worker_stats__pack(&ws, buf);
-    /* Stats messages are not articles: they go out directly, uncounted. */
-    wd_publish_send(&app->pub, WD_CHANNEL_STATS, buf, len);
-}
-
-static int
-by_messages(const void *a, const void *b)
-{
-    const struct wd_channel_count *x = a, *y = b;
-    if (x->messages != y->messages)
-        return x->messages < y->messages ? 1 : -1;
-    return strcmp(x->name, y->name);
-}
-
-static uint64_t
-rss_bytes(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long pages = 0, rss = 0;
-    if (f) {
-        if (fscanf(f, "%lu %lu", &pages, &rss) != 2)
-            rss = 0;
-        fclose(f);
-    }
-    return (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
-/* Gathers the figures of the operator's view. channels and latest are
- * caller storage. */
-static void
-snapshot(struct app *app, struct wd_snapshot *s,
-         struct wd_channel_count *channels, const char **latest)
-{
-    memset(s, 0, sizeof *s);
-    s->stats = &app->stats;
-    s->version = WD_VERSION;
-    s->worker = app->worker_name;
-    s->now_ms = wd_now_ms();
-    s->rss_bytes = rss_bytes();
-    /* A shared store's figures come from the probe's thread: the loop
-     * never waits on a server for them (LMDB's are local reads). */
-    bool answering = true;
-    if (app->probe) {
-        struct wd_storeprobe_figures f;
-        wd_storeprobe_read(app->probe, &f);
-        s->store_stories = f.stories;
-        s->store_bytes = f.bytes;
-        answering = f.answering && wd_mono_ms() - f.answered_ms <
-                                       STORE_PROBE_MS + STORE_SILENT_MS;
-    } else {
-        s->store_stories = wd_pipeline_dedup_count(app->pipeline);
-        app->store.ops->size(app->store.impl, &s->store_bytes);
-    }
-    s->http_connections = wd_http_connections(app->http);
-    s->ready =
-        !app->stopping && wd_pipeline_store_ok(app->pipeline) && answering;
-    s->not_ready = app->stopping ? "stopping"
-                   : !answering  ? "the store does not answer"
-                                 : "the store cannot remember "
-                                   "pages (full or failing)";
-    size_t n = 0;
-    for (size_t i = 0; i < MAX_CHANNELS; i++)
-        if (app->channels[i].name[0])
-            channels[n++] = app->channels[i];
-    qsort(channels, n, sizeof channels[0], by_messages);
-    s->channels = channels;
-    s->n_channels = n;
-    size_t k = app->n_latest < LATEST ? app->n_latest : LATEST;
-    for (size_t i = 0; i < k; i++)
-        latest[i] = app->latest[(app->n_latest - 1 - i) % LATEST];
-    s->latest = latest;
-    s->n_latest = k;
-}
-
-static char *
-dup_text(const char *s, size_t *len)
-{
-    *len = strlen(s);
-    char *p = malloc(*len + 1);
-    if (p)
-        memcpy(p, s, *len + 1);
-    return p;
-}
-
-static void
-on_http(void *ctx, const char *path, struct wd_http_reply *r)
-{
-    struct app *app = ctx;
-    static struct wd_channel_count channels[MAX_CHANNELS];
-    const char *latest[LATEST];
-    struct wd_snapshot s;
-    char route[64];
-    size_t i = 0;
-    while (path[i] && path[i] != '?' && i + 1 < sizeof route) {
-        route[i] = path[i];
-        i++;
-    }
-    route[i] = '\0';
-    if (strcmp(route, "/metrics") == 0) {
-        snapshot(app, &s, channels, latest);
-        r->content_type = "text/plain; version=0.0.4; charset=utf-8";
-        r->body = wd_metrics_prometheus(&s, &r->len);
-    } else if (strcmp(route, "/stats") == 0) {
-        snapshot(app, &s, channels, latest);
-        r->content_type = "application/json";
-        r->body = wd_metrics_json(&s, &r->len);
-    } else if (strcmp(route, "/events") == 0) {
-        snapshot(app, &s, channels, latest);
-        r->event_stream = true;
-        r->body = wd_metrics_json(&s, &r->len);
-    } else if (strcmp(route, "/healthz") == 0) {
-        r->body = dup_text("ok\n", &r->len);
-    } else if (strcmp(route, "/readyz") == 0) {
-        snapshot(app, &s, channels, latest);
-        if (s.ready) {
-            r->body = dup_text("ready\n", &r->len);
-        } else {
-            char msg[160];
-            snprintf(msg, sizeof msg, "not ready: %s\n", s.not_ready);
-            r->status = 503;
-            r->body = dup_text(msg, &r->len);
-        }
-    } else if (strcmp(route, "/") == 0) {
-        r->content_type = "text/html; charset=utf-8";
-        r->body = dup_text(wd_dashboard_html, &r->len);
-    } else {
-        r->status = 404;
-        r->body = dup_text("not found\n", &r->len);
-    }
-}
-
-/* Pushes the figures to every dashboard once a second. */
-static void
-on_view_timer(uv_timer_t *t)
-{
-    struct app *app = t->data;
-    static struct wd_channel_count channels[MAX_CHANNELS];
-    const char *latest[LATEST];
-    struct wd_snapshot s;
-    snapshot(app, &s, channels, latest);
-    size_t len;
-    char *json = wd_metrics_json(&s, &len);
-    if (json)
-        wd_http_broadcast(app->http, json, len);
-    free(json);
-}
-
 static void
 on_stats_timer(uv_timer_t *t)
 {
-    publish_stats(t->data);
+    struct app *app = t->data;
+    wd_view_publish_stats(&app->view, &app->pub);
 }
 
 /* Commits survive a crash of the process at once; this makes them survive
@@ -811,8 +559,7 @@ finish_stop(struct app *app)
     uv_close((uv_handle_t *)&app->stats_timer, NULL);
     uv_timer_stop(&app->sync_timer);
     uv_close((uv_handle_t *)&app->sync_timer, NULL);
-    uv_timer_stop(&app->view_timer);
-    uv_close((uv_handle_t *)&app->view_timer, NULL);
+    wd_view_close(&app->view);
     uv_timer_stop(&app->retry_timer);
     uv_close((uv_handle_t *)&app->retry_timer, NULL);
     uv_timer_stop(&app->stop_timer);
@@ -1076,8 +823,8 @@ wd_app_run(const struct wd_app_config *cfg)
         teardown(&app);
         return 1;
     }
-    if (cfg->store_url &&
-        (rc = wd_storeprobe_new(&app.probe, cfg->store_url, STORE_PROBE_MS))) {
+    if (cfg->store_url && (rc = wd_storeprobe_new(&app.probe, cfg->store_url,
+                                                  WD_STOREPROBE_MS))) {
         wd_log(WD_LOG_ERROR, "cannot watch the store %s: %s", cfg->store_url,
                wd_strerror(rc));
         teardown(&app);
@@ -1188,7 +935,14 @@ wd_app_run(const struct wd_app_config *cfg)
                            "snapshot") != 0)
         wd_log(WD_LOG_WARN, "failed CURVE handshakes are not counted: %s",
                zmq_strerror(errno));
-    rc = wd_http_start(&app.http, &app.loop, cfg->http, on_http, &app);
+    app.view.stats = &app.stats;
+    app.view.worker = app.worker_name;
+    app.view.pipeline = app.pipeline;
+    app.view.store = &app.store;
+    app.view.probe = app.probe;
+    app.view.stopping = &app.stopping;
+    rc = wd_http_start(&app.http, &app.loop, cfg->http, wd_view_on_http,
+                       &app.view);
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot serve HTTP on %s: %s", cfg->http,
                uv_strerror(rc));
@@ -1201,9 +955,8 @@ wd_app_run(const struct wd_app_config *cfg)
     if (cfg->stats_interval_ms > 0)
         uv_timer_start(&app.stats_timer, on_stats_timer, cfg->stats_interval_ms,
                        cfg->stats_interval_ms);
-    uv_timer_init(&app.loop, &app.view_timer);
-    app.view_timer.data = &app;
-    uv_timer_start(&app.view_timer, on_view_timer, 1000, 1000);
+    app.view.http = app.http;
+    wd_view_start(&app.view, &app.loop);
     uv_timer_init(&app.loop, &app.retry_timer);
     app.retry_timer.data = &app;
     uv_timer_init(&app.loop, &app.stop_timer);
@@ -1245,7 +998,8 @@ wd_app_run(const struct wd_app_config *cfg)
                app.curve_allow.n, cfg->curve_allow);
     uv_run(&app.loop, UV_RUN_DEFAULT);
 
-    publish_stats(&app); /* the final figures, for whoever listens */
+    /* The final figures, for whoever listens. */
+    wd_view_publish_stats(&app.view, &app.pub);
     wd_log(WD_LOG_INFO,
            "stopped: pages received %llu, accepted %llu, rejected %llu, "
            "articles published %llu, duplicates %llu",
