@@ -1,13 +1,10 @@
 #include "wd/app.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
 #include <zmq.h>
@@ -20,6 +17,7 @@
 #include "wd/pipeline.h"
 #include "wd/publish.h"
 #include "wd/snapshot.h"
+#include "wd/statedir.h"
 #include "wd/stats.h"
 #include "wd/store.h"
 #include "wd/storeprobe.h"
@@ -111,7 +109,7 @@ struct app {
     struct wd_curve_allow curve_allow;
     struct wd_curve_zap zap;
     struct wd_ratelimit refuse_log[WD_REFUSE__COUNT];
-    int lock_fd;
+    struct wd_statedir state; /* --state, locked */
     char worker_name[128];
     bool stopping;
     bool stopped;      /* finish_stop() ran */
@@ -119,36 +117,8 @@ struct app {
 };
 
 /* Stories published this long before a crash are published again when
- * their pages come again (see unclean_stop_ms()). */
+ * their pages come again (see wd_statedir_unclean_stop_ms()). */
 #define REPUBLISH_MARGIN_MS 2000
-#define CLEAN_STOP_FILE "clean-stop"
-
-/* The time of the last commit of a run that did not stop cleanly (its
- * state has a store but no clean-stop mark), or 0; removes the mark, which
- * only a clean stop writes again. */
-static int64_t
-unclean_stop_ms(const char *state_dir)
-{
-    char mark[4200], data[4200];
-    snprintf(mark, sizeof mark, "%s/" CLEAN_STOP_FILE, state_dir);
-    snprintf(data, sizeof data, "%s/dedup.lmdb/data.mdb", state_dir);
-    struct stat st;
-    bool clean = access(mark, F_OK) == 0;
-    unlink(mark);
-    if (clean || stat(data, &st) != 0)
-        return 0;
-    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-}
-
-static void
-mark_clean_stop(const char *state_dir)
-{
-    char mark[4200];
-    snprintf(mark, sizeof mark, "%s/" CLEAN_STOP_FILE, state_dir);
-    int fd = open(mark, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd >= 0)
-        close(fd);
-}
 
 void
 wd_app_config_defaults(struct wd_app_config *cfg)
@@ -689,28 +659,6 @@ on_signal(uv_signal_t *s, int signum)
 
 /* Creates the state directory and takes its lock, so two workers never
  * share one state. */
-static int
-open_state(struct app *app, const char *dir)
-{
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        wd_log(WD_LOG_ERROR, "cannot create state dir %s: %s", dir,
-               strerror(errno));
-        return -errno;
-    }
-    char path[4096];
-    snprintf(path, sizeof path, "%s/LOCK", dir);
-    app->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (app->lock_fd < 0) {
-        wd_log(WD_LOG_ERROR, "cannot open %s: %s", path, strerror(errno));
-        return -errno;
-    }
-    if (flock(app->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        wd_log(WD_LOG_ERROR, "state dir %s is in use by another worker", dir);
-        return WD_EBUSY;
-    }
-    return 0;
-}
-
 /* A client the CURVE sockets refused: counted, logged within limits,
  * without its key. */
 static void
@@ -779,9 +727,8 @@ teardown(struct app *app)
     wd_pipeline_free(app->pipeline);
     wd_store_close(&app->store);
     if (app->clean_marker && app->stopped)
-        mark_clean_stop(app->cfg->state_dir);
-    if (app->lock_fd >= 0)
-        close(app->lock_fd);
+        wd_statedir_mark_clean(&app->state);
+    wd_statedir_close(&app->state);
 }
 
 int
@@ -790,7 +737,7 @@ wd_app_run(const struct wd_app_config *cfg)
     struct app app;
     memset(&app, 0, sizeof app);
     app.cfg = cfg;
-    app.lock_fd = -1;
+    app.state.lock_fd = -1;
     app.stats.started_at_ms = wd_now_ms();
     /* A viewer that goes away mid-write must cost an EPIPE, not the
      * process. */
@@ -806,13 +753,14 @@ wd_app_run(const struct wd_app_config *cfg)
     const struct wd_curve_key *curve =
         cfg->curve_secret ? &app.curve_key : NULL;
     if ((curve && load_curve(&app) != 0) ||
-        open_state(&app, cfg->state_dir) != 0) {
+        wd_statedir_open(&app.state, cfg->state_dir) != 0) {
         teardown(&app);
         return 1;
     }
     /* Did the last run stop cleanly? (Before the store is opened: its
      * file's time is that of the last commit.) */
-    int64_t crashed_at = cfg->store_url ? 0 : unclean_stop_ms(cfg->state_dir);
+    int64_t crashed_at =
+        cfg->store_url ? 0 : wd_statedir_unclean_stop_ms(&app.state);
     int rc = cfg->store_url ? wd_store_open_redis(&app.store, cfg->store_url)
                             : wd_store_open_lmdb(&app.store, cfg->state_dir,
                                                  cfg->store_map_mb);
