@@ -15,6 +15,7 @@
 #include "wd/ingest.h"
 #include "wd/log.h"
 #include "wd/pipeline.h"
+#include "wd/prep.h"
 #include "wd/publish.h"
 #include "wd/snapshot.h"
 #include "wd/statedir.h"
@@ -29,34 +30,6 @@ struct job {
     struct wd_prepared *pp;
     struct wd_ingest_ack ack; /* whom to answer, if acked */
     bool acked;
-};
-
-/* Pages in hand at most: beyond, ingest pauses (senders wait). */
-#define WD_APP_JOBS 32
-
-/* The prepare thread: one thread, fed in arrival order through a ring the
- * size of the pages in hand, that parses every page in order (the
- * boilerplate learner needs that) and then fingerprints the oldest parsed
- * pages, while the loop finishes the pages before. Fingerprints need no
- * order: when the page at the head is parsed but nobody fingerprints it
- * yet, the loop does it itself, so the two threads share the work whichever
- * half is heavier. The thread keeps going while pages wait, and tells the
- * loop through one async handle (whose sends coalesce), so a busy worker
- * pays no wake-up per page. Sequence numbers count pages queued, parsed
- * and finished (head); everything below mu is guarded by it. */
-enum { FP_TODO, FP_BUSY, FP_DONE };
-struct prep {
-    uv_thread_t thread;
-    bool started;
-    uv_async_t done_async; /* wakes the loop: a page is parsed or ready */
-    uv_mutex_t mu;
-    uv_cond_t cv;
-    struct wd_prepared *ring[WD_APP_JOBS];
-    uint8_t fp[WD_APP_JOBS];       /* FP_*, of the parsed pages */
-    unsigned queued, parsed, head; /* sequence numbers */
-    bool idle;                     /* the thread waits on cv */
-    bool quit;
-    bool inited, async_open;
 };
 
 struct app {
@@ -87,13 +60,14 @@ struct app {
     char reload_err[512];
     bool reloading, reload_again;
     /* Pages in hand, in arrival order: jobs[head .. head + n). The prepare
-     * thread parses and fingerprints them (the loop helps: head_ready()),
+     * thread parses and fingerprints them (the loop helps:
+     * wd_prep_head_ready()),
      * and the loop finishes them in order. The head is held when the store
      * could not take it (a shared store that is down, or a claim another
      * worker holds): retried with back-off, the pages behind it wait. */
-    struct job jobs[WD_APP_JOBS];
+    struct job jobs[WD_PREP_JOBS];
     unsigned head, n;
-    struct prep prep;
+    struct wd_prep prep; /* the prepare thread */
     /* A page the store could not take (a shared store that is down): held,
      * ingest paused, retried with back-off until the store answers. */
     bool held; /* the head job waits for a retry */
@@ -175,144 +149,10 @@ static void finish_stop(struct app *app);
 static void on_retry(uv_timer_t *t);
 static void run_jobs(struct app *app);
 
-/* The oldest parsed page nobody fingerprints yet, or -1. */
-static int
-prep_todo(const struct prep *q)
-{
-    for (unsigned seq = q->head; seq != q->parsed; seq++)
-        if (q->fp[seq % WD_APP_JOBS] == FP_TODO)
-            return (int)(seq % WD_APP_JOBS);
-    return -1;
-}
-
 static void
-prep_main(void *arg)
+on_prepared(void *ctx)
 {
-    struct app *app = arg;
-    struct prep *q = &app->prep;
-    uv_mutex_lock(&q->mu);
-    for (;;) {
-        int todo = -1;
-        while (!q->quit && q->parsed == q->queued &&
-               (todo = prep_todo(q)) < 0) {
-            q->idle = true;
-            uv_cond_wait(&q->cv, &q->mu);
-            q->idle = false;
-        }
-        if (q->quit)
-            break;
-        if (q->parsed != q->queued) {
-            unsigned slot = q->parsed % WD_APP_JOBS;
-            struct wd_prepared *pp = q->ring[slot];
-            uv_mutex_unlock(&q->mu);
-            bool fp = wd_pipeline_parse(app->pipeline, pp);
-            uv_mutex_lock(&q->mu);
-            q->fp[slot] = fp ? FP_TODO : FP_DONE;
-            q->parsed++;
-        } else {
-            q->fp[todo] = FP_BUSY;
-            struct wd_prepared *pp = q->ring[todo];
-            uv_mutex_unlock(&q->mu);
-            wd_pipeline_fingerprint(pp);
-            uv_mutex_lock(&q->mu);
-            q->fp[todo] = FP_DONE;
-        }
-        uv_async_send(&q->done_async);
-    }
-    uv_mutex_unlock(&q->mu);
-}
-
-static void prep_done(uv_async_t *h);
-
-static int
-prep_start(struct app *app)
-{
-    struct prep *q = &app->prep;
-    if (uv_mutex_init(&q->mu) != 0)
-        return -1;
-    if (uv_cond_init(&q->cv) != 0) {
-        uv_mutex_destroy(&q->mu);
-        return -1;
-    }
-    q->inited = true;
-    uv_async_init(&app->loop, &q->done_async, prep_done);
-    q->done_async.data = app;
-    q->async_open = true;
-    if (uv_thread_create(&q->thread, prep_main, app) != 0)
-        return -1;
-    q->started = true;
-    return 0;
-}
-
-/* Hands the thread a page (there is room: at most WD_APP_JOBS in hand). */
-static void
-prep_push(struct prep *q, struct wd_prepared *pp)
-{
-    uv_mutex_lock(&q->mu);
-    q->ring[q->queued % WD_APP_JOBS] = pp;
-    q->queued++;
-    if (q->idle)
-        uv_cond_signal(&q->cv);
-    uv_mutex_unlock(&q->mu);
-}
-
-/* Stops the thread once it is done with the page in its hands (the loop
- * waits for that one, a page's parse at most). */
-static void
-prep_stop(struct prep *q)
-{
-    if (!q->started)
-        return;
-    uv_mutex_lock(&q->mu);
-    q->quit = true;
-    uv_cond_signal(&q->cv);
-    uv_mutex_unlock(&q->mu);
-    uv_thread_join(&q->thread);
-    q->started = false;
-}
-
-static void
-prep_done(uv_async_t *h)
-{
-    run_jobs(h->data);
-}
-
-/* Whether the head page is ready to finish: parsed and fingerprinted. When
- * it is parsed and nobody fingerprints it yet, the loop does it now. */
-static bool
-head_ready(struct app *app)
-{
-    struct prep *q = &app->prep;
-    unsigned slot = q->head % WD_APP_JOBS;
-    struct wd_prepared *todo = NULL;
-    bool ready = false;
-    uv_mutex_lock(&q->mu);
-    if (q->head != q->parsed) {
-        if (q->fp[slot] == FP_DONE) {
-            ready = true;
-        } else if (q->fp[slot] == FP_TODO) {
-            q->fp[slot] = FP_BUSY;
-            todo = q->ring[slot];
-        }
-    }
-    uv_mutex_unlock(&q->mu);
-    if (todo) {
-        wd_pipeline_fingerprint(todo);
-        uv_mutex_lock(&q->mu);
-        q->fp[slot] = FP_DONE;
-        uv_mutex_unlock(&q->mu);
-        ready = true;
-    }
-    return ready;
-}
-
-/* The head page is done with: its slot is free. */
-static void
-prep_pop(struct prep *q)
-{
-    uv_mutex_lock(&q->mu);
-    q->head++;
-    uv_mutex_unlock(&q->mu);
+    run_jobs(ctx);
 }
 
 /* The answer to an acknowledged page, once it is published and its dedup
@@ -347,7 +187,7 @@ answer(struct app *app, const struct wd_page_outcome *o,
 static void
 update_ingest(struct app *app)
 {
-    if (app->held || app->n >= WD_APP_JOBS || app->stopping) {
+    if (app->held || app->n >= WD_PREP_JOBS || app->stopping) {
         wd_ingest_pause(&app->ingest);
         wd_ingest_pause(&app->ingest_ack);
     } else {
@@ -376,13 +216,13 @@ on_message(struct wd_ingest *in, const void *data, size_t len, int frames,
         log_reject(app, &o);
         return; /* unanswered: the client resends it */
     }
-    struct job *j = &app->jobs[(app->head + app->n) % WD_APP_JOBS];
+    struct job *j = &app->jobs[(app->head + app->n) % WD_PREP_JOBS];
     j->pp = pp;
     j->acked = ack != NULL;
     if (ack)
         j->ack = *ack;
     app->n++;
-    prep_push(&app->prep, pp);
+    wd_prep_push(&app->prep, pp);
     update_ingest(app);
 }
 
@@ -432,9 +272,9 @@ finish_head(struct app *app)
     answer(app, &o, j->acked ? &j->ack : NULL);
     wd_prepared_put(app->pipeline, j->pp);
     j->pp = NULL;
-    app->head = (app->head + 1) % WD_APP_JOBS;
+    app->head = (app->head + 1) % WD_PREP_JOBS;
     app->n--;
-    prep_pop(&app->prep);
+    wd_prep_pop(&app->prep);
     return 0;
 }
 
@@ -444,7 +284,7 @@ run_jobs(struct app *app)
 {
     if (app->stopped)
         return;
-    while (app->n > 0 && !app->held && head_ready(app))
+    while (app->n > 0 && !app->held && wd_prep_head_ready(&app->prep))
         if (finish_head(app) != 0)
             break;
     update_ingest(app);
@@ -518,10 +358,7 @@ finish_stop(struct app *app)
     if (app->stopped)
         return;
     app->stopped = true;
-    prep_stop(&app->prep);
-    if (app->prep.async_open)
-        uv_close((uv_handle_t *)&app->prep.done_async, NULL);
-    app->prep.async_open = false;
+    wd_prep_close(&app->prep);
     wd_ingest_close(&app->ingest_ack, on_ingest_closed);
     wd_publish_snapshot_close(&app->pub);
     wd_curve_zap_close(&app->zap);
@@ -708,13 +545,9 @@ abandon_loop(struct app *app)
 static void
 teardown(struct app *app)
 {
-    prep_stop(&app->prep);
-    if (app->prep.inited) {
-        uv_cond_destroy(&app->prep.cv);
-        uv_mutex_destroy(&app->prep.mu);
-    }
+    wd_prep_fini(&app->prep);
     /* Pages never finished (a stop past its deadline): dropped. */
-    for (unsigned i = 0; i < WD_APP_JOBS; i++)
+    for (unsigned i = 0; i < WD_PREP_JOBS; i++)
         if (app->jobs[i].pp && app->pipeline)
             wd_prepared_put(app->pipeline, app->jobs[i].pp);
     wd_publish_close(&app->pub, app->cfg->linger_ms);
@@ -920,7 +753,8 @@ wd_app_run(const struct wd_app_config *cfg)
     uv_signal_init(&app.loop, &app.sighup);
     app.sighup.data = &app;
     uv_signal_start(&app.sighup, on_sighup, SIGHUP);
-    if (prep_start(&app) != 0) {
+    if (wd_prep_start(&app.prep, &app.loop, app.pipeline, on_prepared, &app) !=
+        0) {
         wd_log(WD_LOG_ERROR, "cannot start the prepare thread");
         finish_stop(&app);
         uv_run(&app.loop, UV_RUN_DEFAULT);
