@@ -3,6 +3,7 @@
  * listings of teasers with their links, charsets, pathological input. */
 #include "test.h"
 
+#include "wd/htmlstrip.h"
 #include "wd/page.h"
 #include "wd/text.h"
 
@@ -168,6 +169,26 @@ test_raw_text(void)
     }
 }
 
+/* The cut itself: comments go, script and style keep their tags but not
+ * their text, JSON-LD keeps its text, a quoted ">" or "<script>" in an
+ * attribute is part of its tag, and an unclosed comment stays as it was. */
+static void
+test_htmlstrip(void)
+{
+    static const char in[] =
+        "a<!-- c -->b<script src='x>y'>var s='<p>';</script>"
+        "<div title=\"<script>\">d</div><STYLE>p{}</STYLE>"
+        "<script type=\"application/ld+json\">{\"k\":1}</script>e<!-- open";
+    static const char want[] =
+        "ab<script src='x>y'></script><div title=\"<script>\">d</div>"
+        "<STYLE></STYLE><script type=\"application/ld+json\">{\"k\":1}"
+        "</script>e<!-- open";
+    char out[sizeof in];
+    size_t n = wd_htmlstrip(in, sizeof in - 1, out);
+    out[n] = '\0';
+    CHECK_STR(out, want);
+}
+
 static void
 test_listing(void)
 {
@@ -274,6 +295,7 @@ main(void)
     RUN(test_utf8_under_wrong_meta);
     RUN(test_jsonld_in_cdata);
     RUN(test_raw_text);
+    RUN(test_htmlstrip);
     RUN(test_listing);
     RUN(test_div_listing);
     RUN(test_br_paragraphs);
