@@ -139,10 +139,17 @@ proc_wait_exit(pid_t pid, int deadline_ms)
 {
     int status;
     for (int64_t end = mono_ms() + deadline_ms; mono_ms() < end;) {
-        if (waitpid(pid, &status, WNOHANG) == pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+            fprintf(stderr, "process %d died of signal %d\n", (int)pid,
+                    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+            return -1;
+        }
         usleep(10000);
     }
+    fprintf(stderr, "process %d did not exit within %d ms: killed\n", (int)pid,
+            deadline_ms);
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     return -1;
@@ -165,7 +172,20 @@ worker_stop(struct worker *w, int deadline_ms)
     const char *vg = getenv("WD_TEST_VALGRIND");
     if (vg && *vg)
         deadline_ms *= 10; /* memcheck's leak check runs at exit */
-    return proc_wait_exit(w->pid, deadline_ms);
+    int rc = proc_wait_exit(w->pid, deadline_ms);
+    FILE *f = rc != 0 ? fopen(w->log, "rb") : NULL;
+    if (f) { /* say why: the end of the worker's log */
+        char tail[3001];
+        fseek(f, 0, SEEK_END);
+        long end = ftell(f);
+        fseek(f, end > 3000 ? end - 3000 : 0, SEEK_SET);
+        size_t n = fread(tail, 1, sizeof tail - 1, f);
+        tail[n] = '\0';
+        fclose(f);
+        fprintf(stderr, "worker exit %d; the end of %s:\n%s\n", rc, w->log,
+                tail);
+    }
+    return rc;
 }
 
 /* True while the worker process runs. */
