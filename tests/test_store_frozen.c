@@ -98,7 +98,7 @@ test_frozen_store(void)
 
     /* Back: the page goes through and is answered, ready again. */
     kill(r.pid, SIGCONT);
-    CHECK_INT(ack_wait(d, req, 20000, answer, sizeof answer), ==, 1);
+    CHECK_INT(wd_ingest_ack_wait(d, req, 20000, answer, sizeof answer), ==, 1);
     CHECK_STR(answer, "accepted");
     CHECK(wait_status(&w, "/readyz", 200, 10000, body, sizeof body));
 

@@ -469,14 +469,8 @@ acker(void *zctx, const char *endpoint)
     return s;
 }
 
-/* The acknowledged ingest's client half (ingest.h), for the tests. */
-static inline int
-ack_wait(void *dealer, uint64_t req, int timeout_ms, char *answer, size_t cap)
-{
-    return wd_ingest_ack_wait(dealer, req, timeout_ms, answer, cap);
-}
-
-/* One request on an acknowledged ingest socket, then ack_wait(). */
+/* One request on an acknowledged ingest socket, then its answer
+ * (ingest.h's client half). */
 static inline int
 ack_request(void *dealer, uint64_t req, const uint8_t *page, size_t len,
             int timeout_ms, char *answer, size_t cap)
@@ -484,7 +478,7 @@ ack_request(void *dealer, uint64_t req, const uint8_t *page, size_t len,
     answer[0] = '\0';
     if (wd_ingest_ack_send(dealer, req, page, len) != 0)
         return 0;
-    return ack_wait(dealer, req, timeout_ms, answer, cap);
+    return wd_ingest_ack_wait(dealer, req, timeout_ms, answer, cap);
 }
 
 #endif

@@ -37,6 +37,12 @@ int wd_cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 /* Parses a decimal count within [lo, hi]: 0 or WD_EINVAL. */
 int wd_cli_parse_num(const char *s, long long lo, long long hi, long long *out);
 
+/* 0 when endpoint (NULL: an option not given) is well formed; else says
+ * "malformed FLAG endpoint 'X'" ("malformed endpoint 'X'" when flag is
+ * NULL) and returns the usage exit code. */
+int wd_cli_check_endpoint(const char *cmd, const char *flag,
+                          const char *endpoint);
+
 /* The getopt results every command treats alike: --help, a missing value,
  * an unknown option. Returns the exit code. */
 int wd_cli_other_option(const char *cmd, int c, const char *usage, char **argv);

@@ -156,15 +156,21 @@ wd_dedup_failed(const struct wd_dedup *d)
  * after it stands on a lookup that did not happen, so the caller must not
  * publish nor commit them (wd_dedup_failed). */
 static int
+noted(struct wd_dedup *d, int rc)
+{
+    if (rc != 0 && rc != WD_ENOTFOUND)
+        d->failed = rc;
+    return rc;
+}
+
+static int
 get(struct wd_dedup *d, enum wd_store_ns ns, const void *key, size_t klen,
     void *val, size_t *vlen)
 {
     if (d->failed) /* the batch is lost: no more waiting on the store */
         return d->failed;
-    int rc = d->store->ops->get(d->store->impl, ns, key, klen, val, vlen);
-    if (rc != 0 && rc != WD_ENOTFOUND)
-        d->failed = rc;
-    return rc;
+    return noted(d,
+                 d->store->ops->get(d->store->impl, ns, key, klen, val, vlen));
 }
 
 void
@@ -484,13 +490,10 @@ near_seen_simhash(struct wd_dedup *d, uint64_t sh)
 {
     struct near_ctx c = {sh, false};
     uint8_t key[BAND_KEY_LEN];
-    for (int p = 0; p < N_PAIRS && !c.found; p++) {
+    for (int p = 0; p < N_PAIRS && !c.found && !d->failed; p++) {
         size_t klen = band_key(sh, p, false, key);
-        int rc = d->failed ? d->failed
-                           : d->store->ops->scan(d->store->impl, WD_NS_BAND,
-                                                 key, klen, on_band, &c);
-        if (rc != 0 && rc != WD_ENOTFOUND)
-            d->failed = rc;
+        noted(d, d->store->ops->scan(d->store->impl, WD_NS_BAND, key, klen,
+                                     on_band, &c));
     }
     return c.found;
 }

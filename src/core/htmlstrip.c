@@ -89,7 +89,7 @@ wd_htmlstrip(const char *s, size_t len, char *out)
             if (j >= len || s[j] == '>')
                 break;
             size_t b = j; /* the character before the quote, spaces aside */
-            while (b > ne && strchr(" \t\r\n", s[b - 1]) && s[b - 1])
+            while (b > ne && s[b - 1] && strchr(" \t\r\n", s[b - 1]))
                 b--;
             const char *q = b > ne && s[b - 1] == '='
                                 ? memchr(s + j + 1, s[j], len - j - 1)

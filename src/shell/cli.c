@@ -69,6 +69,17 @@ wd_cli_parse_num(const char *s, long long lo, long long hi, long long *out)
 }
 
 int
+wd_cli_check_endpoint(const char *cmd, const char *flag, const char *endpoint)
+{
+    if (!endpoint || wd_endpoint_check(endpoint) == 0)
+        return 0;
+    char fmt[64];
+    snprintf(fmt, sizeof fmt, "malformed %s%sendpoint '%%s'", flag ? flag : "",
+             flag ? " " : "");
+    return wd_cli_usage_error(cmd, fmt, endpoint);
+}
+
+int
 wd_cli_check_hostport(const char *s)
 {
     const char *colon = strrchr(s, ':');

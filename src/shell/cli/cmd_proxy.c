@@ -97,11 +97,9 @@ wd_cli_proxy(int argc, char **argv)
     if (optind < argc)
         return wd_cli_usage_error("proxy", "unexpected argument '%s'",
                                   argv[optind]);
-    if (wd_endpoint_check(cfg.frontend))
-        return wd_cli_usage_error("proxy", "malformed --frontend endpoint '%s'",
-                                  cfg.frontend);
-    if (wd_endpoint_check(cfg.backend))
-        return wd_cli_usage_error("proxy", "malformed --backend endpoint '%s'",
-                                  cfg.backend);
+    int bad;
+    if ((bad = wd_cli_check_endpoint("proxy", "--frontend", cfg.frontend)) ||
+        (bad = wd_cli_check_endpoint("proxy", "--backend", cfg.backend)))
+        return bad;
     return wd_proxy_run(&cfg);
 }

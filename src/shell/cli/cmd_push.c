@@ -181,10 +181,11 @@ wd_cli_push(int argc, char **argv)
         return wd_cli_usage_error("push", "no FILE given%s", "");
     if (n_endpoints == 0)
         n_endpoints = 1;
-    for (size_t i = 0; i < n_endpoints; i++)
-        if (wd_endpoint_check(endpoints[i]))
-            return wd_cli_usage_error("push", "malformed endpoint '%s'",
-                                      endpoints[i]);
+    for (size_t i = 0; i < n_endpoints; i++) {
+        int bad = wd_cli_check_endpoint("push", NULL, endpoints[i]);
+        if (bad)
+            return bad;
+    }
     const char *endpoint = endpoints[0]; /* named in messages */
     int crc = wd_cli_curve_load("push", &cc);
     if (crc)

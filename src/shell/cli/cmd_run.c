@@ -267,18 +267,12 @@ run_parsed(int argc, char **argv)
     if (optind < argc)
         return wd_cli_usage_error("run", "unexpected argument '%s'",
                                   argv[optind]);
-    if (wd_endpoint_check(cfg.ingest))
-        return wd_cli_usage_error("run", "malformed --ingest endpoint '%s'",
-                                  cfg.ingest);
-    if (wd_endpoint_check(cfg.publish))
-        return wd_cli_usage_error("run", "malformed --publish endpoint '%s'",
-                                  cfg.publish);
-    if (cfg.ingest_ack && wd_endpoint_check(cfg.ingest_ack))
-        return wd_cli_usage_error("run", "malformed --ingest-ack endpoint '%s'",
-                                  cfg.ingest_ack);
-    if (cfg.snapshot && wd_endpoint_check(cfg.snapshot))
-        return wd_cli_usage_error("run", "malformed --snapshot endpoint '%s'",
-                                  cfg.snapshot);
+    int bad; /* optional endpoints (NULL) pass */
+    if ((bad = wd_cli_check_endpoint("run", "--ingest", cfg.ingest)) ||
+        (bad = wd_cli_check_endpoint("run", "--publish", cfg.publish)) ||
+        (bad = wd_cli_check_endpoint("run", "--ingest-ack", cfg.ingest_ack)) ||
+        (bad = wd_cli_check_endpoint("run", "--snapshot", cfg.snapshot)))
+        return bad;
     if (!cfg.curve_secret != !cfg.curve_allow)
         return wd_cli_usage_error("run",
                                   "--curve-secret and --curve-allow go "

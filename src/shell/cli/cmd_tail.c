@@ -331,13 +331,12 @@ wd_cli_tail(int argc, char **argv)
             return wd_cli_other_option("tail", c, usage_tail, argv);
         }
     }
-    if (wd_endpoint_check(endpoint))
-        return wd_cli_usage_error("tail", "malformed endpoint '%s'", endpoint);
     if (catch_up >= 0 && !snap_endpoint)
         snap_endpoint = WD_DEFAULT_SNAPSHOT;
-    if (snap_endpoint && wd_endpoint_check(snap_endpoint))
-        return wd_cli_usage_error("tail", "malformed --snapshot endpoint '%s'",
-                                  snap_endpoint);
+    int bad;
+    if ((bad = wd_cli_check_endpoint("tail", NULL, endpoint)) ||
+        (bad = wd_cli_check_endpoint("tail", "--snapshot", snap_endpoint)))
+        return bad;
     int crc = wd_cli_curve_load("tail", &cc);
     if (crc)
         return crc;
