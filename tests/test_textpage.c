@@ -375,7 +375,9 @@ test_dump_story_shapes(void)
         "night, and the first readers were waiting at the door by nine.\n\n";
     static const char para3[] =
         "The council said the repairs came in under budget and that the "
-        "building should now last another fifty years without major work.\n\n";
+        "building should now last another fifty years without major work.\n\n"
+        "3 of 4 readers asked on the first morning said they would come back "
+        "every week now that the reading rooms upstairs are open again.\n\n";
     char text[8192];
     size_t n = (size_t)snprintf(
         text, sizeof text,
@@ -405,6 +407,7 @@ test_dump_story_shapes(void)
     CHECK_CONTAINS(b, "Atlases");
     CHECK_CONTAINS(b, "first readers were waiting");
     CHECK_CONTAINS(b, "another fifty years");
+    CHECK_CONTAINS(b, "3 of 4 readers asked"); /* prose, not a slide */
     CHECK(!strstr(b, "buckets under the leaking roof"));
     CHECK(!strstr(b, "last tiles of the new roof"));
     CHECK(!strstr(b, "Council meeting moved"));

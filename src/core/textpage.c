@@ -1240,13 +1240,13 @@ article(const struct line *lines, size_t nlines, size_t n, const char *url,
         for (size_t i = from; i <= to; i++) {
             /* A gallery's slide ("4/50 Caption title", then one paragraph
              * of caption) inside the story is not the story. */
+            bool counter = false;
             if (lines[i].cls == L_HEAD || lines[i].cls == L_SHORT)
-                slide = slide_counter(lines[i].s, lines[i].n);
+                slide = counter = slide_counter(lines[i].s, lines[i].n);
             bool caption = slide && lines[i].cls == L_PROSE;
             if (caption)
                 slide = false;
-            if (caption || slide_counter(lines[i].s, lines[i].n) ||
-                i == title || !in_body(lines, i, to) ||
+            if (counter || caption || i == title || !in_body(lines, i, to) ||
                 (pass == 0 && lines[i].cls != L_PROSE))
                 continue;
             size_t len = lines[i].n;
