@@ -859,6 +859,20 @@ find_title(const struct line *lines, size_t from, size_t to, const char *body,
     return best;
 }
 
+/* The highest date line among the three non-blank lines above line i
+ * (blank lines between them aside), or SIZE_MAX. */
+static size_t
+date_above(const struct line *lines, size_t i)
+{
+    size_t p = i;
+    for (size_t seen = 0; p > 0 && seen < 3;)
+        seen += lines[--p].cls != L_BLANK;
+    for (; p < i; p++)
+        if (lines[p].cls == L_DATE)
+            return p;
+    return SIZE_MAX;
+}
+
 /* Byline and date: looked for between the title and the body, then just
  * after the body (the trailer of a wire story or a blog post). */
 #define META_AFTER 12
@@ -884,12 +898,10 @@ find_meta(const struct line *lines, size_t n, size_t title, size_t from,
         }
     }
     /* Else a date just above the headline ("Nov 7, 2023 2:00 AM"). */
-    size_t above = title != SIZE_MAX && title < from ? title : lo;
-    for (size_t seen = 0; above > 0 && seen < 3;)
-        seen += lines[--above].cls != L_BLANK;
-    for (size_t i = above; i < lo && !it->published_at_ms; i++)
-        if (lines[i].cls == L_DATE)
-            it->published_at_ms = lines[i].date_ms;
+    size_t d =
+        date_above(lines, title != SIZE_MAX && title < from ? title : lo);
+    if (!it->published_at_ms && d != SIZE_MAX)
+        it->published_at_ms = lines[d].date_ms;
 }
 
 /* Datelines: "HOUSTON, March 3 -", "ALMATY (Reuters) -", "BAKU,
@@ -1164,12 +1176,8 @@ story_head(const struct line *lines, size_t to, size_t i)
     if (h->cls != L_HEAD || h->bullet || line_words(h) < 4 ||
         !meta_follows(lines, to + 1, i))
         return false;
-    /* A date just above is the previous teaser's. */
-    for (size_t p = i, seen = 0; p > 0 && seen < 3; p--) {
-        if (lines[p - 1].cls == L_DATE)
-            return false;
-        seen += lines[p - 1].cls != L_BLANK;
-    }
+    if (date_above(lines, i) != SIZE_MAX) /* the previous teaser's */
+        return false;
     size_t heads = 0, metas = 0;
     for (size_t k = i + 1; k <= to; k++) {
         switch (lines[k].cls) {
