@@ -39,13 +39,11 @@ run(void *arg)
         uint64_t stories = 0, bytes = 0;
         if (!open)
             open = wd_store_open_redis(&store, p->url) == 0;
+        /* A connection that failed is made again by the store itself at
+         * the next question. */
         bool ok = open &&
                   store.ops->count(store.impl, WD_NS_STORY, &stories) == 0 &&
                   store.ops->size(store.impl, &bytes) == 0;
-        if (!ok && open) { /* asked again on a new connection */
-            wd_store_close(&store);
-            open = false;
-        }
         pthread_mutex_lock(&p->mu);
         p->f.answering = ok;
         if (ok) {
