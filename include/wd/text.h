@@ -51,6 +51,18 @@ bool wd_cp_is_upper(uint32_t cp);
 /* True for Unicode white space, including NO-BREAK SPACE. */
 bool wd_cp_is_space(uint32_t cp);
 
+/* The lower-case form of cp (cp itself when it has none). */
+uint32_t wd_cp_tolower(uint32_t cp);
+
+/* True for a combining mark (general category M: Mn, Mc, Me), which
+ * belongs to the letter before it. */
+bool wd_cp_is_mark(uint32_t cp);
+
+/* True for a letter of a script written without spaces between words:
+ * Han, Hiragana, Katakana, Thai, Lao, Myanmar, Khmer. Each such letter
+ * (with its marks) is a word to the tagger. */
+bool wd_cp_unspaced(uint32_t cp);
+
 /* Writes a matching key for s[0..n) to out (capacity cap, always
  * NUL-terminated when cap > 0): case-folded words of letters and digits
  * separated by single spaces, punctuation, quotes and spacing dropped, so

@@ -3,11 +3,14 @@
  * Words. Text is read as words: runs of letters and digits, case-folded,
  * Latin letters with diacritics folded to their base letter (Türkiye ->
  * turkiye, São -> sao); everything else separates words, apostrophes too
- * ("Kazakhstan’s" -> kazakhstan, s). Words are found with the bit masks
- * of sixty-four bytes classified at once (SSE2, or AVX2 where the machine
- * has it) and a word's folded characters are hashed eight at a time with
- * a multiply; only words holding bytes >= 0x80 or longer than fifteen
- * bytes are read one character at a time.
+ * ("Kazakhstan’s" -> kazakhstan, s). Letters of other scripts fold to
+ * their lower case (Россия -> россия); in scripts written without spaces
+ * (Chinese, Japanese, Thai, Burmese ...) every letter is a word, so their
+ * names are phrases found inside runs of text (read_word_slow()). Words are
+ * found with the bit masks of sixty-four bytes classified at once (SSE2, or
+ * AVX2 where the machine has it) and a word's folded characters are hashed
+ * eight at a time with a multiply; only words holding bytes >= 0x80 or longer
+ * than fifteen bytes are read one character at a time.
  *
  * Trie. Every name and phrase is read into words the same way and is a
  * path from the root of a trie of words, kept in one open-addressing hash
@@ -145,7 +148,8 @@ fill_ascii(void)
 }
 
 /* The folded character of a non-ASCII code point: a base letter, 0 for a
- * separator, or 1 for a letter of another script. */
+ * separator (a combining mark too, outside a word), or 1 for a letter or
+ * digit of another script (read_word_slow() folds those). */
 static unsigned char
 cp_fold(uint32_t cp)
 {
@@ -170,7 +174,6 @@ cp_fold(uint32_t cp)
 struct word {
     size_t start, end; /* bytes of the text */
     size_t len;        /* folded characters */
-    bool other;        /* holds a letter of another script: matches nothing */
     bool slow;         /* read by read_word_slow(): its characters are in
                           the reader's fold already */
     uint64_t hash;
@@ -267,8 +270,41 @@ fold_cp(const char *s, size_t n, size_t *len)
     return cp_fold(cp);
 }
 
+/* Writes cp as UTF-8 to out (4 bytes); returns the bytes written. */
+static size_t
+utf8_put(uint32_t cp, unsigned char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (unsigned char)(0xC0 | cp >> 6);
+        out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (unsigned char)(0xE0 | cp >> 12);
+        out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (unsigned char)(0xF0 | cp >> 18);
+    out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
 /* The general word reader: one character at a time from p, any script,
- * any length; its folded characters into fold (FOLD_BYTES). */
+ * any length; its folded bytes into fold (FOLD_BYTES). Latin letters fold
+ * to their base letter (one byte); letters of other scripts to the UTF-8
+ * of their lower case, so a word's length and its stems count bytes.
+ * Combining marks inside a word are part of it. A letter of a script
+ * written without spaces (wd_cp_unspaced(): Han, kana, Thai, Myanmar ...)
+ * is a word by itself, with its marks: a name in such a script is a
+ * phrase of one-letter words ("中国", "ไทย"), found inside longer runs of
+ * text the way a name of several words is. */
 static __attribute__((noinline)) const unsigned char *
 read_word_slow(const unsigned char *p, const unsigned char *end,
                unsigned char *fold, struct word *w)
@@ -276,28 +312,46 @@ read_word_slow(const unsigned char *p, const unsigned char *end,
     uint64_t h = 0, chunk = 0;
     size_t len = 0;
     unsigned nc = 0;
-    bool other = false;
+    bool cluster = false; /* an unspaced letter: only marks may follow */
     /* Defined bytes after a short word: word_hash() reads (and masks)
      * them. */
     memset(fold, 0, 24);
     while (p < end) {
-        unsigned char f;
-        size_t l = 1;
+        unsigned char out[4];
+        size_t n_out = 1, l = 1;
         if (*p < 0x80) {
-            f = ascii_fold[*p];
+            out[0] = ascii_fold[*p];
+            if (cluster || !out[0])
+                break;
         } else {
-            f = fold_cp((const char *)p, (size_t)(end - p), &l);
-            other |= f == 1;
+            uint32_t cp;
+            l = wd_utf8_next((const char *)p, (size_t)(end - p), &cp);
+            unsigned char f = cp_fold(cp);
+            if (f > 1) { /* a Latin letter */
+                if (cluster)
+                    break;
+                out[0] = f;
+            } else if (f == 1) { /* a letter or digit of another script */
+                bool unspaced = wd_cp_unspaced(cp);
+                if (cluster || (unspaced && len))
+                    break;
+                cluster = unspaced;
+                n_out = utf8_put(wd_cp_tolower(cp), out);
+            } else if (len && wd_cp_is_mark(cp)) {
+                n_out = utf8_put(cp, out);
+            } else {
+                break;
+            }
         }
-        if (!f)
-            break;
-        if (len < FOLD_CAP)
-            fold[len] = f;
-        len++;
-        chunk |= (uint64_t)f << (8 * nc);
-        if (++nc == 8) {
-            h = hash_step(h, chunk);
-            chunk = 0, nc = 0;
+        for (size_t i = 0; i < n_out; i++) {
+            if (len < FOLD_CAP)
+                fold[len] = out[i];
+            len++;
+            chunk |= (uint64_t)out[i] << (8 * nc);
+            if (++nc == 8) {
+                h = hash_step(h, chunk);
+                chunk = 0, nc = 0;
+            }
         }
         p += l;
     }
@@ -306,7 +360,6 @@ read_word_slow(const unsigned char *p, const unsigned char *end,
     for (size_t groups = (len + 7) / 8; groups < 2; groups++)
         h = hash_step(h, 0); /* word_hash() hashes two groups at least */
     w->len = len;
-    w->other = other;
     w->slow = true;
     w->hash = hash_end(h, len);
     w->head[0] = le64(load64(fold));
@@ -489,7 +542,6 @@ next_word(struct words *r, struct word *w, unsigned char *fold)
             w->hash =
                 hash_end(hash_step(hash_step(0, w->head[0]), w->head[1]), run);
             w->len = run;
-            w->other = false;
             w->slow = false;
             w->start = r->at + s;
             w->end = w->start + run;
@@ -579,7 +631,7 @@ struct sense {
     uint8_t type; /* enum sense_type */
     uint8_t kind; /* enum kind */
     uint8_t rule; /* enum case_rule */
-    bool prefix;  /* theme phrase ending in '*' */
+    bool prefix;  /* a phrase or name ending in '*' */
     uint16_t idx; /* country or theme index */
     float weight; /* of one mention */
     uint32_t pop; /* cities: inhabitants */
@@ -616,11 +668,13 @@ struct slot {
     int32_t entry;  /* -1: no name ends here */
 };
 
-#define FILTER_BITS 17       /* 16 KiB */
-#define ROOT_FILTER_BITS 16  /* 8 KiB, and as much for the pair filter */
-#define STEM_FILTER_BITS 13  /* 8 KiB */
-#define LEAD_FILTER_BITS 14  /* 2 KiB */
-#define PAIR2_FILTER_BITS 16 /* 8 KiB */
+#define FILTER_BITS 19      /* 64 KiB */
+#define ROOT_FILTER_BITS 18 /* 32 KiB, and as much for the pair filter */
+#define STEM_FILTER_BITS 13 /* 8 KiB */
+#define LEAD_FILTER_BITS 14 /* 2 KiB */
+#define PAIR2_FILTER_BITS                                                      \
+    18 /* 32 KiB: sized for the 40 000 slots of                                \
+          names in 47 languages */
 
 /* The stems that may start a word, by the word's first four folded
  * characters: lens, bit k for a stem of k characters (a stem of three is
@@ -927,8 +981,6 @@ insert(struct wd_tagger *t, const char *text, size_t n, struct sense sn)
     uint64_t first_key = 0;
     size_t n_words = 0;
     while (next_word(&r, &w, fold)) {
-        if (w.other)
-            return 1; /* a letter the fold does not know: never matched */
         if (n_words == 0)
             first_key = slot_key(0, w.hash);
         else if (n_words == 1) {
@@ -1007,8 +1059,11 @@ case_rule_of(const char *s, size_t n)
     }
     if (upper >= 2 && lower == 0)
         return CASE_UPPER;
-    unsigned char c0 = (unsigned char)s[0];
-    if ((c0 >= 'A' && c0 <= 'Z') || c0 >= 0xC0)
+    /* Capitalised: the text must be too. A name in a script without case
+     * (Arabic, Chinese, Korean ...) matches as it is. */
+    uint32_t c0;
+    wd_utf8_next(s, n, &c0);
+    if (wd_cp_is_upper(c0))
         return CASE_CAP;
     return CASE_ANY;
 }
@@ -1124,11 +1179,16 @@ load_gazetteer(struct wd_tagger *t, struct reader *r)
         double pop;
         if (parse_number(f[3], l[3], &pop))
             return fail_at(r, "population '%.*s' is not a number", f[3], l[3]);
-        if (l[0] == 0 || !wd_utf8_valid(f[0], l[0]))
+        /* A name ending in '*' matches words that start with it (a
+         * Korean name followed by its particle: "한국은"). */
+        bool prefix = l[0] > 1 && f[0][l[0] - 1] == '*';
+        size_t nlen = l[0] - prefix;
+        if (nlen == 0 || !wd_utf8_valid(f[0], nlen))
             return fail_at(r, "empty or invalid name%.*s", "", 0);
         struct sense sn = {.type = S_COUNTRY,
                            .kind = (uint8_t)kind,
-                           .rule = (uint8_t)case_rule_of(f[0], l[0]),
+                           .prefix = prefix,
+                           .rule = (uint8_t)case_rule_of(f[0], nlen),
                            .weight = kinds[kind].weight,
                            .pop =
                                pop > UINT32_MAX ? UINT32_MAX : (uint32_t)pop};
@@ -1141,8 +1201,14 @@ load_gazetteer(struct wd_tagger *t, struct reader *r)
             return fail_at(r, "'%.*s' is not an ISO 3166-1 alpha-2 code", f[1],
                            l[1]);
         }
-        if (insert(t, f[0], l[0], sn) == WD_ENOMEM)
+        int rc = insert(t, f[0], nlen, sn);
+        if (rc == WD_ENOMEM)
             return WD_ENOMEM;
+        if (rc == 2)
+            return fail_at(r,
+                           "name '%.*s': the word before '*' needs 3 to 24 "
+                           "bytes",
+                           f[0], l[0]);
     }
     return 0;
 }
@@ -1544,7 +1610,10 @@ add_mention(struct scan *sc, int32_t entry, size_t start, size_t end,
     m->start = (uint32_t)start;
     m->end = (uint32_t)end | (whole ? 0 : 0x80000000u);
     m->title = sc->title;
-    m->pos = sc->title ? TAG_TITLE_WEIGHT : 2.0f - (float)end / (float)sc->len;
+    /* In a brief every word is near the start: the fall is over
+     * TAG_BRIEF_LEN bytes at least. */
+    size_t span = sc->len > TAG_BRIEF_LEN ? sc->len : TAG_BRIEF_LEN;
+    m->pos = sc->title ? TAG_TITLE_WEIGHT : 2.0f - (float)end / (float)span;
 }
 
 /* The names ending in a stem of a word (fold: its folded characters,
@@ -1732,11 +1801,6 @@ scan_text_body(struct scan *sc, const char *s, size_t n, bool title, bool avx2)
             struct word w;
             if (!next_word(&r, &w, fold))
                 return;
-            if (w.other) {
-                sc->n_open = 0;
-                prev_bits = prev_key = 0;
-                continue;
-            }
             uint32_t lens = 0;
             if (stem_maybe(t, word_start4(&w), w.len)) {
                 lens = stem_lens(t, word_start4(&w), w.len);

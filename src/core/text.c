@@ -88,6 +88,34 @@ wd_cp_is_space(uint32_t cp)
     return cp == 0xA0 || cp == 0x2007 || cp == 0x202F || uc_is_space(cp);
 }
 
+uint32_t
+wd_cp_tolower(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+    return uc_tolower(cp);
+}
+
+bool
+wd_cp_is_mark(uint32_t cp)
+{
+    return cp >= 0x300 && uc_is_general_category(cp, UC_CATEGORY_M);
+}
+
+bool
+wd_cp_unspaced(uint32_t cp)
+{
+    return (cp >= 0x0E00 && cp <= 0x0EFF) || /* Thai, Lao */
+           (cp >= 0x1000 && cp <= 0x109F) || /* Myanmar */
+           (cp >= 0x1780 && cp <= 0x17FF) || /* Khmer */
+           (cp >= 0x2E80 && cp <= 0x2FDF) || /* CJK radicals */
+           (cp >= 0x3040 && cp <= 0x30FF) || /* Hiragana, Katakana */
+           (cp >= 0x3400 && cp <= 0x4DBF) || /* CJK extension A */
+           (cp >= 0x4E00 && cp <= 0x9FFF) || /* CJK unified */
+           (cp >= 0xF900 && cp <= 0xFAFF) || /* CJK compatibility */
+           (cp >= 0x20000 && cp <= 0x3134F); /* CJK extensions B-G */
+}
+
 /* Apostrophes inside a word ("Kazakhstan’s") keep the word whole, so the
  * key of a possessive does not grow a stray one-letter word. */
 static bool
