@@ -201,6 +201,30 @@ test_common_words_need_corroboration(void)
          "Clashes near Gao and Timbuktu drove thousands of people from their "
          "homes, Malian officials said.",
          "ML", true},
+        {"Chad Smith to leave the band after the tour",
+         "Drummer Chad Smith said he would play his last shows with the band "
+         "in the autumn and then rest.",
+         "TD", false},
+        {"Chad declares state of emergency after floods",
+         "Chad's government in N'Djamena said floods had destroyed 40,000 "
+         "homes along the Chari river.",
+         "TD", true},
+        {"Floods displace 40,000 in Nigeria's Niger State",
+         "Floods in Niger State, in central Nigeria, drove 40,000 people from "
+         "their homes, Nigerian officials said in Abuja.",
+         "NE", false},
+        {"Nigeria and Niger reopen border crossings to revive trade",
+         "Nigeria and Niger reopened their border on Monday; officials in "
+         "Niamey and Abuja said trucks began crossing at once.",
+         "NE", true},
+        {"Denzel Washington stars in a new courtroom drama",
+         "Denzel Washington plays a lawyer in the film, which opens in "
+         "cinemas next month.",
+         "US", false},
+        {"Soviet archives opened to historians",
+         "Archives of the Soviet Union's foreign ministry were opened to "
+         "historians, the archive said.",
+         "RU", true},
         {"New tablet ships with a longer battery life",
          "The tablet ships next month with a larger screen, a faster chip and "
          "a battery that lasts twelve hours, the maker said.",
@@ -227,7 +251,8 @@ test_dateline_places(void)
         const char *place, *cc;
     } cases[] = {{"HOUSTON", "US"},       {"BAKU, Azerbaijan", "AZ"},
                  {"SAVANNAH, Ga.", "US"}, {"KEENE, N.H.", "US"},
-                 {"ALMATY", "KZ"},        {"Tashkent, Uzbekistan", "UZ"}};
+                 {"ALMATY", "KZ"},        {"Tashkent, Uzbekistan", "UZ"},
+                 {"NEW YORK", "US"},      {"WASHINGTON", "US"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char cc[3];
         CHECK_OK(
