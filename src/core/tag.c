@@ -44,8 +44,9 @@
  *
  * Relevance. A mention adds its weight (the kind's for places, the
  * phrase's for themes) times 3 in the title, or times 2 at the start of the
- * body falling to 1 at its end. Countries need TAG_COUNTRY_MIN (less in a
- * brief, TAG_BRIEF_LEN) and a share of the best country's score; themes
+ * body falling to 1 at its end (or at TAG_BRIEF_LEN in a brief). Countries
+ * need TAG_COUNTRY_MIN (less in a brief, TAG_BRIEF_LEN; more in a long
+ * story, TAG_LONG_LEN) and a share of the best country's score; themes
  * need TAG_THEME_MIN and a relevance (score relative to the best, plus the
  * taxonomy's @cooccur share of the theme among articles led by the best
  * one) of TAG_THEME_REL, at most
@@ -55,6 +56,7 @@
 #include "wd/tag.h"
 
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -107,6 +109,13 @@
  * national name anywhere in a two-sentence item counts). */
 #ifndef TAG_BRIEF_LEN
 #define TAG_BRIEF_LEN 600
+#endif
+/* A long story names in passing more places than it is about: over
+ * TAG_LONG_LEN bytes of body the floor grows with the square root of the
+ * length (one mention near the start of a 5 kB feature is not enough; two
+ * or one in the title are). */
+#ifndef TAG_LONG_LEN
+#define TAG_LONG_LEN 1200
 #endif
 #define TAG_TITLE_WEIGHT 3.0f
 
@@ -2289,6 +2298,8 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
     float cmin = TAG_COUNTRY_MIN;
     if (blen < TAG_BRIEF_LEN)
         cmin *= 0.5f + 0.5f * (float)blen / (float)TAG_BRIEF_LEN;
+    else if (blen > TAG_LONG_LEN)
+        cmin *= sqrtf((float)blen / (float)TAG_LONG_LEN);
     emit(sv->country, sv->country_set, t->n_countries, cmin, TAG_COUNTRY_REL,
          WD_TAG_MAX, out->countries, &out->n_countries, country_name, t);
     emit_themes(t, sv->theme, sv->theme_set[0], out);
