@@ -465,6 +465,12 @@ test_datelines(void)
         {"Tashkent, Uzbekistan - The government said on Monday it would "
          "sell stakes in two state banks to foreign investors next year.",
          "Tashkent, Uzbekistan"},
+        {"NEW YORK--Verizon Communications is preparing a new service for "
+         "business customers, people familiar with the plans said.",
+         "NEW YORK"},
+        {"A well--known analyst said on Friday that the shares were priced "
+         "too high for a company of its size and growth.",
+         NULL},
         {"The company said - in a statement issued late on Friday - that its "
          "profit would fall short of what analysts had expected.",
          NULL},

@@ -916,8 +916,10 @@ find_meta(const struct line *lines, size_t n, size_t title, size_t from,
 static size_t
 dateline_dash(const char *s, size_t n)
 {
-    static const char *const dashes[] = {" -- ", " - ", " \xE2\x80\x94",
-                                         " \xE2\x80\x93", "\xE2\x80\x94 "};
+    /* "--" glued to both words is the typewriter's em dash ("NEW
+     * YORK--Verizon ..."). */
+    static const char *const dashes[] = {
+        " -- ", " - ", " \xE2\x80\x94", " \xE2\x80\x93", "\xE2\x80\x94 ", "--"};
     size_t lim = n < DATELINE_MAX ? n : DATELINE_MAX, best = 0;
     for (size_t d = 0; d < sizeof dashes / sizeof dashes[0]; d++) {
         size_t k = strlen(dashes[d]);
