@@ -427,6 +427,8 @@ main(int argc, char **argv)
     }
     static struct tally tc, tt;
     size_t bad_files = 0;
+    /* Stories labelled with no country, and those of them given one. */
+    size_t n_none = 0, none_tagged = 0;
     for (size_t f = 0; f < (folds ? folds : 1); f++) {
         struct wd_tagger *use = tg;
         if (folds) {
@@ -443,6 +445,10 @@ main(int argc, char **argv)
             tag_article(use, a, &tags);
             if (!themes_labelled)
                 tags.n_themes = 0;
+            if (a->nlc == 0) {
+                n_none++;
+                none_tagged += tags.n_countries > 0;
+            }
             bool ok_c =
                 score(&tc, a->lc, a->nlc, tags.countries, tags.n_countries);
             bool ok_t = score(&tt, a->lt, a->nlt, tags.themes, tags.n_themes);
@@ -470,6 +476,9 @@ main(int argc, char **argv)
                folds);
     printf("%zu articles, %zu with a difference\n", n_arts, bad_files);
     double fc = report("countries", &tc);
+    printf("no country: %zu stories labelled with none, %zu of them given "
+           "one\n",
+           n_none, none_tagged);
     double ft = themes_labelled ? report("themes", &tt) : 1;
     if (!themes_labelled)
         printf("themes    (no theme labels in this set)\n");
