@@ -8,7 +8,7 @@
  *                           "SET/NAME<TAB>CC CC" lines
  *
  * A story whose body opens with a wire dateline gets the dateline's country
- * first, as the pipeline does (wd_textpage_dateline, wd_tagger_place).
+ * first, as the pipeline does (wd_dateline_find, wd_tagger_place).
  * Themes are scored only when some article is labelled with one.
  *   tag_eval -l [DIR]       learn the taxonomy's @cooccur lines from DIR
  *   tag_eval -k K [DIR]     K-fold cross-validation of those lines
@@ -44,6 +44,7 @@
 
 #include "benchutil.h"
 #include "wd/tag.h"
+#include "wd/dateline.h"
 #include "wd/textpage.h"
 
 #define MAX_CODES 512
@@ -244,7 +245,7 @@ tag_article(const struct wd_tagger *tg, const struct art *a,
     while (n && (*b == '\n' || *b == ' '))
         b++, n--;
     const char *eol = memchr(b, '\n', n);
-    size_t k = wd_textpage_dateline(b, eol ? (size_t)(eol - b) : n);
+    size_t k = wd_dateline_find(b, eol ? (size_t)(eol - b) : n);
     char cc[3];
     if (k && wd_tagger_place(tg, b, k, cc) == 0)
         wd_tags_put_place(tags, cc);

@@ -63,6 +63,17 @@ bool wd_cp_is_mark(uint32_t cp);
  * (with its marks) is a word to the tagger. */
 bool wd_cp_unspaced(uint32_t cp);
 
+/* White space to a text page: Unicode white space, the byte-order mark and
+ * ZERO WIDTH SPACE. */
+bool wd_cp_is_blank(uint32_t cp);
+
+/* Trims wd_cp_is_blank() characters at both ends of s[0..*n): returns the
+ * start, *n gets the length. (wd_text_trim() trims ASCII only.) */
+const char *wd_text_strip(const char *s, size_t *n);
+
+/* The last code point of s[0..n), n > 0. */
+uint32_t wd_text_last_cp(const char *s, size_t n);
+
 /* Writes a matching key for s[0..n) to out (capacity cap, always
  * NUL-terminated when cap > 0): case-folded words of letters and digits
  * separated by single spaces, punctuation, quotes and spacing dropped, so

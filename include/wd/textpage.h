@@ -22,9 +22,4 @@ int wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
                       uint32_t slot, struct wd_arena *arena,
                       struct wd_page *out);
 
-/* The place of a wire dateline opening s[0..n) ("HOUSTON, March 3 -",
- * "ALMATY (Reuters) -", "BAKU, Azerbaijan —"): its length in bytes from s,
- * or 0 when the text opens with none. */
-size_t wd_textpage_dateline(const char *s, size_t n);
-
 #endif

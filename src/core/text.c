@@ -350,3 +350,48 @@ wd_text_trim(const char **s, size_t n)
         n--;
     return n;
 }
+
+bool
+wd_cp_is_blank(uint32_t cp)
+{
+    return wd_cp_is_space(cp) || cp == 0xFEFF || cp == 0x200B;
+}
+
+/* Trims Unicode white space at both ends of s[0..*n). */
+const char *
+wd_text_strip(const char *s, size_t *n)
+{
+    size_t b = 0, e = *n;
+    while (b < e) {
+        uint32_t cp;
+        size_t len = wd_utf8_next(s + b, e - b, &cp);
+        if (!wd_cp_is_blank(cp))
+            break;
+        b += len;
+    }
+    while (e > b) {
+        /* Step back to the start of the last code point. */
+        size_t p = e - 1;
+        while (p > b && ((unsigned char)s[p] & 0xC0) == 0x80)
+            p--;
+        uint32_t cp;
+        wd_utf8_next(s + p, e - p, &cp);
+        if (!wd_cp_is_blank(cp))
+            break;
+        e = p;
+    }
+    *n = e - b;
+    return s + b;
+}
+
+/* The last code point of s[0..n), n > 0. */
+uint32_t
+wd_text_last_cp(const char *s, size_t n)
+{
+    size_t p = n - 1;
+    while (p > 0 && ((unsigned char)s[p] & 0xC0) == 0x80)
+        p--;
+    uint32_t cp;
+    wd_utf8_next(s + p, n - p, &cp);
+    return cp;
+}

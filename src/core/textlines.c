@@ -44,13 +44,6 @@ struct raw {
     uint8_t level;
 };
 
-static bool
-space_cp(uint32_t cp)
-{
-    return wd_cp_is_space(cp) || cp == '\f' || cp == '\v' || cp == 0xFEFF ||
-           cp == 0x200B;
-}
-
 static uint32_t
 cp_width(uint32_t cp)
 {
@@ -78,7 +71,8 @@ measure(const char *s, size_t n, uint32_t *first)
             uint32_t cp;
             i += wd_utf8_next(s + i, n - i, &cp);
             /* A renderer wraps at spaces, never at a no-break space. */
-            if (cp != 0xA0 && cp != 0x202F && cp != 0x2007 && space_cp(cp))
+            if (cp != 0xA0 && cp != 0x202F && cp != 0x2007 &&
+                wd_cp_is_blank(cp))
                 in_first = false;
             cw = cp_width(cp);
         }
@@ -203,26 +197,17 @@ measure_line(const char *s, size_t n, struct raw *r)
         size_t len = c < 0x80 ? 1 : wd_utf8_next(s + i, n - i, &cp);
         if (c < 0x80)
             cp = c;
-        if (!space_cp(cp) && cp != '\r')
+        if (!wd_cp_is_blank(cp) && cp != '\r')
             break;
         col = cp == '\t' ? (col / 8 + 1) * 8 : col + (cp == '\r' ? 0 : 1);
         i += len;
     }
-    /* Trailing white space, CR included. */
-    size_t e = n;
-    while (e > i) {
-        size_t p = e - 1;
-        while (p > i && ((unsigned char)s[p] & 0xC0) == 0x80)
-            p--;
-        uint32_t cp;
-        wd_utf8_next(s + p, e - p, &cp);
-        if (!space_cp(cp) && cp != '\r')
-            break;
-        e = p;
-    }
+    /* Trailing white space, CR included (s[i] is none). */
+    size_t rest = n - i;
+    wd_text_strip(s + i, &rest);
     r->indent = col;
     r->s = s + i;
-    r->n = e - i;
+    r->n = rest;
     if (r->n == 0)
         return;
     r->raw_s = r->s;
