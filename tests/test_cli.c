@@ -106,6 +106,35 @@ test_config_precedence(void)
              conf);
     CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 2);
     CHECK_CONTAINS(out, "'from-flag'");
+    /* --print-config: the settings in force, each from where it won, as a
+     * file the worker reads back. */
+    f = fopen(conf, "w");
+    CHECK(f != NULL);
+    fputs("pub-hwm = 11\ningest-hwm = 12\nsnapshot-depth = 13\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd,
+             "WIREDESK_INGEST_HWM=22 WIREDESK_SNAPSHOT_DEPTH=23 " WD_BINARY
+             " run --config %s --snapshot-depth 33 --print-config",
+             conf);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 0);
+    CHECK_CONTAINS(out, "\npub-hwm = 11\n");
+    CHECK_CONTAINS(out, "\ningest-hwm = 22\n");
+    CHECK_CONTAINS(out, "\nsnapshot-depth = 33\n");
+    CHECK_CONTAINS(out, "\nmax-stories = 10000000\n"); /* a default */
+    CHECK_CONTAINS(out, "# snapshot = (off");            /* none */
+    f = fopen(conf, "w");
+    CHECK(f != NULL);
+    fputs(out, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, WD_BINARY " run --config %s --print-config",
+             conf);
+    static char again[8192];
+    CHECK_INT(run_cmd(cmd, again, sizeof again), ==, 0);
+    CHECK_STR(again, out);
+    /* A bad value is refused even with --print-config. */
+    CHECK_INT(run_cmd(WD_BINARY " run --pub-hwm x --print-config", again,
+                      sizeof again),
+              ==, 2);
     /* A line that is wrong: the file and the line. */
     f = fopen(conf, "w");
     CHECK(f != NULL);

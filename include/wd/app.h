@@ -13,6 +13,8 @@
 #define WD_DEFAULT_HTTP "127.0.0.1:9464"
 #define WD_DEFAULT_STATE "./wiredesk-state"
 
+/* The worker's settings. The defaults are the `run` command's (the option
+ * table in src/shell/cli/cmd_run.c); a zero field is not a default. */
 struct wd_app_config {
     const char *ingest;     /* endpoint the PULL socket binds */
     const char *ingest_ack; /* the acknowledged ROUTER ingest, or NULL */
@@ -41,9 +43,6 @@ struct wd_app_config {
     unsigned snapshot_depth;
     size_t snapshot_mb;
 };
-
-/* Fills cfg with the documented defaults. */
-void wd_app_config_defaults(struct wd_app_config *cfg);
 
 /* Runs the worker until SIGINT or SIGTERM; SIGHUP reloads the tagger's
  * data files off the loop thread and swaps them in between two pages. Returns

@@ -94,27 +94,6 @@ struct app {
  * their pages come again (see wd_statedir_unclean_stop_ms()). */
 #define REPUBLISH_MARGIN_MS 2000
 
-void
-wd_app_config_defaults(struct wd_app_config *cfg)
-{
-    memset(cfg, 0, sizeof *cfg);
-    cfg->ingest = WD_DEFAULT_INGEST;
-    cfg->publish = WD_DEFAULT_PUBLISH;
-    cfg->http = WD_DEFAULT_HTTP;
-    cfg->state_dir = WD_DEFAULT_STATE;
-    cfg->max_page_bytes = WD_DEFAULT_MAX_PAGE;
-    cfg->max_stories = WD_DEFAULT_MAX_STORIES;
-    cfg->max_age_ms = WD_DEFAULT_MAX_AGE_MS;
-    cfg->store_map_mb = 16384;
-    cfg->ingest_hwm = 10000;
-    cfg->pub_hwm = 100000;
-    cfg->stats_interval_ms = 5000;
-    cfg->linger_ms = 1000;
-    cfg->stop_timeout_ms = 10000;
-    cfg->snapshot_depth = WD_SNAPSHOT_DEFAULT_DEPTH;
-    cfg->snapshot_mb = WD_SNAPSHOT_DEFAULT_MB;
-}
-
 static int
 emit(void *ctx, const char *channel, const uint8_t *buf, size_t len)
 {

@@ -21,6 +21,7 @@
 #include "wd/http.h"
 #include "wd/ingest.h"
 #include "wd/log.h"
+#include "wd/opt.h"
 #include "wd/proxy.h"
 #include "wd/publish.h"
 #include "wd/snapshot.h"
@@ -28,7 +29,7 @@
 #include "wd/zwatch.h"
 #include "wiredesk.pb-c.h"
 
-static const char usage_run[] =
+static const char usage_head[] =
     "usage: wiredesk run [OPTIONS]\n"
     "\n"
     "Starts the worker on one event loop; stops cleanly on SIGINT/SIGTERM;\n"
@@ -36,233 +37,262 @@ static const char usage_run[] =
     "and logged with its line; the data in force stays).\n"
     "\n"
     "  Endpoints bind; '>tcp://HOST:PORT' connects instead (e.g. --publish\n"
-    "  to a `wiredesk proxy`), '@tcp://...' binds explicitly.\n"
-    "  --ingest ENDPOINT       PULL socket for RawPages   [" WD_DEFAULT_INGEST
-    "]\n"
-    "  --ingest-ack ENDPOINT   ROUTER socket for RawPages, each answered\n"
-    "                          accepted|duplicate|rejected:REASON once\n"
-    "                          published and remembered (`push --ack`) [off]\n"
-    "  --publish ENDPOINT      PUB socket for Articles    [" WD_DEFAULT_PUBLISH
-    "]\n"
-    "  --http HOST:PORT        operator HTTP view         [" WD_DEFAULT_HTTP
-    "]\n"
-    "                          (GET /, /metrics, /healthz, /readyz, /stats)\n"
-    "  --state DIR             what the worker persists   [" WD_DEFAULT_STATE
-    "]\n"
-    "  --store STORE           what was seen: lmdb (in --state) or\n"
-    "                          redis://HOST[:PORT][/DB], shared by workers "
-    "[lmdb]\n"
-    "  --data-dir DIR          gazetteer and taxonomy     "
-    "[$WIREDESK_DATA_DIR,\n"
-    "                          else share/wiredesk, else the source's data/]\n"
-    "  --max-page-bytes N      larger pages are refused   [8388608]\n"
-    "  --max-stories N         stories remembered         [10000000]\n"
-    "  --retention-days N      stories remembered for     [30]\n"
-    "  --store-map-mb N        bound of the store on disk [16384]\n"
-    "  --ingest-hwm N          ingest queue, messages     [10000]\n"
-    "  --pub-hwm N             queue per subscriber       [100000]\n"
-    "  --stats-interval MS     WorkerStats on $stats      [5000], 0 = off\n"
-    "  --stop-timeout MS       on SIGTERM, how long a page held for the\n"
-    "                          store is retried before exiting [10000]\n"
-    "  --snapshot ENDPOINT     ROUTER answering \"the last N messages of a\n"
-    "                          channel\" (`tail --catch-up`) [off; e.g.\n"
-    "                          " WD_DEFAULT_SNAPSHOT "]\n"
-    "  --snapshot-depth N      messages kept per channel  [100], 1 to 1000\n"
-    "  --snapshot-mb N         bound of the kept bytes    [64]\n"
-    "  --curve-secret FILE     CURVE on ingest and publish: the worker's\n"
-    "                          secret key (`wiredesk keygen`, mode 0600)\n"
-    "  --curve-allow PATH      with --curve-secret: the client public keys\n"
-    "                          admitted, a file or a directory of *.pub\n"
-    "  --log-level LEVEL       error|warn|info|debug      [info]\n"
-    "  --log-format FORMAT     text|json (one object a line) [text]\n"
-    "  --config FILE           settings, one 'option = value' a line\n"
-    "                          [$WIREDESK_CONFIG]\n"
-    "  -h, --help              this text\n"
+    "  to a `wiredesk proxy`), '@tcp://...' binds explicitly.\n";
+
+static const char usage_tail[] =
     "\n"
     "Every option can also be set in the environment as WIREDESK_<OPTION>\n"
     "(WIREDESK_INGEST, WIREDESK_MAX_PAGE_BYTES, ...) or in the --config\n"
     "file; a flag beats the environment, which beats the file.\n";
 
-/* The options of `run`; also the names of its settings in a configuration
- * file and, as WIREDESK_<NAME>, in the environment (config.h). */
-static const struct option run_opts[] = {
-    {"ingest", required_argument, 0, 'i'},
-    {"publish", required_argument, 0, 'p'},
-    {"ingest-ack", required_argument, 0, 'A'},
-    {"http", required_argument, 0, 'H'},
-    {"state", required_argument, 0, 's'},
-    {"max-page-bytes", required_argument, 0, 'm'},
-    {"data-dir", required_argument, 0, 'D'},
-    {"store", required_argument, 0, 'B'},
-    {"max-stories", required_argument, 0, 'd'},
-    {"retention-days", required_argument, 0, 'R'},
-    {"store-map-mb", required_argument, 0, 'M'},
-    {"ingest-hwm", required_argument, 0, 'I'},
-    {"pub-hwm", required_argument, 0, 'P'},
-    {"stats-interval", required_argument, 0, 'S'},
-    {"stop-timeout", required_argument, 0, 'T'},
-    {"snapshot", required_argument, 0, 'Z'},
-    {"snapshot-depth", required_argument, 0, 'z'},
-    {"snapshot-mb", required_argument, 0, 'Y'},
-    {"curve-secret", required_argument, 0, 'k'},
-    {"curve-allow", required_argument, 0, 'a'},
-    {"log-level", required_argument, 0, 'l'},
-    {"log-format", required_argument, 0, 'L'},
-    {"config", required_argument, 0, 'C'},
-    {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0},
+/* The options of `run`, one row each (opt.h): also the names of its
+ * settings in a configuration file and, as WIREDESK_<NAME>, in the
+ * environment (config.h). Every default is here and nowhere else in the
+ * worker; the docs are checked against `run --print-config`. */
+static const struct wd_opt run_table[] = {
+    {"ingest", 'i', "ENDPOINT", WD_DEFAULT_INGEST, NULL,
+     "PULL socket for RawPages", 0},
+    {"ingest-ack", 'A', "ENDPOINT", NULL, "off",
+     "ROUTER socket for RawPages, each answered\n"
+     "accepted|duplicate|rejected:REASON once\n"
+     "published and remembered (`push --ack`)",
+     0},
+    {"publish", 'p', "ENDPOINT", WD_DEFAULT_PUBLISH, NULL,
+     "PUB socket for Articles", 0},
+    {"http", 'H', "HOST:PORT", WD_DEFAULT_HTTP, NULL,
+     "operator HTTP view\n(GET /, /metrics, /healthz, /readyz, /stats)", 0},
+    {"state", 's', "DIR", WD_DEFAULT_STATE, NULL, "what the worker persists",
+     0},
+    {"store", 'B', "STORE", "lmdb", NULL,
+     "what was seen: lmdb (in --state) or\n"
+     "redis://HOST[:PORT][/DB], shared by workers",
+     0},
+    {"data-dir", 'D', "DIR", NULL, "share/wiredesk, else the source's data/",
+     "gazetteer and taxonomy", 0},
+    {"max-page-bytes", 'm', "N", "8388608", NULL, "larger pages are refused",
+     0},
+    {"max-stories", 'd', "N", "10000000", NULL, "stories remembered", 0},
+    {"retention-days", 'R', "N", "30", NULL, "stories remembered for (days)",
+     0},
+    {"store-map-mb", 'M', "N", "16384", NULL, "bound of the store on disk", 0},
+    {"ingest-hwm", 'I', "N", "10000", NULL, "ingest queue, messages", 0},
+    {"pub-hwm", 'P', "N", "100000", NULL, "queue per subscriber", 0},
+    {"stats-interval", 'S', "MS", "5000", NULL,
+     "WorkerStats on $stats; 0 = off", 0},
+    {"stop-timeout", 'T', "MS", "10000", NULL,
+     "on SIGTERM, how long a page held for the\n"
+     "store is retried before exiting",
+     0},
+    {"snapshot", 'Z', "ENDPOINT", NULL, "off; e.g. " WD_DEFAULT_SNAPSHOT,
+     "ROUTER answering \"the last N messages of a\n"
+     "channel\" (`tail --catch-up`)",
+     0},
+    {"snapshot-depth", 'z', "N", "100", NULL,
+     "messages kept per channel, 1 to 1000", 0},
+    {"snapshot-mb", 'Y', "N", "64", NULL, "bound of the kept bytes (MiB)", 0},
+    {"curve-secret", 'k', "FILE", NULL, "off",
+     "CURVE on ingest and publish: the worker's\n"
+     "secret key (`wiredesk keygen`, mode 0600)",
+     0},
+    {"curve-allow", 'a', "PATH", NULL, "none",
+     "with --curve-secret: the client public keys\n"
+     "admitted, a file or a directory of *.pub",
+     0},
+    {"log-level", 'l', "LEVEL", "info", NULL, "error|warn|info|debug", 0},
+    {"log-format", 'L', "FORMAT", "text", NULL, "text|json (one object a line)",
+     0},
+    {"config", 'C', "FILE", NULL, "$WIREDESK_CONFIG",
+     "settings, one 'option = value' a line", WD_OPT_COMMAND},
+    {"print-config", 'c', NULL, NULL, NULL,
+     "print the settings in force (defaults,\n"
+     "file, environment, flags) as a --config\n"
+     "file, and exit",
+     WD_OPT_COMMAND},
+    {"help", 'h', NULL, NULL, NULL, "this text", WD_OPT_COMMAND},
 };
+#define N_RUN_OPTS (sizeof run_table / sizeof run_table[0])
+
+static struct option run_opts[N_RUN_OPTS + 1];
+
+static void
+usage(FILE *f)
+{
+    fputs(usage_head, f);
+    wd_opt_help(f, run_table, N_RUN_OPTS);
+    fputs(usage_tail, f);
+}
+
+/* Sets the setting of option key to val in cfg. Returns 0 or 2 (a usage
+ * error, said on stderr). Defaults come through here too. */
+static int
+set(struct wd_app_config *cfg, int key, const char *val)
+{
+    long long v;
+    switch (key) {
+    case 'i':
+        cfg->ingest = val;
+        break;
+    case 'p':
+        cfg->publish = val;
+        break;
+    case 'A':
+        cfg->ingest_ack = *val ? val : NULL;
+        break;
+    case 'H':
+        if (wd_cli_check_hostport(val))
+            return wd_cli_usage_error("run", "--http wants HOST:PORT, not '%s'",
+                                      val);
+        cfg->http = val;
+        break;
+    case 's':
+        if (!*val)
+            return wd_cli_usage_error("run", "--state wants a directory%s", "");
+        cfg->state_dir = val;
+        break;
+    case 'k':
+        cfg->curve_secret = *val ? val : NULL;
+        break;
+    case 'a':
+        cfg->curve_allow = *val ? val : NULL;
+        break;
+    case 'B': {
+        char host[256];
+        int port, db;
+        if (strcmp(val, "lmdb") == 0) {
+            cfg->store_url = NULL;
+            break;
+        }
+        if (wd_store_parse_redis_url(val, host, sizeof host, &port, &db))
+            return wd_cli_usage_error(
+                "run",
+                "--store wants lmdb or redis://HOST[:PORT][/DB], not '%s'",
+                val);
+        cfg->store_url = val;
+        break;
+    }
+    case 'D':
+        if (!*val)
+            return wd_cli_usage_error("run", "--data-dir wants a directory%s",
+                                      "");
+        cfg->data_dir = val;
+        break;
+    case 'm':
+        if (wd_cli_parse_num(val, 1, 1LL << 31, &v))
+            return wd_cli_usage_error("run", "bad --max-page-bytes '%s'", val);
+        cfg->max_page_bytes = (size_t)v;
+        break;
+    case 'd':
+        if (wd_cli_parse_num(val, 1, 1LL << 40, &v))
+            return wd_cli_usage_error("run", "bad --max-stories '%s'", val);
+        cfg->max_stories = (uint64_t)v;
+        break;
+    case 'R':
+        if (wd_cli_parse_num(val, 1, 36500, &v))
+            return wd_cli_usage_error("run", "bad --retention-days '%s'", val);
+        cfg->max_age_ms = v * 86400000LL;
+        break;
+    case 'M':
+        if (wd_cli_parse_num(val, 16, 1LL << 24, &v))
+            return wd_cli_usage_error("run", "bad --store-map-mb '%s'", val);
+        cfg->store_map_mb = (size_t)v;
+        break;
+    case 'I':
+        if (wd_cli_parse_num(val, 0, 1 << 30, &v))
+            return wd_cli_usage_error("run", "bad --ingest-hwm '%s'", val);
+        cfg->ingest_hwm = (int)v;
+        break;
+    case 'P':
+        if (wd_cli_parse_num(val, 0, 1 << 30, &v))
+            return wd_cli_usage_error("run", "bad --pub-hwm '%s'", val);
+        cfg->pub_hwm = (int)v;
+        break;
+    case 'S':
+        if (wd_cli_parse_num(val, 0, 3600 * 1000, &v))
+            return wd_cli_usage_error("run", "bad --stats-interval '%s'", val);
+        cfg->stats_interval_ms = (unsigned)v;
+        break;
+    case 'T':
+        if (wd_cli_parse_num(val, 0, 3600 * 1000, &v))
+            return wd_cli_usage_error("run", "bad --stop-timeout '%s'", val);
+        cfg->stop_timeout_ms = (unsigned)v;
+        break;
+    case 'Z':
+        cfg->snapshot = *val ? val : NULL;
+        break;
+    case 'z':
+        if (wd_cli_parse_num(val, 1, WD_SNAPSHOT_MAX_DEPTH, &v))
+            return wd_cli_usage_error("run", "bad --snapshot-depth '%s'", val);
+        cfg->snapshot_depth = (unsigned)v;
+        break;
+    case 'Y':
+        if (wd_cli_parse_num(val, 1, 1 << 20, &v))
+            return wd_cli_usage_error("run", "bad --snapshot-mb '%s'", val);
+        cfg->snapshot_mb = (size_t)v;
+        break;
+    case 'l':
+        if (strcmp(val, "error") == 0)
+            wd_log_set_level(WD_LOG_ERROR);
+        else if (strcmp(val, "warn") == 0)
+            wd_log_set_level(WD_LOG_WARN);
+        else if (strcmp(val, "info") == 0)
+            wd_log_set_level(WD_LOG_INFO);
+        else if (strcmp(val, "debug") == 0)
+            wd_log_set_level(WD_LOG_DEBUG);
+        else
+            return wd_cli_usage_error("run", "bad --log-level '%s'", val);
+        break;
+    case 'L':
+        if (strcmp(val, "text") == 0)
+            wd_log_set_format(WD_LOG_TEXT);
+        else if (strcmp(val, "json") == 0)
+            wd_log_set_format(WD_LOG_JSON);
+        else
+            return wd_cli_usage_error("run", "bad --log-format '%s'", val);
+        break;
+    }
+    return 0;
+}
 
 static int
 run_parsed(int argc, char **argv)
 {
-    const struct option *opts = run_opts;
     struct wd_app_config cfg;
-    wd_app_config_defaults(&cfg);
-    long long v;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.linger_ms = 1000; /* not a setting: time to flush at stop */
+    /* Each setting's value as given (for --print-config), from its
+     * default on. */
+    const char *vals[N_RUN_OPTS];
+    int rc;
+    for (size_t i = 0; i < N_RUN_OPTS; i++) {
+        vals[i] = run_table[i].def;
+        if (vals[i] && (rc = set(&cfg, run_table[i].key, vals[i])))
+            return rc;
+    }
+    bool print = false;
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i':
-            cfg.ingest = optarg;
-            break;
-        case 'p':
-            cfg.publish = optarg;
-            break;
-        case 'A':
-            cfg.ingest_ack = optarg;
-            break;
-        case 'H':
-            if (wd_cli_check_hostport(optarg))
-                return wd_cli_usage_error(
-                    "run", "--http wants HOST:PORT, not '%s'", optarg);
-            cfg.http = optarg;
-            break;
-        case 's':
-            if (!*optarg)
-                return wd_cli_usage_error("run", "--state wants a directory%s",
-                                          "");
-            cfg.state_dir = optarg;
-            break;
-        case 'C': /* consumed by wd_config_argv() */
-            break;
-        case 'k':
-            cfg.curve_secret = *optarg ? optarg : NULL;
-            break;
-        case 'a':
-            cfg.curve_allow = *optarg ? optarg : NULL;
-            break;
-        case 'B': {
-            char host[256];
-            int port, db;
-            if (strcmp(optarg, "lmdb") == 0) {
-                cfg.store_url = NULL;
-                break;
+    while ((c = getopt_long(argc, argv, ":h", run_opts, NULL)) != -1) {
+        if (c == 'c') {
+            print = true;
+            continue;
+        }
+        if (c == 'C') /* consumed by wd_config_argv() */
+            continue;
+        size_t i = 0;
+        while (i < N_RUN_OPTS &&
+               (run_table[i].key != c || (run_table[i].flags & WD_OPT_COMMAND)))
+            i++;
+        if (i == N_RUN_OPTS) {
+            if (c == 'h') {
+                usage(stdout);
+                return 0;
             }
-            if (wd_store_parse_redis_url(optarg, host, sizeof host, &port, &db))
-                return wd_cli_usage_error(
-                    "run",
-                    "--store wants lmdb or redis://HOST[:PORT][/DB],"
-                    " not '%s'",
-                    optarg);
-            cfg.store_url = optarg;
-            break;
+            return wd_cli_other_option("run", c, NULL, argv);
         }
-        case 'D':
-            if (!*optarg)
-                return wd_cli_usage_error("run",
-                                          "--data-dir wants a directory%s", "");
-            cfg.data_dir = optarg;
-            break;
-        case 'm':
-            if (wd_cli_parse_num(optarg, 1, 1LL << 31, &v))
-                return wd_cli_usage_error("run", "bad --max-page-bytes '%s'",
-                                          optarg);
-            cfg.max_page_bytes = (size_t)v;
-            break;
-        case 'd':
-            if (wd_cli_parse_num(optarg, 1, 1LL << 40, &v))
-                return wd_cli_usage_error("run", "bad --max-stories '%s'",
-                                          optarg);
-            cfg.max_stories = (uint64_t)v;
-            break;
-        case 'R':
-            if (wd_cli_parse_num(optarg, 1, 36500, &v))
-                return wd_cli_usage_error("run", "bad --retention-days '%s'",
-                                          optarg);
-            cfg.max_age_ms = v * 86400000LL;
-            break;
-        case 'M':
-            if (wd_cli_parse_num(optarg, 16, 1LL << 24, &v))
-                return wd_cli_usage_error("run", "bad --store-map-mb '%s'",
-                                          optarg);
-            cfg.store_map_mb = (size_t)v;
-            break;
-        case 'I':
-            if (wd_cli_parse_num(optarg, 0, 1 << 30, &v))
-                return wd_cli_usage_error("run", "bad --ingest-hwm '%s'",
-                                          optarg);
-            cfg.ingest_hwm = (int)v;
-            break;
-        case 'P':
-            if (wd_cli_parse_num(optarg, 0, 1 << 30, &v))
-                return wd_cli_usage_error("run", "bad --pub-hwm '%s'", optarg);
-            cfg.pub_hwm = (int)v;
-            break;
-        case 'S':
-            if (wd_cli_parse_num(optarg, 0, 3600 * 1000, &v))
-                return wd_cli_usage_error("run", "bad --stats-interval '%s'",
-                                          optarg);
-            cfg.stats_interval_ms = (unsigned)v;
-            break;
-        case 'T':
-            if (wd_cli_parse_num(optarg, 0, 3600 * 1000, &v))
-                return wd_cli_usage_error("run", "bad --stop-timeout '%s'",
-                                          optarg);
-            cfg.stop_timeout_ms = (unsigned)v;
-            break;
-        case 'Z':
-            cfg.snapshot = *optarg ? optarg : NULL;
-            break;
-        case 'z':
-            if (wd_cli_parse_num(optarg, 1, WD_SNAPSHOT_MAX_DEPTH, &v))
-                return wd_cli_usage_error("run", "bad --snapshot-depth '%s'",
-                                          optarg);
-            cfg.snapshot_depth = (unsigned)v;
-            break;
-        case 'Y':
-            if (wd_cli_parse_num(optarg, 1, 1 << 20, &v))
-                return wd_cli_usage_error("run", "bad --snapshot-mb '%s'",
-                                          optarg);
-            cfg.snapshot_mb = (size_t)v;
-            break;
-        case 'l':
-            if (strcmp(optarg, "error") == 0)
-                wd_log_set_level(WD_LOG_ERROR);
-            else if (strcmp(optarg, "warn") == 0)
-                wd_log_set_level(WD_LOG_WARN);
-            else if (strcmp(optarg, "info") == 0)
-                wd_log_set_level(WD_LOG_INFO);
-            else if (strcmp(optarg, "debug") == 0)
-                wd_log_set_level(WD_LOG_DEBUG);
-            else
-                return wd_cli_usage_error("run", "bad --log-level '%s'",
-                                          optarg);
-            break;
-        case 'L':
-            if (strcmp(optarg, "text") == 0)
-                wd_log_set_format(WD_LOG_TEXT);
-            else if (strcmp(optarg, "json") == 0)
-                wd_log_set_format(WD_LOG_JSON);
-            else
-                return wd_cli_usage_error("run", "bad --log-format '%s'",
-                                          optarg);
-            break;
-        default:
-            return wd_cli_other_option("run", c, usage_run, argv);
-        }
+        if ((rc = set(&cfg, c, optarg)))
+            return rc;
+        vals[i] = *optarg ? optarg : NULL;
     }
     if (optind < argc)
         return wd_cli_usage_error("run", "unexpected argument '%s'",
@@ -278,6 +308,10 @@ run_parsed(int argc, char **argv)
                                   "--curve-secret and --curve-allow go "
                                   "together%s",
                                   "");
+    if (print) {
+        wd_opt_print(stdout, run_table, N_RUN_OPTS, vals);
+        return 0;
+    }
     return wd_app_run(&cfg);
 }
 
@@ -286,6 +320,7 @@ wd_cli_run(int argc, char **argv)
 {
     int cargc;
     char **cargv, err[512];
+    wd_opt_longopts(run_table, N_RUN_OPTS, run_opts);
     if (wd_config_argv(argc, argv, run_opts, &cargc, &cargv, err, sizeof err))
         return wd_cli_usage_error("run", "%s", err);
     int rc = run_parsed(cargc, cargv);
