@@ -121,7 +121,7 @@ test_config_precedence(void)
     CHECK_CONTAINS(out, "\ningest-hwm = 22\n");
     CHECK_CONTAINS(out, "\nsnapshot-depth = 33\n");
     CHECK_CONTAINS(out, "\nmax-stories = 10000000\n"); /* a default */
-    CHECK_CONTAINS(out, "# snapshot = (off");            /* none */
+    CHECK_CONTAINS(out, "# snapshot = (off");          /* none */
     f = fopen(conf, "w");
     CHECK(f != NULL);
     fputs(out, f);
