@@ -12,7 +12,7 @@
  *
  * The caller runs a fallback chain over these (readability.js's flags): a
  * thin result is retried with the unlikely blocks put back, then without
- * weight_classes.
+ * weight_classes. The chosen blocks are written as text by htmltext.
  */
 #ifndef WD_HTMLBODY_H
 #define WD_HTMLBODY_H
@@ -47,10 +47,5 @@ void wd_htmlbody_stash_free(struct wd_htmlbody_stash *st);
  * be NULL) keep the page's own headline and byline out of the text. */
 char *wd_htmlbody_main(xmlNode *root, bool weight_classes, const char *title,
                        const char *author, size_t *len, xmlNode **best);
-
-/* The text blocks of the nodes from first on (and their descendants), as
- * wd_htmlbody_main() writes them; for a teaser's text. */
-char *wd_htmlbody_text(xmlNode *first, const char *title, const char *author,
-                       size_t *len);
 
 #endif

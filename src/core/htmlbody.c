@@ -7,45 +7,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "wd/text.h"
+#include "wd/htmlnode.h"
+#include "wd/htmltext.h"
 
 #define MAX_DEPTH 400
 #define SCORE_LEVELS 5
-
-static bool
-is_el(const xmlNode *n, const char *name)
-{
-    /* libxml2's HTML parser gives element names in lower case: a byte
-     * compare, the first byte first. */
-    return n && n->type == XML_ELEMENT_NODE && n->name &&
-           n->name[0] == (xmlChar)name[0] &&
-           strcmp((const char *)n->name, name) == 0;
-}
-
-/* An attribute's value without copying it (NULL when absent, "" when not
- * plain text). */
-static const char *
-attr_text(const xmlNode *n, const char *name)
-{
-    for (const xmlAttr *p = n->properties; p; p = p->next)
-        if (p->name && strcasecmp((const char *)p->name, name) == 0)
-            return p->children && p->children->type == XML_TEXT_NODE &&
-                           !p->children->next && p->children->content
-                       ? (const char *)p->children->content
-                       : "";
-    return NULL;
-}
-
-static bool
-is_any(const xmlNode *n, const char *const *names)
-{
-    for (; *names; names++)
-        if (is_el(n, *names))
-            return true;
-    return false;
-}
 
 /* "class id" of n, lower-cased, into buf. */
 static void
@@ -54,7 +21,7 @@ class_id(xmlNode *n, char *buf, size_t cap)
     size_t k = 0;
     static const char *const attrs[] = {"class", "id"};
     for (int i = 0; i < 2; i++) {
-        const char *v = attr_text(n, attrs[i]);
+        const char *v = wd_htmlnode_attr_text(n, attrs[i]);
         for (size_t j = 0; v && v[j] && k + 2 < cap; j++) {
             unsigned char c = (unsigned char)v[j];
             buf[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
@@ -105,27 +72,19 @@ static const char *const never_tags[] = {
     "video",  "audio", "map",      "dialog",   "head",  NULL};
 static const char *const keep_tags[] = {"html",    "body", "main",
                                         "article", "a",    NULL};
-static const char *const block_tags[] = {
-    "address", "article", "aside",  "blockquote", "dd",         "details",
-    "div",     "dl",      "dt",     "fieldset",   "figcaption", "figure",
-    "footer",  "form",    "h1",     "h2",         "h3",         "h4",
-    "h5",      "h6",      "header", "hr",         "li",         "main",
-    "nav",     "ol",      "p",      "pre",        "section",    "table",
-    "tbody",   "thead",   "tr",     "ul",         "td",         "th",
-    "body",    NULL};
 
 static bool
 hidden(xmlNode *n)
 {
     if (!n->properties)
         return false;
-    bool h = attr_text(n, "hidden") != NULL;
-    const char *st = attr_text(n, "style");
+    bool h = wd_htmlnode_attr_text(n, "hidden") != NULL;
+    const char *st = wd_htmlnode_attr_text(n, "style");
     if (st)
         h |= strstr(st, "display:none") || strstr(st, "display: none") ||
              strstr(st, "visibility:hidden") ||
              strstr(st, "visibility: hidden");
-    const char *aria = attr_text(n, "aria-hidden");
+    const char *aria = wd_htmlnode_attr_text(n, "aria-hidden");
     return h || (aria && strcmp(aria, "true") == 0);
 }
 
@@ -133,7 +92,7 @@ static bool
 inside(const xmlNode *n, const char *tag)
 {
     for (n = n->parent; n; n = n->parent)
-        if (is_el(n, tag))
+        if (wd_htmlnode_is(n, tag))
             return true;
     return false;
 }
@@ -141,13 +100,14 @@ inside(const xmlNode *n, const char *tag)
 static bool
 unlikely_candidate(xmlNode *n)
 {
-    if (is_any(n, keep_tags) || inside(n, "table") || inside(n, "code"))
+    if (wd_htmlnode_is_any(n, keep_tags) || inside(n, "table") ||
+        inside(n, "code"))
         return false;
     char ci[512];
     class_id(n, ci, sizeof ci);
     if (has_word(ci, unlikely) && !has_word(ci, maybe))
         return true;
-    const char *role = attr_text(n, "role");
+    const char *role = wd_htmlnode_attr_text(n, "role");
     static const char *const roles[] = {
         "menu",  "menubar",     "complementary", "navigation",
         "alert", "alertdialog", "dialog",        NULL};
@@ -167,8 +127,9 @@ prune(xmlNode *n, struct wd_htmlbody_stash *st, int depth)
         xmlNode *next = n->next;
         bool drop = n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE;
         if (n->type == XML_ELEMENT_NODE)
-            drop = is_any(n, never_tags) ||
-                   (!is_el(n, "body") && !is_el(n, "html") && hidden(n));
+            drop = wd_htmlnode_is_any(n, never_tags) ||
+                   (!wd_htmlnode_is(n, "body") && !wd_htmlnode_is(n, "html") &&
+                    hidden(n));
         if (drop) {
             xmlUnlinkNode(n);
             xmlFreeNode(n);
@@ -248,7 +209,8 @@ measure(const xmlNode *n, struct measure *m, bool in_link, int depth)
                               t[i + 2] == 0x81); /* 、 */
             }
         } else if (n->type == XML_ELEMENT_NODE) {
-            measure(n->children, m, in_link || is_el(n, "a"), depth + 1);
+            measure(n->children, m, in_link || wd_htmlnode_is(n, "a"),
+                    depth + 1);
         }
     }
 }
@@ -257,7 +219,7 @@ static struct measure
 measure_node(const xmlNode *n)
 {
     struct measure m = {0, 0, 0, true};
-    measure(n->children, &m, is_el(n, "a"), 0);
+    measure(n->children, &m, wd_htmlnode_is(n, "a"), 0);
     return m;
 }
 
@@ -266,7 +228,7 @@ has_block_child(const xmlNode *n)
 {
     for (n = n->children; n; n = n->next)
         if (n->type == XML_ELEMENT_NODE &&
-            (is_any(n, block_tags) || has_block_child(n)))
+            (wd_htmlnode_is_block(n) || has_block_child(n)))
             return true;
     return false;
 }
@@ -305,13 +267,13 @@ tag_weight(const xmlNode *n)
                                          "dt",      "li", "form", NULL};
     static const char *const minus5[] = {"h1", "h2", "h3", "h4",
                                          "h5", "h6", "th", NULL};
-    if (is_el(n, "div"))
+    if (wd_htmlnode_is(n, "div"))
         return 5;
-    if (is_any(n, plus3))
+    if (wd_htmlnode_is_any(n, plus3))
         return 3;
-    if (is_any(n, minus3))
+    if (wd_htmlnode_is_any(n, minus3))
         return -3;
-    if (is_any(n, minus5))
+    if (wd_htmlnode_is_any(n, minus5))
         return -5;
     return 0;
 }
@@ -373,7 +335,7 @@ score_runs(struct cands *cs, xmlNode *el)
     struct measure run = {0, 0, 0, true};
     for (xmlNode *c = el->children;; c = c->next) {
         bool block = c && c->type == XML_ELEMENT_NODE &&
-                     (is_any(c, block_tags) || has_block_child(c));
+                     (wd_htmlnode_is_block(c) || has_block_child(c));
         if (!c || block) {
             score_text(cs, el, &run);
             run = (struct measure){0, 0, 0, true};
@@ -383,7 +345,7 @@ score_runs(struct cands *cs, xmlNode *el)
         }
         xmlNode *next = c->next;
         c->next = NULL; /* measure() walks siblings: this one only */
-        measure(c, &run, is_el(c, "a"), 0);
+        measure(c, &run, wd_htmlnode_is(c, "a"), 0);
         c->next = next;
     }
 }
@@ -401,8 +363,8 @@ measure_cands(struct cands *cs, xmlNode *n, bool in_link, struct measure *m,
             n->next = next;
         } else if (n->type == XML_ELEMENT_NODE) {
             struct measure sub = {0, 0, 0, true};
-            measure_cands(cs, n->children, in_link || is_el(n, "a"), &sub,
-                          depth + 1);
+            measure_cands(cs, n->children, in_link || wd_htmlnode_is(n, "a"),
+                          &sub, depth + 1);
             uintptr_t k = (uintptr_t)n->_private;
             if (k && k <= cs->n && cs->c[k - 1].node == n) {
                 cs->c[k - 1].len = sub.len;
@@ -423,12 +385,13 @@ score_tree(struct cands *cs, xmlNode *n, int depth)
     for (; n && depth < MAX_DEPTH; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
             continue;
-        if (is_any(n, scored)) {
+        if (wd_htmlnode_is_any(n, scored)) {
             score_block(cs, n);
             continue;
         }
         /* A <div> (or <section>) of inline text is a paragraph. */
-        if ((is_el(n, "div") || is_el(n, "section")) && !has_block_child(n)) {
+        if ((wd_htmlnode_is(n, "div") || wd_htmlnode_is(n, "section")) &&
+            !has_block_child(n)) {
             score_block(cs, n);
             continue;
         }
@@ -455,256 +418,11 @@ score_of(struct cands *cs, xmlNode *n)
                                                      : -1e9;
 }
 
-/* The text of blocks, written into a growing buffer. */
-struct buf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-};
-
-static void
-put(struct buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-/* One paragraph being gathered: its text with white space folded (<br>
- * kept as \x01) and how much of it is link text. */
-struct para {
-    struct buf t;
-    size_t link;
-    size_t untimed; /* characters outside <time>: a bare date is no text */
-};
-
-static void
-para_text(struct para *p, const char *s, size_t n, bool in_link, bool in_time)
-{
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        bool sp = c == ' ' || c == '\n' || c == '\t' || c == '\r' ||
-                  c == '\f' || c == '\v';
-        if (sp) {
-            if (p->t.len == 0 || p->t.p[p->t.len - 1] == ' ' ||
-                p->t.p[p->t.len - 1] == '\x01')
-                continue;
-            c = ' ';
-        }
-        put(&p->t, &c, 1);
-        p->link += in_link && !sp && ((unsigned char)c & 0xC0) != 0x80;
-        p->untimed += !in_time && !sp;
-    }
-}
-
-struct writer {
-    struct buf out;
-    struct para cur;
-    const char *title, *author;
-    bool cur_heading; /* the paragraph is a heading's text */
-    bool caption;     /* inside a figure's caption */
-    bool cur_caption; /* the paragraph is a caption's text */
-};
-
-/* A heading that repeats the page's title: three quarters of its words
- * (case aside) are the title's ("Harbour strike enters third week" under
- * "Harbour Strike Enters Third Week as Talks Stall"). */
-static bool
-repeats_title(const char *heading, const char *title)
-{
-    size_t words = 0, found = 0, tl = strlen(title);
-    for (const char *p = heading; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *e = p;
-        while (*e && *e != ' ')
-            e++;
-        if (e == p)
-            break;
-        size_t n = (size_t)(e - p);
-        words++;
-        for (size_t i = 0; i + n <= tl; i++)
-            if (strncasecmp(title + i, p, n) == 0 &&
-                (i == 0 || title[i - 1] == ' ') &&
-                (i + n == tl || title[i + n] == ' ')) {
-                found++;
-                break;
-            }
-        p = e;
-    }
-    return words && found * 4 >= words * 3;
-}
-
-/* A short line of date and source: a year, a time or a bar or colon, at
- * most fifteen words, and no sentence's end. */
-static bool
-date_line(const char *s, size_t n)
-{
-    size_t words = 1;
-    bool year = false, mark = false;
-    for (size_t i = 0; i < n; i++) {
-        words += s[i] == ' ';
-        mark |= s[i] == '|' || s[i] == ':';
-        if (i + 4 <= n && (i == 0 || s[i - 1] < '0' || s[i - 1] > '9') &&
-            (i + 4 == n || s[i + 4] < '0' || s[i + 4] > '9')) {
-            int y = 0;
-            bool digits = true;
-            for (size_t k = 0; k < 4 && digits; k++) {
-                digits = s[i + k] >= '0' && s[i + k] <= '9';
-                y = y * 10 + (s[i + k] - '0');
-            }
-            year |= digits && y >= 1990 && y <= 2039;
-        }
-    }
-    char last = n ? s[n - 1] : '.';
-    return year && mark && words <= 15 && last != '.' && last != '!' &&
-           last != '?' && last != '"';
-}
-
-/* Ends the paragraph being gathered: kept unless empty, mostly links, the
- * byline or the page's own headline. */
-static void
-flush(struct writer *w)
-{
-    struct para *p = &w->cur;
-    size_t len = p->t.len;
-    while (len && (p->t.p[len - 1] == ' ' || p->t.p[len - 1] == '\x01'))
-        len--;
-    size_t chars = 0;
-    for (size_t i = 0; i < len; i++)
-        chars += ((unsigned char)p->t.p[i] & 0xC0) != 0x80;
-    bool keep =
-        len > 0 && (double)p->link <= 0.5 * (double)chars && p->untimed > 0;
-    if (keep && len) {
-        p->t.p[len] = '\0';
-        size_t words = 1;
-        for (size_t i = 0; i < len; i++)
-            words += p->t.p[i] == ' ';
-        if (w->author && *w->author && len <= 100 && words <= 12 &&
-            wd_text_contains_ci(p->t.p, w->author))
-            keep = false; /* "By Maria Lopez" */
-        if (w->cur_heading && w->title && repeats_title(p->t.p, w->title))
-            keep = false;
-        /* Before the story's first paragraph: the lead picture's caption,
-         * and a line of date and source ("23. März 2017, 15:43 Uhr |
-         * Quelle: ..."), are no part of it. */
-        if (w->out.len == 0 && (w->cur_caption || date_line(p->t.p, len)))
-            keep = false;
-    }
-    if (keep) {
-        /* Two or more <br> in a row part paragraphs; one is a space. */
-        if (w->out.len)
-            put(&w->out, "\n\n", 2);
-        for (size_t i = 0; i < len;) {
-            if (p->t.p[i] != '\x01') {
-                size_t j = i;
-                while (j < len && p->t.p[j] != '\x01')
-                    j++;
-                put(&w->out, p->t.p + i, j - i);
-                i = j;
-                continue;
-            }
-            int marks = 0;
-            while (i < len && (p->t.p[i] == '\x01' || p->t.p[i] == ' '))
-                marks += p->t.p[i++] == '\x01';
-            put(&w->out, marks >= 2 ? "\n\n" : " ", marks >= 2 ? 2 : 1);
-        }
-    }
-    p->t.len = 0;
-    if (p->t.p)
-        p->t.p[0] = '\0';
-    p->link = 0;
-    p->untimed = 0;
-    w->cur_heading = false;
-    w->cur_caption = false;
-}
-
-static void
-write_node(struct writer *w, xmlNode *n, bool in_link, bool in_time, int depth)
-{
-    if (depth >= MAX_DEPTH)
-        return;
-    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-        if (n->content)
-            para_text(&w->cur, (const char *)n->content,
-                      strlen((const char *)n->content), in_link, in_time);
-        return;
-    }
-    if (n->type != XML_ELEMENT_NODE)
-        return;
-    if (is_el(n, "br")) {
-        put(&w->cur.t, "\x01", 1);
-        return;
-    }
-    bool block = is_any(n, block_tags);
-    bool cell = is_el(n, "td") || is_el(n, "th");
-    if (block && !cell)
-        flush(w);
-    if (cell)
-        para_text(&w->cur, " ", 1, false, false);
-    if (block && (is_el(n, "h1") || is_el(n, "h2") || is_el(n, "h3")))
-        w->cur_heading = true;
-    bool was_caption = w->caption;
-    if (is_el(n, "figcaption"))
-        w->caption = true;
-    else if (!w->caption && n->properties) {
-        const char *cls = attr_text(n, "class");
-        w->caption = cls && strstr(cls, "caption");
-    }
-    for (xmlNode *c = n->children; c; c = c->next) {
-        if (w->caption && c->type == XML_TEXT_NODE)
-            w->cur_caption = true;
-        write_node(w, c, in_link || is_el(n, "a"), in_time || is_el(n, "time"),
-                   depth + 1);
-    }
-    w->caption = was_caption;
-    if (block && !cell)
-        flush(w);
-}
-
-static char *
-finish(struct writer *w, size_t *len)
-{
-    flush(w);
-    free(w->cur.t.p);
-    if (w->out.oom || w->cur.t.oom) {
-        free(w->out.p);
-        *len = 0;
-        return NULL;
-    }
-    if (!w->out.p)
-        put(&w->out, "", 0);
-    *len = w->out.len;
-    return w->out.p;
-}
-
-char *
-wd_htmlbody_text(xmlNode *first, const char *title, const char *author,
-                 size_t *len)
-{
-    struct writer w = {.title = title, .author = author};
-    for (xmlNode *n = first; n; n = n->next)
-        write_node(&w, n, false, false, 0);
-    return finish(&w, len);
-}
-
 static xmlNode *
 find_body(xmlNode *root)
 {
     for (xmlNode *n = root ? root->children : NULL; n; n = n->next)
-        if (is_el(n, "body"))
+        if (wd_htmlnode_is(n, "body"))
             return n;
     return root;
 }
@@ -727,7 +445,7 @@ sibling_belongs(struct cands *cs, xmlNode *s, xmlNode *top, double top_score)
     xmlFree(c2);
     if (score_of(cs, s) + bonus >= threshold)
         return true;
-    if (!is_el(s, "p"))
+    if (!wd_htmlnode_is(s, "p"))
         return false;
     struct measure m = measure_node(s);
     double ld = m.len ? (double)m.link / (double)m.len : 0;
@@ -741,6 +459,27 @@ sibling_belongs(struct cands *cs, xmlNode *s, xmlNode *top, double top_score)
         return sentence;
     }
     return false;
+}
+
+/* The top candidate and its score, for taking its siblings. */
+struct story {
+    struct cands *cs;
+    xmlNode *top;
+    double top_score;
+};
+
+static bool
+take_sibling(xmlNode *s, void *ctx)
+{
+    struct story *st = ctx;
+    return sibling_belongs(st->cs, s, st->top, st->top_score);
+}
+
+/* The node ctx alone (the <body>, when no candidate stands out). */
+static bool
+take_only(xmlNode *n, void *ctx)
+{
+    return n == ctx;
 }
 
 char *
@@ -836,18 +575,17 @@ wd_htmlbody_main(xmlNode *root, bool weight_classes, const char *title,
             break;
         top = top->parent;
     }
-    struct writer w = {.title = title, .author = author};
+    char *text;
     if (!top || top == body || !top->parent) {
-        if (body)
-            write_node(&w, body, false, false, 0);
+        text = wd_htmltext_blocks(body, take_only, body, title, author, len);
     } else {
-        for (xmlNode *s = top->parent->children; s; s = s->next)
-            if (sibling_belongs(&cs, s, top, top_score))
-                write_node(&w, s, false, false, 0);
+        struct story st = {&cs, top, top_score};
+        text = wd_htmltext_blocks(top->parent->children, take_sibling, &st,
+                                  title, author, len);
     }
     *best = top;
     if (root)
         clear_private(root, 0);
     free(cs.c);
-    return finish(&w, len);
+    return text;
 }
