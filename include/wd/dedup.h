@@ -26,7 +26,9 @@
  * Decisions stage their writes in the batch; wd_dedup_commit() makes them
  * durable. The caller publishes between decide and commit: a crash before
  * the commit re-publishes those stories (same id, same revision) rather
- * than losing them.
+ * than losing them. What the decisions leave in the store (the story record,
+ * the keys that find it, the age index that retention reads) is laid out by
+ * dupindex.h.
  */
 #ifndef WD_DEDUP_H
 #define WD_DEDUP_H

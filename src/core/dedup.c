@@ -4,42 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wd/dupindex.h"
 #include "wd/err.h"
-
-/* A story record as stored: fixed layout, little-endian host order (the
- * store is local to one machine; a shared backend encodes its own). */
-struct story_rec {
-    uint64_t content_key;
-    uint64_t teaser_content_key; /* after an upgrade: the teaser's, or 0 */
-    uint64_t simhash;
-    uint64_t url_key;
-    int64_t first_ms;
-    uint32_t body_len;
-    uint8_t revision;
-    uint8_t teaser;
-    uint8_t near_indexed; /* 0: none, 1 + enum wd_near_method */
-    uint8_t pad;
-    uint64_t bands[WD_MH_BANDS]; /* MinHash bands, for eviction */
-    /* Since the lead keys (older records end before them and read as 0): */
-    uint64_t leads[WD_FP_LEADS];        /* the lead keys indexed */
-    uint64_t teaser_leads[WD_FP_LEADS]; /* after an upgrade: the teaser's */
-    uint32_t sketch[WD_FP_SKETCH];      /* the lead's, 0s: none */
-    int64_t last_ms; /* last published (new or upgrade); 0: unknown */
-    /* Since the facts (older records end before them and read as 0s: no
-     * facts known, never a veto): */
-    uint64_t facts[4];
-};
-
-#define REC_V1_SIZE offsetof(struct story_rec, leads)
-#define REC_V2_SIZE offsetof(struct story_rec, facts)
-
-enum { AGE_STORY = 'S', AGE_PAGE = 'P' };
-#define AGE_KEY_LEN 25
-#define BAND_KEY_LEN 13
-#define MH_KEY_LEN 9
-#define N_BLOCKS 5
-#define N_PAIRS 10
-#define EVICT_PER_COMMIT 64
 
 struct wd_dedup {
     struct wd_store *store;
@@ -50,64 +16,6 @@ struct wd_dedup {
     int failed;       /* the batch's first store error (0: none) */
     bool open;
 };
-
-static const int block_off[N_BLOCKS] = {0, 13, 26, 39, 52};
-static const int block_bits[N_BLOCKS] = {13, 13, 13, 13, 12};
-
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
-static uint64_t
-get_be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static unsigned
-block(uint64_t sh, int i)
-{
-    return (unsigned)(sh >> block_off[i]) & ((1u << block_bits[i]) - 1);
-}
-
-/* The band key of table p (a pair of blocks) for sh; with_hash adds the
- * full SimHash so that every story has its own entry. */
-static size_t
-band_key(uint64_t sh, int p, bool with_hash, uint8_t key[BAND_KEY_LEN])
-{
-    int n = 0;
-    for (int i = 0; i < N_BLOCKS; i++)
-        for (int j = i + 1; j < N_BLOCKS; j++, n++)
-            if (n == p) {
-                key[0] = (uint8_t)p;
-                key[1] = (uint8_t)(block(sh, i) >> 8);
-                key[2] = (uint8_t)block(sh, i);
-                key[3] = (uint8_t)(block(sh, j) >> 8);
-                key[4] = (uint8_t)block(sh, j);
-            }
-    if (!with_hash)
-        return 5;
-    put_be64(key + 5, sh);
-    return BAND_KEY_LEN;
-}
-
-static void
-age_key(int64_t ms, int kind, const void *k, size_t klen,
-        uint8_t key[AGE_KEY_LEN])
-{
-    memset(key, 0, AGE_KEY_LEN);
-    put_be64(key, (uint64_t)(ms < 0 ? 0 : ms));
-    key[8] = (uint8_t)kind;
-    memcpy(key + 9, k, klen > 16 ? 16 : klen);
-}
 
 int
 wd_dedup_open(struct wd_dedup **out, struct wd_store *store,
@@ -213,42 +121,18 @@ wd_dedup_page_seen(struct wd_dedup *d, uint64_t page_key)
     return !(vlen == sizeof first && in_republish_window(d, first));
 }
 
-struct near_ctx {
-    uint64_t sh;
-    bool found;
-};
+_Static_assert(WD_DUPINDEX_NEAR_MINHASH == 1 + WD_NEAR_MINHASH &&
+                   WD_DUPINDEX_NEAR_SIMHASH == 1 + WD_NEAR_SIMHASH,
+               "a record's near_indexed is 1 + enum wd_near_method");
 
 /* What the record keeps to find (and later forget) its near copies. */
 static void
-set_near(const struct wd_dedup *d, struct story_rec *r,
+set_near(const struct wd_dedup *d, struct wd_story_rec *r,
          const struct wd_story_fp *fp)
 {
     r->near_indexed =
         fp->shingles < WD_NEAR_MIN_SHINGLES ? 0 : (uint8_t)(1 + d->cfg.near);
     memcpy(r->bands, fp->bands, sizeof r->bands);
-}
-
-static int
-on_band(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
-{
-    struct near_ctx *c = ctx;
-    if (klen != BAND_KEY_LEN)
-        return 0;
-    uint64_t other = get_be64((const uint8_t *)key + 5);
-    if (__builtin_popcountll(other ^ c->sh) <= WD_NEAR_BITS) {
-        c->found = true;
-        return 1;
-    }
-    return 0;
-}
-
-static bool near_seen_simhash(struct wd_dedup *d, uint64_t sh);
-
-static void
-mh_key(int b, uint64_t band, uint8_t key[MH_KEY_LEN])
-{
-    key[0] = (uint8_t)(0x80 | b);
-    put_be64(key + 1, band);
 }
 
 void
@@ -273,7 +157,7 @@ wd_dedup_fp_make(struct wd_story_fp *fp, const struct wd_fp_story *f,
 /* True when the facts of a story and of a remembered one say they are two
  * items (both known, and too few shared). */
 static bool
-facts_differ(const struct wd_story_fp *fp, const struct story_rec *rec)
+facts_differ(const struct wd_story_fp *fp, const struct wd_story_rec *rec)
 {
     struct wd_fp_facts r;
     memcpy(r.bits, rec->facts, sizeof r.bits);
@@ -356,13 +240,20 @@ wd_change_name(enum wd_change c)
 
 /* The story record of id, also one written before the lead keys. */
 static bool
-get_rec(struct wd_dedup *d, const uint8_t id[16], struct story_rec *rec)
+get_rec(struct wd_dedup *d, const uint8_t id[16], struct wd_story_rec *rec)
 {
     size_t vlen = sizeof *rec;
     memset(rec, 0, sizeof *rec);
     if (get(d, WD_NS_STORY, id, 16, rec, &vlen))
         return false;
-    return vlen == sizeof *rec || vlen == REC_V1_SIZE || vlen == REC_V2_SIZE;
+    return wd_dupindex_rec_known(vlen);
+}
+
+/* get_rec() for the eviction: a failed read fails the batch there too. */
+static bool
+read_rec(void *d, const uint8_t id[16], struct wd_story_rec *rec)
+{
+    return get_rec(d, id, rec);
 }
 
 /* The lead keys a story is found by, by window (0: none): a full text's
@@ -387,7 +278,7 @@ wd_dedup_claim(struct wd_dedup *d, const struct wd_story_fp *fp,
 {
     struct wd_claim c = {.content_key = fp->content_key,
                          .url_key = fp->url_key,
-                         .band_len = MH_KEY_LEN,
+                         .band_len = WD_DUPINDEX_MH_KEY_LEN,
                          .min_bands = WD_NEAR_MIN_BANDS};
     memcpy(c.id_rev, fp->id, 16);
     for (int k = 0; k < 4; k++)
@@ -400,11 +291,12 @@ wd_dedup_claim(struct wd_dedup *d, const struct wd_story_fp *fp,
                 held[c.n_leads++] = leads[i];
         c.leads = held;
     }
-    uint8_t bands[WD_MH_BANDS][MH_KEY_LEN];
+    uint8_t bands[WD_MH_BANDS][WD_DUPINDEX_MH_KEY_LEN];
     if (is_new && d->cfg.near == WD_NEAR_MINHASH &&
         fp->shingles >= WD_NEAR_MIN_SHINGLES)
         for (; c.n_bands < WD_MH_BANDS; c.n_bands++)
-            mh_key((int)c.n_bands, fp->bands[c.n_bands], bands[c.n_bands]);
+            wd_dupindex_mh_key((int)c.n_bands, fp->bands[c.n_bands],
+                               bands[c.n_bands]);
     c.bands = &bands[0][0];
     return wd_store_claim(d->store, &c);
 }
@@ -419,18 +311,18 @@ enum near_match { NEAR_NONE, NEAR_COPY, NEAR_SIBLING };
  * (NEAR_SIBLING). sid and rec get the candidate. */
 static enum near_match
 near_minhash(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
-             struct story_rec *rec)
+             struct wd_story_rec *rec)
 {
-    uint8_t key[MH_KEY_LEN], ids[WD_MH_BANDS][16];
+    uint8_t key[WD_DUPINDEX_MH_KEY_LEN], ids[WD_MH_BANDS][16];
     int counts[WD_MH_BANDS], n_ids = 0, anon = 0, hits = 0;
     for (int b = 0; b < WD_MH_BANDS; b++) {
         /* Not enough bands left to reach the bar: stop early. */
         if (hits + (WD_MH_BANDS - b) < WD_NEAR_MIN_BANDS)
             break;
-        mh_key(b, fp->bands[b], key);
+        wd_dupindex_mh_key(b, fp->bands[b], key);
         uint8_t val[16];
         size_t vlen = sizeof val;
-        if (get(d, WD_NS_BAND, key, MH_KEY_LEN, val, &vlen) != 0)
+        if (get(d, WD_NS_BAND, key, WD_DUPINDEX_MH_KEY_LEN, val, &vlen) != 0)
             continue;
         hits++;
         if (vlen != 16) {
@@ -472,11 +364,18 @@ near_minhash(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
     return sibling ? NEAR_SIBLING : NEAR_COPY;
 }
 
-static bool near_seen_simhash(struct wd_dedup *d, uint64_t sh);
+static bool
+near_seen_simhash(struct wd_dedup *d, uint64_t sh)
+{
+    bool found = false;
+    for (int p = 0; p < WD_DUPINDEX_SH_PAIRS && !found && !d->failed; p++)
+        noted(d, wd_dupindex_sh_near(d->store, sh, p, WD_NEAR_BITS, &found));
+    return found;
+}
 
 static enum near_match
 near_seen(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
-          struct story_rec *rec)
+          struct wd_story_rec *rec)
 {
     if (fp->shingles < WD_NEAR_MIN_SHINGLES)
         return NEAR_NONE;
@@ -485,90 +384,14 @@ near_seen(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
     return near_seen_simhash(d, fp->simhash) ? NEAR_COPY : NEAR_NONE;
 }
 
-static bool
-near_seen_simhash(struct wd_dedup *d, uint64_t sh)
-{
-    struct near_ctx c = {sh, false};
-    uint8_t key[BAND_KEY_LEN];
-    for (int p = 0; p < N_PAIRS && !c.found && !d->failed; p++) {
-        size_t klen = band_key(sh, p, false, key);
-        noted(d, d->store->ops->scan(d->store->impl, WD_NS_BAND, key, klen,
-                                     on_band, &c));
-    }
-    return c.found;
-}
-
-/* Stages the keys that find a story: content, URL, bands. */
-static int
-index_story(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *r)
-{
-    const struct wd_store_ops *o = d->store->ops;
-    int rc = o->put(d->store->impl, WD_NS_CONTENT, &r->content_key, 8, id, 16);
-    if (rc == 0 && r->url_key)
-        rc = o->put(d->store->impl, WD_NS_URL, &r->url_key, 8, id, 16);
-    for (int i = 0; rc == 0 && i < WD_FP_LEADS; i++)
-        if (r->leads[i])
-            rc = o->put(d->store->impl, WD_NS_LEAD, &r->leads[i], 8, id, 16);
-    uint8_t key[BAND_KEY_LEN];
-    if (r->near_indexed == 1 + WD_NEAR_MINHASH) {
-        for (int b = 0; rc == 0 && b < WD_MH_BANDS; b++) {
-            mh_key(b, r->bands[b], key);
-            /* The band names its story: a candidate can be checked. */
-            rc = o->put(d->store->impl, WD_NS_BAND, key, MH_KEY_LEN, id, 16);
-        }
-    } else if (r->near_indexed == 1 + WD_NEAR_SIMHASH) {
-        for (int p = 0; rc == 0 && p < N_PAIRS; p++) {
-            band_key(r->simhash, p, true, key);
-            rc = o->put(d->store->impl, WD_NS_BAND, key, BAND_KEY_LEN, "", 0);
-        }
-    }
-    return rc;
-}
-
-static void
-unindex_near(struct wd_dedup *d, const struct story_rec *r)
-{
-    const struct wd_store_ops *o = d->store->ops;
-    uint8_t key[BAND_KEY_LEN];
-    if (r->near_indexed == 1 + WD_NEAR_MINHASH) {
-        for (int b = 0; b < WD_MH_BANDS; b++) {
-            mh_key(b, r->bands[b], key);
-            o->del(d->store->impl, WD_NS_BAND, key, MH_KEY_LEN);
-        }
-    } else if (r->near_indexed == 1 + WD_NEAR_SIMHASH) {
-        for (int p = 0; p < N_PAIRS; p++) {
-            band_key(r->simhash, p, true, key);
-            o->del(d->store->impl, WD_NS_BAND, key, BAND_KEY_LEN);
-        }
-    }
-}
-
-static void
-unindex_story(struct wd_dedup *d, const struct story_rec *r)
-{
-    const struct wd_store_ops *o = d->store->ops;
-    o->del(d->store->impl, WD_NS_CONTENT, &r->content_key, 8);
-    if (r->teaser_content_key)
-        o->del(d->store->impl, WD_NS_CONTENT, &r->teaser_content_key, 8);
-    if (r->url_key)
-        o->del(d->store->impl, WD_NS_URL, &r->url_key, 8);
-    for (int i = 0; i < WD_FP_LEADS; i++)
-        if (r->leads[i])
-            o->del(d->store->impl, WD_NS_LEAD, &r->leads[i], 8);
-    for (int i = 0; i < WD_FP_LEADS; i++)
-        if (r->teaser_leads[i])
-            o->del(d->store->impl, WD_NS_LEAD, &r->teaser_leads[i], 8);
-    unindex_near(d, r);
-}
-
 /* Stages the upgrade of story id (record rec, a teaser) to the full text
  * fp. */
 static enum wd_dup
-upgrade(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *rec,
-        const struct wd_story_fp *fp, int64_t now_ms, uint32_t *revision)
+upgrade(struct wd_dedup *d, const uint8_t id[16],
+        const struct wd_story_rec *rec, const struct wd_story_fp *fp,
+        int64_t now_ms, uint32_t *revision)
 {
-    const struct wd_store_ops *o = d->store->ops;
-    struct story_rec next = *rec;
+    struct wd_story_rec next = *rec;
     next.content_key = fp->content_key;
     next.simhash = fp->simhash;
     next.url_key = fp->url_key ? fp->url_key : rec->url_key;
@@ -586,9 +409,9 @@ upgrade(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *rec,
     for (int i = 0; i < WD_FP_LEADS; i++)
         next.teaser_leads[i] =
             rec->leads[i] != next.leads[i] ? rec->leads[i] : 0;
-    unindex_near(d, rec);
-    if (o->put(d->store->impl, WD_NS_STORY, id, 16, &next, sizeof next) != 0 ||
-        index_story(d, id, &next) != 0)
+    wd_dupindex_unindex_near(d->store, rec);
+    if (wd_dupindex_put_rec(d->store, id, &next) != 0 ||
+        wd_dupindex_index(d->store, id, &next) != 0)
         return WD_DUP_NEAR; /* cannot remember it: do not publish it */
     *revision = next.revision;
     return WD_DUP_UPGRADE;
@@ -597,7 +420,7 @@ upgrade(struct wd_dedup *d, const uint8_t id[16], const struct story_rec *rec,
 /* A correction or update of story id (record rec) published under its id
  * as the next revision (fp->change says which). */
 static enum wd_dup
-revise(struct wd_dedup *d, const uint8_t id[16], struct story_rec *rec,
+revise(struct wd_dedup *d, const uint8_t id[16], struct wd_story_rec *rec,
        struct wd_story_fp *fp, int64_t now_ms, uint32_t *revision)
 {
     if (!get_rec(d, id, rec))
@@ -640,7 +463,7 @@ sketch_similar(const uint32_t *a, const uint32_t *b)
  * shares the other windows. */
 static enum lead_match
 by_lead(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
-        struct story_rec *rec)
+        struct wd_story_rec *rec)
 {
     const struct wd_store_ops *o = d->store->ops;
     uint64_t leads[WD_FP_LEADS];
@@ -681,8 +504,7 @@ enum wd_dup
 wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
                 uint32_t *revision)
 {
-    const struct wd_store_ops *o = d->store->ops;
-    struct story_rec rec;
+    struct wd_story_rec rec;
     *revision = 0;
 
     if (get_rec(d, fp->id, &rec)) {
@@ -690,8 +512,7 @@ wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
             if (rec.last_ms && in_republish_window(d, rec.last_ms)) {
                 /* Once: the record is marked as published now. */
                 rec.last_ms = now_ms;
-                if (d->store->ops->put(d->store->impl, WD_NS_STORY, fp->id, 16,
-                                       &rec, sizeof rec) != 0)
+                if (wd_dupindex_put_rec(d->store, fp->id, &rec) != 0)
                     return WD_DUP_EXACT;
                 *revision = rec.revision;
                 return WD_DUP_REPUBLISH;
@@ -740,7 +561,7 @@ wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
     case LEAD_COPY: {
         if (fp->marker)
             return revise(d, sid, &rec, fp, now_ms, revision);
-        struct story_rec lr;
+        struct wd_story_rec lr;
         if (!get_rec(d, sid, &lr) || !facts_differ(fp, &lr))
             return dropped(fp, WD_DUP_NEAR, WD_REASON_LEAD, sid, 1);
         break;
@@ -769,69 +590,10 @@ wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
     memcpy(rec.sketch, fp->sketch, sizeof rec.sketch);
     memcpy(rec.facts, fp->facts.bits, sizeof rec.facts);
     rec.last_ms = now_ms;
-    uint8_t akey[AGE_KEY_LEN];
-    age_key(now_ms, AGE_STORY, fp->id, 16, akey);
-    if (o->put(d->store->impl, WD_NS_STORY, fp->id, 16, &rec, sizeof rec) ||
-        o->put(d->store->impl, WD_NS_AGE, akey, AGE_KEY_LEN, "", 0) ||
-        index_story(d, fp->id, &rec))
+    if (wd_dupindex_add(d->store, fp->id, &rec, now_ms))
         return WD_DUP_NEAR;
     *revision = 1;
     return WD_DUP_NEW;
-}
-
-struct evict_ctx {
-    int64_t cutoff_ms;
-    uint64_t over; /* entries beyond the count limit */
-    int n;
-    uint8_t keys[EVICT_PER_COMMIT][AGE_KEY_LEN];
-};
-
-static int
-on_age(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
-{
-    struct evict_ctx *c = ctx;
-    if (klen != AGE_KEY_LEN || c->n >= EVICT_PER_COMMIT)
-        return 1;
-    int64_t ms = (int64_t)get_be64(key);
-    bool story = ((const uint8_t *)key)[8] == AGE_STORY;
-    bool old = ms < c->cutoff_ms;
-    if (!old && c->over == 0)
-        return 1; /* the oldest left is young and nothing is over: done */
-    if (!old && !story)
-        return 0; /* a young page: kept; older stories may follow */
-    if (story && c->over > 0)
-        c->over--;
-    memcpy(c->keys[c->n++], key, AGE_KEY_LEN);
-    return 0;
-}
-
-/* Forgets, oldest first, what is past the retention window or beyond the
- * count limit: at most EVICT_PER_COMMIT entries per commit, so a commit's
- * cost stays bounded while eviction keeps pace with insertion. */
-static void
-evict(struct wd_dedup *d, int64_t now_ms)
-{
-    const struct wd_store_ops *o = d->store->ops;
-    uint64_t stories = 0;
-    o->count(d->store->impl, WD_NS_STORY, &stories);
-    struct evict_ctx c;
-    c.cutoff_ms = now_ms - d->cfg.max_age_ms;
-    c.over = stories > d->cfg.max_stories ? stories - d->cfg.max_stories : 0;
-    c.n = 0;
-    o->scan(d->store->impl, WD_NS_AGE, NULL, 0, on_age, &c);
-    for (int i = 0; i < c.n; i++) {
-        const uint8_t *k = c.keys[i];
-        if (k[8] == AGE_STORY) {
-            struct story_rec rec;
-            if (get_rec(d, k + 9, &rec))
-                unindex_story(d, &rec);
-            o->del(d->store->impl, WD_NS_STORY, k + 9, 16);
-        } else {
-            o->del(d->store->impl, WD_NS_PAGE, k + 9, 8);
-        }
-        o->del(d->store->impl, WD_NS_AGE, k, AGE_KEY_LEN);
-        d->evicted++;
-    }
 }
 
 int
@@ -839,17 +601,12 @@ wd_dedup_commit(struct wd_dedup *d, uint64_t page_key, int64_t now_ms)
 {
     if (!d->open)
         return WD_EINVAL;
-    const struct wd_store_ops *o = d->store->ops;
     int rc = 0;
-    if (page_key && !exists(d, WD_NS_PAGE, &page_key, 8)) {
-        uint8_t akey[AGE_KEY_LEN];
-        age_key(now_ms, AGE_PAGE, &page_key, 8, akey);
-        rc = o->put(d->store->impl, WD_NS_PAGE, &page_key, 8, &now_ms, 8);
-        if (rc == 0)
-            rc = o->put(d->store->impl, WD_NS_AGE, akey, AGE_KEY_LEN, "", 0);
-    }
+    if (page_key && !exists(d, WD_NS_PAGE, &page_key, 8))
+        rc = wd_dupindex_add_page(d->store, page_key, now_ms);
     if (rc == 0)
-        evict(d, now_ms);
+        d->evicted += wd_dupindex_evict(d->store, now_ms - d->cfg.max_age_ms,
+                                        d->cfg.max_stories, read_rec, d);
     if (rc) {
         wd_dedup_abort(d);
         return rc;
