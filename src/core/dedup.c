@@ -465,7 +465,6 @@ static enum lead_match
 by_lead(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
         struct wd_story_rec *rec)
 {
-    const struct wd_store_ops *o = d->store->ops;
     uint64_t leads[WD_FP_LEADS];
     if (own_leads(fp, leads) == 0)
         return LEAD_NONE;
@@ -473,8 +472,7 @@ by_lead(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
     int n = 0;
     for (int i = 0; i < WD_FP_LEADS; i++) {
         size_t vlen = 16;
-        if (!leads[i] ||
-            o->get(d->store->impl, WD_NS_LEAD, &leads[i], 8, found[n], &vlen) ||
+        if (!leads[i] || get(d, WD_NS_LEAD, &leads[i], 8, found[n], &vlen) ||
             vlen != 16)
             continue;
         int shared = 1;
