@@ -51,14 +51,21 @@ struct wd_ingest {
     bool acked; /* a ROUTER socket that answers each page */
 };
 
+/* What a RawPage frame may hold beyond its page's body (URL, source, content
+ * type, times): a frame over --max-page-bytes plus this is never read. */
+#define WD_INGEST_FRAME_SLACK (64 * 1024)
+
 /* Creates a PULL socket in zctx, binds it to endpoint and starts watching
  * it on loop. rcvhwm bounds the messages ZeroMQ queues (0 = unlimited).
+ * max_frame bounds a frame's size (ZMQ_MAXMSGSIZE): ZeroMQ reads a
+ * frame's length first and closes the connection of a sender whose frame
+ * is longer, before taking any of it in (-1: no bound).
  * curve: the server's secret key to make it a CURVE server (ZAP domain
  * "ingest"), or NULL.
  * Returns 0, or WD_EENDPOINT (with errno-style detail in *zerr) when the
  * endpoint is malformed or cannot be bound, or WD_EZMQ. */
 int wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
-                    const char *endpoint, int rcvhwm,
+                    const char *endpoint, int rcvhwm, int64_t max_frame,
                     const struct wd_curve_key *curve, wd_ingest_cb cb,
                     int *zerr);
 
@@ -66,7 +73,7 @@ int wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
  * A request is [identity (added by ROUTER), empty frame, request id (at
  * most WD_INGEST_REQ_MAX bytes), RawPage]; see docs/PROTOCOL.md. */
 int wd_ingest_start_acked(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
-                          const char *endpoint, int rcvhwm,
+                          const char *endpoint, int rcvhwm, int64_t max_frame,
                           const struct wd_curve_key *curve, wd_ingest_cb cb,
                           int *zerr);
 

@@ -649,8 +649,11 @@ wd_app_run(const struct wd_app_config *cfg)
         return 1;
     }
     app.ingest.data = &app;
+    /* A frame a little over --max-page-bytes is read and refused
+     * (too_large, counted); one far over it is never taken in. */
+    int64_t max_frame = (int64_t)cfg->max_page_bytes + WD_INGEST_FRAME_SLACK;
     rc = wd_ingest_start(&app.ingest, &app.loop, app.zctx, cfg->ingest,
-                         cfg->ingest_hwm, curve, on_message, &zerr);
+                         cfg->ingest_hwm, max_frame, curve, on_message, &zerr);
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot bind ingest endpoint %s: %s", cfg->ingest,
                zmq_strerror(zerr));
@@ -661,8 +664,8 @@ wd_app_run(const struct wd_app_config *cfg)
     app.ingest_ack.data = &app;
     if (cfg->ingest_ack) {
         rc = wd_ingest_start_acked(&app.ingest_ack, &app.loop, app.zctx,
-                                   cfg->ingest_ack, cfg->ingest_hwm, curve,
-                                   on_message, &zerr);
+                                   cfg->ingest_ack, cfg->ingest_hwm, max_frame,
+                                   curve, on_message, &zerr);
         if (rc) {
             wd_log(WD_LOG_ERROR, "cannot bind ingest-ack endpoint %s: %s",
                    cfg->ingest_ack, zmq_strerror(zerr));

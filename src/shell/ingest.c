@@ -107,8 +107,8 @@ read_one(struct wd_zwatch *w)
 
 static int
 start(struct wd_ingest *in, uv_loop_t *loop, void *zctx, int type,
-      const char *endpoint, int rcvhwm, const struct wd_curve_key *curve,
-      wd_ingest_cb cb, int *zerr)
+      const char *endpoint, int rcvhwm, int64_t max_frame,
+      const struct wd_curve_key *curve, wd_ingest_cb cb, int *zerr)
 {
     void *data = in->data;
     memset(in, 0, sizeof *in);
@@ -124,6 +124,7 @@ start(struct wd_ingest *in, uv_loop_t *loop, void *zctx, int type,
     int linger = 0;
     zmq_setsockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(in->sock, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
+    zmq_setsockopt(in->sock, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
     if ((curve && wd_curve_server_socket(in->sock, curve, "ingest") != 0) ||
         wd_endpoint_attach(in->sock, endpoint, true) != 0) {
         *zerr = errno;
@@ -143,19 +144,21 @@ start(struct wd_ingest *in, uv_loop_t *loop, void *zctx, int type,
 
 int
 wd_ingest_start(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
-                const char *endpoint, int rcvhwm,
+                const char *endpoint, int rcvhwm, int64_t max_frame,
                 const struct wd_curve_key *curve, wd_ingest_cb cb, int *zerr)
 {
-    return start(in, loop, zctx, ZMQ_PULL, endpoint, rcvhwm, curve, cb, zerr);
+    return start(in, loop, zctx, ZMQ_PULL, endpoint, rcvhwm, max_frame, curve,
+                 cb, zerr);
 }
 
 int
 wd_ingest_start_acked(struct wd_ingest *in, uv_loop_t *loop, void *zctx,
-                      const char *endpoint, int rcvhwm,
+                      const char *endpoint, int rcvhwm, int64_t max_frame,
                       const struct wd_curve_key *curve, wd_ingest_cb cb,
                       int *zerr)
 {
-    return start(in, loop, zctx, ZMQ_ROUTER, endpoint, rcvhwm, curve, cb, zerr);
+    return start(in, loop, zctx, ZMQ_ROUTER, endpoint, rcvhwm, max_frame, curve,
+                 cb, zerr);
 }
 
 int

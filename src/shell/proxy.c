@@ -150,11 +150,12 @@ on_signal(uv_signal_t *s, int signum)
 
 static void *
 open_socket(struct proxy *p, int type, const char *ep, int hwm,
-            const char *what)
+            int64_t max_frame, const char *what)
 {
     void *s = zmq_socket(p->zctx, type);
     if (!s)
         return NULL;
+    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
     int linger = 0;
@@ -178,11 +179,13 @@ wd_proxy_run(const struct wd_proxy_config *cfg)
     signal(SIGPIPE, SIG_IGN);
     p.zctx = zmq_ctx_new();
     int status = 1;
+    /* The workers' messages come whole (the workers bound them); the
+     * subscribers send only subscriptions, a channel name each. */
     p.frontend = open_socket(&p, cfg->stream ? ZMQ_PULL : ZMQ_XSUB,
-                             cfg->frontend, cfg->hwm, "frontend");
+                             cfg->frontend, cfg->hwm, -1, "frontend");
     if (p.frontend)
         p.backend = open_socket(&p, cfg->stream ? ZMQ_PUSH : ZMQ_XPUB,
-                                cfg->backend, cfg->hwm, "backend");
+                                cfg->backend, cfg->hwm, 4096, "backend");
     if (p.backend) {
         p.control_rep = zmq_socket(p.zctx, ZMQ_REP);
         p.control = zmq_socket(p.zctx, ZMQ_REQ);

@@ -191,6 +191,9 @@ wd_publish_snapshot_start(struct wd_publish *p, uv_loop_t *loop, void *zctx,
     int linger = 0, hwm = 4 * (WD_SNAPSHOT_MAX_DEPTH + 1);
     zmq_setsockopt(p->snap_sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(p->snap_sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    /* A request is a few short frames: a longer one is not taken in. */
+    int64_t max_frame = 4096;
+    zmq_setsockopt(p->snap_sock, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
     p->snap_watch.data = p;
     if ((curve &&
          wd_curve_server_socket(p->snap_sock, curve, "snapshot") != 0) ||
