@@ -189,6 +189,73 @@ test_htmlstrip(void)
     CHECK_STR(out, want);
 }
 
+/* A tag of more attributes than WD_HTMLSTRIP_MAX_ATTRS keeps its first
+ * ones and its end, whatever their shapes (quoted values holding spaces
+ * and ">", bare values, names alone); a long tag of few attributes (one
+ * 20 kB value) stays whole. Then the page parses in good time with its
+ * text (100 000 attributes took libxml2 29 s before). */
+static void
+test_many_attributes(void)
+{
+    size_t cap = 4u << 20, n = 0;
+    char *in = malloc(cap), *out = malloc(cap);
+    CHECK(in && out);
+    if (!in || !out)
+        goto done;
+    n += (size_t)snprintf(in + n, cap - n, "<html><body><div");
+    for (int a = 0; a < 100000; a++)
+        n += (size_t)snprintf(in + n, cap - n,
+                              a % 3 == 0   ? " a%d=\"x > y %d\""
+                              : a % 3 == 1 ? " b%d = v%d"
+                                           : " c%d%d",
+                              a, a);
+    n += (size_t)snprintf(in + n, cap - n,
+                          "><p>The harbour reopened on Tuesday after the "
+                          "storm, officials said, and ships came in.</p></div>"
+                          "<img src=\"x.png\"/></body></html>");
+    size_t m = wd_htmlstrip(in, n, out);
+    out[m] = '\0';
+    CHECK(m < 20000);
+    int attrs = 0;
+    /* (a quoted value holds a ">": count up to the tag's real end) */
+    const char *div = strstr(out, "<div"),
+               *end = div ? strstr(div, "><p>") : NULL;
+    CHECK(end != NULL);
+    for (const char *p = div; p && end && p < end; p++)
+        attrs += p[0] == ' ' && (p[1] == 'a' || p[1] == 'b' || p[1] == 'c') &&
+                 p[2] >= '0' && p[2] <= '9';
+    CHECK_INT(attrs, ==, WD_HTMLSTRIP_MAX_ATTRS);
+    CHECK_CONTAINS(out, "<p>The harbour reopened");
+    CHECK_CONTAINS(out, "<img src=\"x.png\"/>");
+    /* One long value: untouched. */
+    n = (size_t)snprintf(in, cap, "<div data-x=\"");
+    memset(in + n, 'q', 20000);
+    n += 20000;
+    n += (size_t)snprintf(in + n, cap - n, "\" id=\"k\">t</div>");
+    m = wd_htmlstrip(in, n, out);
+    CHECK_INT(m, ==, n);
+    CHECK(memcmp(in, out, n) == 0);
+    /* The whole page. */
+    n = 0;
+    n += (size_t)snprintf(in + n, cap - n, "<html><body><div");
+    for (int a = 0; a < 100000; a++)
+        n += (size_t)snprintf(in + n, cap - n, " a%d=\"%d\"", a, a);
+    n += (size_t)snprintf(in + n, cap - n,
+                          "><h1>Harbour reopens</h1><p>The harbour reopened "
+                          "on Tuesday after the storm, officials said, and "
+                          "the first ships came in at dawn with fuel and food "
+                          "for the islands, which had been cut off for a "
+                          "week.</p></div></body></html>");
+    struct wd_page p;
+    CHECK_OK(parse_html("text/html", in, n, &p));
+    CHECK_INT(p.n_items, ==, 1);
+    if (p.n_items == 1)
+        CHECK_CONTAINS(p.items[0].body, "first ships came in");
+done:
+    free(in);
+    free(out);
+}
+
 static void
 test_listing(void)
 {
@@ -296,6 +363,7 @@ main(void)
     RUN(test_jsonld_in_cdata);
     RUN(test_raw_text);
     RUN(test_htmlstrip);
+    RUN(test_many_attributes);
     RUN(test_listing);
     RUN(test_div_listing);
     RUN(test_br_paragraphs);

@@ -5,11 +5,16 @@
  * Tags are read as an HTML tokenizer reads them (a ">" inside a quoted
  * attribute value does not end one, and a "<script>" inside one is no
  * script); what cannot be read that way (a tag or a comment left open at
- * the end) is kept as it was and left to libxml2. Pure, over buffers. */
+ * the end) is kept as it was and left to libxml2. A tag keeps its first
+ * WD_HTMLSTRIP_MAX_ATTRS attributes: libxml2's check for a repeated one is
+ * quadratic, and one tag of 100 000 attributes held a page (and every page
+ * behind it) for 29 s. Pure, over buffers. */
 #ifndef WD_HTMLSTRIP_H
 #define WD_HTMLSTRIP_H
 
 #include <stddef.h>
+
+#define WD_HTMLSTRIP_MAX_ATTRS 256
 
 /* Writes s[0..len) without the raw text above into out (len bytes of room;
  * the output is never longer, and is a subsequence of the input). Returns
