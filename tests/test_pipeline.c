@@ -370,8 +370,9 @@ test_learned_boilerplate(void)
                  "Town Debates the Future of the Old %s\n%s.\n%s.\n%s\n",
                  topics[i], p1, p2, footer);
         struct wd_page_outcome o;
-        push(p, "https://valleypost.example/a", "text/plain", page,
-             strlen(page), &s, &o);
+        char url[64];
+        snprintf(url, sizeof url, "https://valleypost.example/a%d", i);
+        push(p, url, "text/plain", page, strlen(page), &s, &o);
         CHECK_INT(o.published, ==, 1);
     }
     int with_footer_early = 0, with_footer_late = 0, n = 0;
@@ -403,6 +404,66 @@ test_learned_boilerplate(void)
     for (int i = 0; i < s.n; i++)
         if (strcmp(s.channel[i], "all") == 0)
             CHECK_CONTAINS(s.art[i]->body, "Follow the Valley Post");
+    sink_free(&s);
+    free_pipeline(p);
+}
+
+/* A listing page fetched again and again is one page to the boilerplate
+ * learner, not eight votes for its teasers' lines: then the full text of
+ * one of its stories, from the same site, is that story's upgrade
+ * (revision 2), not a page of learned boilerplate answered duplicate. */
+static void
+test_refetched_listing_not_learned(void)
+{
+    struct wd_stats st;
+    struct wd_pipeline *p = new_pipeline(&st, WD_DEFAULT_MAX_PAGE);
+    static struct sink s;
+    const char *menu = "Valley Post | Home | Politics | Economy\n";
+    const char *head = "Harbour Strike Enters Third Week";
+    const char *lead =
+        "Dock workers in the northern harbour extended their walkout on "
+        "Monday after negotiators failed to agree on a new wage deal for the "
+        "coming two years, and shipping companies diverted their vessels";
+    char page[4096];
+    int published = 0;
+    for (int i = 0; i < 8; i++) {
+        snprintf(page, sizeof page,
+                 "%s\n%s\n%s ...\n\nCouncil Approves New Budget For Schools\n"
+                 "The city council approved a new budget on Tuesday after a "
+                 "long debate over spending on schools, roads and the public "
+                 "library that ran late into the night ...\n\n"
+                 "Museum Reopens After Two Years Of Work\n"
+                 "The city museum reopened on Saturday after two years of "
+                 "renovation, with a new wing for the regional collection "
+                 "and a cafe on the roof ...\n\nUpdated %d minutes ago\n",
+                 menu, head, lead, i + 1);
+        struct wd_page_outcome o;
+        push(p, "https://valleypost.example/", "text/plain", page, strlen(page),
+             &s, &o);
+        CHECK_OK(o.rc);
+        published += o.published;
+    }
+    CHECK_INT(published, ==, 3); /* the three teasers, once */
+    snprintf(page, sizeof page,
+             "%s\n%s\n%s to other ports.\n\nThe union said talks would "
+             "resume on Thursday, and traders warned of shortages of fresh "
+             "fruit within days if the strike went on through the weekend.\n\n"
+             "Port officials estimated the losses at several million a day "
+             "and asked the government to mediate between the two sides.\n",
+             menu, head, lead);
+    struct wd_page_outcome o;
+    int before = s.n;
+    push(p, "https://valleypost.example/harbour-strike", "text/plain", page,
+         strlen(page), &s, &o);
+    CHECK_OK(o.rc);
+    CHECK_INT(o.published, ==, 1);
+    bool upgraded = false;
+    for (int i = before; i < s.n; i++)
+        if (strcmp(s.channel[i], "all") == 0 && s.art[i]) {
+            upgraded = s.art[i]->revision == 2;
+            CHECK_CONTAINS(s.art[i]->body, "Dock workers in the northern");
+        }
+    CHECK(upgraded);
     sink_free(&s);
     free_pipeline(p);
 }
@@ -458,6 +519,7 @@ main(void)
     RUN(test_dateline_tagged);
     RUN(test_dedup_decisions_published);
     RUN(test_learned_boilerplate);
+    RUN(test_refetched_listing_not_learned);
     RUN(test_refetch_fingerprinted_when_needed);
     return TEST_DONE();
 }

@@ -7,9 +7,10 @@
  * pages each stood on; every WD_BOILER_WINDOW pages all counts halve, so
  * old layouts fade. A line is boilerplate when it stood on at least half
  * of the recent pages, and on at least WD_BOILER_MIN_PAGES of them: a
- * story repeated on a few listing pages is not. Memory: max_sources x
- * WD_BOILER_LINES x 12 bytes, fixed at creation. Read by the parser,
- * written after it: one thread.
+ * story repeated on a few listing pages is not. Pages are counted by their
+ * URL: fetching one page again adds nothing. Memory: max_sources x
+ * (WD_BOILER_LINES x 12 + WD_BOILER_WINDOW x 8) bytes, fixed at creation. Read
+ * by the parser, written after it: one thread.
  */
 #ifndef WD_BOILER_H
 #define WD_BOILER_H
@@ -34,8 +35,13 @@ uint32_t wd_boiler_source(struct wd_boiler *b, const char *key, size_t len);
 /* True when line_hash is learned boilerplate of the source's pages. */
 bool wd_boiler_is(const struct wd_boiler *b, uint32_t slot, uint64_t line_hash);
 
-/* Learns one page: its distinct line hashes. */
-void wd_boiler_learn(struct wd_boiler *b, uint32_t slot, const uint64_t *hashes,
-                     size_t n);
+/* Learns one page: its distinct line hashes. page_id names the page (a
+ * hash of its URL): a page learned already among the source's last
+ * WD_BOILER_WINDOW pages is not learned again, so a listing fetched eight
+ * times, or a page resent after a failure, is one page, not eight votes
+ * for its lines (its teasers would become the site's boilerplate, and the
+ * full text of their stories be read without them). */
+void wd_boiler_learn(struct wd_boiler *b, uint32_t slot, uint64_t page_id,
+                     const uint64_t *hashes, size_t n);
 
 #endif

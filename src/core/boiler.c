@@ -15,6 +15,8 @@ struct source {
     uint64_t key;
     uint64_t last_used;
     uint32_t pages; /* recent pages learned (halved with the counts) */
+    uint32_t next;  /* where the next page's id goes in recent[] */
+    uint64_t recent[WD_BOILER_WINDOW]; /* ids of the last pages learned */
     struct entry lines[WD_BOILER_LINES];
 };
 
@@ -113,12 +115,18 @@ wd_boiler_is(const struct wd_boiler *b, uint32_t slot, uint64_t line_hash)
 }
 
 void
-wd_boiler_learn(struct wd_boiler *b, uint32_t slot, const uint64_t *hashes,
-                size_t n)
+wd_boiler_learn(struct wd_boiler *b, uint32_t slot, uint64_t page_id,
+                const uint64_t *hashes, size_t n)
 {
     if (slot >= b->n)
         return;
     struct source *s = &b->sources[slot];
+    page_id |= 1; /* 0: an empty place in recent[] */
+    for (size_t i = 0; i < WD_BOILER_WINDOW; i++)
+        if (s->recent[i] == page_id)
+            return; /* a re-fetch or a resend: learned already */
+    s->recent[s->next] = page_id;
+    s->next = (s->next + 1) % WD_BOILER_WINDOW;
     if (s->pages >= WD_BOILER_WINDOW) {
         s->pages /= 2;
         for (size_t i = 0; i < WD_BOILER_LINES; i++)

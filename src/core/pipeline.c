@@ -308,8 +308,9 @@ wd_pipeline_parse(struct wd_pipeline *p, struct wd_prepared *pp)
         pp->rc = rc;
         return false;
     }
-    wd_boiler_learn(p->boiler, in.boiler_slot, pp->page.line_hashes,
-                    pp->page.n_line_hashes);
+    const char *url = raw->url ? raw->url : "";
+    wd_boiler_learn(p->boiler, in.boiler_slot, XXH3_64bits(url, strlen(url)),
+                    pp->page.line_hashes, pp->page.n_line_hashes);
     if (pp->page.n_items == 0)
         return false;
     pp->page_key = page_key(&pp->page);
