@@ -30,19 +30,40 @@ int phr_parse_response(const char *buf, size_t len, int *minor_version,
                        struct phr_header *headers, size_t *num_headers,
                        size_t last_len);
 
+/* Connections go through phases, each bounded on its own, so that no kind
+ * of client can take the room of another (a probe must answer whatever
+ * else connects):
+ *
+ * - waiting for its request: the first byte within FIRST_BYTE_MS, the
+ *   whole header within HEADER_MS of it; at most MAX_WAITING such
+ *   connections, and when one more comes the one waiting longest is closed
+ *   (a slow client gives way to a new one, which a probe always is);
+ * - answering: written and closed, within ANSWER_MS;
+ * - an event stream (the dashboard's /events): at most MAX_STREAMS, beyond
+ *   which a new one is answered 503; a stream whose reader falls
+ *   MAX_SSE_BACKLOG behind is closed.
+ *
+ * MAX_CONNECTIONS bounds them all (file descriptors, memory). */
 #define MAX_REQUEST 8192
-#define MAX_CONNECTIONS 256
-#define REQUEST_TIMEOUT_MS 10000
+#define MAX_WAITING 256
+#define MAX_STREAMS 64
+#define MAX_CONNECTIONS 1024
+#define FIRST_BYTE_MS 2000
+#define HEADER_MS 5000
+#define ANSWER_MS 10000
 #define MAX_SSE_BACKLOG (1 << 20) /* bytes queued to one SSE subscriber */
+
+enum phase { WAITING, ANSWERING, STREAM };
 
 struct conn {
     uv_tcp_t tcp;
     uv_timer_t timer;
     struct wd_http *http;
-    struct conn *prev, *next;
+    struct conn *prev, *next; /* newest first */
     char buf[MAX_REQUEST];
     size_t len;
-    bool sse, closing;
+    enum phase phase;
+    bool closing;
     size_t queued; /* bytes written but not yet completed */
     int handles;
 };
@@ -52,10 +73,24 @@ struct wd_http {
     uv_loop_t *loop;
     wd_http_handler handler;
     void *ctx;
-    struct conn *conns;
-    int n_conns;
+    struct conn *conns, *oldest;
+    int n_conns, n_waiting, n_streams;
     bool closing;
 };
+
+/* Moves c out of its phase's count into phase p's. */
+static void
+set_phase(struct conn *c, enum phase p)
+{
+    struct wd_http *h = c->http;
+    if (!c->closing) {
+        h->n_waiting -= c->phase == WAITING;
+        h->n_streams -= c->phase == STREAM;
+        h->n_waiting += p == WAITING;
+        h->n_streams += p == STREAM;
+    }
+    c->phase = p;
+}
 
 struct write_req {
     uv_write_t req;
@@ -66,6 +101,9 @@ struct write_req {
 };
 
 static void conn_close(struct conn *c);
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
+static void on_timeout(uv_timer_t *t);
 
 static void
 on_conn_handle_closed(uv_handle_t *h)
@@ -80,6 +118,8 @@ on_conn_handle_closed(uv_handle_t *h)
         http->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
+    else
+        http->oldest = c->prev;
     http->n_conns--;
     free(c);
     if (http->closing && http->n_conns == 0 &&
@@ -93,6 +133,8 @@ conn_close(struct conn *c)
 {
     if (c->closing)
         return;
+    c->http->n_waiting -= c->phase == WAITING;
+    c->http->n_streams -= c->phase == STREAM;
     c->closing = true;
     uv_close((uv_handle_t *)&c->timer, on_conn_handle_closed);
     uv_close((uv_handle_t *)&c->tcp, on_conn_handle_closed);
@@ -186,7 +228,9 @@ handle_request(struct conn *c)
         return; /* incomplete: wait for more */
     }
     uv_read_stop((uv_stream_t *)&c->tcp);
-    uv_timer_stop(&c->timer);
+    /* A client that does not take its answer is closed after ANSWER_MS. */
+    uv_timer_start(&c->timer, on_timeout, ANSWER_MS, 0);
+    set_phase(c, ANSWERING);
     if (r < 0) {
         respond(c, 400, "text/plain", "bad request\n", 12, false);
         return;
@@ -201,11 +245,17 @@ handle_request(struct conn *c)
     struct wd_http_reply rep = {200, "text/plain; charset=utf-8", NULL, 0,
                                 false};
     c->http->handler(c->http->ctx, p, &rep);
+    if (rep.event_stream && !head && c->http->n_streams >= MAX_STREAMS) {
+        free(rep.body);
+        respond(c, 503, "text/plain", "too many event streams\n", 23, false);
+        return;
+    }
     if (rep.event_stream && !head) {
         static const char hdr[] =
             "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
             "Cache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
-        c->sse = true;
+        set_phase(c, STREAM);
+        uv_timer_stop(&c->timer);
         conn_write(c, hdr, sizeof hdr - 1, false);
         if (rep.body && rep.len) {
             char *ev = malloc(rep.len + 16);
@@ -217,6 +267,7 @@ handle_request(struct conn *c)
             }
         }
         /* Reading again notices the client going away. */
+        uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
         free(rep.body);
         return;
     }
@@ -228,7 +279,13 @@ handle_request(struct conn *c)
 static void
 on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
+    (void)suggested;
     struct conn *c = h->data;
+    if (c->phase == STREAM) { /* what a stream's client sends is dropped */
+        buf->base = c->buf;
+        buf->len = sizeof c->buf;
+        return;
+    }
     buf->base = c->buf + c->len;
     buf->len = sizeof c->buf - c->len;
 }
@@ -236,13 +293,16 @@ on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void
 on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
+    (void)buf;
     struct conn *c = s->data;
     if (n < 0) {
         conn_close(c);
         return;
     }
-    if (c->sse)
-        return; /* clients of a stream send nothing we need */
+    if (c->phase != WAITING)
+        return;               /* clients of a stream send nothing we need */
+    if (c->len == 0 && n > 0) /* the first bytes: the header's time runs */
+        uv_timer_start(&c->timer, on_timeout, HEADER_MS, 0);
     c->len += (size_t)n;
     handle_request(c);
 }
@@ -251,6 +311,17 @@ static void
 on_timeout(uv_timer_t *t)
 {
     conn_close(t->data);
+}
+
+/* Closes the connection that has waited longest for its request. */
+static void
+evict_oldest_waiting(struct wd_http *http)
+{
+    for (struct conn *c = http->oldest; c; c = c->prev)
+        if (c->phase == WAITING && !c->closing) {
+            conn_close(c);
+            return;
+        }
 }
 
 static void
@@ -270,14 +341,20 @@ on_connection(uv_stream_t *server, int status)
     c->next = http->conns;
     if (http->conns)
         http->conns->prev = c;
+    else
+        http->oldest = c;
     http->conns = c;
     http->n_conns++;
+    c->phase = ANSWERING; /* counted as waiting once accepted */
     if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0 ||
         http->n_conns > MAX_CONNECTIONS) {
         conn_close(c);
         return;
     }
-    uv_timer_start(&c->timer, on_timeout, REQUEST_TIMEOUT_MS, 0);
+    if (http->n_waiting >= MAX_WAITING)
+        evict_oldest_waiting(http);
+    set_phase(c, WAITING);
+    uv_timer_start(&c->timer, on_timeout, FIRST_BYTE_MS, 0);
     uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
 }
 
@@ -342,7 +419,7 @@ wd_http_broadcast(struct wd_http *h, const char *line, size_t len)
         return;
     int n = snprintf(ev, len + 16, "data: %.*s\n\n", (int)len, line);
     for (struct conn *c = h->conns; c; c = c->next) {
-        if (!c->sse || c->closing)
+        if (c->phase != STREAM || c->closing)
             continue;
         if (c->queued > MAX_SSE_BACKLOG) {
             conn_close(c); /* a stuck viewer must not grow our memory */
