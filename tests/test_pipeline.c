@@ -1,6 +1,7 @@
 /* WD_TEST_LABEL: unit */
 /* The functional core end to end, without sockets: RawPage frames in,
  * (channel, Article) messages out. */
+#include <errno.h>
 #include "gen.h"
 #include "testutil.h"
 
@@ -510,6 +511,84 @@ test_refetch_fingerprinted_when_needed(void)
     free_pipeline(p);
 }
 
+/* A store whose commits fail while commit_failures > 0 (a full disk); the
+ * rest is the real LMDB store's. */
+static const struct wd_store_ops *real_ops;
+static int commit_failures;
+
+static int
+failing_commit(void *impl)
+{
+    if (commit_failures > 0) {
+        commit_failures--;
+        real_ops->abort(impl);
+        return -ENOSPC;
+    }
+    return real_ops->commit(impl);
+}
+
+/* A commit that fails leaves the page's story sent but not remembered: the
+ * page is held (retry), the worker not ready, and each retry commits the
+ * same decision without sending or counting the story again; once a
+ * commit goes through the page is done (published, to be answered
+ * "accepted") and the worker ready, and the story is remembered. */
+static void
+test_failed_commit_retried(void)
+{
+    struct wd_stats st;
+    struct wd_pipeline *p = new_pipeline(&st, WD_DEFAULT_MAX_PAGE);
+    static struct sink s;
+    struct wd_store_ops ops = *store.ops;
+    real_ops = store.ops;
+    ops.commit = failing_commit;
+    store.ops = &ops;
+    const char *page =
+        "Ferry Service Resumes After Storm\n"
+        "The island ferry resumed service on Tuesday morning after the storm "
+        "passed, the operator said, and the first crossing of the day was "
+        "full of people who had waited on the quay for three days.\n";
+    uint8_t *frame;
+    size_t n = make_raw("https://ferry.example/1", "text/plain", page,
+                        strlen(page), &frame);
+    commit_failures = 2;
+    struct wd_prepared *pp = wd_prepared_get(p, frame, n, 1764900000500LL);
+    CHECK(pp != NULL);
+    if (!pp)
+        return;
+    wd_pipeline_prepare(p, pp);
+    struct wd_page_outcome o;
+    wd_pipeline_finish(p, pp, collect, &s, &o);
+    CHECK(o.retry && o.commit_failed && !o.contended);
+    CHECK_INT(o.store_rc, ==, -ENOSPC);
+    CHECK_INT(o.sent, ==, 1);
+    CHECK(!wd_pipeline_store_ok(p));
+    CHECK_INT(count_on(&s, "all"), ==, 1);
+    wd_pipeline_finish(p, pp, collect, &s, &o); /* fails again */
+    CHECK(o.retry && o.commit_failed);
+    CHECK_INT(o.sent, ==, 0);
+    wd_pipeline_finish(p, pp, collect, &s, &o); /* goes through */
+    CHECK(!o.retry);
+    CHECK_INT(o.rc, ==, 0);
+    CHECK_INT(o.published, ==, 1);
+    CHECK_INT(o.sent, ==, 0);
+    CHECK(wd_pipeline_store_ok(p));
+    CHECK_INT(count_on(&s, "all"), ==, 1); /* sent once */
+    CHECK_INT(st.c[WD_C_ARTICLES_PUBLISHED], ==, 1);
+    CHECK_INT(st.c[WD_C_STORE_ERRORS], ==, 2);
+    CHECK_INT(st.c[WD_C_PAGES_RECEIVED], ==, 1);
+    wd_prepared_put(p, pp);
+    free(frame);
+    /* Remembered: the same story again is a duplicate. */
+    struct wd_page_outcome o2;
+    push(p, "https://ferry.example/2", "text/plain", page, strlen(page), &s,
+         &o2);
+    CHECK_INT(o2.published, ==, 0);
+    CHECK(o2.duplicates > 0 || o2.page_duplicate);
+    store.ops = real_ops;
+    sink_free(&s);
+    free_pipeline(p);
+}
+
 int
 main(void)
 {
@@ -520,6 +599,7 @@ main(void)
     RUN(test_dedup_decisions_published);
     RUN(test_learned_boilerplate);
     RUN(test_refetched_listing_not_learned);
+    RUN(test_failed_commit_retried);
     RUN(test_refetch_fingerprinted_when_needed);
     return TEST_DONE();
 }

@@ -42,13 +42,18 @@ struct wd_page_outcome {
     enum wd_reject reason; /* valid when rc != 0 */
     size_t items;          /* stories found */
     size_t published;      /* stories published */
+    size_t sent; /* of them, sent by this call (0 on a commit's retry) */
     size_t duplicates;     /* stories dropped as already published */
     size_t upgrades;       /* stories published again in full */
     bool page_duplicate;   /* the whole page was seen before */
-    bool retry;     /* nothing was published: process the page again later */
-    bool contended; /* ... because another worker was publishing one of its
-                     * stories (or a near copy) right then; else because the
-                     * store could not be reached */
+    bool retry;            /* not done: process the page again later */
+    bool contended;     /* ... because another worker was publishing one of its
+                         * stories (or a near copy) right then; else because the
+                         * store could not be reached */
+    bool commit_failed; /* ... because its stories were published but the
+                         * commit that remembers them failed: the retry
+                         * commits them without publishing them again */
+    int store_rc;       /* the store's error then (WD_E* or -errno) */
     char last_title[160]; /* title of the last story published, cut */
     char url[256];        /* the page's URL, cut, for log lines */
 };

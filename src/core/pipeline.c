@@ -53,6 +53,9 @@ struct wd_prepared {
     uint64_t page_key;
     bool need_fps; /* parsed, for wd_pipeline_fingerprint() to do */
     bool finished; /* counted by a finish already */
+    /* Its stories went out but their commit failed: a retry stages and
+     * commits the same decisions without sending or counting them again. */
+    bool emitted;
 };
 
 #define MAX_FREE_PREPARED 64
@@ -210,6 +213,7 @@ wd_prepared_get(struct wd_pipeline *p, const uint8_t *frame, size_t len,
     pp->page_key = 0;
     pp->need_fps = false;
     pp->finished = false;
+    pp->emitted = false;
     /* A page over the limit is refused on its length: not even copied. */
     if (len > p->cfg.max_page_bytes) {
         pp->frame = NULL;
@@ -418,16 +422,19 @@ page_key(const struct wd_page *page)
     return h ? h : 1;
 }
 
+/* Counts a decision in the page's outcome and, unless quiet (a retry of a
+ * page counted already), in the worker's figures. */
 static void
 count_dup(struct wd_pipeline *p, enum wd_dedup_kind kind,
-          struct wd_page_outcome *out)
+          struct wd_page_outcome *out, bool quiet)
 {
+    bool dup = kind == WD_DEDUP_KIND_EXACT || kind == WD_DEDUP_KIND_NEAR ||
+               kind == WD_DEDUP_KIND_PAGE;
+    out->duplicates += dup;
+    if (quiet)
+        return;
     p->stats->dedup[kind]++;
-    if (kind == WD_DEDUP_KIND_EXACT || kind == WD_DEDUP_KIND_NEAR ||
-        kind == WD_DEDUP_KIND_PAGE) {
-        out->duplicates++;
-        p->stats->c[WD_C_ARTICLES_DUPLICATE]++;
-    }
+    p->stats->c[WD_C_ARTICLES_DUPLICATE] += dup;
 }
 
 /* Publishes why a story, or a whole page (fp NULL), was dropped, on
@@ -501,6 +508,7 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
     const struct wd_page *page = &pp->page;
     int64_t now_ms = pp->now_ms;
     uint64_t pkey = pp->page_key;
+    bool quiet = pp->emitted;
     if (wd_dedup_begin(p->dedup) != 0) {
         store_down(p, out);
         return;
@@ -513,10 +521,12 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
     if (page_seen) {
         wd_dedup_abort(p->dedup);
         out->page_duplicate = true;
-        p->stats->dedup[WD_DEDUP_KIND_PAGE]++;
         out->duplicates = page->n_items;
-        p->stats->c[WD_C_ARTICLES_DUPLICATE] += page->n_items;
-        emit_dedup(raw, NULL, NULL, "page", now_ms, &pp->work, emit, ctx);
+        if (!quiet) {
+            p->stats->dedup[WD_DEDUP_KIND_PAGE]++;
+            p->stats->c[WD_C_ARTICLES_DUPLICATE] += page->n_items;
+            emit_dedup(raw, NULL, NULL, "page", now_ms, &pp->work, emit, ctx);
+        }
         return;
     }
     struct pending *ready =
@@ -540,10 +550,11 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         if (d == WD_DUP_EXACT || d == WD_DUP_NEAR) {
             count_dup(
                 p, d == WD_DUP_EXACT ? WD_DEDUP_KIND_EXACT : WD_DEDUP_KIND_NEAR,
-                out);
-            emit_dedup(raw, it->title, &fp,
-                       d == WD_DUP_EXACT ? "exact" : "near", now_ms, &pp->work,
-                       emit, ctx);
+                out, quiet);
+            if (!quiet)
+                emit_dedup(raw, it->title, &fp,
+                           d == WD_DUP_EXACT ? "exact" : "near", now_ms,
+                           &pp->work, emit, ctx);
             continue;
         }
         char id[WD_ID_LEN + 1]; /* an upgrade found by lead has its own */
@@ -611,17 +622,30 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         }
     }
     for (size_t i = 0; i < n_ready; i++) {
-        emit_all(p, &ready[i].tags, ready[i].buf, ready[i].len, emit, ctx);
+        if (!quiet) {
+            emit_all(p, &ready[i].tags, ready[i].buf, ready[i].len, emit, ctx);
+            p->stats->c[WD_C_ARTICLES_PUBLISHED]++;
+            out->sent++;
+        }
         out->published++;
-        p->stats->c[WD_C_ARTICLES_PUBLISHED]++;
         out->upgrades += ready[i].kind == WD_DEDUP_KIND_UPGRADE ||
                          ready[i].kind == WD_DEDUP_KIND_CORRECTION ||
                          ready[i].kind == WD_DEDUP_KIND_UPDATE;
-        count_dup(p, ready[i].kind, out);
+        count_dup(p, ready[i].kind, out, quiet);
     }
-    p->store_failed = wd_dedup_commit(p->dedup, pkey, now_ms) != 0;
-    if (p->store_failed)
+    /* A commit that fails (a full disk, a store that took the batch but
+     * whose answer was lost) leaves the stories sent but not remembered:
+     * the page is held and its commit tried again (out->retry), without
+     * sending them again; it is answered once they are remembered. */
+    int rc = wd_dedup_commit(p->dedup, pkey, now_ms);
+    p->store_failed = rc != 0;
+    if (rc) {
         p->stats->c[WD_C_STORE_ERRORS]++;
+        pp->emitted = true;
+        out->retry = true;
+        out->commit_failed = true;
+        out->store_rc = rc;
+    }
 }
 
 void

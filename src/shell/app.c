@@ -136,8 +136,8 @@ on_prepared(void *ctx)
 }
 
 /* The answer to an acknowledged page, once it is published and its dedup
- * state committed; NULL when it gets none (the commit failed: the client
- * resends). */
+ * state committed (a page whose commit failed is held, not answered, until
+ * its commit is done). */
 static const char *
 ack_status(struct app *app, const struct wd_page_outcome *o, char *buf,
            size_t cap)
@@ -146,8 +146,6 @@ ack_status(struct app *app, const struct wd_page_outcome *o, char *buf,
         snprintf(buf, cap, "rejected:%s", wd_reject_name(o->reason));
         return buf;
     }
-    if (!wd_pipeline_store_ok(app->pipeline))
-        return NULL;
     if (o->published == 0 && (o->page_duplicate || o->duplicates > 0))
         return "duplicate";
     return "accepted";
@@ -217,9 +215,8 @@ finish_head(struct app *app)
     wd_pipeline_finish(app->pipeline, j->pp, emit, app, &o);
     if (o.rc)
         log_reject(app, &o);
-    if (o.published) {
+    if (o.sent)
         wd_view_published(&app->view, o.last_title);
-    }
     if (o.retry) {
         if (o.contended)
             app->stats.c[WD_C_CLAIM_WAITS]++;
@@ -228,15 +225,24 @@ finish_head(struct app *app)
         if (first || o.contended != app->held_contended) {
             /* Another worker publishing the same story commits within a
              * page's time: look again soon. A store that is down: back
-             * off. */
+             * off, to once a second, so that the worker is ready again
+             * within a second of the store. */
             app->retry_ms = o.contended ? 10 : 100;
-            if (!o.contended) {
+            if (o.commit_failed) {
+                app->store_was_down = true;
+                wd_log(WD_LOG_ERROR,
+                       "store commit failed (%s): %zu stor%s published but "
+                       "not remembered; ingest paused, the commit retried "
+                       "(url=\"%s\")",
+                       wd_strerror(o.store_rc), o.published,
+                       o.published == 1 ? "y" : "ies", o.url);
+            } else if (!o.contended) {
                 app->store_was_down = true;
                 wd_log(WD_LOG_WARN, "store unreachable: ingest paused, the "
                                     "page is held and retried");
             }
-        } else if (app->retry_ms < 2000) {
-            app->retry_ms *= 2;
+        } else if (app->retry_ms < 1000) {
+            app->retry_ms = app->retry_ms * 2 < 1000 ? app->retry_ms * 2 : 1000;
         }
         app->held_contended = o.contended;
         uv_timer_start(&app->retry_timer, on_retry, app->retry_ms, 0);
@@ -557,6 +563,9 @@ wd_app_run(const struct wd_app_config *cfg)
     /* A viewer that goes away mid-write must cost an EPIPE, not the
      * process. */
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit reached (RLIMIT_FSIZE) is a failed write of the
+     * store, EFBIG, held and retried like a full disk; not a death. */
+    signal(SIGXFSZ, SIG_IGN);
     char host[64] = "localhost";
     gethostname(host, sizeof host - 1);
     snprintf(app.worker_name, sizeof app.worker_name, "%s:%d", host,
