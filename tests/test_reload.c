@@ -179,6 +179,17 @@ test_reload_under_load(void)
     CHECK_INT(s.all, ==, 4 * BATCH);
     CHECK_INT(s.marked, ==, 2 * BATCH);
 
+    /* 5. A data file that is a FIFO (or a device) is refused at once, not
+     * read until a writer comes: the reload fails, and a stop does not
+     * wait behind it (before, SIGTERM hung). */
+    snprintf(path, sizeof path, "%s/gazetteer-extra.tsv", data_dir);
+    CHECK(unlink(path) == 0);
+    CHECK(mkfifo(path, 0600) == 0);
+    kill(w.pid, SIGHUP);
+    drain(sub, &s, 4 * BATCH, 2 * BATCH, 1, 2);
+    CHECK_INT(s.failures, ==, 2);
+    CHECK(log_has(&w, "gazetteer-extra.tsv: not a regular file"));
+
     CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     zmq_close(push);
     zmq_close(sub);

@@ -56,14 +56,16 @@
 #include "wd/tag.h"
 
 #include <errno.h>
-#include <math.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifdef __SSE2__
@@ -1415,9 +1417,24 @@ wd_tagger_free(struct wd_tagger *t)
 static int
 read_file(const char *path, struct wd_tag_file *f, char *err, size_t err_cap)
 {
-    FILE *fp = fopen(path, "rb");
+    /* Without blocking: a FIFO put in place of a data file would wait for
+     * a writer, and the reload with it (and a stop behind the reload). */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        snprintf(err, err_cap, "%s: %s", path, strerror(e));
+        return -e;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        snprintf(err, err_cap, "%s: not a regular file", path);
+        return WD_EINVAL;
+    }
+    FILE *fp = fdopen(fd, "rb");
     if (!fp) {
         int e = errno;
+        close(fd);
         snprintf(err, err_cap, "%s: %s", path, strerror(e));
         return -e;
     }
