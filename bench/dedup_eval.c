@@ -80,7 +80,8 @@ run(const char *method_name, enum wd_near_method method, int pages,
     if (wd_store_open_lmdb(&store, dir, 8192) != 0)
         return 1;
     struct wd_stats stats = {0};
-    struct wd_pipeline_config cfg = {8 << 20, &store, {0, 0, method}, NULL};
+    struct wd_pipeline_config cfg = {
+        .max_page_bytes = 8 << 20, .store = &store, .dedup = {0, 0, method}};
     struct wd_pipeline *p;
     if (wd_pipeline_new(&p, &cfg, &stats) != 0)
         return 1;

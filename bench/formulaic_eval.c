@@ -238,8 +238,9 @@ main(int argc, char **argv)
     if (wd_store_open_lmdb(&store, dir, 4096) != 0)
         return 2;
     struct wd_stats stats = {0};
-    struct wd_pipeline_config cfg = {
-        8 << 20, &store, {0, 0, WD_NEAR_MINHASH}, NULL};
+    struct wd_pipeline_config cfg = {.max_page_bytes = 8 << 20,
+                                     .store = &store,
+                                     .dedup = {0, 0, WD_NEAR_MINHASH}};
     struct wd_pipeline *p;
     if (wd_pipeline_new(&p, &cfg, &stats) != 0)
         return 2;

@@ -65,8 +65,9 @@ static struct wd_pipeline *
 new_pipeline(struct wd_stats *st, size_t max_page)
 {
     temp_store(&store, store_dir);
-    struct wd_pipeline_config cfg = {
-        max_page, &store, {0, 0, WD_NEAR_MINHASH}, NULL};
+    struct wd_pipeline_config cfg = {.max_page_bytes = max_page,
+                                     .store = &store,
+                                     .dedup = {0, 0, WD_NEAR_MINHASH}};
     struct wd_pipeline *p = NULL;
     memset(st, 0, sizeof *st);
     CHECK_OK(wd_pipeline_new(&p, &cfg, st));

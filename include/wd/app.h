@@ -42,6 +42,9 @@ struct wd_app_config {
     const char *snapshot;
     unsigned snapshot_depth;
     size_t snapshot_mb;
+    /* How long published stories stay in the journal for RESUME (with the
+     * snapshot service, on an LMDB store); 0: none. */
+    unsigned journal_minutes;
 };
 
 /* Runs the worker until SIGINT or SIGTERM; SIGHUP reloads the tagger's

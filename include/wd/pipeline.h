@@ -26,6 +26,13 @@ struct wd_pipeline_config {
     /* The tagger, handed over (the pipeline frees it, also when its
      * creation fails); NULL: the pipeline loads the default data's. */
     struct wd_tagger *tagger;
+    /* Called in the store's open batch after a page's stories were sent
+     * (or, on a commit's retry, would have been) and before the commit
+     * that remembers them, so that what it stages (the journal of the
+     * messages sent) is committed with them; non-zero fails the commit.
+     * NULL: nothing. */
+    int (*before_commit)(void *ctx, struct wd_store *store);
+    void *hook_ctx;
 };
 
 struct wd_pipeline;
@@ -42,21 +49,28 @@ struct wd_page_outcome {
     enum wd_reject reason; /* valid when rc != 0 */
     size_t items;          /* stories found */
     size_t published;      /* stories published */
-    size_t sent; /* of them, sent by this call (0 on a commit's retry) */
-    size_t duplicates;     /* stories dropped as already published */
-    size_t upgrades;       /* stories published again in full */
-    bool page_duplicate;   /* the whole page was seen before */
-    bool retry;            /* not done: process the page again later */
-    bool contended;     /* ... because another worker was publishing one of its
-                         * stories (or a near copy) right then; else because the
-                         * store could not be reached */
-    bool commit_failed; /* ... because its stories were published but the
-                         * commit that remembers them failed: the retry
-                         * commits them without publishing them again */
-    int store_rc;       /* the store's error then (WD_E* or -errno) */
+    size_t sent;       /* of them, sent by this call (0 on a commit's retry) */
+    size_t duplicates; /* stories dropped as already published */
+    size_t upgrades;   /* stories published again in full */
+    bool page_duplicate; /* the whole page was seen before */
+    bool retry;          /* not done: process the page again later */
+    bool contended;      /* ... because another worker was publishing one of its
+                          * stories (or a near copy) right then; else because the
+                          * store could not be reached */
+    bool commit_failed;  /* ... because its stories were published but the
+                          * commit that remembers them failed: the retry
+                          * commits them without publishing them again */
+    int store_rc;        /* the store's error then (WD_E* or -errno) */
     char last_title[160]; /* title of the last story published, cut */
     char url[256];        /* the page's URL, cut, for log lines */
 };
+
+/* The answer to a page of the acknowledged ingest, once it is done:
+ * "accepted", "duplicate" or "rejected:<reason>" (in buf, cap bytes, or a
+ * constant). A page held for a retry is not done: it is not answered until
+ * its stories are published and remembered. */
+const char *wd_pipeline_answer(const struct wd_page_outcome *o, char *buf,
+                               size_t cap);
 
 /* Creates a pipeline counting into *stats (borrowed; must outlive it).
  * Returns 0, WD_EINVAL or WD_ENOMEM. */

@@ -10,6 +10,7 @@
 #ifndef WD_PUBLISH_H
 #define WD_PUBLISH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -20,6 +21,16 @@
 struct wd_curve_key;
 struct wd_snapshot_store;
 
+/* Gives a RESUME request's messages: for each, call item(item_ctx, epoch,
+ * seq, bytes, len); returns 0 (with *complete and *more set) or an error,
+ * answered ERROR. */
+typedef void (*wd_publish_item_fn)(void *item_ctx, uint64_t epoch, uint64_t seq,
+                                   const uint8_t *bytes, size_t len);
+typedef int (*wd_publish_resume_fn)(void *ctx, const char *channel,
+                                    uint64_t epoch, uint64_t seq,
+                                    wd_publish_item_fn item, void *item_ctx,
+                                    bool *complete, bool *more);
+
 struct wd_publish {
     void *sock;
     uint64_t messages, bytes, errors;
@@ -29,6 +40,8 @@ struct wd_publish {
     void *snap_sock;
     struct wd_zwatch snap_watch; /* the ROUTER on the loop */
     uint64_t snap_requests, snap_refused;
+    wd_publish_resume_fn resume; /* RESUME requests; NULL: refused */
+    void *resume_ctx;
 };
 
 /* Creates the PUB socket and binds it. sndhwm bounds each subscriber's
@@ -54,10 +67,16 @@ void wd_publish_snapshot_close(struct wd_publish *p);
 
 /* Numbers the message on its channel, keeps it for snapshots and sends it
  * without blocking as [channel, bytes, seq, epoch]. A message ZeroMQ
- * refused keeps its number (subscribers see the gap). Returns 0, or
- * WD_EZMQ when ZeroMQ refused it (counted in errors). */
+ * refused keeps its number (subscribers see the gap); *seq (may be NULL)
+ * gets the number either way. Returns 0, or WD_EZMQ when ZeroMQ refused it
+ * (counted in errors). */
 int wd_publish_send(struct wd_publish *p, const char *channel, const void *buf,
-                    size_t len);
+                    size_t len, uint64_t *seq);
+
+/* Lets the snapshot service answer RESUME requests from a journal (NULL:
+ * they are refused). */
+void wd_publish_resume_with(struct wd_publish *p, wd_publish_resume_fn fn,
+                            void *ctx);
 
 /* Closes the socket, letting queued messages go out for up to linger_ms,
  * and frees the history. */

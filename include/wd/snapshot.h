@@ -37,6 +37,7 @@
 #define WD_DEFAULT_SNAPSHOT "tcp://127.0.0.1:5556"
 
 #define WD_SNAPSHOT_REQUEST "SNAPSHOT"
+#define WD_SNAPSHOT_RESUME "RESUME"
 #define WD_SNAPSHOT_ITEM "ITEM"
 #define WD_SNAPSHOT_END "END"
 #define WD_SNAPSHOT_ERROR "ERROR"
@@ -100,6 +101,13 @@ bool wd_snapshot_get_u64(const void *data, size_t len, uint64_t *v);
 const char *wd_snapshot_parse_request(const struct wd_snapshot_frame *f,
                                       size_t n_frames, char *channel,
                                       uint64_t *n);
+
+/* Reads a resume request: RESUME, the channel, the epoch and the sequence
+ * number (8 bytes each, big-endian) of the last message the client has.
+ * Returns NULL, or why the request is refused. */
+const char *wd_snapshot_parse_resume(const struct wd_snapshot_frame *f,
+                                     size_t n_frames, char *channel,
+                                     uint64_t *epoch, uint64_t *seq);
 
 /* --- the subscriber's side ---------------------------------------------- */
 

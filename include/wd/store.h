@@ -22,6 +22,8 @@ enum wd_store_ns {
     WD_NS_BAND,    /* SimHash band key (13 B) -> empty */
     WD_NS_AGE,     /* ms (8 B BE) + kind (1 B) + key (16 B) -> empty */
     WD_NS_LEAD,    /* lead key (8 B) -> story id */
+    WD_NS_JOURNAL, /* ms (8 B BE) + n (4 B BE) -> a published story (journal.h)
+                    */
     WD_NS__COUNT
 };
 

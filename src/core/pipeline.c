@@ -637,7 +637,13 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
      * whose answer was lost) leaves the stories sent but not remembered:
      * the page is held and its commit tried again (out->retry), without
      * sending them again; it is answered once they are remembered. */
-    int rc = wd_dedup_commit(p->dedup, pkey, now_ms);
+    int rc = p->cfg.before_commit && n_ready
+                 ? p->cfg.before_commit(p->cfg.hook_ctx, p->cfg.store)
+                 : 0;
+    if (rc)
+        wd_dedup_abort(p->dedup);
+    else
+        rc = wd_dedup_commit(p->dedup, pkey, now_ms);
     p->store_failed = rc != 0;
     if (rc) {
         p->stats->c[WD_C_STORE_ERRORS]++;
@@ -652,6 +658,18 @@ void
 wd_pipeline_republish(struct wd_pipeline *p, int64_t from_ms, int64_t to_ms)
 {
     wd_dedup_republish(p->dedup, from_ms, to_ms);
+}
+
+const char *
+wd_pipeline_answer(const struct wd_page_outcome *o, char *buf, size_t cap)
+{
+    if (o->rc) {
+        snprintf(buf, cap, "rejected:%s", wd_reject_name(o->reason));
+        return buf;
+    }
+    if (o->published == 0 && (o->page_duplicate || o->duplicates > 0))
+        return "duplicate";
+    return "accepted";
 }
 
 bool

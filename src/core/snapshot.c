@@ -239,6 +239,26 @@ wd_snapshot_parse_request(const struct wd_snapshot_frame *f, size_t n_frames,
     return NULL;
 }
 
+const char *
+wd_snapshot_parse_resume(const struct wd_snapshot_frame *f, size_t n_frames,
+                         char *channel, uint64_t *epoch, uint64_t *seq)
+{
+    size_t cmd = strlen(WD_SNAPSHOT_RESUME);
+    if (n_frames != 4)
+        return "want 4 frames: RESUME, channel, epoch, seq";
+    if (f[0].len != cmd || memcmp(f[0].data, WD_SNAPSHOT_RESUME, cmd) != 0)
+        return "unknown request (want RESUME)";
+    if (f[1].len == 0 || f[1].len >= WD_CHANNEL_MAX ||
+        memchr(f[1].data, '\0', f[1].len))
+        return "bad channel name";
+    if (!wd_snapshot_get_u64(f[2].data, f[2].len, epoch) ||
+        !wd_snapshot_get_u64(f[3].data, f[3].len, seq))
+        return "the epoch and the sequence number are 8 bytes each";
+    memcpy(channel, f[1].data, f[1].len);
+    channel[f[1].len] = '\0';
+    return NULL;
+}
+
 /* --- the subscriber's side ---------------------------------------------- */
 
 struct wd_snapshot_track {

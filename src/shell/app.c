@@ -13,6 +13,7 @@
 #include "wd/http.h"
 #include "wd/err.h"
 #include "wd/ingest.h"
+#include "wd/journaling.h"
 #include "wd/log.h"
 #include "wd/pipeline.h"
 #include "wd/prep.h"
@@ -36,6 +37,8 @@ struct job {
 struct app {
     struct wd_http *http;
     struct wd_view view; /* figures, HTTP routes, dashboard push, $stats */
+    struct wd_journaling journal; /* published stories, for RESUME */
+    bool journaling;
     const struct wd_app_config *cfg;
     uv_loop_t loop;
     void *zctx;
@@ -99,7 +102,13 @@ static int
 emit(void *ctx, const char *channel, const uint8_t *buf, size_t len)
 {
     struct app *app = ctx;
-    int rc = wd_publish_send(&app->pub, channel, buf, len);
+    uint64_t seq = 0;
+    int rc = wd_publish_send(&app->pub, channel, buf, len, &seq);
+    /* Journaled whether ZeroMQ took it or not: a subscriber that lost it
+     * asks for it again. */
+    if (app->journaling)
+        wd_journaling_sent(&app->journal, channel, seq, app->pub.epoch, buf,
+                           len);
     if (rc == 0) {
         wd_view_count(&app->view, channel);
         app->stats.c[WD_C_MESSAGES_PUBLISHED]++;
@@ -135,28 +144,12 @@ on_prepared(void *ctx)
     run_jobs(ctx);
 }
 
-/* The answer to an acknowledged page, once it is published and its dedup
- * state committed (a page whose commit failed is held, not answered, until
- * its commit is done). */
-static const char *
-ack_status(struct app *app, const struct wd_page_outcome *o, char *buf,
-           size_t cap)
-{
-    if (o->rc) {
-        snprintf(buf, cap, "rejected:%s", wd_reject_name(o->reason));
-        return buf;
-    }
-    if (o->published == 0 && (o->page_duplicate || o->duplicates > 0))
-        return "duplicate";
-    return "accepted";
-}
-
 static void
 answer(struct app *app, const struct wd_page_outcome *o,
        const struct wd_ingest_ack *ack)
 {
     char buf[64];
-    const char *status = ack ? ack_status(app, o, buf, sizeof buf) : NULL;
+    const char *status = ack ? wd_pipeline_answer(o, buf, sizeof buf) : NULL;
     if (status)
         wd_ingest_reply(&app->ingest_ack, ack, status);
 }
@@ -213,6 +206,8 @@ finish_head(struct app *app)
     struct job *j = &app->jobs[app->head];
     struct wd_page_outcome o;
     wd_pipeline_finish(app->pipeline, j->pp, emit, app, &o);
+    if (!o.commit_failed) /* else its stories are staged again on retry */
+        wd_journaling_done(&app->journal);
     if (o.rc)
         log_reject(app, &o);
     if (o.sent)
@@ -546,6 +541,7 @@ teardown(struct app *app)
         zmq_ctx_term(app->zctx);
     wd_storeprobe_free(app->probe);
     wd_pipeline_free(app->pipeline);
+    wd_journaling_fini(&app->journal);
     wd_store_close(&app->store);
     if (app->clean_marker && app->stopped)
         wd_statedir_mark_clean(&app->state);
@@ -612,11 +608,19 @@ wd_app_run(const struct wd_app_config *cfg)
         teardown(&app);
         return 1;
     }
+    /* The journal of published stories, for RESUME: with the snapshot
+     * service, on a store of this worker's own. */
+    app.journaling =
+        cfg->snapshot && !cfg->store_url && cfg->journal_minutes > 0;
+    wd_journaling_init(&app.journal, &app.store,
+                       (int64_t)cfg->journal_minutes * 60000);
     struct wd_pipeline_config pc = {
         .max_page_bytes = cfg->max_page_bytes,
         .store = &app.store,
         .dedup = {cfg->max_stories, cfg->max_age_ms, WD_NEAR_MINHASH},
         .tagger = tagger,
+        .before_commit = app.journaling ? wd_journaling_stage : NULL,
+        .hook_ctx = &app.journal,
     };
     rc = wd_pipeline_new(&app.pipeline, &pc, &app.stats);
     if (rc) {
@@ -705,6 +709,8 @@ wd_app_run(const struct wd_app_config *cfg)
         teardown(&app);
         return 1;
     }
+    if (app.journaling)
+        wd_publish_resume_with(&app.pub, wd_journaling_resume, &app.journal);
     if (curve && cfg->snapshot &&
         wd_curve_zap_watch(&app.zap, &app.loop, app.pub.snap_sock,
                            "snapshot") != 0)

@@ -80,10 +80,13 @@ send_frames(void *sock, const zmq_msg_t *prefix,
 
 int
 wd_publish_send(struct wd_publish *p, const char *channel, const void *buf,
-                size_t len)
+                size_t len, uint64_t *seq_out)
 {
     uint8_t seq[8], epoch[8];
-    wd_snapshot_put_u64(seq, wd_snapshot_record(p->history, channel, buf, len));
+    uint64_t n = wd_snapshot_record(p->history, channel, buf, len);
+    if (seq_out)
+        *seq_out = n;
+    wd_snapshot_put_u64(seq, n);
     wd_snapshot_put_u64(epoch, p->epoch);
     size_t clen = strlen(channel);
     struct wd_snapshot_frame f[4] = {
@@ -105,6 +108,7 @@ struct reply {
     struct wd_publish *p;
     const zmq_msg_t *id;
     const char *channel;
+    uint64_t count;
 };
 
 static void
@@ -123,23 +127,99 @@ send_item(void *ctx, const struct wd_snapshot_item *it)
     send_frames(r->p->snap_sock, r->id, f, 5);
 }
 
+static void
+send_resumed(void *ctx, uint64_t epoch, uint64_t seq, const uint8_t *bytes,
+             size_t len)
+{
+    struct reply *r = ctx;
+    uint8_t s8[8], e8[8];
+    wd_snapshot_put_u64(s8, seq);
+    wd_snapshot_put_u64(e8, epoch);
+    struct wd_snapshot_frame f[5] = {
+        {WD_SNAPSHOT_ITEM, strlen(WD_SNAPSHOT_ITEM)},
+        {r->channel, strlen(r->channel)},
+        {bytes, len},
+        {s8, 8},
+        {e8, 8}};
+    send_frames(r->p->snap_sock, r->id, f, 5);
+    r->count++;
+}
+
+static void
+refuse(struct wd_publish *p, const zmq_msg_t *id, const char *why)
+{
+    p->snap_refused++;
+    struct wd_snapshot_frame e[2] = {
+        {WD_SNAPSHOT_ERROR, strlen(WD_SNAPSHOT_ERROR)}, {why, strlen(why)}};
+    send_frames(p->snap_sock, id, e, 2);
+}
+
+/* RESUME, channel, epoch, seq: the channel's messages after (epoch, seq)
+ * from the journal, then END with two more frames: complete and more. */
+static void
+answer_resume(struct wd_publish *p, const zmq_msg_t *id,
+              const struct wd_snapshot_frame *f, size_t n)
+{
+    char channel[WD_CHANNEL_MAX];
+    uint64_t epoch, seq;
+    const char *why = wd_snapshot_parse_resume(f, n, channel, &epoch, &seq);
+    if (!why && !p->resume)
+        why = "no journal here (the worker keeps one with --snapshot and an "
+              "LMDB store)";
+    if (why) {
+        refuse(p, id, why);
+        return;
+    }
+    p->snap_requests++;
+    struct reply r = {p, id, channel, 0};
+    bool complete = false, more = false;
+    if (p->resume(p->resume_ctx, channel, epoch, seq, send_resumed, &r,
+                  &complete, &more) != 0) {
+        refuse(p, id, "the journal cannot be read now");
+        return;
+    }
+    uint8_t s8[8], e8[8], count[8], c1 = complete, m1 = more;
+    wd_snapshot_put_u64(s8, wd_snapshot_seq(p->history, channel));
+    wd_snapshot_put_u64(e8, p->epoch);
+    wd_snapshot_put_u64(count, r.count);
+    struct wd_snapshot_frame end[7] = {
+        {WD_SNAPSHOT_END, strlen(WD_SNAPSHOT_END)},
+        {channel, strlen(channel)},
+        {s8, 8},
+        {e8, 8},
+        {count, 8},
+        {&c1, 1},
+        {&m1, 1}};
+    send_frames(p->snap_sock, id, end, 7);
+}
+
+void
+wd_publish_resume_with(struct wd_publish *p, wd_publish_resume_fn fn, void *ctx)
+{
+    p->resume = fn;
+    p->resume_ctx = ctx;
+}
+
 /* Answers one request: its items and the end marker, or a refusal. */
 static void
 answer(struct wd_publish *p, const zmq_msg_t *id,
        const struct wd_snapshot_frame *f, size_t n)
 {
+    size_t rl = strlen(WD_SNAPSHOT_RESUME);
+    if (n > 0 && f[0].len == rl &&
+        memcmp(f[0].data, WD_SNAPSHOT_RESUME, rl) == 0) {
+        answer_resume(p, id, f, n);
+        return;
+    }
     char channel[WD_CHANNEL_MAX];
     uint64_t want;
     const char *why = wd_snapshot_parse_request(f, n, channel, &want);
     if (why) {
-        p->snap_refused++;
-        struct wd_snapshot_frame e[2] = {
-            {WD_SNAPSHOT_ERROR, strlen(WD_SNAPSHOT_ERROR)}, {why, strlen(why)}};
-        send_frames(p->snap_sock, id, e, 2);
+        refuse(p, id, why);
         return;
     }
     p->snap_requests++;
-    struct reply r = {p, id, channel};
+    struct reply r = {p, id, channel, 0};
     size_t k = wd_snapshot_last(p->history, channel, want, send_item, &r);
     uint8_t seq[8], epoch[8], count[8];
     wd_snapshot_put_u64(seq, wd_snapshot_seq(p->history, channel));

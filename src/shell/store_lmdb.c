@@ -24,7 +24,7 @@
 #include "wd/err.h"
 
 static const char *const ns_names[WD_NS__COUNT] = {
-    "story", "content", "url", "page", "band", "age", "lead"};
+    "story", "content", "url", "page", "band", "age", "lead", "journal"};
 
 struct lmdb_store {
     MDB_env *env;

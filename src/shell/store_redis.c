@@ -36,7 +36,7 @@
 static const char *const ns_name[WD_NS__COUNT] = {
     [WD_NS_STORY] = "story", [WD_NS_CONTENT] = "content", [WD_NS_URL] = "url",
     [WD_NS_PAGE] = "page",   [WD_NS_BAND] = "band",       [WD_NS_AGE] = "age",
-    [WD_NS_LEAD] = "lead",
+    [WD_NS_LEAD] = "lead",   [WD_NS_JOURNAL] = "journal",
 };
 
 struct op {

@@ -106,7 +106,7 @@ wd_view_publish_stats(struct wd_view *v, struct wd_publish *pub)
         return;
     wiredesk__v1__worker_stats__pack(&ws, buf);
     /* Stats messages are not articles: they go out directly, uncounted. */
-    wd_publish_send(pub, WD_CHANNEL_STATS, buf, len);
+    wd_publish_send(pub, WD_CHANNEL_STATS, buf, len, NULL);
 }
 
 static int

@@ -24,8 +24,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char dir[] = "/tmp/wd-fuzz-XXXXXX";
         if (!mkdtemp(dir) || wd_store_open_lmdb(&store, dir, 1024) != 0)
             abort();
-        struct wd_pipeline_config cfg = {
-            1 << 20, &store, {100000, 0, WD_NEAR_MINHASH}, NULL};
+        struct wd_pipeline_config cfg = {.max_page_bytes = 1 << 20,
+                                         .store = &store,
+                                         .dedup = {100000, 0, WD_NEAR_MINHASH}};
         if (wd_pipeline_new(&p, &cfg, &stats) != 0)
             abort();
     }

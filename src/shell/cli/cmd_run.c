@@ -90,6 +90,11 @@ static const struct wd_opt run_table[] = {
     {"snapshot-depth", 'z', "N", "100", NULL,
      "messages kept per channel, 1 to 1000", 0},
     {"snapshot-mb", 'Y', "N", "64", NULL, "bound of the kept bytes (MiB)", 0},
+    {"journal-minutes", 'J', "N", "60", NULL,
+     "with --snapshot on an LMDB store: how long\n"
+     "published stories are kept for RESUME\n"
+     "(`tail --resume`); 0 = none",
+     0},
     {"curve-secret", 'k', "FILE", NULL, "off",
      "CURVE on ingest and publish: the worker's\n"
      "secret key (`wiredesk keygen`, mode 0600)",
@@ -228,6 +233,11 @@ set(struct wd_app_config *cfg, int key, const char *val)
         if (wd_cli_parse_num(val, 1, 1 << 20, &v))
             return wd_cli_usage_error("run", "bad --snapshot-mb '%s'", val);
         cfg->snapshot_mb = (size_t)v;
+        break;
+    case 'J':
+        if (wd_cli_parse_num(val, 0, 7 * 24 * 60, &v))
+            return wd_cli_usage_error("run", "bad --journal-minutes '%s'", val);
+        cfg->journal_minutes = (unsigned)v;
         break;
     case 'l':
         if (strcmp(val, "error") == 0)
