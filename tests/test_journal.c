@@ -8,12 +8,30 @@
  * got: the journal, committed with the stories, gives back every one it
  * missed, in order, so that it ends with all 1 500 stories, each once. (Before
  * the journal, one such kill lost 2 425 of 4 378 accepted stories.) */
+#include <fcntl.h>
+
 #include "gen.h"
 #include "wd/snapshot.h"
 #include "worker.h"
 
 #define PAGES 1500
 #define DEADLINE_MS 30000
+
+/* A long story (about 7 kB) of its own: a headline and twenty paragraphs of
+ * made-up words. */
+static void
+long_story(int i, char *page, size_t cap)
+{
+    uint64_t rng = (uint64_t)i * 2654435761u + 99;
+    size_t n = sentence(&rng, page, 200, 7);
+    n += (size_t)snprintf(page + n, cap - n, " %d\n", i);
+    for (int k = 0; k < 20 && n + 600 < cap; k++) {
+        n += sentence(&rng, page + n, 500, 50);
+        page[n++] = '.';
+        page[n++] = '\n';
+    }
+    page[n] = '\0';
+}
 
 static char ids[2 * PAGES][40];
 static int n_ids;
@@ -115,17 +133,8 @@ test_kill_with_lagging_subscriber(void)
     int accepted = 0;
     static char page[16384];
     for (int i = 0; i < PAGES; i++) {
-        /* A long story (about 7 kB): a headline and twenty paragraphs of
-         * made-up words of its own. */
-        uint64_t rng = (uint64_t)i * 2654435761u + 99;
-        size_t n = sentence(&rng, page, 200, 7);
-        n += (size_t)snprintf(page + n, sizeof page - n, " %d\n", i);
-        for (int k = 0; k < 20 && n + 600 < sizeof page; k++) {
-            n += sentence(&rng, page + n, 500, 50);
-            page[n++] = '.';
-            page[n++] = '\n';
-        }
-        page[n] = '\0';
+        long_story(i, page, sizeof page);
+        size_t n = strlen(page);
         uint8_t *frame;
         size_t fl =
             make_raw("https://journal.test/", "text/plain", page, n, &frame);
@@ -185,9 +194,144 @@ test_kill_with_lagging_subscriber(void)
     worker_cleanup(&w);
 }
 
+/* The same loss, seen by `wiredesk tail --resume`: stopped (SIGSTOP) while
+ * the pages go out, so that most of them wait in the worker's queue when it
+ * is killed; continued after the restart, it sees the new run on the next
+ * message, resumes from the last it printed, and prints every story once. */
+static void
+test_tail_resume(void)
+{
+    enum { N = 800 };
+    struct worker w;
+    char ack_ep[64], snap_ep[64], out[320], err[320];
+    snprintf(ack_ep, sizeof ack_ep, "tcp://127.0.0.1:%d", free_port());
+    snprintf(snap_ep, sizeof snap_ep, "tcp://127.0.0.1:%d", free_port());
+    const char *extra[] = {"--ingest-ack", ack_ep, "--snapshot", snap_ep, NULL};
+    worker_start(&w, extra);
+    snprintf(out, sizeof out, "%s/tail.out", w.state);
+    snprintf(err, sizeof err, "%s/tail.err", w.state);
+    pid_t tail;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    const char *argv[] = {
+        WD_BINARY, "tail",       "--resume", "--snapshot",
+        snap_ep,   "--endpoint", w.publish,  "--connect-timeout",
+        "20000",   "all",        NULL};
+    CHECK_INT(posix_spawn(&tail, WD_BINARY, &fa, NULL, (char **)argv, environ),
+              ==, 0);
+    posix_spawn_file_actions_destroy(&fa);
+    void *zctx = zmq_ctx_new();
+    void *dealer = zmq_socket(zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof linger);
+    CHECK_INT(zmq_connect(dealer, ack_ep), ==, 0);
+    static char page[16384];
+    uint64_t req = 1;
+    /* One page until tail prints it: it is connected. */
+    int64_t end = mono_ms() + DEADLINE_MS;
+    size_t printed = 0;
+    for (int i = 0; printed == 0 && mono_ms() < end; i++) {
+        long_story(100000 + i, page, sizeof page);
+        char answer[64];
+        uint8_t *frame;
+        size_t fl = make_raw("https://journal.test/", "text/plain", page,
+                             strlen(page), &frame);
+        ack_request(dealer, req++, frame, fl, DEADLINE_MS, answer,
+                    sizeof answer);
+        free(frame);
+        usleep(200000);
+        char *text = wd_test_slurp(out, &printed);
+        free(text);
+    }
+    CHECK(printed > 0);
+    int sent = (int)req - 1;
+    kill(tail, SIGSTOP);
+    for (int i = 0; i < N; i++) {
+        long_story(200000 + i, page, sizeof page);
+        char answer[64];
+        uint8_t *frame;
+        size_t fl = make_raw("https://journal.test/", "text/plain", page,
+                             strlen(page), &frame);
+        CHECK(ack_request(dealer, req++, frame, fl, DEADLINE_MS, answer,
+                          sizeof answer));
+        free(frame);
+        sent++;
+    }
+    worker_kill9(&w);
+    worker_spawn(&w, extra);
+    kill(tail, SIGCONT);
+    /* The next story shows tail the new run. */
+    long_story(300000, page, sizeof page);
+    char answer[64];
+    uint8_t *frame;
+    size_t fl = make_raw("https://journal.test/", "text/plain", page,
+                         strlen(page), &frame);
+    CHECK(ack_request(dealer, req++, frame, fl, DEADLINE_MS, answer,
+                      sizeof answer));
+    free(frame);
+    sent++;
+    /* Until tail printed every story (or the deadline). */
+    int distinct = 0, twice = 0;
+    end = mono_ms() + DEADLINE_MS;
+    while (mono_ms() < end) {
+        size_t len;
+        char *text = wd_test_slurp(out, &len);
+        n_ids = 0, repeats = 0;
+        for (char *line = text; line && *line;) {
+            char *nl = strchr(line, '\n');
+            if (!nl)
+                break;
+            *nl = '\0';
+            char *id = strstr(line, "\"id\":\"");
+            if (id) {
+                id += 6;
+                char *q = strchr(id, '"');
+                if (q)
+                    *q = '\0';
+                bool seen = false;
+                for (int k = 0; k < n_ids && !seen; k++)
+                    seen = strcmp(ids[k], id) == 0;
+                if (seen)
+                    repeats++;
+                else if (n_ids < 2 * PAGES)
+                    snprintf(ids[n_ids++], sizeof ids[0], "%s", id);
+            }
+            line = nl + 1;
+        }
+        free(text);
+        distinct = n_ids, twice = repeats;
+        if (distinct >= sent)
+            break;
+        usleep(200000);
+    }
+    kill(tail, SIGTERM);
+    int status;
+    waitpid(tail, &status, 0);
+    size_t elen;
+    char *etext = wd_test_slurp(err, &elen);
+    const char *r = etext ? strstr(etext, "missed messages resumed") : NULL;
+    fprintf(stderr, "tail printed %d stories of %d sent (%d twice); %s\n",
+            distinct, sent, twice, r ? "it resumed" : "no resume said");
+    if (etext && !r)
+        fprintf(stderr, "tail's stderr:\n%s\n", etext);
+    CHECK(r != NULL);
+    CHECK_INT(distinct, ==, sent);
+    CHECK_INT(twice, ==, 0);
+    free(etext);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
+    zmq_close(dealer);
+    zmq_ctx_term(zctx);
+    worker_cleanup(&w);
+}
+
 int
 main(void)
 {
     RUN(test_kill_with_lagging_subscriber);
+    RUN(test_tail_resume);
     return TEST_DONE();
 }

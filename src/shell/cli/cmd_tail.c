@@ -44,8 +44,13 @@ static const char usage_tail[] =
     "                          from the snapshot service, then the live ones,\n"
     "                          without a gap or a repeat; later gaps are\n"
     "                          filled from it when it still holds them\n"
+    "  --resume                on a gap or a new stream (the worker\n"
+    "                          restarted, or died with messages for us),\n"
+    "                          ask its journal for what was missed, from\n"
+    "                          the last message printed (RESUME)\n"
     "  --snapshot ENDPOINT     the worker's snapshot service\n"
-    "                          [" WD_DEFAULT_SNAPSHOT " with --catch-up]\n"
+    "                          [" WD_DEFAULT_SNAPSHOT
+    " with --catch-up or --resume]\n"
     "  --count N               exit after N messages (caught-up ones too)\n"
     "  --timeout MS            exit (status 0) after MS without a message\n"
     "  --connect-timeout MS    give up when not connected [5000]\n"
@@ -69,10 +74,31 @@ monitor_open(void *zctx, void *sock)
     return mon;
 }
 
+/* Reads one event of the monitor (both frames); its code, or 0. */
+static uint16_t
+read_event(void *mon)
+{
+    uint16_t event = 0;
+    zmq_msg_t ev;
+    zmq_msg_init(&ev);
+    if (zmq_msg_recv(&ev, mon, 0) >= 0 && zmq_msg_size(&ev) >= 2)
+        memcpy(&event, zmq_msg_data(&ev), 2);
+    /* The second frame holds the endpoint. */
+    while (zmq_msg_more(&ev)) {
+        zmq_msg_close(&ev);
+        zmq_msg_init(&ev);
+        zmq_msg_recv(&ev, mon, 0);
+    }
+    zmq_msg_close(&ev);
+    return event;
+}
+
 /* Waits for the first ZMQ_EVENT_CONNECTED, so that an endpoint nobody
- * serves is an error, not a hang. Returns 0 or WD_ETIMEOUT. */
+ * serves is an error, not a hang. Returns 0 or WD_ETIMEOUT. The monitor
+ * goes on only when keep (--resume: a connection made again is a moment to
+ * ask what was missed). */
 static int
-wait_connected(void *sock, void *mon, long long timeout_ms)
+wait_connected(void *sock, void *mon, long long timeout_ms, bool keep)
 {
     int rc = WD_ETIMEOUT;
     int64_t deadline = wd_mono_ms() + timeout_ms;
@@ -83,24 +109,11 @@ wait_connected(void *sock, void *mon, long long timeout_ms)
         zmq_pollitem_t it = {mon, 0, ZMQ_POLLIN, 0};
         if (zmq_poll(&it, 1, left > 200 ? 200 : (long)left) <= 0)
             continue;
-        zmq_msg_t ev;
-        zmq_msg_init(&ev);
-        if (zmq_msg_recv(&ev, mon, 0) >= 0) {
-            uint16_t event = 0;
-            if (zmq_msg_size(&ev) >= 2)
-                memcpy(&event, zmq_msg_data(&ev), 2);
-            if (event == ZMQ_EVENT_CONNECTED)
-                rc = 0;
-        }
-        /* The second frame holds the endpoint. */
-        while (zmq_msg_more(&ev)) {
-            zmq_msg_close(&ev);
-            zmq_msg_init(&ev);
-            zmq_msg_recv(&ev, mon, 0);
-        }
-        zmq_msg_close(&ev);
+        if (read_event(mon) == ZMQ_EVENT_CONNECTED)
+            rc = 0;
     }
-    zmq_socket_monitor(sock, NULL, 0);
+    if (!keep)
+        zmq_socket_monitor(sock, NULL, 0);
     return rc;
 }
 
@@ -132,14 +145,41 @@ part_text(zmq_msg_t *part, char *buf, size_t cap)
     buf[l] = '\0';
 }
 
+/* The last message printed on a channel: where --resume resumes from. */
+struct lastseen {
+    char channel[WD_CHANNEL_MAX];
+    uint64_t epoch, seq;
+};
+
+#define MAX_LASTSEEN 256
+
 struct tail {
     void *snap; /* DEALER on the snapshot service, or NULL */
     const char *snap_endpoint;
     long long reply_ms; /* how long a snapshot reply may take */
     struct wd_snapshot_track *track;
     long long got;
-    uint64_t sequenced, gaps, missed;
+    uint64_t sequenced, gaps, missed, resumed;
+    bool resume; /* --resume */
+    struct lastseen seen[MAX_LASTSEEN];
+    size_t n_seen;
 };
+
+/* Where the channel's last printed message is kept; NULL when the table is
+ * full. */
+static struct lastseen *
+seen_of(struct tail *t, const char *channel)
+{
+    for (size_t i = 0; i < t->n_seen; i++)
+        if (strcmp(t->seen[i].channel, channel) == 0)
+            return &t->seen[i];
+    if (t->n_seen == MAX_LASTSEEN)
+        return NULL;
+    struct lastseen *ls = &t->seen[t->n_seen++];
+    snprintf(ls->channel, sizeof ls->channel, "%s", channel);
+    ls->epoch = ls->seq = 0;
+    return ls;
+}
 
 /* Prints one message as a JSON line (with its sequence number when it has
  * one). */
@@ -239,6 +279,108 @@ fetch_snapshot(struct tail *t, const char *channel, uint64_t n, uint64_t epoch,
     return -1;
 }
 
+/* Asks the worker's journal for the channel's messages after (epoch, seq)
+ * and prints them, but those of the live stream from (live_epoch,
+ * live_seq) on, which come live. Asks again while the reply says there is
+ * more. Returns how many were printed, or -1 (said on stderr). */
+static long long
+resume_from(struct tail *t, const char *channel, uint64_t epoch, uint64_t seq,
+            uint64_t live_epoch, uint64_t live_seq, uint64_t *last_epoch,
+            uint64_t *last_seq)
+{
+    long long printed = 0;
+    for (int round = 0; round < 10000 && !wd_cli_stop; round++) {
+        uint8_t e8[8], s8[8];
+        wd_snapshot_put_u64(e8, epoch);
+        wd_snapshot_put_u64(s8, seq);
+        if (zmq_send(t->snap, WD_SNAPSHOT_RESUME, strlen(WD_SNAPSHOT_RESUME),
+                     ZMQ_SNDMORE) < 0 ||
+            zmq_send(t->snap, channel, strlen(channel), ZMQ_SNDMORE) < 0 ||
+            zmq_send(t->snap, e8, 8, ZMQ_SNDMORE) < 0 ||
+            zmq_send(t->snap, s8, 8, 0) < 0) {
+            fprintf(stderr, "wiredesk tail: cannot ask %s: %s\n",
+                    t->snap_endpoint, zmq_strerror(errno));
+            return -1;
+        }
+        int more = -1; /* -1: no end marker yet */
+        int64_t deadline = wd_mono_ms() + t->reply_ms;
+        while (more < 0 && !wd_cli_stop && wd_mono_ms() < deadline) {
+            zmq_pollitem_t it = {t->snap, 0, ZMQ_POLLIN, 0};
+            if (zmq_poll(&it, 1, 200) <= 0)
+                continue;
+            zmq_msg_t p[7];
+            size_t frames, k = wd_zwatch_recv(t->snap, p, 7, &frames);
+            char kind[16] = "", ch[WD_CHANNEL_MAX] = "";
+            if (k >= 2) {
+                part_text(&p[0], kind, sizeof kind);
+                part_text(&p[1], ch, sizeof ch);
+            }
+            bool mine = strcmp(ch, channel) == 0;
+            if (strcmp(kind, WD_SNAPSHOT_ERROR) == 0) {
+                fprintf(stderr, "wiredesk tail: %s refused to resume: %s\n",
+                        t->snap_endpoint, ch);
+                close_parts(p, k);
+                return -1;
+            } else if (mine && k == 5 && strcmp(kind, WD_SNAPSHOT_ITEM) == 0) {
+                uint64_t s = part_u64(p, k, 3), e = part_u64(p, k, 4);
+                epoch = e, seq = s; /* the next round goes on from here */
+                if (e != live_epoch || s < live_seq) {
+                    print_message(t, ch, zmq_msg_data(&p[2]),
+                                  zmq_msg_size(&p[2]), s);
+                    printed++;
+                    if (last_epoch)
+                        *last_epoch = e, *last_seq = s;
+                }
+            } else if (mine && k == 7 && strcmp(kind, WD_SNAPSHOT_END) == 0) {
+                if (round == 0 && zmq_msg_size(&p[5]) == 1 &&
+                    *(const uint8_t *)zmq_msg_data(&p[5]) == 0)
+                    fprintf(stderr,
+                            "wiredesk tail: %s: the journal no longer holds "
+                            "every message missed\n",
+                            channel);
+                more = zmq_msg_size(&p[6]) == 1 &&
+                       *(const uint8_t *)zmq_msg_data(&p[6]) == 1;
+            }
+            close_parts(p, k);
+        }
+        if (more < 0) {
+            if (!wd_cli_stop)
+                fprintf(stderr,
+                        "wiredesk tail: no answer to resume %s from %s "
+                        "within %lld ms\n",
+                        channel, t->snap_endpoint, t->reply_ms);
+            return -1;
+        }
+        if (!more)
+            break;
+    }
+    t->resumed += (uint64_t)printed;
+    return printed;
+}
+
+/* Connected again (the worker restarted, or the network came back): asks
+ * the journal for every channel's messages after the last one printed, and
+ * takes the last one given as the new point, so that the live messages it
+ * covers are dropped as repeats. */
+static void
+resume_all(struct tail *t)
+{
+    for (size_t i = 0; i < t->n_seen && !wd_cli_stop; i++) {
+        struct lastseen *ls = &t->seen[i];
+        uint64_t e = ls->epoch, s = ls->seq;
+        long long r =
+            resume_from(t, ls->channel, ls->epoch, ls->seq, 0, 0, &e, &s);
+        if (r <= 0)
+            continue;
+        fprintf(stderr,
+                "wiredesk tail: %s: connected again; %lld missed message%s "
+                "resumed from the journal\n",
+                ls->channel, r, r == 1 ? "" : "s");
+        ls->epoch = e, ls->seq = s;
+        wd_snapshot_track_set(t->track, ls->channel, e, s);
+    }
+}
+
 /* Handles one published message: [channel, bytes] from older workers,
  * [channel, bytes, seq, epoch] from this one. */
 static void
@@ -252,17 +394,30 @@ on_published(struct tail *t, zmq_msg_t *p, size_t n)
     t->sequenced += seq != 0;
     if (v == WD_SEQ_OLD)
         return; /* held by the snapshot already, or a repeat */
-    if (v == WD_SEQ_NEW_EPOCH)
+    struct lastseen *ls = t->resume && seq ? seen_of(t, channel) : NULL;
+    if (v == WD_SEQ_NEW_EPOCH) {
         fprintf(stderr,
                 "wiredesk tail: %s: a new stream (epoch %016llx, seq %llu): "
                 "the worker restarted, or another one publishes\n",
                 channel, (unsigned long long)epoch, (unsigned long long)seq);
+        if (ls && ls->epoch && ls->epoch != epoch) {
+            long long r = resume_from(t, channel, ls->epoch, ls->seq, epoch,
+                                      seq, NULL, NULL);
+            if (r >= 0)
+                fprintf(stderr,
+                        "wiredesk tail: %s: %lld missed message%s resumed "
+                        "from the journal\n",
+                        channel, r, r == 1 ? "" : "s");
+        }
+    }
     if (v == WD_SEQ_GAP) {
         uint64_t lost = seq - last - 1, s, e;
         long long filled =
-            t->snap ? fetch_snapshot(t, channel, WD_SNAPSHOT_MAX_DEPTH, epoch,
-                                     last, seq, &s, &e)
-                    : 0;
+            t->resume
+                ? resume_from(t, channel, epoch, last, epoch, seq, NULL, NULL)
+            : t->snap ? fetch_snapshot(t, channel, WD_SNAPSHOT_MAX_DEPTH, epoch,
+                                       last, seq, &s, &e)
+                      : 0;
         if (filled > 0)
             lost -= (uint64_t)filled;
         if (lost) {
@@ -276,6 +431,8 @@ on_published(struct tail *t, zmq_msg_t *p, size_t n)
         }
     }
     print_message(t, channel, zmq_msg_data(&p[1]), zmq_msg_size(&p[1]), seq);
+    if (ls)
+        ls->epoch = epoch, ls->seq = seq;
 }
 
 int
@@ -288,6 +445,7 @@ wd_cli_tail(int argc, char **argv)
         {"connect-timeout", required_argument, 0, 'c'},
         {"catch-up", required_argument, 0, 'u'},
         {"snapshot", required_argument, 0, 's'},
+        {"resume", no_argument, 0, 'r'},
         {"curve-server-key", required_argument, 0, 'K'},
         {"curve-secret", required_argument, 0, 'k'},
         {"help", no_argument, 0, 'h'},
@@ -296,6 +454,7 @@ wd_cli_tail(int argc, char **argv)
     struct wd_cli_curve cc = {0};
     const char *endpoint = WD_DEFAULT_PUBLISH, *snap_endpoint = NULL;
     long long count = 0, timeout = 0, connect_timeout = 5000, catch_up = -1;
+    bool resume = false;
     int c;
     opterr = 0;
     optind = 1;
@@ -325,13 +484,16 @@ wd_cli_tail(int argc, char **argv)
         case 's':
             snap_endpoint = optarg;
             break;
+        case 'r':
+            resume = true;
+            break;
         default:
             if (wd_cli_curve_option(&cc, c, optarg))
                 break;
             return wd_cli_other_option("tail", c, usage_tail, argv);
         }
     }
-    if (catch_up >= 0 && !snap_endpoint)
+    if ((catch_up >= 0 || resume) && !snap_endpoint)
         snap_endpoint = WD_DEFAULT_SNAPSHOT;
     int bad;
     if ((bad = wd_cli_check_endpoint("tail", NULL, endpoint)) ||
@@ -343,8 +505,10 @@ wd_cli_tail(int argc, char **argv)
 
     signal(SIGINT, wd_cli_on_signal);
     signal(SIGTERM, wd_cli_on_signal);
-    struct tail t = {.snap_endpoint = snap_endpoint,
-                     .reply_ms = connect_timeout};
+    static struct tail t;
+    t = (struct tail){.snap_endpoint = snap_endpoint,
+                      .reply_ms = connect_timeout,
+                      .resume = resume};
     if (wd_snapshot_track_new(&t.track) != 0) {
         fprintf(stderr, "wiredesk tail: out of memory\n");
         return 1;
@@ -380,7 +544,7 @@ wd_cli_tail(int argc, char **argv)
                 zmq_strerror(errno));
         status = 1;
     } else if (status == 0 && mon &&
-               wait_connected(sock, mon, connect_timeout) != 0 &&
+               wait_connected(sock, mon, connect_timeout, resume) != 0 &&
                !wd_cli_stop) {
         fprintf(stderr, "wiredesk tail: cannot reach %s within %lld ms\n",
                 endpoint, connect_timeout);
@@ -396,11 +560,20 @@ wd_cli_tail(int argc, char **argv)
             status = 1;
         else
             wd_snapshot_track_set(t.track, channels[i], epoch, seq);
+        struct lastseen *ls = resume && seq ? seen_of(&t, channels[i]) : NULL;
+        if (ls)
+            ls->epoch = epoch, ls->seq = seq;
     }
     int64_t last = wd_mono_ms();
     while (status == 0 && !wd_cli_stop && (count == 0 || t.got < count)) {
-        zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
-        int r = zmq_poll(&it, 1, 200);
+        zmq_pollitem_t it[2] = {{sock, 0, ZMQ_POLLIN, 0},
+                                {mon, 0, ZMQ_POLLIN, 0}};
+        int r = zmq_poll(it, resume && mon ? 2 : 1, 200);
+        if (r > 0 && (it[1].revents & ZMQ_POLLIN) &&
+            read_event(mon) == ZMQ_EVENT_CONNECTED)
+            resume_all(&t);
+        if (r > 0 && !(it[0].revents & ZMQ_POLLIN))
+            continue;
         if (r <= 0) {
             if (timeout && wd_mono_ms() - last >= timeout)
                 break;
@@ -417,6 +590,9 @@ wd_cli_tail(int argc, char **argv)
         fprintf(stderr, "wiredesk tail: %llu gap%s, %llu message%s missed\n",
                 (unsigned long long)t.gaps, t.gaps == 1 ? "" : "s",
                 (unsigned long long)t.missed, t.missed == 1 ? "" : "s");
+    if (resume)
+        fprintf(stderr, "wiredesk tail: %llu message%s resumed\n",
+                (unsigned long long)t.resumed, t.resumed == 1 ? "" : "s");
     wd_snapshot_track_free(t.track);
     if (mon)
         zmq_close(mon);
