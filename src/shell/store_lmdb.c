@@ -17,9 +17,11 @@
 #include <errno.h>
 #include <lmdb.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "wd/err.h"
 
@@ -211,6 +213,19 @@ wd_store_open_lmdb(struct wd_store *out, const char *dir, size_t map_mb)
     snprintf(path, sizeof path, "%s/dedup.lmdb", dir);
     if (mkdir(path, 0755) != 0 && errno != EEXIST)
         return -errno;
+    /* LMDB maps its lock file and writes to it through the map: on a full
+     * file system that is a SIGBUS, not an error. The file's blocks are
+     * taken here first (more than LMDB's 8 KiB for 126 readers), so a
+     * full disk is ENOSPC, said and exit 1. */
+    char lock[4200];
+    snprintf(lock, sizeof lock, "%s/lock.mdb", path);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    int frc = posix_fallocate(fd, 0, 64 * 1024);
+    close(fd);
+    if (frc != 0 && frc != EOPNOTSUPP && frc != EINVAL)
+        return -frc;
     struct lmdb_store *s = calloc(1, sizeof *s);
     if (!s)
         return WD_ENOMEM;
