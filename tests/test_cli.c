@@ -171,13 +171,18 @@ test_unreachable(void)
                        "--connect-timeout 300",
              port);
     CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
-    CHECK_CONTAINS(out, "cannot reach");
+    CHECK_CONTAINS(out, "no handshake with");
     CHECK_INT(count_lines(out), ==, 1);
-    /* A bind that cannot work: an address that is not this machine's. */
+    /* A bind that cannot work: an address that is not this machine's (the
+     * other endpoints on ports picked here: a worker running on the
+     * default ones must not change the outcome). */
+    int own[2];
+    free_ports(2, own);
     snprintf(cmd, sizeof cmd,
              WD_BINARY " run --state /tmp/wd-cli-unbindable "
-                       "--ingest tcp://192.0.2.1:%d",
-             port);
+                       "--ingest tcp://192.0.2.1:%d --publish "
+                       "tcp://127.0.0.1:%d --http 127.0.0.1:%d",
+             port, own[0], own[1]);
     CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "cannot bind ingest endpoint");
     /* An HTTP address that is taken: one line, exit 1, no hang. */
@@ -350,6 +355,51 @@ test_json_logs(void)
     worker_cleanup(&w);
 }
 
+/* tail says at once what cannot work: a subscription no channel starts
+ * with (exit 2, one line each), and an endpoint that accepts the connection
+ * but is no PUB socket (a worker's ingest port: the handshake fails) gives
+ * up within --connect-timeout with one line (before: it waited for ever). */
+static void
+test_tail_says_why(void)
+{
+    static char out[8192];
+    const char *bad[] = {"'theme.*'", "country.kz", "foo", "''"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char cmd[256];
+        snprintf(cmd, sizeof cmd,
+                 "timeout 20 " WD_BINARY " tail --connect-timeout 300 %s",
+                 bad[i]);
+        CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 2);
+        CHECK_INT(count_lines(out), ==, 1);
+        CHECK_CONTAINS(out, "wiredesk tail:");
+    }
+    struct worker w;
+    worker_start(&w, NULL);
+    int64_t end = mono_ms() + 10000;
+    bool ready = false;
+    while (!ready && mono_ms() < end) { /* its log says ready */
+        size_t len;
+        char *log = wd_test_slurp(w.log, &len);
+        ready = log && strstr(log, "ready:") != NULL;
+        free(log);
+        if (!ready)
+            usleep(20000);
+    }
+    CHECK(ready);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "timeout 30 " WD_BINARY " tail --endpoint %s --connect-timeout "
+             "2000",
+             w.ingest);
+    int64_t t0 = mono_ms();
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
+    CHECK(mono_ms() - t0 < 20000); /* not the outer timeout's 30 s */
+    CHECK_INT(count_lines(out), ==, 1);
+    CHECK(strstr(out, "handshake") != NULL);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
+    worker_cleanup(&w);
+}
+
 int
 main(void)
 {
@@ -358,6 +408,7 @@ main(void)
     RUN(test_usage_errors);
     RUN(test_config_precedence);
     RUN(test_unreachable);
+    RUN(test_tail_says_why);
     RUN(test_push_and_tail);
     RUN(test_state_locked);
     RUN(test_json_logs);

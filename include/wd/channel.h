@@ -38,6 +38,12 @@ int wd_channel_theme(const char *slug, char *buf, size_t cap);
 bool wd_channel_prefix_free(const char *const *names, size_t n, size_t *a,
                             size_t *b);
 
+/* Whether a subscription (a prefix of channel names, as ZeroMQ matches
+ * them) can receive any channel: NULL when it can, else why not, for the
+ * user ("" receives every channel, "theme.*" is no pattern, "country.kz"
+ * wants capitals, "foo" starts no channel). */
+const char *wd_channel_check(const char *sub);
+
 /* The channel family of a name: "all", "country", "theme", "stats", or
  * "other". For metrics labels. */
 const char *wd_channel_family(const char *name);

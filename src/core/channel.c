@@ -66,3 +66,48 @@ wd_channel_family(const char *name)
         return "dedup";
     return "other";
 }
+
+/* True when a is a prefix of b. */
+static bool
+starts(const char *b, const char *a)
+{
+    return strncmp(b, a, strlen(a)) == 0;
+}
+
+const char *
+wd_channel_check(const char *sub)
+{
+    static const char *const whole[] = {WD_CHANNEL_ALL, WD_CHANNEL_STATS,
+                                        WD_CHANNEL_DEDUP, "country.", "theme."};
+    if (!*sub)
+        return "an empty subscription receives every channel, $stats and "
+               "$dedup included: name the channels (all, country.CC, "
+               "theme.SLUG, $stats, $dedup)";
+    if (strpbrk(sub, "*?[]"))
+        return "a subscription is a prefix, not a pattern: 'theme.' "
+               "receives every theme, 'country.' every country";
+    for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++)
+        if (starts(whole[i], sub))
+            return NULL; /* a prefix of a name or a family: "coun" */
+    if (starts(sub, WD_CHANNEL_ALL) || starts(sub, WD_CHANNEL_STATS) ||
+        starts(sub, WD_CHANNEL_DEDUP))
+        return "no channel is longer than all, $stats or $dedup";
+    if (starts(sub, "country.")) {
+        const char *cc = sub + 8;
+        for (size_t i = 0; cc[i]; i++)
+            if (i >= 2 || cc[i] < 'A' || cc[i] > 'Z')
+                return "a country channel is country. and two capital "
+                       "letters (ISO 3166-1): country.KZ";
+        return NULL;
+    }
+    if (starts(sub, "theme.")) {
+        for (const char *c = sub + 6; *c; c++)
+            if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+                  *c == '-'))
+                return "a theme channel is theme. and a slug of a-z, 0-9 "
+                       "and -: theme.economy-business-finance";
+        return NULL;
+    }
+    return "no channel starts so: channels are all, country.CC, "
+           "theme.SLUG, $stats and $dedup";
+}

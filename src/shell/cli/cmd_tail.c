@@ -64,7 +64,10 @@ static void *
 monitor_open(void *zctx, void *sock)
 {
     if (zmq_socket_monitor(sock, "inproc://wd-tail-monitor",
-                           ZMQ_EVENT_CONNECTED) != 0)
+                           ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) != 0)
         return NULL;
     void *mon = zmq_socket(zctx, ZMQ_PAIR);
     if (mon && zmq_connect(mon, "inproc://wd-tail-monitor") != 0) {
@@ -93,24 +96,31 @@ read_event(void *mon)
     return event;
 }
 
-/* Waits for the first ZMQ_EVENT_CONNECTED, so that an endpoint nobody
- * serves is an error, not a hang. Returns 0 or WD_ETIMEOUT. The monitor
- * goes on only when keep (--resume: a connection made again is a moment to
- * ask what was missed). */
+/* Waits for the first completed handshake (not only the TCP connection: a
+ * port that is not a wiredesk PUB socket, or CURVE keys that do not match,
+ * connect and then fail), so that an endpoint nobody serves is an error,
+ * not a hang. Returns 0, WD_ETIMEOUT, or WD_EPARSE for a handshake that
+ * failed. The monitor goes on only when keep (--resume: a connection made
+ * again is a moment to ask what was missed). */
 static int
 wait_connected(void *sock, void *mon, long long timeout_ms, bool keep)
 {
     int rc = WD_ETIMEOUT;
     int64_t deadline = wd_mono_ms() + timeout_ms;
-    while (!wd_cli_stop && rc != 0) {
+    while (!wd_cli_stop && rc == WD_ETIMEOUT) {
         int64_t left = deadline - wd_mono_ms();
         if (left <= 0)
             break;
         zmq_pollitem_t it = {mon, 0, ZMQ_POLLIN, 0};
         if (zmq_poll(&it, 1, left > 200 ? 200 : (long)left) <= 0)
             continue;
-        if (read_event(mon) == ZMQ_EVENT_CONNECTED)
+        uint16_t ev = read_event(mon);
+        if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
             rc = 0;
+        else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL ||
+                 ev == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+                 ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+            rc = WD_EPARSE;
     }
     if (!keep)
         zmq_socket_monitor(sock, NULL, 0);
@@ -521,6 +531,14 @@ wd_cli_tail(int argc, char **argv)
     const char *all[] = {WD_CHANNEL_ALL};
     char **channels = optind < argc ? argv + optind : (char **)all;
     int n_channels = optind < argc ? argc - optind : 1;
+    for (int i = 0; i < n_channels; i++) {
+        const char *why = wd_channel_check(channels[i]);
+        if (why) {
+            wd_snapshot_track_free(t.track);
+            fprintf(stderr, "wiredesk tail: '%s': %s\n", channels[i], why);
+            return 2;
+        }
+    }
     for (int i = 0; i < n_channels; i++)
         zmq_setsockopt(sock, ZMQ_SUBSCRIBE, channels[i], strlen(channels[i]));
     int status = wd_cli_curve_apply("tail", &cc, sock);
@@ -543,12 +561,20 @@ wd_cli_tail(int argc, char **argv)
         fprintf(stderr, "wiredesk tail: cannot connect to %s: %s\n", endpoint,
                 zmq_strerror(errno));
         status = 1;
-    } else if (status == 0 && mon &&
-               wait_connected(sock, mon, connect_timeout, resume) != 0 &&
-               !wd_cli_stop) {
-        fprintf(stderr, "wiredesk tail: cannot reach %s within %lld ms\n",
-                endpoint, connect_timeout);
-        status = 1;
+    } else if (status == 0 && mon) {
+        int wrc = wait_connected(sock, mon, connect_timeout, resume);
+        if (wrc == WD_EPARSE) {
+            fprintf(stderr,
+                    "wiredesk tail: the handshake with %s failed: not a "
+                    "wiredesk PUB socket, or CURVE keys that do not match\n",
+                    endpoint);
+            status = 1;
+        } else if (wrc != 0 && !wd_cli_stop) {
+            fprintf(stderr,
+                    "wiredesk tail: no handshake with %s within %lld ms\n",
+                    endpoint, connect_timeout);
+            status = 1;
+        }
     }
     /* Subscribed first, then the snapshot: what is published meanwhile
      * queues on the SUB socket, and what the snapshot held is dropped from
@@ -570,7 +596,7 @@ wd_cli_tail(int argc, char **argv)
                                 {mon, 0, ZMQ_POLLIN, 0}};
         int r = zmq_poll(it, resume && mon ? 2 : 1, 200);
         if (r > 0 && (it[1].revents & ZMQ_POLLIN) &&
-            read_event(mon) == ZMQ_EVENT_CONNECTED)
+            read_event(mon) == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
             resume_all(&t);
         if (r > 0 && !(it[0].revents & ZMQ_POLLIN))
             continue;
