@@ -2,6 +2,7 @@
 /* The command line as a user meets it: help, usage errors, unreachable
  * endpoints, and `push` + `tail` against a running worker. */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <jansson.h>
 
 #include "worker.h"
@@ -400,6 +401,55 @@ test_tail_says_why(void)
     worker_cleanup(&w);
 }
 
+/* push --ack goes through the whole batch: a page refused, and a path
+ * that is no file, are said and counted, the files after them are still
+ * sent and answered, and the exit status says that not all were taken
+ * (before: it stopped at the first refusal). */
+static void
+test_push_ack_batch(void)
+{
+    struct worker w;
+    char ack_ep[64];
+    snprintf(ack_ep, sizeof ack_ep, "tcp://127.0.0.1:%d", free_port());
+    const char *extra[] = {"--ingest-ack", ack_ep, NULL};
+    worker_start(&w, extra);
+    char dir[] = "/tmp/wd-cli-batch-XXXXXX", path[128];
+    CHECK(mkdtemp(dir) != NULL);
+    const char *texts[] = {
+        "Harbour reopens after the storm\n\nThe northern harbour reopened on "
+        "Tuesday after the storm passed, and the first ships came in.\n",
+        "",
+        "Council passes the budget\n\nThe city council passed the budget on "
+        "Wednesday after a long debate about schools and roads.\n"};
+    const char *names[] = {"a-good.txt", "b-empty.txt", "d-good.txt"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        FILE *f = fopen(path, "w");
+        CHECK(f != NULL);
+        if (f) {
+            fputs(texts[i], f);
+            fclose(f);
+        }
+    }
+    snprintf(path, sizeof path, "%s/c-dir", dir);
+    CHECK(mkdir(path, 0700) == 0);
+    char cmd[1024];
+    static char out[8192];
+    snprintf(cmd, sizeof cmd,
+             "timeout 60 " WD_BINARY " push --ack --endpoint %s %s/a-good.txt "
+             "%s/b-empty.txt %s/c-dir %s/d-good.txt",
+             ack_ep, dir, dir, dir, dir);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
+    CHECK_CONTAINS(out, "a-good.txt: accepted");
+    CHECK_CONTAINS(out, "b-empty.txt: rejected:empty_body");
+    CHECK_CONTAINS(out, "c-dir: not a regular file");
+    CHECK_CONTAINS(out, "d-good.txt: accepted");
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
+    worker_cleanup(&w);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int
 main(void)
 {
@@ -409,6 +459,7 @@ main(void)
     RUN(test_config_precedence);
     RUN(test_unreachable);
     RUN(test_tail_says_why);
+    RUN(test_push_ack_batch);
     RUN(test_push_and_tail);
     RUN(test_state_locked);
     RUN(test_json_logs);

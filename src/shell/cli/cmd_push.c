@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <jansson.h>
 #include <unistd.h>
@@ -207,16 +208,24 @@ wd_cli_push(int argc, char **argv)
             status = 1;
         }
     }
-    int sent = 0;
+    /* A file that cannot be read, or a page refused, is said and counted,
+     * and the next files go on; only a worker that cannot be reached stops
+     * the batch. */
+    int sent = 0, failed = 0;
     for (int i = optind; i < argc && status == 0; i++) {
         const char *path = argv[i];
         bool is_stdin = strcmp(path, "-") == 0;
-        FILE *f = is_stdin ? stdin : fopen(path, "rb");
+        struct stat st;
+        FILE *f = NULL;
+        if (!is_stdin && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+            errno = EISDIR;
+        else
+            f = is_stdin ? stdin : fopen(path, "rb");
         if (!f) {
-            fprintf(stderr, "wiredesk push: cannot open %s: %s\n", path,
-                    strerror(errno));
-            status = 1;
-            break;
+            fprintf(stderr, "wiredesk push: cannot read %s: %s\n", path,
+                    errno == EISDIR ? "not a regular file" : strerror(errno));
+            failed++;
+            continue;
         }
         size_t len = 0;
         char *body = read_all(f, &len);
@@ -224,8 +233,8 @@ wd_cli_push(int argc, char **argv)
             fclose(f);
         if (!body) {
             fprintf(stderr, "wiredesk push: cannot read %s\n", path);
-            status = 1;
-            break;
+            failed++;
+            continue;
         }
         char file_url[4200], abs_path[4096];
         if (is_stdin || !realpath(path, abs_path))
@@ -260,8 +269,7 @@ wd_cli_push(int argc, char **argv)
                 printf("%s: %s\n", path, answer);
                 fflush(stdout);
                 sent++;
-                if (strncmp(answer, "rejected", 8) == 0)
-                    status = 1;
+                failed += strncmp(answer, "rejected", 8) == 0;
             } else {
                 fprintf(stderr,
                         "wiredesk push: no answer from %s for %s after %lld "
@@ -290,8 +298,9 @@ wd_cli_push(int argc, char **argv)
     zmq_close(sock); /* waits up to the linger time for delivery */
     zmq_ctx_term(zctx);
     if (status == 0)
-        fprintf(stderr, "wiredesk push: sent %d page%s to %s%s\n", sent,
+        fprintf(stderr, "wiredesk push: sent %d page%s to %s%s%s\n", sent,
                 sent == 1 ? "" : "s", endpoint,
-                n_endpoints > 1 ? " and the other endpoints" : "");
-    return status;
+                n_endpoints > 1 ? " and the other endpoints" : "",
+                failed ? "; some were not taken (above)" : "");
+    return status ? status : failed ? 1 : 0;
 }
