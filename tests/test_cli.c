@@ -61,6 +61,9 @@ test_usage_errors(void)
         WD_BINARY " run --bogus",
         WD_BINARY " run --ingest not-an-endpoint",
         WD_BINARY " run --publish tcp://",
+        WD_BINARY " run --publish tcp://127.0.0.1:70000",
+        WD_BINARY " run --publish tcp://127.0.0.1",
+        WD_BINARY " run --ingest tcp://127.0.0.1:0",
         WD_BINARY " run --http nohostport",
         WD_BINARY " run --max-page-bytes -5",
         WD_BINARY " push --endpoint nonsense x",
@@ -203,6 +206,11 @@ test_unreachable(void)
              ports[0], ports[1], ntohs(sa.sin_port));
     CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "cannot serve HTTP");
+    /* A start that failed (the bind above too) published nothing: it leaves
+     * the state as clean as it found it, so nothing is republished next
+     * time (before: "the last run did not stop cleanly"). */
+    CHECK_NOT_CONTAINS(out, "did not stop cleanly");
+    CHECK(access("/tmp/wd-cli-unbindable/clean-stop", F_OK) == 0);
     close(taken_fd);
     CHECK(system("rm -rf /tmp/wd-cli-unbindable") == 0);
 }

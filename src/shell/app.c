@@ -92,6 +92,7 @@ struct app {
     bool stopping;
     bool stopped;      /* finish_stop() ran */
     bool clean_marker; /* the state dir gets its clean-stop mark at exit */
+    bool was_clean;    /* the last run had stopped cleanly */
 };
 
 /* Stories published this long before a crash are published again when
@@ -223,19 +224,16 @@ finish_head(struct app *app)
              * off, to once a second, so that the worker is ready again
              * within a second of the store. */
             app->retry_ms = o.contended ? 10 : 100;
-            if (o.commit_failed) {
-                app->store_was_down = true;
+            app->store_was_down = !o.contended;
+            if (o.commit_failed)
                 wd_log(WD_LOG_ERROR,
-                       "store commit failed (%s): %zu stor%s published but "
+                       "store commit failed (%s): %zu stories published but "
                        "not remembered; ingest paused, the commit retried "
                        "(url=\"%s\")",
-                       wd_strerror(o.store_rc), o.published,
-                       o.published == 1 ? "y" : "ies", o.url);
-            } else if (!o.contended) {
-                app->store_was_down = true;
+                       wd_strerror(o.store_rc), o.published, o.url);
+            else if (!o.contended)
                 wd_log(WD_LOG_WARN, "store unreachable: ingest paused, the "
                                     "page is held and retried");
-            }
         } else if (app->retry_ms < 1000) {
             app->retry_ms = app->retry_ms * 2 < 1000 ? app->retry_ms * 2 : 1000;
         }
@@ -543,7 +541,11 @@ teardown(struct app *app)
     wd_pipeline_free(app->pipeline);
     wd_journaling_fini(&app->journal);
     wd_store_close(&app->store);
-    if (app->clean_marker && app->stopped)
+    /* A clean stop marks the state clean; so does a start that failed
+     * before any page came in, when it found the state clean. */
+    if (app->clean_marker &&
+        (app->stopped ||
+         (app->was_clean && app->stats.c[WD_C_PAGES_RECEIVED] == 0)))
         wd_statedir_mark_clean(&app->state);
     wd_statedir_close(&app->state);
 }
@@ -641,6 +643,7 @@ wd_app_run(const struct wd_app_config *cfg)
                REPUBLISH_MARGIN_MS);
     }
     app.clean_marker = true;
+    app.was_clean = crashed_at == 0;
     app.zctx = zmq_ctx_new();
     uv_loop_init(&app.loop);
     int zerr = 0;
