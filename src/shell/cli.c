@@ -44,7 +44,8 @@ static const char usage_main[] =
     "  proxy   one stream for subscribers from several workers\n"
     "  keygen  write a CURVE key pair for a worker or a client\n"
     "\n"
-    "`wiredesk COMMAND --help` describes each command.\n";
+    "`wiredesk COMMAND --help` describes each command; `wiredesk --version`\n"
+    "prints the version.\n";
 
 int
 wd_cli_usage_error(const char *cmd, const char *fmt, const char *arg)
