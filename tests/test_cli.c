@@ -458,6 +458,43 @@ test_push_ack_batch(void)
     CHECK(system(cmd) == 0);
 }
 
+/* run --check: the settings checked as a start would, without starting:
+ * good ones exit 0; a data directory without the data files and an
+ * endpoint whose port is taken exit 1, each said. */
+static void
+test_run_check(void)
+{
+    static char out[8192];
+    char cmd[1024], state[] = "/tmp/wd-cli-check-XXXXXX";
+    CHECK(mkdtemp(state) != NULL);
+    int ports[4];
+    free_ports(4, ports);
+    snprintf(cmd, sizeof cmd,
+             WD_BINARY " run --check --state %s --ingest tcp://127.0.0.1:%d "
+                       "--publish tcp://127.0.0.1:%d --http 127.0.0.1:%d",
+             state, ports[0], ports[1], ports[2]);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 0);
+    CHECK_CONTAINS(out, "the settings are good");
+    CHECK_CONTAINS(out, "\nmax-stories = 10000000\n");
+    int taken = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t slen = sizeof sa;
+    CHECK(bind(taken, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+          listen(taken, 1) == 0 &&
+          getsockname(taken, (struct sockaddr *)&sa, &slen) == 0);
+    snprintf(cmd, sizeof cmd,
+             WD_BINARY " run --check --state %s --data-dir %s --ingest "
+                       "tcp://127.0.0.1:%d --publish tcp://127.0.0.1:%d "
+                       "--http 127.0.0.1:%d",
+             state, state, ntohs(sa.sin_port), ports[1], ports[2]);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
+    CHECK_CONTAINS(out, "--check: data:");
+    CHECK_CONTAINS(out, "--check: --ingest");
+    close(taken);
+    rmdir(state);
+}
+
 int
 main(void)
 {
@@ -468,6 +505,7 @@ main(void)
     RUN(test_unreachable);
     RUN(test_tail_says_why);
     RUN(test_push_ack_batch);
+    RUN(test_run_check);
     RUN(test_push_and_tail);
     RUN(test_state_locked);
     RUN(test_json_logs);

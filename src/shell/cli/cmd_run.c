@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <jansson.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <zmq.h>
 
 #include "wd/app.h"
@@ -26,6 +27,7 @@
 #include "wd/publish.h"
 #include "wd/snapshot.h"
 #include "wd/store.h"
+#include "wd/tag.h"
 #include "wd/zwatch.h"
 #include "wiredesk.pb-c.h"
 
@@ -108,6 +110,13 @@ static const struct wd_opt run_table[] = {
      0},
     {"config", 'C', "FILE", NULL, "$WIREDESK_CONFIG",
      "settings, one 'option = value' a line", WD_OPT_COMMAND},
+    {"check", 'x', NULL, NULL, NULL,
+     "check the settings without starting: the\n"
+     "data files load, the key files read, the\n"
+     "state directory can be written and every\n"
+     "endpoint bound; print the settings; exit 0,\n"
+     "or 1 with what is wrong",
+     WD_OPT_COMMAND},
     {"print-config", 'c', NULL, NULL, NULL,
      "print the settings in force (defaults,\n"
      "file, environment, flags) as a --config\n"
@@ -263,6 +272,85 @@ set(struct wd_app_config *cfg, int key, const char *val)
     return 0;
 }
 
+/* Binds endpoint with a socket of type, then lets it go: 0 or errno. */
+static int
+try_bind(void *zctx, int type, const char *endpoint)
+{
+    if (!endpoint || !wd_endpoint_binds(endpoint, true))
+        return 0;
+    void *s = zmq_socket(zctx, type);
+    int linger = 0, rc = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    if (wd_endpoint_attach(s, endpoint, true) != 0)
+        rc = errno;
+    zmq_close(s);
+    return rc;
+}
+
+/* --check: what the worker would find wrong at start, all of it, without
+ * starting. Returns the exit status: 0, or 1 (each problem said). */
+static int
+check(const struct wd_app_config *cfg)
+{
+    int bad = 0;
+    char err[512];
+    const char *dir = cfg->data_dir ? cfg->data_dir : wd_tagger_default_dir();
+    struct wd_tagger *tg = NULL;
+    if (wd_tagger_load(dir, &tg, err, sizeof err) != 0) {
+        fprintf(stderr, "wiredesk run --check: data: %s\n", err);
+        bad = 1;
+    }
+    wd_tagger_free(tg);
+    struct wd_curve_key key;
+    struct wd_curve_allow allow = {0};
+    if (cfg->curve_secret &&
+        (wd_curve_read_secret(cfg->curve_secret, &key, err, sizeof err) != 0 ||
+         wd_curve_read_allow(cfg->curve_allow, &allow, err, sizeof err) != 0)) {
+        fprintf(stderr, "wiredesk run --check: CURVE: %s\n", err);
+        bad = 1;
+    }
+    wd_curve_allow_free(&allow);
+    if (mkdir(cfg->state_dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "wiredesk run --check: --state %s: %s\n",
+                cfg->state_dir, strerror(errno));
+        bad = 1;
+    } else if (access(cfg->state_dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "wiredesk run --check: --state %s: %s\n",
+                cfg->state_dir, strerror(errno));
+        bad = 1;
+    }
+    void *zctx = zmq_ctx_new();
+    const struct {
+        const char *flag, *ep;
+        int type;
+    } eps[] = {{"--ingest", cfg->ingest, ZMQ_PULL},
+               {"--ingest-ack", cfg->ingest_ack, ZMQ_ROUTER},
+               {"--publish", cfg->publish, ZMQ_PUB},
+               {"--snapshot", cfg->snapshot, ZMQ_ROUTER}};
+    for (size_t i = 0; i < sizeof eps / sizeof eps[0]; i++) {
+        int rc = try_bind(zctx, eps[i].type, eps[i].ep);
+        if (rc) {
+            fprintf(stderr, "wiredesk run --check: %s %s: %s\n", eps[i].flag,
+                    eps[i].ep, zmq_strerror(rc));
+            bad = 1;
+        }
+    }
+    zmq_ctx_term(zctx);
+    char http[300];
+    snprintf(http, sizeof http, "tcp://%s", cfg->http);
+    zctx = zmq_ctx_new();
+    int rc = try_bind(zctx, ZMQ_PULL, http);
+    zmq_ctx_term(zctx);
+    if (rc) {
+        fprintf(stderr, "wiredesk run --check: --http %s: %s\n", cfg->http,
+                zmq_strerror(rc));
+        bad = 1;
+    }
+    if (!bad)
+        fprintf(stderr, "wiredesk run --check: the settings are good\n");
+    return bad;
+}
+
 static int
 run_parsed(int argc, char **argv)
 {
@@ -278,13 +366,14 @@ run_parsed(int argc, char **argv)
         if (vals[i] && (rc = set(&cfg, run_table[i].key, vals[i])))
             return rc;
     }
-    bool print = false;
+    bool print = false, checking = false;
     int c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", run_opts, NULL)) != -1) {
-        if (c == 'c') {
+        if (c == 'c' || c == 'x') {
             print = true;
+            checking |= c == 'x';
             continue;
         }
         if (c == 'C') /* consumed by wd_config_argv() */
@@ -320,7 +409,7 @@ run_parsed(int argc, char **argv)
                                   "");
     if (print) {
         wd_opt_print(stdout, run_table, N_RUN_OPTS, vals);
-        return 0;
+        return checking ? check(&cfg) : 0;
     }
     return wd_app_run(&cfg);
 }
