@@ -311,13 +311,22 @@ static void
 test_json_logs(void)
 {
     struct worker w;
-    const char *extra[] = {"--log-format", "json", NULL};
+    const char *extra[] = {"--log-format", "json", "--log-level", "debug",
+                           NULL};
     worker_start(&w, extra);
     void *zctx = zmq_ctx_new();
     const char *ch[] = {"all", NULL};
     void *sub = subscriber(zctx, &w, ch);
     CHECK(wait_subscribed(sub, 20000));
     void *push = pusher(zctx, &w);
+    const char *story = "Ferry service resumes\n\nThe island ferry resumed "
+                        "service on Tuesday after the storm, the operator "
+                        "said, and the first crossing was full.\n";
+    push_page(push, "https://twice.test/1", "text/plain", story, strlen(story));
+    const char *again = "Island ferry back after the storm\n\nThe island "
+                        "ferry resumed service on Tuesday after the storm, the "
+                        "operator said, and the first crossing was full.\n";
+    push_page(push, "https://twice.test/2", "text/plain", again, strlen(again));
     push_page(push, "https://empty.test/", "text/plain", "", 0);
     /* The reject is counted before the next $stats message goes out. */
     int64_t end = mono_ms() + 20000;
@@ -339,7 +348,7 @@ test_json_logs(void)
     CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     size_t len;
     char *log = wd_test_slurp(w.log, &len);
-    int lines = 0, reject_lines = 0;
+    int lines = 0, reject_lines = 0, page_lines = 0, dropped_lines = 0;
     for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {
         json_error_t err;
         json_t *o = json_loads(line, 0, &err);
@@ -351,13 +360,28 @@ test_json_logs(void)
         lines++;
         CHECK(json_is_string(json_object_get(o, "ts")));
         CHECK(json_is_string(json_object_get(o, "level")));
-        const char *msg = json_string_value(json_object_get(o, "msg"));
-        reject_lines += msg && strstr(msg, "reason=empty_body") != NULL;
+        const char *ev = json_string_value(json_object_get(o, "event"));
+        const char *reason = json_string_value(json_object_get(o, "reason"));
+        const char *url = json_string_value(json_object_get(o, "url"));
+        /* Named fields, not a line of text in "msg". */
+        reject_lines += ev && strcmp(ev, "page_rejected") == 0 && reason &&
+                        strcmp(reason, "empty_body") == 0 && url &&
+                        strcmp(url, "https://empty.test/") == 0;
+        /* At debug level: each page's outcome, and why a story was
+         * dropped, with the story it copies. */
+        page_lines += ev && strcmp(ev, "page") == 0 && url &&
+                      strcmp(url, "https://twice.test/2") == 0 &&
+                      json_is_integer(json_object_get(o, "duplicates"));
+        const char *mid = json_string_value(json_object_get(o, "matched_id"));
+        dropped_lines += ev && strcmp(ev, "dropped") == 0 && reason &&
+                         *reason && mid && strlen(mid) == 32;
         json_decref(o);
     }
     free(log);
     CHECK_INT(lines, >=, 3);
     CHECK_INT(reject_lines, ==, 1);
+    CHECK_INT(page_lines, ==, 1);
+    CHECK(dropped_lines >= 1);
     zmq_close(push);
     zmq_close(sub);
     zmq_ctx_term(zctx);

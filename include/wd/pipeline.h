@@ -63,6 +63,7 @@ struct wd_page_outcome {
     int store_rc;        /* the store's error then (WD_E* or -errno) */
     char last_title[160]; /* title of the last story published, cut */
     char url[256];        /* the page's URL, cut, for log lines */
+    char source[64];      /* the RawPage's source, cut */
 };
 
 /* The answer to a page of the acknowledged ingest, once it is done:

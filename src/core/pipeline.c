@@ -353,8 +353,10 @@ wd_pipeline_finish(struct wd_pipeline *p, struct wd_prepared *pp,
     memset(out, 0, sizeof *out);
     bool first = !pp->finished;
     pp->finished = true;
-    if (pp->raw)
+    if (pp->raw) {
         snprintf(out->url, sizeof out->url, "%s", pp->raw->url);
+        snprintf(out->source, sizeof out->source, "%s", pp->raw->source);
+    }
     if (first) {
         p->stats->c[WD_C_PAGES_RECEIVED]++;
         p->stats->c[WD_C_BYTES_IN] += pp->len;

@@ -13,6 +13,8 @@
 #include "wd/http.h"
 #include "wd/err.h"
 #include "wd/ingest.h"
+#include "wd/channel.h"
+#include "wd/events.h"
 #include "wd/journaling.h"
 #include "wd/log.h"
 #include "wd/pipeline.h"
@@ -110,6 +112,8 @@ emit(void *ctx, const char *channel, const uint8_t *buf, size_t len)
     if (app->journaling)
         wd_journaling_sent(&app->journal, channel, seq, app->pub.epoch, buf,
                            len);
+    if (strcmp(channel, WD_CHANNEL_DEDUP) == 0)
+        wd_events_dedup(buf, len);
     if (rc == 0) {
         wd_view_count(&app->view, channel);
         app->stats.c[WD_C_MESSAGES_PUBLISHED]++;
@@ -127,12 +131,7 @@ log_reject(struct app *app, const struct wd_page_outcome *o)
     if (!wd_ratelimit_allow(&app->reject_log[o->reason], wd_mono_ms(),
                             &suppressed))
         return;
-    wd_log(WD_LOG_WARN,
-           "page rejected: reason=%s (%s) url=\"%s\" rejected_total=%llu"
-           " (%llu similar not logged)",
-           wd_reject_name(o->reason), wd_strerror(o->rc), o->url,
-           (unsigned long long)app->stats.rejected[o->reason],
-           (unsigned long long)suppressed);
+    wd_events_rejected(o, app->stats.rejected[o->reason], suppressed);
 }
 
 static void finish_stop(struct app *app);
@@ -226,11 +225,7 @@ finish_head(struct app *app)
             app->retry_ms = o.contended ? 10 : 100;
             app->store_was_down = !o.contended;
             if (o.commit_failed)
-                wd_log(WD_LOG_ERROR,
-                       "store commit failed (%s): %zu stories published but "
-                       "not remembered; ingest paused, the commit retried "
-                       "(url=\"%s\")",
-                       wd_strerror(o.store_rc), o.published, o.url);
+                wd_events_commit_failed(&o);
             else if (!o.contended)
                 wd_log(WD_LOG_WARN, "store unreachable: ingest paused, the "
                                     "page is held and retried");
@@ -250,6 +245,7 @@ finish_head(struct app *app)
     /* From the page received to its articles handed over: the wait for the
      * prepare thread, the parse there and the finish here. */
     wd_stats_latency(&app->stats, (double)(uv_hrtime() - j->received_ns) / 1e9);
+    wd_events_page(&o);
     answer(app, &o, j->acked ? &j->ack : NULL);
     wd_prepared_put(app->pipeline, j->pp);
     j->pp = NULL;
@@ -488,12 +484,8 @@ on_refused(void *ctx, enum wd_refuse why, const char *domain,
     uint64_t suppressed = 0;
     if (!wd_ratelimit_allow(&app->refuse_log[why], wd_mono_ms(), &suppressed))
         return;
-    wd_log(WD_LOG_WARN,
-           "client refused on %s: reason=%s%s%s refused_total=%llu"
-           " (%llu similar not logged)",
-           domain, wd_refuse_name(why), *address ? " address=" : "", address,
-           (unsigned long long)app->stats.refused[why],
-           (unsigned long long)suppressed);
+    wd_events_refused(domain, why, address, app->stats.refused[why],
+                      suppressed);
 }
 
 /* Reads the server's secret key and the allow-list; 0 or -1 (logged). */

@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <time.h>
@@ -59,6 +60,88 @@ wd_log(enum wd_log_level level, const char *fmt, ...)
     }
     fprintf(stderr, "%s.%03ldZ wiredesk %s: %s\n", stamp, ts.tv_nsec / 1000000,
             names[level], msg);
+}
+
+bool
+wd_log_on(enum wd_log_level level)
+{
+    return level <= max_level;
+}
+
+/* A string field's value as text writes it: bare when it is one plain word,
+ * else in quotes with quotes and backslashes escaped. */
+static size_t
+put_text_value(char *out, size_t cap, const char *v)
+{
+    bool plain = *v != '\0';
+    for (const char *c = v; *c && plain; c++)
+        plain = *c > ' ' && *c != '"' && *c != '\\' && *c != '=';
+    if (plain)
+        return (size_t)snprintf(out, cap, "%s", v);
+    size_t o = 0;
+    if (o + 1 < cap)
+        out[o++] = '"';
+    for (const char *c = v; *c && o + 3 < cap; c++) {
+        if (*c == '"' || *c == '\\')
+            out[o++] = '\\';
+        out[o++] = *c == '\n' ? ' ' : *c;
+    }
+    if (o + 1 < cap)
+        out[o++] = '"';
+    out[o < cap ? o : cap - 1] = '\0';
+    return o;
+}
+
+void
+wd_log_event(enum wd_log_level level, const char *event, const char *msg,
+             const struct wd_log_field *f, size_t n)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    if (level > max_level)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (log_format == WD_LOG_JSON) {
+        char ts_buf[64];
+        snprintf(ts_buf, sizeof ts_buf, "%s.%03ldZ", stamp,
+                 ts.tv_nsec / 1000000);
+        json_t *o = json_object();
+        json_object_set_new(o, "ts", json_string(ts_buf));
+        json_object_set_new(o, "level", json_string(names[level]));
+        json_object_set_new(o, "event", json_string(event));
+        json_object_set_new(o, "msg", json_string(msg));
+        for (size_t i = 0; i < n; i++) {
+            json_t *v = f[i].str ? json_string(f[i].str)
+                                 : json_integer((json_int_t)f[i].num);
+            /* (a page's URL may not be UTF-8: the line stays) */
+            json_object_set_new(o, f[i].key,
+                                v ? v : json_string("(not UTF-8)"));
+        }
+        char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(o);
+        if (line) {
+            fprintf(stderr, "%s\n", line);
+            free(line);
+        }
+        return;
+    }
+    char text[2048];
+    size_t o = (size_t)snprintf(text, sizeof text, "%s:", msg);
+    for (size_t i = 0; i < n && o + 8 < sizeof text; i++) {
+        o += (size_t)snprintf(text + o, sizeof text - o, " %s=", f[i].key);
+        if (o >= sizeof text)
+            break;
+        if (f[i].str)
+            o += put_text_value(text + o, sizeof text - o, f[i].str);
+        else
+            o += (size_t)snprintf(text + o, sizeof text - o, "%lld", f[i].num);
+    }
+    fprintf(stderr, "%s.%03ldZ wiredesk %s: %s\n", stamp, ts.tv_nsec / 1000000,
+            names[level], text);
 }
 
 void
