@@ -190,8 +190,11 @@ test_bad_input_counted(void)
     CHECK_INT(o.reason, ==, WD_REJECT_NUL_BYTE);
     char *big = malloc(100 * 1024);
     memset(big, 'a', 100 * 1024);
-    push(p, "u", "text/plain", big, 100 * 1024, &s, &o);
+    push(p, "https://big.example/page", "text/plain", big, 100 * 1024, &s, &o);
     CHECK_INT(o.reason, ==, WD_REJECT_TOO_LARGE);
+    /* Refused on its length, not decoded: its URL is still known for the
+     * log line (it was ""). */
+    CHECK_STR(o.url, "https://big.example/page");
     free(big);
     push(p, "u", "image/png", "\x89PNG", 4, &s, &o);
     CHECK_INT(o.reason, ==, WD_REJECT_UNSUPPORTED_TYPE);

@@ -56,7 +56,64 @@ struct wd_prepared {
     /* Its stories went out but their commit failed: a retry stages and
      * commits the same decisions without sending or counting them again. */
     bool emitted;
+    /* A frame refused on its length: its URL and source read from its
+     * first fields, for the log. */
+    char url[256], source[64];
 };
+
+/* Copies the string of a length-delimited field of a protobuf message. */
+static void
+peek_copy(char *out, size_t cap, const uint8_t *p, uint64_t n)
+{
+    size_t k = n < cap - 1 ? (size_t)n : cap - 1;
+    memcpy(out, p, k);
+    out[k] = '\0';
+}
+
+/* Reads a varint at *p (before end); false when there is none. */
+static bool
+peek_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; *p < end && shift < 64; shift += 7) {
+        uint8_t b = *(*p)++;
+        *v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            return true;
+    }
+    return false;
+}
+
+/* The url (field 1) and source (field 5) of a RawPage frame, from the
+ * field headers alone (the body is skipped, not read): for the log line of
+ * a page refused before it is decoded. */
+static void
+peek_raw(const uint8_t *frame, size_t len, char *url, size_t ucap, char *source,
+         size_t scap)
+{
+    const uint8_t *p = frame, *end = frame + len;
+    url[0] = source[0] = '\0';
+    uint64_t key, v;
+    while (p < end && peek_varint(&p, end, &key)) {
+        unsigned wire = key & 7, field = (unsigned)(key >> 3);
+        if (wire == 0) {
+            if (!peek_varint(&p, end, &v))
+                return;
+        } else if (wire == 2) {
+            if (!peek_varint(&p, end, &v) || v > (uint64_t)(end - p))
+                return;
+            if (field == 1)
+                peek_copy(url, ucap, p, v);
+            else if (field == 5)
+                peek_copy(source, scap, p, v);
+            p += v;
+        } else if (wire == 1 || wire == 5) {
+            p += wire == 1 ? 8 : 4;
+        } else {
+            return;
+        }
+    }
+}
 
 #define MAX_FREE_PREPARED 64
 
@@ -214,10 +271,13 @@ wd_prepared_get(struct wd_pipeline *p, const uint8_t *frame, size_t len,
     pp->need_fps = false;
     pp->finished = false;
     pp->emitted = false;
+    pp->url[0] = pp->source[0] = '\0';
     /* A page over the limit is refused on its length: not even copied. */
     if (len > p->cfg.max_page_bytes) {
         pp->frame = NULL;
         pp->rc = WD_ETOOBIG;
+        peek_raw(frame, len, pp->url, sizeof pp->url, pp->source,
+                 sizeof pp->source);
         return pp;
     }
     uint8_t *copy = wd_arena_alloc(&pp->arena, len ? len : 1);
@@ -353,10 +413,9 @@ wd_pipeline_finish(struct wd_pipeline *p, struct wd_prepared *pp,
     memset(out, 0, sizeof *out);
     bool first = !pp->finished;
     pp->finished = true;
-    if (pp->raw) {
-        snprintf(out->url, sizeof out->url, "%s", pp->raw->url);
-        snprintf(out->source, sizeof out->source, "%s", pp->raw->source);
-    }
+    snprintf(out->url, sizeof out->url, "%s", pp->raw ? pp->raw->url : pp->url);
+    snprintf(out->source, sizeof out->source, "%s",
+             pp->raw ? pp->raw->source : pp->source);
     if (first) {
         p->stats->c[WD_C_PAGES_RECEIVED]++;
         p->stats->c[WD_C_BYTES_IN] += pp->len;
