@@ -363,11 +363,18 @@ podman healthcheck run "$name" >"$tmp/health.out" 2>&1 ||
     { cat "$tmp/health.out" >&2; fail "the image's HEALTHCHECK (GET /healthz) failed"; }
 echo "answering; data from /opt/wiredesk/share/wiredesk; HEALTHCHECK (GET /healthz) healthy"
 
-# A subscriber on channel "all" in the same container, then the pages.
-podman exec "$name" wiredesk tail --endpoint "tcp://127.0.0.1:$p_pub" --count 1 \
-    --timeout 20000 all >"$tmp/tail.out" 2>"$tmp/tail.err" &
+# A subscriber on channel "all" in the same container, then the pages. It
+# follows "$stats" too: its first $stats line (one every 5 s) proves it is
+# subscribed before anything is pushed (a fixed sleep lost the race).
+podman exec "$name" wiredesk tail --endpoint "tcp://127.0.0.1:$p_pub" --count 2 \
+    --timeout 30000 all '$stats' >"$tmp/tail.out" 2>"$tmp/tail.err" &
 tail_pid=$!
-sleep 1
+sub_deadline=$(($(date +%s) + 30))
+until grep -q '"channel":"\$stats"' "$tmp/tail.out" 2>/dev/null; do
+    [ "$(date +%s)" -lt "$sub_deadline" ] ||
+        { cat "$tmp/tail.err" >&2; fail "tail did not subscribe within 30 s"; }
+    sleep 0.2
+done
 push_seeds
 published=$(wait_stat articles_published 1) || fail "no article published (articles_published $published)"
 echo "/stats: articles_published $published"
@@ -382,10 +389,10 @@ EOF
 wait "$tail_pid" || { cat "$tmp/tail.err" >&2; fail "wiredesk tail"; }
 "$py" -c '
 import json, sys
-line = open(sys.argv[1]).readline()
-a = json.loads(line)
-assert a["channel"] == "all" and a["id"] and a["title"], line
-print("tail: received", repr(a["title"][:60]))' "$tmp/tail.out" ||
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+arts = [a for a in lines if a.get("channel") == "all"]
+assert arts and arts[0]["id"] and arts[0]["title"], lines
+print("tail: received", repr(arts[0]["title"][:60]))' "$tmp/tail.out" ||
     { cat "$tmp/tail.out" "$tmp/tail.err" >&2; fail "tail received no article"; }
 stop_worker
 echo "stopped on SIGTERM, exit status 0"
