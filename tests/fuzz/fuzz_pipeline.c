@@ -37,6 +37,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(frame, data, size);
     struct wd_page_outcome out;
     wd_pipeline_page(p, frame, size, 1764000000000LL, discard, NULL, &out);
+    /* The same frame refused on its length: its URL and source read from
+     * the field headers only (a limit of 16 bytes). */
+    static struct wd_pipeline *small;
+    if (!small) {
+        struct wd_pipeline_config cfg = {.max_page_bytes = 16,
+                                         .store = &store,
+                                         .dedup = {100000, 0, WD_NEAR_MINHASH}};
+        if (wd_pipeline_new(&small, &cfg, &stats) != 0)
+            abort();
+    }
+    if (size > 16)
+        wd_pipeline_page(small, frame, size, 1764000000000LL, discard, NULL,
+                         &out);
     free(frame);
     return 0;
 }

@@ -1,4 +1,5 @@
-/* libFuzzer harness for the snapshot service's request parser. The input
+/* libFuzzer harness for the snapshot service's request parsers (SNAPSHOT
+ * and RESUME). The input
  * is a message: frames, each one length byte then that many bytes. A
  * request is accepted only when it has the documented shape. */
 #include <stdint.h>
@@ -30,6 +31,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len = strlen(channel);
         if (n != 3 || len == 0 || len != f[1].len ||
             memcmp(channel, f[1].data, len) != 0 || f[2].len != 8)
+            abort();
+    }
+    /* The journal's RESUME request too. */
+    uint64_t epoch = 0, seq = 0;
+    if (!wd_snapshot_parse_resume(f, n, channel, &epoch, &seq)) {
+        size_t len = strlen(channel);
+        if (n != 4 || len == 0 || len != f[1].len ||
+            memcmp(channel, f[1].data, len) != 0 || f[2].len != 8 ||
+            f[3].len != 8)
             abort();
     }
     for (size_t i = 0; i < n; i++)
