@@ -5,6 +5,8 @@
 # `wiredesk run`. Stop it with Ctrl-C.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-"$top/scripts/deps.sh"
-"$top/scripts/build.sh" "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+"$top/scripts/deps.sh" # what building and running needs, no test tools
+# The worker alone (the tests and benchmarks are built by scripts/test.sh).
+cmake -S "$top" -B "$top/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$top/build" -j"$(nproc)" --target wiredesk
 exec "$top/build/wiredesk" run "$@"

@@ -5,7 +5,7 @@
 # WD_TEST_QUICK=1 skips the sanitizer builds.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-"$top/scripts/deps.sh"
+"$top/scripts/deps.sh" --test
 # The browser test's one npm package, pinned by package-lock.json.
 if [ ! -d "$top/tests/browser/node_modules/playwright-core" ]; then
     (cd "$top/tests/browser" && npm ci --no-audit --no-fund)
