@@ -21,6 +21,12 @@ struct wd_snapshot {
     const char *worker; /* host:pid */
     int64_t now_ms;
     uint64_t rss_bytes;
+    /* The process, as Prometheus' client libraries name it (process_*). */
+    uint64_t virtual_bytes;
+    double cpu_seconds;  /* user + system */
+    double start_time_s; /* since the Unix epoch */
+    int open_fds, max_fds;
+    double loop_idle_s; /* the event loop's time waiting for events */
     uint64_t store_stories;
     uint64_t store_bytes;
     int http_connections;

@@ -217,6 +217,34 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
           (double)(s->now_ms - st->started_at_ms) / 1000.0);
     gauge(&o, "ready", "1 when sockets are bound and the store works.",
           s->ready ? 1 : 0);
+    wd_metrics_family(&o, "loop_idle_seconds_total", "counter",
+                      "Time the event loop waited for events: utilisation "
+                      "is 1 - rate(this).");
+    wd_metrics_put(&o, "wiredesk_loop_idle_seconds_total %.6f\n",
+                   s->loop_idle_s);
+    /* The process figures under the names every exporter uses. */
+    static const struct {
+        const char *name, *type, *help;
+    } proc[] = {
+        {"process_cpu_seconds_total", "counter",
+         "Total user and system CPU time spent in seconds."},
+        {"process_resident_memory_bytes", "gauge",
+         "Resident memory size in bytes."},
+        {"process_virtual_memory_bytes", "gauge",
+         "Virtual memory size in bytes."},
+        {"process_open_fds", "gauge", "Number of open file descriptors."},
+        {"process_max_fds", "gauge",
+         "Maximum number of open file descriptors."},
+        {"process_start_time_seconds", "gauge",
+         "Start time of the process since unix epoch in seconds."},
+    };
+    double pv[] = {s->cpu_seconds,           (double)s->rss_bytes,
+                   (double)s->virtual_bytes, (double)s->open_fds,
+                   (double)s->max_fds,       s->start_time_s};
+    for (size_t i = 0; i < sizeof proc / sizeof proc[0]; i++)
+        wd_metrics_put(&o, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n",
+                       proc[i].name, proc[i].help, proc[i].name, proc[i].type,
+                       proc[i].name, pv[i]);
     wd_metrics_family(&o, "build_info", "gauge", "Build information.");
     wd_metrics_put(&o, "wiredesk_build_info{version=\"");
     label_value(&o, s->version);

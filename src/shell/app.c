@@ -638,6 +638,8 @@ wd_app_run(const struct wd_app_config *cfg)
     app.was_clean = crashed_at == 0;
     app.zctx = zmq_ctx_new();
     uv_loop_init(&app.loop);
+    /* (for wiredesk_loop_idle_seconds_total: the loop's utilisation) */
+    uv_loop_configure(&app.loop, UV_METRICS_IDLE_TIME);
     int zerr = 0;
     /* The ZAP handler is bound before the sockets it guards. */
     if (curve &&

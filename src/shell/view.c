@@ -1,8 +1,10 @@
 #include "wd/view.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "wd/channel.h"
@@ -131,6 +133,38 @@ rss_bytes(void)
     return (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
+/* The process figures: CPU time, virtual size, file descriptors. */
+static void
+process_figures(struct wd_snapshot *s)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        s->cpu_seconds =
+            (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (f) {
+        if (fscanf(f, "%lu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    s->virtual_bytes = (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    if (d) {
+        closedir(d);
+        n--; /* the directory's own descriptor */
+    }
+    s->open_fds = n;
+    struct rlimit rl;
+    s->max_fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < INT32_MAX
+                     ? (int)rl.rlim_cur
+                     : 0;
+}
+
 /* Gathers the figures of the operator's view. channels and latest are
  * caller storage. */
 void
@@ -142,6 +176,9 @@ wd_view_figures(struct wd_view *v, struct wd_snapshot *s, const char **latest)
     s->worker = v->worker;
     s->now_ms = wd_now_ms();
     s->rss_bytes = rss_bytes();
+    process_figures(s);
+    s->start_time_s = (double)v->stats->started_at_ms / 1000.0;
+    s->loop_idle_s = (double)uv_metrics_idle_time(v->timer.loop) / 1e9;
     /* A shared store's figures come from the probe's thread: the loop
      * never waits on a server for them (LMDB's are local reads). */
     bool answering = true;
