@@ -90,6 +90,33 @@ test_endpoints(void)
     CHECK_CONTAINS(body, "wiredesk_dedup_decisions_total{kind=\"exact\"} 1");
     CHECK_CONTAINS(body, "wiredesk_channel_messages_total{channel=\"all\"} 24");
     CHECK_CONTAINS(body, "wiredesk_page_processing_seconds_count 5");
+    CHECK_CONTAINS(body, "\nprocess_resident_memory_bytes ");
+    CHECK_CONTAINS(body, "\nwiredesk_loop_idle_seconds_total ");
+    /* Every metric the shipped alert rules and Grafana board name is one
+     * the worker exposes (a renamed metric would leave them blind). */
+    const char *shipped[] = {"/deploy/prometheus/wiredesk-alerts.yml",
+                             "/deploy/grafana/wiredesk.json"};
+    for (size_t k = 0; k < 2; k++) {
+        char file[512];
+        snprintf(file, sizeof file, "%s%s", WD_SOURCE, shipped[k]);
+        size_t flen;
+        char *text = wd_test_slurp(file, &flen);
+        for (char *t = text; t && (t = strpbrk(t, "wp")) != NULL;) {
+            size_t n = strspn(t, "abcdefghijklmnopqrstuvwxyz_");
+            bool metric = (n > 9 && strncmp(t, "wiredesk_", 9) == 0) ||
+                          (n > 8 && strncmp(t, "process_", 8) == 0);
+            if (metric &&
+                (t == text || !strchr("abcdefghijklmnopqrstuvwxyz_", t[-1]))) {
+                char name[128];
+                snprintf(name, sizeof name, "\n%.*s", (int)n, t);
+                if (!body || !strstr(body, name))
+                    WD_FAIL_("%s names %s, which /metrics lacks", shipped[k],
+                             name + 1);
+            }
+            t += n ? n : 1;
+        }
+        free(text);
+    }
     char path[512];
     snprintf(path, sizeof path, "%s/metrics.txt", w.state);
     FILE *f = fopen(path, "w");
