@@ -25,21 +25,6 @@
 #define HUGE (200u << 20)
 #define DEADLINE_MS 30000
 
-static long
-status_kb(pid_t pid, const char *field)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, field, strlen(field)) == 0)
-            kb = atol(line + strlen(field));
-    if (f)
-        fclose(f);
-    return kb;
-}
-
 static void
 free_buf(void *data, void *hint)
 {

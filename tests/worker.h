@@ -196,6 +196,22 @@ worker_alive(struct worker *w)
     return waitpid(w->pid, &status, WNOHANG) == 0;
 }
 
+/* A field of /proc/PID/status in kB ("VmHWM:", "RssAnon:"), or -1. */
+static inline long
+status_kb(pid_t pid, const char *field)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, field, strlen(field)) == 0)
+            kb = atol(line + strlen(field));
+    if (f)
+        fclose(f);
+    return kb;
+}
+
 /* kill -9, and reap it. */
 static inline void
 worker_kill9(struct worker *w)

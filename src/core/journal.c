@@ -4,20 +4,20 @@
 #include <string.h>
 
 #include "wd/err.h"
+#include "wd/snapshot.h"
 
+/* Big-endian numbers, as the wire has them (snapshot.h). */
 static void
 put_u64(uint8_t *p, uint64_t v)
 {
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
+    wd_snapshot_put_u64(p, v);
 }
 
 static uint64_t
-get_u64(const uint8_t *p)
+get_u64(const void *p)
 {
     uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
+    wd_snapshot_get_u64(p, 8, &v);
     return v;
 }
 

@@ -22,44 +22,71 @@ wd_log_set_level(enum wd_log_level level)
     max_level = level;
 }
 
-void
-wd_log(enum wd_log_level level, const char *fmt, ...)
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
+
+/* The time now, "2026-11-25T11:38:19.427Z". */
+static void
+now_stamp(char *out, size_t cap)
 {
-    static const char *const names[] = {"error", "warn", "info", "debug"};
-    if (level > max_level)
-        return;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     char stamp[32];
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-    /* One fprintf per line keeps lines whole when several threads log. */
+    snprintf(out, cap, "%s.%03ldZ", stamp, ts.tv_nsec / 1000000);
+}
+
+/* A JSON line's first members: "ts", "level" and "msg" (invalid UTF-8,
+ * from a page's URL, must not lose the line). */
+static json_t *
+json_line(enum wd_log_level level, const char *msg)
+{
+    char ts[64];
+    now_stamp(ts, sizeof ts);
+    json_t *o = json_object();
+    json_object_set_new(o, "ts", json_string(ts));
+    json_object_set_new(o, "level", json_string(level_names[level]));
+    json_t *m = json_string(msg);
+    json_object_set_new(o, "msg", m ? m : json_string("(not UTF-8)"));
+    return o;
+}
+
+/* Writes the object as one line and frees it. One fprintf per line keeps
+ * lines whole when several threads log. */
+static void
+json_emit(json_t *o)
+{
+    char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (line) {
+        fprintf(stderr, "%s\n", line);
+        free(line);
+    }
+}
+
+static void
+text_emit(enum wd_log_level level, const char *text)
+{
+    char ts[64];
+    now_stamp(ts, sizeof ts);
+    fprintf(stderr, "%s wiredesk %s: %s\n", ts, level_names[level], text);
+}
+
+void
+wd_log(enum wd_log_level level, const char *fmt, ...)
+{
+    if (level > max_level)
+        return;
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (log_format == WD_LOG_JSON) {
-        char ts_buf[64];
-        snprintf(ts_buf, sizeof ts_buf, "%s.%03ldZ", stamp,
-                 ts.tv_nsec / 1000000);
-        json_t *o = json_object();
-        json_object_set_new(o, "ts", json_string(ts_buf));
-        json_object_set_new(o, "level", json_string(names[level]));
-        /* Invalid UTF-8 from a page's URL must not lose the line. */
-        json_t *m = json_string(msg);
-        json_object_set_new(o, "msg", m ? m : json_string("(not UTF-8)"));
-        char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(o);
-        if (line) {
-            fprintf(stderr, "%s\n", line);
-            free(line);
-        }
-        return;
-    }
-    fprintf(stderr, "%s.%03ldZ wiredesk %s: %s\n", stamp, ts.tv_nsec / 1000000,
-            names[level], msg);
+    if (log_format == WD_LOG_JSON)
+        json_emit(json_line(level, msg));
+    else
+        text_emit(level, msg);
 }
 
 bool
@@ -96,24 +123,11 @@ void
 wd_log_event(enum wd_log_level level, const char *event, const char *msg,
              const struct wd_log_field *f, size_t n)
 {
-    static const char *const names[] = {"error", "warn", "info", "debug"};
     if (level > max_level)
         return;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
     if (log_format == WD_LOG_JSON) {
-        char ts_buf[64];
-        snprintf(ts_buf, sizeof ts_buf, "%s.%03ldZ", stamp,
-                 ts.tv_nsec / 1000000);
-        json_t *o = json_object();
-        json_object_set_new(o, "ts", json_string(ts_buf));
-        json_object_set_new(o, "level", json_string(names[level]));
+        json_t *o = json_line(level, msg);
         json_object_set_new(o, "event", json_string(event));
-        json_object_set_new(o, "msg", json_string(msg));
         for (size_t i = 0; i < n; i++) {
             json_t *v = f[i].str ? json_string(f[i].str)
                                  : json_integer((json_int_t)f[i].num);
@@ -121,12 +135,7 @@ wd_log_event(enum wd_log_level level, const char *event, const char *msg,
             json_object_set_new(o, f[i].key,
                                 v ? v : json_string("(not UTF-8)"));
         }
-        char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(o);
-        if (line) {
-            fprintf(stderr, "%s\n", line);
-            free(line);
-        }
+        json_emit(o);
         return;
     }
     char text[2048];
@@ -140,8 +149,7 @@ wd_log_event(enum wd_log_level level, const char *event, const char *msg,
         else
             o += (size_t)snprintf(text + o, sizeof text - o, "%lld", f[i].num);
     }
-    fprintf(stderr, "%s.%03ldZ wiredesk %s: %s\n", stamp, ts.tv_nsec / 1000000,
-            names[level], text);
+    text_emit(level, text);
 }
 
 void
