@@ -6,6 +6,7 @@
 #include "wd/arena.h"
 #include "wd/channel.h"
 #include "wd/fingerprint.h"
+#include "wd/stats.h"
 #include "wd/text.h"
 
 static void
@@ -135,6 +136,28 @@ test_arena(void)
     wd_arena_fini(&a);
 }
 
+/* Per-source figures stay bounded: the first WD_STATS_SOURCES sources
+ * named, every later one counted as "other". */
+static void
+test_source_stats_bounded(void)
+{
+    static struct wd_stats st;
+    memset(&st, 0, sizeof st);
+    char name[32];
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof name, "scraper-%d", i);
+        wd_stats_source(&st, name, 1, i % 2, 3);
+        wd_stats_source(&st, name, 0, 0, 1); /* (a retry's articles) */
+    }
+    wd_stats_source(&st, NULL, 1, 1, 0);
+    CHECK_INT(st.n_sources, ==, WD_STATS_SOURCES);
+    CHECK_STR(st.sources[0].name, "scraper-0");
+    CHECK_INT(st.sources[0].pages, ==, 1);
+    CHECK_INT(st.sources[0].articles, ==, 4);
+    CHECK_STR(st.sources[WD_STATS_SOURCES].name, "other");
+    CHECK_INT(st.sources[WD_STATS_SOURCES].pages, ==, 40 - 32 + 1);
+}
+
 int
 main(void)
 {
@@ -146,5 +169,6 @@ main(void)
     RUN(test_simhash);
     RUN(test_channel_names);
     RUN(test_arena);
+    RUN(test_source_stats_bounded);
     return TEST_DONE();
 }

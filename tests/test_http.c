@@ -90,6 +90,9 @@ test_endpoints(void)
     CHECK_CONTAINS(body, "wiredesk_dedup_decisions_total{kind=\"exact\"} 1");
     CHECK_CONTAINS(body, "wiredesk_channel_messages_total{channel=\"all\"} 24");
     CHECK_CONTAINS(body, "wiredesk_page_processing_seconds_count 5");
+    CHECK_CONTAINS(body, "wiredesk_source_pages_total{source=\"test\"} 5\n");
+    CHECK_CONTAINS(body,
+                   "wiredesk_source_articles_total{source=\"test\"} 24\n");
     CHECK_CONTAINS(body, "\nprocess_resident_memory_bytes ");
     CHECK_CONTAINS(body, "\nwiredesk_loop_idle_seconds_total ");
     /* Every metric the shipped alert rules and Grafana board name is one

@@ -3,6 +3,7 @@
 #ifndef WD_STATS_H
 #define WD_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Counters: enum name, metric name. */
@@ -103,6 +104,16 @@ enum wd_refuse {
     }
 #define WD_N_LATENCY 12
 
+/* Figures per source (RawPage.source): the first WD_STATS_SOURCES names
+ * seen each get their own, every later one is counted as "other", so that
+ * a scraper fleet with made-up names cannot grow the metrics without
+ * bound. */
+#define WD_STATS_SOURCES 32
+struct wd_source_stats {
+    char name[48]; /* "" for the empty slot; "-": pages without a source */
+    uint64_t pages, rejected, articles;
+};
+
 struct wd_stats {
     uint64_t latency[WD_N_LATENCY + 1]; /* per bucket; last = +Inf */
     double latency_sum_s;
@@ -113,6 +124,9 @@ struct wd_stats {
     uint64_t dedup[WD_DEDUP_KIND__COUNT]; /* decisions, by kind */
     uint64_t refused[WD_REFUSE__COUNT];   /* CURVE clients, by reason */
     int64_t started_at_ms;
+    /* [0..n_sources) named, [WD_STATS_SOURCES] "other" */
+    struct wd_source_stats sources[WD_STATS_SOURCES + 1];
+    size_t n_sources;
 };
 
 const char *wd_counter_name(enum wd_counter c);
@@ -125,6 +139,11 @@ const char *wd_refuse_name(enum wd_refuse r);
 
 /* Records one page's processing time. */
 void wd_stats_latency(struct wd_stats *s, double seconds);
+
+/* Counts one page of source (NULL or "": "-"): received (pages), refused
+ * (rejected) and the articles it published. */
+void wd_stats_source(struct wd_stats *s, const char *source, uint64_t pages,
+                     uint64_t rejected, uint64_t articles);
 
 /* Counts one refused page: the total and its reason. */
 void wd_stats_reject(struct wd_stats *s, enum wd_reject r);

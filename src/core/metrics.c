@@ -1,5 +1,7 @@
 #include "wd/metrics.h"
 
+#include <stddef.h>
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -217,6 +219,36 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
           (double)(s->now_ms - st->started_at_ms) / 1000.0);
     gauge(&o, "ready", "1 when sockets are bound and the store works.",
           s->ready ? 1 : 0);
+    static const struct {
+        const char *name, *help;
+        size_t off;
+    } per_source[] = {
+        {"source_pages_total",
+         "Pages received, by RawPage.source (the first "
+         "32 sources seen; the rest as other).",
+         offsetof(struct wd_source_stats, pages)},
+        {"source_rejected_total", "Pages refused, by RawPage.source.",
+         offsetof(struct wd_source_stats, rejected)},
+        {"source_articles_total", "Articles published, by RawPage.source.",
+         offsetof(struct wd_source_stats, articles)},
+    };
+    for (size_t k = 0; k < sizeof per_source / sizeof per_source[0]; k++) {
+        wd_metrics_family(&o, per_source[k].name, "counter",
+                          per_source[k].help);
+        for (size_t i = 0; i <= WD_STATS_SOURCES; i++) {
+            const struct wd_source_stats *e = &st->sources[i];
+            if (i == st->n_sources)
+                i = WD_STATS_SOURCES; /* then "other", when used */
+            e = &st->sources[i];
+            if (!e->name[0])
+                continue;
+            uint64_t v;
+            memcpy(&v, (const char *)e + per_source[k].off, sizeof v);
+            wd_metrics_put(&o, "wiredesk_%s{source=\"", per_source[k].name);
+            label_value(&o, e->name);
+            wd_metrics_put(&o, "\"} %llu\n", (unsigned long long)v);
+        }
+    }
     wd_metrics_family(&o, "loop_idle_seconds_total", "counter",
                       "Time the event loop waited for events: utilisation "
                       "is 1 - rate(this).");

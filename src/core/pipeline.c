@@ -225,6 +225,7 @@ wd_pipeline_refuse(struct wd_pipeline *p, enum wd_reject reason, size_t bytes,
     out->rc = WD_EPARSE;
     out->reason = reason;
     wd_stats_reject(p->stats, reason);
+    wd_stats_source(p->stats, NULL, 1, 1, 0); /* (not decoded: no source) */
 }
 
 /* Publishes one encoded article on "all", then on each country's and each
@@ -406,9 +407,24 @@ static void process_items(struct wd_pipeline *p, struct wd_prepared *pp,
                           wd_emit_fn emit, void *ctx,
                           struct wd_page_outcome *out);
 
+static void finish_page(struct wd_pipeline *p, struct wd_prepared *pp,
+                        wd_emit_fn emit, void *ctx,
+                        struct wd_page_outcome *out);
+
 void
 wd_pipeline_finish(struct wd_pipeline *p, struct wd_prepared *pp,
                    wd_emit_fn emit, void *ctx, struct wd_page_outcome *out)
+{
+    bool first = !pp->finished;
+    finish_page(p, pp, emit, ctx, out);
+    /* The source's figures: the page once, its articles as they go out. */
+    wd_stats_source(p->stats, out->source, first, first && out->rc != 0,
+                    out->sent);
+}
+
+static void
+finish_page(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
+            void *ctx, struct wd_page_outcome *out)
 {
     memset(out, 0, sizeof *out);
     bool first = !pp->finished;

@@ -1,5 +1,8 @@
 #include "wd/stats.h"
 
+#include <stdio.h>
+#include <string.h>
+
 static const char *const counter_names[] = {
 #define WD_C_NAME(name, str) str,
     WD_COUNTER_MAP(WD_C_NAME)
@@ -78,4 +81,29 @@ wd_stats_latency(struct wd_stats *s, double seconds)
     s->latency[b]++;
     s->latency_sum_s += seconds;
     s->latency_count++;
+}
+
+void
+wd_stats_source(struct wd_stats *s, const char *source, uint64_t pages,
+                uint64_t rejected, uint64_t articles)
+{
+    if (!source || !*source)
+        source = "-";
+    struct wd_source_stats *e = NULL;
+    for (size_t i = 0; i < s->n_sources && !e; i++)
+        if (strncmp(s->sources[i].name, source, sizeof e->name - 1) == 0 &&
+            strlen(source) < sizeof e->name)
+            e = &s->sources[i];
+    if (!e && s->n_sources < WD_STATS_SOURCES &&
+        strlen(source) < sizeof e->name) {
+        e = &s->sources[s->n_sources++];
+        snprintf(e->name, sizeof e->name, "%s", source);
+    }
+    if (!e) {
+        e = &s->sources[WD_STATS_SOURCES];
+        snprintf(e->name, sizeof e->name, "other");
+    }
+    e->pages += pages;
+    e->rejected += rejected;
+    e->articles += articles;
 }
