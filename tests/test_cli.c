@@ -135,6 +135,22 @@ test_config_precedence(void)
     static char again[8192];
     CHECK_INT(run_cmd(cmd, again, sizeof again), ==, 0);
     CHECK_STR(again, out);
+    /* A bad value says where it came from: the file and its line, or the
+     * environment variable (before: only "bad --pub-hwm"). */
+    f = fopen(conf, "w");
+    CHECK(f != NULL);
+    fputs("# settings\npub-hwm = many\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, WD_BINARY " run --config %s --print-config",
+             conf);
+    CHECK_INT(run_cmd(cmd, again, sizeof again), ==, 2);
+    CHECK_CONTAINS(again, "wd.conf:2: bad --pub-hwm 'many'");
+    CHECK_INT(count_lines(again), ==, 1);
+    CHECK_INT(run_cmd("WIREDESK_INGEST_HWM=lots " WD_BINARY
+                      " run --print-config",
+                      again, sizeof again),
+              ==, 2);
+    CHECK_CONTAINS(again, "$WIREDESK_INGEST_HWM: bad --ingest-hwm 'lots'");
     /* A bad value is refused even with --print-config. */
     CHECK_INT(run_cmd(WD_BINARY " run --pub-hwm x --print-config", again,
                       sizeof again),

@@ -31,6 +31,11 @@ int wd_config_parse(const char *name, const char *text, size_t len,
 int wd_config_argv(int argc, char **argv, const struct option *opts,
                    int *out_argc, char ***out_argv, char *err, size_t err_cap);
 
+/* Where argument i of the vector wd_config_argv() made came from, for the
+ * error about a bad value: "FILE:LINE", "$WIREDESK_NAME", or NULL for the
+ * command line. Valid until wd_config_free(). */
+const char *wd_config_origin(int i);
+
 void wd_config_free(int argc, char **argv);
 
 #endif

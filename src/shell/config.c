@@ -56,6 +56,32 @@ find_option(const struct option *opts, const char *name, size_t n)
     return NULL;
 }
 
+/* Where each argument of the last wd_config_argv() came from, by index:
+ * "FILE:LINE", "$WIREDESK_NAME", or NULL (the command line). Recorded only
+ * while wd_config_argv() runs. */
+static char **origins;
+static size_t n_origins;
+static bool recording;
+
+static void
+note_origin(size_t i, const char *fmt, const char *a, unsigned line)
+{
+    if (!recording)
+        return;
+    if (i >= n_origins) {
+        size_t n = i + 16;
+        char **o = realloc(origins, n * sizeof *o);
+        if (!o)
+            return;
+        memset(o + n_origins, 0, (n - n_origins) * sizeof *o);
+        origins = o, n_origins = n;
+    }
+    char buf[600];
+    snprintf(buf, sizeof buf, fmt, a, line);
+    free(origins[i]);
+    origins[i] = strdup(buf);
+}
+
 int
 wd_config_parse(const char *name, const char *text, size_t len,
                 const struct option *opts, char ***args, size_t *n, char *err,
@@ -97,6 +123,7 @@ wd_config_parse(const char *name, const char *text, size_t len,
         int rc = push_arg(args, n, key, klen, val, vlen);
         if (rc)
             return rc;
+        note_origin(*n - 1, "%s:%u", name, line);
     }
     return 0;
 }
@@ -158,14 +185,25 @@ env_args(const struct option *opts, char ***args, size_t *n)
             int rc = push_arg(args, n, o->name, strlen(o->name), v, strlen(v));
             if (rc)
                 return rc;
+            note_origin(*n - 1, "$%s%.0u", var, 0);
         }
     }
     return 0;
 }
 
+const char *
+wd_config_origin(int i)
+{
+    return i >= 0 && (size_t)i < n_origins ? origins[i] : NULL;
+}
+
 void
 wd_config_free(int argc, char **argv)
 {
+    for (size_t i = 0; i < n_origins; i++)
+        free(origins[i]);
+    free(origins);
+    origins = NULL, n_origins = 0;
     if (!argv)
         return;
     for (int i = 0; i < argc; i++)
@@ -201,6 +239,7 @@ wd_config_argv(int argc, char **argv, const struct option *opts, int *out_argc,
     }
     char **args = NULL;
     size_t n = 0;
+    recording = true;
     int rc = push_copy(&args, &n, argv[0]);
     if (rc == 0 && file && *file) {
         char *text;
@@ -214,6 +253,7 @@ wd_config_argv(int argc, char **argv, const struct option *opts, int *out_argc,
     }
     if (rc == 0)
         rc = env_args(opts, &args, &n);
+    recording = false;
     for (size_t i = 0; rc == 0 && i < n_rest; i++)
         rc = push_copy(&args, &n, rest[i]);
     free(rest);

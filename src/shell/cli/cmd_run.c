@@ -136,6 +136,27 @@ usage(FILE *f)
     fputs(usage_tail, f);
 }
 
+/* Where the value being set came from (config.h), for its error. */
+static const char *origin;
+
+/* A usage error about a value: "wiredesk run: FILE:LINE: ..." when it came
+ * from the configuration file or the environment. Returns 2. */
+static int
+bad(const char *fmt, const char *arg)
+{
+    if (!origin)
+        return wd_cli_usage_error("run", fmt, arg);
+    char f[512];
+    size_t k = 0;
+    for (const char *c = origin; *c && k + 2 < sizeof f; c++) {
+        if (*c == '%') /* a file name is no format */
+            f[k++] = '%';
+        f[k++] = *c;
+    }
+    snprintf(f + k, sizeof f - k, ": %s", fmt);
+    return wd_cli_usage_error("run", f, arg);
+}
+
 /* Sets the setting of option key to val in cfg. Returns 0 or 2 (a usage
  * error, said on stderr). Defaults come through here too. */
 static int
@@ -154,13 +175,12 @@ set(struct wd_app_config *cfg, int key, const char *val)
         break;
     case 'H':
         if (wd_cli_check_hostport(val))
-            return wd_cli_usage_error("run", "--http wants HOST:PORT, not '%s'",
-                                      val);
+            return bad("--http wants HOST:PORT, not '%s'", val);
         cfg->http = val;
         break;
     case 's':
         if (!*val)
-            return wd_cli_usage_error("run", "--state wants a directory%s", "");
+            return bad("--state wants a directory%s", "");
         cfg->state_dir = val;
         break;
     case 'k':
@@ -177,8 +197,7 @@ set(struct wd_app_config *cfg, int key, const char *val)
             break;
         }
         if (wd_store_parse_redis_url(val, host, sizeof host, &port, &db))
-            return wd_cli_usage_error(
-                "run",
+            return bad(
                 "--store wants lmdb or redis://HOST[:PORT][/DB], not '%s'",
                 val);
         cfg->store_url = val;
@@ -186,48 +205,47 @@ set(struct wd_app_config *cfg, int key, const char *val)
     }
     case 'D':
         if (!*val)
-            return wd_cli_usage_error("run", "--data-dir wants a directory%s",
-                                      "");
+            return bad("--data-dir wants a directory%s", "");
         cfg->data_dir = val;
         break;
     case 'm':
         if (wd_cli_parse_num(val, 1, 1LL << 31, &v))
-            return wd_cli_usage_error("run", "bad --max-page-bytes '%s'", val);
+            return bad("bad --max-page-bytes '%s'", val);
         cfg->max_page_bytes = (size_t)v;
         break;
     case 'd':
         if (wd_cli_parse_num(val, 1, 1LL << 40, &v))
-            return wd_cli_usage_error("run", "bad --max-stories '%s'", val);
+            return bad("bad --max-stories '%s'", val);
         cfg->max_stories = (uint64_t)v;
         break;
     case 'R':
         if (wd_cli_parse_num(val, 1, 36500, &v))
-            return wd_cli_usage_error("run", "bad --retention-days '%s'", val);
+            return bad("bad --retention-days '%s'", val);
         cfg->max_age_ms = v * 86400000LL;
         break;
     case 'M':
         if (wd_cli_parse_num(val, 16, 1LL << 24, &v))
-            return wd_cli_usage_error("run", "bad --store-map-mb '%s'", val);
+            return bad("bad --store-map-mb '%s'", val);
         cfg->store_map_mb = (size_t)v;
         break;
     case 'I':
         if (wd_cli_parse_num(val, 0, 1 << 30, &v))
-            return wd_cli_usage_error("run", "bad --ingest-hwm '%s'", val);
+            return bad("bad --ingest-hwm '%s'", val);
         cfg->ingest_hwm = (int)v;
         break;
     case 'P':
         if (wd_cli_parse_num(val, 0, 1 << 30, &v))
-            return wd_cli_usage_error("run", "bad --pub-hwm '%s'", val);
+            return bad("bad --pub-hwm '%s'", val);
         cfg->pub_hwm = (int)v;
         break;
     case 'S':
         if (wd_cli_parse_num(val, 0, 3600 * 1000, &v))
-            return wd_cli_usage_error("run", "bad --stats-interval '%s'", val);
+            return bad("bad --stats-interval '%s'", val);
         cfg->stats_interval_ms = (unsigned)v;
         break;
     case 'T':
         if (wd_cli_parse_num(val, 0, 3600 * 1000, &v))
-            return wd_cli_usage_error("run", "bad --stop-timeout '%s'", val);
+            return bad("bad --stop-timeout '%s'", val);
         cfg->stop_timeout_ms = (unsigned)v;
         break;
     case 'Z':
@@ -235,17 +253,17 @@ set(struct wd_app_config *cfg, int key, const char *val)
         break;
     case 'z':
         if (wd_cli_parse_num(val, 1, WD_SNAPSHOT_MAX_DEPTH, &v))
-            return wd_cli_usage_error("run", "bad --snapshot-depth '%s'", val);
+            return bad("bad --snapshot-depth '%s'", val);
         cfg->snapshot_depth = (unsigned)v;
         break;
     case 'Y':
         if (wd_cli_parse_num(val, 1, 1 << 20, &v))
-            return wd_cli_usage_error("run", "bad --snapshot-mb '%s'", val);
+            return bad("bad --snapshot-mb '%s'", val);
         cfg->snapshot_mb = (size_t)v;
         break;
     case 'J':
         if (wd_cli_parse_num(val, 0, 7 * 24 * 60, &v))
-            return wd_cli_usage_error("run", "bad --journal-minutes '%s'", val);
+            return bad("bad --journal-minutes '%s'", val);
         cfg->journal_minutes = (unsigned)v;
         break;
     case 'l':
@@ -258,7 +276,7 @@ set(struct wd_app_config *cfg, int key, const char *val)
         else if (strcmp(val, "debug") == 0)
             wd_log_set_level(WD_LOG_DEBUG);
         else
-            return wd_cli_usage_error("run", "bad --log-level '%s'", val);
+            return bad("bad --log-level '%s'", val);
         break;
     case 'L':
         if (strcmp(val, "text") == 0)
@@ -266,7 +284,7 @@ set(struct wd_app_config *cfg, int key, const char *val)
         else if (strcmp(val, "json") == 0)
             wd_log_set_format(WD_LOG_JSON);
         else
-            return wd_cli_usage_error("run", "bad --log-format '%s'", val);
+            return bad("bad --log-format '%s'", val);
         break;
     }
     return 0;
@@ -389,7 +407,10 @@ run_parsed(int argc, char **argv)
             }
             return wd_cli_other_option("run", c, NULL, argv);
         }
-        if ((rc = set(&cfg, c, optarg)))
+        origin = wd_config_origin(optind - 1);
+        rc = set(&cfg, c, optarg);
+        origin = NULL;
+        if (rc)
             return rc;
         vals[i] = *optarg ? optarg : NULL;
     }
