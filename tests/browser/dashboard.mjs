@@ -36,6 +36,32 @@ try {
   check(state === 'ready', `state reads "${state}"`);
   const latest = await page.$$eval('#latest tr', (r) => r.length);
   check(latest > 0, `${latest} latest titles listed`);
+  // The health of the worker: the store, memory, time per page, problems.
+  const stories = Number(await page.textContent('#stories'));
+  check(stories > 0, `${stories} stories remembered shown`);
+  const rss = await page.textContent('#rss');
+  check(/MiB|GiB/.test(rss), `worker memory reads "${rss}"`);
+  await page.waitForFunction(
+    () => / ms$/.test(document.getElementById('latency').textContent), null,
+    { timeout: 20000 });
+  check(true, `mean time per page reads "${await page.textContent('#latency')}"`);
+  const problems = await page.$$eval('#problems tr', (r) => r.length);
+  check(problems === 3, `${problems} problem counters listed`);
+  const stateClass = await page.getAttribute('#state', 'class');
+  check(!stateClass, 'the state is not marked bad when ready');
+  // The chart's history survives a reload (kept in the browser).
+  const kept = await page.evaluate(
+    () => JSON.parse(localStorage.getItem('wd-hist') || '[]').length);
+  await page.reload();
+  await page.waitForFunction(() => Number(document.body.dataset.updates) >= 1,
+                             null, { timeout: 15000 });
+  const restored = await page.evaluate(
+    () => JSON.parse(localStorage.getItem('wd-hist') || '[]').length);
+  check(kept > 0 && restored >= kept,
+        `chart history kept across a reload: ${kept} -> ${restored} points`);
+  // (the picture with a few more seconds of figures)
+  await page.waitForFunction(() => Number(document.body.dataset.updates) >= 4,
+                             null, { timeout: 20000 });
   await page.screenshot({ path: shot, fullPage: true });
   check(true, `screenshot saved to ${shot}`);
 } catch (e) {
