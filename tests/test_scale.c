@@ -7,6 +7,7 @@
 
 #include "gen.h"
 #include "redis.h"
+#include "wd/http.h"
 
 #define N_WORKERS 3
 #define DEADLINE_MS 60000
@@ -46,6 +47,21 @@ fleet_start(struct fleet *f)
         exit(2);
     }
     posix_spawn_file_actions_destroy(&fa);
+    /* The proxy's ports bound before the workers pick theirs: a port picked
+     * free may otherwise be the one the proxy binds a moment later. */
+    bool up = false;
+    for (int64_t end = mono_ms() + DEADLINE_MS; !up && mono_ms() < end;) {
+        int status = 0;
+        char *body = NULL;
+        size_t len;
+        up =
+            wd_http_get(f->http, "/healthz", 1000, &status, &body, &len) == 0 &&
+            status == 200;
+        free(body);
+        if (!up)
+            usleep(20000);
+    }
+    CHECK(up);
 
     char publish[96];
     snprintf(publish, sizeof publish, ">%s", f->front);
