@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "wd/snapshot.h"
+
 #define REC_V1_SIZE offsetof(struct wd_story_rec, leads)
 #define REC_V2_SIZE offsetof(struct wd_story_rec, facts)
 
@@ -15,21 +17,12 @@ enum { AGE_STORY = 'S', AGE_PAGE = 'P' };
 static const int block_off[N_BLOCKS] = {0, 13, 26, 39, 52};
 static const int block_bits[N_BLOCKS] = {13, 13, 13, 13, 12};
 
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
+/* Big-endian, so that the store's key order is the numbers' order. */
 static uint64_t
-get_be64(const uint8_t *p)
+get_be64(const void *p)
 {
     uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
+    wd_snapshot_get_u64(p, 8, &v);
     return v;
 }
 
@@ -56,7 +49,7 @@ band_key(uint64_t sh, int p, bool with_hash, uint8_t key[BAND_KEY_LEN])
             }
     if (!with_hash)
         return 5;
-    put_be64(key + 5, sh);
+    wd_snapshot_put_u64(key + 5, sh);
     return BAND_KEY_LEN;
 }
 
@@ -65,7 +58,7 @@ age_key(int64_t ms, int kind, const void *k, size_t klen,
         uint8_t key[AGE_KEY_LEN])
 {
     memset(key, 0, AGE_KEY_LEN);
-    put_be64(key, (uint64_t)(ms < 0 ? 0 : ms));
+    wd_snapshot_put_u64(key, (uint64_t)(ms < 0 ? 0 : ms));
     key[8] = (uint8_t)kind;
     memcpy(key + 9, k, klen > 16 ? 16 : klen);
 }
@@ -81,7 +74,7 @@ void
 wd_dupindex_mh_key(int b, uint64_t band, uint8_t key[WD_DUPINDEX_MH_KEY_LEN])
 {
     key[0] = (uint8_t)(0x80 | b);
-    put_be64(key + 1, band);
+    wd_snapshot_put_u64(key + 1, band);
 }
 
 struct near_ctx {
