@@ -74,6 +74,9 @@ const char *wd_text_strip(const char *s, size_t *n);
 /* The last code point of s[0..n), n > 0. */
 uint32_t wd_text_last_cp(const char *s, size_t n);
 
+/* b[0..n) as 2n lower-case hex digits and a NUL, into out[2n + 1]. */
+void wd_text_hex(const uint8_t *b, size_t n, char *out);
+
 /* Writes a matching key for s[0..n) to out (capacity cap, always
  * NUL-terminated when cap > 0): case-folded words of letters and digits
  * separated by single spaces, punctuation, quotes and spacing dropped, so

@@ -6,6 +6,7 @@
 
 #include "wd/dupindex.h"
 #include "wd/err.h"
+#include "wd/text.h"
 
 struct wd_dedup {
     struct wd_store *store;
@@ -650,10 +651,5 @@ wd_dedup_id_from_hex(const char *hex, uint8_t id[16])
 void
 wd_dedup_id_to_hex(const uint8_t id[16], char hex[WD_ID_LEN + 1])
 {
-    static const char digit[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        hex[2 * i] = digit[id[i] >> 4];
-        hex[2 * i + 1] = digit[id[i] & 15];
-    }
-    hex[WD_ID_LEN] = '\0';
+    wd_text_hex(id, 16, hex);
 }

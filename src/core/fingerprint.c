@@ -60,14 +60,9 @@ id_of_keys(const struct key *t, const struct key *b, char id[WD_ID_LEN + 1])
     }
     XXH3_128bits_update(&st, b->p, cut);
     XXH128_hash_t h = XXH3_128bits_digest(&st);
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        uint64_t part = i < 8 ? h.high64 : h.low64;
-        unsigned byte = (unsigned)(part >> (56 - 8 * (i % 8))) & 0xff;
-        id[2 * i] = hex[byte >> 4];
-        id[2 * i + 1] = hex[byte & 15];
-    }
-    id[WD_ID_LEN] = '\0';
+    XXH128_canonical_t c; /* the 16 bytes, big-endian */
+    XXH128_canonicalFromHash(&c, h);
+    wd_text_hex(c.digest, sizeof c.digest, id);
 }
 
 static uint64_t

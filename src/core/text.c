@@ -395,3 +395,14 @@ wd_text_last_cp(const char *s, size_t n)
     wd_utf8_next(s + p, n - p, &cp);
     return cp;
 }
+
+void
+wd_text_hex(const uint8_t *b, size_t n, char *out)
+{
+    static const char digit[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digit[b[i] >> 4];
+        out[2 * i + 1] = digit[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
