@@ -215,6 +215,27 @@ print_message(struct tail *t, const char *channel, const void *data, size_t len,
     t->got++;
 }
 
+/* Waits, at most 200 ms and never past deadline, for one reply of the
+ * snapshot service: its parts go to p[0..cap), its kind and channel to
+ * kind and ch ("" when it has fewer than two parts). Returns how many parts
+ * were kept; 0 when nothing came. */
+static size_t
+recv_reply(struct tail *t, int64_t deadline, zmq_msg_t *p, size_t cap,
+           char kind[16], char ch[WD_CHANNEL_MAX])
+{
+    int64_t left = deadline - wd_mono_ms();
+    zmq_pollitem_t it = {t->snap, 0, ZMQ_POLLIN, 0};
+    if (left <= 0 || zmq_poll(&it, 1, left > 200 ? 200 : (long)left) <= 0)
+        return 0;
+    size_t frames, k = wd_zwatch_recv(t->snap, p, cap, &frames);
+    kind[0] = ch[0] = '\0';
+    if (k >= 2) {
+        part_text(&p[0], kind, 16);
+        part_text(&p[1], ch, WD_CHANNEL_MAX);
+    }
+    return k;
+}
+
 /* Asks the snapshot service for the last n messages of channel and prints
  * those of epoch (any when 0) numbered in (after, before). Returns how many
  * were printed, or -1 (said on stderr); *seq and *epoch get the end
@@ -237,20 +258,12 @@ fetch_snapshot(struct tail *t, const char *channel, uint64_t n, uint64_t epoch,
     long long printed = 0;
     uint64_t items = 0;
     int64_t deadline = wd_mono_ms() + t->reply_ms;
-    while (!wd_cli_stop) {
-        int64_t left = deadline - wd_mono_ms();
-        zmq_pollitem_t it = {t->snap, 0, ZMQ_POLLIN, 0};
-        if (left <= 0)
-            break;
-        if (zmq_poll(&it, 1, left > 200 ? 200 : (long)left) <= 0)
-            continue;
+    while (!wd_cli_stop && wd_mono_ms() < deadline) {
         zmq_msg_t p[5];
-        size_t frames, k = wd_zwatch_recv(t->snap, p, 5, &frames);
-        char kind[16] = "", ch[WD_CHANNEL_MAX] = "";
-        if (k >= 2) {
-            part_text(&p[0], kind, sizeof kind);
-            part_text(&p[1], ch, sizeof ch);
-        }
+        char kind[16], ch[WD_CHANNEL_MAX];
+        size_t k = recv_reply(t, deadline, p, 5, kind, ch);
+        if (k == 0)
+            continue;
         if (strcmp(kind, WD_SNAPSHOT_ERROR) == 0) {
             fprintf(stderr, "wiredesk tail: %s refused the request: %s\n",
                     t->snap_endpoint, ch);
@@ -315,16 +328,11 @@ resume_from(struct tail *t, const char *channel, uint64_t epoch, uint64_t seq,
         int more = -1; /* -1: no end marker yet */
         int64_t deadline = wd_mono_ms() + t->reply_ms;
         while (more < 0 && !wd_cli_stop && wd_mono_ms() < deadline) {
-            zmq_pollitem_t it = {t->snap, 0, ZMQ_POLLIN, 0};
-            if (zmq_poll(&it, 1, 200) <= 0)
-                continue;
             zmq_msg_t p[7];
-            size_t frames, k = wd_zwatch_recv(t->snap, p, 7, &frames);
-            char kind[16] = "", ch[WD_CHANNEL_MAX] = "";
-            if (k >= 2) {
-                part_text(&p[0], kind, sizeof kind);
-                part_text(&p[1], ch, sizeof ch);
-            }
+            char kind[16], ch[WD_CHANNEL_MAX];
+            size_t k = recv_reply(t, deadline, p, 7, kind, ch);
+            if (k == 0)
+                continue;
             bool mine = strcmp(ch, channel) == 0;
             if (strcmp(kind, WD_SNAPSHOT_ERROR) == 0) {
                 fprintf(stderr, "wiredesk tail: %s refused to resume: %s\n",
