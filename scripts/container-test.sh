@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The container test: checks docker/compose*.yaml and docker/prometheus.yml,
+# The container test: checks docker/compose*.yaml and docker/prometheus*.yml,
 # builds the image of docker/Dockerfile with Podman (its build stage runs the
 # unit tests), and runs it: `wiredesk --help`, then a worker in a container
 # that receives the sample pages, publishes articles, answers /stats,
@@ -82,7 +82,7 @@ fi
 
 # -------------------------------------------------------- compose files --
 step "compose files"
-"$py" - "$top" <<'EOF' || fail "docker/compose*.yaml or docker/prometheus.yml"
+"$py" - "$top" <<'EOF' || fail "docker/compose*.yaml or docker/prometheus*.yml"
 import json, os, re, sys
 import yaml
 
@@ -105,36 +105,37 @@ def load(name):
     return d
 
 
-# Hosts Prometheus scrapes: DNS names and static targets, all on port 9464.
-prom_hosts = set()
-prom = load("prometheus.yml")
-if prom is not None:
+# Hosts a Prometheus configuration scrapes: workers on 9464, the proxy on 9465.
+def prom_hosts_of(name):
+    hosts = set()
+    prom = load(name)
+    if prom is None:
+        return hosts
     jobs = prom.get("scrape_configs") or []
     if not jobs:
-        errors.append("prometheus.yml: no scrape_configs")
+        errors.append(f"{name}: no scrape_configs")
     for job in jobs:
         if job.get("metrics_path", "/metrics") != "/metrics":
-            errors.append(f"prometheus.yml: job {job.get('job_name')}: metrics_path")
-        for sd in job.get("dns_sd_configs") or []:
-            if sd.get("port") not in (9464, 9465):
-                errors.append("prometheus.yml: dns_sd_configs port is not 9464/9465")
-            prom_hosts.update(sd.get("names") or [])
+            errors.append(f"{name}: job {job.get('job_name')}: metrics_path")
         for sc in job.get("static_configs") or []:
             for t in sc.get("targets") or []:
                 host, _, port = t.rpartition(":")
-                if port != "9464":
-                    errors.append(f"prometheus.yml: target {t} is not on port 9464")
-                prom_hosts.add(host)
-    if not prom_hosts:
-        errors.append("prometheus.yml: no targets")
+                if port != ("9465" if host == "proxy" else "9464"):
+                    errors.append(f"{name}: target {t}: wrong port")
+                hosts.add(host)
+    if not hosts:
+        errors.append(f"{name}: no targets")
+    return hosts
+
 
 expected = {
-    "compose.yaml": ["worker"],
-    "compose.scaled.yaml": ["worker-1", "worker-2", "worker-3"],
+    "compose.yaml": (["worker"], ["scraper", "subscriber", "prometheus"]),
+    "compose.scaled.yaml": (["worker-1", "worker-2", "worker-3"],
+                            ["proxy", "scraper", "subscriber", "prometheus",
+                             "redis"]),
 }
-others = ["scraper", "subscriber", "prometheus", "redis"]
-# The proxy's ports: 5559 (frontend, workers publish there), 5560 (backend).
-ports_ok = ("5557", "5558", "5559", "5560")
+# 5556 snapshot; the proxy's ports: 5559 (frontend, workers publish there), 5560 (backend).
+ports_ok = ("5556", "5557", "5558", "5559", "5560")
 
 
 def endpoints(svc):
@@ -142,11 +143,20 @@ def endpoints(svc):
     return re.findall(r"tcp://([A-Za-z0-9_.-]+):(\d+)", text)
 
 
-for fname, workers in expected.items():
+for fname, (workers, others) in expected.items():
     d = load(fname)
     if d is None:
         continue
     services = d.get("services") or {}
+    prom_hosts = set()
+    # Nothing from a registry: every image is built here.
+    for name, svc in services.items():
+        if "build" not in svc:
+            errors.append(f"{fname}: {name}: no build (would pull {svc.get('image')})")
+    # A service nothing uses: only the ones named above.
+    for name in services:
+        if name not in workers + others:
+            errors.append(f"{fname}: unexpected service {name}")
     declared = set((d.get("volumes") or {}).keys())
     used = set()
     for need in workers + others:
@@ -176,6 +186,8 @@ for fname, workers in expected.items():
                 errors.append(f"{where}: depends_on unknown service {dep}")
         for v in svc.get("volumes") or []:
             src = v.split(":")[0] if isinstance(v, str) else v.get("source", "")
+            if src.startswith("./prometheus") and src.endswith(".yml"):
+                prom_hosts = prom_hosts_of(src[2:])
             if src.startswith((".", "/", "~")):
                 if not os.path.exists(os.path.join(ddir, src)):
                     errors.append(f"{where}: bind mount {src} does not exist")
@@ -184,7 +196,7 @@ for fname, workers in expected.items():
             else:
                 used.add(src)
         for p in svc.get("ports") or []:
-            hp = str(p).split(":")[0] if ":" in str(p) else None
+            hp = str(p).rsplit(":", 1)[0] if ":" in str(p) else None
             if hp:
                 if hp in host_ports:
                     errors.append(f"{where}: host port {hp} also used by {host_ports[hp]}")
@@ -223,13 +235,12 @@ for fname, workers in expected.items():
             for n in wsvc["networks"].values():
                 names.update((n or {}).get("aliases") or [])
         if not names & prom_hosts:
-            errors.append(f"{fname}: prometheus.yml does not reach {w}")
+            errors.append(f"{fname}: prometheus does not scrape {w}")
+    if not prom_hosts:
+        errors.append(f"{fname}: prometheus mounts no ./prometheus*.yml")
     for h in prom_hosts:
-        if h not in hosts and not (h == "proxy" and "proxy" not in services):
-            errors.append(f"{fname}: prometheus.yml target {h} is no service or alias")
-    pvols = (services.get("prometheus") or {}).get("volumes") or []
-    if "./prometheus.yml:/etc/prometheus/prometheus.yml:ro" not in pvols:
-        errors.append(f"{fname}: prometheus does not mount ./prometheus.yml")
+        if h not in hosts:
+            errors.append(f"{fname}: prometheus target {h} is no service")
     print(f"{fname}: {len(services)} services, {len(declared)} volumes")
 
 for e in errors:
@@ -237,9 +248,11 @@ for e in errors:
 sys.exit(1 if errors else 0)
 EOF
 if command -v promtool >/dev/null 2>&1; then
-    promtool check config docker/prometheus.yml >"$tmp/promtool.log" 2>&1 ||
-        { cat "$tmp/promtool.log" >&2; fail "promtool check config docker/prometheus.yml"; }
-    echo "prometheus.yml: promtool check config passed"
+    for f in docker/prometheus.yml docker/prometheus.scaled.yml; do
+        promtool check config "$f" >"$tmp/promtool.log" 2>&1 ||
+            { cat "$tmp/promtool.log" >&2; fail "promtool check config $f"; }
+    done
+    echo "docker/prometheus*.yml: promtool check config passed"
 fi
 # A Compose implementation, where there is one, checks the files fully.
 if docker compose version >/dev/null 2>&1; then
