@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "wd/curve.h"
+#include "wd/peers.h"
 #include "wd/http.h"
 #include "worker.h"
 
@@ -203,6 +204,42 @@ send_seed(void *push, const char *url, int i)
     free(seed);
 }
 
+/* The monitor's bookkeeping: connections counted in and out, a failed
+ * handshake said once, with the address of its own connection. */
+static void
+test_peers_events(void)
+{
+    struct wd_peers_state st;
+    wd_peers_state_init(&st);
+    CHECK(wd_peers_event(&st, ZMQ_EVENT_ACCEPTED, 7, "10.0.0.7:4000") == NULL);
+    CHECK(wd_peers_event(&st, ZMQ_EVENT_ACCEPTED, 9, "10.0.0.9:4001") == NULL);
+    CHECK_INT(st.connected, ==, 2);
+    /* fd 9's handshake fails: said at its DISCONNECTED, with its address. */
+    CHECK(wd_peers_event(&st, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, 0, NULL) ==
+          NULL);
+    const char *a = wd_peers_event(&st, ZMQ_EVENT_DISCONNECTED, 9, NULL);
+    CHECK(a != NULL);
+    CHECK_STR(a ? a : "(null)", "10.0.0.9:4001");
+    CHECK_INT(st.connected, ==, 1);
+    /* fd 7 leaves without a failure: nothing to say. */
+    CHECK(wd_peers_event(&st, ZMQ_EVENT_DISCONNECTED, 7, NULL) == NULL);
+    CHECK_INT(st.connected, ==, 0);
+    /* A failure on a connection never seen accepted: said, address "". */
+    wd_peers_event(&st, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 0, NULL);
+    a = wd_peers_event(&st, ZMQ_EVENT_DISCONNECTED, 11, NULL);
+    CHECK(a != NULL);
+    CHECK_STR(a ? a : "(null)", "");
+    CHECK_INT(st.connected, ==, 0); /* never below 0 */
+    /* A reused descriptor has its new address. */
+    wd_peers_event(&st, ZMQ_EVENT_ACCEPTED, 7, "10.0.0.70:4002");
+    wd_peers_event(&st, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, 0, NULL);
+    a = wd_peers_event(&st, ZMQ_EVENT_DISCONNECTED, 7, NULL);
+    CHECK_STR(a ? a : "(null)", "10.0.0.70:4002");
+    /* A connect-side socket counts its connections too. */
+    wd_peers_event(&st, ZMQ_EVENT_CONNECTED, 5, "10.0.0.1:5559");
+    CHECK_INT(st.connected, ==, 1);
+}
+
 static void
 test_allowed_client_gets_through(void)
 {
@@ -317,6 +354,12 @@ test_plain_client_refused(void)
     const char *ch[] = {"all", NULL};
     void *sub = subscriber(s.zctx, &s.w, ch);
     CHECK_INT(wait_metric(&s.w, REFUSED("handshake"), 2), >=, 2);
+    /* Said with the client's address (from the connection, as libzmq's
+     * events do not carry it), on both sockets. */
+    CHECK(wait_log(&s.w, "client refused on ingest: reason=handshake "
+                         "address=127.0.0.1:"));
+    CHECK(wait_log(&s.w, "client refused on publish: reason=handshake "
+                         "address=127.0.0.1:"));
     CHECK(!receives_anything(sub, 1500));
     CHECK_INT(metric(&s.w, RECEIVED), ==, 0);
     CHECK_INT(metric(&s.w, REFUSED("unknown_key")), ==, 0);
@@ -450,6 +493,7 @@ main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     RUN(test_allowed_client_gets_through);
+    RUN(test_peers_events);
     RUN(test_unknown_key_refused);
     RUN(test_plain_client_refused);
     RUN(test_loose_permissions_refused);

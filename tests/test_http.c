@@ -41,6 +41,23 @@ wait_http(const struct worker *w, const char *path)
     return false;
 }
 
+/* Waits (20 s at most) until GET path holds needle. */
+static bool
+wait_contains(struct worker *w, const char *path, const char *needle)
+{
+    int64_t end = mono_ms() + 20000;
+    while (mono_ms() < end) {
+        char *body = NULL;
+        int status = get(w, path, &body);
+        bool found = status == 200 && body && strstr(body, needle);
+        free(body);
+        if (found)
+            return true;
+        usleep(20000);
+    }
+    return false;
+}
+
 static void
 test_endpoints(void)
 {
@@ -91,6 +108,9 @@ test_endpoints(void)
     CHECK_CONTAINS(body, "wiredesk_channel_messages_total{channel=\"all\"} 24");
     CHECK_CONTAINS(body, "wiredesk_page_processing_seconds_count 5");
     CHECK_CONTAINS(body, "wiredesk_source_pages_total{source=\"test\"} 5\n");
+    /* The connections: one subscriber, one scraper. */
+    CHECK_CONTAINS(body, "wiredesk_peers{socket=\"publish\"} 1\n");
+    CHECK_CONTAINS(body, "wiredesk_peers{socket=\"ingest\"} 1\n");
     CHECK_CONTAINS(body,
                    "wiredesk_source_articles_total{source=\"test\"} 24\n");
     CHECK_CONTAINS(body, "\nprocess_resident_memory_bytes ");
@@ -171,9 +191,14 @@ test_endpoints(void)
     CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "cannot reach");
 
+    /* A subscriber that leaves is counted out; /stats says it too. */
+    CHECK(wait_contains(&w, "/stats", "\"peers\":{\"ingest\":1,\"publish\":1}"));
+    zmq_close(sub);
+    CHECK(wait_contains(&w, "/metrics", "wiredesk_peers{socket=\"publish\"} 0\n"));
+    CHECK(wait_contains(&w, "/stats", "\"peers\":{\"ingest\":1,\"publish\":0}"));
+
     CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     zmq_close(push);
-    zmq_close(sub);
     zmq_ctx_term(zctx);
     worker_cleanup(&w);
 }

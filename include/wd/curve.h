@@ -115,24 +115,15 @@ void wd_curve_zap_decide(const struct wd_curve_allow *a,
                          const struct wd_zap_frame *f, size_t n,
                          struct wd_zap_verdict *v);
 
-/* Called on the loop thread for each refused handshake. address is the
- * peer's, or "" when unknown (handshake failures seen by a monitor). */
+/* Called on the loop thread for each handshake ZAP refused, with the
+ * peer's address. (Handshakes that fail before ZAP are seen by the
+ * sockets' monitors: wd/peers.h.) */
 typedef void (*wd_curve_refused_cb)(void *ctx, enum wd_refuse why,
                                     const char *domain, const char *address);
 
-#define WD_CURVE_WATCH_MAX 4
-
-struct wd_curve_watch {
-    struct wd_zwatch watch; /* the socket on the loop */
-    void *sock;
-    struct wd_curve_zap *zap;
-    const char *domain; /* NULL: the ZAP socket; else a monitor's socket */
-};
-
 struct wd_curve_zap {
-    struct wd_curve_watch w[WD_CURVE_WATCH_MAX]; /* [0]: ZAP */
-    size_t n;
-    void *zctx;
+    struct wd_zwatch watch; /* the ZAP socket on the loop */
+    void *sock;             /* NULL when not started */
     const struct wd_curve_allow *allow;
     wd_curve_refused_cb on_refused;
     void *ctx;
@@ -144,11 +135,6 @@ struct wd_curve_zap {
 int wd_curve_zap_start(struct wd_curve_zap *z, uv_loop_t *loop, void *zctx,
                        const struct wd_curve_allow *allow,
                        wd_curve_refused_cb on_refused, void *ctx, int *zerr);
-
-/* Counts the failed handshakes of server socket sock (a monitor on the
- * loop); domain names it in the callback. Returns 0 or WD_EZMQ. */
-int wd_curve_zap_watch(struct wd_curve_zap *z, uv_loop_t *loop, void *sock,
-                       const char *domain);
 
 /* Closes the loop handles (the loop can then end). */
 void wd_curve_zap_close(struct wd_curve_zap *z);

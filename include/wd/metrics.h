@@ -30,6 +30,9 @@ struct wd_snapshot {
     uint64_t store_stories;
     uint64_t store_bytes;
     int http_connections;
+    /* ZeroMQ connections per socket now (publish: the subscribers); -1
+     * for a socket not bound or not monitored. */
+    int64_t peers[WD_SOCKET__COUNT];
     bool ready;
     const char *not_ready;                   /* reason, when !ready */
     const struct wd_channel_count *channels; /* top channels, most first */

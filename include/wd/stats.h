@@ -104,6 +104,20 @@ enum wd_refuse {
     }
 #define WD_N_LATENCY 12
 
+/* The worker's ZeroMQ sockets, as labels of their figures. */
+#define WD_SOCKET_MAP(X)                                                       \
+    X(INGEST, "ingest")                                                        \
+    X(INGEST_ACK, "ingest_ack")                                                \
+    X(PUBLISH, "publish")                                                      \
+    X(SNAPSHOT, "snapshot")
+
+enum wd_socket {
+#define WD_S_ENUM(name, str) WD_SOCKET_##name,
+    WD_SOCKET_MAP(WD_S_ENUM)
+#undef WD_S_ENUM
+        WD_SOCKET__COUNT
+};
+
 /* Figures per source (RawPage.source): the first WD_STATS_SOURCES names
  * seen each get their own, every later one is counted as "other", so that
  * a scraper fleet with made-up names cannot grow the metrics without
@@ -136,6 +150,7 @@ const char *wd_reject_name(enum wd_reject r);
 const char *wd_empty_name(enum wd_empty e);
 const char *wd_dedup_kind_name(enum wd_dedup_kind k);
 const char *wd_refuse_name(enum wd_refuse r);
+const char *wd_socket_name(enum wd_socket s);
 
 /* Records one page's processing time. */
 void wd_stats_latency(struct wd_stats *s, double seconds);

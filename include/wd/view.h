@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "wd/metrics.h"
+#include "wd/peers.h"
 #include "wd/stats.h"
 
 struct wd_http;
@@ -32,6 +33,7 @@ struct wd_view {
     struct wd_storeprobe *probe; /* NULL: a local store (LMDB) */
     const bool *stopping;
     struct wd_http *http; /* where the dashboards are */
+    const struct wd_peers *peers; /* [WD_SOCKET__COUNT], NULL: none */
     /* Its own. */
     uv_timer_t timer;
     bool timer_open;

@@ -215,6 +215,13 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
           (double)s->rss_bytes);
     gauge(&o, "http_connections", "Open HTTP connections.",
           (double)s->http_connections);
+    wd_metrics_family(&o, "peers", "gauge",
+                      "ZeroMQ connections open now, by socket (publish: the "
+                      "subscribers, or the proxy; ingest: the scrapers).");
+    for (int i = 0; i < WD_SOCKET__COUNT; i++)
+        if (s->peers[i] >= 0)
+            wd_metrics_put(&o, "wiredesk_peers{socket=\"%s\"} %lld\n",
+                           wd_socket_name(i), (long long)s->peers[i]);
     gauge(&o, "uptime_seconds", "Seconds since the worker started.",
           (double)(s->now_ms - st->started_at_ms) / 1000.0);
     gauge(&o, "ready", "1 when sockets are bound and the store works.",
@@ -344,6 +351,12 @@ wd_metrics_json(const struct wd_snapshot *s, size_t *len)
     json_object_set_new(o, "store_bytes",
                         json_integer((json_int_t)s->store_bytes));
     json_object_set_new(o, "rss_bytes", json_integer((json_int_t)s->rss_bytes));
+    json_t *pe = json_object();
+    for (int i = 0; i < WD_SOCKET__COUNT; i++)
+        if (s->peers[i] >= 0)
+            json_object_set_new(pe, wd_socket_name(i),
+                                json_integer((json_int_t)s->peers[i]));
+    json_object_set_new(o, "peers", pe);
     char *out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (out)

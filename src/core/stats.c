@@ -45,6 +45,18 @@ wd_refuse_name(enum wd_refuse r)
     return r < WD_REFUSE__COUNT ? refuse_names[r] : "unknown";
 }
 
+static const char *const socket_names[] = {
+#define WD_S_NAME(name, str) str,
+    WD_SOCKET_MAP(WD_S_NAME)
+#undef WD_S_NAME
+};
+
+const char *
+wd_socket_name(enum wd_socket s)
+{
+    return s < WD_SOCKET__COUNT ? socket_names[s] : "unknown";
+}
+
 const char *
 wd_dedup_kind_name(enum wd_dedup_kind k)
 {

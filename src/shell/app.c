@@ -17,6 +17,7 @@
 #include "wd/events.h"
 #include "wd/journaling.h"
 #include "wd/log.h"
+#include "wd/peers.h"
 #include "wd/pipeline.h"
 #include "wd/prep.h"
 #include "wd/publish.h"
@@ -89,6 +90,9 @@ struct app {
     struct wd_curve_allow curve_allow;
     struct wd_curve_zap zap;
     struct wd_ratelimit refuse_log[WD_REFUSE__COUNT];
+    /* The peers of each bound socket (monitors): connections now, and
+     * failed handshakes said with their address. */
+    struct wd_peers peers[WD_SOCKET__COUNT];
     struct wd_statedir state; /* --state, locked */
     char worker_name[128];
     bool stopping;
@@ -339,6 +343,8 @@ finish_stop(struct app *app)
     wd_ingest_close(&app->ingest_ack, on_ingest_closed);
     wd_publish_snapshot_close(&app->pub);
     wd_curve_zap_close(&app->zap);
+    for (int i = 0; i < WD_SOCKET__COUNT; i++)
+        wd_peers_close(&app->peers[i]);
     uv_timer_stop(&app->stats_timer);
     uv_close((uv_handle_t *)&app->stats_timer, NULL);
     uv_timer_stop(&app->sync_timer);
@@ -488,6 +494,26 @@ on_refused(void *ctx, enum wd_refuse why, const char *domain,
                       suppressed);
 }
 
+/* A handshake that failed before ZAP (a client without the server's key,
+ * a plain client on a CURVE socket, a CURVE client on a plain one). */
+static void
+on_handshake_failed(void *ctx, const char *name, const char *address)
+{
+    on_refused(ctx, WD_REFUSE_HANDSHAKE, name, address);
+}
+
+/* Monitors socket i's peers; a socket without a monitor still works, so a
+ * failure is only logged. */
+static void
+watch_peers(struct app *app, enum wd_socket i, void *sock)
+{
+    if (wd_peers_start(&app->peers[i], &app->loop, app->zctx, sock,
+                       wd_socket_name(i), on_handshake_failed, app) != 0)
+        wd_log(WD_LOG_WARN,
+               "the %s socket's peers are not counted (no monitor): %s",
+               wd_socket_name(i), zmq_strerror(errno));
+}
+
 /* Reads the server's secret key and the allow-list; 0 or -1 (logged). */
 static int
 load_curve(struct app *app)
@@ -511,6 +537,8 @@ abandon_loop(struct app *app)
     wd_ingest_close(&app->ingest_ack, NULL);
     wd_publish_snapshot_close(&app->pub);
     wd_curve_zap_close(&app->zap);
+    for (int i = 0; i < WD_SOCKET__COUNT; i++)
+        wd_peers_close(&app->peers[i]);
     uv_run(&app->loop, UV_RUN_DEFAULT);
     uv_loop_close(&app->loop);
 }
@@ -524,6 +552,8 @@ teardown(struct app *app)
         if (app->jobs[i].pp && app->pipeline)
             wd_prepared_put(app->pipeline, app->jobs[i].pp);
     wd_publish_close(&app->pub, app->cfg->linger_ms);
+    for (int i = 0; i < WD_SOCKET__COUNT; i++)
+        wd_peers_free(&app->peers[i]);
     wd_curve_zap_free(&app->zap); /* after the server sockets */
     wd_curve_key_wipe(&app->curve_key);
     wd_curve_allow_free(&app->curve_allow);
@@ -686,17 +716,10 @@ wd_app_run(const struct wd_app_config *cfg)
             teardown(&app);
             return 1;
         }
-        if (curve && wd_curve_zap_watch(&app.zap, &app.loop,
-                                        app.ingest_ack.sock, "ingest") != 0)
-            wd_log(WD_LOG_WARN, "failed CURVE handshakes are not counted: %s",
-                   zmq_strerror(errno));
+        watch_peers(&app, WD_SOCKET_INGEST_ACK, app.ingest_ack.sock);
     }
-    if (curve &&
-        (wd_curve_zap_watch(&app.zap, &app.loop, app.ingest.sock, "ingest") !=
-             0 ||
-         wd_curve_zap_watch(&app.zap, &app.loop, app.pub.sock, "publish") != 0))
-        wd_log(WD_LOG_WARN, "failed CURVE handshakes are not counted: %s",
-               zmq_strerror(errno));
+    watch_peers(&app, WD_SOCKET_INGEST, app.ingest.sock);
+    watch_peers(&app, WD_SOCKET_PUBLISH, app.pub.sock);
     if (cfg->snapshot &&
         wd_publish_snapshot_start(&app.pub, &app.loop, app.zctx, cfg->snapshot,
                                   curve, &zerr) != 0) {
@@ -708,16 +731,14 @@ wd_app_run(const struct wd_app_config *cfg)
     }
     if (app.journaling)
         wd_publish_resume_with(&app.pub, wd_journaling_resume, &app.journal);
-    if (curve && cfg->snapshot &&
-        wd_curve_zap_watch(&app.zap, &app.loop, app.pub.snap_sock,
-                           "snapshot") != 0)
-        wd_log(WD_LOG_WARN, "failed CURVE handshakes are not counted: %s",
-               zmq_strerror(errno));
+    if (cfg->snapshot)
+        watch_peers(&app, WD_SOCKET_SNAPSHOT, app.pub.snap_sock);
     app.view.stats = &app.stats;
     app.view.worker = app.worker_name;
     app.view.pipeline = app.pipeline;
     app.view.store = &app.store;
     app.view.probe = app.probe;
+    app.view.peers = app.peers;
     app.view.stopping = &app.stopping;
     rc = wd_http_start(&app.http, &app.loop, cfg->http, wd_view_on_http,
                        &app.view);

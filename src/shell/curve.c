@@ -502,57 +502,13 @@ zap_answer(struct wd_curve_zap *z, void *sock)
     return true;
 }
 
-/* Reads one monitor event: [u16 event, u32 value] then the endpoint;
- * false when none was queued. */
+/* One ZAP request on the loop. Each costs microseconds and comes from a
+ * connection attempt (a handshake costs libzmq far more). */
 static bool
-monitor_event(struct wd_curve_watch *w)
+read_request(struct wd_zwatch *zw)
 {
-    uint16_t event = 0;
-    int more = 1;
-    bool first = true;
-    while (more) {
-        zmq_msg_t m;
-        zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, w->sock, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&m);
-            return !first;
-        }
-        if (first && zmq_msg_size(&m) >= 2)
-            memcpy(&event, zmq_msg_data(&m), 2);
-        first = false;
-        more = zmq_msg_more(&m);
-        zmq_msg_close(&m);
-    }
-    /* Failures at ZAP are counted by the handler, with their reason. */
-    if ((event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
-         event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) &&
-        w->zap->on_refused)
-        w->zap->on_refused(w->zap->ctx, WD_REFUSE_HANDSHAKE, w->domain, "");
-    return true;
-}
-
-/* One message of a watched socket (zwatch.h): a ZAP request or a monitor
- * event. Each costs microseconds and comes from a connection attempt (a
- * handshake costs libzmq far more). */
-static bool
-read_message(struct wd_zwatch *zw)
-{
-    struct wd_curve_watch *w = zw->data;
-    return w->domain ? monitor_event(w) : zap_answer(w->zap, w->sock);
-}
-
-static int
-watch(struct wd_curve_zap *z, uv_loop_t *loop, void *sock, const char *domain)
-{
-    struct wd_curve_watch *w = &z->w[z->n];
-    w->sock = sock;
-    w->zap = z;
-    w->domain = domain;
-    w->watch.data = w;
-    if (wd_zwatch_start(&w->watch, loop, sock, 64, read_message) != 0)
-        return WD_EZMQ;
-    z->n++;
-    return 0;
+    struct wd_curve_zap *z = zw->data;
+    return zap_answer(z, z->sock);
 }
 
 int
@@ -561,7 +517,6 @@ wd_curve_zap_start(struct wd_curve_zap *z, uv_loop_t *loop, void *zctx,
                    wd_curve_refused_cb on_refused, void *ctx, int *zerr)
 {
     memset(z, 0, sizeof *z);
-    z->zctx = zctx;
     z->allow = allow;
     z->on_refused = on_refused;
     z->ctx = ctx;
@@ -575,53 +530,29 @@ wd_curve_zap_start(struct wd_curve_zap *z, uv_loop_t *loop, void *zctx,
             zmq_close(sock);
         return WD_EZMQ;
     }
-    int rc = watch(z, loop, sock, NULL);
-    if (rc) {
+    z->sock = sock;
+    z->watch.data = z;
+    if (wd_zwatch_start(&z->watch, loop, sock, 64, read_request) != 0) {
         *zerr = errno;
         zmq_close(sock);
+        z->sock = NULL;
+        return WD_EZMQ;
     }
-    return rc;
-}
-
-int
-wd_curve_zap_watch(struct wd_curve_zap *z, uv_loop_t *loop, void *sock,
-                   const char *domain)
-{
-    if (z->n == 0 || z->n >= WD_CURVE_WATCH_MAX)
-        return WD_EZMQ;
-    char ep[64];
-    snprintf(ep, sizeof ep, "inproc://wd-curve-monitor-%zu", z->n);
-    if (zmq_socket_monitor(sock, ep,
-                           ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0)
-        return WD_EZMQ;
-    void *mon = zmq_socket(z->zctx, ZMQ_PAIR);
-    int linger = 0;
-    if (!mon)
-        return WD_EZMQ;
-    zmq_setsockopt(mon, ZMQ_LINGER, &linger, sizeof linger);
-    int rc = zmq_connect(mon, ep) == 0 ? watch(z, loop, mon, domain) : WD_EZMQ;
-    if (rc)
-        zmq_close(mon);
-    return rc;
+    return 0;
 }
 
 void
 wd_curve_zap_close(struct wd_curve_zap *z)
 {
-    for (size_t i = 0; i < z->n; i++)
-        wd_zwatch_close(&z->w[i].watch, NULL);
+    if (z->sock)
+        wd_zwatch_close(&z->watch, NULL);
 }
 
 void
 wd_curve_zap_free(struct wd_curve_zap *z)
 {
-    /* Monitors first; the ZAP socket last, when no server socket is
-     * left that could need it. */
-    for (size_t i = z->n; i-- > 0;) {
-        if (z->w[i].sock)
-            zmq_close(z->w[i].sock);
-        z->w[i].sock = NULL;
-    }
-    z->n = 0;
+    /* Last: when no server socket is left that could need it. */
+    if (z->sock)
+        zmq_close(z->sock);
+    z->sock = NULL;
 }
