@@ -122,42 +122,6 @@ curve_subscriber(void *zctx, const struct worker *w, const struct keys *k,
     return s;
 }
 
-/* The value of a line "NAME VALUE" of /metrics, or -1 (also while the
- * worker is not serving yet). */
-static long long
-metric(const struct worker *w, const char *name)
-{
-    int status;
-    char *body = NULL;
-    size_t len;
-    if (wd_http_get(w->http, "/metrics", 2000, &status, &body, &len) != 0)
-        return -1;
-    long long v = -1;
-    size_t n = strlen(name);
-    for (const char *p = body; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
-        if (strncmp(p, name, n) == 0 && p[n] == ' ') {
-            v = atoll(p + n + 1);
-            break;
-        }
-    free(body);
-    return v;
-}
-
-/* Waits until metric name reaches at least min; returns its last value. */
-static long long
-wait_metric(const struct worker *w, const char *name, long long min)
-{
-    int64_t end = mono_ms() + DEADLINE_MS;
-    long long v = -1;
-    while (mono_ms() < end) {
-        v = metric(w, name);
-        if (v >= min)
-            break;
-        usleep(50000);
-    }
-    return v;
-}
-
 /* Waits until the worker's log holds needle. */
 static bool
 wait_log(const struct worker *w, const char *needle)
@@ -283,7 +247,7 @@ test_allowed_client_gets_through(void)
     CHECK_CONTAINS(out, "\"channel\":\"$stats\"");
     CHECK_CONTAINS(out, "\"clients_refused{reason=unknown_key}\":0");
 
-    CHECK_INT(metric(&s.w, REFUSED("unknown_key")), ==, 0);
+    CHECK_INT(worker_metric(&s.w, REFUSED("unknown_key")), ==, 0);
     zmq_close(sub);
     secured_stop(&s);
 }
@@ -293,21 +257,21 @@ test_unknown_key_refused(void)
 {
     struct secured s;
     secured_start(&s);
-    CHECK_INT(wait_metric(&s.w, RECEIVED, 0), ==, 0);
+    CHECK_INT(worker_wait_metric(&s.w, RECEIVED, 0, DEADLINE_MS), ==, 0);
 
     /* The intruder: a valid CURVE client whose key is not on the list. */
     void *push = client_socket(s.zctx, ZMQ_PUSH, &s.k, s.k.intruder_key);
     zmq_connect(push, s.w.ingest);
     send_seed(push, "https://intruder.test/page", 2);
     void *sub = curve_subscriber(s.zctx, &s.w, &s.k, s.k.intruder_key);
-    CHECK_INT(wait_metric(&s.w, REFUSED("unknown_key"), 2), >=, 2);
+    CHECK_INT(worker_wait_metric(&s.w, REFUSED("unknown_key"), 2, DEADLINE_MS), >=, 2);
     /* Logged (within limits) with the socket. */
     CHECK(wait_log(&s.w, "client refused on ingest: reason=unknown_key"));
     CHECK(wait_log(&s.w, "client refused on publish: reason=unknown_key"));
 
     /* Neither its page nor anything published reaches it. */
     CHECK(!receives_anything(sub, 1500));
-    CHECK_INT(metric(&s.w, RECEIVED), ==, 0);
+    CHECK_INT(worker_metric(&s.w, RECEIVED), ==, 0);
 
     /* No key material in the log; counted in $stats too. */
     char *log = wd_test_slurp(s.w.log, NULL);
@@ -347,13 +311,13 @@ test_plain_client_refused(void)
 {
     struct secured s;
     secured_start(&s);
-    CHECK_INT(wait_metric(&s.w, RECEIVED, 0), ==, 0);
+    CHECK_INT(worker_wait_metric(&s.w, RECEIVED, 0, DEADLINE_MS), ==, 0);
 
     void *push = pusher(s.zctx, &s.w);
     send_seed(push, "https://plain.test/page", 3);
     const char *ch[] = {"all", NULL};
     void *sub = subscriber(s.zctx, &s.w, ch);
-    CHECK_INT(wait_metric(&s.w, REFUSED("handshake"), 2), >=, 2);
+    CHECK_INT(worker_wait_metric(&s.w, REFUSED("handshake"), 2, DEADLINE_MS), >=, 2);
     /* Said with the client's address (from the connection, as libzmq's
      * events do not carry it), on both sockets. */
     CHECK(wait_log(&s.w, "client refused on ingest: reason=handshake "
@@ -361,8 +325,8 @@ test_plain_client_refused(void)
     CHECK(wait_log(&s.w, "client refused on publish: reason=handshake "
                          "address=127.0.0.1:"));
     CHECK(!receives_anything(sub, 1500));
-    CHECK_INT(metric(&s.w, RECEIVED), ==, 0);
-    CHECK_INT(metric(&s.w, REFUSED("unknown_key")), ==, 0);
+    CHECK_INT(worker_metric(&s.w, RECEIVED), ==, 0);
+    CHECK_INT(worker_metric(&s.w, REFUSED("unknown_key")), ==, 0);
 
     /* `wiredesk push` without keys gives up with an error. */
     char cmd[1024], out[4096];
@@ -371,7 +335,7 @@ test_plain_client_refused(void)
              s.w.ingest, WD_FIXTURES, seed_files[3]);
     CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 1);
     CHECK_CONTAINS(out, "no worker answered in time");
-    CHECK_INT(metric(&s.w, RECEIVED), ==, 0);
+    CHECK_INT(worker_metric(&s.w, RECEIVED), ==, 0);
 
     zmq_close(sub);
     zmq_close(push);

@@ -362,11 +362,79 @@ test_probes_under_load(void)
     worker_cleanup(&w);
 }
 
+/* A subscriber that stops reading: what the worker sends it piles up in
+ * the kernel's send queue of its connection, and /metrics shows it; a
+ * reading subscriber's queue stays empty. */
+static void
+test_stalled_subscriber_queue(void)
+{
+    struct worker w;
+    worker_start(&w, NULL);
+    CHECK(wait_http(&w, "/healthz"));
+    void *zctx = zmq_ctx_new();
+    /* Small buffers: libzmq stops reading the connection after one
+     * message, the kernel's receive buffer fills, then the worker's send
+     * queue. */
+    void *stalled = zmq_socket(zctx, ZMQ_SUB);
+    int one = 1, small = 4096, linger = 0;
+    zmq_setsockopt(stalled, ZMQ_RCVHWM, &one, sizeof one);
+    zmq_setsockopt(stalled, ZMQ_RCVBUF, &small, sizeof small);
+    zmq_setsockopt(stalled, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(stalled, ZMQ_SUBSCRIBE, "all", 3);
+    zmq_connect(stalled, w.publish);
+    CHECK_INT(worker_wait_metric(&w, "wiredesk_peers{socket=\"publish\"}", 1,
+                                 20000), ==, 1);
+    /* Pages until the subscriber has one article: it is subscribed. */
+    void *push = pusher(zctx, &w);
+    char page[4096];
+    int i = 0;
+    bool got = false;
+    for (int64_t end = mono_ms() + 20000; !got && mono_ms() < end; i++) {
+        size_t n = make_page(900000 + i, page, sizeof page);
+        push_page(push, "https://stalled.test/", "text/plain", page, n);
+        struct msg m;
+        if (recv_msg(stalled, 100, &m)) {
+            got = true;
+            free(m.data);
+        }
+    }
+    CHECK(got);
+    /* Read what was sent: nothing waits in the kernel. */
+    CHECK(wait_contains(&w, "/metrics",
+                        "wiredesk_send_queue_bytes{socket=\"publish\"} 0\n"));
+    /* It stops reading; the worker goes on publishing. */
+    long long queued = 0;
+    int64_t end = mono_ms() + 30000;
+    for (int k = 0; k < 4000 && mono_ms() < end && queued <= 0; k++, i++) {
+        size_t n = make_page(900000 + i, page, sizeof page);
+        push_page(push, "https://stalled.test/", "text/plain", page, n);
+        if (k % 50 == 49)
+            queued = worker_metric(
+                &w, "wiredesk_send_queue_bytes{socket=\"publish\"}");
+    }
+    if (queued <= 0)
+        queued = worker_wait_metric(
+            &w, "wiredesk_send_queue_bytes{socket=\"publish\"}", 1, 10000);
+    CHECK_INT(queued, >, 0);
+    CHECK_INT(worker_metric(&w,
+                            "wiredesk_send_queue_max_bytes{socket=\"publish\"}"),
+              >, 0);
+    /* Gone: nothing queued on the publish socket any more. */
+    zmq_close(stalled);
+    CHECK(wait_contains(&w, "/metrics",
+                        "wiredesk_send_queue_bytes{socket=\"publish\"} 0\n"));
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
+    zmq_close(push);
+    zmq_ctx_term(zctx);
+    worker_cleanup(&w);
+}
+
 int
 main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     RUN(test_endpoints);
+    RUN(test_stalled_subscriber_queue);
     RUN(test_not_ready_when_store_full);
     RUN(test_probes_under_load);
     return TEST_DONE();

@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "wd/http.h"
+
 #include "testutil.h"
 #include "wd/ingest.h"
 
@@ -495,6 +497,44 @@ ack_request(void *dealer, uint64_t req, const uint8_t *page, size_t len,
     if (wd_ingest_ack_send(dealer, req, page, len) != 0)
         return 0;
     return wd_ingest_ack_wait(dealer, req, timeout_ms, answer, cap);
+}
+
+/* The value of the line "NAME VALUE" of the worker's /metrics (name with
+ * its labels), or -1 (also while the worker is not serving yet). */
+static inline long long
+worker_metric(const struct worker *w, const char *name)
+{
+    int status;
+    char *body = NULL;
+    size_t len;
+    if (wd_http_get(w->http, "/metrics", 2000, &status, &body, &len) != 0)
+        return -1;
+    long long v = -1;
+    size_t n = strlen(name);
+    for (const char *p = body; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
+        if (strncmp(p, name, n) == 0 && p[n] == ' ') {
+            v = atoll(p + n + 1);
+            break;
+        }
+    free(body);
+    return v;
+}
+
+/* Waits (deadline_ms at most) until metric name reaches at least min;
+ * returns its last value. */
+static inline long long
+worker_wait_metric(const struct worker *w, const char *name, long long min,
+                   int deadline_ms)
+{
+    int64_t end = mono_ms() + deadline_ms;
+    long long v = -1;
+    while (mono_ms() < end) {
+        v = worker_metric(w, name);
+        if (v >= min)
+            break;
+        usleep(50000);
+    }
+    return v;
 }
 
 #endif

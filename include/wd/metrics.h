@@ -33,6 +33,8 @@ struct wd_snapshot {
     /* ZeroMQ connections per socket now (publish: the subscribers); -1
      * for a socket not bound or not monitored. */
     int64_t peers[WD_SOCKET__COUNT];
+    /* Bytes unsent in the kernel on those connections: all, the fullest. */
+    uint64_t send_queue[WD_SOCKET__COUNT], send_queue_max[WD_SOCKET__COUNT];
     bool ready;
     const char *not_ready;                   /* reason, when !ready */
     const struct wd_channel_count *channels; /* top channels, most first */

@@ -17,6 +17,7 @@
 #define WD_PEERS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
 
@@ -63,6 +64,14 @@ int wd_peers_start(struct wd_peers *p, uv_loop_t *loop, void *zctx,
 
 /* Connections open now; -1 when not monitored. */
 int64_t wd_peers_connected(const struct wd_peers *p);
+
+/* Bytes the kernel holds unsent on the connections open now (SIOCOUTQ),
+ * in total and on the fullest one. For the publish socket this is the part
+ * of a slow subscriber's backlog that can be seen: libzmq's own queue of up
+ * to --pub-hwm messages per subscriber is not exposed. Returns the number
+ * of connections read. */
+size_t wd_peers_send_queue(const struct wd_peers *p, uint64_t *total,
+                           uint64_t *max);
 
 /* Closes the loop handles (the loop can then end). */
 void wd_peers_close(struct wd_peers *p);

@@ -222,6 +222,23 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
         if (s->peers[i] >= 0)
             wd_metrics_put(&o, "wiredesk_peers{socket=\"%s\"} %lld\n",
                            wd_socket_name(i), (long long)s->peers[i]);
+    wd_metrics_family(&o, "send_queue_bytes", "gauge",
+                      "Bytes the kernel holds unsent on those connections, "
+                      "by socket (publish: what slow subscribers have not "
+                      "read yet, beyond libzmq's own queue).");
+    for (int i = 0; i < WD_SOCKET__COUNT; i++)
+        if (s->peers[i] >= 0)
+            wd_metrics_put(&o, "wiredesk_send_queue_bytes{socket=\"%s\"} %llu\n",
+                           wd_socket_name(i),
+                           (unsigned long long)s->send_queue[i]);
+    wd_metrics_family(&o, "send_queue_max_bytes", "gauge",
+                      "The same on the fullest connection of each socket.");
+    for (int i = 0; i < WD_SOCKET__COUNT; i++)
+        if (s->peers[i] >= 0)
+            wd_metrics_put(&o,
+                           "wiredesk_send_queue_max_bytes{socket=\"%s\"} %llu\n",
+                           wd_socket_name(i),
+                           (unsigned long long)s->send_queue_max[i]);
     gauge(&o, "uptime_seconds", "Seconds since the worker started.",
           (double)(s->now_ms - st->started_at_ms) / 1000.0);
     gauge(&o, "ready", "1 when sockets are bound and the store works.",
@@ -357,6 +374,12 @@ wd_metrics_json(const struct wd_snapshot *s, size_t *len)
             json_object_set_new(pe, wd_socket_name(i),
                                 json_integer((json_int_t)s->peers[i]));
     json_object_set_new(o, "peers", pe);
+    json_t *sq = json_object();
+    for (int i = 0; i < WD_SOCKET__COUNT; i++)
+        if (s->peers[i] >= 0)
+            json_object_set_new(sq, wd_socket_name(i),
+                                json_integer((json_int_t)s->send_queue[i]));
+    json_object_set_new(o, "send_queue_bytes", sq);
     char *out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (out)

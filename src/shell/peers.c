@@ -3,8 +3,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <zmq.h>
 
@@ -154,6 +157,28 @@ int64_t
 wd_peers_connected(const struct wd_peers *p)
 {
     return p->mon ? p->st.connected : -1;
+}
+
+size_t
+wd_peers_send_queue(const struct wd_peers *p, uint64_t *total, uint64_t *max)
+{
+    size_t n = 0;
+    *total = *max = 0;
+    if (!p->mon)
+        return 0;
+    /* The descriptors belong to libzmq's I/O thread; the ioctl only reads
+     * a figure of the kernel's. One closed since its DISCONNECTED was read
+     * fails and is skipped. */
+    for (size_t i = 0; i < WD_PEERS_SLOTS; i++) {
+        int q = 0;
+        if (p->st.fd[i] < 0 || ioctl(p->st.fd[i], SIOCOUTQ, &q) != 0 || q < 0)
+            continue;
+        n++;
+        *total += (uint64_t)q;
+        if ((uint64_t)q > *max)
+            *max = (uint64_t)q;
+    }
+    return n;
 }
 
 void

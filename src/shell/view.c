@@ -198,8 +198,12 @@ wd_view_figures(struct wd_view *v, struct wd_snapshot *s, const char **latest)
         v->store->ops->size(v->store->impl, &s->store_bytes);
     }
     s->http_connections = wd_http_connections(v->http);
-    for (int i = 0; i < WD_SOCKET__COUNT; i++)
+    for (int i = 0; i < WD_SOCKET__COUNT; i++) {
         s->peers[i] = v->peers ? wd_peers_connected(&v->peers[i]) : -1;
+        if (v->peers)
+            wd_peers_send_queue(&v->peers[i], &s->send_queue[i],
+                                &s->send_queue_max[i]);
+    }
     s->ready = !*v->stopping && wd_pipeline_store_ok(v->pipeline) && answering;
     s->not_ready = *v->stopping ? "stopping"
                    : !answering ? "the store does not answer"
