@@ -104,6 +104,61 @@ test_claims(void)
     wd_store_close(&third);
 }
 
+/* Many reads in one round trip (get_many, the near-copy and lead lookups):
+ * the batch's own writes first, then the server's; every answer in its
+ * place; a server gone fails them all, and the next batch reconnects. */
+static void
+test_get_many(void)
+{
+    CHECK(store.ops->get_many != NULL);
+    uint8_t keys[4][9] = {{1}, {2}, {3}, {4}}, vals[4][16];
+    size_t vlens[4];
+    int rcs[4];
+    CHECK_OK(wd_store_begin(&store));
+    CHECK_OK(store.ops->put(store.impl, WD_NS_BAND, keys[0], 9, "first", 5));
+    CHECK_OK(store.ops->put(store.impl, WD_NS_BAND, keys[2], 9, "third-one", 9));
+    /* Staged in this batch, not yet on the server. */
+    CHECK_OK(store.ops->get_many(store.impl, WD_NS_BAND, &keys[0][0], 9, 4,
+                                 &vals[0][0], 16, vlens, rcs));
+    CHECK_INT(rcs[0], ==, 0);
+    CHECK_INT(vlens[0], ==, 5);
+    CHECK(memcmp(vals[0], "first", 5) == 0);
+    CHECK_INT(rcs[1], ==, WD_ENOTFOUND);
+    CHECK_INT(rcs[2], ==, 0);
+    CHECK(memcmp(vals[2], "third-one", 9) == 0);
+    CHECK_INT(rcs[3], ==, WD_ENOTFOUND);
+    CHECK_OK(wd_store_commit(&store));
+    /* From the server, with one deleted in the next batch. */
+    CHECK_OK(wd_store_begin(&store));
+    CHECK_OK(store.ops->del(store.impl, WD_NS_BAND, keys[0], 9));
+    CHECK_OK(store.ops->put(store.impl, WD_NS_BAND, keys[3], 9, "4", 1));
+    memset(vals, 0, sizeof vals);
+    CHECK_OK(store.ops->get_many(store.impl, WD_NS_BAND, &keys[0][0], 9, 4,
+                                 &vals[0][0], 16, vlens, rcs));
+    CHECK_INT(rcs[0], ==, WD_ENOTFOUND);
+    CHECK_INT(rcs[1], ==, WD_ENOTFOUND);
+    CHECK_INT(rcs[2], ==, 0);
+    CHECK_INT(vlens[2], ==, 9);
+    CHECK(memcmp(vals[2], "third-one", 9) == 0);
+    CHECK_INT(rcs[3], ==, 0);
+    CHECK(vals[3][0] == '4');
+    wd_store_abort(&store);
+    /* Server gone: an error for the whole batch, never "not found". */
+    redis_kill(&server);
+    if (wd_store_begin(&store) == 0) {
+        CHECK(store.ops->get_many(store.impl, WD_NS_BAND, &keys[0][0], 9, 4,
+                                  &vals[0][0], 16, vlens, rcs) != 0);
+        CHECK(wd_store_commit(&store) != 0);
+    }
+    wd_store_abort(&store);
+    redis_start(&server);
+    CHECK_OK(wd_store_begin(&store));
+    CHECK_OK(store.ops->get_many(store.impl, WD_NS_BAND, &keys[0][0], 9, 4,
+                                 &vals[0][0], 16, vlens, rcs));
+    CHECK_INT(rcs[2], ==, 0);
+    wd_store_abort(&store);
+}
+
 /* No server: opening fails; a server that goes away fails the batch, and
  * claims with it, so that nothing is published unremembered. */
 static void
@@ -163,6 +218,7 @@ main(void)
     redis_start(&server);
     DEDUP_CASES(SETUP_RUN);
     SETUP_RUN(test_claims);
+    SETUP_RUN(test_get_many);
     SETUP_RUN(test_server_gone);
     SETUP_RUN(test_server_frozen);
     redis_kill(&server);

@@ -74,6 +74,14 @@ struct wd_store_ops {
      * published). NULL: a store of one worker (LMDB, locked to it), where
      * every claim is granted. */
     int (*claim)(void *impl, const struct wd_claim *c);
+    /* n reads of one batch at once, for a store across the network (one
+     * round trip instead of n): key i is keys + i * klen; its value goes
+     * to vals + i * vcap (at most vcap bytes copied), vlens[i] its size,
+     * rcs[i] 0 or WD_ENOTFOUND. Returns 0, or an error for all of them
+     * (the batch failed). NULL: the caller calls get() n times. */
+    int (*get_many)(void *impl, enum wd_store_ns ns, const uint8_t *keys,
+                    size_t klen, size_t n, uint8_t *vals, size_t vcap,
+                    size_t *vlens, int *rcs);
 };
 
 struct wd_store {

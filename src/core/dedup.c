@@ -82,6 +82,50 @@ get(struct wd_dedup *d, enum wd_store_ns ns, const void *key, size_t klen,
                  d->store->ops->get(d->store->impl, ns, key, klen, val, vlen));
 }
 
+/* The reads of a loop over up to READS_MAX keys of one table. With a store
+ * that reads many at once (get_many: Redis, one round trip), all of them
+ * are read before the loop; else each is read with get() when the loop
+ * comes to it, so that the loop may stop early. */
+#define READS_MAX 16
+#define READS_KEY_MAX 16
+struct reads {
+    enum wd_store_ns ns;
+    size_t klen, n;
+    bool batched;
+    uint8_t keys[READS_MAX][READS_KEY_MAX];
+    uint8_t vals[READS_MAX][16];
+    size_t vlens[READS_MAX];
+    int rcs[READS_MAX];
+};
+
+static void
+reads_prefetch(struct wd_dedup *d, struct reads *r)
+{
+    const struct wd_store_ops *o = d->store->ops;
+    r->batched = false;
+    if (!o->get_many || d->failed || r->n == 0)
+        return;
+    uint8_t flat[READS_MAX * READS_KEY_MAX];
+    for (size_t i = 0; i < r->n; i++)
+        memcpy(flat + i * r->klen, r->keys[i], r->klen);
+    int rc = noted(d, o->get_many(d->store->impl, r->ns, flat, r->klen, r->n,
+                                  &r->vals[0][0], sizeof r->vals[0], r->vlens,
+                                  r->rcs));
+    for (size_t i = 0; rc && i < r->n; i++)
+        r->rcs[i] = rc;
+    r->batched = true;
+}
+
+/* Read i of r: 0 (value in r->vals[i], size r->vlens[i]) or an error. */
+static int
+reads_get(struct wd_dedup *d, struct reads *r, size_t i)
+{
+    if (r->batched)
+        return r->rcs[i];
+    r->vlens[i] = sizeof r->vals[i];
+    return get(d, r->ns, r->keys[i], r->klen, r->vals[i], &r->vlens[i]);
+}
+
 void
 wd_dedup_abort(struct wd_dedup *d)
 {
@@ -314,19 +358,22 @@ static enum near_match
 near_minhash(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
              struct wd_story_rec *rec)
 {
-    uint8_t key[WD_DUPINDEX_MH_KEY_LEN], ids[WD_MH_BANDS][16];
+    uint8_t ids[WD_MH_BANDS][16];
     int counts[WD_MH_BANDS], n_ids = 0, anon = 0, hits = 0;
+    struct reads r = {.ns = WD_NS_BAND, .klen = WD_DUPINDEX_MH_KEY_LEN,
+                      .n = WD_MH_BANDS};
+    for (int b = 0; b < WD_MH_BANDS; b++)
+        wd_dupindex_mh_key(b, fp->bands[b], r.keys[b]);
+    reads_prefetch(d, &r);
     for (int b = 0; b < WD_MH_BANDS; b++) {
         /* Not enough bands left to reach the bar: stop early. */
         if (hits + (WD_MH_BANDS - b) < WD_NEAR_MIN_BANDS)
             break;
-        wd_dupindex_mh_key(b, fp->bands[b], key);
-        uint8_t val[16];
-        size_t vlen = sizeof val;
-        if (get(d, WD_NS_BAND, key, WD_DUPINDEX_MH_KEY_LEN, val, &vlen) != 0)
+        if (reads_get(d, &r, (size_t)b) != 0)
             continue;
+        const uint8_t *val = r.vals[b];
         hits++;
-        if (vlen != 16) {
+        if (r.vlens[b] != 16) {
             anon++;
             continue;
         }
@@ -471,11 +518,15 @@ by_lead(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
         return LEAD_NONE;
     uint8_t found[WD_FP_LEADS][16];
     int n = 0;
-    for (int i = 0; i < WD_FP_LEADS; i++) {
-        size_t vlen = 16;
-        if (!leads[i] || get(d, WD_NS_LEAD, &leads[i], 8, found[n], &vlen) ||
-            vlen != 16)
+    struct reads r = {.ns = WD_NS_LEAD, .klen = 8};
+    for (int i = 0; i < WD_FP_LEADS; i++)
+        if (leads[i])
+            memcpy(r.keys[r.n++], &leads[i], 8);
+    reads_prefetch(d, &r);
+    for (size_t i = 0; i < r.n; i++) {
+        if (reads_get(d, &r, i) != 0 || r.vlens[i] != 16)
             continue;
+        memcpy(found[n], r.vals[i], 16);
         int shared = 1;
         for (int j = 0; j < n; j++)
             shared += memcmp(found[j], found[n], 16) == 0;

@@ -200,8 +200,19 @@ s_close(void *impl)
 }
 
 static const struct wd_store_ops lmdb_ops = {
-    s_begin, s_commit, s_abort, s_get,   s_put, s_del, s_scan,
-    s_count, s_size,   s_sync,  s_close, NULL, /* one worker: no claims */
+    .begin = s_begin,
+    .commit = s_commit,
+    .abort = s_abort,
+    .get = s_get,
+    .put = s_put,
+    .del = s_del,
+    .scan = s_scan,
+    .count = s_count,
+    .size = s_size,
+    .sync = s_sync,
+    .close = s_close,
+    .claim = NULL,    /* one worker: no claims */
+    .get_many = NULL, /* local reads: one at a time costs nothing more */
 };
 
 int

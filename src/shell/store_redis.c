@@ -195,6 +195,75 @@ r_get(void *impl, enum wd_store_ns ns, const void *key, size_t klen, void *val,
     return rc;
 }
 
+/* A connection left with commands half sent or replies unread: closed, so
+ * that the next begin() opens a clean one. Fails the batch. */
+static int
+drop_connection(struct redis_store *r)
+{
+    redisFree(r->c);
+    r->c = NULL;
+    r->failed = true;
+    return -EIO;
+}
+
+/* The n HGETs of get_many pipelined: appended, then the replies read in
+ * order; keys written in this batch are answered from it. */
+static int
+r_get_many(void *impl, enum wd_store_ns ns, const uint8_t *keys, size_t klen,
+           size_t n, uint8_t *vals, size_t vcap, size_t *vlens, int *rcs)
+{
+    struct redis_store *r = impl;
+    if (ns == WD_NS_AGE)
+        return WD_EUNSUPPORTED;
+    if (!r->c || r->c->err) {
+        r->failed = true;
+        return -EIO;
+    }
+    char name[64];
+    key_name(r, ns_name[ns], name, sizeof name);
+    size_t sent = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *key = keys + i * klen;
+        const struct op *o = staged(r, ns, key, klen);
+        rcs[i] = 1; /* asked of Redis */
+        if (o) {
+            rcs[i] = o->del ? WD_ENOTFOUND : 0;
+            vlens[i] = o->del ? 0 : o->vlen;
+            if (!o->del)
+                memcpy(vals + i * vcap, o->val, o->vlen < vcap ? o->vlen : vcap);
+            continue;
+        }
+        const char *argv[3] = {"HGET", name, (const char *)key};
+        size_t len[3] = {4, strlen(name), klen};
+        if (redisAppendCommandArgv(r->c, 3, argv, len) != REDIS_OK)
+            return drop_connection(r);
+        sent++;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && sent > 0; i++) {
+        if (rcs[i] != 1)
+            continue;
+        sent--;
+        redisReply *rep = NULL;
+        if (redisGetReply(r->c, (void **)&rep) != REDIS_OK || !rep)
+            return drop_connection(r);
+        rcs[i] = WD_ENOTFOUND;
+        vlens[i] = 0;
+        if (rep->type == REDIS_REPLY_STRING) {
+            size_t m = rep->len;
+            memcpy(vals + i * vcap, rep->str, m < vcap ? m : vcap);
+            vlens[i] = m;
+            rcs[i] = 0;
+        } else if (rep->type == REDIS_REPLY_ERROR) {
+            rc = -EIO;
+        }
+        freeReplyObject(rep);
+    }
+    if (rc)
+        r->failed = true;
+    return rc;
+}
+
 static int
 stage(struct redis_store *r, enum wd_store_ns ns, bool del, const void *key,
       size_t klen, const void *val, size_t vlen)
@@ -572,6 +641,7 @@ static const struct wd_store_ops redis_ops = {
     .sync = r_sync,
     .close = r_close,
     .claim = r_claim,
+    .get_many = r_get_many,
 };
 
 int
