@@ -10,10 +10,12 @@
  * Batches: reads go to Redis (and see the batch's own writes first), writes
  * are kept in the batch and sent at commit as one pipelined MULTI/EXEC, one
  * round trip. Claims (claim()) are one Lua script: a story's id and
- * revision, content key, URL key and, for a new story, its MinHash band
- * keys are held by the first worker for 30 s unless another holds one of
- * the keys or two or more of the bands; the committed story record is what
- * the others find afterwards.
+ * revision, content key, URL key, lead windows and, for a new story, its
+ * MinHash band keys are held by the first worker unless another holds one
+ * of the keys or two or more of the bands. They are given back in the
+ * commit's MULTI/EXEC (the committed records are what the others find
+ * from then on) or when the batch is aborted; a worker that dies holding
+ * them loses them after 30 s.
  *
  * Failures: an operation that cannot reach Redis marks the batch failed;
  * claim() and commit() of a failed batch fail too, so that the pipeline
@@ -55,14 +57,19 @@ struct redis_store {
     struct op *ops;
     size_t n_ops, cap_ops;
     bool in_batch, failed;
-    /* Claims this batch took that were not held before it: given back
-     * when the batch is aborted (its page waits and is decided again), so
-     * that other workers need not wait out the claims' expiry. */
-    char (*fresh)[128];
-    size_t n_fresh, cap_fresh;
+    /* The claims this batch holds: all given back when it commits (its
+     * records then speak for its stories), the fresh ones (not held before
+     * it) when it is aborted (its page waits and is decided again); either
+     * way other workers need not wait out the claims' expiry. A batch whose
+     * commit failed keeps them: its stories were published. */
+    struct held {
+        char name[128];
+        bool fresh;
+    } *held;
+    size_t n_held, cap_held;
 };
 
-static void release_fresh(struct redis_store *r);
+static void release_held(struct redis_store *r, bool fresh_only);
 
 static void
 key_name(const struct redis_store *r, const char *what, char *out, size_t cap)
@@ -141,7 +148,7 @@ r_abort(void *impl)
 {
     struct redis_store *r = impl;
     drop_ops(r);
-    release_fresh(r);
+    release_held(r, true);
     r->in_batch = false;
 }
 
@@ -345,24 +352,28 @@ r_scan(void *impl, enum wd_store_ns ns, const void *prefix, size_t plen,
     }
 }
 
+static bool append_release(struct redis_store *r, bool fresh_only);
+
 static int
 r_commit(void *impl)
 {
     struct redis_store *r = impl;
     r->in_batch = false;
-    r->n_fresh = 0; /* committed: the claims run their course */
-    if (r->failed) {
+    /* A failed batch's claims run their course: its stories may have been
+     * published; the retried batch claims them again and gives them back
+     * when it commits. */
+    if (r->failed || !r->c || r->c->err) {
         drop_ops(r);
+        r->n_held = 0;
         return -EIO;
     }
-    if (r->n_ops == 0)
+    if (r->n_ops == 0) {
+        release_held(r, false);
         return 0;
-    if (!r->c || r->c->err) {
-        drop_ops(r);
-        return -EIO;
     }
-    /* MULTI, the writes, EXEC: appended, then the replies read, so the
-     * whole batch costs one round trip and applies atomically. */
+    /* MULTI, the writes, the claims given back, EXEC: appended, then the
+     * replies read, so the whole batch costs one round trip and applies
+     * atomically (the claims go only with the records that replace them). */
     redisAppendCommand(r->c, "MULTI");
     char name[64];
     for (size_t i = 0; i < r->n_ops; i++) {
@@ -384,15 +395,18 @@ r_commit(void *impl)
             redisAppendCommandArgv(r->c, 4, argv, len);
         }
     }
+    size_t replies = r->n_ops + 2;
+    replies += append_release(r, false);
+    r->n_held = 0;
     redisAppendCommand(r->c, "EXEC");
     int rc = 0;
-    for (size_t i = 0; i < r->n_ops + 2; i++) {
+    for (size_t i = 0; i < replies; i++) {
         redisReply *rep = NULL;
         if (redisGetReply(r->c, (void **)&rep) != REDIS_OK) {
             rc = -EIO;
             break;
         }
-        if (i == r->n_ops + 1 &&
+        if (i == replies - 1 &&
             (!rep || rep->type != REDIS_REPLY_ARRAY)) /* EXEC aborted */
             rc = -EIO;
         freeReplyObject(rep);
@@ -567,17 +581,17 @@ r_claim(void *impl, const struct wd_claim *c)
                rep->str[0] == 'G') {
         rc = 0;
         for (size_t i = 0; i < k; i++) {
-            if (rep->str[1 + i] != '1')
-                continue;
-            if (r->n_fresh == r->cap_fresh) {
-                size_t cap = r->cap_fresh ? r->cap_fresh * 2 : 64;
-                void *p = realloc(r->fresh, cap * sizeof *r->fresh);
+            if (r->n_held == r->cap_held) {
+                size_t cap = r->cap_held ? r->cap_held * 2 : 64;
+                void *p = realloc(r->held, cap * sizeof *r->held);
                 if (!p)
                     break; /* not given back early: it expires */
-                r->fresh = p;
-                r->cap_fresh = cap;
+                r->held = p;
+                r->cap_held = cap;
             }
-            memcpy(r->fresh[r->n_fresh++], names[i], sizeof names[i]);
+            struct held *h = &r->held[r->n_held++];
+            memcpy(h->name, names[i], sizeof h->name);
+            h->fresh = rep->str[1 + i] == '1';
         }
     }
     freeReplyObject(rep);
@@ -586,34 +600,50 @@ r_claim(void *impl, const struct wd_claim *c)
     return rc;
 }
 
-static void
-release_fresh(struct redis_store *r)
+/* Appends the EVAL that gives back the batch's claims (the fresh ones
+ * only, or all); false when there is none (or no memory: they expire). */
+static bool
+append_release(struct redis_store *r, bool fresh_only)
 {
-    size_t n = r->n_fresh;
-    r->n_fresh = 0;
-    if (n == 0 || !r->c || r->c->err)
-        return; /* unreachable: the claims expire by themselves */
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_held; i++)
+        n += !fresh_only || r->held[i].fresh;
+    if (n == 0)
+        return false;
     const char **argv = malloc((n + 4) * sizeof *argv);
     size_t *len = malloc((n + 4) * sizeof *len);
-    char nkeys[24];
     if (!argv || !len) {
         free(argv);
         free(len);
-        return;
+        return false;
     }
+    char nkeys[24];
     snprintf(nkeys, sizeof nkeys, "%zu", n);
     size_t a = 0;
     argv[a] = "EVAL", len[a++] = 4;
     argv[a] = release_script, len[a++] = sizeof release_script - 1;
     argv[a] = nkeys, len[a++] = strlen(nkeys);
-    for (size_t i = 0; i < n; i++)
-        argv[a] = r->fresh[i], len[a++] = strlen(r->fresh[i]);
+    for (size_t i = 0; i < r->n_held; i++)
+        if (!fresh_only || r->held[i].fresh)
+            argv[a] = r->held[i].name, len[a++] = strlen(r->held[i].name);
     argv[a] = r->token, len[a++] = strlen(r->token);
-    redisReply *rep = command(r, (int)a, argv, len);
-    if (rep)
-        freeReplyObject(rep);
+    bool ok = redisAppendCommandArgv(r->c, (int)a, argv, len) == REDIS_OK;
     free(argv);
     free(len);
+    return ok;
+}
+
+/* Gives the batch's claims back now (one round trip). */
+static void
+release_held(struct redis_store *r, bool fresh_only)
+{
+    bool any = r->c && !r->c->err && append_release(r, fresh_only);
+    r->n_held = 0;
+    if (!any)
+        return; /* none, or unreachable: the claims expire by themselves */
+    redisReply *rep = NULL;
+    if (redisGetReply(r->c, (void **)&rep) == REDIS_OK)
+        freeReplyObject(rep);
 }
 
 static void
@@ -622,7 +652,7 @@ r_close(void *impl)
     struct redis_store *r = impl;
     drop_ops(r);
     free(r->ops);
-    free(r->fresh);
+    free(r->held);
     if (r->c)
         redisFree(r->c);
     free(r);
