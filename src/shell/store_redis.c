@@ -12,10 +12,11 @@
  * round trip. Claims (claim()) are one Lua script: a story's id and
  * revision, content key, URL key, lead windows and, for a new story, its
  * MinHash band keys are held by the first worker unless another holds one
- * of the keys or two or more of the bands. They are given back in the
- * commit's MULTI/EXEC (the committed records are what the others find
- * from then on) or when the batch is aborted; a worker that dies holding
- * them loses them after 30 s.
+ * of the keys or two or more of the bands. The commit's MULTI/EXEC cuts
+ * them to 3 s (the committed records are what the others find from then
+ * on; the 3 s cover a worker that read the store just before the commit
+ * and is about to claim); an aborted batch gives them back at once; a
+ * worker that dies holding them loses them after 30 s.
  *
  * Failures: an operation that cannot reach Redis marks the batch failed;
  * claim() and commit() of a failed batch fail too, so that the pipeline
@@ -34,6 +35,11 @@
 #include "wd/store.h"
 
 #define CLAIM_TTL_MS "30000"
+/* A committed batch's claims live this much longer: another worker may
+ * have read the store just before the commit and be about to claim the
+ * same story (its decision made on what it read then); past that window
+ * the committed records answer for the story. */
+#define CLAIM_AFTER_COMMIT_MS "3000"
 
 static const char *const ns_name[WD_NS__COUNT] = {
     [WD_NS_STORY] = "story", [WD_NS_CONTENT] = "content", [WD_NS_URL] = "url",
@@ -57,11 +63,13 @@ struct redis_store {
     struct op *ops;
     size_t n_ops, cap_ops;
     bool in_batch, failed;
-    /* The claims this batch holds: all given back when it commits (its
-     * records then speak for its stories), the fresh ones (not held before
-     * it) when it is aborted (its page waits and is decided again); either
-     * way other workers need not wait out the claims' expiry. A batch whose
-     * commit failed keeps them: its stories were published. */
+    /* The claims this batch holds: the fresh ones (not held before it)
+     * given back when it is aborted (its page waits and is decided again);
+     * all of them cut to CLAIM_AFTER_COMMIT_MS when it commits (its records
+     * then speak for its stories), so that a page another worker decides a
+     * story of its own, sharing a lead window or two bands with this one,
+     * does not wait out the whole TTL. A batch whose commit failed keeps
+     * them: its stories were published. */
     struct held {
         char name[128];
         bool fresh;
@@ -371,9 +379,10 @@ r_commit(void *impl)
         release_held(r, false);
         return 0;
     }
-    /* MULTI, the writes, the claims given back, EXEC: appended, then the
+    /* MULTI, the writes, the claims cut short, EXEC: appended, then the
      * replies read, so the whole batch costs one round trip and applies
-     * atomically (the claims go only with the records that replace them). */
+     * atomically (the claims shorten only with the records that replace
+     * them). */
     redisAppendCommand(r->c, "MULTI");
     char name[64];
     for (size_t i = 0; i < r->n_ops; i++) {
@@ -514,13 +523,14 @@ static const char claim_script[] =
 
 /* Gives back the claims of keys still held by this process's token. */
 static const char release_script[] =
+    "local ttl = tonumber(ARGV[2])\n"
     "for i = 1, #KEYS do\n"
     "  if redis.call('GET', KEYS[i]) == ARGV[1] then\n"
-    "    redis.call('DEL', KEYS[i])\n"
+    "    if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl)\n"
+    "    else redis.call('DEL', KEYS[i]) end\n"
     "  end\n"
     "end\n"
     "return 0\n";
-
 static void
 hex_key(const struct redis_store *r, const char *what, const uint8_t *key,
         size_t klen, char *out, size_t cap)
@@ -600,8 +610,9 @@ r_claim(void *impl, const struct wd_claim *c)
     return rc;
 }
 
-/* Appends the EVAL that gives back the batch's claims (the fresh ones
- * only, or all); false when there is none (or no memory: they expire). */
+/* Appends the EVAL that gives back the batch's claims: the fresh ones at
+ * once (an aborted batch), or all of them after CLAIM_AFTER_COMMIT_MS (a
+ * committed one). False when there is none (or no memory: they expire). */
 static bool
 append_release(struct redis_store *r, bool fresh_only)
 {
@@ -610,8 +621,8 @@ append_release(struct redis_store *r, bool fresh_only)
         n += !fresh_only || r->held[i].fresh;
     if (n == 0)
         return false;
-    const char **argv = malloc((n + 4) * sizeof *argv);
-    size_t *len = malloc((n + 4) * sizeof *len);
+    const char **argv = malloc((n + 5) * sizeof *argv);
+    size_t *len = malloc((n + 5) * sizeof *len);
     if (!argv || !len) {
         free(argv);
         free(len);
@@ -627,6 +638,8 @@ append_release(struct redis_store *r, bool fresh_only)
         if (!fresh_only || r->held[i].fresh)
             argv[a] = r->held[i].name, len[a++] = strlen(r->held[i].name);
     argv[a] = r->token, len[a++] = strlen(r->token);
+    const char *ttl = fresh_only ? "0" : CLAIM_AFTER_COMMIT_MS;
+    argv[a] = ttl, len[a++] = strlen(ttl);
     bool ok = redisAppendCommandArgv(r->c, (int)a, argv, len) == REDIS_OK;
     free(argv);
     free(len);
