@@ -5,8 +5,8 @@
  * Each FILE (a path relative to ROOT: S/NAME.html, or a text rendering
  * S/text/NAME.w3m.txt) goes through wd_page_parse as the worker would
  * receive it (text/html for .html, text/plain for anything else) and gives
- * one JSON line: {"name", "title", "authors", "date", "body", "kind",
- * "items", "error"}. The page's story is its article, or on a listing the
+ * one JSON line: {"name", "title", "authors", "date", "body", "lang",
+ * "kind", "items", "error"}. The page's story is its article, or on a listing the
  * item with the longest body. bench/corpus_eval.sh runs it per rendering
  * and scores the output. */
 #include <jansson.h>
@@ -94,6 +94,8 @@ main(int argc, char **argv)
         if (best) {
             json_object_set_new(o, "title", json_string(best->title));
             json_object_set_new(o, "body", json_string(best->body));
+            if (best->language)
+                json_object_set_new(o, "lang", json_string(best->language));
             json_t *authors = json_array();
             for (size_t k = 0; k < best->n_authors; k++)
                 json_array_append_new(authors, json_string(best->authors[k]));

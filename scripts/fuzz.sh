@@ -6,7 +6,7 @@
 #                      the same inputs on every run, so CI is repeatable
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-CC=clang "$top/scripts/build.sh" "$top/build-fuzz" -DCMAKE_BUILD_TYPE=Debug \
+CC=clang CXX=clang++ "$top/scripts/build.sh" "$top/build-fuzz" -DCMAKE_BUILD_TYPE=Debug \
     -DWD_FUZZ=ON -DWD_SANITIZER=address,undefined
 if [ -n "${WD_FUZZ_RUNS:-}" ]; then
     budget=(-runs="$WD_FUZZ_RUNS" -seed="${WD_FUZZ_SEED:-1}")

@@ -88,6 +88,33 @@ test_og_and_charset(void)
     CHECK_CONTAINS(it->body, "В субботу в центре города открыли новый мост");
     CHECK_CONTAINS(it->body, "The new bridge across the river");
     CHECK_NOT_CONTAINS(it->body, "Popular:");
+
+    /* The server says UTF-8 and is wrong: the page's own <meta> charset
+     * reads it, and nothing invalid reaches an Article (its strings must
+     * be UTF-8; CLD2 crashed on them). */
+    CHECK_OK(parse_fixture("og_cp1251.html", "text/html; charset=utf-8", &p));
+    CHECK_INT(p.n_items, ==, 1);
+    if (p.n_items != 1)
+        return;
+    it = &p.items[0];
+    CHECK_STR(it->title, "Новый мост открыт");
+    CHECK_CONTAINS(it->body, "В субботу в центре города открыли новый мост");
+    CHECK(wd_utf8_valid(it->body, strlen(it->body)));
+    CHECK(wd_utf8_valid(it->author, strlen(it->author)));
+}
+
+/* Whatever a parser lets through, an item's strings are valid UTF-8:
+ * invalid bytes become U+FFFD, valid text (and a real U+FFFD) is kept. */
+static void
+test_utf8_repair(void)
+{
+    CHECK_STR(wd_utf8_repair("plain", &arena), "plain");
+    CHECK_STR(wd_utf8_repair("мост", &arena), "мост");
+    CHECK_STR(wd_utf8_repair("a\xF1\xF3" "b", &arena),
+              "a\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+    CHECK_STR(wd_utf8_repair("end\xD0", &arena), "end\xEF\xBF\xBD");
+    CHECK_STR(wd_utf8_repair("\xEF\xBF\xBD ok", &arena), "\xEF\xBF\xBD ok");
+    CHECK(wd_utf8_repair(NULL, &arena) == NULL);
 }
 
 /* A page whose <meta> names a charset its bytes are not in (re-saved as
@@ -359,6 +386,7 @@ main(void)
     wd_arena_init(&arena, 0);
     RUN(test_jsonld_article);
     RUN(test_og_and_charset);
+    RUN(test_utf8_repair);
     RUN(test_utf8_under_wrong_meta);
     RUN(test_jsonld_in_cdata);
     RUN(test_raw_text);

@@ -35,6 +35,13 @@ size_t wd_text_ends_any(const char *s, size_t n, const char *const *forms,
 /* True when needle occurs in hay, ASCII letters compared without case. */
 bool wd_text_contains_ci(const char *hay, const char *needle);
 
+struct wd_arena;
+
+/* s as valid UTF-8: s itself when it is, else a copy in the arena with each
+ * invalid sequence replaced by U+FFFD (NULL when s is NULL or memory ran
+ * out). */
+const char *wd_utf8_repair(const char *s, struct wd_arena *a);
+
 /* Decodes one code point at s[0..n), n > 0. Returns the bytes consumed (at
  * least 1); an invalid sequence yields U+FFFD and consumes one byte. */
 size_t wd_utf8_next(const char *s, size_t n, uint32_t *cp);

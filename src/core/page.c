@@ -11,6 +11,7 @@
 #include "wd/err.h"
 #include "wd/text.h"
 #include "wd/htmlpage.h"
+#include "wd/lang.h"
 #include "wd/textpage.h"
 
 static void
@@ -118,6 +119,53 @@ wide_text(const uint8_t *b, size_t n, const char *cs)
            ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF));
 }
 
+/* Every string of every item valid UTF-8 (an Article's strings must be:
+ * protobuf readers refuse others), whatever a parser let through. */
+static int
+repair_items(struct wd_page *out, struct wd_arena *a)
+{
+    for (size_t i = 0; i < out->n_items; i++) {
+        struct wd_item *it = &out->items[i];
+        const char **fields[] = {&it->title, &it->body, &it->author,
+                                 &it->url,   &it->language, &it->dateline};
+        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+            if (!*fields[f])
+                continue;
+            const char *r = wd_utf8_repair(*fields[f], a);
+            if (!r)
+                return WD_ENOMEM;
+            *fields[f] = r;
+        }
+        if (it->n_authors) {
+            bool ok = true;
+            for (size_t k = 0; k < it->n_authors && ok; k++)
+                ok = wd_utf8_valid(it->authors[k], strlen(it->authors[k]));
+            if (!ok) {
+                const char **au = wd_arena_alloc(a, it->n_authors * sizeof *au);
+                if (!au)
+                    return WD_ENOMEM;
+                for (size_t k = 0; k < it->n_authors; k++)
+                    if (!(au[k] = wd_utf8_repair(it->authors[k], a)))
+                        return WD_ENOMEM;
+                it->authors = au;
+            }
+        }
+    }
+    return 0;
+}
+
+/* After a format's parser: the items' strings made valid, then the
+ * language of those that declare none. */
+static int
+finish(int rc, struct wd_page *out, struct wd_arena *a)
+{
+    if (rc == 0)
+        rc = repair_items(out, a);
+    if (rc == 0)
+        wd_lang_fill(out, a);
+    return rc;
+}
+
 int
 wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
               struct wd_page *out)
@@ -148,14 +196,21 @@ wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
          * the page's <meta> says (a page re-saved by a CMS keeps its old
          * declaration; text in another encoding is almost never valid
          * UTF-8 by chance), as browsers' detectors decide. */
+        /* A page said to be UTF-8 that is not: the charset its own <meta>
+         * names, or libxml2's sniff, reads it better than one that turns
+         * every other byte into U+FFFD. */
+        if (cs[0] && is_utf8_name(cs) &&
+            !wd_utf8_valid((const char *)in->body, in->len))
+            cs[0] = '\0';
         if (!cs[0] && !wide_text(in->body, in->len, cs)) {
             const char *b = (const char *)in->body;
             size_t k = wd_ascii_span(b, in->len);
             if (k < in->len && wd_utf8_valid(b + k, in->len - k))
                 snprintf(cs, sizeof cs, "utf-8");
         }
-        return wd_htmlpage_parse((const char *)in->body, in->len, cs, in->url,
-                                 in->fetched_at_ms, arena, out);
+        return finish(wd_htmlpage_parse((const char *)in->body, in->len, cs,
+                                         in->url, in->fetched_at_ms, arena, out),
+                      out, arena);
     }
 
     if (in->len == 0)
@@ -195,5 +250,5 @@ wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
     if (rc == 0 && out->kind == WD_PAGE_ARTICLE && out->n_items == 1 &&
         !out->items[0].published_at_ms && wd_date_from_url(in->url, &ud) == 0)
         out->items[0].published_at_ms = ud;
-    return rc;
+    return finish(rc, out, arena);
 }

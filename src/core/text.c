@@ -1,5 +1,7 @@
 #include "wd/text.h"
 
+#include "wd/arena.h"
+
 #include <ctype.h>
 #include <pthread.h>
 #include <string.h>
@@ -40,6 +42,34 @@ wd_utf8_valid(const char *s, size_t n)
         i += (size_t)k;
     }
     return true;
+}
+
+const char *
+wd_utf8_repair(const char *s, struct wd_arena *a)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    if (wd_utf8_valid(s, n))
+        return s;
+    char *out = wd_arena_alloc(a, n * 3 + 1); /* a byte becomes 3 at most */
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = wd_utf8_next(s + i, n - i, &cp);
+        if (cp == 0xFFFD && !(k == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0)) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        } else {
+            memcpy(out + o, s + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    out[o] = '\0';
+    return out;
 }
 
 size_t
