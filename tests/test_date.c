@@ -85,6 +85,60 @@ test_relative(void)
     CHECK_INT(parse_ok("today", WD_DATE_DAY), ==, 1763942400000LL);
 }
 
+/* The region's languages and the other big news languages (month names,
+ * year words and relative forms from CLDR, scripts/make_date_names.py). */
+static void
+test_other_languages(void)
+{
+    const int64_t oct24 = 1761264000000LL; /* 2025-10-24 00:00 UTC */
+    const int64_t at1336 = oct24 + 13 * 3600000LL + 36 * 60000LL;
+    CHECK_INT(parse_ok("24 октября 2025, 13:36", WD_DATE_MINUTE), ==, at1336);
+    CHECK_INT(parse_ok("24 ОКТЯБРЯ 2025", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24 октября 2025 г.", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24 октября 2025 года, 13:36", WD_DATE_MINUTE), ==,
+              at1336);
+    CHECK_INT(parse_ok("24 окт. 2025", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24 қазан 2025", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("2025 ж. 24 қазан", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("2025-ж., 24-октябрь", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24 oktyabr 2025", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24-oktabr, 2025", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24 октябр 2025", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24 Ekim 2025", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24 EKİM 2025 13:36", WD_DATE_MINUTE), ==, at1336);
+    CHECK_INT(parse_ok("24 Kasım 2025", WD_DATE_DAY), ==,
+              oct24 + 31 * 86400000LL);
+    CHECK_INT(parse_ok("24. Oktober 2025", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24 de octubre de 2025", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("2025. október 24.", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24 жовтня 2025 р.", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24.10.2025", WD_DATE_DAY), ==, oct24);
+
+    CHECK_INT(parse_ok("2 часа назад", WD_DATE_MINUTE), ==, NOW - 7200000LL);
+    CHECK_INT(parse_ok("5 минут назад", WD_DATE_MINUTE), ==, NOW - 300000LL);
+    CHECK_INT(parse_ok("3 дня назад", WD_DATE_DAY), ==,
+              NOW - 3 * 86400000LL);
+    CHECK_INT(parse_ok("вчера", WD_DATE_DAY), ==, 1763856000000LL);
+    CHECK_INT(parse_ok("Сегодня", WD_DATE_DAY), ==, 1763942400000LL);
+    CHECK_INT(parse_ok("3 saat önce", WD_DATE_MINUTE), ==, NOW - 3 * 3600000LL);
+    CHECK_INT(parse_ok("5 daqiqa oldin", WD_DATE_MINUTE), ==, NOW - 300000LL);
+    CHECK_INT(parse_ok("2 сағат бұрын", WD_DATE_MINUTE), ==, NOW - 7200000LL);
+    CHECK_INT(parse_ok("vor 3 Stunden", WD_DATE_MINUTE), ==,
+              NOW - 3 * 3600000LL);
+    CHECK_INT(parse_ok("hace 5 minutos", WD_DATE_MINUTE), ==, NOW - 300000LL);
+    CHECK_INT(parse_ok("il y a 2 heures", WD_DATE_MINUTE), ==, NOW - 7200000LL);
+
+    /* Not dates. */
+    const char *no[] = {"октября", "2 часа", "назад", "24 октября",
+                        "октября 2025", "24 мостов 2025", "Kasım",
+                        "2025 ж.", "vor Stunden"};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        int64_t v;
+        if (wd_date_parse(no[i], strlen(no[i]), NOW, &v, NULL) == 0)
+            WD_FAIL_("\"%s\" parsed as a date", no[i]);
+    }
+}
+
 static void
 test_leap_years(void)
 {
@@ -196,6 +250,7 @@ main(void)
     RUN(test_written_forms);
     RUN(test_machine_forms);
     RUN(test_relative);
+    RUN(test_other_languages);
     RUN(test_leap_years);
     RUN(test_not_dates);
     RUN(test_prefixes_in_bounds);

@@ -42,6 +42,10 @@ struct wd_arena;
  * out). */
 const char *wd_utf8_repair(const char *s, struct wd_arena *a);
 
+/* Encodes code point cp as UTF-8 into out; returns the bytes written, 0
+ * when they do not fit in cap. */
+size_t wd_utf8_encode(uint32_t cp, char *out, size_t cap);
+
 /* Decodes one code point at s[0..n), n > 0. Returns the bytes consumed (at
  * least 1); an invalid sequence yields U+FFFD and consumes one byte. */
 size_t wd_utf8_next(const char *s, size_t n, uint32_t *cp);

@@ -16,9 +16,13 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wd/err.h"
+#include "wd/text.h"
+
+#include "date_names.inc"
 
 #define MS_PER_DAY 86400000LL
 
@@ -83,15 +87,66 @@ eat_char(struct cur *c, int ch)
     return false;
 }
 
-/* Reads a run of ASCII letters; returns its length (0 when none). */
+/* Reads a run of letters of any script (with their combining marks);
+ * returns its length in bytes (0 when none). */
 static size_t
 read_word(struct cur *c, const char **w)
 {
     size_t start = c->i;
-    while (c->i < c->n && is_alpha((unsigned char)c->s[c->i]))
-        c->i++;
+    while (c->i < c->n) {
+        unsigned char b = (unsigned char)c->s[c->i];
+        if (is_alpha(b)) {
+            c->i++;
+            continue;
+        }
+        if (b < 0x80)
+            break;
+        uint32_t cp;
+        size_t k = wd_utf8_next(c->s + c->i, c->n - c->i, &cp);
+        if (!wd_cp_is_alpha(cp) && !(c->i > start && wd_cp_is_mark(cp)))
+            break;
+        c->i += k;
+    }
     *w = c->s + start;
     return c->i - start;
+}
+
+/* w[0..n) in lower case into buf (NUL-terminated); false when it does not
+ * fit. */
+static bool
+fold_word(const char *w, size_t n, char *buf, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        i += wd_utf8_next(w + i, n - i, &cp);
+        size_t k = wd_utf8_encode(wd_cp_tolower(cp), buf + o, cap - o);
+        if (k == 0 || o + k >= cap)
+            return false;
+        o += k;
+    }
+    buf[o] = '\0';
+    return true;
+}
+
+static int
+by_name(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct date_month *)elem)->name);
+}
+
+/* A month by its name or abbreviation in one of the languages of
+ * date_names.inc ("октября", "қазан", "Ekim", "oktabr"); 0 when none. */
+static int
+month_intl(const char *w, size_t n)
+{
+    char buf[64];
+    if (!fold_word(w, n, buf, sizeof buf))
+        return 0;
+    const struct date_month *m =
+        bsearch(buf, date_months, sizeof date_months / sizeof date_months[0],
+                sizeof date_months[0], by_name);
+    return m ? m->month : 0;
 }
 
 static bool
@@ -154,7 +209,7 @@ month_of(const char *w, size_t n)
     }
     if (word_is(w, n, "sept"))
         return 9;
-    return 0;
+    return month_intl(w, n);
 }
 
 static bool
@@ -406,6 +461,43 @@ skip_ordinal(struct cur *c)
         c->i = save;
 }
 
+/* Skips a word written after a year ("г.", "года", "ж.", "gada"), with
+ * its dot. */
+static void
+skip_year_word(struct cur *c)
+{
+    size_t save = c->i;
+    skip_space(c);
+    const char *w;
+    size_t n = read_word(c, &w);
+    char buf[32];
+    if (n && fold_word(w, n, buf, sizeof buf))
+        for (size_t i = 0;
+             i < sizeof date_year_words / sizeof date_year_words[0]; i++)
+            if (strcmp(buf, date_year_words[i]) == 0) {
+                eat_char(c, '.');
+                return;
+            }
+    c->i = save;
+}
+
+/* Skips a word written between the day, the month and the year ("de"). */
+static void
+skip_particle(struct cur *c)
+{
+    size_t save = c->i;
+    skip_space(c);
+    const char *w;
+    size_t n = read_word(c, &w);
+    char buf[16];
+    if (n && fold_word(w, n, buf, sizeof buf))
+        for (size_t i = 0;
+             i < sizeof date_particles / sizeof date_particles[0]; i++)
+            if (strcmp(buf, date_particles[i]) == 0)
+                return;
+    c->i = save;
+}
+
 /* [weekday[,]] (D Month | Month D)[,] YYYY [[,|at|-|'|'] time] */
 static int
 parse_textual(struct cur *c, int64_t *out, enum wd_date_precision *prec)
@@ -427,12 +519,16 @@ parse_textual(struct cur *c, int64_t *out, enum wd_date_precision *prec)
         if (!read_num(c, 2, &d, NULL))
             return WD_EPARSE;
         skip_ordinal(c);
+        if (!eat_char(c, '-')) /* Uzbek, Kyrgyz: "24-oktabr" */
+            eat_char(c, '.');  /* "24. Oktober" */
+        skip_particle(c);
         skip_space(c);
         n = read_word(c, &w);
         m = month_of(w, n);
         if (!m)
             return WD_EPARSE;
         eat_char(c, '.');
+        skip_particle(c);
     } else {
         n = read_word(c, &w);
         m = month_of(w, n);
@@ -450,6 +546,53 @@ parse_textual(struct cur *c, int64_t *out, enum wd_date_precision *prec)
     int yd;
     if (!read_num(c, 4, &y, &yd) || yd != 4)
         return WD_EPARSE;
+    skip_year_word(c);
+    return finish_date(c, y, m, d, out, prec);
+}
+
+/* Year first, as Kazakh, Kyrgyz, Hungarian, Latvian, Lithuanian and
+ * Mongolian write it: YYYY[.] [year word[.]][,|-] (D[.|-] Month | Month
+ * D[.]) ["2025 ж. 24 қазан", "2025-ж., 24-октябрь", "2025. október 24."]. */
+static int
+parse_year_first(struct cur *c, int64_t *out, enum wd_date_precision *prec)
+{
+    long y, m, d;
+    int yd;
+    if (!read_num(c, 4, &y, &yd) || yd != 4)
+        return WD_EPARSE;
+    eat_char(c, '.');
+    eat_char(c, '-');
+    skip_year_word(c);
+    eat_char(c, ',');
+    skip_space(c);
+    const char *w;
+    size_t n;
+    if (is_digit(peek(c))) {
+        if (!read_num(c, 2, &d, NULL))
+            return WD_EPARSE;
+        if (!eat_char(c, '-'))
+            eat_char(c, '.');
+        skip_space(c);
+        n = read_word(c, &w);
+        if (!(m = month_of(w, n)))
+            return WD_EPARSE;
+        eat_char(c, '.');
+    } else {
+        n = read_word(c, &w);
+        if (!(m = month_of(w, n)))
+            return WD_EPARSE;
+        eat_char(c, '.');
+        skip_space(c);
+        if (!read_num(c, 2, &d, NULL))
+            return WD_EPARSE;
+        eat_char(c, '.');
+        /* Lithuanian "24 d." */
+        size_t save = c->i;
+        skip_space(c);
+        n = read_word(c, &w);
+        if (!(n == 1 && lower(w[0]) == 'd' && eat_char(c, '.')))
+            c->i = save;
+    }
     return finish_date(c, y, m, d, out, prec);
 }
 
@@ -460,6 +603,67 @@ start_of_day(int64_t ms)
     if (ms < 0 && ms % MS_PER_DAY)
         day--;
     return day * MS_PER_DAY;
+}
+
+/* The relative forms of the other languages (date_names.inc): "вчера",
+ * "bugün", "2 часа назад", "vor 3 Stunden", "hace 5 minutos", "3 saat
+ * önce", "5 daqiqa oldin". The rest of the string, folded, must be one of
+ * them. */
+static int
+parse_relative_intl(struct cur *c, int64_t now, int64_t *out,
+                    enum wd_date_precision *prec)
+{
+    char buf[128];
+    size_t n = c->n - c->i;
+    if (n == 0 || n >= sizeof buf / 2)
+        return WD_EPARSE;
+    /* Fold letter by letter; spaces (and no-break spaces) become one. */
+    size_t o = 0;
+    for (size_t i = c->i; i < c->n;) {
+        uint32_t cp;
+        i += wd_utf8_next(c->s + i, c->n - i, &cp);
+        if (cp == ' ' || cp == '\t' || cp == 0xA0) {
+            if (o && buf[o - 1] != ' ')
+                buf[o++] = ' ';
+            continue;
+        }
+        size_t k = wd_utf8_encode(wd_cp_tolower(cp), buf + o,
+                                  sizeof buf - 1 - o);
+        if (k == 0)
+            return WD_EPARSE;
+        o += k;
+    }
+    while (o && buf[o - 1] == ' ')
+        o--;
+    buf[o] = '\0';
+    for (size_t i = 0; i < sizeof date_days / sizeof date_days[0]; i++)
+        if (strcmp(buf, date_days[i].word) == 0) {
+            *out = start_of_day(now) + date_days[i].offset * MS_PER_DAY;
+            if (prec)
+                *prec = WD_DATE_DAY;
+            return 0;
+        }
+    for (size_t i = 0; i < sizeof date_rels / sizeof date_rels[0]; i++) {
+        const struct date_rel *r = &date_rels[i];
+        const char *p = buf;
+        size_t pl = strlen(r->prefix);
+        if (pl) {
+            if (strncmp(p, r->prefix, pl) != 0 || p[pl] != ' ')
+                continue;
+            p += pl + 1;
+        }
+        long count = 0;
+        int digits = 0;
+        while (*p >= '0' && *p <= '9' && digits < 4)
+            count = count * 10 + (*p++ - '0'), digits++;
+        if (!digits || *p != ' ' || strcmp(p + 1, r->suffix) != 0)
+            continue;
+        *out = now - count * r->unit_ms;
+        if (prec)
+            *prec = r->unit_ms >= MS_PER_DAY ? WD_DATE_DAY : WD_DATE_MINUTE;
+        return 0;
+    }
+    return WD_EPARSE;
 }
 
 /* "just now", "today", "yesterday", "N units ago", "an hour ago". */
@@ -581,7 +785,7 @@ wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
     int64_t v;
     enum wd_date_precision p;
     int (*forms[])(struct cur *, int64_t *, enum wd_date_precision *) = {
-        parse_iso, parse_dotted, parse_textual};
+        parse_iso, parse_dotted, parse_textual, parse_year_first};
     for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
         c.i = start;
         if (forms[f](&c, &v, &p) == 0) {
@@ -592,7 +796,8 @@ wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
         }
     }
     c.i = start;
-    if (parse_relative(&c, now_ms, &v, &p) == 0) {
+    if (parse_relative(&c, now_ms, &v, &p) == 0 ||
+        (c.i = start, parse_relative_intl(&c, now_ms, &v, &p) == 0)) {
         *out_ms = v;
         if (precision)
             *precision = p;

@@ -73,6 +73,17 @@ wd_utf8_repair(const char *s, struct wd_arena *a)
 }
 
 size_t
+wd_utf8_encode(uint32_t cp, char *out, size_t cap)
+{
+    uint8_t buf[6];
+    int k = u8_uctomb(buf, (ucs4_t)cp, sizeof buf);
+    if (k <= 0 || (size_t)k > cap)
+        return 0;
+    memcpy(out, buf, (size_t)k);
+    return (size_t)k;
+}
+
+size_t
 wd_utf8_next(const char *s, size_t n, uint32_t *cp)
 {
     ucs4_t uc;
