@@ -571,6 +571,13 @@ test_other_scripts(void)
     CHECK(has_country(&t, "TH"));
     t = tag("Golpe a ETA en Francia", "La policía detuvo a tres personas.");
     CHECK(has_country(&t, "FR"));
+    /* Uzbek Latin with each apostrophe sites write (ASCII, U+2018, U+02BB)
+     * and a suffix. */
+    t = tag("O'zbekiston va Qozog‘iston kelishdi",
+            "O‘zbekiston Prezidenti Qozogʻistonda bo'ldi. "
+            "O'zbekistonning eksporti oshdi.");
+    CHECK(has_country(&t, "UZ"));
+    CHECK(has_country(&t, "KZ"));
     /* A stem in Latin script that would start an English word or name is
      * not made ("Franci*", France in Czech, would read "San Francisco"). */
     t = tag("SAN FRANCISCO APPROVES RULES", "San Francisco regulators on "

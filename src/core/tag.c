@@ -172,6 +172,12 @@ cp_fold(uint32_t cp)
         return 's';
     if (cp == 0x21A || cp == 0x21B)
         return 't';
+    /* The apostrophes Uzbek Latin writes inside words (Oʻzbekiston,
+     * O‘zbekiston, O'zbekiston) separate words like the ASCII one, so that
+     * every spelling reads "o zbekiston"; U+02BB and U+02BC are letters to
+     * Unicode. */
+    if (cp == 0x2BB || cp == 0x2BC)
+        return 0;
     return wd_cp_is_alnum(cp) ? 1 : 0;
 }
 
