@@ -182,6 +182,49 @@ test_any_order(void)
 
 /* Two stories that open with the same sentence (a daily report, a wire
  * template) and go on differently stay two, in full and as teasers. */
+/* Cyrillic text: a Russian story re-posted with edits (another title, a
+ * word changed, a sentence cut) is a near copy; another Russian story on
+ * the same subject, in the same words of the beat, stays a story of its
+ * own. */
+static void
+test_russian_repost(void)
+{
+    static const char *const body =
+        "Правительство Казахстана утвердило план строительства новых дорог "
+        "в южных регионах страны. Работы начнутся весной следующего года и "
+        "продлятся три года, сообщили в министерстве транспорта. На проект "
+        "выделят средства из республиканского бюджета и кредиты "
+        "международных банков. Первые участки трассы откроют для движения "
+        "уже через восемнадцать месяцев, а всего построят около тысячи "
+        "километров дорог.";
+    /* Copy-edited: a figure reworded, the last sentence cut short. */
+    static const char *const edited =
+        "Правительство Казахстана утвердило план строительства новых дорог "
+        "в южных регионах страны. Работы начнутся весной следующего года и "
+        "продлятся три года, сообщили в министерстве транспорта. На проект "
+        "выделят средства из республиканского бюджета и кредиты "
+        "международных банков. Первые участки трассы откроют для движения "
+        "уже через полтора года.";
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp a = fp_of("Казахстан построит новые дороги", body, false);
+    CHECK_INT(decide1(d, &a, 1000, &rev), ==, WD_DUP_NEW);
+    struct wd_story_fp b =
+        fp_of("В Казахстане утвердили план строительства дорог", edited, false);
+    CHECK_INT(decide1(d, &b, 2000, &rev), ==, WD_DUP_NEAR);
+    struct wd_story_fp c = fp_of(
+        "Казахстан отремонтирует мосты",
+        "Министерство транспорта Казахстана объявило о ремонте старых мостов "
+        "в северных регионах страны. Работы начнутся летом и продлятся два "
+        "года. Подрядчиков выберут на открытом конкурсе, а деньги выделят "
+        "из местных бюджетов. Движение по мостам во время ремонта будет "
+        "частично ограничено, предупредили в ведомстве.",
+        false);
+    CHECK_INT(decide1(d, &c, 3000, &rev), ==, WD_DUP_NEW);
+    CHECK_INT(wd_dedup_stories(d), ==, 2);
+    wd_dedup_close(d);
+}
+
 static void
 test_same_opening_two_stories(void)
 {
@@ -436,6 +479,7 @@ test_change_markers(void)
         SETUP_RUN(test_full_then_teaser);                                      \
         SETUP_RUN(test_any_order);                                             \
         SETUP_RUN(test_same_opening_two_stories);                              \
+        SETUP_RUN(test_russian_repost);                                        \
         SETUP_RUN(test_republish_window);                                      \
         SETUP_RUN(test_batch_abort_and_page);                                  \
         SETUP_RUN(test_persists_across_reopen);                                \
