@@ -51,6 +51,7 @@ def variants(s):
 
 def main():
     months = {}   # name -> set of months
+    weekdays = set()  # names and abbreviations of the days of the week
     days = {}     # word -> offset
     rels = set()  # (prefix, suffix, unit_ms)
     years = set(EXTRA_YEAR_WORDS)  # words after a year: "г", "ж", "gada"
@@ -81,6 +82,15 @@ def main():
                             continue
                         for v in variants(name):
                             months.setdefault(v, set()).add(int(m.get("type")))
+        if cal is not None:
+            for ctx in cal.findall("days/dayContext"):
+                for width in ctx.findall("dayWidth"):
+                    if width.get("type") not in ("wide", "abbreviated"):
+                        continue
+                    for d in width.findall("day"):
+                        name = clean(d.text)
+                        if len(name) >= 3 and any(ch.isalpha() for ch in name):
+                            weekdays.update(variants(name))
         for f in root.findall(".//fields/field"):
             t = f.get("type")
             if t == "day":
@@ -117,6 +127,11 @@ def main():
     print("static const struct date_month {\n    const char *name;\n    int month;\n} date_months[] = {")
     for n in sorted(months, key=lambda s: s.encode()):
         print(f"    {{{c(n)}, {next(iter(months[n]))}}},")
+    print("};")
+    print("/* Days of the week, lower case, sorted by bytes. */")
+    print("static const char *const date_weekdays[] = {")
+    for w in sorted(weekdays - set(months), key=lambda s: s.encode()):
+        print(f"    {c(w)},")
     print("};")
     print("/* \"Yesterday\" (-1) and \"today\" (0). */")
     print("static const struct date_day {\n    const char *word;\n    int offset;\n} date_days[] = {")

@@ -113,6 +113,13 @@ test_other_languages(void)
     CHECK_INT(parse_ok("2025. október 24.", WD_DATE_DAY), ==, oct24);
     CHECK_INT(parse_ok("24 жовтня 2025 р.", WD_DATE_DAY), ==, oct24);
     CHECK_INT(parse_ok("24.10.2025", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24 Ekim 2025 Cuma", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("24 Ekim 2025 Cuma 13:36", WD_DATE_MINUTE), ==, at1336);
+    CHECK_INT(parse_ok("Güncelleme: 24.10.2025", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("Опубликовано: 24 октября 2025, 13:36", WD_DATE_MINUTE),
+              ==, at1336);
+    CHECK_INT(parse_ok("13:36 / 24.10.2025", WD_DATE_MINUTE), ==, at1336);
+    CHECK_INT(parse_ok("13:36, 24 октября 2025", WD_DATE_MINUTE), ==, at1336);
 
     CHECK_INT(parse_ok("2 часа назад", WD_DATE_MINUTE), ==, NOW - 7200000LL);
     CHECK_INT(parse_ok("5 минут назад", WD_DATE_MINUTE), ==, NOW - 300000LL);
@@ -131,7 +138,8 @@ test_other_languages(void)
     /* Not dates. */
     const char *no[] = {"октября", "2 часа", "назад", "24 октября",
                         "октября 2025", "24 мостов 2025", "Kasım",
-                        "2025 ж.", "vor Stunden"};
+                        "2025 ж.", "vor Stunden", "Cuma",
+                        "Güncelleme: yarın", "13:36 /", "Bir iki üç dört: 24.10.2025"};
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
         int64_t v;
         if (wd_date_parse(no[i], strlen(no[i]), NOW, &v, NULL) == 0)

@@ -130,6 +130,12 @@ fold_word(const char *w, size_t n, char *buf, size_t cap)
 }
 
 static int
+by_string(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
+static int
 by_name(const void *key, const void *elem)
 {
     return strcmp(key, ((const struct date_month *)elem)->name);
@@ -225,7 +231,14 @@ is_weekday(const char *w, size_t n)
             lower(w[2]) == days[d][2])
             return true;
     }
-    return word_is(w, n, "tues") || word_is(w, n, "thurs");
+    if (word_is(w, n, "tues") || word_is(w, n, "thurs"))
+        return true;
+    char buf[64];
+    if (!fold_word(w, n, buf, sizeof buf))
+        return false;
+    return bsearch(buf, date_weekdays,
+                   sizeof date_weekdays / sizeof date_weekdays[0],
+                   sizeof date_weekdays[0], by_string) != NULL;
 }
 
 static bool
@@ -390,6 +403,19 @@ finish_date(struct cur *c, long y, long m, long d, int64_t *out,
     long tod = 0, off = 0;
     bool has_time = false;
     skip_space(c);
+    /* A weekday after the date, as Turkish and Azerbaijani write it
+     * ("24 Ekim 2025 Cuma"). */
+    size_t save = c->i;
+    eat_char(c, ',');
+    skip_space(c);
+    const char *w;
+    size_t n = read_word(c, &w);
+    if (n && is_weekday(w, n)) {
+        eat_char(c, '.');
+        skip_space(c);
+    } else {
+        c->i = save;
+    }
     if (!at_end(c)) {
         if (eat_char(c, ',') || eat_char(c, '-') || eat_char(c, '|') ||
             eat_char(c, '/') || eat_word(c, "at"))
@@ -765,8 +791,53 @@ skip_label(struct cur *c)
         eat_char(c, ':');
         skip_space(c);
     }
-    if (!any)
-        c->i = save;
+    if (any)
+        return;
+    /* A label of one to three words and a colon, in any language
+     * ("Güncelleme:", "Опубликовано:", "Yangilandi:"): what follows must
+     * still be a whole date. */
+    c->i = save;
+    for (int words = 0; words < 3; words++) {
+        const char *w;
+        if (!read_word(c, &w))
+            break;
+        if (eat_char(c, ':')) {
+            skip_space(c);
+            return;
+        }
+        skip_space(c);
+    }
+    c->i = save;
+}
+
+/* The time first: "13:36 / 24.10.2025", "13:36, 24 октября 2025". */
+static int
+parse_time_first(struct cur *c, int64_t *out, enum wd_date_precision *prec)
+{
+    long tod = 0, off = 0;
+    if (!read_time(c, &tod, &off))
+        return WD_EPARSE;
+    skip_space(c);
+    if (eat_char(c, '/') || eat_char(c, '|') || eat_char(c, ',') ||
+        eat_char(c, '-'))
+        skip_space(c);
+    if (at_end(c))
+        return WD_EPARSE;
+    size_t start = c->i;
+    int (*forms[])(struct cur *, int64_t *, enum wd_date_precision *) = {
+        parse_dotted, parse_textual, parse_year_first};
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        int64_t v;
+        enum wd_date_precision p;
+        c->i = start;
+        if (forms[f](c, &v, &p) == 0 && p == WD_DATE_DAY) {
+            *out = v + tod - (int64_t)off * 60000;
+            if (prec)
+                *prec = WD_DATE_MINUTE;
+            return 0;
+        }
+    }
+    return WD_EPARSE;
 }
 
 int
@@ -785,7 +856,8 @@ wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
     int64_t v;
     enum wd_date_precision p;
     int (*forms[])(struct cur *, int64_t *, enum wd_date_precision *) = {
-        parse_iso, parse_dotted, parse_textual, parse_year_first};
+        parse_iso, parse_dotted, parse_textual, parse_year_first,
+        parse_time_first};
     for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
         c.i = start;
         if (forms[f](&c, &v, &p) == 0) {
