@@ -103,6 +103,48 @@ test_og_and_charset(void)
     CHECK(wd_utf8_valid(it->author, strlen(it->author)));
 }
 
+/* A date the page only prints: a date element after the headline, not a
+ * sidebar's before it; metadata beats both. */
+static void
+test_visible_date(void)
+{
+    const char *page =
+        "<html><head><title>Yeni köprü açıldı - Haber</title></head><body>"
+        "<div class=\"sidebar\"><span class=\"date\">01.09.2025</span>"
+        "<a href=\"/x\">Eski haber</a></div>"
+        "<article><h1>Yeni köprü açıldı</h1>"
+        "<span class=\"post-date\">Güncelleme: 12.09.2025 - 14:30</span>"
+        "<p>Şehir merkezinde nehrin üzerindeki yeni köprü cumartesi günü "
+        "törenle trafiğe açıldı, yetkililer açıklama yaptı.</p><p>Köprünün "
+        "yapımı üç yıl sürdü ve birkaç kez hava koşulları nedeniyle "
+        "ertelendi.</p></article></body></html>";
+    struct wd_page p;
+    const struct wd_item *it = one_article(page, &p);
+    if (it)
+        CHECK_INT(it->published_at_ms, ==,
+                  1757635200000LL + 14 * 3600000LL + 30 * 60000LL);
+    /* With a <time> without datetime, its text. */
+    const char *timed =
+        "<html><body><article><h1>Köprü</h1><time>24 Ekim 2025</time>"
+        "<p>Şehir merkezinde nehrin üzerindeki yeni köprü cumartesi günü "
+        "törenle trafiğe açıldı, yetkililer açıklama yaptı.</p><p>Köprünün "
+        "yapımı üç yıl sürdü.</p></article></body></html>";
+    it = one_article(timed, &p);
+    if (it)
+        CHECK_INT(it->published_at_ms, ==, 1761264000000LL);
+    /* Metadata wins. */
+    const char *meta =
+        "<html><head><meta property=\"article:published_time\" "
+        "content=\"2025-10-01T08:00:00Z\"></head><body><article><h1>Köprü"
+        "</h1><span class=\"date\">24.10.2025</span><p>Şehir merkezinde "
+        "nehrin üzerindeki yeni köprü cumartesi günü törenle trafiğe açıldı, "
+        "yetkililer açıklama yaptı.</p><p>Köprünün yapımı üç yıl sürdü."
+        "</p></article></body></html>";
+    it = one_article(meta, &p);
+    if (it)
+        CHECK_INT(it->published_at_ms, ==, 1759305600000LL);
+}
+
 /* Whatever a parser lets through, an item's strings are valid UTF-8:
  * invalid bytes become U+FFFD, valid text (and a real U+FFFD) is kept. */
 static void
@@ -387,6 +429,7 @@ main(void)
     RUN(test_jsonld_article);
     RUN(test_og_and_charset);
     RUN(test_utf8_repair);
+    RUN(test_visible_date);
     RUN(test_utf8_under_wrong_meta);
     RUN(test_jsonld_in_cdata);
     RUN(test_raw_text);

@@ -199,6 +199,44 @@ byline_element(xmlNode *n)
     return yes && !wd_htmlnode_is(n, "meta") && !wd_htmlnode_is(n, "link");
 }
 
+/* An element a page prints its date in: class or id naming a date or a
+ * time ("date", "post-date", "article__time", "published", "pubdate"),
+ * htmldate's way of finding a visible date when no metadata gives one. */
+static bool
+date_element(xmlNode *n)
+{
+    if (wd_htmlnode_is(n, "meta") || wd_htmlnode_is(n, "time") ||
+        wd_htmlnode_is(n, "script") || wd_htmlnode_is(n, "style"))
+        return false;
+    static const char *const attrs[] = {"class", "id", "itemprop"};
+    bool yes = false;
+    for (size_t i = 0; i < 3 && !yes; i++) {
+        char *v = wd_htmlnode_attr(n, attrs[i]);
+        yes = v && (wd_text_contains_ci(v, "date") ||
+                    wd_text_contains_ci(v, "time") ||
+                    wd_text_contains_ci(v, "publish") ||
+                    wd_text_contains_ci(v, "posted"));
+        xmlFree(v);
+    }
+    return yes;
+}
+
+/* A visible date: the text of a <time> without a datetime, or of a date
+ * element, when it is short and reads as a date. After the page's first
+ * <h1> (rank 4) it beats one before it (rank 5: a sidebar's, a ticker's);
+ * either loses to any metadata. */
+static void
+visible_date(xmlNode *n, struct wd_htmlmeta *m, struct wd_arena *a,
+             int64_t now)
+{
+    int r = m->n_h1 ? 4 : 5;
+    if (m->published_ms && m->date_rank <= r)
+        return;
+    char *t = wd_htmltext_element(n, a, NULL);
+    if (t && strlen(t) < 100)
+        set_date(m, r, t, now);
+}
+
 /* Reads metadata from the whole document (before anything is removed). */
 static void
 read_meta(xmlNode *n, struct wd_htmlmeta *m, struct wd_arena *a, int64_t now)
@@ -310,7 +348,10 @@ read_meta(xmlNode *n, struct wd_htmlmeta *m, struct wd_arena *a, int64_t now)
             set_authors(m, 3, wd_htmltext_element(n, a, NULL), a);
         } else if (wd_htmlnode_is(n, "time")) {
             char *dt = wd_htmlnode_attr(n, "datetime");
-            set_date(m, 3, dt, now);
+            if (dt)
+                set_date(m, 3, dt, now);
+            else
+                visible_date(n, m, a, now);
             xmlFree(dt);
         } else if (wd_htmlnode_is(n, "title")) {
             if (!m->doc_title)
@@ -325,6 +366,8 @@ read_meta(xmlNode *n, struct wd_htmlmeta *m, struct wd_arena *a, int64_t now)
                     m->first_h1 = t;
             }
         }
+        if (date_element(n))
+            visible_date(n, m, a, now);
         read_meta(n->children, m, a, now);
     }
 }
