@@ -189,7 +189,10 @@ def intl_names(add, english, city_pop, min_pop, codes):
         if latin(name):
             # A Latin name in another language that English uses as a
             # word, or that is another country's English name, is left out.
-            if not usable(name) or f in common or len(f) < 4 or \
+            # Three letters only with a letter English does not write
+            # ("Çin", Turkish for China; not "Cin", "Mon").
+            short = len(f) < 3 or (len(f) == 3 and name.isascii())
+            if not usable(name) or f in common or short or \
                     english_word(f) or \
                     (f in proper and cc not in english.get(f, ())) or any(
                     c != cc for c in english.get(f, ())):

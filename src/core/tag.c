@@ -106,14 +106,14 @@
  * score. */
 #define TAG_THEME_COOCCUR 1.0f
 #endif
-/* A brief has no room to repeat a name: under TAG_BRIEF_LEN bytes of body
+/* A brief has no room to repeat a name: under TAG_BRIEF_LEN characters of body
  * the country floor falls linearly to half of TAG_COUNTRY_MIN (one
  * national name anywhere in a two-sentence item counts). */
 #ifndef TAG_BRIEF_LEN
 #define TAG_BRIEF_LEN 600
 #endif
 /* A long story names in passing more places than it is about: over
- * TAG_LONG_LEN bytes of body the floor grows with the square root of the
+ * TAG_LONG_LEN characters of body the floor grows with the square root of the
  * length (one mention near the start of a 5 kB feature is not enough; two
  * or one in the title are). */
 #ifndef TAG_LONG_LEN
@@ -1596,6 +1596,7 @@ struct scan {
     /* The field being scanned (scan_text()). */
     bool title;
     size_t len;
+    size_t brief_bytes; /* TAG_BRIEF_LEN characters of the body, in bytes */
     /* The names still open: few words leave any, so they are kept here
      * rather than in the scan loop's registers (scan_open()). */
     struct open_name open[MAX_OPEN];
@@ -1643,8 +1644,8 @@ add_mention(struct scan *sc, int32_t entry, size_t start, size_t end,
     m->end = (uint32_t)end | (whole ? 0 : 0x80000000u);
     m->title = sc->title;
     /* In a brief every word is near the start: the fall is over
-     * TAG_BRIEF_LEN bytes at least. */
-    size_t span = sc->len > TAG_BRIEF_LEN ? sc->len : TAG_BRIEF_LEN;
+     * TAG_BRIEF_LEN characters at least. */
+    size_t span = sc->len > sc->brief_bytes ? sc->len : sc->brief_bytes;
     m->pos = sc->title ? TAG_TITLE_WEIGHT : 2.0f - (float)end / (float)span;
 }
 
@@ -2195,6 +2196,18 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
     memset(sv, 0, sizeof *sv);
     sc->t = t;
     sc->n = 0;
+    /* Lengths in Latin letters: a letter of an alphabet written with two
+     * bytes in UTF-8 (Cyrillic, Greek, Armenian, Hebrew, Arabic, Latin
+     * with diacritics) counts one, as an English letter does, so that a
+     * Russian story is as long as an English one of as many letters. A
+     * character of three bytes or four (Han, kana, Thai: about as much as
+     * a short word) keeps counting its bytes. */
+    size_t bchars = blen;
+    for (size_t i = 0; i < blen; i++)
+        bchars -= ((unsigned char)body[i] & 0xE0) == 0xC0;
+    sc->brief_bytes =
+        bchars ? (size_t)((double)TAG_BRIEF_LEN * (double)blen / (double)bchars)
+               : TAG_BRIEF_LEN;
     scan_text(sc, title, tlen, true);
     size_t n_title = sc->n;
     keep_longest(t, sc->m, 0, n_title, title, tlen);
@@ -2319,10 +2332,10 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
     }
     corroborate(t, sv, caps_title && any_letter);
     float cmin = TAG_COUNTRY_MIN;
-    if (blen < TAG_BRIEF_LEN)
-        cmin *= 0.5f + 0.5f * (float)blen / (float)TAG_BRIEF_LEN;
-    else if (blen > TAG_LONG_LEN)
-        cmin *= sqrtf((float)blen / (float)TAG_LONG_LEN);
+    if (bchars < TAG_BRIEF_LEN)
+        cmin *= 0.5f + 0.5f * (float)bchars / (float)TAG_BRIEF_LEN;
+    else if (bchars > TAG_LONG_LEN)
+        cmin *= sqrtf((float)bchars / (float)TAG_LONG_LEN);
     emit(sv->country, sv->country_set, t->n_countries, cmin, TAG_COUNTRY_REL,
          WD_TAG_MAX, out->countries, &out->n_countries, country_name, t);
     emit_themes(t, sv->theme, sv->theme_set[0], out);
