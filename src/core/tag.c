@@ -2202,9 +2202,17 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
      * Russian story is as long as an English one of as many letters. A
      * character of three bytes or four (Han, kana, Thai: about as much as
      * a short word) keeps counting its bytes. */
-    size_t bchars = blen;
-    for (size_t i = 0; i < blen; i++)
-        bchars -= ((unsigned char)body[i] & 0xE0) == 0xC0;
+    size_t bchars = blen, at = 0;
+    const unsigned char *ub = (const unsigned char *)body;
+    for (; at + 8 <= blen; at += 8) { /* eight bytes at a time: 0xC0..0xDF */
+        uint64_t y = (load64(ub + at) & 0xE0E0E0E0E0E0E0E0ull) ^
+                     0xC0C0C0C0C0C0C0C0ull;
+        uint64_t z = ~(((y & 0x7F7F7F7F7F7F7F7Full) + 0x7F7F7F7F7F7F7F7Full) |
+                       y | 0x7F7F7F7F7F7F7F7Full);
+        bchars -= (size_t)__builtin_popcountll(z);
+    }
+    for (; at < blen; at++)
+        bchars -= (ub[at] & 0xE0) == 0xC0;
     sc->brief_bytes =
         bchars ? (size_t)((double)TAG_BRIEF_LEN * (double)blen / (double)bchars)
                : TAG_BRIEF_LEN;
