@@ -247,6 +247,39 @@ test_brief_and_table_published(void)
     CHECK_INT(page.n_items, ==, 0);
 }
 
+/* A listing of the region's sites: headline, date and one short sentence
+ * per teaser, with no blank line between them (a language of long words
+ * says in ten words what English says in fifteen). */
+static void
+test_short_teasers(void)
+{
+    const char *page =
+        "Іскер әлем\n"
+        "Басты бет  Экономика  Қаржы  Бизнес\n\n"
+        "Моңғолия Қытайға көмір экспортын рекордтық деңгейге жеткізді\n"
+        "20 қараша 2025, 17:25\n"
+        "Моңғолия биылғы он айда Қытайға 72 миллион тонна көмір "
+        "экспорттады.\n\n"
+        "Ұлттық банк базалық мөлшерлемені 18 пайыз деңгейінде сақтады\n"
+        "19 қараша 2025, 15:00\n"
+        "Реттеуші инфляцияның баяулау қарқыны күтілгеннен төмен болды.\n\n"
+        "Өзбекстан алтын өндіру көлемін 7 пайызға арттырды\n"
+        "18 қараша 2025, 11:40\n"
+        "Навои кен-металлургия комбинаты тоғыз айда көп алтын өндірді.\n\n"
+        "Барлығы: 1 248\n";
+    struct wd_page p;
+    CHECK_OK(parse_in(&arena, page, strlen(page), &p));
+    CHECK_INT(p.kind, ==, WD_PAGE_LISTING);
+    CHECK_INT(p.n_items, ==, 3);
+    if (p.n_items == 3) {
+        CHECK_STR(p.items[0].title,
+                  "Моңғолия Қытайға көмір экспортын рекордтық деңгейге жеткізді");
+        CHECK_CONTAINS(p.items[0].body, "72 миллион тонна");
+        CHECK_INT(p.items[1].published_at_ms, ==,
+                  1763564400000LL); /* 2025-11-19 15:00 UTC */
+    }
+}
+
 /* A comment thread below the article is cut at its header, however much
  * text it holds; a sharing bar naming comments is not a header. */
 static void
@@ -532,6 +565,7 @@ main(void)
     RUN(test_brief_and_table_published);
     RUN(test_angle_brackets_are_text);
     RUN(test_comment_thread_cut);
+    RUN(test_short_teasers);
     RUN(test_title_from_url_path);
     RUN(test_dump_headline);
     RUN(test_dump_story_shapes);

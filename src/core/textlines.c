@@ -23,6 +23,7 @@
 #include <string.h>
 #include <uniwidth.h>
 
+#include "wd/date.h"
 #include "wd/err.h"
 #include "wd/text.h"
 
@@ -376,6 +377,16 @@ title_like(const struct raw *b)
     return caps * 5 >= words * 4;
 }
 
+/* A line that is a date and nothing else ("20 қараша 2025, 17:25"): a
+ * line of its own under a headline, never the rest of a wrapped one. */
+static bool
+date_line(const struct raw *b)
+{
+    int64_t ms;
+    return b->n <= 48 && b->n >= 6 && b->s[0] != '-' &&
+           wd_date_parse(b->s, b->n, 0, &ms, NULL) == 0;
+}
+
 /* True when raw line r[j] continues the block whose last line is r[j-1]
  * (first: the block's first line). */
 static bool
@@ -384,6 +395,8 @@ continues(const struct raw *r, size_t n, size_t j, size_t first, uint32_t wrap)
     const struct raw *a = &r[j - 1], *b = &r[j];
     const struct raw *c = j + 1 < n ? &r[j + 1] : NULL;
     if (!wrap || !a->n || !b->n || b->heading || a->heading)
+        return false;
+    if (date_line(b))
         return false;
     /* "20. Record April 1." after a full line is the sentence going on, not
      * a numbered list; "- the fastest pace" a dash, not a list item. */

@@ -607,9 +607,19 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
             paras[npara++] = i;
             cur->n_paras++;
             break;
+        case WD_TC_SENT:
+            /* Under a headline and its date, before any paragraph, a
+             * sentence is the story's first paragraph (a teaser in a
+             * language of long words is one short sentence). */
+            if (cur->head != SIZE_MAX && cur->n_paras == 0 &&
+                cur->n_metas > 0 && lines[metas[nmeta - 1]].cls == WD_TC_DATE) {
+                paras[npara++] = i;
+                cur->n_paras++;
+                break;
+            }
+            /* fall through */
         case WD_TC_DATE:
         case WD_TC_SHORT:
-        case WD_TC_SENT:
             metas[nmeta++] = i;
             cur->n_metas++;
             break;
