@@ -143,6 +143,31 @@ test_visible_date(void)
     it = one_article(meta, &p);
     if (it)
         CHECK_INT(it->published_at_ms, ==, 1759305600000LL);
+    /* A section page: each teaser's printed date, or its link's. */
+    const char *listing =
+        "<html><body><h1>Наука</h1>"
+        "<div class=\"item\"><h3><a href=\"/a/one\">Астрономы открыли "
+        "новую переменную звезду в созвездии Лебедя</a></h3><span "
+        "class=\"date\">13 сентября 2025</span><p>Звезда меняет блеск с "
+        "периодом в одиннадцать дней, сообщили в обсерватории.</p></div>"
+        "<div class=\"item\"><h3><a href=\"/2025/09/12/drony\">В Самаре "
+        "разработали беспилотник для мониторинга лесов</a></h3><p>Аппарат "
+        "пролетает до двухсот километров без подзарядки, рассказали "
+        "инженеры.</p></div>"
+        "<div class=\"item\"><h3><a href=\"/a/three\">Экологи оценили "
+        "состояние воды в крупнейших реках региона</a></h3><span "
+        "class=\"post-time\">11.09.2025 10:15</span><p>Пробы взяли в "
+        "сорока точках, вода в большинстве из них чище прошлогоднего.</p>"
+        "</div></body></html>";
+    CHECK_OK(parse_html("text/html", listing, strlen(listing), &p));
+    CHECK_INT(p.kind, ==, WD_PAGE_LISTING);
+    CHECK_INT(p.n_items, ==, 3);
+    if (p.n_items == 3) {
+        CHECK_INT(p.items[0].published_at_ms, ==, 1757721600000LL);
+        CHECK_INT(p.items[1].published_at_ms, ==, 1757635200000LL);
+        CHECK_INT(p.items[2].published_at_ms, ==,
+                  1757548800000LL + 10 * 3600000LL + 15 * 60000LL);
+    }
 }
 
 /* Whatever a parser lets through, an item's strings are valid UTF-8:

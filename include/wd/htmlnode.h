@@ -39,4 +39,10 @@ char *wd_htmlnode_attr(xmlNode *n, const char *name);
 char *wd_htmlnode_resolve(const char *href, const char *base,
                           struct wd_arena *a);
 
+/* An element a page prints a date in: a class, id or itemprop naming a
+ * date or a time ("date", "post-date", "article__time", "published",
+ * "posted"); not <meta>, <time> (read by its datetime), <script>, <style>.
+ * htmldate's way of finding a visible date. */
+bool wd_htmlnode_is_date(xmlNode *n);
+
 #endif

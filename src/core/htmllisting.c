@@ -26,6 +26,35 @@ find_all(xmlNode *n, const char *tag, xmlNode **found, size_t *k, size_t max,
     }
 }
 
+/* A teaser's date: its first <time> (datetime, else its text), else the
+ * first element whose class names a date (wd_htmlnode_is_date) and whose
+ * text reads as one; 0 when none. */
+static int64_t
+teaser_date(xmlNode *n, int64_t now, struct wd_arena *a, int depth)
+{
+    int64_t ms = 0;
+    for (; n && depth < 400 && !ms; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        bool is_time = wd_htmlnode_is(n, "time");
+        if (is_time) {
+            char *dt = wd_htmlnode_attr(n, "datetime");
+            if (!dt || wd_date_parse(dt, strlen(dt), now, &ms, NULL) != 0)
+                ms = 0;
+            xmlFree(dt);
+        }
+        if (!ms && (is_time || wd_htmlnode_is_date(n))) {
+            char *t = wd_htmltext_element(n, a, NULL);
+            if (!t || strlen(t) >= 100 ||
+                wd_date_parse(t, strlen(t), now, &ms, NULL) != 0)
+                ms = 0;
+        }
+        if (!ms)
+            ms = teaser_date(n->children, now, a, depth + 1);
+    }
+    return ms;
+}
+
 /* The link of a teaser's heading: one to another page (not "#anchor" or
  * "javascript:") whose text is most of the heading's ("Story title", not
  * "Section title [edit]"). NULL when there is none. */
@@ -178,16 +207,11 @@ wd_htmllisting_read(xmlNode *root, const char *base, const char *listing_lang,
             len--;
         it->body = wd_arena_strndup(a, text, len);
         free(text);
-        xmlNode *times[1];
-        size_t tk = 0;
-        find_all(arts[i]->children, "time", times, &tk, 1, 0);
-        if (tk) {
-            char *dt = wd_htmlnode_attr(times[0], "datetime");
-            int64_t ms;
-            if (dt && wd_date_parse(dt, strlen(dt), now, &ms, NULL) == 0)
-                it->published_at_ms = ms;
-            xmlFree(dt);
-        }
+        it->published_at_ms = teaser_date(arts[i]->children, now, a, 0);
+        int64_t ud;
+        if (!it->published_at_ms && it->url &&
+            wd_date_from_url(it->url, &ud) == 0)
+            it->published_at_ms = ud;
         it->language = listing_lang;
         if (it->title[0] && it->body[0])
             item_nodes[n++] = arts[i];

@@ -199,28 +199,6 @@ byline_element(xmlNode *n)
     return yes && !wd_htmlnode_is(n, "meta") && !wd_htmlnode_is(n, "link");
 }
 
-/* An element a page prints its date in: class or id naming a date or a
- * time ("date", "post-date", "article__time", "published", "pubdate"),
- * htmldate's way of finding a visible date when no metadata gives one. */
-static bool
-date_element(xmlNode *n)
-{
-    if (wd_htmlnode_is(n, "meta") || wd_htmlnode_is(n, "time") ||
-        wd_htmlnode_is(n, "script") || wd_htmlnode_is(n, "style"))
-        return false;
-    static const char *const attrs[] = {"class", "id", "itemprop"};
-    bool yes = false;
-    for (size_t i = 0; i < 3 && !yes; i++) {
-        char *v = wd_htmlnode_attr(n, attrs[i]);
-        yes = v && (wd_text_contains_ci(v, "date") ||
-                    wd_text_contains_ci(v, "time") ||
-                    wd_text_contains_ci(v, "publish") ||
-                    wd_text_contains_ci(v, "posted"));
-        xmlFree(v);
-    }
-    return yes;
-}
-
 /* A visible date: the text of a <time> without a datetime, or of a date
  * element, when it is short and reads as a date. After the page's first
  * <h1> (rank 4) it beats one before it (rank 5: a sidebar's, a ticker's);
@@ -366,7 +344,7 @@ read_meta(xmlNode *n, struct wd_htmlmeta *m, struct wd_arena *a, int64_t now)
                     m->first_h1 = t;
             }
         }
-        if (date_element(n))
+        if (wd_htmlnode_is_date(n))
             visible_date(n, m, a, now);
         read_meta(n->children, m, a, now);
     }

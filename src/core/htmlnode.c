@@ -2,6 +2,8 @@
  * include/wd/htmlnode.h. */
 #include "wd/htmlnode.h"
 
+#include "wd/text.h"
+
 #include <libxml/uri.h>
 #include <string.h>
 #include <strings.h>
@@ -68,4 +70,23 @@ wd_htmlnode_resolve(const char *href, const char *base, struct wd_arena *a)
                   : wd_arena_strndup(a, href, strlen(href));
     xmlFree(u);
     return out;
+}
+
+bool
+wd_htmlnode_is_date(xmlNode *n)
+{
+    static const char *const skip[] = {"meta", "time", "script", "style", NULL};
+    if (n->type != XML_ELEMENT_NODE || wd_htmlnode_is_any(n, skip))
+        return false;
+    static const char *const attrs[] = {"class", "id", "itemprop"};
+    bool yes = false;
+    for (size_t i = 0; i < 3 && !yes; i++) {
+        char *v = wd_htmlnode_attr(n, attrs[i]);
+        yes = v && (wd_text_contains_ci(v, "date") ||
+                    wd_text_contains_ci(v, "time") ||
+                    wd_text_contains_ci(v, "publish") ||
+                    wd_text_contains_ci(v, "posted"));
+        xmlFree(v);
+    }
+    return yes;
 }
