@@ -136,7 +136,20 @@ test_other_languages(void)
     CHECK_INT(parse_ok("il y a 2 heures", WD_DATE_MINUTE), ==, NOW - 7200000LL);
 
     /* Not dates. */
-    const char *no[] = {"октября", "2 часа", "назад", "24 октября",
+    /* Without a year: the last such day not after tomorrow. */
+    CHECK_INT(parse_ok("24 октября", WD_DATE_DAY), ==, oct24);
+    CHECK_INT(parse_ok("21 ноября, 08:15", WD_DATE_MINUTE), ==,
+              oct24 + 28 * 86400000LL + 8 * 3600000LL + 15 * 60000LL);
+    CHECK_INT(parse_ok("24 декабря", WD_DATE_DAY), ==,
+              1734998400000LL); /* 2024-12-24: 2025's is ahead */
+    /* A relative day and a time. */
+    CHECK_INT(parse_ok("вчера, 16:48", WD_DATE_MINUTE), ==,
+              1763856000000LL + 16 * 3600000LL + 48 * 60000LL);
+    CHECK_INT(parse_ok("Kecha, 17:40", WD_DATE_MINUTE), ==,
+              1763856000000LL + 17 * 3600000LL + 40 * 60000LL);
+    CHECK_INT(parse_ok("today at 09:15", WD_DATE_MINUTE), ==,
+              1763942400000LL + 9 * 3600000LL + 15 * 60000LL);
+    const char *no[] = {"октября", "2 часа", "назад", "вчера, 25:99",
                         "октября 2025", "24 мостов 2025", "Kasım",
                         "2025 ж.", "vor Stunden", "Cuma",
                         "Güncelleme: yarın", "13:36 /", "Bir iki üç dört: 24.10.2025"};

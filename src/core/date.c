@@ -840,6 +840,106 @@ parse_time_first(struct cur *c, int64_t *out, enum wd_date_precision *prec)
     return WD_EPARSE;
 }
 
+/* A relative day and a time: "вчера, 16:48", "Kecha, 17:40", "today at
+ * 09:15", "bugün 14:00". */
+static int
+parse_day_time(struct cur *c, int64_t now, int64_t *out,
+               enum wd_date_precision *prec)
+{
+    /* The time is the last field: after the last comma or space. */
+    size_t end = c->n, k = end;
+    while (k > c->i && c->s[k - 1] != ',' && c->s[k - 1] != ' ')
+        k--;
+    if (k == c->i || k == end)
+        return WD_EPARSE;
+    struct cur t = {c->s, end, k};
+    long tod = 0, off = 0;
+    if (!read_time(&t, &tod, &off) || !finish(&t))
+        return WD_EPARSE;
+    /* The day: the rest, without the comma and an "at"/"в" before it. */
+    size_t dn = k - 1;
+    while (dn > c->i && (c->s[dn - 1] == ' ' || c->s[dn - 1] == ','))
+        dn--;
+    struct cur d = {c->s, dn, c->i};
+    int64_t day;
+    enum wd_date_precision p;
+    if (parse_relative(&d, now, &day, &p) != 0) {
+        d.i = c->i;
+        if (parse_relative_intl(&d, now, &day, &p) != 0) {
+            /* "... at": drop the last word and try once more. */
+            size_t w = dn;
+            while (w > c->i && c->s[w - 1] != ' ')
+                w--;
+            if (w == c->i)
+                return WD_EPARSE;
+            d = (struct cur){c->s, w - 1, c->i};
+            if (parse_relative(&d, now, &day, &p) != 0) {
+                d.i = c->i;
+                if (parse_relative_intl(&d, now, &day, &p) != 0)
+                    return WD_EPARSE;
+            }
+        }
+    }
+    if (p != WD_DATE_DAY)
+        return WD_EPARSE;
+    *out = day + tod - (int64_t)off * 60000;
+    if (prec)
+        *prec = WD_DATE_MINUTE;
+    return 0;
+}
+
+/* A day and a month without a year ("21 ноября, 08:15", "24 Ekim"): the
+ * last such day that is not after tomorrow. */
+static int
+parse_no_year(struct cur *c, int64_t now, int64_t *out,
+              enum wd_date_precision *prec)
+{
+    long d, m;
+    const char *w;
+    size_t n;
+    if (is_digit(peek(c))) {
+        if (!read_num(c, 2, &d, NULL))
+            return WD_EPARSE;
+        if (!eat_char(c, '-'))
+            eat_char(c, '.');
+        skip_particle(c);
+        skip_space(c);
+        n = read_word(c, &w);
+        if (!(m = month_of(w, n)))
+            return WD_EPARSE;
+        eat_char(c, '.');
+    } else {
+        n = read_word(c, &w);
+        if (!(m = month_of(w, n)))
+            return WD_EPARSE;
+        eat_char(c, '.');
+        skip_space(c);
+        if (!read_num(c, 2, &d, NULL))
+            return WD_EPARSE;
+    }
+    int64_t days = now / MS_PER_DAY;
+    /* The year of now (civil_from_days, years only). */
+    long y = (long)(1970 + days / 365);
+    while (wd_date_days_from_civil(y, 1, 1) > days)
+        y--;
+    while (wd_date_days_from_civil(y + 1, 1, 1) <= days)
+        y++;
+    int64_t v;
+    enum wd_date_precision p;
+    size_t at = c->i;
+    if (finish_date(c, y, m, d, &v, &p) != 0)
+        return WD_EPARSE;
+    if (v > now + MS_PER_DAY) {
+        c->i = at;
+        if (finish_date(c, y - 1, m, d, &v, &p) != 0)
+            return WD_EPARSE;
+    }
+    *out = v;
+    if (prec)
+        *prec = p;
+    return 0;
+}
+
 int
 wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
               enum wd_date_precision *precision)
@@ -869,7 +969,9 @@ wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
     }
     c.i = start;
     if (parse_relative(&c, now_ms, &v, &p) == 0 ||
-        (c.i = start, parse_relative_intl(&c, now_ms, &v, &p) == 0)) {
+        (c.i = start, parse_relative_intl(&c, now_ms, &v, &p) == 0) ||
+        (c.i = start, parse_day_time(&c, now_ms, &v, &p) == 0) ||
+        (c.i = start, now_ms > 0 && parse_no_year(&c, now_ms, &v, &p) == 0)) {
         *out_ms = v;
         if (precision)
             *precision = p;
