@@ -45,7 +45,8 @@ DICT = "/usr/share/dict/words"
 # The languages whose country and city names are read (CLDR locale ids):
 # the main languages of news worldwide.
 INTL_LANGUAGES = (
-    "ar fa ur he ru uk be bg mk sr kk ky uz mn el ka hy hi bn ta "
+    "ar fa ur he ru uk be bg mk sr kk ky uz uz_Cyrl tg tk az_Cyrl mn el ka "
+    "hy hi bn ta "
     "zh zh_Hant ja ko th lo my km am "
     "fr de es pt it nl pl cs sk sl hr bs ro hu sv nb da fi et lv lt "
     "tr az id ms vi sq").split()
@@ -53,8 +54,8 @@ INTL_LANGUAGES = (
 # Norvēģijā, Suomi -> Suomessa): a name ending in a vowel also matches as
 # a stem without that vowel; one ending in a consonant as a stem of itself.
 # (Turkish and Azerbaijani write the ending after an apostrophe.)
-INFLECTING = set("ru uk be bg mk sr kk ky uz pl cs sk sl hr bs lv lt et fi "
-                 "hu".split())
+INFLECTING = set("ru uk be bg mk sr kk ky uz uz_Cyrl tg az_Cyrl pl cs sk sl "
+                 "hr bs lv lt et fi hu".split())
 # Arabic script glues "and", "in" and "to" to the next word (وسوريا).
 ARABIC_PREFIXES = ("و", "ب", "ل")
 
