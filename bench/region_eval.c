@@ -14,8 +14,10 @@
  *
  * Prints per language: pages, title, date, language (primary subtag and
  * script: "kk-KZ" = "kk", "uz-Cyrl" != "uz"), kind, and the countries'
- * micro P/R/F1. Floors apply to the "all" row: title, date, lang, kind,
- * countries (F1); exit 1 when one is crossed. -v lists each miss. */
+ * micro P/R/F1, and where the truth has "themes" (slugs) the themes'
+ * micro F1. Floors apply to the "all" row: title, date, lang, kind,
+ * countries (F1), themes (F1); exit 1 when one is crossed. -v lists each
+ * miss. */
 #include <ctype.h>
 #include <dirent.h>
 #include <jansson.h>
@@ -37,6 +39,7 @@ struct row {
     char lang[16];
     int pages, title, date, language, kind;
     int tp, fp, fn;
+    int themed, ttp, tfp, tfn; /* pages with theme labels, and their scores */
 };
 
 static bool verbose;
@@ -206,7 +209,37 @@ eval_page(const struct wd_tagger *tg, const char *dir, const char *lang,
     r->tp += tp;
     r->fp += fp;
     r->fn += fn;
-    if (verbose && (!ok_title || !ok_date || !ok_lang || !ok_kind || fp || fn)) {
+    /* Themes, where the truth has them. */
+    json_t *tt = json_object_get(truth, "themes");
+    char tgot[256] = "", twant[256] = "";
+    int ttp = 0, tfp = 0, tfn = 0;
+    if (json_is_array(tt)) {
+        r->themed++;
+        for (size_t i = 0; i < tags.n_themes; i++) {
+            const char *c = tags.themes[i].code;
+            bool in_truth = false;
+            for (size_t k = 0; k < json_array_size(tt); k++)
+                in_truth |=
+                    strcmp(c, json_string_value(json_array_get(tt, k))) == 0;
+            ttp += in_truth;
+            tfp += !in_truth;
+            snprintf(tgot + strlen(tgot), sizeof tgot - strlen(tgot), " %s", c);
+        }
+        for (size_t k = 0; k < json_array_size(tt); k++) {
+            const char *c = json_string_value(json_array_get(tt, k));
+            bool found = false;
+            for (size_t i = 0; i < tags.n_themes; i++)
+                found |= strcmp(c, tags.themes[i].code) == 0;
+            tfn += !found;
+            snprintf(twant + strlen(twant), sizeof twant - strlen(twant), " %s",
+                     c);
+        }
+        r->ttp += ttp;
+        r->tfp += tfp;
+        r->tfn += tfn;
+    }
+    if (verbose &&
+        (!ok_title || !ok_date || !ok_lang || !ok_kind || fp || fn || tfp || tfn)) {
         printf("%s/%s:", lang, name);
         if (rc)
             printf(" parse error %d;", rc);
@@ -225,6 +258,9 @@ eval_page(const struct wd_tagger *tg, const char *dir, const char *lang,
         if (fp || fn)
             printf(" countries%s (want%s);", got[0] ? got : " -",
                    want[0] ? want : " -");
+        if (tfp || tfn)
+            printf(" themes%s (want%s);", tgot[0] ? tgot : " -",
+                   twant[0] ? twant : " -");
         printf("\n");
     }
     free(body);
@@ -275,14 +311,24 @@ share(int k, int n)
     return n ? (double)k / n : 0.0;
 }
 
+static double
+f1_of(int tp, int fp, int fn)
+{
+    double p = share(tp, tp + fp), rc = share(tp, tp + fn);
+    return p + rc > 0 ? 2 * p * rc / (p + rc) : 0.0;
+}
+
 static void
 print_row(const struct row *r)
 {
     double p = share(r->tp, r->tp + r->fp), rc = share(r->tp, r->tp + r->fn);
-    double f1 = p + rc > 0 ? 2 * p * rc / (p + rc) : 0.0;
-    printf("%-8s %5d %6.3f %6.3f %6.3f %6.3f   %5.3f %5.3f %5.3f\n", r->lang,
+    printf("%-8s %5d %6.3f %6.3f %6.3f %6.3f   %5.3f %5.3f %5.3f", r->lang,
            r->pages, share(r->title, r->pages), share(r->date, r->pages),
-           share(r->language, r->pages), share(r->kind, r->pages), p, rc, f1);
+           share(r->language, r->pages), share(r->kind, r->pages), p, rc,
+           f1_of(r->tp, r->fp, r->fn));
+    if (r->themed)
+        printf("   %5.3f (%d)", f1_of(r->ttp, r->tfp, r->tfn), r->themed);
+    printf("\n");
 }
 
 int
@@ -339,20 +385,26 @@ main(int argc, char **argv)
         all.tp += r->tp;
         all.fp += r->fp;
         all.fn += r->fn;
+        all.themed += r->themed;
+        all.ttp += r->ttp;
+        all.tfp += r->tfp;
+        all.tfn += r->tfn;
         free(langs[l]);
     }
     free(langs);
-    printf("%-8s %5s %6s %6s %6s %6s   %5s %5s %5s\n", "language", "pages",
-           "title", "date", "lang", "kind", "cP", "cR", "cF1");
+    printf("%-8s %5s %6s %6s %6s %6s   %5s %5s %5s   %s\n", "language", "pages",
+           "title", "date", "lang", "kind", "cP", "cR", "cF1",
+           "themes F1 (pages labelled)");
     for (size_t i = 0; i < n_rows; i++)
         print_row(&rows[i]);
     print_row(&all);
     double p = share(all.tp, all.tp + all.fp), rc = share(all.tp, all.tp + all.fn);
-    double got[5] = {share(all.title, all.pages), share(all.date, all.pages),
+    double got[6] = {share(all.title, all.pages), share(all.date, all.pages),
                      share(all.language, all.pages), share(all.kind, all.pages),
-                     p + rc > 0 ? 2 * p * rc / (p + rc) : 0.0};
-    static const char *const keys[5] = {"title", "date", "lang", "kind",
-                                        "countries"};
+                     p + rc > 0 ? 2 * p * rc / (p + rc) : 0.0,
+                     f1_of(all.ttp, all.tfp, all.tfn)};
+    static const char *const keys[6] = {"title", "date", "lang", "kind",
+                                        "countries", "themes"};
     int failed = 0;
     for (int f = 0; f < n_floors; f++) {
         char key[32];
@@ -361,7 +413,7 @@ main(int argc, char **argv)
             fprintf(stderr, "region_eval: bad floor %s\n", floors[f]);
             return 2;
         }
-        for (int k = 0; k < 5; k++)
+        for (int k = 0; k < 6; k++)
             if (strcmp(key, keys[k]) == 0 && got[k] < v) {
                 printf("FLOOR: %s %.3f < %.3f\n", key, got[k], v);
                 failed = 1;
