@@ -140,13 +140,14 @@ wd_textclass_classify(struct wd_tcline *l, int repeats, int64_t now_ms)
         l->cls = WD_TC_BLANK;
         return;
     }
-    if (repeats > 1 && wd_textclass_words(l) <= BOILER_MAX_WORDS) {
-        l->cls = WD_TC_BOILER;
-        return;
-    }
+    /* A date first: teasers of one day repeat it down a section page. */
     if (st->words <= 12 &&
         wd_date_parse(l->s, l->n, now_ms, &l->date_ms, NULL) == 0) {
         l->cls = WD_TC_DATE;
+        return;
+    }
+    if (repeats > 1 && wd_textclass_words(l) <= BOILER_MAX_WORDS) {
+        l->cls = WD_TC_BOILER;
         return;
     }
     /* A live feed's entries: list items that open with a clock time
