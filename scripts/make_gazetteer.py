@@ -239,7 +239,9 @@ def intl_names(add, english, city_pop, min_pop, codes, iso1):
             if len(fold(stem).encode()) <= 24 and len(stem) >= 4:
                 add(stem + "*", cc, kind, pop, intl=True)
         elif lang in INFLECTING:
-            stem = f[:-1] if f[-1] in "aeiouy" else f
+            # (In Uzbek y is a consonant: Xitoy -> Xitoyga, Xitoydan.)
+            vowels = "aeiou" if lang == "uz" else "aeiouy"
+            stem = f[:-1] if f[-1] in vowels else f
             if len(stem) >= 5 and not starts_english_word(stem):
                 add(name[:len(stem)] + "*", cc, kind, pop, intl=True)
         if lang in ("ar", "fa", "ur"):
