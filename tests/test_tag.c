@@ -295,6 +295,16 @@ test_themes(void)
             "and the coach praised the players and the fans in the stadium.");
     CHECK(has_theme(&t, "sport"));
     CHECK(!has_theme(&t, "politics"));
+    /* In Russian, with case endings. */
+    t = tag("Сборная выиграла чемпионат по футболу",
+            "Команда обыграла соперников в финальном матче турнира, тренер "
+            "похвалил футболистов и болельщиков на стадионе.");
+    CHECK(has_theme(&t, "sport"));
+    CHECK(!has_theme(&t, "politics"));
+    t = tag("Парламент утвердил дату выборов",
+            "Депутаты проголосовали за проведение парламентских выборов "
+            "весной, оппозиционные партии раскритиковали решение.");
+    CHECK(has_theme(&t, "politics"));
     t = tag("Earthquake Kills Dozens",
             "Rescue teams searched the debris for survivors after the "
             "earthquake; the death toll rose as the emergency went on.");
