@@ -225,6 +225,39 @@ test_russian_repost(void)
     wd_dedup_close(d);
 }
 
+/* Chinese, written without spaces: a copy-edited re-post (a figure and a
+ * phrase changed) is a near copy; another story stays new. Its shingles
+ * are over characters. */
+static void
+test_chinese_repost(void)
+{
+    static const char *const body =
+        "新疆维吾尔自治区政府星期一宣布，将在未来三年内投资一百二十亿元"
+        "建设新的铁路和公路，连接边境口岸和内地城市。官员表示，项目将于明年"
+        "春天开工，预计创造两万个就业岗位，并大幅缩短货物运输时间。当地企业"
+        "对这一计划表示欢迎，认为它将促进出口和旅游业的发展。";
+    static const char *const edited =
+        "新疆维吾尔自治区政府星期一宣布，将在未来三年内投资一百三十亿元"
+        "建设新的铁路和公路，连接边境口岸和内地城市。官员表示，项目将于明年"
+        "春季开工，预计创造两万个就业岗位，并大幅缩短货物运输时间。当地企业"
+        "对这一计划表示欢迎，认为它将促进出口和旅游业的发展。";
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp a = fp_of("新疆投资建设铁路公路", body, false);
+    CHECK_INT(decide1(d, &a, 1000, &rev), ==, WD_DUP_NEW);
+    struct wd_story_fp b = fp_of("新疆宣布交通投资计划", edited, false);
+    CHECK_INT(decide1(d, &b, 2000, &rev), ==, WD_DUP_NEAR);
+    struct wd_story_fp c = fp_of(
+        "上海举办国际电影节",
+        "第二十七届上海国际电影节星期六开幕，来自五十多个国家和地区的四百多部"
+        "影片将在十天内放映。组委会表示，今年的观众人数有望创下新纪录，许多"
+        "年轻导演将首次在国际舞台上展示自己的作品。",
+        false);
+    CHECK_INT(decide1(d, &c, 3000, &rev), ==, WD_DUP_NEW);
+    CHECK_INT(wd_dedup_stories(d), ==, 2);
+    wd_dedup_close(d);
+}
+
 static void
 test_same_opening_two_stories(void)
 {
@@ -480,6 +513,7 @@ test_change_markers(void)
         SETUP_RUN(test_any_order);                                             \
         SETUP_RUN(test_same_opening_two_stories);                              \
         SETUP_RUN(test_russian_repost);                                        \
+        SETUP_RUN(test_chinese_repost);                                        \
         SETUP_RUN(test_republish_window);                                      \
         SETUP_RUN(test_batch_abort_and_page);                                  \
         SETUP_RUN(test_persists_across_reopen);                                \

@@ -176,6 +176,11 @@ wd_text_key(const char *s, size_t n, char *out, size_t cap)
         uint32_t cp;
         size_t len = wd_utf8_next(s + i, n - i, &cp);
         if (wd_cp_is_alnum(cp)) {
+            /* A letter of a script written without spaces (Chinese,
+             * Japanese, Thai) is a word of its own, so that shingles and
+             * leads are over characters there. */
+            if (in_word && wd_cp_unspaced(cp))
+                in_word = false;
             if (!in_word && o > 0) {
                 if (o + 1 >= cap) {
                     truncated = true;
@@ -204,6 +209,8 @@ wd_text_key(const char *s, size_t n, char *out, size_t cap)
                 }
                 memcpy(out + o, buf, (size_t)w);
                 o += (size_t)w;
+                if (wd_cp_unspaced(cp))
+                    in_word = false;
             }
         } else if (in_word && is_apostrophe(cp) && i + len < n) {
             /* Skip the apostrophe itself; the word goes on if a letter
