@@ -600,6 +600,15 @@ test_other_scripts(void)
             "объемов связан с договоренностями, достигнутыми летом с "
             "представителями Китая, отмечают в министерстве транспорта.");
     CHECK(has_country(&t, "CN"));
+    /* National adjectives: Turkish (capitalised), Kazakh (with endings). */
+    t = tag("Moğol judocu altın madalya kazandı",
+            "Turnuvada Moğol sporcu finalde rakibini yendi. Moğol judocu "
+            "törende konuştu.");
+    CHECK(has_country(&t, "MN"));
+    t = tag("Жапондық компания зауыт салады",
+            "Жапондық инвесторлар жаңа зауыттың құрылысын бастады. "
+            "Жапондықтардың жобасы екі жылға созылады.");
+    CHECK(has_country(&t, "JP"));
     /* Uzbek Latin with each apostrophe sites write (ASCII, U+2018, U+02BB)
      * and a suffix. */
     t = tag("O'zbekiston va Qozog‘iston kelishdi",
