@@ -143,6 +143,18 @@ test_visible_date(void)
     it = one_article(meta, &p);
     if (it)
         CHECK_INT(it->published_at_ms, ==, 1759305600000LL);
+    /* og:title cut before the subtitle the page's <h1> carries. */
+    const char *sub =
+        "<html><head><meta property=\"og:title\" content=\"Bakü'de ortak "
+        "sergi açıldı\"></head><body><article><h1>Bakü'de ortak sergi "
+        "açıldı: \"İpek Yolu'nun İki Ucu\"</h1><p>Şehir merkezinde "
+        "nehrin üzerindeki galeride iki ülkenin sanatçılarının eserleri "
+        "cumartesi günü törenle açıldı.</p><p>Sergi bir ay sürecek."
+        "</p></article></body></html>";
+    it = one_article(sub, &p);
+    if (it)
+        CHECK_STR(it->title,
+                  "Bakü'de ortak sergi açıldı: \"İpek Yolu'nun İki Ucu\"");
     /* A section page: each teaser's printed date, or its link's. */
     const char *listing =
         "<html><body><h1>Наука</h1>"

@@ -467,6 +467,18 @@ wd_htmlmeta_read(xmlNode *root, const char *url, int64_t now,
         m->title = clean_doc_title(m, a);
     if (!m->title)
         m->title = m->first_h1;
+    /* The page's one <h1> that is the metadata's title and a subtitle
+     * after it ("Title: subtitle", "Title — subtitle"): the metadata cut it
+     * short; the headline is the <h1>. */
+    if (m->title && m->first_h1 && m->n_h1 == 1 && m->title != m->first_h1) {
+        size_t k = strlen(m->title);
+        const char *h = m->first_h1;
+        if (k >= 10 && strncmp(h, m->title, k) == 0 &&
+            (strncmp(h + k, ": ", 2) == 0 ||
+             strncmp(h + k, " \xE2\x80\x94 ", 5) == 0 ||
+             strncmp(h + k, " \xE2\x80\x93 ", 5) == 0))
+            m->title = m->first_h1;
+    }
     /* The URL's date, when nothing on the page gave one. */
     int64_t ud;
     if (!m->published_ms && (wd_date_from_url(m->canonical, &ud) == 0 ||
