@@ -48,7 +48,8 @@ typedef void (*wd_peers_failed_fn)(void *ctx, const char *name,
 
 struct wd_peers {
     struct wd_zwatch watch;
-    void *mon; /* the PAIR end of the monitor; NULL when not started */
+    void *mon;  /* the PAIR end of the monitor; NULL when not started */
+    void *sock; /* the monitored socket; NULL once the monitor stopped */
     const char *name;
     wd_peers_failed_fn on_failed;
     void *ctx;
@@ -72,6 +73,13 @@ int64_t wd_peers_connected(const struct wd_peers *p);
  * of connections read. */
 size_t wd_peers_send_queue(const struct wd_peers *p, uint64_t *total,
                            uint64_t *max);
+
+/* Stops the monitor (libzmq stops sending events): call while the
+ * monitored socket is still open, before it or the monitor is closed. A
+ * monitor left running when they close can block libzmq's I/O thread on
+ * an event nobody reads, and zmq_ctx_term with it (libzmq issues 2083,
+ * 3575). */
+void wd_peers_stop(struct wd_peers *p);
 
 /* Closes the loop handles (the loop can then end). */
 void wd_peers_close(struct wd_peers *p);

@@ -391,6 +391,9 @@ stop(struct app *app, const char *why)
     }
     app->stopping = true;
     wd_log(WD_LOG_INFO, "stopping (%s)", why);
+    /* The monitors first, while every socket is open (wd_peers_stop). */
+    for (int i = 0; i < WD_SOCKET__COUNT; i++)
+        wd_peers_stop(&app->peers[i]);
     /* Nothing more is read; the acknowledged socket stays open (paused) to
      * answer the pages in hand. */
     wd_ingest_close(&app->ingest, on_ingest_closed);
@@ -533,6 +536,8 @@ load_curve(struct app *app)
 static void
 abandon_loop(struct app *app)
 {
+    for (int i = 0; i < WD_SOCKET__COUNT; i++)
+        wd_peers_stop(&app->peers[i]);
     wd_ingest_close(&app->ingest, NULL);
     wd_ingest_close(&app->ingest_ack, NULL);
     wd_publish_snapshot_close(&app->pub);

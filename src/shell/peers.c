@@ -138,16 +138,18 @@ wd_peers_start(struct wd_peers *p, uv_loop_t *loop, void *zctx, void *sock,
     if (zmq_connect(mon, ep) != 0)
         goto fail;
     p->mon = mon;
+    p->sock = sock;
     p->watch.data = p;
     if (wd_zwatch_start(&p->watch, loop, mon, 64, read_event) != 0)
         goto fail;
     return 0;
 fail: {
     int e = errno;
+    zmq_socket_monitor(sock, NULL, 0);
     if (mon)
         zmq_close(mon);
     p->mon = NULL;
-    zmq_socket_monitor(sock, NULL, 0);
+    p->sock = NULL;
     errno = e;
     return WD_EZMQ;
 }
@@ -179,6 +181,14 @@ wd_peers_send_queue(const struct wd_peers *p, uint64_t *total, uint64_t *max)
             *max = (uint64_t)q;
     }
     return n;
+}
+
+void
+wd_peers_stop(struct wd_peers *p)
+{
+    if (p->sock)
+        zmq_socket_monitor(p->sock, NULL, 0);
+    p->sock = NULL;
 }
 
 void
