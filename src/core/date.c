@@ -524,6 +524,40 @@ skip_particle(struct cur *c)
     c->i = save;
 }
 
+/* D[ordinal][-|.] [de] Month[.] [de] or Month[.] D[ordinal]: the day and the
+ * month of a written date ("24 октября", "24-oktabr", "24. Oktober",
+ * "24 de octubre de", "October 24th"). */
+static bool
+read_day_month(struct cur *c, long *d, long *m)
+{
+    const char *w;
+    size_t n;
+    if (is_digit(peek(c))) {
+        if (!read_num(c, 2, d, NULL))
+            return false;
+        skip_ordinal(c);
+        if (!eat_char(c, '-')) /* Uzbek, Kyrgyz: "24-oktabr" */
+            eat_char(c, '.');  /* "24. Oktober" */
+        skip_particle(c);
+        skip_space(c);
+        n = read_word(c, &w);
+        if (!(*m = month_of(w, n)))
+            return false;
+        eat_char(c, '.');
+        skip_particle(c);
+        return true;
+    }
+    n = read_word(c, &w);
+    if (!(*m = month_of(w, n)))
+        return false;
+    eat_char(c, '.');
+    skip_space(c);
+    if (!read_num(c, 2, d, NULL))
+        return false;
+    skip_ordinal(c);
+    return true;
+}
+
 /* [weekday[,]] (D Month | Month D)[,] YYYY [[,|at|-|'|'] time] */
 static int
 parse_textual(struct cur *c, int64_t *out, enum wd_date_precision *prec)
@@ -541,31 +575,8 @@ parse_textual(struct cur *c, int64_t *out, enum wd_date_precision *prec)
         c->i = save;
     }
     long d = 0, m = 0, y = 0;
-    if (is_digit(peek(c))) {
-        if (!read_num(c, 2, &d, NULL))
-            return WD_EPARSE;
-        skip_ordinal(c);
-        if (!eat_char(c, '-')) /* Uzbek, Kyrgyz: "24-oktabr" */
-            eat_char(c, '.');  /* "24. Oktober" */
-        skip_particle(c);
-        skip_space(c);
-        n = read_word(c, &w);
-        m = month_of(w, n);
-        if (!m)
-            return WD_EPARSE;
-        eat_char(c, '.');
-        skip_particle(c);
-    } else {
-        n = read_word(c, &w);
-        m = month_of(w, n);
-        if (!m)
-            return WD_EPARSE;
-        eat_char(c, '.');
-        skip_space(c);
-        if (!read_num(c, 2, &d, NULL))
-            return WD_EPARSE;
-        skip_ordinal(c);
-    }
+    if (!read_day_month(c, &d, &m))
+        return WD_EPARSE;
     skip_space(c);
     eat_char(c, ',');
     skip_space(c);
@@ -591,31 +602,16 @@ parse_year_first(struct cur *c, int64_t *out, enum wd_date_precision *prec)
     skip_year_word(c);
     eat_char(c, ',');
     skip_space(c);
-    const char *w;
-    size_t n;
-    if (is_digit(peek(c))) {
-        if (!read_num(c, 2, &d, NULL))
-            return WD_EPARSE;
-        if (!eat_char(c, '-'))
-            eat_char(c, '.');
-        skip_space(c);
-        n = read_word(c, &w);
-        if (!(m = month_of(w, n)))
-            return WD_EPARSE;
-        eat_char(c, '.');
-    } else {
-        n = read_word(c, &w);
-        if (!(m = month_of(w, n)))
-            return WD_EPARSE;
-        eat_char(c, '.');
-        skip_space(c);
-        if (!read_num(c, 2, &d, NULL))
-            return WD_EPARSE;
+    bool day_first = is_digit(peek(c));
+    if (!read_day_month(c, &d, &m))
+        return WD_EPARSE;
+    if (!day_first) {
         eat_char(c, '.');
         /* Lithuanian "24 d." */
         size_t save = c->i;
+        const char *w;
         skip_space(c);
-        n = read_word(c, &w);
+        size_t n = read_word(c, &w);
         if (!(n == 1 && lower(w[0]) == 'd' && eat_char(c, '.')))
             c->i = save;
     }
@@ -895,28 +891,8 @@ parse_no_year(struct cur *c, int64_t now, int64_t *out,
               enum wd_date_precision *prec)
 {
     long d, m;
-    const char *w;
-    size_t n;
-    if (is_digit(peek(c))) {
-        if (!read_num(c, 2, &d, NULL))
-            return WD_EPARSE;
-        if (!eat_char(c, '-'))
-            eat_char(c, '.');
-        skip_particle(c);
-        skip_space(c);
-        n = read_word(c, &w);
-        if (!(m = month_of(w, n)))
-            return WD_EPARSE;
-        eat_char(c, '.');
-    } else {
-        n = read_word(c, &w);
-        if (!(m = month_of(w, n)))
-            return WD_EPARSE;
-        eat_char(c, '.');
-        skip_space(c);
-        if (!read_num(c, 2, &d, NULL))
-            return WD_EPARSE;
-    }
+    if (!read_day_month(c, &d, &m))
+        return WD_EPARSE;
     int64_t days = now / MS_PER_DAY;
     /* The year of now (civil_from_days, years only). */
     long y = (long)(1970 + days / 365);
