@@ -396,8 +396,6 @@ continues(const struct raw *r, size_t n, size_t j, size_t first, uint32_t wrap)
     const struct raw *c = j + 1 < n ? &r[j + 1] : NULL;
     if (!wrap || !a->n || !b->n || b->heading || a->heading)
         return false;
-    if (date_line(b))
-        return false;
     /* "20. Record April 1." after a full line is the sentence going on, not
      * a numbered list; "- the fastest pace" a dash, not a list item. */
     if (b->bullet && !(b->ambiguous && full(a, b, wrap)))
@@ -421,7 +419,8 @@ continues(const struct raw *r, size_t n, size_t j, size_t first, uint32_t wrap)
         if (last != '.' && last != '!' && last != '?' && last != '"')
             return false;
     }
-    return true;
+    /* (Last: a date is parsed only for a line that would join.) */
+    return !date_line(b);
 }
 
 int
