@@ -73,7 +73,7 @@ struct redis_store {
     struct held {
         char name[128];
         bool fresh;
-    } *held;
+    } * held;
     size_t n_held, cap_held;
 };
 
@@ -173,6 +173,15 @@ staged(const struct redis_store *r, enum wd_store_ns ns, const void *key,
     return NULL;
 }
 
+/* A value of n bytes into val (at most cap of them copied); *vlen its
+ * size. */
+static void
+put_value(const void *src, size_t n, void *val, size_t cap, size_t *vlen)
+{
+    memcpy(val, src, n < cap ? n : cap);
+    *vlen = n;
+}
+
 static int
 r_get(void *impl, enum wd_store_ns ns, const void *key, size_t klen, void *val,
       size_t *vlen)
@@ -182,10 +191,8 @@ r_get(void *impl, enum wd_store_ns ns, const void *key, size_t klen, void *val,
     if (o) {
         if (o->del)
             return WD_ENOTFOUND;
-        if (val && vlen) {
-            memcpy(val, o->val, o->vlen < *vlen ? o->vlen : *vlen);
-            *vlen = o->vlen;
-        }
+        if (val && vlen)
+            put_value(o->val, o->vlen, val, *vlen, vlen);
         return 0;
     }
     if (ns == WD_NS_AGE)
@@ -199,11 +206,8 @@ r_get(void *impl, enum wd_store_ns ns, const void *key, size_t klen, void *val,
         return -EIO;
     int rc = WD_ENOTFOUND;
     if (rep->type == REDIS_REPLY_STRING) {
-        if (val && vlen) {
-            size_t n = rep->len;
-            memcpy(val, rep->str, n < *vlen ? n : *vlen);
-            *vlen = n;
-        }
+        if (val && vlen)
+            put_value(rep->str, rep->len, val, *vlen, vlen);
         rc = 0;
     }
     freeReplyObject(rep);
@@ -243,9 +247,9 @@ r_get_many(void *impl, enum wd_store_ns ns, const uint8_t *keys, size_t klen,
         rcs[i] = 1; /* asked of Redis */
         if (o) {
             rcs[i] = o->del ? WD_ENOTFOUND : 0;
-            vlens[i] = o->del ? 0 : o->vlen;
+            vlens[i] = 0;
             if (!o->del)
-                memcpy(vals + i * vcap, o->val, o->vlen < vcap ? o->vlen : vcap);
+                put_value(o->val, o->vlen, vals + i * vcap, vcap, &vlens[i]);
             continue;
         }
         const char *argv[3] = {"HGET", name, (const char *)key};
@@ -265,9 +269,7 @@ r_get_many(void *impl, enum wd_store_ns ns, const uint8_t *keys, size_t klen,
         rcs[i] = WD_ENOTFOUND;
         vlens[i] = 0;
         if (rep->type == REDIS_REPLY_STRING) {
-            size_t m = rep->len;
-            memcpy(vals + i * vcap, rep->str, m < vcap ? m : vcap);
-            vlens[i] = m;
+            put_value(rep->str, rep->len, vals + i * vcap, vcap, &vlens[i]);
             rcs[i] = 0;
         } else if (rep->type == REDIS_REPLY_ERROR) {
             rc = -EIO;
