@@ -20,12 +20,18 @@
 #include <libxml/tree.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "wd/arena.h"
 
 /* The text of one element, trimmed, white space folded, into the arena;
  * its length into *len (may be NULL). */
 char *wd_htmltext_element(xmlNode *n, struct wd_arena *a, size_t *len);
+
+/* The date an element prints (a <time> without datetime, a date element):
+ * its text, when short (under 100 bytes) and read as a date (wd_date_parse,
+ * now for relative forms). True and *ms set, or false. */
+bool wd_htmltext_date(xmlNode *n, int64_t now, struct wd_arena *a, int64_t *ms);
 
 /* Whether wd_htmltext_blocks() writes node n; ctx is the caller's. */
 typedef bool wd_htmltext_take_fn(xmlNode *n, void *ctx);

@@ -43,12 +43,9 @@ teaser_date(xmlNode *n, int64_t now, struct wd_arena *a, int depth)
                 ms = 0;
             xmlFree(dt);
         }
-        if (!ms && (is_time || wd_htmlnode_is_date(n))) {
-            char *t = wd_htmltext_element(n, a, NULL);
-            if (!t || strlen(t) >= 100 ||
-                wd_date_parse(t, strlen(t), now, &ms, NULL) != 0)
-                ms = 0;
-        }
+        if (!ms && (is_time || wd_htmlnode_is_date(n)) &&
+            !wd_htmltext_date(n, now, a, &ms))
+            ms = 0;
         if (!ms)
             ms = teaser_date(n->children, now, a, depth + 1);
     }

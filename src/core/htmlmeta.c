@@ -20,13 +20,20 @@ set_str(char **slot, int *rank, int r, char *v, struct wd_arena *a)
     *rank = r;
 }
 
+/* Whether a date from a source of rank r (lower is more trusted) would be
+ * taken. */
+static bool
+date_wanted(const struct wd_htmlmeta *m, int r)
+{
+    return !m->published_ms || m->date_rank > r;
+}
+
 static void
 set_date(struct wd_htmlmeta *m, int r, const char *v, int64_t now)
 {
     int64_t ms;
-    if (!v || (m->published_ms && m->date_rank <= r))
-        return;
-    if (wd_date_parse(v, strlen(v), now, &ms, NULL) == 0) {
+    if (v && date_wanted(m, r) &&
+        wd_date_parse(v, strlen(v), now, &ms, NULL) == 0) {
         m->published_ms = ms;
         m->date_rank = r;
     }
@@ -204,15 +211,14 @@ byline_element(xmlNode *n)
  * <h1> (rank 4) it beats one before it (rank 5: a sidebar's, a ticker's);
  * either loses to any metadata. */
 static void
-visible_date(xmlNode *n, struct wd_htmlmeta *m, struct wd_arena *a,
-             int64_t now)
+visible_date(xmlNode *n, struct wd_htmlmeta *m, struct wd_arena *a, int64_t now)
 {
     int r = m->n_h1 ? 4 : 5;
-    if (m->published_ms && m->date_rank <= r)
-        return;
-    char *t = wd_htmltext_element(n, a, NULL);
-    if (t && strlen(t) < 100)
-        set_date(m, r, t, now);
+    int64_t ms;
+    if (date_wanted(m, r) && wd_htmltext_date(n, now, a, &ms)) {
+        m->published_ms = ms;
+        m->date_rank = r;
+    }
 }
 
 /* Reads metadata from the whole document (before anything is removed). */
@@ -344,7 +350,8 @@ read_meta(xmlNode *n, struct wd_htmlmeta *m, struct wd_arena *a, int64_t now)
                     m->first_h1 = t;
             }
         }
-        if (wd_htmlnode_is_date(n))
+        /* (The class test only while a visible date could still count.) */
+        if (date_wanted(m, m->n_h1 ? 4 : 5) && wd_htmlnode_is_date(n))
             visible_date(n, m, a, now);
         read_meta(n->children, m, a, now);
     }

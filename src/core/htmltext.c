@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "wd/date.h"
 #include "wd/htmlnode.h"
 #include "wd/text.h"
 
@@ -345,4 +346,12 @@ wd_htmltext_blocks(xmlNode *first, wd_htmltext_take_fn *take, void *ctx,
         if (!take || take(n, ctx))
             write_node(&w, n, false, false, 0);
     return finish(&w, len);
+}
+
+bool
+wd_htmltext_date(xmlNode *n, int64_t now, struct wd_arena *a, int64_t *ms)
+{
+    size_t len;
+    char *t = wd_htmltext_element(n, a, &len);
+    return t && len < 100 && wd_date_parse(t, len, now, ms, NULL) == 0;
 }
