@@ -517,8 +517,8 @@ skip_particle(struct cur *c)
     size_t n = read_word(c, &w);
     char buf[16];
     if (n && fold_word(w, n, buf, sizeof buf))
-        for (size_t i = 0;
-             i < sizeof date_particles / sizeof date_particles[0]; i++)
+        for (size_t i = 0; i < sizeof date_particles / sizeof date_particles[0];
+             i++)
             if (strcmp(buf, date_particles[i]) == 0)
                 return;
     c->i = save;
@@ -649,8 +649,8 @@ parse_relative_intl(struct cur *c, int64_t now, int64_t *out,
                 buf[o++] = ' ';
             continue;
         }
-        size_t k = wd_utf8_encode(wd_cp_tolower(cp), buf + o,
-                                  sizeof buf - 1 - o);
+        size_t k =
+            wd_utf8_encode(wd_cp_tolower(cp), buf + o, sizeof buf - 1 - o);
         if (k == 0)
             return WD_EPARSE;
         o += k;
@@ -836,6 +836,19 @@ parse_time_first(struct cur *c, int64_t *out, enum wd_date_precision *prec)
     return WD_EPARSE;
 }
 
+/* s[from..to) as a relative date of any language: English first, then the
+ * others (date_names.inc). */
+static int
+parse_relative_any(const char *s, size_t from, size_t to, int64_t now,
+                   int64_t *out, enum wd_date_precision *prec)
+{
+    struct cur d = {s, to, from};
+    if (parse_relative(&d, now, out, prec) == 0)
+        return 0;
+    d.i = from;
+    return parse_relative_intl(&d, now, out, prec);
+}
+
 /* A relative day and a time: "вчера, 16:48", "Kecha, 17:40", "today at
  * 09:15", "bugün 14:00". */
 static int
@@ -856,25 +869,16 @@ parse_day_time(struct cur *c, int64_t now, int64_t *out,
     size_t dn = k - 1;
     while (dn > c->i && (c->s[dn - 1] == ' ' || c->s[dn - 1] == ','))
         dn--;
-    struct cur d = {c->s, dn, c->i};
     int64_t day;
     enum wd_date_precision p;
-    if (parse_relative(&d, now, &day, &p) != 0) {
-        d.i = c->i;
-        if (parse_relative_intl(&d, now, &day, &p) != 0) {
-            /* "... at": drop the last word and try once more. */
-            size_t w = dn;
-            while (w > c->i && c->s[w - 1] != ' ')
-                w--;
-            if (w == c->i)
-                return WD_EPARSE;
-            d = (struct cur){c->s, w - 1, c->i};
-            if (parse_relative(&d, now, &day, &p) != 0) {
-                d.i = c->i;
-                if (parse_relative_intl(&d, now, &day, &p) != 0)
-                    return WD_EPARSE;
-            }
-        }
+    if (parse_relative_any(c->s, c->i, dn, now, &day, &p) != 0) {
+        /* "... at": drop the last word and try once more. */
+        size_t w = dn;
+        while (w > c->i && c->s[w - 1] != ' ')
+            w--;
+        if (w == c->i ||
+            parse_relative_any(c->s, c->i, w - 1, now, &day, &p) != 0)
+            return WD_EPARSE;
     }
     if (p != WD_DATE_DAY)
         return WD_EPARSE;
@@ -944,8 +948,7 @@ wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
         }
     }
     c.i = start;
-    if (parse_relative(&c, now_ms, &v, &p) == 0 ||
-        (c.i = start, parse_relative_intl(&c, now_ms, &v, &p) == 0) ||
+    if (parse_relative_any(c.s, start, c.n, now_ms, &v, &p) == 0 ||
         (c.i = start, parse_day_time(&c, now_ms, &v, &p) == 0) ||
         (c.i = start, now_ms > 0 && parse_no_year(&c, now_ms, &v, &p) == 0)) {
         *out_ms = v;
