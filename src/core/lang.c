@@ -14,28 +14,26 @@
 static const struct {
     const char *lang, *usual;
 } two_scripts[] = {
-    {"uz", "Latn"}, {"az", "Latn"}, {"tk", "Latn"}, {"bs", "Latn"},
-    {"kk", "Cyrl"}, {"ky", "Cyrl"}, {"tg", "Cyrl"}, {"sr", "Cyrl"},
-    {"mn", "Cyrl"},
+    {"uz", "Latn"}, {"az", "Latn"}, {"tk", "Latn"},
+    {"bs", "Latn"}, {"kk", "Cyrl"}, {"ky", "Cyrl"},
+    {"tg", "Cyrl"}, {"sr", "Cyrl"}, {"mn", "Cyrl"},
 };
 
-/* The script most of text's letters are in: "Cyrl", "Latn" or NULL. */
+/* The script most of text's letters are in: "Cyrl", "Latn" or NULL.
+ * (Latin: A-Z, a-z and U+00C0..U+027F; Cyrillic: U+0400..U+04FF.) */
 static const char *
 main_script(const char *text, size_t len)
 {
     size_t latin = 0, cyrillic = 0;
-    const unsigned char *s = (const unsigned char *)text;
-    for (size_t i = 0; i < len; i++) {
-        unsigned c = s[i];
-        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        i += wd_utf8_next(text + i, len - i, &cp);
+        if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
             latin++;
-        else if ((c == 0xD0 || c == 0xD1 || c == 0xD2 || c == 0xD3) &&
-                 i + 1 < len)
-            cyrillic++, i++; /* U+0400..U+04FF */
-        else if ((c == 0xC3 || c == 0xC4 || c == 0xC5 || c == 0xC6 ||
-                  c == 0xC7 || c == 0xC8 || c == 0xC9) &&
-                 i + 1 < len)
-            latin++, i++; /* U+00C0..U+024F */
+        else if (cp >= 0xC0 && cp <= 0x27F)
+            latin++;
+        else if (cp >= 0x400 && cp <= 0x4FF)
+            cyrillic++;
     }
     if (latin == 0 && cyrillic == 0)
         return NULL;
