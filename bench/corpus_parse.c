@@ -6,8 +6,8 @@
  * S/text/NAME.w3m.txt) goes through wd_page_parse as the worker would
  * receive it (text/html for .html, text/plain for anything else) and gives
  * one JSON line: {"name", "title", "authors", "date", "body", "lang",
- * "kind", "items", "error"}. The page's story is its article, or on a listing the
- * item with the longest body. bench/corpus_eval.sh runs it per rendering
+ * "kind", "items", "error"}. The page's story is its article, or on a listing
+ * the item with the longest body. bench/corpus_eval.sh runs it per rendering
  * and scores the output. */
 #include <jansson.h>
 #include <stdio.h>

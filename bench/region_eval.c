@@ -54,7 +54,8 @@ lang_key(const char *tag, char *out, size_t cap)
     out[0] = '\0';
     for (const char *p = tag ? tag : ""; *p && o + 1 < cap;) {
         size_t n = strcspn(p, "-_");
-        bool keep = part == 0 || (part >= 1 && n == 4 && isalpha((unsigned char)p[0]));
+        bool keep =
+            part == 0 || (part >= 1 && n == 4 && isalpha((unsigned char)p[0]));
         if (keep) {
             if (o && o + 1 < cap)
                 out[o++] = '-';
@@ -140,9 +141,13 @@ eval_page(const struct wd_tagger *tg, const char *dir, const char *lang,
     bool html = strcmp(dot, ".html") == 0;
     char url[512];
     snprintf(url, sizeof url, "https://news.example/%s/%s", lang, name);
-    struct wd_page_input in = {
-        html ? "text/html" : "text/plain; charset=utf-8",
-        (const uint8_t *)body, len, FETCHED_MS, url, NULL, 0};
+    struct wd_page_input in = {html ? "text/html" : "text/plain; charset=utf-8",
+                               (const uint8_t *)body,
+                               len,
+                               FETCHED_MS,
+                               url,
+                               NULL,
+                               0};
     struct wd_page page;
     wd_arena_reset(arena);
     int rc = wd_page_parse(&in, arena, &page);
@@ -169,9 +174,8 @@ eval_page(const struct wd_tagger *tg, const char *dir, const char *lang,
     lang_key(it ? it->language : NULL, gk, sizeof gk);
     lang_key(t_lang, tk, sizeof tk);
     bool ok_lang = tk[0] && strcmp(gk, tk) == 0;
-    bool ok_kind =
-        rc == 0 && (listing ? page.kind == WD_PAGE_LISTING
-                            : page.kind == WD_PAGE_ARTICLE);
+    bool ok_kind = rc == 0 && (listing ? page.kind == WD_PAGE_LISTING
+                                       : page.kind == WD_PAGE_ARTICLE);
     r->title += ok_title;
     r->date += ok_date;
     r->language += ok_lang;
@@ -193,7 +197,8 @@ eval_page(const struct wd_tagger *tg, const char *dir, const char *lang,
         const char *c = tags.countries[i].code;
         bool in_truth = false;
         for (size_t k = 0; k < json_array_size(tc); k++)
-            in_truth |= strcmp(c, json_string_value(json_array_get(tc, k))) == 0;
+            in_truth |=
+                strcmp(c, json_string_value(json_array_get(tc, k))) == 0;
         tp += in_truth;
         fp += !in_truth;
         snprintf(got + strlen(got), sizeof got - strlen(got), " %s", c);
@@ -238,13 +243,13 @@ eval_page(const struct wd_tagger *tg, const char *dir, const char *lang,
         r->tfp += tfp;
         r->tfn += tfn;
     }
-    if (verbose &&
-        (!ok_title || !ok_date || !ok_lang || !ok_kind || fp || fn || tfp || tfn)) {
+    if (verbose && (!ok_title || !ok_date || !ok_lang || !ok_kind || fp || fn ||
+                    tfp || tfn)) {
         printf("%s/%s:", lang, name);
         if (rc)
             printf(" parse error %d;", rc);
         if (!ok_kind)
-            printf(" kind %s;", rc ? "-"
+            printf(" kind %s;", rc                             ? "-"
                                 : page.kind == WD_PAGE_LISTING ? "listing"
                                 : page.kind == WD_PAGE_ARTICLE ? "article"
                                                                : "unknown");
@@ -340,12 +345,14 @@ main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-v") == 0)
             verbose = true;
-        else if (strcmp(argv[i], "--floor") == 0 && i + 1 < argc && n_floors < 16)
+        else if (strcmp(argv[i], "--floor") == 0 && i + 1 < argc &&
+                 n_floors < 16)
             floors[n_floors++] = argv[++i];
         else if (argv[i][0] != '-')
             dir = argv[i];
         else {
-            fprintf(stderr, "usage: region_eval [-v] [DIR] [--floor KEY=VALUE ...]\n");
+            fprintf(stderr,
+                    "usage: region_eval [-v] [DIR] [--floor KEY=VALUE ...]\n");
             return 2;
         }
     }
@@ -398,13 +405,16 @@ main(int argc, char **argv)
     for (size_t i = 0; i < n_rows; i++)
         print_row(&rows[i]);
     print_row(&all);
-    double p = share(all.tp, all.tp + all.fp), rc = share(all.tp, all.tp + all.fn);
-    double got[6] = {share(all.title, all.pages), share(all.date, all.pages),
-                     share(all.language, all.pages), share(all.kind, all.pages),
+    double p = share(all.tp, all.tp + all.fp),
+           rc = share(all.tp, all.tp + all.fn);
+    double got[6] = {share(all.title, all.pages),
+                     share(all.date, all.pages),
+                     share(all.language, all.pages),
+                     share(all.kind, all.pages),
                      p + rc > 0 ? 2 * p * rc / (p + rc) : 0.0,
                      f1_of(all.ttp, all.tfp, all.tfn)};
-    static const char *const keys[6] = {"title", "date", "lang", "kind",
-                                        "countries", "themes"};
+    static const char *const keys[6] = {"title", "date",      "lang",
+                                        "kind",  "countries", "themes"};
     int failed = 0;
     for (int f = 0; f < n_floors; f++) {
         char key[32];

@@ -207,7 +207,8 @@ test_russian_repost(void)
         "уже через полтора года.";
     struct wd_dedup *d = open_dedup(0, 0);
     uint32_t rev;
-    struct wd_story_fp a = fp_of("Казахстан построит новые дороги", body, false);
+    struct wd_story_fp a =
+        fp_of("Казахстан построит новые дороги", body, false);
     CHECK_INT(decide1(d, &a, 1000, &rev), ==, WD_DUP_NEW);
     struct wd_story_fp b =
         fp_of("В Казахстане утвердили план строительства дорог", edited, false);

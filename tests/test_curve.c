@@ -268,7 +268,8 @@ test_unknown_key_refused(void)
     zmq_connect(push, s.w.ingest);
     send_seed(push, "https://intruder.test/page", 2);
     void *sub = curve_subscriber(s.zctx, &s.w, &s.k, s.k.intruder_key);
-    CHECK_INT(worker_wait_metric(&s.w, REFUSED("unknown_key"), 2, DEADLINE_MS), >=, 2);
+    CHECK_INT(worker_wait_metric(&s.w, REFUSED("unknown_key"), 2, DEADLINE_MS),
+              >=, 2);
     /* Logged (within limits) with the socket. */
     CHECK(wait_log(&s.w, "client refused on ingest: reason=unknown_key"));
     CHECK(wait_log(&s.w, "client refused on publish: reason=unknown_key"));
@@ -321,7 +322,8 @@ test_plain_client_refused(void)
     send_seed(push, "https://plain.test/page", 3);
     const char *ch[] = {"all", NULL};
     void *sub = subscriber(s.zctx, &s.w, ch);
-    CHECK_INT(worker_wait_metric(&s.w, REFUSED("handshake"), 2, DEADLINE_MS), >=, 2);
+    CHECK_INT(worker_wait_metric(&s.w, REFUSED("handshake"), 2, DEADLINE_MS),
+              >=, 2);
     /* Said with the client's address (read from the connection, as
      * libzmq's events do not carry it). A raw TCP client connects, waits
      * until the worker counts its connection (its address is read then),
@@ -341,8 +343,8 @@ test_plain_client_refused(void)
     CHECK_INT(worker_wait_metric(&s.w, "wiredesk_peers{socket=\"ingest\"}",
                                  before + 1, DEADLINE_MS),
               >=, before + 1);
-    unsigned char greeting[64] = {0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 0,
-                                  'N', 'U', 'L', 'L'};
+    unsigned char greeting[64] = {0xFF, 0,    0, 0, 0,   0,   0,   0,
+                                  1,    0x7F, 3, 0, 'N', 'U', 'L', 'L'};
     CHECK_INT(send(fd, greeting, sizeof greeting, MSG_NOSIGNAL), ==, 64);
     char needle[128];
     snprintf(needle, sizeof needle,

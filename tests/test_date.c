@@ -123,8 +123,7 @@ test_other_languages(void)
 
     CHECK_INT(parse_ok("2 часа назад", WD_DATE_MINUTE), ==, NOW - 7200000LL);
     CHECK_INT(parse_ok("5 минут назад", WD_DATE_MINUTE), ==, NOW - 300000LL);
-    CHECK_INT(parse_ok("3 дня назад", WD_DATE_DAY), ==,
-              NOW - 3 * 86400000LL);
+    CHECK_INT(parse_ok("3 дня назад", WD_DATE_DAY), ==, NOW - 3 * 86400000LL);
     CHECK_INT(parse_ok("вчера", WD_DATE_DAY), ==, 1763856000000LL);
     CHECK_INT(parse_ok("Сегодня", WD_DATE_DAY), ==, 1763942400000LL);
     CHECK_INT(parse_ok("3 saat önce", WD_DATE_MINUTE), ==, NOW - 3 * 3600000LL);
@@ -149,10 +148,19 @@ test_other_languages(void)
               1763856000000LL + 17 * 3600000LL + 40 * 60000LL);
     CHECK_INT(parse_ok("today at 09:15", WD_DATE_MINUTE), ==,
               1763942400000LL + 9 * 3600000LL + 15 * 60000LL);
-    const char *no[] = {"октября", "2 часа", "назад", "вчера, 25:99",
-                        "октября 2025", "24 мостов 2025", "Kasım",
-                        "2025 ж.", "vor Stunden", "Cuma",
-                        "Güncelleme: yarın", "13:36 /", "Bir iki üç dört: 24.10.2025"};
+    const char *no[] = {"октября",
+                        "2 часа",
+                        "назад",
+                        "вчера, 25:99",
+                        "октября 2025",
+                        "24 мостов 2025",
+                        "Kasım",
+                        "2025 ж.",
+                        "vor Stunden",
+                        "Cuma",
+                        "Güncelleme: yarın",
+                        "13:36 /",
+                        "Bir iki üç dört: 24.10.2025"};
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
         int64_t v;
         if (wd_date_parse(no[i], strlen(no[i]), NOW, &v, NULL) == 0)

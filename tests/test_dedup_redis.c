@@ -99,8 +99,8 @@ test_claims(void)
     CHECK_OK(wd_store_begin(&third));
     CHECK_OK(wd_store_claim(&third, &a1));
     CHECK_OK(wd_store_claim(&third, &near2));
-    CHECK_OK(third.ops->put(third.impl, WD_NS_CONTENT, "\x01\0\0\0\0\0\0\0",
-                            8, "0123456789abcdef", 16));
+    CHECK_OK(third.ops->put(third.impl, WD_NS_CONTENT, "\x01\0\0\0\0\0\0\0", 8,
+                            "0123456789abcdef", 16));
     CHECK_OK(wd_store_commit(&third));
     int64_t committed = mono_ms();
     CHECK_OK(wd_store_begin(&store));
@@ -134,7 +134,8 @@ test_get_many(void)
     int rcs[4];
     CHECK_OK(wd_store_begin(&store));
     CHECK_OK(store.ops->put(store.impl, WD_NS_BAND, keys[0], 9, "first", 5));
-    CHECK_OK(store.ops->put(store.impl, WD_NS_BAND, keys[2], 9, "third-one", 9));
+    CHECK_OK(
+        store.ops->put(store.impl, WD_NS_BAND, keys[2], 9, "third-one", 9));
     /* Staged in this batch, not yet on the server. */
     CHECK_OK(store.ops->get_many(store.impl, WD_NS_BAND, &keys[0][0], 9, 4,
                                  &vals[0][0], 16, vlens, rcs));

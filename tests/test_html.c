@@ -189,8 +189,11 @@ test_utf8_repair(void)
 {
     CHECK_STR(wd_utf8_repair("plain", &arena), "plain");
     CHECK_STR(wd_utf8_repair("мост", &arena), "мост");
-    CHECK_STR(wd_utf8_repair("a\xF1\xF3" "b", &arena),
-              "a\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+    CHECK_STR(wd_utf8_repair("a\xF1\xF3"
+                             "b",
+                             &arena),
+              "a\xEF\xBF\xBD\xEF\xBF\xBD"
+              "b");
     CHECK_STR(wd_utf8_repair("end\xD0", &arena), "end\xEF\xBF\xBD");
     CHECK_STR(wd_utf8_repair("\xEF\xBF\xBD ok", &arena), "\xEF\xBF\xBD ok");
     CHECK(wd_utf8_repair(NULL, &arena) == NULL);

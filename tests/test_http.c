@@ -192,10 +192,13 @@ test_endpoints(void)
     CHECK_CONTAINS(out, "cannot reach");
 
     /* A subscriber that leaves is counted out; /stats says it too. */
-    CHECK(wait_contains(&w, "/stats", "\"peers\":{\"ingest\":1,\"publish\":1}"));
+    CHECK(
+        wait_contains(&w, "/stats", "\"peers\":{\"ingest\":1,\"publish\":1}"));
     zmq_close(sub);
-    CHECK(wait_contains(&w, "/metrics", "wiredesk_peers{socket=\"publish\"} 0\n"));
-    CHECK(wait_contains(&w, "/stats", "\"peers\":{\"ingest\":1,\"publish\":0}"));
+    CHECK(wait_contains(&w, "/metrics",
+                        "wiredesk_peers{socket=\"publish\"} 0\n"));
+    CHECK(
+        wait_contains(&w, "/stats", "\"peers\":{\"ingest\":1,\"publish\":0}"));
 
     CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     zmq_close(push);
@@ -382,8 +385,9 @@ test_stalled_subscriber_queue(void)
     zmq_setsockopt(stalled, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(stalled, ZMQ_SUBSCRIBE, "all", 3);
     zmq_connect(stalled, w.publish);
-    CHECK_INT(worker_wait_metric(&w, "wiredesk_peers{socket=\"publish\"}", 1,
-                                 20000), ==, 1);
+    CHECK_INT(
+        worker_wait_metric(&w, "wiredesk_peers{socket=\"publish\"}", 1, 20000),
+        ==, 1);
     /* Pages until the subscriber has one article: it is subscribed. */
     void *push = pusher(zctx, &w);
     char page[4096];
@@ -416,9 +420,9 @@ test_stalled_subscriber_queue(void)
         queued = worker_wait_metric(
             &w, "wiredesk_send_queue_bytes{socket=\"publish\"}", 1, 10000);
     CHECK_INT(queued, >, 0);
-    CHECK_INT(worker_metric(&w,
-                            "wiredesk_send_queue_max_bytes{socket=\"publish\"}"),
-              >, 0);
+    CHECK_INT(
+        worker_metric(&w, "wiredesk_send_queue_max_bytes{socket=\"publish\"}"),
+        >, 0);
     /* Gone: nothing queued on the publish socket any more. */
     zmq_close(stalled);
     CHECK(wait_contains(&w, "/metrics",

@@ -113,8 +113,8 @@ test_pages(void)
          .body = "В министерстве объяснили рост цен подорожанием зерна."},
         {.title = "Declared", .body = "Declared in English.", .language = "en"},
     };
-    struct wd_page listing = {.kind = WD_PAGE_LISTING, .items = items,
-                              .n_items = 3};
+    struct wd_page listing = {
+        .kind = WD_PAGE_LISTING, .items = items, .n_items = 3};
     wd_lang_fill(&listing, &arena);
     CHECK_STR(items[0].language ? items[0].language : "(none)", "ru");
     CHECK(items[0].language == items[1].language); /* one detection */

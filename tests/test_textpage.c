@@ -272,8 +272,9 @@ test_short_teasers(void)
     CHECK_INT(p.kind, ==, WD_PAGE_LISTING);
     CHECK_INT(p.n_items, ==, 3);
     if (p.n_items == 3) {
-        CHECK_STR(p.items[0].title,
-                  "Моңғолия Қытайға көмір экспортын рекордтық деңгейге жеткізді");
+        CHECK_STR(
+            p.items[0].title,
+            "Моңғолия Қытайға көмір экспортын рекордтық деңгейге жеткізді");
         CHECK_CONTAINS(p.items[0].body, "72 миллион тонна");
         /* Two teasers of one day: the repeated date line is a date, not
          * the page's frame. */

@@ -27,8 +27,8 @@
 #define WD_PEER_ADDR 64    /* "[ipv6]:port" fits */
 
 struct wd_peers_state {
-    int64_t connected;   /* connections open now */
-    bool failed_pending; /* a failed handshake awaits its DISCONNECTED */
+    int64_t connected;      /* connections open now */
+    bool failed_pending;    /* a failed handshake awaits its DISCONNECTED */
     int fd[WD_PEERS_SLOTS]; /* -1: free */
     char addr[WD_PEERS_SLOTS][WD_PEER_ADDR];
 };
@@ -59,9 +59,8 @@ struct wd_peers {
 /* Monitors sock (any socket of zctx; one monitor per socket) on loop.
  * name labels it ("publish"); on_failed may be NULL. Returns 0, or WD_EZMQ
  * (errno says why). */
-int wd_peers_start(struct wd_peers *p, uv_loop_t *loop, void *zctx,
-                   void *sock, const char *name, wd_peers_failed_fn on_failed,
-                   void *ctx);
+int wd_peers_start(struct wd_peers *p, uv_loop_t *loop, void *zctx, void *sock,
+                   const char *name, wd_peers_failed_fn on_failed, void *ctx);
 
 /* Connections open now; -1 when not monitored. */
 int64_t wd_peers_connected(const struct wd_peers *p);

@@ -32,7 +32,7 @@ struct wd_view {
     struct wd_store *store;
     struct wd_storeprobe *probe; /* NULL: a local store (LMDB) */
     const bool *stopping;
-    struct wd_http *http; /* where the dashboards are */
+    struct wd_http *http;         /* where the dashboards are */
     const struct wd_peers *peers; /* [WD_SOCKET__COUNT], NULL: none */
     /* Its own. */
     uv_timer_t timer;

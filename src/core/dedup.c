@@ -360,8 +360,8 @@ near_minhash(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
 {
     uint8_t ids[WD_MH_BANDS][16];
     int counts[WD_MH_BANDS], n_ids = 0, anon = 0, hits = 0;
-    struct reads r = {.ns = WD_NS_BAND, .klen = WD_DUPINDEX_MH_KEY_LEN,
-                      .n = WD_MH_BANDS};
+    struct reads r = {
+        .ns = WD_NS_BAND, .klen = WD_DUPINDEX_MH_KEY_LEN, .n = WD_MH_BANDS};
     for (int b = 0; b < WD_MH_BANDS; b++)
         wd_dupindex_mh_key(b, fp->bands[b], r.keys[b]);
     reads_prefetch(d, &r);

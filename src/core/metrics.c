@@ -228,17 +228,16 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
                       "read yet, beyond libzmq's own queue).");
     for (int i = 0; i < WD_SOCKET__COUNT; i++)
         if (s->peers[i] >= 0)
-            wd_metrics_put(&o, "wiredesk_send_queue_bytes{socket=\"%s\"} %llu\n",
-                           wd_socket_name(i),
-                           (unsigned long long)s->send_queue[i]);
+            wd_metrics_put(
+                &o, "wiredesk_send_queue_bytes{socket=\"%s\"} %llu\n",
+                wd_socket_name(i), (unsigned long long)s->send_queue[i]);
     wd_metrics_family(&o, "send_queue_max_bytes", "gauge",
                       "The same on the fullest connection of each socket.");
     for (int i = 0; i < WD_SOCKET__COUNT; i++)
         if (s->peers[i] >= 0)
-            wd_metrics_put(&o,
-                           "wiredesk_send_queue_max_bytes{socket=\"%s\"} %llu\n",
-                           wd_socket_name(i),
-                           (unsigned long long)s->send_queue_max[i]);
+            wd_metrics_put(
+                &o, "wiredesk_send_queue_max_bytes{socket=\"%s\"} %llu\n",
+                wd_socket_name(i), (unsigned long long)s->send_queue_max[i]);
     gauge(&o, "uptime_seconds", "Seconds since the worker started.",
           (double)(s->now_ms - st->started_at_ms) / 1000.0);
     gauge(&o, "ready", "1 when sockets are bound and the store works.",

@@ -126,7 +126,7 @@ repair_items(struct wd_page *out, struct wd_arena *a)
 {
     for (size_t i = 0; i < out->n_items; i++) {
         struct wd_item *it = &out->items[i];
-        const char **fields[] = {&it->title, &it->body, &it->author,
+        const char **fields[] = {&it->title, &it->body,     &it->author,
                                  &it->url,   &it->language, &it->dateline};
         for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
             if (!*fields[f])
@@ -209,7 +209,7 @@ wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
                 snprintf(cs, sizeof cs, "utf-8");
         }
         return finish(wd_htmlpage_parse((const char *)in->body, in->len, cs,
-                                         in->url, in->fetched_at_ms, arena, out),
+                                        in->url, in->fetched_at_ms, arena, out),
                       out, arena);
     }
 

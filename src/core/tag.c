@@ -2205,8 +2205,8 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
     size_t bchars = blen, at = 0;
     const unsigned char *ub = (const unsigned char *)body;
     for (; at + 8 <= blen; at += 8) { /* eight bytes at a time: 0xC0..0xDF */
-        uint64_t y = (load64(ub + at) & 0xE0E0E0E0E0E0E0E0ull) ^
-                     0xC0C0C0C0C0C0C0C0ull;
+        uint64_t y =
+            (load64(ub + at) & 0xE0E0E0E0E0E0E0E0ull) ^ 0xC0C0C0C0C0C0C0C0ull;
         uint64_t z = ~(((y & 0x7F7F7F7F7F7F7F7Full) + 0x7F7F7F7F7F7F7F7Full) |
                        y | 0x7F7F7F7F7F7F7F7Full);
         bchars -= (size_t)__builtin_popcountll(z);

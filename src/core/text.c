@@ -59,7 +59,8 @@ wd_utf8_repair(const char *s, struct wd_arena *a)
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t k = wd_utf8_next(s + i, n - i, &cp);
-        if (cp == 0xFFFD && !(k == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0)) {
+        if (cp == 0xFFFD &&
+            !(k == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0)) {
             memcpy(out + o, "\xEF\xBF\xBD", 3);
             o += 3;
         } else {

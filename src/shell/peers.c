@@ -143,7 +143,7 @@ wd_peers_start(struct wd_peers *p, uv_loop_t *loop, void *zctx, void *sock,
     if (wd_zwatch_start(&p->watch, loop, mon, 64, read_event) != 0)
         goto fail;
     return 0;
-fail: {
+fail : {
     int e = errno;
     zmq_socket_monitor(sock, NULL, 0);
     if (mon)
