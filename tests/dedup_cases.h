@@ -357,6 +357,48 @@ test_persists_across_reopen(void)
     wd_dedup_close(d);
 }
 
+static struct wd_story_fp numbered(int i);
+
+/* Everything a key finds is found again after a reopen (LMDB rebuilds its
+ * look-ups from the records): a near copy (bands), a teaser of an
+ * upgraded story (the teaser's content key), a teaser found by its lead,
+ * the page, and the ages (retention after the reopen). */
+static void
+test_index_after_reopen(void)
+{
+    struct wd_dedup *d = open_dedup(0, 10000);
+    uint32_t rev;
+    struct wd_story_fp t = fp_of(title, teaser, true);
+    struct wd_story_fp f = fp_of(title, full, false);
+    CHECK_INT(decide1(d, &t, 1000, &rev), ==, WD_DUP_NEW);
+    CHECK_INT(decide1(d, &f, 2000, &rev), ==, WD_DUP_UPGRADE);
+    struct wd_story_fp o = numbered(3);
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK_INT(wd_dedup_decide(d, &o, 9000, &rev), ==, WD_DUP_NEW);
+    CHECK_OK(wd_dedup_commit(d, 77, 9000));
+    wd_dedup_close(d);
+    wd_store_close(&store);
+    reopen_store();
+    d = open_dedup(0, 10000);
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK(wd_dedup_page_seen(d, 77));
+    wd_dedup_abort(d);
+    char edited[1024];
+    snprintf(edited, sizeof edited, "%s", full);
+    memcpy(strstr(edited, "dozens"), "scores", 6);
+    struct wd_story_fp c = fp_of("Dock Strike Goes On", edited, false);
+    CHECK_INT(decide1(d, &c, 9500, &rev), ==, WD_DUP_NEAR);
+    CHECK_INT(decide1(d, &t, 9500, &rev), ==, WD_DUP_EXACT);
+    struct wd_story_fp t2 = fp_of("Harbour walkout goes on", teaser, true);
+    CHECK(decide1(d, &t2, 9500, &rev) != WD_DUP_NEW);
+    /* Past the window of the first two: forgotten; the third stays. */
+    struct wd_story_fp n = numbered(4);
+    decide1(d, &n, 15000, &rev);
+    CHECK_INT(decide1(d, &f, 15001, &rev), ==, WD_DUP_NEW);
+    CHECK_INT(decide1(d, &o, 15002, &rev), ==, WD_DUP_EXACT);
+    wd_dedup_close(d);
+}
+
 static struct wd_story_fp
 numbered(int i)
 {
@@ -518,6 +560,7 @@ test_change_markers(void)
         SETUP_RUN(test_republish_window);                                      \
         SETUP_RUN(test_batch_abort_and_page);                                  \
         SETUP_RUN(test_persists_across_reopen);                                \
+        SETUP_RUN(test_index_after_reopen);                                    \
         SETUP_RUN(test_retention_by_count);                                    \
         SETUP_RUN(test_retention_by_age);                                      \
         SETUP_RUN(test_template_siblings);                                     \

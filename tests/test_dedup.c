@@ -1,13 +1,35 @@
 /* WD_TEST_LABEL: unit */
 /* Dedup decisions on a real LMDB store in a temporary directory. */
+#include <lmdb.h>
+
 #include "dedup_cases.h"
+#include "wd/err.h"
 
 static char dir[64];
+/* Reopen as after a crash: without the index the clean close left. */
+static bool drop_dump;
 
 static void
 reopen_store(void)
 {
+    if (drop_dump) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/dedup.lmdb/index.dump", dir);
+        CHECK_INT(unlink(path), ==, 0);
+    }
     CHECK_OK(wd_store_open_lmdb(&store, dir, 256));
+}
+
+/* The index read back from the clean close's dump, and rebuilt from the
+ * records without it: the same decisions. */
+static void
+test_index_rebuilt_without_dump(void)
+{
+    drop_dump = true;
+    test_index_after_reopen();
+    empty_store();
+    test_persists_across_reopen();
+    drop_dump = false;
 }
 
 static void
@@ -101,10 +123,142 @@ test_every_failed_read_fails_the_batch(void)
     fault.k = 0;
 }
 
+/* Entries of the named database of the LMDB store in dir; sets *format
+ * (at most 15 bytes) to the meta "format" value, "" when none. */
+static size_t
+lmdb_entries(const char *name, char format[16])
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/dedup.lmdb", dir);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi, meta;
+    MDB_stat st = {0};
+    CHECK_OK(mdb_env_create(&env));
+    mdb_env_set_maxdbs(env, 16);
+    CHECK_OK(mdb_env_open(env, path, 0, 0644));
+    CHECK_OK(mdb_txn_begin(env, NULL, 0, &txn));
+    CHECK_OK(mdb_dbi_open(txn, name, MDB_CREATE, &dbi));
+    CHECK_OK(mdb_dbi_open(txn, "meta", MDB_CREATE, &meta));
+    mdb_stat(txn, dbi, &st);
+    MDB_val k = {6, "format"}, v;
+    format[0] = 0;
+    if (mdb_get(txn, meta, &k, &v) == 0)
+        snprintf(format, 16, "%.*s", (int)v.mv_size, (const char *)v.mv_data);
+    CHECK_OK(mdb_txn_commit(txn));
+    mdb_env_close(env);
+    return st.ms_entries;
+}
+
+/* Writes raw entries into the LMDB store in dir, as an earlier version
+ * did: index entries on disk, no format (format NULL) or a given one. */
+static void
+lmdb_write_old(const char *format)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/dedup.lmdb", dir);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi content, band, age, meta;
+    CHECK_OK(mdb_env_create(&env));
+    mdb_env_set_maxdbs(env, 16);
+    CHECK_OK(mdb_env_open(env, path, 0, 0644));
+    CHECK_OK(mdb_txn_begin(env, NULL, 0, &txn));
+    CHECK_OK(mdb_dbi_open(txn, "content", MDB_CREATE, &content));
+    CHECK_OK(mdb_dbi_open(txn, "band", MDB_CREATE, &band));
+    CHECK_OK(mdb_dbi_open(txn, "age", MDB_CREATE, &age));
+    CHECK_OK(mdb_dbi_open(txn, "meta", MDB_CREATE, &meta));
+    uint8_t key[25] = {0x80, 1, 2, 3, 4, 5, 6, 7, 8}, id[16] = {9};
+    MDB_val k = {8, key}, v = {16, id};
+    CHECK_OK(mdb_put(txn, content, &k, &v, 0));
+    k.mv_size = 9; /* a MinHash band's key */
+    CHECK_OK(mdb_put(txn, band, &k, &v, 0));
+    k.mv_size = 13; /* a SimHash table's: stays on disk */
+    v.mv_size = 0;
+    CHECK_OK(mdb_put(txn, band, &k, &v, 0));
+    k.mv_size = 25;
+    CHECK_OK(mdb_put(txn, age, &k, &v, 0));
+    MDB_val fk = {6, "format"};
+    if (format) {
+        MDB_val fv = {strlen(format), (void *)format};
+        CHECK_OK(mdb_put(txn, meta, &fk, &fv, 0));
+    } else {
+        mdb_del(txn, meta, &fk, NULL);
+    }
+    CHECK_OK(mdb_txn_commit(txn));
+    mdb_env_close(env);
+}
+
+/* A store of the earlier layout (its look-ups on disk) is migrated when it
+ * opens: the look-up tables emptied, the format written, and its stories
+ * still found (from the records). A later format is refused, untouched. */
+static void
+test_store_format(void)
+{
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp f = fp_of(title, full, false);
+    CHECK_INT(decide1(d, &f, 1000, &rev), ==, WD_DUP_NEW);
+    wd_dedup_close(d);
+    wd_store_close(&store);
+    char format[16];
+    CHECK_INT(lmdb_entries("content", format), ==, 0); /* held in memory */
+    CHECK_INT(lmdb_entries("story", format), ==, 1);
+    CHECK_STR(format, "2");
+
+    lmdb_write_old(NULL);
+    CHECK_INT(lmdb_entries("content", format), ==, 1);
+    CHECK_INT(lmdb_entries("band", format), ==, 2);
+    CHECK_STR(format, "");
+    reopen_store();
+    wd_store_close(&store);
+    CHECK_INT(lmdb_entries("content", format), ==, 0);
+    CHECK_INT(lmdb_entries("age", format), ==, 0);
+    CHECK_INT(lmdb_entries("band", format), ==, 1); /* the SimHash one */
+    CHECK_STR(format, "2");
+    reopen_store();
+    d = open_dedup(0, 0);
+    CHECK_INT(decide1(d, &f, 2000, &rev), ==, WD_DUP_EXACT);
+    wd_dedup_close(d);
+    wd_store_close(&store);
+
+    /* A dump that no longer matches the records is not read: the records
+     * changed behind it (here: all removed). */
+    char path[128];
+    snprintf(path, sizeof path, "%s/dedup.lmdb", dir);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    CHECK_OK(mdb_env_create(&env));
+    mdb_env_set_maxdbs(env, 16);
+    CHECK_OK(mdb_env_open(env, path, 0, 0644));
+    CHECK_OK(mdb_txn_begin(env, NULL, 0, &txn));
+    CHECK_OK(mdb_dbi_open(txn, "story", 0, &dbi));
+    CHECK_OK(mdb_drop(txn, dbi, 0));
+    CHECK_OK(mdb_txn_commit(txn));
+    mdb_env_close(env);
+    snprintf(path, sizeof path, "%s/dedup.lmdb/index.dump", dir);
+    CHECK_INT(access(path, F_OK), ==, 0);
+    reopen_store();
+    d = open_dedup(0, 0);
+    CHECK_INT(decide1(d, &f, 3000, &rev), ==, WD_DUP_NEW);
+    wd_dedup_close(d);
+    wd_store_close(&store);
+
+    lmdb_write_old("3");
+    CHECK_INT(wd_store_open_lmdb(&store, dir, 256), ==, WD_EFORMAT);
+    CHECK_INT(lmdb_entries("content", format), ==, 1);
+    CHECK_STR(format, "3");
+    lmdb_write_old("2"); /* so that the runner's close finds a store */
+    reopen_store();
+}
+
 int
 main(void)
 {
     DEDUP_CASES(SETUP_RUN);
     SETUP_RUN(test_every_failed_read_fails_the_batch);
+    SETUP_RUN(test_store_format);
+    SETUP_RUN(test_index_rebuilt_without_dump);
     return TEST_DONE();
 }

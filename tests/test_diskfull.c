@@ -41,14 +41,22 @@ file_size(const char *path)
 static void
 page_text(int i, char *buf, size_t cap)
 {
-    static const char *const w[] = {"harbour", "council", "museum", "railway",
-                                    "bridge",  "school",  "market", "forest"};
-    snprintf(buf, cap,
-             "Story %d: the %s and the %s\n\nOfficials said on day %d that the "
-             "%s would reopen after work on the %s, the %s and the %s was "
-             "done, and that the town's %s would follow within %d weeks.\n",
-             i, w[i % 8], w[(i / 8) % 8], i, w[(i + 3) % 8], w[(i / 3) % 8],
-             w[(i + 5) % 8], w[(i / 5) % 8], w[(i + 1) % 8], i % 7 + 2);
+    static const char *const w[] = {
+        "harbour", "council", "museum",  "railway", "bridge",  "school",
+        "market",  "forest",  "river",   "tower",   "library", "station",
+        "garden",  "clinic",  "stadium", "airport", "factory", "theatre",
+        "village", "canal",   "valley",  "castle",  "mill",    "quarry"};
+    /* Words drawn by a generator seeded by i, so that no two pages are
+     * near copies of each other. */
+    uint32_t x = 2654435761u * (uint32_t)(i + 1);
+    size_t n = (size_t)snprintf(buf, cap, "Story %d: news of the day\n\n", i);
+    for (int k = 0; k < 40 && n < cap; k++) {
+        x = x * 1664525u + 1013904223u;
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", k ? " " : "",
+                              w[(x >> 16) % 24]);
+    }
+    if (n < cap)
+        snprintf(buf + n, cap - n, ".\n");
 }
 
 static void

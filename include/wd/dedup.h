@@ -139,8 +139,9 @@ struct wd_dedup_config {
 
 struct wd_dedup;
 
-/* Uses store (borrowed; it must outlive the dedup). Returns 0 or
- * WD_ENOMEM. */
+/* Uses store (borrowed; it must outlive the dedup). A store that keeps
+ * its look-ups in memory (LMDB) has them rebuilt from its records here, the
+ * first time. Returns 0, WD_ENOMEM or the store's error. */
 int wd_dedup_open(struct wd_dedup **out, struct wd_store *store,
                   const struct wd_dedup_config *cfg);
 

@@ -103,6 +103,14 @@ void wd_dupindex_mh_key(int b, uint64_t band,
 int wd_dupindex_sh_near(struct wd_store *s, uint64_t sh, int p, int max_bits,
                         bool *found);
 
+/* Fills the look-up namespaces of a store that keeps them in memory (its
+ * rebuild op; LMDB) from its story and page records: the keys of every
+ * story (also those an upgrade kept of its teaser) and the age entries of
+ * stories and pages. Where two stories share a key, the one read last
+ * (in id order) is named; before a restart it was the one written last.
+ * Returns 0 or the store's error (WD_ENOMEM: a full memory). */
+int wd_dupindex_rebuild(struct wd_store *s);
+
 /* Reads the record of story id into rec; false when there is none. */
 typedef bool (*wd_dupindex_read_fn)(void *ctx, const uint8_t id[16],
                                     struct wd_story_rec *rec);

@@ -21,7 +21,8 @@
     X(TIMEOUT, 1011, "timed out")                                              \
     X(FULL, 1012, "queue full")                                                \
     X(NOTFOUND, 1013, "not found")                                             \
-    X(BUSY, 1014, "resource busy")
+    X(BUSY, 1014, "resource busy")                                             \
+    X(FORMAT, 1015, "stored data of an unknown format version")
 
 enum wd_err {
 #define WD_ERR_ENUM(name, code, msg) WD_E##name = -(code),

@@ -82,6 +82,16 @@ struct wd_store_ops {
     int (*get_many)(void *impl, enum wd_store_ns ns, const uint8_t *keys,
                     size_t klen, size_t n, uint8_t *vals, size_t vcap,
                     size_t *vlens, int *rcs);
+    /* A store that keeps the look-up namespaces in memory (LMDB: see
+     * wd_store_open_lmdb) fills them once, after it opens, from what it
+     * keeps on disk: rebuild calls fn(ctx) inside a batch whose writes to
+     * those namespaces are not undone nor logged, and whose writes
+     * elsewhere are refused; fn reads the records (scan) and puts their
+     * keys; keys_per_record (at most) lets the store make room at once.
+     * A second call does nothing. NULL: the store keeps every namespace
+     * itself (Redis). */
+    int (*rebuild)(void *impl, size_t keys_per_record, int (*fn)(void *ctx),
+                   void *ctx);
 };
 
 struct wd_store {
@@ -91,8 +101,18 @@ struct wd_store {
 
 /* Opens (creating) the LMDB store in dir. map_mb bounds its size. Commits
  * are durable against a crash of the process at once and against a crash
- * of the machine after the next wd_store_sync(). Returns 0, -errno or
- * WD_EBUSY. */
+ * of the machine after the next wd_store_sync().
+ *
+ * Only the records are on disk (WD_NS_STORY, WD_NS_PAGE, WD_NS_JOURNAL,
+ * and the SimHash band tables, which are scanned by prefix): the point
+ * look-ups (WD_NS_CONTENT, WD_NS_URL, WD_NS_LEAD, the MinHash band keys of
+ * WD_NS_BAND, which are 9 bytes long) and the age index (WD_NS_AGE) are
+ * held in memory (memindex.h) and filled by the rebuild op. A store
+ * directory of the earlier layout (those namespaces on disk) is migrated
+ * when it opens: they are emptied, and rebuilt from the records.
+ *
+ * Returns 0, -errno, WD_EBUSY, or WD_EFORMAT (a store written by a later
+ * version, left untouched). */
 int wd_store_open_lmdb(struct wd_store *s, const char *dir, size_t map_mb);
 
 /* Opens the store shared by several workers on the Redis server of url

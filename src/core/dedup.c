@@ -32,6 +32,12 @@ wd_dedup_open(struct wd_dedup **out, struct wd_store *store,
         d->cfg.max_stories = WD_DEFAULT_MAX_STORIES;
     if (d->cfg.max_age_ms <= 0)
         d->cfg.max_age_ms = WD_DEFAULT_MAX_AGE_MS;
+    /* A store that holds its look-ups in memory fills them now (once). */
+    int rc = wd_dupindex_rebuild(store);
+    if (rc) {
+        free(d);
+        return rc;
+    }
     *out = d;
     return 0;
 }

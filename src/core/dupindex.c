@@ -203,6 +203,76 @@ wd_dupindex_add_page(struct wd_store *s, uint64_t page_key, int64_t now_ms)
     return rc;
 }
 
+struct rebuild_ctx {
+    struct wd_store *s;
+    int rc; /* the first failed put */
+};
+
+static int
+rebuild_story(void *ctx, const void *key, size_t klen, const void *val,
+              size_t vlen)
+{
+    struct rebuild_ctx *c = ctx;
+    if (klen != 16 || !wd_dupindex_rec_known(vlen))
+        return 0; /* not a record: nothing finds it */
+    struct wd_story_rec r;
+    memset(&r, 0, sizeof r);
+    memcpy(&r, val, vlen);
+    struct wd_store *s = c->s;
+    const struct wd_store_ops *o = s->ops;
+    uint8_t akey[AGE_KEY_LEN];
+    age_key(r.first_ms, AGE_STORY, key, 16, akey);
+    int rc = o->put(s->impl, WD_NS_AGE, akey, AGE_KEY_LEN, "", 0);
+    /* What an upgrade kept of the teaser first, so that the full text's
+     * own keys win where they are the same. */
+    if (rc == 0 && r.teaser_content_key)
+        rc = o->put(s->impl, WD_NS_CONTENT, &r.teaser_content_key, 8, key, 16);
+    for (int i = 0; rc == 0 && i < WD_FP_LEADS; i++)
+        if (r.teaser_leads[i])
+            rc = o->put(s->impl, WD_NS_LEAD, &r.teaser_leads[i], 8, key, 16);
+    if (rc == 0)
+        rc = wd_dupindex_index(s, key, &r);
+    c->rc = rc;
+    return rc != 0;
+}
+
+static int
+rebuild_page(void *ctx, const void *key, size_t klen, const void *val,
+             size_t vlen)
+{
+    struct rebuild_ctx *c = ctx;
+    int64_t ms = 0;
+    if (klen != 8 || vlen != sizeof ms)
+        return 0;
+    memcpy(&ms, val, sizeof ms);
+    uint8_t akey[AGE_KEY_LEN];
+    age_key(ms, AGE_PAGE, key, 8, akey);
+    c->rc = c->s->ops->put(c->s->impl, WD_NS_AGE, akey, AGE_KEY_LEN, "", 0);
+    return c->rc != 0;
+}
+
+static int
+rebuild_all(void *ctx)
+{
+    struct rebuild_ctx *c = ctx;
+    const struct wd_store_ops *o = c->s->ops;
+    int rc = o->scan(c->s->impl, WD_NS_STORY, NULL, 0, rebuild_story, c);
+    if (rc == 0 && c->rc == 0)
+        rc = o->scan(c->s->impl, WD_NS_PAGE, NULL, 0, rebuild_page, c);
+    return rc ? rc : c->rc;
+}
+
+int
+wd_dupindex_rebuild(struct wd_store *s)
+{
+    struct rebuild_ctx c = {s, 0};
+    /* A record's keys at most: content, URL, leads, bands (the teaser's
+     * kept keys are rare). */
+    size_t keys = 2 + WD_FP_LEADS + WD_MH_BANDS;
+    return s->ops->rebuild ? s->ops->rebuild(s->impl, keys, rebuild_all, &c)
+                           : 0;
+}
+
 struct evict_ctx {
     int64_t cutoff_ms;
     uint64_t over; /* entries beyond the count limit */

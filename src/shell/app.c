@@ -651,12 +651,19 @@ wd_app_run(const struct wd_app_config *cfg)
         .before_commit = app.journaling ? wd_journaling_stage : NULL,
         .hook_ctx = &app.journal,
     };
+    /* With LMDB this reads the store's look-ups back, or rebuilds them
+     * from the records after a crash: said, with how long it took. */
+    uint64_t t_index = uv_hrtime();
     rc = wd_pipeline_new(&app.pipeline, &pc, &app.stats);
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot start pipeline: %s", wd_strerror(rc));
         teardown(&app);
         return 1;
     }
+    wd_log(WD_LOG_INFO,
+           "store: %llu stories remembered, look-ups ready in %llu ms",
+           (unsigned long long)wd_pipeline_dedup_count(app.pipeline),
+           (unsigned long long)((uv_hrtime() - t_index) / 1000000));
     if (crashed_at) {
         /* What the dead process published last may have been in its PUB
          * socket's queue, never sent: if those pages come again (an

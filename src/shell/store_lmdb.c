@@ -11,6 +11,19 @@
  * process (kill -9) at once; fsync happens in wd_store_sync(), which the
  * worker calls every second, so a crash of the machine loses at most the
  * last second of memory (and re-publishes those stories: never loses one).
+ *
+ * What is on disk: one record per story, one per page, the journal. The
+ * look-up keys that find a story (content, URL, lead windows, MinHash
+ * bands) and the age index are held in memory (memindex.h) and rebuilt
+ * from the records when the store opens (the rebuild op): a new story
+ * writes one B-tree leaf instead of about 27, which was most of the
+ * worker's CPU (bench/RESULTS.md, "a store of records"). The memory batch
+ * follows the LMDB transaction: undone on abort and on a failed commit.
+ *
+ * Format: the "meta" database holds "format" = FORMAT. A directory without
+ * it holds the earlier layout (index namespaces on disk): they are emptied
+ * at open, in one transaction, and the format written. A later format is
+ * refused (WD_EFORMAT) and not touched.
  */
 #include "wd/store.h"
 
@@ -24,15 +37,41 @@
 #include <unistd.h>
 
 #include "wd/err.h"
+#include "wd/memindex.h"
 
 static const char *const ns_names[WD_NS__COUNT] = {
     "story", "content", "url", "page", "band", "age", "lead", "journal"};
 
+#define FORMAT "2"
+#define MH_KEY_LEN 9 /* WD_DUPINDEX_MH_KEY_LEN: a MinHash band's key */
+
 struct lmdb_store {
     MDB_env *env;
-    MDB_dbi dbi[WD_NS__COUNT];
+    MDB_dbi dbi[WD_NS__COUNT], meta;
     MDB_txn *txn; /* the open batch, or NULL */
+    struct wd_memindex *mem;
+    bool rebuilt, rebuilding;
+    char snap[4200]; /* the index's dump at a clean close */
 };
+
+enum where { ON_DISK, IN_MEMORY, AGES };
+
+static enum where
+where_of(enum wd_store_ns ns, size_t klen)
+{
+    switch (ns) {
+    case WD_NS_CONTENT:
+    case WD_NS_URL:
+    case WD_NS_LEAD:
+        return IN_MEMORY;
+    case WD_NS_BAND:
+        return klen == MH_KEY_LEN ? IN_MEMORY : ON_DISK;
+    case WD_NS_AGE:
+        return AGES;
+    default:
+        return ON_DISK;
+    }
+}
 
 static int
 err_of(int rc)
@@ -55,7 +94,10 @@ s_begin(void *impl)
     struct lmdb_store *s = impl;
     if (s->txn)
         return WD_EBUSY;
-    return err_of(mdb_txn_begin(s->env, NULL, 0, &s->txn));
+    int rc = err_of(mdb_txn_begin(s->env, NULL, 0, &s->txn));
+    if (rc == 0)
+        wd_memindex_begin(s->mem);
+    return rc;
 }
 
 static int
@@ -66,6 +108,10 @@ s_commit(void *impl)
         return WD_EINVAL;
     int rc = mdb_txn_commit(s->txn);
     s->txn = NULL;
+    if (rc == 0)
+        wd_memindex_commit(s->mem);
+    else
+        wd_memindex_abort(s->mem);
     return err_of(rc);
 }
 
@@ -73,8 +119,10 @@ static void
 s_abort(void *impl)
 {
     struct lmdb_store *s = impl;
-    if (s->txn)
+    if (s->txn) {
         mdb_txn_abort(s->txn);
+        wd_memindex_abort(s->mem);
+    }
     s->txn = NULL;
 }
 
@@ -85,6 +133,19 @@ s_get(void *impl, enum wd_store_ns ns, const void *key, size_t klen, void *val,
     struct lmdb_store *s = impl;
     if (!s->txn)
         return WD_EINVAL;
+    enum where w = where_of(ns, klen);
+    if (w != ON_DISK) {
+        uint8_t id[16];
+        int rc =
+            w == AGES ? WD_EINVAL : wd_memindex_get(s->mem, ns, key, klen, id);
+        if (rc)
+            return rc;
+        if (val && vlen)
+            memcpy(val, id, *vlen < 16 ? *vlen : 16);
+        if (vlen)
+            *vlen = 16;
+        return 0;
+    }
     MDB_val k = {klen, (void *)key}, v;
     int rc = mdb_get(s->txn, s->dbi[ns], &k, &v);
     if (rc)
@@ -103,6 +164,19 @@ s_put(void *impl, enum wd_store_ns ns, const void *key, size_t klen,
     struct lmdb_store *s = impl;
     if (!s->txn)
         return WD_EINVAL;
+    switch (where_of(ns, klen)) {
+    case IN_MEMORY:
+        return vlen == 16 && klen <= WD_MEMINDEX_KEY_MAX
+                   ? wd_memindex_put(s->mem, ns, key, klen, val)
+                   : WD_EINVAL;
+    case AGES:
+        return klen == WD_MEMINDEX_AGE_LEN ? wd_memindex_age_put(s->mem, key)
+                                           : WD_EINVAL;
+    case ON_DISK:
+        break;
+    }
+    if (s->rebuilding)
+        return WD_EINVAL; /* a rebuild only fills the memory */
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
     return err_of(mdb_put(s->txn, s->dbi[ns], &k, &v, 0));
 }
@@ -112,6 +186,20 @@ s_del(void *impl, enum wd_store_ns ns, const void *key, size_t klen)
 {
     struct lmdb_store *s = impl;
     if (!s->txn)
+        return WD_EINVAL;
+    switch (where_of(ns, klen)) {
+    case IN_MEMORY:
+        if (klen <= WD_MEMINDEX_KEY_MAX)
+            wd_memindex_del(s->mem, ns, key, klen);
+        return 0;
+    case AGES:
+        if (klen == WD_MEMINDEX_AGE_LEN)
+            wd_memindex_age_del(s->mem, key);
+        return 0;
+    case ON_DISK:
+        break;
+    }
+    if (s->rebuilding)
         return WD_EINVAL;
     MDB_val k = {klen, (void *)key};
     int rc = mdb_del(s->txn, s->dbi[ns], &k, NULL);
@@ -125,6 +213,19 @@ s_scan(void *impl, enum wd_store_ns ns, const void *prefix, size_t plen,
     struct lmdb_store *s = impl;
     if (!s->txn)
         return WD_EINVAL;
+    if (ns == WD_NS_AGE) {
+        /* In key order; fn must not change the ages while it runs. */
+        for (size_t i = 0, n = wd_memindex_age_count(s->mem); i < n; i++) {
+            const uint8_t *k = wd_memindex_age_at(s->mem, i);
+            if (plen && (plen > WD_MEMINDEX_AGE_LEN || memcmp(k, prefix, plen)))
+                continue;
+            if (fn(ctx, k, WD_MEMINDEX_AGE_LEN, "", 0))
+                break;
+        }
+        return 0;
+    }
+    if (ns != WD_NS_BAND && where_of(ns, 0) == IN_MEMORY)
+        return WD_EINVAL; /* point look-ups only */
     MDB_cursor *cur;
     int rc = mdb_cursor_open(s->txn, s->dbi[ns], &cur);
     if (rc)
@@ -161,6 +262,10 @@ s_count(void *impl, enum wd_store_ns ns, uint64_t *n)
     }
     if (rc == 0)
         *n = st.ms_entries;
+    if (ns == WD_NS_AGE)
+        *n = wd_memindex_age_count(s->mem);
+    else if (ns == WD_NS_BAND || where_of(ns, 0) == IN_MEMORY)
+        *n += wd_memindex_count(s->mem, ns);
     return err_of(rc);
 }
 
@@ -185,6 +290,8 @@ s_sync(void *impl)
     return err_of(mdb_env_sync(s->env, 1));
 }
 
+static void save_index(struct lmdb_store *s);
+
 static void
 s_close(void *impl)
 {
@@ -194,9 +301,140 @@ s_close(void *impl)
     s_abort(s);
     if (s->env) {
         mdb_env_sync(s->env, 1);
+        if (s->rebuilt)
+            save_index(s);
         mdb_env_close(s->env);
     }
+    wd_memindex_free(s->mem);
     free(s);
+}
+
+static int
+snap_write(void *ctx, const void *buf, size_t len)
+{
+    return fwrite(buf, 1, len, ctx) == len ? 0 : -EIO;
+}
+
+static int
+snap_read(void *ctx, void *buf, size_t len)
+{
+    return fread(buf, 1, len, ctx) == len ? 0 : WD_EPARSE;
+}
+
+/* The number of the last committed transaction: what a dump of the index
+ * matches. */
+static uint64_t
+last_txn(const struct lmdb_store *s)
+{
+    MDB_envinfo info;
+    return mdb_env_info(s->env, &info) == 0 ? (uint64_t)info.me_last_txnid : 0;
+}
+
+/* At a clean close: the index as it stands, for the next open to read
+ * instead of rebuilding it (written aside, then renamed). */
+static void
+save_index(struct lmdb_store *s)
+{
+    char tmp[4300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", s->snap);
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return;
+    setvbuf(f, NULL, _IOFBF, 1 << 20);
+    int rc = wd_memindex_dump(s->mem, last_txn(s), snap_write, f);
+    if (fclose(f) != 0 || rc != 0 || rename(tmp, s->snap) != 0)
+        unlink(tmp);
+}
+
+/* The index of the last clean close, when nothing was committed since;
+ * read once (removed), so that a later crash cannot find it. */
+static bool
+load_index(struct lmdb_store *s)
+{
+    FILE *f = fopen(s->snap, "rb");
+    if (!f)
+        return false;
+    setvbuf(f, NULL, _IOFBF, 1 << 20);
+    int rc = wd_memindex_restore(s->mem, last_txn(s), snap_read, f);
+    fclose(f);
+    unlink(s->snap);
+    return rc == 0;
+}
+
+static int
+s_rebuild(void *impl, size_t keys_per_record, int (*fn)(void *ctx), void *ctx)
+{
+    struct lmdb_store *s = impl;
+    if (s->rebuilt)
+        return 0;
+    if (s->txn)
+        return WD_EBUSY;
+    if (load_index(s)) {
+        s->rebuilt = true;
+        return 0;
+    }
+    int rc = err_of(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &s->txn));
+    if (rc)
+        return rc;
+    MDB_stat st;
+    if (mdb_stat(s->txn, s->dbi[WD_NS_STORY], &st) == 0 &&
+        wd_memindex_reserve(s->mem, st.ms_entries * keys_per_record,
+                            st.ms_entries) != 0) {
+        mdb_txn_abort(s->txn);
+        s->txn = NULL;
+        return WD_ENOMEM;
+    }
+    s->rebuilding = true;
+    rc = fn(ctx);
+    s->rebuilding = false;
+    mdb_txn_abort(s->txn);
+    s->txn = NULL;
+    s->rebuilt = rc == 0;
+    return rc;
+}
+
+/* Empties the index namespaces of the earlier layout (they were on disk)
+ * and writes the format; refuses a format it does not know. */
+static int
+check_format(struct lmdb_store *s, MDB_txn *txn)
+{
+    MDB_val k = {6, "format"}, v;
+    int rc = mdb_get(txn, s->meta, &k, &v);
+    if (rc == 0)
+        return v.mv_size == strlen(FORMAT) &&
+                       memcmp(v.mv_data, FORMAT, v.mv_size) == 0
+                   ? 0
+                   : WD_EFORMAT;
+    if (rc != MDB_NOTFOUND)
+        return err_of(rc);
+    const enum wd_store_ns gone[] = {WD_NS_CONTENT, WD_NS_URL, WD_NS_LEAD,
+                                     WD_NS_AGE};
+    for (size_t i = 0; rc == 0 || rc == MDB_NOTFOUND; i++) {
+        if (i == sizeof gone / sizeof gone[0]) {
+            rc = 0;
+            break;
+        }
+        rc = mdb_drop(txn, s->dbi[gone[i]], 0);
+    }
+    /* MinHash band keys (9 bytes); the SimHash tables' stay. */
+    MDB_cursor *cur = NULL;
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, s->dbi[WD_NS_BAND], &cur);
+    MDB_val bk, bv;
+    int c = rc ? rc : mdb_cursor_get(cur, &bk, &bv, MDB_FIRST);
+    while (c == 0) {
+        if (bk.mv_size == MH_KEY_LEN && (c = mdb_cursor_del(cur, 0)) != 0)
+            break;
+        c = mdb_cursor_get(cur, &bk, &bv, MDB_NEXT);
+    }
+    if (cur)
+        mdb_cursor_close(cur);
+    if (rc == 0 && c != MDB_NOTFOUND)
+        rc = c;
+    MDB_val fv = {strlen(FORMAT), FORMAT};
+    if (rc == 0)
+        rc = mdb_put(txn, s->meta, &k, &fv, 0);
+    return err_of(rc);
 }
 
 static const struct wd_store_ops lmdb_ops = {
@@ -213,6 +451,7 @@ static const struct wd_store_ops lmdb_ops = {
     .close = s_close,
     .claim = NULL,    /* one worker: no claims */
     .get_many = NULL, /* local reads: one at a time costs nothing more */
+    .rebuild = s_rebuild,
 };
 
 int
@@ -240,9 +479,14 @@ wd_store_open_lmdb(struct wd_store *out, const char *dir, size_t map_mb)
     struct lmdb_store *s = calloc(1, sizeof *s);
     if (!s)
         return WD_ENOMEM;
+    if (wd_memindex_new(&s->mem) != 0) {
+        free(s);
+        return WD_ENOMEM;
+    }
+    snprintf(s->snap, sizeof s->snap, "%s/index.dump", path);
     int rc = mdb_env_create(&s->env);
     if (rc == 0)
-        rc = mdb_env_set_maxdbs(s->env, WD_NS__COUNT);
+        rc = mdb_env_set_maxdbs(s->env, WD_NS__COUNT + 1);
     if (rc == 0)
         rc = mdb_env_set_mapsize(s->env, (size_t)map_mb << 20);
     if (rc == 0)
@@ -252,11 +496,15 @@ wd_store_open_lmdb(struct wd_store *out, const char *dir, size_t map_mb)
         rc = mdb_txn_begin(s->env, NULL, 0, &txn);
     for (int i = 0; rc == 0 && i < WD_NS__COUNT; i++)
         rc = mdb_dbi_open(txn, ns_names[i], MDB_CREATE, &s->dbi[i]);
+    if (rc == 0)
+        rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta);
+    int fmt = rc == 0 ? check_format(s, txn) : 0;
     if (txn)
-        rc = rc == 0 ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), rc);
-    if (rc) {
+        rc = rc == 0 && fmt == 0 ? mdb_txn_commit(txn)
+                                 : (mdb_txn_abort(txn), rc);
+    if (rc || fmt) {
         s_close(s);
-        return err_of(rc);
+        return rc ? err_of(rc) : fmt;
     }
     out->ops = &lmdb_ops;
     out->impl = s;

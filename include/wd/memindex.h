@@ -1,0 +1,103 @@
+/* The dedup's look-up tables in memory: point look-ups from a short key to
+ * a 16-byte story id, and an ordered list of age keys.
+ *
+ * Why: in LMDB every index entry of a new story (16 MinHash bands, 8 lead
+ * windows, content, URL, age: about 27 keys) dirtied a B-tree leaf of its
+ * own, which the commit wrote with pwrite; that was most of the worker's
+ * CPU. Held here, the entries cost a hash-table slot each, and the store
+ * writes about one record per story. They are rebuilt from the records
+ * when the store opens (store_lmdb.c), so nothing here is ever written to
+ * disk and a crash cannot leave the tables and the records apart.
+ *
+ * Layout: one open-addressing table (linear probing, backward-shift
+ * deletion) of 64-bit key hashes (XXH3 of the key, seeded by the table
+ * number) and 32-bit story slots; a slot table of story ids, each counted
+ * by the entries that name it and freed when none does; the age keys in an
+ * array sorted by time (they arrive in time order, so inserts append and
+ * the oldest, forgotten first, leave from the head). 12 bytes a key at a load
+ * of at most 0.8, 24 bytes a story, 25 bytes an age key.
+ *
+ * Batches: between wd_memindex_begin() and wd_memindex_commit() every
+ * change is logged so that wd_memindex_abort() can undo it, as the store's
+ * batch is undone. Outside a batch nothing is logged (the rebuild).
+ *
+ * A key is its 64-bit hash: two keys with the same hash are one (about one
+ * chance in 10^11 a look-up at 100M entries, like the 64-bit content keys
+ * themselves).
+ */
+#ifndef WD_MEMINDEX_H
+#define WD_MEMINDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct wd_memindex;
+
+#define WD_MEMINDEX_KEY_MAX 16
+#define WD_MEMINDEX_AGE_LEN 25
+
+/* Returns 0 or WD_ENOMEM. */
+int wd_memindex_new(struct wd_memindex **out);
+void wd_memindex_free(struct wd_memindex *m);
+
+/* Starts logging changes; commit forgets the log, abort undoes it. */
+void wd_memindex_begin(struct wd_memindex *m);
+void wd_memindex_commit(struct wd_memindex *m);
+void wd_memindex_abort(struct wd_memindex *m);
+
+/* The id that key (klen <= WD_MEMINDEX_KEY_MAX) of table names: 0, or
+ * WD_ENOTFOUND. */
+int wd_memindex_get(const struct wd_memindex *m, unsigned table,
+                    const void *key, size_t klen, uint8_t id[16]);
+/* Makes key of table name id (replacing what it named). 0 or WD_ENOMEM
+ * (nothing changed). */
+int wd_memindex_put(struct wd_memindex *m, unsigned table, const void *key,
+                    size_t klen, const uint8_t id[16]);
+void wd_memindex_del(struct wd_memindex *m, unsigned table, const void *key,
+                     size_t klen);
+/* Keys of table (as put, less deleted). */
+uint64_t wd_memindex_count(const struct wd_memindex *m, unsigned table);
+
+/* The age list: keys of WD_MEMINDEX_AGE_LEN bytes whose first 8 bytes are
+ * a big-endian time, in time order, and in the order they were put within
+ * one time. A key is put once (a second put would list it twice). 0 or
+ * WD_ENOMEM. */
+int wd_memindex_age_put(struct wd_memindex *m,
+                        const uint8_t key[WD_MEMINDEX_AGE_LEN]);
+void wd_memindex_age_del(struct wd_memindex *m,
+                         const uint8_t key[WD_MEMINDEX_AGE_LEN]);
+size_t wd_memindex_age_count(const struct wd_memindex *m);
+/* The i-th oldest key, i < wd_memindex_age_count(); valid until the next
+ * change. */
+const uint8_t *wd_memindex_age_at(const struct wd_memindex *m, size_t i);
+
+/* Story ids some key names. */
+size_t wd_memindex_ids(const struct wd_memindex *m);
+
+/* Bytes of memory the index holds. */
+size_t wd_memindex_bytes(const struct wd_memindex *m);
+
+/* Makes room for n keys (an upper bound) and stories stories (and a third
+ * more) at once, before a rebuild, so that the tables do not grow step by
+ * step. 0 or WD_ENOMEM. */
+int wd_memindex_reserve(struct wd_memindex *m, size_t n, size_t stories);
+
+/* The index as a byte stream, to be read back by wd_memindex_restore
+ * (same machine: host byte order): a header with tag (the caller's, e.g.
+ * the store's transaction number the index matches), the arrays, and a
+ * checksum. write returns 0 or an error, which dump returns. Outside a
+ * batch. */
+int wd_memindex_dump(const struct wd_memindex *m, uint64_t tag,
+                     int (*write)(void *ctx, const void *buf, size_t len),
+                     void *ctx);
+
+/* Fills an empty index from a dump whose tag is tag. read fills buf with
+ * exactly len bytes or returns an error. Returns 0; WD_EPARSE (another
+ * tag, not a dump, or a checksum that does not match: the index is left
+ * empty); WD_ENOMEM; or read's error. */
+int wd_memindex_restore(struct wd_memindex *m, uint64_t tag,
+                        int (*read)(void *ctx, void *buf, size_t len),
+                        void *ctx);
+
+#endif

@@ -1,0 +1,706 @@
+#include "wd/memindex.h"
+
+#include <stdlib.h>
+#include <string.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
+#include "wd/err.h"
+
+#define NONE SIZE_MAX
+#define FREE_SLOT UINT32_MAX
+#define TABLES_MAX 16
+#define MIN_CAP 1024
+
+/* Open addressing, linear probing: h[i] the key's hash, v[i] its slot + 1
+ * (0: empty). */
+struct tab {
+    uint64_t *h;
+    uint32_t *v;
+    size_t cap, n;
+};
+
+enum undo_kind { UNDO_KEY, UNDO_AGE_PUT, UNDO_AGE_DEL };
+
+struct undo {
+    uint8_t kind, table;
+    uint32_t old; /* UNDO_KEY: the slot + 1 the key named before (0: none) */
+    uint64_t h;
+    uint8_t age[WD_MEMINDEX_AGE_LEN];
+};
+
+struct wd_memindex {
+    struct tab keys, ids;
+    uint64_t counts[TABLES_MAX];
+    /* Stories: id and how many entries name it (FREE_SLOT: free). */
+    uint8_t (*id)[16];
+    uint32_t *refs;
+    size_t n_slots, slot_cap;
+    uint32_t *free_slots;
+    size_t n_free;
+    /* Slots whose count fell to 0 (or new ones): freed at the end of the
+     * batch unless named again (an undo may name them again). */
+    uint32_t *zero;
+    size_t n_zero, zero_cap;
+    /* Age keys, sorted, in [head, end). */
+    uint8_t (*age)[WD_MEMINDEX_AGE_LEN];
+    size_t head, end, age_cap;
+    struct undo *log;
+    size_t n_log, log_cap;
+    bool logging;
+};
+
+static void *
+grow_array(void *p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return p;
+    size_t n = *cap < 64 ? 64 : *cap + *cap / 2;
+    if (n < need)
+        n = need;
+    void *q = realloc(p, n * size);
+    if (q)
+        *cap = n;
+    return q;
+}
+
+static size_t
+home(const struct tab *t, uint64_t h)
+{
+    return (size_t)(((unsigned __int128)h * t->cap) >> 64);
+}
+
+/* The entry of h (and, with id, naming that id), or NONE. */
+static size_t
+tab_find(const struct wd_memindex *m, const struct tab *t, uint64_t h,
+         const uint8_t *id)
+{
+    if (t->cap == 0)
+        return NONE;
+    for (size_t i = home(t, h);; i = i + 1 == t->cap ? 0 : i + 1) {
+        if (t->v[i] == 0)
+            return NONE;
+        if (t->h[i] == h && (!id || memcmp(m->id[t->v[i] - 1], id, 16) == 0))
+            return i;
+    }
+}
+
+static void
+tab_place(struct tab *t, uint64_t h, uint32_t v)
+{
+    size_t i = home(t, h);
+    while (t->v[i] != 0)
+        i = i + 1 == t->cap ? 0 : i + 1;
+    t->h[i] = h;
+    t->v[i] = v;
+    t->n++;
+}
+
+static int
+tab_resize(struct tab *t, size_t cap)
+{
+    struct tab nt = {calloc(cap, sizeof *nt.h), calloc(cap, sizeof *nt.v), cap,
+                     0};
+    if (!nt.h || !nt.v) {
+        free(nt.h);
+        free(nt.v);
+        return WD_ENOMEM;
+    }
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->v[i])
+            tab_place(&nt, t->h[i], t->v[i]);
+    free(t->h);
+    free(t->v);
+    *t = nt;
+    return 0;
+}
+
+/* Room for n entries at a load of at most 0.8. */
+static int
+tab_reserve(struct tab *t, size_t n)
+{
+    if (n * 5 <= t->cap * 4)
+        return 0;
+    size_t cap = t->cap < MIN_CAP ? MIN_CAP : t->cap + t->cap / 2;
+    if (cap * 4 < n * 5)
+        cap = n * 5 / 4 + 1;
+    return tab_resize(t, cap);
+}
+
+/* Removes entry i, moving back the entries after it that may take its
+ * place, so that no probe sequence is broken. */
+static void
+tab_remove(struct tab *t, size_t i)
+{
+    size_t j = i;
+    for (;;) {
+        j = j + 1 == t->cap ? 0 : j + 1;
+        if (t->v[j] == 0)
+            break;
+        size_t k = home(t, t->h[j]);
+        bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (stays)
+            continue;
+        t->h[i] = t->h[j];
+        t->v[i] = t->v[j];
+        i = j;
+    }
+    t->v[i] = 0;
+    t->h[i] = 0;
+    t->n--;
+}
+
+int
+wd_memindex_new(struct wd_memindex **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? 0 : WD_ENOMEM;
+}
+
+/* Frees every array: the index is empty again. */
+static void
+release_all(struct wd_memindex *m)
+{
+    free(m->keys.h);
+    free(m->keys.v);
+    free(m->ids.h);
+    free(m->ids.v);
+    free(m->id);
+    free(m->refs);
+    free(m->free_slots);
+    free(m->zero);
+    free(m->age);
+    free(m->log);
+    memset(m, 0, sizeof *m);
+}
+
+void
+wd_memindex_free(struct wd_memindex *m)
+{
+    if (!m)
+        return;
+    release_all(m);
+    free(m);
+}
+
+static uint64_t
+id_hash(const uint8_t id[16])
+{
+    return XXH3_64bits(id, 16);
+}
+
+static uint64_t
+key_hash(unsigned table, const void *key, size_t klen)
+{
+    return XXH3_64bits_withSeed(key, klen, table + 1);
+}
+
+/* Room for one more slot in the zero list. */
+static int
+zero_room(struct wd_memindex *m)
+{
+    uint32_t *z = grow_array(m->zero, &m->zero_cap, m->n_zero + 1, sizeof *z);
+    if (!z)
+        return WD_ENOMEM;
+    m->zero = z;
+    return 0;
+}
+
+/* Frees the slots no entry names any more. */
+static void
+release_zero(struct wd_memindex *m)
+{
+    for (size_t i = 0; i < m->n_zero; i++) {
+        uint32_t s = m->zero[i];
+        if (m->refs[s] != 0)
+            continue;
+        size_t at = tab_find(m, &m->ids, id_hash(m->id[s]), m->id[s]);
+        if (at != NONE)
+            tab_remove(&m->ids, at);
+        m->refs[s] = FREE_SLOT;
+        m->free_slots[m->n_free++] = s; /* room: one per slot */
+    }
+    m->n_zero = 0;
+}
+
+static int
+slots_room(struct wd_memindex *m)
+{
+    if (m->n_free || m->n_slots < m->slot_cap)
+        return 0;
+    if (m->n_slots >= FREE_SLOT - 1)
+        return WD_ENOMEM;
+    size_t cap = m->slot_cap < 1024 ? 1024 : m->slot_cap + m->slot_cap / 2;
+    void *a = realloc(m->id, cap * 16);
+    if (a)
+        m->id = a;
+    void *b = a ? realloc(m->refs, cap * sizeof *m->refs) : NULL;
+    if (b)
+        m->refs = b;
+    void *f = b ? realloc(m->free_slots, cap * sizeof *m->free_slots) : NULL;
+    if (!f)
+        return WD_ENOMEM;
+    m->free_slots = f;
+    m->slot_cap = cap;
+    return 0;
+}
+
+/* The slot of id, taken when it has none: a slot number, or -1 (no
+ * memory). */
+static int64_t
+slot_of(struct wd_memindex *m, const uint8_t id[16])
+{
+    uint64_t h = id_hash(id);
+    size_t at = tab_find(m, &m->ids, h, id);
+    if (at != NONE)
+        return m->ids.v[at] - 1;
+    if (tab_reserve(&m->ids, m->ids.n + 1) != 0 || zero_room(m) != 0 ||
+        slots_room(m) != 0)
+        return -1;
+    uint32_t s =
+        m->n_free ? m->free_slots[--m->n_free] : (uint32_t)m->n_slots++;
+    memcpy(m->id[s], id, 16);
+    m->refs[s] = 0;
+    tab_place(&m->ids, h, s + 1);
+    m->zero[m->n_zero++] = s; /* freed at the end unless named */
+    return s;
+}
+
+static int
+log_room(struct wd_memindex *m)
+{
+    if (!m->logging)
+        return 0;
+    struct undo *l = grow_array(m->log, &m->log_cap, m->n_log + 1, sizeof *l);
+    if (!l)
+        return WD_ENOMEM;
+    m->log = l;
+    return 0;
+}
+
+static void
+log_add(struct wd_memindex *m, enum undo_kind kind, unsigned table,
+        uint32_t old, uint64_t h, const uint8_t *age)
+{
+    if (!m->logging)
+        return;
+    struct undo *u = &m->log[m->n_log++];
+    u->kind = (uint8_t)kind;
+    u->table = (uint8_t)table;
+    u->old = old;
+    u->h = h;
+    if (age)
+        memcpy(u->age, age, WD_MEMINDEX_AGE_LEN);
+}
+
+/* Makes key h of table name slot v - 1 (v 0: nothing). */
+static int
+key_set(struct wd_memindex *m, unsigned table, uint64_t h, uint32_t v)
+{
+    size_t at = tab_find(m, &m->keys, h, NULL);
+    uint32_t old = at == NONE ? 0 : m->keys.v[at];
+    if (old == v)
+        return 0;
+    if (log_room(m) != 0 || zero_room(m) != 0)
+        return WD_ENOMEM;
+    if (v && at == NONE) {
+        if (tab_reserve(&m->keys, m->keys.n + 1) != 0)
+            return WD_ENOMEM;
+        tab_place(&m->keys, h, v);
+        m->counts[table]++;
+    } else if (v) {
+        m->keys.v[at] = v;
+    } else {
+        tab_remove(&m->keys, at);
+        m->counts[table]--;
+    }
+    log_add(m, UNDO_KEY, table, old, h, NULL);
+    if (v)
+        m->refs[v - 1]++;
+    if (old && --m->refs[old - 1] == 0)
+        m->zero[m->n_zero++] = old - 1;
+    return 0;
+}
+
+int
+wd_memindex_get(const struct wd_memindex *m, unsigned table, const void *key,
+                size_t klen, uint8_t id[16])
+{
+    size_t at = tab_find(m, &m->keys, key_hash(table, key, klen), NULL);
+    if (at == NONE)
+        return WD_ENOTFOUND;
+    if (id)
+        memcpy(id, m->id[m->keys.v[at] - 1], 16);
+    return 0;
+}
+
+int
+wd_memindex_put(struct wd_memindex *m, unsigned table, const void *key,
+                size_t klen, const uint8_t id[16])
+{
+    if (table >= TABLES_MAX)
+        return WD_EINVAL;
+    int64_t s = slot_of(m, id);
+    int rc =
+        s < 0 ? WD_ENOMEM
+              : key_set(m, table, key_hash(table, key, klen), (uint32_t)s + 1);
+    if (!m->logging)
+        release_zero(m);
+    return rc;
+}
+
+void
+wd_memindex_del(struct wd_memindex *m, unsigned table, const void *key,
+                size_t klen)
+{
+    if (table >= TABLES_MAX)
+        return;
+    key_set(m, table, key_hash(table, key, klen), 0);
+    if (!m->logging)
+        release_zero(m);
+}
+
+uint64_t
+wd_memindex_count(const struct wd_memindex *m, unsigned table)
+{
+    return table < TABLES_MAX ? m->counts[table] : 0;
+}
+
+/* The first position in [head, end) whose time (the key's first 8 bytes)
+ * is above key's (upper) or not below it (!upper). */
+static size_t
+age_bound(const struct wd_memindex *m, const uint8_t *key, bool upper)
+{
+    size_t lo = m->head, hi = m->end;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = memcmp(m->age[mid], key, 8);
+        if (c < 0 || (upper && c == 0))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Ages are kept in time order, and in the order they came within one
+ * time (a burst of stories in one millisecond, or a bench that stamps a
+ * million with one time, appends in O(1)). */
+static int
+age_insert(struct wd_memindex *m, const uint8_t *key)
+{
+    bool last = m->end == m->head || memcmp(m->age[m->end - 1], key, 8) <= 0;
+    size_t at = last ? m->end : age_bound(m, key, true);
+    if (m->end == m->age_cap) {
+        if (m->head > 0) { /* room left at the front: move down */
+            memmove(m->age, m->age + m->head,
+                    (m->end - m->head) * WD_MEMINDEX_AGE_LEN);
+            at -= m->head;
+            m->end -= m->head;
+            m->head = 0;
+        }
+        if (m->end == m->age_cap) {
+            void *a = grow_array(m->age, &m->age_cap, m->end + 1,
+                                 WD_MEMINDEX_AGE_LEN);
+            if (!a)
+                return WD_ENOMEM;
+            m->age = a;
+        }
+    }
+    memmove(m->age + at + 1, m->age + at, (m->end - at) * WD_MEMINDEX_AGE_LEN);
+    memcpy(m->age[at], key, WD_MEMINDEX_AGE_LEN);
+    m->end++;
+    return 0;
+}
+
+/* Finds key among those of its time: the oldest first (eviction), then the
+ * newest (an undone put), then the others. */
+static bool
+age_remove(struct wd_memindex *m, const uint8_t *key)
+{
+    size_t lo = age_bound(m, key, false), hi = age_bound(m, key, true), at;
+    if (lo == hi)
+        return false;
+    if (memcmp(m->age[lo], key, WD_MEMINDEX_AGE_LEN) == 0) {
+        at = lo;
+    } else if (memcmp(m->age[hi - 1], key, WD_MEMINDEX_AGE_LEN) == 0) {
+        at = hi - 1;
+    } else {
+        for (at = lo + 1; at + 1 < hi; at++)
+            if (memcmp(m->age[at], key, WD_MEMINDEX_AGE_LEN) == 0)
+                break;
+        if (at + 1 >= hi)
+            return false;
+    }
+    if (at == m->head) {
+        m->head++;
+    } else {
+        memmove(m->age + at, m->age + at + 1,
+                (m->end - at - 1) * WD_MEMINDEX_AGE_LEN);
+        m->end--;
+    }
+    if (m->head == m->end)
+        m->head = m->end = 0;
+    return true;
+}
+
+int
+wd_memindex_age_put(struct wd_memindex *m,
+                    const uint8_t key[WD_MEMINDEX_AGE_LEN])
+{
+    if (log_room(m) != 0)
+        return WD_ENOMEM;
+    int rc = age_insert(m, key);
+    if (rc == 0)
+        log_add(m, UNDO_AGE_PUT, 0, 0, 0, key);
+    return rc;
+}
+
+void
+wd_memindex_age_del(struct wd_memindex *m,
+                    const uint8_t key[WD_MEMINDEX_AGE_LEN])
+{
+    if (log_room(m) != 0)
+        return;
+    if (age_remove(m, key))
+        log_add(m, UNDO_AGE_DEL, 0, 0, 0, key);
+}
+
+size_t
+wd_memindex_age_count(const struct wd_memindex *m)
+{
+    return m->end - m->head;
+}
+
+const uint8_t *
+wd_memindex_age_at(const struct wd_memindex *m, size_t i)
+{
+    return m->age[m->head + i];
+}
+
+void
+wd_memindex_begin(struct wd_memindex *m)
+{
+    m->n_log = 0;
+    m->logging = true;
+}
+
+void
+wd_memindex_commit(struct wd_memindex *m)
+{
+    m->n_log = 0;
+    m->logging = false;
+    release_zero(m);
+}
+
+void
+wd_memindex_abort(struct wd_memindex *m)
+{
+    m->logging = false;
+    /* Undo, newest first. Restoring a key needs no memory a change did not
+     * already take (the table held it), except the zero list's room, which
+     * every change that can drop a count reserved. */
+    while (m->n_log) {
+        const struct undo *u = &m->log[--m->n_log];
+        switch (u->kind) {
+        case UNDO_KEY:
+            key_set(m, u->table, u->h, u->old);
+            break;
+        case UNDO_AGE_PUT:
+            age_remove(m, u->age);
+            break;
+        case UNDO_AGE_DEL:
+            age_insert(m, u->age);
+            break;
+        }
+    }
+    release_zero(m);
+}
+
+size_t
+wd_memindex_ids(const struct wd_memindex *m)
+{
+    return m->ids.n;
+}
+
+size_t
+wd_memindex_bytes(const struct wd_memindex *m)
+{
+    return (m->keys.cap + m->ids.cap) * (sizeof(uint64_t) + sizeof(uint32_t)) +
+           m->slot_cap * (16 + 2 * sizeof(uint32_t)) +
+           m->zero_cap * sizeof(uint32_t) + m->age_cap * WD_MEMINDEX_AGE_LEN +
+           m->log_cap * sizeof(struct undo);
+}
+
+int
+wd_memindex_reserve(struct wd_memindex *m, size_t n, size_t stories)
+{
+    /* A third more stories than asked: the first new ones after a rebuild
+     * must not grow the table at once (n, the keys, is an upper bound
+     * already). */
+    stories += stories / 3;
+    if (tab_reserve(&m->keys, n) != 0 || tab_reserve(&m->ids, stories) != 0)
+        return WD_ENOMEM;
+    return 0;
+}
+
+/* The dump: this header, then the arrays in its order, then the XXH3-64
+ * of everything before it. */
+struct dump_head {
+    char magic[8];
+    uint64_t tag;
+    uint64_t keys_cap, keys_n, ids_cap, ids_n, n_slots, n_free, n_ages;
+    uint64_t counts[TABLES_MAX];
+};
+
+#define DUMP_MAGIC "WDMIDX1"
+#define DUMP_CAP_MAX (1ULL << 36) /* entries of an array, at most */
+
+struct dump_part {
+    void *p;
+    size_t len;
+};
+
+static size_t
+dump_parts(const struct wd_memindex *m, struct dump_part parts[8])
+{
+    size_t n = 0;
+    parts[n++] = (struct dump_part){m->keys.h, m->keys.cap * sizeof(uint64_t)};
+    parts[n++] = (struct dump_part){m->keys.v, m->keys.cap * sizeof(uint32_t)};
+    parts[n++] = (struct dump_part){m->ids.h, m->ids.cap * sizeof(uint64_t)};
+    parts[n++] = (struct dump_part){m->ids.v, m->ids.cap * sizeof(uint32_t)};
+    parts[n++] = (struct dump_part){m->id, m->n_slots * 16};
+    parts[n++] = (struct dump_part){m->refs, m->n_slots * sizeof(uint32_t)};
+    parts[n++] =
+        (struct dump_part){m->free_slots, m->n_free * sizeof(uint32_t)};
+    parts[n++] = (struct dump_part){m->age ? m->age[m->head] : NULL,
+                                    (m->end - m->head) * WD_MEMINDEX_AGE_LEN};
+    return n;
+}
+
+int
+wd_memindex_dump(const struct wd_memindex *m, uint64_t tag,
+                 int (*write)(void *ctx, const void *buf, size_t len),
+                 void *ctx)
+{
+    if (m->logging)
+        return WD_EINVAL;
+    struct dump_head h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, DUMP_MAGIC, 8);
+    h.tag = tag;
+    h.keys_cap = m->keys.cap;
+    h.keys_n = m->keys.n;
+    h.ids_cap = m->ids.cap;
+    h.ids_n = m->ids.n;
+    h.n_slots = m->n_slots;
+    h.n_free = m->n_free;
+    h.n_ages = m->end - m->head;
+    memcpy(h.counts, m->counts, sizeof h.counts);
+    XXH3_state_t st;
+    XXH3_64bits_reset(&st);
+    XXH3_64bits_update(&st, &h, sizeof h);
+    int rc = write(ctx, &h, sizeof h);
+    struct dump_part parts[8];
+    size_t n = dump_parts(m, parts);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (parts[i].len == 0)
+            continue;
+        XXH3_64bits_update(&st, parts[i].p, parts[i].len);
+        rc = write(ctx, parts[i].p, parts[i].len);
+    }
+    uint64_t sum = XXH3_64bits_digest(&st);
+    return rc ? rc : write(ctx, &sum, sizeof sum);
+}
+
+/* A table's entries name slots that exist, as many as it says, with room
+ * left (a probe always meets an empty entry). */
+static bool
+tab_consistent(const struct tab *t, size_t n_slots)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->cap; i++) {
+        if (t->v[i] > n_slots)
+            return false;
+        n += t->v[i] != 0;
+    }
+    return n == t->n && (t->cap == 0 || t->n * 5 <= t->cap * 4);
+}
+
+/* What a restored index must be for every operation to stay in bounds
+ * (the checksum catches a damaged dump, this a wrong one). */
+static bool
+consistent(const struct wd_memindex *m)
+{
+    if (!tab_consistent(&m->keys, m->n_slots) ||
+        !tab_consistent(&m->ids, m->n_slots))
+        return false;
+    size_t free_marked = 0;
+    for (size_t i = 0; i < m->n_slots; i++)
+        free_marked += m->refs[i] == FREE_SLOT;
+    for (size_t i = 0; i < m->n_free; i++)
+        if (m->free_slots[i] >= m->n_slots ||
+            m->refs[m->free_slots[i]] != FREE_SLOT)
+            return false;
+    return free_marked == m->n_free;
+}
+
+int
+wd_memindex_restore(struct wd_memindex *m, uint64_t tag,
+                    int (*read)(void *ctx, void *buf, size_t len), void *ctx)
+{
+    struct dump_head h;
+    int rc = read(ctx, &h, sizeof h);
+    if (rc)
+        return rc;
+    if (memcmp(h.magic, DUMP_MAGIC, 8) != 0 || h.tag != tag ||
+        h.keys_n > h.keys_cap || h.ids_n > h.ids_cap || h.ids_n > h.n_slots ||
+        h.n_free > h.n_slots || h.n_slots >= FREE_SLOT ||
+        (h.keys_cap && h.keys_cap < MIN_CAP) || m->keys.cap || m->n_slots)
+        return WD_EPARSE;
+    size_t slot_cap = h.n_slots ? h.n_slots : 1;
+    m->keys.h = malloc(h.keys_cap * sizeof(uint64_t) + 1);
+    m->keys.v = malloc(h.keys_cap * sizeof(uint32_t) + 1);
+    m->ids.h = malloc(h.ids_cap * sizeof(uint64_t) + 1);
+    m->ids.v = malloc(h.ids_cap * sizeof(uint32_t) + 1);
+    m->id = malloc(slot_cap * 16);
+    m->refs = malloc(slot_cap * sizeof(uint32_t));
+    m->free_slots = malloc(slot_cap * sizeof(uint32_t));
+    m->age = h.n_ages ? malloc(h.n_ages * WD_MEMINDEX_AGE_LEN) : NULL;
+    if (!m->keys.h || !m->keys.v || !m->ids.h || !m->ids.v || !m->id ||
+        !m->refs || !m->free_slots || (h.n_ages && !m->age))
+        rc = WD_ENOMEM;
+    m->keys.cap = h.keys_cap;
+    m->keys.n = h.keys_n;
+    m->ids.cap = h.ids_cap;
+    m->ids.n = h.ids_n;
+    m->n_slots = h.n_slots;
+    m->slot_cap = slot_cap;
+    m->n_free = h.n_free;
+    m->head = 0;
+    m->end = h.n_ages;
+    m->age_cap = h.n_ages;
+    memcpy(m->counts, h.counts, sizeof m->counts);
+    XXH3_state_t st;
+    XXH3_64bits_reset(&st);
+    XXH3_64bits_update(&st, &h, sizeof h);
+    struct dump_part parts[8];
+    size_t n = dump_parts(m, parts);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (parts[i].len == 0)
+            continue;
+        rc = read(ctx, parts[i].p, parts[i].len);
+        if (rc == 0)
+            XXH3_64bits_update(&st, parts[i].p, parts[i].len);
+    }
+    uint64_t sum = 0;
+    if (rc == 0)
+        rc = read(ctx, &sum, sizeof sum);
+    if (rc == 0 && sum != XXH3_64bits_digest(&st))
+        rc = WD_EPARSE;
+    if (rc == 0 && !consistent(m))
+        rc = WD_EPARSE;
+    if (rc)
+        release_all(m); /* back to empty */
+    return rc;
+}

@@ -1,0 +1,370 @@
+/* WD_TEST_LABEL: unit */
+/* The in-memory look-up tables: keys, ids, ages, batches undone. A random
+ * sequence of batches is checked against a plain model after each one. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "wd/err.h"
+#include "wd/memindex.h"
+
+static void
+make_id(unsigned n, uint8_t id[16])
+{
+    memset(id, 0, 16);
+    memcpy(id, &n, sizeof n);
+    id[15] = 0x5a;
+}
+
+static void
+test_put_get_del(void)
+{
+    struct wd_memindex *m;
+    CHECK_OK(wd_memindex_new(&m));
+    uint8_t a[16], b[16], got[16];
+    make_id(1, a);
+    make_id(2, b);
+    uint64_t k = 42;
+    CHECK_INT(wd_memindex_get(m, 1, &k, 8, got), ==, WD_ENOTFOUND);
+    CHECK_OK(wd_memindex_put(m, 1, &k, 8, a));
+    CHECK_OK(wd_memindex_get(m, 1, &k, 8, got));
+    CHECK(memcmp(got, a, 16) == 0);
+    /* Same key bytes, another table: another key. */
+    CHECK_INT(wd_memindex_get(m, 2, &k, 8, got), ==, WD_ENOTFOUND);
+    CHECK_OK(wd_memindex_put(m, 1, &k, 8, b)); /* replaced */
+    CHECK_OK(wd_memindex_get(m, 1, &k, 8, got));
+    CHECK(memcmp(got, b, 16) == 0);
+    CHECK_INT(wd_memindex_count(m, 1), ==, 1);
+    CHECK_INT(wd_memindex_ids(m), ==, 1); /* a is named by nothing now */
+    wd_memindex_del(m, 1, &k, 8);
+    CHECK_INT(wd_memindex_get(m, 1, &k, 8, got), ==, WD_ENOTFOUND);
+    CHECK_INT(wd_memindex_count(m, 1), ==, 0);
+    CHECK_INT(wd_memindex_ids(m), ==, 0);
+    wd_memindex_free(m);
+}
+
+static void
+test_abort_undoes(void)
+{
+    struct wd_memindex *m;
+    CHECK_OK(wd_memindex_new(&m));
+    uint8_t a[16], b[16], got[16], age1[WD_MEMINDEX_AGE_LEN] = {1},
+                                   age2[WD_MEMINDEX_AGE_LEN] = {2};
+    make_id(1, a);
+    make_id(2, b);
+    uint64_t k1 = 1, k2 = 2;
+    CHECK_OK(wd_memindex_put(m, 0, &k1, 8, a));
+    CHECK_OK(wd_memindex_age_put(m, age1));
+    wd_memindex_begin(m);
+    CHECK_OK(wd_memindex_put(m, 0, &k1, 8, b)); /* replace */
+    CHECK_OK(wd_memindex_put(m, 0, &k2, 8, b)); /* add */
+    wd_memindex_age_del(m, age1);
+    CHECK_OK(wd_memindex_age_put(m, age2));
+    CHECK_INT(wd_memindex_age_count(m), ==, 1);
+    wd_memindex_abort(m);
+    CHECK_OK(wd_memindex_get(m, 0, &k1, 8, got));
+    CHECK(memcmp(got, a, 16) == 0);
+    CHECK_INT(wd_memindex_get(m, 0, &k2, 8, got), ==, WD_ENOTFOUND);
+    CHECK_INT(wd_memindex_ids(m), ==, 1); /* b's slot given back */
+    CHECK_INT(wd_memindex_age_count(m), ==, 1);
+    CHECK(memcmp(wd_memindex_age_at(m, 0), age1, WD_MEMINDEX_AGE_LEN) == 0);
+    /* A delete undone: the key names its id again, whose slot was kept
+     * while the batch was open. */
+    wd_memindex_begin(m);
+    wd_memindex_del(m, 0, &k1, 8);
+    CHECK_OK(wd_memindex_put(m, 0, &k2, 8, b));
+    wd_memindex_abort(m);
+    CHECK_OK(wd_memindex_get(m, 0, &k1, 8, got));
+    CHECK(memcmp(got, a, 16) == 0);
+    /* Committed: stays. */
+    wd_memindex_begin(m);
+    CHECK_OK(wd_memindex_put(m, 0, &k2, 8, b));
+    wd_memindex_commit(m);
+    CHECK_OK(wd_memindex_get(m, 0, &k2, 8, got));
+    CHECK(memcmp(got, b, 16) == 0);
+    wd_memindex_free(m);
+}
+
+/* The model: key k (0..KEYS) of table t names id model_key[t][k] (0:
+ * none); ages are a set of small numbers. */
+#define KEYS 3000
+#define TABLES 3
+#define AGES 2000
+static unsigned model_key[TABLES][KEYS];
+static bool model_age[AGES];
+
+static void
+age_of(unsigned n, uint8_t key[WD_MEMINDEX_AGE_LEN])
+{
+    memset(key, 0, WD_MEMINDEX_AGE_LEN);
+    key[6] = (uint8_t)(n >> 8); /* big-endian: byte order is n's */
+    key[7] = (uint8_t)n;
+    key[8] = 'S';
+}
+
+static void
+check_model(const struct wd_memindex *m)
+{
+    uint8_t got[16], want[16];
+    size_t ids_named = 0;
+    static bool named[KEYS * 4];
+    memset(named, 0, sizeof named);
+    for (unsigned t = 0; t < TABLES; t++) {
+        uint64_t n = 0;
+        for (unsigned k = 0; k < KEYS; k++) {
+            uint64_t key = k * 7919u;
+            int rc = wd_memindex_get(m, t, &key, 8, got);
+            if (model_key[t][k] == 0) {
+                if (rc != WD_ENOTFOUND)
+                    CHECK_INT(rc, ==, WD_ENOTFOUND);
+                continue;
+            }
+            n++;
+            make_id(model_key[t][k], want);
+            if (rc != 0 || memcmp(got, want, 16) != 0) {
+                CHECK_INT(rc, ==, 0);
+                CHECK(memcmp(got, want, 16) == 0);
+                return;
+            }
+            if (!named[model_key[t][k]]) {
+                named[model_key[t][k]] = true;
+                ids_named++;
+            }
+        }
+        CHECK_INT(wd_memindex_count(m, t), ==, n);
+    }
+    /* Every id no key names was given back. */
+    CHECK_INT(wd_memindex_ids(m), ==, ids_named);
+    size_t n_ages = 0;
+    uint8_t key[WD_MEMINDEX_AGE_LEN];
+    for (unsigned a = 0; a < AGES; a++) {
+        if (!model_age[a])
+            continue;
+        age_of(a, key);
+        if (n_ages >= wd_memindex_age_count(m) ||
+            memcmp(wd_memindex_age_at(m, n_ages), key, WD_MEMINDEX_AGE_LEN)) {
+            CHECK(!"age list differs from the model");
+            return;
+        }
+        n_ages++;
+    }
+    CHECK_INT(wd_memindex_age_count(m), ==, n_ages);
+}
+
+/* Many ages of one time (a burst in one millisecond): kept in the order
+ * they came, the oldest removed first, an undone put removed from the
+ * end, and one in the middle found. */
+static void
+test_ages_of_one_time(void)
+{
+    struct wd_memindex *m;
+    CHECK_OK(wd_memindex_new(&m));
+    uint8_t key[WD_MEMINDEX_AGE_LEN] = {0};
+    key[7] = 9;
+    for (unsigned i = 0; i < 100000; i++) {
+        memcpy(key + 9, &i, sizeof i);
+        CHECK_OK(wd_memindex_age_put(m, key));
+    }
+    unsigned v;
+    memcpy(&v, wd_memindex_age_at(m, 0) + 9, sizeof v);
+    CHECK_INT(v, ==, 0);
+    memcpy(&v, wd_memindex_age_at(m, 99999) + 9, sizeof v);
+    CHECK_INT(v, ==, 99999);
+    wd_memindex_begin(m);
+    unsigned i = 100000;
+    memcpy(key + 9, &i, sizeof i);
+    CHECK_OK(wd_memindex_age_put(m, key));
+    wd_memindex_abort(m);
+    CHECK_INT(wd_memindex_age_count(m), ==, 100000);
+    i = 0;
+    memcpy(key + 9, &i, sizeof i);
+    wd_memindex_age_del(m, key);
+    i = 500;
+    memcpy(key + 9, &i, sizeof i);
+    wd_memindex_age_del(m, key);
+    CHECK_INT(wd_memindex_age_count(m), ==, 99998);
+    memcpy(&v, wd_memindex_age_at(m, 0) + 9, sizeof v);
+    CHECK_INT(v, ==, 1);
+    memcpy(&v, wd_memindex_age_at(m, 499) + 9, sizeof v);
+    CHECK_INT(v, ==, 501);
+    wd_memindex_free(m);
+}
+
+static void
+test_random_batches(void)
+{
+    struct wd_memindex *m;
+    CHECK_OK(wd_memindex_new(&m));
+    static unsigned saved_key[TABLES][KEYS];
+    static bool saved_age[AGES];
+    memset(model_key, 0, sizeof model_key);
+    memset(model_age, 0, sizeof model_age);
+    srand(7);
+    unsigned next_age = 0;
+    for (int batch = 0; batch < 400; batch++) {
+        bool logged = batch % 10 != 0; /* some outside a batch */
+        bool undo = logged && rand() % 3 == 0;
+        memcpy(saved_key, model_key, sizeof model_key);
+        memcpy(saved_age, model_age, sizeof model_age);
+        if (logged)
+            wd_memindex_begin(m);
+        int ops = 1 + rand() % 200;
+        for (int i = 0; i < ops; i++) {
+            unsigned t = (unsigned)rand() % TABLES, k = (unsigned)rand() % KEYS;
+            uint64_t key = k * 7919u;
+            int what = rand() % 10;
+            if (what < 5) { /* put: ids from a small set, so they share */
+                unsigned id = 1 + (unsigned)rand() % (KEYS * 4 - 1);
+                uint8_t idb[16];
+                make_id(id, idb);
+                CHECK_OK(wd_memindex_put(m, t, &key, 8, idb));
+                model_key[t][k] = id;
+            } else if (what < 8) {
+                wd_memindex_del(m, t, &key, 8);
+                model_key[t][k] = 0;
+            } else {
+                uint8_t akey[WD_MEMINDEX_AGE_LEN];
+                /* mostly in time order, some earlier; deletes from the
+                 * oldest and anywhere */
+                unsigned a =
+                    rand() % 4 ? next_age++ % AGES : (unsigned)rand() % AGES;
+                age_of(a, akey);
+                if (rand() % 2) {
+                    if (model_age[a])
+                        continue; /* a key is put once */
+                    CHECK_OK(wd_memindex_age_put(m, akey));
+                    model_age[a] = true;
+                } else {
+                    wd_memindex_age_del(m, akey);
+                    model_age[a] = false;
+                }
+                if (rand() % 3 == 0 && wd_memindex_age_count(m)) {
+                    uint8_t oldest[WD_MEMINDEX_AGE_LEN];
+                    memcpy(oldest, wd_memindex_age_at(m, 0), sizeof oldest);
+                    wd_memindex_age_del(m, oldest);
+                    model_age[oldest[6] << 8 | oldest[7]] = false;
+                }
+            }
+        }
+        if (undo) {
+            wd_memindex_abort(m);
+            memcpy(model_key, saved_key, sizeof model_key);
+            memcpy(model_age, saved_age, sizeof model_age);
+        } else if (logged) {
+            wd_memindex_commit(m);
+        }
+        check_model(m);
+    }
+    CHECK(wd_memindex_bytes(m) > 0);
+    wd_memindex_free(m);
+}
+
+struct buf {
+    uint8_t *p;
+    size_t len, cap, at;
+};
+
+static int
+buf_write(void *ctx, const void *data, size_t len)
+{
+    struct buf *b = ctx;
+    if (b->len + len > b->cap) {
+        b->cap = (b->len + len) * 2;
+        b->p = realloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->len, data, len);
+    b->len += len;
+    return 0;
+}
+
+static int
+buf_read(void *ctx, void *data, size_t len)
+{
+    struct buf *b = ctx;
+    if (b->at + len > b->len)
+        return WD_EPARSE;
+    memcpy(data, b->p + b->at, len);
+    b->at += len;
+    return 0;
+}
+
+/* A dump reads back to the same index (keys, ids, counts, ages, and it
+ * goes on working); another tag, a cut or a changed byte are refused and
+ * leave the index empty. */
+static void
+test_dump_restore(void)
+{
+    struct wd_memindex *m, *r;
+    CHECK_OK(wd_memindex_new(&m));
+    uint8_t id[16], got[16], age[WD_MEMINDEX_AGE_LEN] = {0};
+    for (unsigned i = 0; i < 5000; i++) {
+        uint64_t k = i;
+        make_id(i / 3, id);
+        CHECK_OK(wd_memindex_put(m, i % 4, &k, 8, id));
+        age[7] = (uint8_t)i;
+        age[6] = (uint8_t)(i >> 8);
+        if (i % 3 == 0)
+            CHECK_OK(wd_memindex_age_put(m, age));
+    }
+    for (unsigned i = 0; i < 5000; i += 7) { /* some slots freed */
+        uint64_t k = i;
+        wd_memindex_del(m, i % 4, &k, 8);
+    }
+    struct buf b = {0};
+    CHECK_OK(wd_memindex_dump(m, 1234, buf_write, &b));
+    CHECK_OK(wd_memindex_new(&r));
+    CHECK_OK(wd_memindex_restore(r, 1234, buf_read, &b));
+    CHECK_INT(wd_memindex_ids(r), ==, wd_memindex_ids(m));
+    CHECK_INT(wd_memindex_age_count(r), ==, wd_memindex_age_count(m));
+    for (unsigned t = 0; t < 4; t++)
+        CHECK_INT(wd_memindex_count(r, t), ==, wd_memindex_count(m, t));
+    int differ = 0;
+    for (unsigned i = 0; i < 5000; i++) {
+        uint64_t k = i;
+        uint8_t want[16];
+        int a = wd_memindex_get(m, i % 4, &k, 8, want),
+            c = wd_memindex_get(r, i % 4, &k, 8, got);
+        differ += a != c || (a == 0 && memcmp(want, got, 16) != 0);
+    }
+    CHECK_INT(differ, ==, 0);
+    for (size_t i = 0; i < wd_memindex_age_count(m); i++)
+        differ += memcmp(wd_memindex_age_at(m, i), wd_memindex_age_at(r, i),
+                         WD_MEMINDEX_AGE_LEN) != 0;
+    CHECK_INT(differ, ==, 0);
+    /* It goes on: a new id takes a freed slot, a key is replaced. */
+    uint64_t k = 1;
+    make_id(99999, id);
+    CHECK_OK(wd_memindex_put(r, 1, &k, 8, id));
+    CHECK_OK(wd_memindex_get(r, 1, &k, 8, got));
+    CHECK(memcmp(got, id, 16) == 0);
+    wd_memindex_free(r);
+
+    CHECK_OK(wd_memindex_new(&r));
+    b.at = 0;
+    CHECK_INT(wd_memindex_restore(r, 999, buf_read, &b), ==, WD_EPARSE);
+    CHECK_INT(wd_memindex_ids(r), ==, 0);
+    b.at = 0;
+    b.p[b.len / 2] ^= 1;
+    CHECK_INT(wd_memindex_restore(r, 1234, buf_read, &b), ==, WD_EPARSE);
+    CHECK_INT(wd_memindex_ids(r), ==, 0);
+    CHECK_INT(wd_memindex_get(r, 1, &k, 8, got), ==, WD_ENOTFOUND);
+    b.p[b.len / 2] ^= 1;
+    b.at = 0;
+    b.len -= 9;
+    CHECK(wd_memindex_restore(r, 1234, buf_read, &b) != 0);
+    CHECK_INT(wd_memindex_ids(r), ==, 0);
+    wd_memindex_free(r);
+    wd_memindex_free(m);
+    free(b.p);
+}
+
+int
+main(void)
+{
+    RUN(test_put_get_del);
+    RUN(test_abort_undoes);
+    RUN(test_ages_of_one_time);
+    RUN(test_random_batches);
+    RUN(test_dump_restore);
+    return TEST_DONE();
+}
