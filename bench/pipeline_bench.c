@@ -1,6 +1,7 @@
 /* Whole-pipeline benchmark against the transport's own ceiling, in one run.
  *
  *   pipeline_bench [PAGES] [WIREDESK] [--html] [--refetch PCT] [--state DIR]
+ *                  [--threads N]
  *
  *   PAGES default 20000, WIREDESK default build/wiredesk; --html serves every
  *   page as HTML (headline <h1>, lines <p>, in <article> between a nav bar
@@ -8,7 +9,9 @@
  *   15; with the listings' repeats and re-posts about 40 % of stories are
  *   duplicates); --state DIR runs the worker on an existing state directory
  *   (e.g. one that `dedup_bench 1000000 DIR` filled), kept afterwards, and
- *   skips the half-rate run (its pages would all be duplicates by then).
+ *   skips the half-rate run (its pages would all be duplicates by then);
+ *   --threads N runs the worker with that many parse threads (default:
+ *   the worker's, one a core).
  *
  * 1. Generates a realistic stream (bench/streamgen: listings, articles,
  *    re-fetches, copies; ~40% duplicates).
@@ -122,6 +125,8 @@ struct run {
     int64_t p50, p99, p999;
 };
 
+static const char *threads; /* --threads of the worker, or NULL */
+
 /* One run of the real worker (fresh state) on the frames, pushed as fast
  * as PUSH goes (rate 0) or paced at rate pages a second. */
 static int
@@ -147,6 +152,8 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
                            "200",
                            "--log-level",
                            "warn",
+                           threads ? "--threads" : NULL,
+                           threads,
                            NULL};
     pid_t worker;
     double t_spawn = now_s();
@@ -261,6 +268,8 @@ main(int argc, char **argv)
             refetch = atoi(argv[++i]);
         else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
             state = argv[++i];
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            threads = argv[++i];
         else if (npos++ == 0)
             pages = atoi(argv[i]);
         else

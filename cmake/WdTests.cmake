@@ -40,7 +40,8 @@ set_tests_properties(test_burst PROPERTIES TIMEOUT 400)
 # teardown), never in the normal or ASan builds; worker_stop now prints the
 # worker's log tail and how it ended, for the next look.
 set(WD_TSAN_TESTS test_zwatch test_ack test_pipeline test_e2e test_curve
-    test_stop test_restart test_http test_xmlarena test_store_frozen)
+    test_stop test_restart test_http test_xmlarena test_store_frozen
+    test_threads)
 foreach(name ${WD_TSAN_TESTS})
   set_property(TEST ${name} APPEND PROPERTY LABELS tsan)
 endforeach()

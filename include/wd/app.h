@@ -45,6 +45,8 @@ struct wd_app_config {
     /* How long published stories stay in the journal for RESUME (with the
      * snapshot service, on an LMDB store); 0: none. */
     unsigned journal_minutes;
+    /* Threads that parse and fingerprint pages (0: one a core less one). */
+    unsigned threads;
 };
 
 /* Runs the worker until SIGINT or SIGTERM; SIGHUP reloads the tagger's

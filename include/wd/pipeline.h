@@ -33,6 +33,11 @@ struct wd_pipeline_config {
      * NULL: nothing. */
     int (*before_commit)(void *ctx, struct wd_store *store);
     void *hook_ctx;
+    /* Parse shards (0 = 1): the pages of one source (scraper and host)
+     * always go to one shard, whose state (the boilerplate learned, the
+     * page keys seen lately) only that shard's pages touch, so that the
+     * shards parse in parallel, each in its pages' order. */
+    unsigned shards;
 };
 
 struct wd_pipeline;
@@ -85,8 +90,10 @@ void wd_pipeline_free(struct wd_pipeline *p);
 /* A page in steps, so that the first ones can run on other threads:
  *
  *   pp = wd_prepared_get(p, frame, len, now)     the shell's thread: copies
- *   wd_pipeline_parse(p, pp)                     any one thread at a time,
- *                                                in arrival order: decode,
+ *   wd_pipeline_parse(p, pp)                     per shard
+ *                                                (wd_prepared_shard), one
+ *                                                thread at a time, in
+ *                                                arrival order: decode,
  *                                                check, parse, learn
  *   wd_pipeline_fingerprint(pp)                  any thread, once parse is
  *                                                done, in any order: the
@@ -96,8 +103,9 @@ void wd_pipeline_free(struct wd_pipeline *p);
  *                                                emit, commit
  *   wd_prepared_put(p, pp)                       the shell's thread
  *
- * parse touches only the page and the learned boilerplate (which is why
- * parses must not overlap; the shell runs them one after the other);
+ * parse touches only the page and its shard's learned boilerplate and
+ * page keys (which is why parses of one shard must not overlap; the shell
+ * runs each shard's one after the other);
  * fingerprint touches only the page; finish owns the store, the tagger and
  * the counters. wd_pipeline_prepare() is parse then fingerprint. A finish
  * that says out->retry may be called again on the same page later: it is
@@ -107,6 +115,8 @@ struct wd_prepared;
 
 struct wd_prepared *wd_prepared_get(struct wd_pipeline *p, const uint8_t *frame,
                                     size_t len, int64_t now_ms);
+/* The page's parse shard, < the configured shards. */
+unsigned wd_prepared_shard(const struct wd_prepared *pp);
 /* Returns whether wd_pipeline_fingerprint() has work to do on the page. */
 bool wd_pipeline_parse(struct wd_pipeline *p, struct wd_prepared *pp);
 void wd_pipeline_fingerprint(struct wd_prepared *pp);

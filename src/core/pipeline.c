@@ -24,15 +24,20 @@
  * unless finish turns out to need them. */
 #define WD_RECENT_PAGES 16384
 
+/* What parse learns and remembers, per shard (the sources hashed to it):
+ * touched by that shard's parses only. */
+struct parse_shard {
+    struct wd_boiler *boiler; /* learned boilerplate per source */
+    /* The page keys parse saw lately, direct-mapped by key. */
+    uint64_t recent[WD_RECENT_PAGES];
+};
+
 struct wd_pipeline {
     struct wd_pipeline_config cfg;
     struct wd_stats *stats;
     struct wd_dedup *dedup;
     struct wd_tagger *tagger;
-    struct wd_boiler *boiler; /* learned boilerplate per source */
-    /* The page keys parse saw lately, direct-mapped by key; touched by
-     * parse only, like the boilerplate learner. */
-    uint64_t recent[WD_RECENT_PAGES];
+    struct parse_shard *shards; /* cfg.shards of them */
     bool store_failed;
     struct wd_prepared *free_list; /* pages to reuse, with their arenas */
     unsigned n_free;
@@ -46,7 +51,8 @@ struct wd_prepared {
     const uint8_t *frame;
     size_t len;
     int64_t now_ms;
-    int rc; /* refused by prepare: a WD_E* code */
+    unsigned shard; /* of its source: the parse state it uses */
+    int rc;         /* refused by prepare: a WD_E* code */
     Wiredesk__V1__RawPage *raw;
     struct wd_page page;
     struct wd_story_fp *fps; /* one per story */
@@ -117,6 +123,37 @@ peek_raw(const uint8_t *frame, size_t len, char *url, size_t ucap, char *source,
 
 #define MAX_FREE_PREPARED 64
 
+/* The host of a URL ("" when none): what follows "://" up to the path. */
+static const char *
+url_host(const char *url, size_t *len)
+{
+    const char *host = url ? strstr(url, "://") : NULL;
+    host = host ? host + 3 : (url ? url : "");
+    *len = strcspn(host, "/?#");
+    return host;
+}
+
+/* The parse shard of a frame: its source (the scraper's name and the
+ * page's host, as the boilerplate learner keys it), read from the field
+ * headers, hashed. */
+static unsigned
+shard_of(const struct wd_pipeline *p, const uint8_t *frame, size_t len)
+{
+    char url[256], source[64], key[330];
+    peek_raw(frame, len, url, sizeof url, source, sizeof source);
+    size_t host_len;
+    const char *host = url_host(url, &host_len);
+    int n = snprintf(key, sizeof key, "%s|%.*s", source, (int)host_len, host);
+    size_t klen = n < 0 ? 0 : n < (int)sizeof key ? (size_t)n : sizeof key - 1;
+    return (unsigned)(XXH3_64bits(key, klen) % p->cfg.shards);
+}
+
+unsigned
+wd_prepared_shard(const struct wd_prepared *pp)
+{
+    return pp->shard;
+}
+
 int
 wd_pipeline_new(struct wd_pipeline **out, const struct wd_pipeline_config *cfg,
                 struct wd_stats *stats)
@@ -137,8 +174,12 @@ wd_pipeline_new(struct wd_pipeline **out, const struct wd_pipeline_config *cfg,
     int rc = wd_dedup_open(&p->dedup, cfg->store, &cfg->dedup);
     if (rc == 0 && !p->tagger)
         rc = wd_tagger_new(&p->tagger);
-    if (rc == 0)
-        rc = wd_boiler_new(&p->boiler, 256);
+    if (p->cfg.shards == 0)
+        p->cfg.shards = 1;
+    if (rc == 0 && !(p->shards = calloc(p->cfg.shards, sizeof *p->shards)))
+        rc = WD_ENOMEM;
+    for (unsigned i = 0; rc == 0 && i < p->cfg.shards; i++)
+        rc = wd_boiler_new(&p->shards[i].boiler, 256);
     if (rc) {
         wd_pipeline_free(p);
         return rc;
@@ -169,7 +210,9 @@ wd_pipeline_free(struct wd_pipeline *p)
     }
     wd_dedup_close(p->dedup);
     wd_tagger_free(p->tagger);
-    wd_boiler_free(p->boiler);
+    for (unsigned i = 0; p->shards && i < p->cfg.shards; i++)
+        wd_boiler_free(p->shards[i].boiler);
+    free(p->shards);
     free(p);
 }
 
@@ -273,6 +316,7 @@ wd_prepared_get(struct wd_pipeline *p, const uint8_t *frame, size_t len,
     pp->finished = false;
     pp->emitted = false;
     pp->url[0] = pp->source[0] = '\0';
+    pp->shard = p->cfg.shards > 1 ? shard_of(p, frame, len) : 0;
     /* A page over the limit is refused on its length: not even copied. */
     if (len > p->cfg.max_page_bytes) {
         pp->frame = NULL;
@@ -359,27 +403,28 @@ wd_pipeline_parse(struct wd_pipeline *p, struct wd_prepared *pp)
     };
     /* The source whose boilerplate applies: the scraper's name and the
      * page's host. */
+    struct parse_shard *sh = &p->shards[pp->shard];
     char key[512];
-    const char *host = raw->url ? strstr(raw->url, "://") : NULL;
-    host = host ? host + 3 : (raw->url ? raw->url : "");
-    size_t host_len = strcspn(host, "/?#");
+    size_t host_len;
+    const char *host = url_host(raw->url, &host_len);
     int klen =
         snprintf(key, sizeof key, "%s|%.*s", raw->source, (int)host_len, host);
-    in.boiler = p->boiler;
-    in.boiler_slot = wd_boiler_source(
-        p->boiler, key, klen < (int)sizeof key ? (size_t)klen : sizeof key - 1);
+    in.boiler = sh->boiler;
+    in.boiler_slot = wd_boiler_source(sh->boiler, key,
+                                      klen < (int)sizeof key ? (size_t)klen
+                                                             : sizeof key - 1);
     int rc = wd_page_parse(&in, &pp->arena, &pp->page);
     if (rc) {
         pp->rc = rc;
         return false;
     }
     const char *url = raw->url ? raw->url : "";
-    wd_boiler_learn(p->boiler, in.boiler_slot, XXH3_64bits(url, strlen(url)),
+    wd_boiler_learn(sh->boiler, in.boiler_slot, XXH3_64bits(url, strlen(url)),
                     pp->page.line_hashes, pp->page.n_line_hashes);
     if (pp->page.n_items == 0)
         return false;
     pp->page_key = page_key(&pp->page);
-    uint64_t *recent = &p->recent[pp->page_key & (WD_RECENT_PAGES - 1)];
+    uint64_t *recent = &sh->recent[pp->page_key & (WD_RECENT_PAGES - 1)];
     if (*recent == pp->page_key)
         return false; /* most likely a re-fetch: see fingerprint_items() */
     *recent = pp->page_key;

@@ -643,7 +643,15 @@ wd_app_run(const struct wd_app_config *cfg)
         cfg->snapshot && !cfg->store_url && cfg->journal_minutes > 0;
     wd_journaling_init(&app.journal, &app.store,
                        (int64_t)cfg->journal_minutes * 60000);
+    /* By default one a core, less the loop thread's (which decides,
+     * tags and publishes): on 2 cores a second parse thread only competes
+     * with it (bench/RESULTS.md). */
+    unsigned cores = (unsigned)uv_available_parallelism();
+    unsigned threads = cfg->threads ? cfg->threads : cores > 1 ? cores - 1 : 1;
+    if (threads > WD_PREP_THREADS_MAX)
+        threads = WD_PREP_THREADS_MAX;
     struct wd_pipeline_config pc = {
+        .shards = threads,
         .max_page_bytes = cfg->max_page_bytes,
         .store = &app.store,
         .dedup = {cfg->max_stories, cfg->max_age_ms, WD_NEAR_MINHASH},
@@ -783,8 +791,8 @@ wd_app_run(const struct wd_app_config *cfg)
     uv_signal_init(&app.loop, &app.sighup);
     app.sighup.data = &app;
     uv_signal_start(&app.sighup, on_sighup, SIGHUP);
-    if (wd_prep_start(&app.prep, &app.loop, app.pipeline, on_prepared, &app) !=
-        0) {
+    if (wd_prep_start(&app.prep, &app.loop, app.pipeline, threads, on_prepared,
+                      &app) != 0) {
         wd_log(WD_LOG_ERROR, "cannot start the prepare thread");
         finish_stop(&app);
         uv_run(&app.loop, UV_RUN_DEFAULT);
@@ -795,9 +803,9 @@ wd_app_run(const struct wd_app_config *cfg)
 
     wd_log(WD_LOG_INFO,
            "ready: ingest %s, publish %s, http %s, state %s, data %s, max "
-           "page %zu bytes",
+           "page %zu bytes, threads %u",
            cfg->ingest, cfg->publish, cfg->http, cfg->state_dir, app.data_dir,
-           cfg->max_page_bytes);
+           cfg->max_page_bytes, threads);
     if (cfg->snapshot)
         wd_log(WD_LOG_INFO,
                "snapshot %s: last %u messages per channel, %zu MiB at most",

@@ -2,49 +2,58 @@
 
 #include "wd/pipeline.h"
 
-enum { FP_TODO, FP_BUSY, FP_DONE };
+/* A slot's state, from push to pop. */
+enum { QUEUED, PARSING, FP_TODO, FP_BUSY, DONE };
 
-/* The oldest parsed page nobody fingerprints yet, or -1. */
+/* The work thread me takes next: its oldest queued page (parsed in its
+ * source's order, since only me parses that source), else the oldest
+ * parsed page nobody fingerprints yet; -1 when none. *parse says which. */
 static int
-todo_slot(const struct wd_prep *q)
+next_slot(const struct wd_prep *q, unsigned me, bool *parse)
 {
-    for (unsigned seq = q->head; seq != q->parsed; seq++)
-        if (q->fp[seq % WD_PREP_JOBS] == FP_TODO)
-            return (int)(seq % WD_PREP_JOBS);
-    return -1;
+    int fp = -1;
+    for (unsigned seq = q->head; seq != q->queued; seq++) {
+        unsigned s = seq % WD_PREP_JOBS;
+        if (q->state[s] == QUEUED && q->owner[s] == me) {
+            *parse = true;
+            return (int)s;
+        }
+        if (q->state[s] == FP_TODO && fp < 0)
+            fp = (int)s;
+    }
+    *parse = false;
+    return fp;
 }
 
 static void
 prep_main(void *arg)
 {
-    struct wd_prep *q = arg;
+    struct wd_prep_thread *t = arg;
+    struct wd_prep *q = t->q;
     uv_mutex_lock(&q->mu);
     for (;;) {
-        int todo = -1;
-        while (!q->quit && q->parsed == q->queued &&
-               (todo = todo_slot(q)) < 0) {
-            q->idle = true;
+        int slot = -1;
+        bool parse = false;
+        while (!q->quit && (slot = next_slot(q, t->index, &parse)) < 0) {
+            q->idle++;
             uv_cond_wait(&q->cv, &q->mu);
-            q->idle = false;
+            q->idle--;
         }
         if (q->quit)
             break;
-        if (q->parsed != q->queued) {
-            unsigned slot = q->parsed % WD_PREP_JOBS;
-            struct wd_prepared *pp = q->ring[slot];
-            uv_mutex_unlock(&q->mu);
-            bool fp = wd_pipeline_parse(q->pipeline, pp);
-            uv_mutex_lock(&q->mu);
-            q->fp[slot] = fp ? FP_TODO : FP_DONE;
-            q->parsed++;
-        } else {
-            q->fp[todo] = FP_BUSY;
-            struct wd_prepared *pp = q->ring[todo];
-            uv_mutex_unlock(&q->mu);
+        struct wd_prepared *pp = q->ring[slot];
+        q->state[slot] = parse ? PARSING : FP_BUSY;
+        uv_mutex_unlock(&q->mu);
+        bool todo = false;
+        if (parse)
+            todo = wd_pipeline_parse(q->pipeline, pp);
+        else
             wd_pipeline_fingerprint(pp);
-            uv_mutex_lock(&q->mu);
-            q->fp[todo] = FP_DONE;
-        }
+        uv_mutex_lock(&q->mu);
+        q->state[slot] = todo ? FP_TODO : DONE;
+        /* A fingerprint to share: an idle thread may take it. */
+        if (todo && q->idle)
+            uv_cond_signal(&q->cv);
         uv_async_send(&q->done_async);
     }
     uv_mutex_unlock(&q->mu);
@@ -59,11 +68,14 @@ on_done(uv_async_t *h)
 
 int
 wd_prep_start(struct wd_prep *q, uv_loop_t *loop, struct wd_pipeline *pipeline,
-              void (*on_ready)(void *ctx), void *ctx)
+              unsigned n_threads, void (*on_ready)(void *ctx), void *ctx)
 {
+    if (n_threads == 0 || n_threads > WD_PREP_THREADS_MAX)
+        return -1;
     q->pipeline = pipeline;
     q->on_ready = on_ready;
     q->ctx = ctx;
+    q->n_threads = n_threads;
     if (uv_mutex_init(&q->mu) != 0)
         return -1;
     if (uv_cond_init(&q->cv) != 0) {
@@ -75,20 +87,30 @@ wd_prep_start(struct wd_prep *q, uv_loop_t *loop, struct wd_pipeline *pipeline,
         return -1;
     q->done_async.data = q;
     q->async_open = true;
-    if (uv_thread_create(&q->thread, prep_main, q) != 0)
-        return -1;
-    q->started = true;
+    for (unsigned i = 0; i < n_threads; i++) {
+        q->threads[i].q = q;
+        q->threads[i].index = i;
+        if (uv_thread_create(&q->threads[i].thread, prep_main,
+                             &q->threads[i]) != 0)
+            return -1;
+        q->started++;
+    }
     return 0;
 }
 
 void
 wd_prep_push(struct wd_prep *q, struct wd_prepared *pp)
 {
+    unsigned owner = wd_prepared_shard(pp) % q->n_threads;
     uv_mutex_lock(&q->mu);
-    q->ring[q->queued % WD_PREP_JOBS] = pp;
+    unsigned s = q->queued % WD_PREP_JOBS;
+    q->ring[s] = pp;
+    q->state[s] = QUEUED;
+    q->owner[s] = owner;
     q->queued++;
+    /* Its owner must wake; which one waits is not known. */
     if (q->idle)
-        uv_cond_signal(&q->cv);
+        uv_cond_broadcast(&q->cv);
     uv_mutex_unlock(&q->mu);
 }
 
@@ -99,11 +121,11 @@ wd_prep_head_ready(struct wd_prep *q)
     struct wd_prepared *todo = NULL;
     bool ready = false;
     uv_mutex_lock(&q->mu);
-    if (q->head != q->parsed) {
-        if (q->fp[slot] == FP_DONE) {
+    if (q->head != q->queued) {
+        if (q->state[slot] == DONE) {
             ready = true;
-        } else if (q->fp[slot] == FP_TODO) {
-            q->fp[slot] = FP_BUSY;
+        } else if (q->state[slot] == FP_TODO) {
+            q->state[slot] = FP_BUSY;
             todo = q->ring[slot];
         }
     }
@@ -111,7 +133,7 @@ wd_prep_head_ready(struct wd_prep *q)
     if (todo) {
         wd_pipeline_fingerprint(todo);
         uv_mutex_lock(&q->mu);
-        q->fp[slot] = FP_DONE;
+        q->state[slot] = DONE;
         uv_mutex_unlock(&q->mu);
         ready = true;
     }
@@ -127,22 +149,23 @@ wd_prep_pop(struct wd_prep *q)
 }
 
 static void
-stop_thread(struct wd_prep *q)
+stop_threads(struct wd_prep *q)
 {
     if (!q->started)
         return;
     uv_mutex_lock(&q->mu);
     q->quit = true;
-    uv_cond_signal(&q->cv);
+    uv_cond_broadcast(&q->cv);
     uv_mutex_unlock(&q->mu);
-    uv_thread_join(&q->thread);
-    q->started = false;
+    for (unsigned i = 0; i < q->started; i++)
+        uv_thread_join(&q->threads[i].thread);
+    q->started = 0;
 }
 
 void
 wd_prep_close(struct wd_prep *q)
 {
-    stop_thread(q);
+    stop_threads(q);
     if (q->async_open)
         uv_close((uv_handle_t *)&q->done_async, NULL);
     q->async_open = false;
@@ -151,7 +174,7 @@ wd_prep_close(struct wd_prep *q)
 void
 wd_prep_fini(struct wd_prep *q)
 {
-    stop_thread(q);
+    stop_threads(q);
     if (q->inited) {
         uv_cond_destroy(&q->cv);
         uv_mutex_destroy(&q->mu);

@@ -1,6 +1,7 @@
 #include "wd/cli.h"
 #include "wd/config.h"
 #include "wd/endpoint.h"
+#include "wd/prep.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -78,6 +79,10 @@ static const struct wd_opt run_table[] = {
      0},
     {"store-map-mb", 'M', "N", "16384", NULL, "bound of the store on disk", 0},
     {"ingest-hwm", 'I', "N", "10000", NULL, "ingest queue, messages", 0},
+    {"threads", 'j', "N", NULL, "one a core less one",
+     "threads that parse pages (a source's pages\n"
+     "always on one of them, in order)",
+     0},
     {"pub-hwm", 'P', "N", "100000", NULL, "queue per subscriber", 0},
     {"stats-interval", 'S', "MS", "5000", NULL,
      "WorkerStats on $stats; 0 = off", 0},
@@ -260,6 +265,11 @@ set(struct wd_app_config *cfg, int key, const char *val)
         if (wd_cli_parse_num(val, 1, 1 << 20, &v))
             return bad("bad --snapshot-mb '%s'", val);
         cfg->snapshot_mb = (size_t)v;
+        break;
+    case 'j':
+        if (wd_cli_parse_num(val, 1, WD_PREP_THREADS_MAX, &v))
+            return bad("bad --threads '%s' (1 to 64)", val);
+        cfg->threads = (unsigned)v;
         break;
     case 'J':
         if (wd_cli_parse_num(val, 0, 7 * 24 * 60, &v))
