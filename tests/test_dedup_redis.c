@@ -122,6 +122,34 @@ test_claims(void)
     wd_store_close(&third);
 }
 
+/* A page's claims at once (claim_many, one round trip): all granted, or
+ * the first refusal; the ones granted in a refused call are held until
+ * the batch is aborted, then given back. */
+static void
+test_claim_many(void)
+{
+    CHECK(store.ops->claim_many != NULL);
+    struct wd_store other;
+    CHECK_OK(wd_store_open_redis(&other, server.url));
+    struct wd_claim a = claim_of(1, 1, 100, NULL, 0),
+                    b = claim_of(2, 1, 200, NULL, 0),
+                    c = claim_of(3, 1, 300, NULL, 0);
+    struct wd_claim mine[2] = {a, b}, theirs[2] = {c, b};
+    CHECK_OK(wd_store_begin(&store));
+    CHECK_OK(wd_store_begin(&other));
+    CHECK_OK(wd_store_claim_many(&store, mine, 2));
+    /* b is held: refused, though c was granted in the same call. */
+    CHECK_INT(wd_store_claim_many(&other, theirs, 2), ==, WD_EBUSY);
+    CHECK_INT(wd_store_claim(&store, &c), ==, WD_EBUSY);
+    wd_store_abort(&other); /* c given back */
+    CHECK_OK(wd_store_claim(&store, &c));
+    wd_store_abort(&store);
+    CHECK_OK(wd_store_begin(&other));
+    CHECK_OK(wd_store_claim_many(&other, theirs, 2));
+    wd_store_abort(&other);
+    wd_store_close(&other);
+}
+
 /* Many reads in one round trip (get_many, the near-copy and lead lookups):
  * the batch's own writes first, then the server's; every answer in its
  * place; a server gone fails them all, and the next batch reconnects. */
@@ -176,6 +204,47 @@ test_get_many(void)
                                  &vals[0][0], 16, vlens, rcs));
     CHECK_INT(rcs[2], ==, 0);
     wd_store_abort(&store);
+}
+
+/* A page's reads asked at once: a new story is decided from what the
+ * prefetch read, without Redis (here: gone after it); a story stored is
+ * found from it too; the batch's own writes come before it; and the next
+ * batch asks Redis again. */
+static void
+test_prefetch(void)
+{
+    CHECK(store.ops->prefetch != NULL);
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp old = fp_of(title, full, false);
+    CHECK_INT(decide1(d, &old, 1000, &rev), ==, WD_DUP_NEW);
+    struct wd_story_fp fresh = numbered(5), again = old;
+    struct wd_story_fp both[2] = {fresh, again};
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK_OK(wd_dedup_prefetch(d, 77, both, 2));
+    redis_kill(&server);
+    CHECK(!wd_dedup_page_seen(d, 77));
+    CHECK_INT(wd_dedup_decide(d, &fresh, 2000, &rev), ==, WD_DUP_NEW);
+    /* Staged just now: the batch's own write wins over the cache. */
+    CHECK_INT(wd_dedup_decide(d, &fresh, 2000, &rev), ==, WD_DUP_EXACT);
+    CHECK_INT(wd_dedup_decide(d, &again, 2000, &rev), ==, WD_DUP_EXACT);
+    CHECK(!wd_dedup_failed(d));
+    wd_dedup_abort(d);
+    redis_start(&server);
+    /* A new batch: the cache is gone, Redis answers (fresh was aborted). */
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK_INT(wd_dedup_decide(d, &fresh, 3000, &rev), ==, WD_DUP_NEW);
+    wd_dedup_abort(d);
+    /* Server gone before the prefetch: the batch fails, nothing is "not
+     * seen". */
+    redis_kill(&server);
+    if (wd_dedup_begin(d) == 0) {
+        CHECK(wd_dedup_prefetch(d, 78, both, 2) != 0);
+        CHECK(wd_dedup_failed(d));
+    }
+    wd_dedup_abort(d);
+    redis_start(&server);
+    wd_dedup_close(d);
 }
 
 /* No server: opening fails; a server that goes away fails the batch, and
@@ -238,6 +307,8 @@ main(void)
     DEDUP_CASES(SETUP_RUN);
     SETUP_RUN(test_claims);
     SETUP_RUN(test_get_many);
+    SETUP_RUN(test_prefetch);
+    SETUP_RUN(test_claim_many);
     SETUP_RUN(test_server_gone);
     SETUP_RUN(test_server_frozen);
     redis_kill(&server);

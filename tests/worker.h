@@ -72,6 +72,28 @@ free_port(void)
 }
 
 static inline void worker_spawn(struct worker *w, const char *const *extra);
+static inline bool log_contains(const struct worker *w, const char *needle);
+
+/* Waits (60 s at most) until the worker says it is ready or ends; true
+ * when it ended because an address it was to bind was in use. The process
+ * is not reaped (WNOWAIT): the caller's wait still sees how it ended. */
+static inline bool
+worker_lost_a_port(struct worker *w)
+{
+    for (int64_t end = mono_ms() + 60000; mono_ms() < end;) {
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        if (waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOHANG | WNOWAIT) ==
+                0 &&
+            info.si_pid == w->pid)
+            return log_contains(w, "already in use");
+        if (log_contains(w, "wiredesk info: ready:") ||
+            log_contains(w, "\"msg\":\"ready:"))
+            return false;
+        usleep(10000);
+    }
+    return false;
+}
 
 /* Starts `wiredesk run` with the given extra arguments (NULL-terminated
  * list), its stderr going to a log file in its state directory. */
@@ -84,12 +106,27 @@ worker_start(struct worker *w, const char *const *extra)
         perror("mkdtemp");
         exit(2);
     }
-    int ports[3];
-    free_ports(3, ports);
-    snprintf(w->ingest, sizeof w->ingest, "tcp://127.0.0.1:%d", ports[0]);
-    snprintf(w->publish, sizeof w->publish, "tcp://127.0.0.1:%d", ports[1]);
-    snprintf(w->http, sizeof w->http, "127.0.0.1:%d", ports[2]);
-    worker_spawn(w, extra);
+    /* A port free when chosen can be taken before the worker binds it
+     * (another test's connection gets it as its own ephemeral port): a
+     * worker that could not bind is started again on other ports. */
+    for (int attempt = 0;; attempt++) {
+        int ports[3];
+        free_ports(3, ports);
+        snprintf(w->ingest, sizeof w->ingest, "tcp://127.0.0.1:%d", ports[0]);
+        snprintf(w->publish, sizeof w->publish, "tcp://127.0.0.1:%d", ports[1]);
+        snprintf(w->http, sizeof w->http, "127.0.0.1:%d", ports[2]);
+        worker_spawn(w, extra);
+        if (attempt == 4 || !worker_lost_a_port(w))
+            break;
+        int status;
+        waitpid(w->pid, &status, 0);
+        fprintf(stderr, "worker start %d: a port was taken meanwhile; again\n",
+                attempt + 1);
+        char kept[340];
+        snprintf(kept, sizeof kept, "%s.lost-port-%d", w->log, attempt + 1);
+        if (rename(w->log, kept) != 0)
+            break;
+    }
 }
 
 /* (Re)starts the worker on the endpoints and state directory already in

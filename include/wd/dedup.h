@@ -150,6 +150,15 @@ void wd_dedup_close(struct wd_dedup *d);
 /* Starts the batch of one page. */
 int wd_dedup_begin(struct wd_dedup *d);
 
+/* Reads at once everything deciding a page will read first (the page key,
+ * and each story's id, content, URL, lead and band keys), for a store
+ * across the network (one round trip instead of one per key; see the
+ * store's prefetch). Inside the batch, before wd_dedup_page_seen and
+ * wd_dedup_decide. Returns 0 or the store's error (the batch failed:
+ * wd_dedup_failed). A store without prefetch: nothing, 0. */
+int wd_dedup_prefetch(struct wd_dedup *d, uint64_t page_key,
+                      const struct wd_story_fp *fps, size_t n);
+
 /* True when page_key (non-zero) was processed before. */
 bool wd_dedup_page_seen(struct wd_dedup *d, uint64_t page_key);
 
@@ -170,14 +179,24 @@ enum wd_dup wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp,
  * lost: its stories may be published again, never lost). */
 int wd_dedup_commit(struct wd_dedup *d, uint64_t page_key, int64_t now_ms);
 
-/* Claims a story decided new or upgraded, before it is published, against
- * the other workers of a shared store: its id and revision, and for a new
- * story its MinHash bands (so that a near copy being published by another
- * worker at the same moment is caught too). 0: publish it; WD_EBUSY:
- * another worker is publishing it or a near copy now, try the page again
- * shortly; another error: the store cannot say. */
-int wd_dedup_claim(struct wd_dedup *d, const struct wd_story_fp *fp,
-                   uint32_t revision, bool is_new);
+/* A story decided new or upgraded, to be claimed. */
+struct wd_dedup_claim_req {
+    const struct wd_story_fp *fp;
+    uint32_t revision;
+    bool is_new;
+};
+
+/* Claims a page's stories decided new or upgraded, before they are
+ * published, against the other workers of a shared store (all at once:
+ * one round trip): each one's id and revision, and for a new story its
+ * lead windows and MinHash bands (so that a near copy being published by
+ * another worker at the same moment is caught too). 0: publish them;
+ * WD_EBUSY: another worker is publishing one of them or a near copy now,
+ * try the page again shortly (abort the batch: the claims granted are
+ * given back); another error: the store cannot say. WD_ENOMEM: no memory
+ * to ask. */
+int wd_dedup_claim_many(struct wd_dedup *d, const struct wd_dedup_claim_req *q,
+                        size_t n);
 
 /* After a crash, what was published in [from_ms, to_ms) may have been in
  * the dead process's socket queue, never sent: a page seen in that window

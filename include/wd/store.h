@@ -27,6 +27,13 @@ enum wd_store_ns {
     WD_NS__COUNT
 };
 
+/* A key of some namespace (prefetch). */
+struct wd_store_key {
+    enum wd_store_ns ns;
+    const void *key;
+    size_t klen;
+};
+
 /* Called for each entry of a scan; returns non-zero to stop it. */
 typedef int (*wd_store_scan_fn)(void *ctx, const void *key, size_t klen,
                                 const void *val, size_t vlen);
@@ -92,6 +99,16 @@ struct wd_store_ops {
      * itself (Redis). */
     int (*rebuild)(void *impl, size_t keys_per_record, int (*fn)(void *ctx),
                    void *ctx);
+    /* Reads n keys of any namespaces at once (a store across the network:
+     * one round trip) into a cache of the open batch, which get() and
+     * get_many() then answer from (after the batch's own writes) until the
+     * batch ends. Returns 0 or an error (the batch failed). NULL: a read
+     * costs no round trip. */
+    int (*prefetch)(void *impl, const struct wd_store_key *keys, size_t n);
+    /* claim() for n stories at once (one round trip): 0 when every one is
+     * granted, else the first refusal (WD_EBUSY) or error; the granted
+     * ones are held as claim() holds them. NULL: claim() one by one. */
+    int (*claim_many)(void *impl, const struct wd_claim *c, size_t n);
 };
 
 struct wd_store {
@@ -147,6 +164,19 @@ static inline int
 wd_store_claim(struct wd_store *s, const struct wd_claim *c)
 {
     return s->ops->claim ? s->ops->claim(s->impl, c) : 0;
+}
+
+static inline int
+wd_store_claim_many(struct wd_store *s, const struct wd_claim *c, size_t n)
+{
+    if (s->ops->claim_many)
+        return s->ops->claim_many(s->impl, c, n);
+    for (size_t i = 0; i < n; i++) {
+        int rc = wd_store_claim(s, &c[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 static inline void

@@ -323,33 +323,106 @@ own_leads(const struct wd_story_fp *fp, uint64_t out[WD_FP_LEADS])
     return n;
 }
 
-int
-wd_dedup_claim(struct wd_dedup *d, const struct wd_story_fp *fp,
-               uint32_t revision, bool is_new)
+/* The keys a claim holds, for one story. */
+struct claim_keys {
+    uint64_t leads[WD_FP_LEADS];
+    uint8_t bands[WD_MH_BANDS][WD_DUPINDEX_MH_KEY_LEN];
+};
+
+static void
+make_claim(const struct wd_dedup *d, const struct wd_dedup_claim_req *q,
+           struct wd_claim *c, struct claim_keys *k)
 {
-    struct wd_claim c = {.content_key = fp->content_key,
-                         .url_key = fp->url_key,
-                         .band_len = WD_DUPINDEX_MH_KEY_LEN,
-                         .min_bands = WD_NEAR_MIN_BANDS};
-    memcpy(c.id_rev, fp->id, 16);
-    for (int k = 0; k < 4; k++)
-        c.id_rev[16 + k] = (uint8_t)(revision >> (24 - 8 * k));
-    uint64_t leads[WD_FP_LEADS], held[WD_FP_LEADS];
-    if (is_new) {
+    const struct wd_story_fp *fp = q->fp;
+    *c = (struct wd_claim){.content_key = fp->content_key,
+                           .url_key = fp->url_key,
+                           .band_len = WD_DUPINDEX_MH_KEY_LEN,
+                           .min_bands = WD_NEAR_MIN_BANDS};
+    memcpy(c->id_rev, fp->id, 16);
+    for (int i = 0; i < 4; i++)
+        c->id_rev[16 + i] = (uint8_t)(q->revision >> (24 - 8 * i));
+    if (q->is_new) {
+        uint64_t leads[WD_FP_LEADS];
         own_leads(fp, leads);
         for (int i = 0; i < WD_FP_LEADS; i++)
             if (leads[i])
-                held[c.n_leads++] = leads[i];
-        c.leads = held;
+                k->leads[c->n_leads++] = leads[i];
+        c->leads = k->leads;
     }
-    uint8_t bands[WD_MH_BANDS][WD_DUPINDEX_MH_KEY_LEN];
-    if (is_new && d->cfg.near == WD_NEAR_MINHASH &&
+    if (q->is_new && d->cfg.near == WD_NEAR_MINHASH &&
         fp->shingles >= WD_NEAR_MIN_SHINGLES)
-        for (; c.n_bands < WD_MH_BANDS; c.n_bands++)
-            wd_dupindex_mh_key((int)c.n_bands, fp->bands[c.n_bands],
-                               bands[c.n_bands]);
-    c.bands = &bands[0][0];
-    return wd_store_claim(d->store, &c);
+        for (; c->n_bands < WD_MH_BANDS; c->n_bands++)
+            wd_dupindex_mh_key((int)c->n_bands, fp->bands[c->n_bands],
+                               k->bands[c->n_bands]);
+    c->bands = &k->bands[0][0];
+}
+
+int
+wd_dedup_claim_many(struct wd_dedup *d, const struct wd_dedup_claim_req *q,
+                    size_t n)
+{
+    if (n == 0 || (!d->store->ops->claim && !d->store->ops->claim_many))
+        return 0; /* a store of one worker: every claim granted */
+    struct wd_claim *c = malloc(n * sizeof *c);
+    struct claim_keys *k = malloc(n * sizeof *k);
+    int rc = WD_ENOMEM;
+    if (c && k) {
+        for (size_t i = 0; i < n; i++)
+            make_claim(d, &q[i], &c[i], &k[i]);
+        rc = wd_store_claim_many(d->store, c, n);
+    }
+    free(c);
+    free(k);
+    return rc;
+}
+
+int
+wd_dedup_prefetch(struct wd_dedup *d, uint64_t page_key,
+                  const struct wd_story_fp *fps, size_t n)
+{
+    const struct wd_store_ops *o = d->store->ops;
+    if (!o->prefetch || d->failed)
+        return 0;
+    enum { PER_STORY = 3 + WD_FP_LEADS + WD_MH_BANDS };
+    struct wd_store_key *keys = malloc((n * PER_STORY + 1) * sizeof *keys);
+    uint8_t *bands = malloc(n * WD_MH_BANDS * WD_DUPINDEX_MH_KEY_LEN + 1);
+    uint64_t *leads = malloc(n * WD_FP_LEADS * sizeof *leads + 1);
+    if (!keys || !bands || !leads) {
+        free(keys);
+        free(bands);
+        free(leads);
+        return 0; /* read one at a time instead */
+    }
+    size_t k = 0;
+    if (page_key)
+        keys[k++] = (struct wd_store_key){WD_NS_PAGE, &page_key, 8};
+    for (size_t i = 0; i < n; i++) {
+        const struct wd_story_fp *fp = &fps[i];
+        keys[k++] = (struct wd_store_key){WD_NS_STORY, fp->id, 16};
+        keys[k++] = (struct wd_store_key){WD_NS_CONTENT, &fp->content_key, 8};
+        if (fp->url_key)
+            keys[k++] = (struct wd_store_key){WD_NS_URL, &fp->url_key, 8};
+        uint64_t *own = leads + i * WD_FP_LEADS;
+        own_leads(fp, own);
+        for (int l = 0; l < WD_FP_LEADS; l++)
+            if (own[l])
+                keys[k++] = (struct wd_store_key){WD_NS_LEAD, &own[l], 8};
+        if (d->cfg.near != WD_NEAR_MINHASH ||
+            fp->shingles < WD_NEAR_MIN_SHINGLES)
+            continue;
+        for (int b = 0; b < WD_MH_BANDS; b++) {
+            uint8_t *key =
+                bands + (i * WD_MH_BANDS + (size_t)b) * WD_DUPINDEX_MH_KEY_LEN;
+            wd_dupindex_mh_key(b, fp->bands[b], key);
+            keys[k++] =
+                (struct wd_store_key){WD_NS_BAND, key, WD_DUPINDEX_MH_KEY_LEN};
+        }
+    }
+    int rc = noted(d, o->prefetch(d->store->impl, keys, k));
+    free(keys);
+    free(bands);
+    free(leads);
+    return rc;
 }
 
 enum near_match { NEAR_NONE, NEAR_COPY, NEAR_SIBLING };

@@ -635,6 +635,12 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         store_down(p, out);
         return;
     }
+    /* Everything the decisions read first, asked at once (a store across
+     * the network: one round trip); a re-fetch's stories are not
+     * fingerprinted yet, and its page key is likely all it needs. */
+    bool had_fps = pp->fps != NULL;
+    if (had_fps)
+        wd_dedup_prefetch(p->dedup, pkey, pp->fps, page->n_items);
     bool page_seen = wd_dedup_page_seen(p->dedup, pkey);
     if (wd_dedup_failed(p->dedup)) {
         store_down(p, out);
@@ -660,6 +666,8 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         refuse(p, WD_ENOMEM, out);
         return;
     }
+    if (!had_fps)
+        wd_dedup_prefetch(p->dedup, 0, pp->fps, page->n_items);
     size_t n_ready = 0;
     for (size_t i = 0; i < page->n_items; i++) {
         const struct wd_item *it = &page->items[i];
@@ -724,24 +732,33 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         return;
     }
     /* Several workers on one store: each story is claimed before it is
-     * published (its revision, and a new story's near-duplicate bands).
+     * published (its revision, and a new story's near-duplicate bands; all
+     * of the page's at once).
      * When another worker is publishing it, or a near copy, at this very
      * moment, the page waits and is decided again once that worker has
      * committed: then it is a duplicate or an upgrade, decided on what was
      * really published. (A store of one worker grants every claim.) */
-    for (size_t i = 0; i < n_ready; i++) {
-        int rc = wd_dedup_claim(p->dedup, &ready[i].fp, ready[i].revision,
-                                ready[i].kind == WD_DEDUP_KIND_NEW);
-        if (rc == WD_EBUSY) {
-            wd_dedup_abort(p->dedup);
-            out->retry = true;
-            out->contended = true;
-            return;
-        }
-        if (rc) {
-            store_down(p, out);
-            return;
-        }
+    struct wd_dedup_claim_req *claims =
+        wd_arena_alloc(&pp->work, (n_ready ? n_ready : 1) * sizeof *claims);
+    if (!claims) {
+        wd_dedup_abort(p->dedup);
+        refuse(p, WD_ENOMEM, out);
+        return;
+    }
+    for (size_t i = 0; i < n_ready; i++)
+        claims[i] =
+            (struct wd_dedup_claim_req){&ready[i].fp, ready[i].revision,
+                                        ready[i].kind == WD_DEDUP_KIND_NEW};
+    int crc = wd_dedup_claim_many(p->dedup, claims, n_ready);
+    if (crc == WD_EBUSY) {
+        wd_dedup_abort(p->dedup);
+        out->retry = true;
+        out->contended = true;
+        return;
+    }
+    if (crc) {
+        store_down(p, out);
+        return;
     }
     for (size_t i = 0; i < n_ready; i++) {
         if (!quiet) {

@@ -9,14 +9,17 @@
  *
  * Batches: reads go to Redis (and see the batch's own writes first), writes
  * are kept in the batch and sent at commit as one pipelined MULTI/EXEC, one
- * round trip. Claims (claim()) are one Lua script: a story's id and
- * revision, content key, URL key, lead windows and, for a new story, its
- * MinHash band keys are held by the first worker unless another holds one
- * of the keys or two or more of the bands. The commit's MULTI/EXEC cuts
- * them to 3 s (the committed records are what the others find from then
- * on; the 3 s cover a worker that read the store just before the commit
- * and is about to claim); an aborted batch gives them back at once; a
- * worker that dies holding them loses them after 30 s.
+ * round trip. A page's reads are asked at once (prefetch: its page key and
+ * every key of its stories, pipelined HGETs, one round trip) into a cache
+ * of the batch, so that deciding a page of new stories waits on Redis once;
+ * only the records of stories found (duplicates) are read after. Claims
+ * (claim()) are one Lua script: a story's id and revision, content key, URL
+ * key, lead windows and, for a new story, its MinHash band keys are held by the
+ * first worker unless another holds one of the keys or two or more of the
+ * bands. The commit's MULTI/EXEC cuts them to 3 s (the committed records are
+ * what the others find from then on; the 3 s cover a worker that read the store
+ * just before the commit and is about to claim); an aborted batch gives them
+ * back at once; a worker that dies holding them loses them after 30 s.
  *
  * Failures: an operation that cannot reach Redis marks the batch failed;
  * claim() and commit() of a failed batch fail too, so that the pipeline
@@ -54,8 +57,19 @@ struct op {
     size_t klen, vlen;
 };
 
+/* A value read by prefetch for the batch (found false: not there). */
+struct cached {
+    enum wd_store_ns ns;
+    bool found;
+    uint8_t key[32];
+    size_t klen, vlen;
+    char *val; /* malloc'd, when found */
+};
+
 struct redis_store {
     redisContext *c;
+    struct cached *cache;
+    size_t n_cache, cap_cache;
     char host[256];
     int port, db;
     char tag[32];   /* "{wd:DB}" */
@@ -93,6 +107,22 @@ drop_ops(struct redis_store *r)
         free(r->ops[i].val);
     }
     r->n_ops = 0;
+    for (size_t i = 0; i < r->n_cache; i++)
+        free(r->cache[i].val);
+    r->n_cache = 0;
+}
+
+/* The prefetched value of a key, or NULL. */
+static const struct cached *
+cached(const struct redis_store *r, enum wd_store_ns ns, const void *key,
+       size_t klen)
+{
+    for (size_t i = 0; i < r->n_cache; i++) {
+        const struct cached *c = &r->cache[i];
+        if (c->ns == ns && c->klen == klen && memcmp(c->key, key, klen) == 0)
+            return c;
+    }
+    return NULL;
 }
 
 static int
@@ -197,6 +227,14 @@ r_get(void *impl, enum wd_store_ns ns, const void *key, size_t klen, void *val,
     }
     if (ns == WD_NS_AGE)
         return WD_EUNSUPPORTED;
+    const struct cached *c = cached(r, ns, key, klen);
+    if (c) {
+        if (!c->found)
+            return WD_ENOTFOUND;
+        if (val && vlen)
+            put_value(c->val, c->vlen, val, *vlen, vlen);
+        return 0;
+    }
     char name[64];
     key_name(r, ns_name[ns], name, sizeof name);
     const char *argv[3] = {"HGET", name, key};
@@ -244,12 +282,15 @@ r_get_many(void *impl, enum wd_store_ns ns, const uint8_t *keys, size_t klen,
     for (size_t i = 0; i < n; i++) {
         const uint8_t *key = keys + i * klen;
         const struct op *o = staged(r, ns, key, klen);
+        const struct cached *c = o ? NULL : cached(r, ns, key, klen);
         rcs[i] = 1; /* asked of Redis */
-        if (o) {
-            rcs[i] = o->del ? WD_ENOTFOUND : 0;
+        if (o || c) {
+            bool found = o ? !o->del : c->found;
+            rcs[i] = found ? 0 : WD_ENOTFOUND;
             vlens[i] = 0;
-            if (!o->del)
-                put_value(o->val, o->vlen, vals + i * vcap, vcap, &vlens[i]);
+            if (found)
+                put_value(o ? o->val : c->val, o ? o->vlen : c->vlen,
+                          vals + i * vcap, vcap, &vlens[i]);
             continue;
         }
         const char *argv[3] = {"HGET", name, (const char *)key};
@@ -278,6 +319,110 @@ r_get_many(void *impl, enum wd_store_ns ns, const uint8_t *keys, size_t klen,
     }
     if (rc)
         r->failed = true;
+    return rc;
+}
+
+/* The keys not staged nor cached yet, asked in one pipeline of one HMGET a
+ * namespace; their answers kept for the batch. */
+static int
+r_prefetch(void *impl, const struct wd_store_key *keys, size_t n)
+{
+    struct redis_store *r = impl;
+    if (!r->c || r->c->err) {
+        r->failed = true;
+        return -EIO;
+    }
+    if (r->n_cache + n > r->cap_cache) {
+        size_t cap = (r->n_cache + n) * 2;
+        struct cached *g = realloc(r->cache, cap * sizeof *g);
+        if (!g)
+            return WD_ENOMEM;
+        r->cache = g;
+        r->cap_cache = cap;
+    }
+    size_t first = r->n_cache;
+    for (size_t i = 0; i < n; i++) {
+        const struct wd_store_key *k = &keys[i];
+        if (k->ns == WD_NS_AGE || k->klen > sizeof r->cache[0].key ||
+            staged(r, k->ns, k->key, k->klen) ||
+            cached(r, k->ns, k->key, k->klen))
+            continue;
+        struct cached *c = &r->cache[r->n_cache++];
+        c->ns = k->ns;
+        memcpy(c->key, k->key, k->klen);
+        c->klen = k->klen;
+        c->found = false;
+        c->val = NULL;
+        c->vlen = 0;
+    }
+    size_t asked = r->n_cache - first;
+    const char **argv = malloc((asked + 2) * sizeof *argv);
+    size_t *len = malloc((asked + 2) * sizeof *len);
+    bool sent[WD_NS__COUNT] = {false};
+    int rc = argv && len ? 0 : WD_ENOMEM;
+    char names[WD_NS__COUNT][64];
+    for (int ns = 0; rc == 0 && ns < WD_NS__COUNT; ns++) {
+        size_t a = 2;
+        for (size_t i = first; i < r->n_cache; i++)
+            if (r->cache[i].ns == (enum wd_store_ns)ns)
+                argv[a] = (const char *)r->cache[i].key,
+                len[a++] = r->cache[i].klen;
+        if (a == 2)
+            continue;
+        key_name(r, ns_name[ns], names[ns], sizeof names[ns]);
+        argv[0] = "HMGET", len[0] = 5;
+        argv[1] = names[ns], len[1] = strlen(names[ns]);
+        if (redisAppendCommandArgv(r->c, (int)a, argv, len) != REDIS_OK) {
+            free(argv);
+            free(len);
+            r->n_cache = first;
+            return drop_connection(r);
+        }
+        sent[ns] = true;
+    }
+    free(argv);
+    free(len);
+    for (int ns = 0; ns < WD_NS__COUNT; ns++) {
+        if (!sent[ns])
+            continue;
+        redisReply *rep = NULL;
+        if (redisGetReply(r->c, (void **)&rep) != REDIS_OK || !rep) {
+            for (size_t i = first; i < r->n_cache; i++)
+                free(r->cache[i].val);
+            r->n_cache = first; /* none of them read */
+            return drop_connection(r);
+        }
+        size_t e = 0;
+        for (size_t i = first; i < r->n_cache; i++) {
+            struct cached *c = &r->cache[i];
+            if (c->ns != (enum wd_store_ns)ns)
+                continue;
+            const redisReply *v =
+                rep->type == REDIS_REPLY_ARRAY && e < rep->elements
+                    ? rep->element[e]
+                    : NULL;
+            e++;
+            if (!v) {
+                rc = -EIO;
+            } else if (v->type == REDIS_REPLY_STRING) {
+                c->val = malloc(v->len ? v->len : 1);
+                if (c->val) {
+                    memcpy(c->val, v->str, v->len);
+                    c->vlen = v->len;
+                    c->found = true;
+                } else {
+                    rc = WD_ENOMEM;
+                }
+            }
+        }
+        freeReplyObject(rep);
+    }
+    if (rc) { /* a cache that cannot be trusted: none */
+        for (size_t i = first; i < r->n_cache; i++)
+            free(r->cache[i].val);
+        r->n_cache = first;
+        r->failed = true;
+    }
     return rc;
 }
 
@@ -378,6 +523,7 @@ r_commit(void *impl)
         return -EIO;
     }
     if (r->n_ops == 0) {
+        drop_ops(r); /* the reads cached */
         release_held(r, false);
         return 0;
     }
@@ -386,27 +532,42 @@ r_commit(void *impl)
      * atomically (the claims shorten only with the records that replace
      * them). */
     redisAppendCommand(r->c, "MULTI");
-    char name[64];
-    for (size_t i = 0; i < r->n_ops; i++) {
-        const struct op *o = &r->ops[i];
-        key_name(r, ns_name[o->ns], name, sizeof name);
-        if (o->ns == WD_NS_AGE) {
-            const char *argv[4] = {o->del ? "ZREM" : "ZADD", name, "0", o->key};
-            size_t len[4] = {4, strlen(name), 1, o->klen};
-            if (o->del)
-                argv[2] = o->key, len[2] = o->klen;
-            redisAppendCommandArgv(r->c, o->del ? 3 : 4, argv, len);
-        } else if (o->del) {
-            const char *argv[3] = {"HDEL", name, o->key};
-            size_t len[3] = {4, strlen(name), o->klen};
-            redisAppendCommandArgv(r->c, 3, argv, len);
-        } else {
-            const char *argv[4] = {"HSET", name, o->key, o->val};
-            size_t len[4] = {4, strlen(name), o->klen, o->vlen};
-            redisAppendCommandArgv(r->c, 4, argv, len);
-        }
+    /* A run of writes of one kind to one table is one command (HSET of
+     * many fields, HDEL, ZADD, ZREM of many members): a new story's index
+     * keys go in a few commands, in the order they were staged. */
+    const char **argv = malloc((2 * r->n_ops + 2) * sizeof *argv);
+    size_t *len = malloc((2 * r->n_ops + 2) * sizeof *len);
+    if (!argv || !len) {
+        free(argv);
+        free(len);
+        drop_ops(r);
+        return drop_connection(r);
     }
-    size_t replies = r->n_ops + 2;
+    char name[64];
+    size_t replies = 2;
+    for (size_t i = 0; i < r->n_ops;) {
+        const struct op *o = &r->ops[i];
+        bool age = o->ns == WD_NS_AGE;
+        key_name(r, ns_name[o->ns], name, sizeof name);
+        argv[0] = age ? (o->del ? "ZREM" : "ZADD") : (o->del ? "HDEL" : "HSET");
+        len[0] = 4;
+        argv[1] = name, len[1] = strlen(name);
+        size_t a = 2, j = i;
+        for (; j < r->n_ops && r->ops[j].ns == o->ns && r->ops[j].del == o->del;
+             j++) {
+            const struct op *q = &r->ops[j];
+            if (age && !q->del)
+                argv[a] = "0", len[a++] = 1; /* the score */
+            argv[a] = q->key, len[a++] = q->klen;
+            if (!age && !q->del)
+                argv[a] = q->val, len[a++] = q->vlen;
+        }
+        redisAppendCommandArgv(r->c, (int)a, argv, len);
+        replies++;
+        i = j;
+    }
+    free(argv);
+    free(len);
     replies += append_release(r, false);
     r->n_held = 0;
     redisAppendCommand(r->c, "EXEC");
@@ -542,74 +703,124 @@ hex_key(const struct redis_store *r, const char *what, const uint8_t *key,
         n += snprintf(out + n, cap - (size_t)n, "%02x", key[i]);
 }
 
+/* The names of a claim's keys, as the script holds them. */
+enum { CLAIM_LEADS = 8, CLAIM_KEYS = 3 + CLAIM_LEADS + 32 };
+struct claim_names {
+    char name[CLAIM_KEYS][128];
+    size_t k;
+};
+
+/* Appends the EVAL of claim c to the pipeline; names gets its keys. */
 static int
-r_claim(void *impl, const struct wd_claim *c)
+append_claim(struct redis_store *r, const struct wd_claim *c,
+             struct claim_names *names)
 {
-    struct redis_store *r = impl;
-    if (r->failed || !r->c || r->c->err)
-        return -EIO;
-    enum { MAX_LEADS = 8, MAX_KEYS = 3 + MAX_LEADS + 32 };
-    size_t n_leads = c->n_leads < MAX_LEADS ? c->n_leads : MAX_LEADS;
-    size_t n_bands = c->n_bands < MAX_KEYS - 3 - MAX_LEADS
+    size_t n_leads = c->n_leads < CLAIM_LEADS ? c->n_leads : CLAIM_LEADS;
+    size_t n_bands = c->n_bands < CLAIM_KEYS - 3 - CLAIM_LEADS
                          ? c->n_bands
-                         : MAX_KEYS - 3 - MAX_LEADS;
-    char names[MAX_KEYS][128], nkeys[8], nexact[8], minb[8];
+                         : CLAIM_KEYS - 3 - CLAIM_LEADS;
+    char nkeys[8], nexact[8], minb[8];
     size_t k = 0;
-    hex_key(r, "claim", c->id_rev, sizeof c->id_rev, names[k++],
-            sizeof names[0]);
+    hex_key(r, "claim", c->id_rev, sizeof c->id_rev, names->name[k++],
+            sizeof names->name[0]);
     hex_key(r, "cclaim", (const uint8_t *)&c->content_key,
-            sizeof c->content_key, names[k++], sizeof names[0]);
+            sizeof c->content_key, names->name[k++], sizeof names->name[0]);
     if (c->url_key)
         hex_key(r, "uclaim", (const uint8_t *)&c->url_key, sizeof c->url_key,
-                names[k++], sizeof names[0]);
+                names->name[k++], sizeof names->name[0]);
     for (size_t i = 0; i < n_leads; i++)
         hex_key(r, "lclaim", (const uint8_t *)&c->leads[i], sizeof c->leads[i],
-                names[k++], sizeof names[0]);
+                names->name[k++], sizeof names->name[0]);
     size_t n_exact = k;
     for (size_t i = 0; i < n_bands; i++)
         hex_key(r, "bclaim", c->bands + i * c->band_len, c->band_len,
-                names[k++], sizeof names[0]);
+                names->name[k++], sizeof names->name[0]);
+    names->k = k;
     snprintf(nkeys, sizeof nkeys, "%zu", k);
     snprintf(nexact, sizeof nexact, "%zu", n_exact);
     snprintf(minb, sizeof minb, "%u", n_bands ? c->min_bands : 0);
-    const char *argv[3 + MAX_KEYS + 4];
-    size_t len[3 + MAX_KEYS + 4], a = 0;
+    const char *argv[3 + CLAIM_KEYS + 4];
+    size_t len[3 + CLAIM_KEYS + 4], a = 0;
     argv[a] = "EVAL", len[a++] = 4;
     argv[a] = claim_script, len[a++] = sizeof claim_script - 1;
     argv[a] = nkeys, len[a++] = strlen(nkeys);
     for (size_t i = 0; i < k; i++)
-        argv[a] = names[i], len[a++] = strlen(names[i]);
+        argv[a] = names->name[i], len[a++] = strlen(names->name[i]);
     argv[a] = r->token, len[a++] = strlen(r->token);
     argv[a] = CLAIM_TTL_MS, len[a++] = strlen(CLAIM_TTL_MS);
     argv[a] = nexact, len[a++] = strlen(nexact);
     argv[a] = minb, len[a++] = strlen(minb);
-    redisReply *rep = command(r, (int)a, argv, len);
-    if (!rep)
+    return redisAppendCommandArgv(r->c, (int)a, argv, len) == REDIS_OK ? 0
+                                                                       : -EIO;
+}
+
+/* The answer to one claim: 0 (granted: its keys are held, and noted),
+ * WD_EBUSY, or -EIO. */
+static int
+claim_reply(struct redis_store *r, const struct claim_names *names,
+            redisReply *rep)
+{
+    size_t k = names->k;
+    if (rep->type == REDIS_REPLY_INTEGER && rep->integer > 0)
+        return WD_EBUSY;
+    if (rep->type != REDIS_REPLY_STRING || rep->len != 1 + k ||
+        rep->str[0] != 'G')
         return -EIO;
-    int rc = -EIO;
-    if (rep->type == REDIS_REPLY_INTEGER && rep->integer > 0) {
-        rc = WD_EBUSY;
-    } else if (rep->type == REDIS_REPLY_STRING && rep->len == 1 + k &&
-               rep->str[0] == 'G') {
-        rc = 0;
-        for (size_t i = 0; i < k; i++) {
-            if (r->n_held == r->cap_held) {
-                size_t cap = r->cap_held ? r->cap_held * 2 : 64;
-                void *p = realloc(r->held, cap * sizeof *r->held);
-                if (!p)
-                    break; /* not given back early: it expires */
-                r->held = p;
-                r->cap_held = cap;
-            }
-            struct held *h = &r->held[r->n_held++];
-            memcpy(h->name, names[i], sizeof h->name);
-            h->fresh = rep->str[1 + i] == '1';
+    for (size_t i = 0; i < k; i++) {
+        if (r->n_held == r->cap_held) {
+            size_t cap = r->cap_held ? r->cap_held * 2 : 64;
+            void *p = realloc(r->held, cap * sizeof *r->held);
+            if (!p)
+                break; /* not given back early: it expires */
+            r->held = p;
+            r->cap_held = cap;
         }
+        struct held *h = &r->held[r->n_held++];
+        memcpy(h->name, names->name[i], sizeof h->name);
+        h->fresh = rep->str[1 + i] == '1';
     }
-    freeReplyObject(rep);
+    return 0;
+}
+
+/* n claims in one pipeline, one round trip: every answer is read (the
+ * granted ones are held, and given back with the batch); the first refusal
+ * or error is the answer. */
+static int
+r_claim_many(void *impl, const struct wd_claim *c, size_t n)
+{
+    struct redis_store *r = impl;
+    if (r->failed || !r->c || r->c->err)
+        return -EIO;
+    struct claim_names *names = malloc((n ? n : 1) * sizeof *names);
+    if (!names)
+        return WD_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (append_claim(r, &c[i], &names[i]) != 0) {
+            free(names);
+            return drop_connection(r);
+        }
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        redisReply *rep = NULL;
+        if (redisGetReply(r->c, (void **)&rep) != REDIS_OK || !rep) {
+            free(names);
+            return drop_connection(r);
+        }
+        int one = claim_reply(r, &names[i], rep);
+        freeReplyObject(rep);
+        if (rc == 0 || (rc == WD_EBUSY && one == -EIO))
+            rc = one;
+    }
+    free(names);
     if (rc == -EIO)
         r->failed = true;
     return rc;
+}
+
+static int
+r_claim(void *impl, const struct wd_claim *c)
+{
+    return r_claim_many(impl, c, 1);
 }
 
 /* Appends the EVAL that gives back the batch's claims: the fresh ones at
@@ -667,6 +878,7 @@ r_close(void *impl)
     struct redis_store *r = impl;
     drop_ops(r);
     free(r->ops);
+    free(r->cache);
     free(r->held);
     if (r->c)
         redisFree(r->c);
@@ -687,6 +899,8 @@ static const struct wd_store_ops redis_ops = {
     .close = r_close,
     .claim = r_claim,
     .get_many = r_get_many,
+    .prefetch = r_prefetch,
+    .claim_many = r_claim_many,
 };
 
 int
