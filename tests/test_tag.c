@@ -555,6 +555,38 @@ test_cooccur(void)
     }
 }
 
+/* Russian nouns whose vowel comes and goes before their last "к": a prefix
+ * phrase "поставк*" (поставка, поставки) also finds "поставок" (genitive
+ * plural) and "обломк*" finds "обломок" (nominative); a stem ending in a
+ * vowel and "к" ("урок*") gets no such form. */
+static void
+test_russian_fleeting_vowel(void)
+{
+    const char *gaz = "Freedonia\tFD\tcountry\t0\n";
+    const char *tax = "@theme\ttrade\tx\tTrade\n@theme\tschool\tx\tSchool\n"
+                      "поставк*\ttrade\t2\nурок*\tschool\t2\n";
+    char err[256];
+    struct wd_tag_file g = {"gaz.tsv", gaz, strlen(gaz)};
+    struct wd_tag_file x = {"tax.tsv", tax, strlen(tax)};
+    struct wd_tagger *t = NULL;
+    CHECK_OK(wd_tagger_build(&g, 1, &x, &t, err, sizeof err));
+    if (!t)
+        return;
+    struct wd_tags out;
+    const char *title = "Объем поставок газа вырос";
+    CHECK_OK(wd_tagger_tag(t, title, strlen(title), "", 0, &out));
+    CHECK_INT(out.n_themes, ==, 1);
+    if (out.n_themes)
+        CHECK_STR(out.themes[0].code, "trade");
+    const char *none = "Сорок уроков уроков";
+    CHECK_OK(wd_tagger_tag(t, none, strlen(none), "", 0, &out));
+    CHECK_INT(out.n_themes, ==, 1); /* уроков: урок* as it was */
+    const char *rock = "Рок и урок";
+    CHECK_OK(wd_tagger_tag(t, rock, strlen(rock), "", 0, &out));
+    CHECK_INT(out.n_themes, ==, 1);
+    wd_tagger_free(t);
+}
+
 /* Names in other languages and scripts (data/gazetteer.tsv, from CLDR):
  * scripts with case fold ("РОССИЯ"), names in scripts written without
  * spaces are found inside runs of text, Korean names take their particle,
@@ -652,6 +684,7 @@ main(void)
     RUN(test_data_files);
     RUN(test_word_edges);
     RUN(test_cooccur);
+    RUN(test_russian_fleeting_vowel);
     RUN(test_briefs);
     RUN(test_other_scripts);
     wd_tagger_free(tg);

@@ -1242,6 +1242,42 @@ valid_slug(const char *s, size_t n)
     return true;
 }
 
+/* Russian nouns in -ка and many in -к- drop or gain a vowel before their
+ * last consonant: the genitive plural of "поставка" is "поставок" (of
+ * "выставка" "выставок"), the nominative of "обломк-а" is "обломок". A
+ * prefix phrase of one Cyrillic word ending in a consonant and "к"
+ * ("поставк*") matches none of these, so they are added as words of their
+ * own ("поставок", "поставек": the vowel is "о" or "е", and the form that
+ * is not a word matches nothing). */
+static int
+insert_fleeting(struct wd_tagger *t, const char *w, size_t n, struct sense sn)
+{
+    static const char cons[] = "бвгджзклмнпрстфхцчшщ";
+    /* "к" is D0 BA; the letter before it two bytes too. */
+    if (n < 6 || memchr(w, ' ', n) || (uint8_t)w[n - 2] != 0xD0 ||
+        (uint8_t)w[n - 1] != 0xBA)
+        return 0;
+    bool consonant = false;
+    for (size_t i = 0; i + 1 < sizeof cons; i += 2)
+        consonant |= memcmp(w + n - 4, cons + i, 2) == 0;
+    if (!consonant)
+        return 0;
+    static const char *const vowels[] = {"\xD0\xBE", "\xD0\xB5"}; /* о е */
+    char form[PREFIX_MAX * 4 + 8];
+    if (n + 2 > sizeof form)
+        return 0;
+    sn.prefix = false;
+    for (int v = 0; v < 2; v++) {
+        memcpy(form, w, n - 2);
+        memcpy(form + n - 2, vowels[v], 2);
+        memcpy(form + n, "\xD0\xBA", 2);
+        int rc = insert(t, form, n + 2, sn);
+        if (rc == WD_ENOMEM)
+            return rc;
+    }
+    return 0;
+}
+
 static int
 load_taxonomy(struct wd_tagger *t, struct reader *r)
 {
@@ -1338,6 +1374,8 @@ load_taxonomy(struct wd_tagger *t, struct reader *r)
                            "phrase '%.*s': the word before '*' needs 3 to "
                            "24 letters",
                            f[0], l[0]);
+        if (prefix && insert_fleeting(t, f[0], plen, sn) == WD_ENOMEM)
+            return WD_ENOMEM;
         phrases++;
     }
     if (t->n_themes == 0)
