@@ -138,6 +138,8 @@ def main():
     for w in sorted(days, key=lambda s: s.encode()):
         print(f"    {{{c(w)}, {days[w]}}},")
     print("};")
+    print("/* The longest of them, in bytes. */")
+    print(f"#define DATE_DAY_WORD_MAX {max(len(w.encode()) for w in days)}")
     print("/* Words written after a year (\"2025 г.\", \"2025 ж.\"). */")
     print("static const char *const date_year_words[] = {")
     for w in sorted(years, key=lambda s: s.encode()):

@@ -639,6 +639,15 @@ parse_relative_intl(struct cur *c, int64_t now, int64_t *out,
     size_t n = c->n - c->i;
     if (n == 0 || n >= sizeof buf / 2)
         return WD_EPARSE;
+    /* Without a digit only a day word can match ("вчера": at most
+     * DATE_DAY_WORD_MAX bytes, and a few spaces more that fold away): most
+     * lines a page's classifier asks about are refused here, before they
+     * are folded. */
+    bool digit = false;
+    for (size_t i = c->i; i < c->n && !digit; i++)
+        digit = c->s[i] >= '0' && c->s[i] <= '9';
+    if (!digit && n > DATE_DAY_WORD_MAX + 8)
+        return WD_EPARSE;
     /* Fold letter by letter; spaces (and no-break spaces) become one. */
     size_t o = 0;
     for (size_t i = c->i; i < c->n;) {
@@ -665,7 +674,8 @@ parse_relative_intl(struct cur *c, int64_t now, int64_t *out,
                 *prec = WD_DATE_DAY;
             return 0;
         }
-    for (size_t i = 0; i < sizeof date_rels / sizeof date_rels[0]; i++) {
+    for (size_t i = 0; digit && i < sizeof date_rels / sizeof date_rels[0];
+         i++) {
         const struct date_rel *r = &date_rels[i];
         const char *p = buf;
         size_t pl = strlen(r->prefix);
