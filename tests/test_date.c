@@ -121,6 +121,33 @@ test_other_languages(void)
     CHECK_INT(parse_ok("13:36 / 24.10.2025", WD_DATE_MINUTE), ==, at1336);
     CHECK_INT(parse_ok("13:36, 24 октября 2025", WD_DATE_MINUTE), ==, at1336);
 
+    /* Persian: the Solar Hijri calendar (15 Aban 1404 = 6 November 2025),
+     * Persian and Arabic-Indic digits, the Gregorian months in Persian,
+     * the relative forms. */
+    const int64_t nov6 = oct24 + 13 * 86400000LL;
+    CHECK_INT(parse_ok("۱۵ آبان ۱۴۰۴", WD_DATE_DAY), ==, nov6);
+    CHECK_INT(parse_ok("15 آبان 1404", WD_DATE_DAY), ==, nov6);
+    CHECK_INT(parse_ok("١٥ آبان ١٤٠٤", WD_DATE_DAY), ==, nov6);
+    CHECK_INT(parse_ok("۱۵ آبان ۱۴۰۴ - ۱۳:۳۶", WD_DATE_MINUTE), ==,
+              nov6 + 13 * 3600000LL + 36 * 60000LL);
+    CHECK_INT(parse_ok("۶ نوامبر ۲۰۲۵", WD_DATE_DAY), ==, nov6);
+    CHECK_INT(parse_ok("1 فروردین 1404", WD_DATE_DAY), ==,
+              1742515200000LL); /* 2025-03-21, Nowruz */
+    CHECK_INT(parse_ok("1 دی 1403", WD_DATE_DAY), ==,
+              1734739200000LL); /* 2024-12-21 */
+    /* 1403 is a leap year of the calendar, 1402 is not. */
+    CHECK_INT(parse_ok("30 اسفند 1403", WD_DATE_DAY), ==,
+              1742428800000LL); /* 2025-03-20 */
+    int64_t bad;
+    CHECK_INT(wd_date_parse("30 اسفند 1402", strlen("30 اسفند 1402"), NOW, &bad,
+                            NULL),
+              ==, WD_EPARSE);
+    CHECK_INT(
+        wd_date_parse("31 مهر 1404", strlen("31 مهر 1404"), NOW, &bad, NULL),
+        ==, WD_EPARSE); /* Mehr has 30 days */
+    CHECK_INT(parse_ok("۲ روز پیش", WD_DATE_DAY), ==, NOW - 2 * 86400000LL);
+    CHECK_INT(parse_ok("دیروز", WD_DATE_DAY), ==, 1763856000000LL);
+
     CHECK_INT(parse_ok("2 часа назад", WD_DATE_MINUTE), ==, NOW - 7200000LL);
     CHECK_INT(parse_ok("5 минут назад", WD_DATE_MINUTE), ==, NOW - 300000LL);
     CHECK_INT(parse_ok("3 дня назад", WD_DATE_DAY), ==, NOW - 3 * 86400000LL);

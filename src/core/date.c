@@ -381,10 +381,62 @@ finish(struct cur *c)
     return at_end(c);
 }
 
+/* A date of the Solar Hijri calendar (Iran's and Afghanistan's: month 1
+ * Farvardin starts at the March equinox) as a Gregorian one: the 33-year
+ * arithmetic cycle, exact for the years news writes (1300-1500 AP, 1921-2121;
+ * "15 آبان 1404" = 6 November 2025). False for a day the month has not. */
+/* The day number (of the arithmetic below) of a Solar Hijri date. */
+static long
+jalali_days(long jy, long jm, long jd)
+{
+    long j = jy + 1595;
+    return -355668 + 365 * j + (j / 33) * 8 + ((j % 33) + 3) / 4 + jd +
+           (jm < 7 ? (jm - 1) * 31 : (jm - 7) * 30 + 186);
+}
+
+static bool
+jalali_to_civil(long jy, long jm, long jd, long *y, long *m, long *d)
+{
+    if (jy < 1300 || jy > 1500 || jm < 1 || jm > 12 || jd < 1 ||
+        jd > (jm <= 6 ? 31 : 30))
+        return false;
+    long days = jalali_days(jy, jm, jd);
+    /* 30 Esfand only in a leap year: else it is 1 Farvardin of the next. */
+    if (jm == 12 && jd == 30 && days == jalali_days(jy + 1, 1, 1))
+        return false;
+    long gy = 400 * (days / 146097);
+    days %= 146097;
+    if (days > 36524) {
+        days--;
+        gy += 100 * (days / 36524);
+        days %= 36524;
+        if (days >= 365)
+            days++;
+    }
+    gy += 4 * (days / 1461);
+    days %= 1461;
+    if (days > 365) {
+        gy += (days - 1) / 365;
+        days = (days - 1) % 365;
+    }
+    const int mdays[13] = {
+        0, 31, leap(gy) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    long gm = 1, gd = days + 1;
+    while (gm <= 12 && gd > mdays[gm])
+        gd -= mdays[gm++];
+    if (gm > 12) /* 30 Esfand of a common year */
+        return false;
+    *y = gy, *m = gm, *d = gd;
+    return true;
+}
+
 static int
 result(long y, long m, long d, long ms_of_day, long off_min, bool has_time,
        int64_t *out, enum wd_date_precision *prec)
 {
+    /* Months 13..24: the Solar Hijri calendar's (date_names.inc). */
+    if (m > 12 && !jalali_to_civil(y, m - 12, d, &y, &m, &d))
+        return WD_EPARSE;
     if (!valid_date(y, m, d))
         return WD_EPARSE;
     *out = wd_date_days_from_civil(y, (unsigned)m, (unsigned)d) * MS_PER_DAY +
@@ -905,7 +957,8 @@ parse_no_year(struct cur *c, int64_t now, int64_t *out,
               enum wd_date_precision *prec)
 {
     long d, m;
-    if (!read_day_month(c, &d, &m))
+    /* A Solar Hijri month needs its year. */
+    if (!read_day_month(c, &d, &m) || m > 12)
         return WD_EPARSE;
     int64_t days = now / MS_PER_DAY;
     /* The year of now (civil_from_days, years only). */
@@ -930,10 +983,41 @@ parse_no_year(struct cur *c, int64_t now, int64_t *out,
     return 0;
 }
 
+/* s with its Persian (U+06F0..) and Arabic-Indic (U+0660..) digits as
+ * ASCII ones, in buf; NULL when it has none (or is too long to copy). */
+static const char *
+ascii_digits(const char *s, size_t *len, char *buf, size_t cap)
+{
+    size_t n = *len, o = 0;
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *u = (const uint8_t *)s + i;
+        bool persian =
+            i + 1 < n && u[0] == 0xDB && u[1] >= 0xB0 && u[1] <= 0xB9;
+        bool arabic = i + 1 < n && u[0] == 0xD9 && u[1] >= 0xA0 && u[1] <= 0xA9;
+        if (o + 1 >= cap)
+            return NULL;
+        if (persian || arabic) {
+            buf[o++] = (char)('0' + (u[1] - (persian ? 0xB0 : 0xA0)));
+            i++;
+            any = true;
+        } else {
+            buf[o++] = s[i];
+        }
+    }
+    *len = o;
+    return any ? buf : NULL;
+}
+
 int
 wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
               enum wd_date_precision *precision)
 {
+    char digits[256];
+    size_t dlen = len;
+    const char *ds = ascii_digits(s, &dlen, digits, sizeof digits);
+    if (ds)
+        s = ds, len = dlen;
     struct cur c = {s, len, 0};
     skip_space(&c);
     while (c.n > c.i && (c.s[c.n - 1] == ' ' || c.s[c.n - 1] == '\t' ||
