@@ -313,7 +313,7 @@ test_dump_restore(void)
     struct buf b = {0};
     CHECK_OK(wd_memindex_dump(m, 1234, buf_write, &b));
     CHECK_OK(wd_memindex_new(&r));
-    CHECK_OK(wd_memindex_restore(r, 1234, buf_read, &b));
+    CHECK_OK(wd_memindex_restore(r, 1234, b.len, buf_read, &b));
     CHECK_INT(wd_memindex_ids(r), ==, wd_memindex_ids(m));
     CHECK_INT(wd_memindex_age_count(r), ==, wd_memindex_age_count(m));
     for (unsigned t = 0; t < 4; t++)
@@ -341,17 +341,17 @@ test_dump_restore(void)
 
     CHECK_OK(wd_memindex_new(&r));
     b.at = 0;
-    CHECK_INT(wd_memindex_restore(r, 999, buf_read, &b), ==, WD_EPARSE);
+    CHECK_INT(wd_memindex_restore(r, 999, b.len, buf_read, &b), ==, WD_EPARSE);
     CHECK_INT(wd_memindex_ids(r), ==, 0);
     b.at = 0;
     b.p[b.len / 2] ^= 1;
-    CHECK_INT(wd_memindex_restore(r, 1234, buf_read, &b), ==, WD_EPARSE);
+    CHECK_INT(wd_memindex_restore(r, 1234, b.len, buf_read, &b), ==, WD_EPARSE);
     CHECK_INT(wd_memindex_ids(r), ==, 0);
     CHECK_INT(wd_memindex_get(r, 1, &k, 8, got), ==, WD_ENOTFOUND);
     b.p[b.len / 2] ^= 1;
     b.at = 0;
     b.len -= 9;
-    CHECK(wd_memindex_restore(r, 1234, buf_read, &b) != 0);
+    CHECK(wd_memindex_restore(r, 1234, b.len, buf_read, &b) != 0);
     CHECK_INT(wd_memindex_ids(r), ==, 0);
     wd_memindex_free(r);
     wd_memindex_free(m);

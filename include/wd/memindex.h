@@ -92,11 +92,12 @@ int wd_memindex_dump(const struct wd_memindex *m, uint64_t tag,
                      int (*write)(void *ctx, const void *buf, size_t len),
                      void *ctx);
 
-/* Fills an empty index from a dump whose tag is tag. read fills buf with
- * exactly len bytes or returns an error. Returns 0; WD_EPARSE (another
- * tag, not a dump, or a checksum that does not match: the index is left
- * empty); WD_ENOMEM; or read's error. */
-int wd_memindex_restore(struct wd_memindex *m, uint64_t tag,
+/* Fills an empty index from a dump of size bytes whose tag is tag. read
+ * fills buf with exactly len bytes or returns an error. Returns 0;
+ * WD_EPARSE (another tag, not a dump, a size other than its header says,
+ * or a checksum that does not match: the index is left empty); WD_ENOMEM;
+ * or read's error. */
+int wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
                         int (*read)(void *ctx, void *buf, size_t len),
                         void *ctx);
 

@@ -646,17 +646,28 @@ consistent(const struct wd_memindex *m)
 }
 
 int
-wd_memindex_restore(struct wd_memindex *m, uint64_t tag,
+wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
                     int (*read)(void *ctx, void *buf, size_t len), void *ctx)
 {
     struct dump_head h;
+    if (size < sizeof h)
+        return WD_EPARSE;
     int rc = read(ctx, &h, sizeof h);
     if (rc)
         return rc;
     if (memcmp(h.magic, DUMP_MAGIC, 8) != 0 || h.tag != tag ||
         h.keys_n > h.keys_cap || h.ids_n > h.ids_cap || h.ids_n > h.n_slots ||
         h.n_free > h.n_slots || h.n_slots >= FREE_SLOT ||
-        (h.keys_cap && h.keys_cap < MIN_CAP) || m->keys.cap || m->n_slots)
+        h.keys_cap > DUMP_CAP_MAX || h.ids_cap > DUMP_CAP_MAX ||
+        h.n_ages > DUMP_CAP_MAX || (h.keys_cap && h.keys_cap < MIN_CAP) ||
+        m->keys.cap || m->n_slots)
+        return WD_EPARSE;
+    /* The arrays the header announces must be what the dump holds: no
+     * memory is taken for bytes that are not there. */
+    uint64_t want = sizeof h + (h.keys_cap + h.ids_cap) * 12 +
+                    h.n_slots * (16 + 4) + h.n_free * 4 +
+                    h.n_ages * WD_MEMINDEX_AGE_LEN + 8;
+    if (want != size)
         return WD_EPARSE;
     size_t slot_cap = h.n_slots ? h.n_slots : 1;
     m->keys.h = malloc(h.keys_cap * sizeof(uint64_t) + 1);

@@ -355,7 +355,11 @@ load_index(struct lmdb_store *s)
     if (!f)
         return false;
     setvbuf(f, NULL, _IOFBF, 1 << 20);
-    int rc = wd_memindex_restore(s->mem, last_txn(s), snap_read, f);
+    struct stat st;
+    int rc = fstat(fileno(f), &st) != 0
+                 ? -errno
+                 : wd_memindex_restore(s->mem, last_txn(s),
+                                       (uint64_t)st.st_size, snap_read, f);
     fclose(f);
     unlink(s->snap);
     return rc == 0;

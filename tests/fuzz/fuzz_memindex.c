@@ -54,7 +54,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t dump_tag = 0; /* the one the input says (after the magic) */
     if (size >= 16)
         memcpy(&dump_tag, data + 8, 8);
-    if (wd_memindex_restore(m, dump_tag, rd, &in) == 0) {
+    if (wd_memindex_restore(m, dump_tag, size + 8, rd, &in) == 0) {
         uint8_t id[16] = {1}, got[16];
         for (uint64_t k = 0; k < 64; k++)
             wd_memindex_get(m, (unsigned)k % 8, &k, 8, got);
