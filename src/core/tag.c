@@ -1224,7 +1224,7 @@ load_gazetteer(struct wd_tagger *t, struct reader *r)
         if (rc == 2)
             return fail_at(r,
                            "name '%.*s': the word before '*' needs 3 to 24 "
-                           "bytes",
+                           "bytes (12 Cyrillic letters)",
                            f[0], l[0]);
     }
     return 0;
@@ -1372,7 +1372,7 @@ load_taxonomy(struct wd_tagger *t, struct reader *r)
         if (rc == 2)
             return fail_at(r,
                            "phrase '%.*s': the word before '*' needs 3 to "
-                           "24 letters",
+                           "24 bytes (12 Cyrillic letters)",
                            f[0], l[0]);
         if (prefix && insert_fleeting(t, f[0], plen, sn) == WD_ENOMEM)
             return WD_ENOMEM;
