@@ -41,6 +41,7 @@ ISO_DIR = "/usr/share/iso-codes/json"
 LOCALE_DIR = "/usr/share/locale"
 CLDR_DIR = "/usr/share/unicode/cldr/common/main"
 ZONE_TAB = "/usr/share/zoneinfo/zone.tab"
+TZDATA_ZI = "/usr/share/zoneinfo/tzdata.zi"
 DICT = "/usr/share/dict/words"
 
 # The languages whose country and city names are read (CLDR locale ids):
@@ -208,6 +209,14 @@ def intl_names(add, english, city_pop, min_pop, codes, iso1):
         if not line.startswith("#"):
             f = line.rstrip("\n").split("\t")
             zone_cc[f[2]] = f[0]
+    # CLDR keeps the zone ids it first knew ("Europe/Kiev",
+    # "Asia/Calcutta"); tzdata has renamed some of them and keeps the old
+    # ids as links ("L Europe/Kyiv Europe/Kiev"): without them those cities
+    # had no country.
+    for line in open(TZDATA_ZI, encoding="utf-8"):
+        f = line.split()
+        if len(f) == 3 and f[0] == "L" and f[1] in zone_cc:
+            zone_cc.setdefault(f[2], zone_cc[f[1]])
     zone_en = {z: z.split("/")[-1].replace("_", " ") for z in zone_cc}
     zone_en.update(dict(cldr_cities("en")))
 
