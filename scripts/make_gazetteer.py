@@ -12,7 +12,8 @@ Sources (pinned; see data/SOURCES.md for their licences):
   - Debian's unicode-cldr-core (CLDR 41): country names in the languages
     of INTL_LANGUAGES, and the cities CLDR names time zones after
     ("exemplar cities") in those languages, with Debian's tzdata zone.tab
-    for their country.
+    for their country (and tzdata.zi's links for the zones tzdata renamed
+    since CLDR named them: Europe/Kiev is Europe/Kyiv).
   - Debian's wamerican (/usr/share/dict/words): names in other languages
     that are also English words are left out ("Island" is Iceland in
     German, "Chine" China in French).
