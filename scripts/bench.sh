@@ -24,13 +24,24 @@ out=$(mktemp)
     "$top/build/extract_eval" || true
     echo "\$ python3 bench/corpus_eval.py build/corpus_parse --worst 0"
     python3 "$top/bench/corpus_eval.py" "$top/build/corpus_parse" --worst 0 || true
-    echo "\$ build/pipeline_bench 20000 --refetch 30"
-    (cd "$top" && build/pipeline_bench 20000 build/wiredesk --refetch 30)
+    # One parse thread and one a core: the ratio, CPU a page, latency at
+    # half rate, start-up and RSS for each.
+    for threads in 1 "$(nproc)"; do
+        echo "\$ build/pipeline_bench 20000 --refetch 30 --threads $threads"
+        (cd "$top" && build/pipeline_bench 20000 build/wiredesk --refetch 30 \
+            --threads "$threads")
+    done
     echo "\$ build/pipeline_bench 20000 --html"
     (cd "$top" && build/pipeline_bench 20000 build/wiredesk --html)
     echo "\$ build/pipeline_bench 20000 --state STATE   (the $stories stories above)"
     (cd "$top" && build/pipeline_bench 20000 build/wiredesk --state "$state")
     rm -rf "$state"
+    # The shared store: 1, 2 and 3 workers on one Redis (and LMDB alone
+    # for reference), when redis-server is installed.
+    if command -v redis-server >/dev/null; then
+        echo "\$ build/scale_bench 20000"
+        (cd "$top" && build/scale_bench 20000 build/wiredesk)
+    fi
     echo "\$ build/parse_bench 3"
     "$top/build/parse_bench" 3
     echo "\$ build/tag_eval tests/fixtures/tagset"
