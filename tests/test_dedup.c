@@ -123,21 +123,37 @@ test_every_failed_read_fails_the_batch(void)
     fault.k = 0;
 }
 
+/* A write transaction on the LMDB store in dir, opened raw (as an earlier
+ * version, or another program, would see it); raw_end commits it. */
+static MDB_txn *
+raw_begin(MDB_env **env)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/dedup.lmdb", dir);
+    MDB_txn *txn = NULL;
+    CHECK_OK(mdb_env_create(env));
+    mdb_env_set_maxdbs(*env, 16);
+    CHECK_OK(mdb_env_open(*env, path, 0, 0644));
+    CHECK_OK(mdb_txn_begin(*env, NULL, 0, &txn));
+    return txn;
+}
+
+static void
+raw_end(MDB_env *env, MDB_txn *txn)
+{
+    CHECK_OK(mdb_txn_commit(txn));
+    mdb_env_close(env);
+}
+
 /* Entries of the named database of the LMDB store in dir; sets *format
  * (at most 15 bytes) to the meta "format" value, "" when none. */
 static size_t
 lmdb_entries(const char *name, char format[16])
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/dedup.lmdb", dir);
     MDB_env *env;
-    MDB_txn *txn;
+    MDB_txn *txn = raw_begin(&env);
     MDB_dbi dbi, meta;
     MDB_stat st = {0};
-    CHECK_OK(mdb_env_create(&env));
-    mdb_env_set_maxdbs(env, 16);
-    CHECK_OK(mdb_env_open(env, path, 0, 0644));
-    CHECK_OK(mdb_txn_begin(env, NULL, 0, &txn));
     CHECK_OK(mdb_dbi_open(txn, name, MDB_CREATE, &dbi));
     CHECK_OK(mdb_dbi_open(txn, "meta", MDB_CREATE, &meta));
     mdb_stat(txn, dbi, &st);
@@ -145,8 +161,7 @@ lmdb_entries(const char *name, char format[16])
     format[0] = 0;
     if (mdb_get(txn, meta, &k, &v) == 0)
         snprintf(format, 16, "%.*s", (int)v.mv_size, (const char *)v.mv_data);
-    CHECK_OK(mdb_txn_commit(txn));
-    mdb_env_close(env);
+    raw_end(env, txn);
     return st.ms_entries;
 }
 
@@ -155,15 +170,9 @@ lmdb_entries(const char *name, char format[16])
 static void
 lmdb_write_old(const char *format)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/dedup.lmdb", dir);
     MDB_env *env;
-    MDB_txn *txn;
+    MDB_txn *txn = raw_begin(&env);
     MDB_dbi content, band, age, meta;
-    CHECK_OK(mdb_env_create(&env));
-    mdb_env_set_maxdbs(env, 16);
-    CHECK_OK(mdb_env_open(env, path, 0, 0644));
-    CHECK_OK(mdb_txn_begin(env, NULL, 0, &txn));
     CHECK_OK(mdb_dbi_open(txn, "content", MDB_CREATE, &content));
     CHECK_OK(mdb_dbi_open(txn, "band", MDB_CREATE, &band));
     CHECK_OK(mdb_dbi_open(txn, "age", MDB_CREATE, &age));
@@ -185,8 +194,7 @@ lmdb_write_old(const char *format)
     } else {
         mdb_del(txn, meta, &fk, NULL);
     }
-    CHECK_OK(mdb_txn_commit(txn));
-    mdb_env_close(env);
+    raw_end(env, txn);
 }
 
 /* A store of the earlier layout (its look-ups on disk) is migrated when it
@@ -224,19 +232,13 @@ test_store_format(void)
 
     /* A dump that no longer matches the records is not read: the records
      * changed behind it (here: all removed). */
-    char path[128];
-    snprintf(path, sizeof path, "%s/dedup.lmdb", dir);
     MDB_env *env;
-    MDB_txn *txn;
+    MDB_txn *txn = raw_begin(&env);
     MDB_dbi dbi;
-    CHECK_OK(mdb_env_create(&env));
-    mdb_env_set_maxdbs(env, 16);
-    CHECK_OK(mdb_env_open(env, path, 0, 0644));
-    CHECK_OK(mdb_txn_begin(env, NULL, 0, &txn));
     CHECK_OK(mdb_dbi_open(txn, "story", 0, &dbi));
     CHECK_OK(mdb_drop(txn, dbi, 0));
-    CHECK_OK(mdb_txn_commit(txn));
-    mdb_env_close(env);
+    raw_end(env, txn);
+    char path[128];
     snprintf(path, sizeof path, "%s/dedup.lmdb/index.dump", dir);
     CHECK_INT(access(path, F_OK), ==, 0);
     reopen_store();
