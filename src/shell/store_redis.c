@@ -212,29 +212,36 @@ put_value(const void *src, size_t n, void *val, size_t cap, size_t *vlen)
     *vlen = n;
 }
 
+/* What the batch knows of a key without asking Redis: its own latest write,
+ * else what prefetch read. True when known: *rc is then 0 (the value into
+ * val, at most cap bytes, *vlen its size, when both are given) or
+ * WD_ENOTFOUND. */
+static bool
+known(const struct redis_store *r, enum wd_store_ns ns, const void *key,
+      size_t klen, void *val, size_t cap, size_t *vlen, int *rc)
+{
+    const struct op *o = staged(r, ns, key, klen);
+    const struct cached *c = o ? NULL : cached(r, ns, key, klen);
+    if (!o && !c)
+        return false;
+    bool found = o ? !o->del : c->found;
+    *rc = found ? 0 : WD_ENOTFOUND;
+    if (found && val && vlen)
+        put_value(o ? o->val : c->val, o ? o->vlen : c->vlen, val, cap, vlen);
+    return true;
+}
+
 static int
 r_get(void *impl, enum wd_store_ns ns, const void *key, size_t klen, void *val,
       size_t *vlen)
 {
     struct redis_store *r = impl;
-    const struct op *o = staged(r, ns, key, klen);
-    if (o) {
-        if (o->del)
-            return WD_ENOTFOUND;
-        if (val && vlen)
-            put_value(o->val, o->vlen, val, *vlen, vlen);
-        return 0;
-    }
+    int krc;
+    if (known(r, ns, key, klen, vlen ? val : NULL, vlen ? *vlen : 0, vlen,
+              &krc))
+        return krc;
     if (ns == WD_NS_AGE)
         return WD_EUNSUPPORTED;
-    const struct cached *c = cached(r, ns, key, klen);
-    if (c) {
-        if (!c->found)
-            return WD_ENOTFOUND;
-        if (val && vlen)
-            put_value(c->val, c->vlen, val, *vlen, vlen);
-        return 0;
-    }
     char name[64];
     key_name(r, ns_name[ns], name, sizeof name);
     const char *argv[3] = {"HGET", name, key};
@@ -281,18 +288,10 @@ r_get_many(void *impl, enum wd_store_ns ns, const uint8_t *keys, size_t klen,
     size_t sent = 0;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *key = keys + i * klen;
-        const struct op *o = staged(r, ns, key, klen);
-        const struct cached *c = o ? NULL : cached(r, ns, key, klen);
-        rcs[i] = 1; /* asked of Redis */
-        if (o || c) {
-            bool found = o ? !o->del : c->found;
-            rcs[i] = found ? 0 : WD_ENOTFOUND;
-            vlens[i] = 0;
-            if (found)
-                put_value(o ? o->val : c->val, o ? o->vlen : c->vlen,
-                          vals + i * vcap, vcap, &vlens[i]);
+        vlens[i] = 0;
+        if (known(r, ns, key, klen, vals + i * vcap, vcap, &vlens[i], &rcs[i]))
             continue;
-        }
+        rcs[i] = 1; /* asked of Redis */
         const char *argv[3] = {"HGET", name, (const char *)key};
         size_t len[3] = {4, strlen(name), klen};
         if (redisAppendCommandArgv(r->c, 3, argv, len) != REDIS_OK)
@@ -343,9 +342,9 @@ r_prefetch(void *impl, const struct wd_store_key *keys, size_t n)
     size_t first = r->n_cache;
     for (size_t i = 0; i < n; i++) {
         const struct wd_store_key *k = &keys[i];
+        int krc;
         if (k->ns == WD_NS_AGE || k->klen > sizeof r->cache[0].key ||
-            staged(r, k->ns, k->key, k->klen) ||
-            cached(r, k->ns, k->key, k->klen))
+            known(r, k->ns, k->key, k->klen, NULL, 0, NULL, &krc))
             continue;
         struct cached *c = &r->cache[r->n_cache++];
         c->ns = k->ns;
