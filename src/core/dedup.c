@@ -323,15 +323,34 @@ own_leads(const struct wd_story_fp *fp, uint64_t out[WD_FP_LEADS])
     return n;
 }
 
-/* The keys a claim holds, for one story. */
-struct claim_keys {
+/* The keys a new story is found by besides its id, content and URL: its
+ * own lead windows, and its MinHash band keys when the dedup looks bands
+ * up and it has enough shingles. What prefetch reads and a claim holds. */
+struct story_keys {
     uint64_t leads[WD_FP_LEADS];
     uint8_t bands[WD_MH_BANDS][WD_DUPINDEX_MH_KEY_LEN];
+    size_t n_leads, n_bands;
 };
 
 static void
+story_keys(const struct wd_dedup *d, const struct wd_story_fp *fp,
+           struct story_keys *k)
+{
+    uint64_t leads[WD_FP_LEADS];
+    own_leads(fp, leads);
+    k->n_leads = k->n_bands = 0;
+    for (int i = 0; i < WD_FP_LEADS; i++)
+        if (leads[i])
+            k->leads[k->n_leads++] = leads[i];
+    if (d->cfg.near == WD_NEAR_MINHASH && fp->shingles >= WD_NEAR_MIN_SHINGLES)
+        for (; k->n_bands < WD_MH_BANDS; k->n_bands++)
+            wd_dupindex_mh_key((int)k->n_bands, fp->bands[k->n_bands],
+                               k->bands[k->n_bands]);
+}
+
+static void
 make_claim(const struct wd_dedup *d, const struct wd_dedup_claim_req *q,
-           struct wd_claim *c, struct claim_keys *k)
+           struct wd_claim *c, struct story_keys *k)
 {
     const struct wd_story_fp *fp = q->fp;
     *c = (struct wd_claim){.content_key = fp->content_key,
@@ -341,20 +360,13 @@ make_claim(const struct wd_dedup *d, const struct wd_dedup_claim_req *q,
     memcpy(c->id_rev, fp->id, 16);
     for (int i = 0; i < 4; i++)
         c->id_rev[16 + i] = (uint8_t)(q->revision >> (24 - 8 * i));
-    if (q->is_new) {
-        uint64_t leads[WD_FP_LEADS];
-        own_leads(fp, leads);
-        for (int i = 0; i < WD_FP_LEADS; i++)
-            if (leads[i])
-                k->leads[c->n_leads++] = leads[i];
-        c->leads = k->leads;
-    }
-    if (q->is_new && d->cfg.near == WD_NEAR_MINHASH &&
-        fp->shingles >= WD_NEAR_MIN_SHINGLES)
-        for (; c->n_bands < WD_MH_BANDS; c->n_bands++)
-            wd_dupindex_mh_key((int)c->n_bands, fp->bands[c->n_bands],
-                               k->bands[c->n_bands]);
+    c->leads = k->leads;
     c->bands = &k->bands[0][0];
+    if (q->is_new) { /* a revision holds its id and exact keys only */
+        story_keys(d, fp, k);
+        c->n_leads = k->n_leads;
+        c->n_bands = k->n_bands;
+    }
 }
 
 int
@@ -364,7 +376,7 @@ wd_dedup_claim_many(struct wd_dedup *d, const struct wd_dedup_claim_req *q,
     if (n == 0 || (!d->store->ops->claim && !d->store->ops->claim_many))
         return 0; /* a store of one worker: every claim granted */
     struct wd_claim *c = malloc(n * sizeof *c);
-    struct claim_keys *k = malloc(n * sizeof *k);
+    struct story_keys *k = malloc(n * sizeof *k);
     int rc = WD_ENOMEM;
     if (c && k) {
         for (size_t i = 0; i < n; i++)
@@ -385,12 +397,10 @@ wd_dedup_prefetch(struct wd_dedup *d, uint64_t page_key,
         return 0;
     enum { PER_STORY = 3 + WD_FP_LEADS + WD_MH_BANDS };
     struct wd_store_key *keys = malloc((n * PER_STORY + 1) * sizeof *keys);
-    uint8_t *bands = malloc(n * WD_MH_BANDS * WD_DUPINDEX_MH_KEY_LEN + 1);
-    uint64_t *leads = malloc(n * WD_FP_LEADS * sizeof *leads + 1);
-    if (!keys || !bands || !leads) {
+    struct story_keys *sk = malloc((n ? n : 1) * sizeof *sk);
+    if (!keys || !sk) {
         free(keys);
-        free(bands);
-        free(leads);
+        free(sk);
         return 0; /* read one at a time instead */
     }
     size_t k = 0;
@@ -402,26 +412,16 @@ wd_dedup_prefetch(struct wd_dedup *d, uint64_t page_key,
         keys[k++] = (struct wd_store_key){WD_NS_CONTENT, &fp->content_key, 8};
         if (fp->url_key)
             keys[k++] = (struct wd_store_key){WD_NS_URL, &fp->url_key, 8};
-        uint64_t *own = leads + i * WD_FP_LEADS;
-        own_leads(fp, own);
-        for (int l = 0; l < WD_FP_LEADS; l++)
-            if (own[l])
-                keys[k++] = (struct wd_store_key){WD_NS_LEAD, &own[l], 8};
-        if (d->cfg.near != WD_NEAR_MINHASH ||
-            fp->shingles < WD_NEAR_MIN_SHINGLES)
-            continue;
-        for (int b = 0; b < WD_MH_BANDS; b++) {
-            uint8_t *key =
-                bands + (i * WD_MH_BANDS + (size_t)b) * WD_DUPINDEX_MH_KEY_LEN;
-            wd_dupindex_mh_key(b, fp->bands[b], key);
-            keys[k++] =
-                (struct wd_store_key){WD_NS_BAND, key, WD_DUPINDEX_MH_KEY_LEN};
-        }
+        story_keys(d, fp, &sk[i]);
+        for (size_t l = 0; l < sk[i].n_leads; l++)
+            keys[k++] = (struct wd_store_key){WD_NS_LEAD, &sk[i].leads[l], 8};
+        for (size_t b = 0; b < sk[i].n_bands; b++)
+            keys[k++] = (struct wd_store_key){WD_NS_BAND, sk[i].bands[b],
+                                              WD_DUPINDEX_MH_KEY_LEN};
     }
     int rc = noted(d, o->prefetch(d->store->impl, keys, k));
     free(keys);
-    free(bands);
-    free(leads);
+    free(sk);
     return rc;
 }
 
