@@ -408,13 +408,23 @@ test_repeats_count_less(void)
     CHECK(has_theme(&t, "politics"));
 }
 
-static int
-build(const char *gaz, const char *tax, char *err, size_t cap)
+/* A tagger of one gazetteer and one taxonomy given as text ("gaz.tsv",
+ * "tax.tsv"); *rc the build's answer, the tagger NULL when it failed. */
+static struct wd_tagger *
+tagger_of(const char *gaz, const char *tax, char *err, size_t cap, int *rc)
 {
     struct wd_tag_file g = {"gaz.tsv", gaz, strlen(gaz)};
     struct wd_tag_file x = {"tax.tsv", tax, strlen(tax)};
     struct wd_tagger *t = NULL;
-    int rc = wd_tagger_build(&g, 1, &x, &t, err, cap);
+    *rc = wd_tagger_build(&g, 1, &x, &t, err, cap);
+    return t;
+}
+
+static int
+build(const char *gaz, const char *tax, char *err, size_t cap)
+{
+    int rc;
+    struct wd_tagger *t = tagger_of(gaz, tax, err, cap, &rc);
     if (rc == 0) {
         struct wd_tags out;
         CHECK_OK(wd_tagger_tag(t, "Freedonia Votes", 15,
@@ -522,10 +532,9 @@ test_cooccur(void)
     for (int with = 0; with < 2; with++) {
         snprintf(tax, sizeof tax, "%s%s", base,
                  with ? "@cooccur\tvotes\tmoney\t0.5\n" : "");
-        struct wd_tag_file g = {"gaz.tsv", gaz, strlen(gaz)};
-        struct wd_tag_file x = {"tax.tsv", tax, strlen(tax)};
-        struct wd_tagger *t = NULL;
-        CHECK_OK(wd_tagger_build(&g, 1, &x, &t, err, sizeof err));
+        int rc;
+        struct wd_tagger *t = tagger_of(gaz, tax, err, sizeof err, &rc);
+        CHECK_OK(rc);
         if (!t)
             continue;
         struct wd_tags out;
@@ -545,11 +554,9 @@ test_cooccur(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(tax, sizeof tax, "%s%s", base, bad[i].line);
-        struct wd_tag_file g = {"gaz.tsv", gaz, strlen(gaz)};
-        struct wd_tag_file x = {"tax.tsv", tax, strlen(tax)};
-        struct wd_tagger *t = NULL;
-        CHECK_INT(wd_tagger_build(&g, 1, &x, &t, err, sizeof err), ==,
-                  WD_EINVAL);
+        int rc;
+        struct wd_tagger *t = tagger_of(gaz, tax, err, sizeof err, &rc);
+        CHECK_INT(rc, ==, WD_EINVAL);
         CHECK(strstr(err, bad[i].want) != NULL);
         CHECK(t == NULL);
     }
@@ -566,10 +573,9 @@ test_russian_fleeting_vowel(void)
     const char *tax = "@theme\ttrade\tx\tTrade\n@theme\tschool\tx\tSchool\n"
                       "поставк*\ttrade\t2\nурок*\tschool\t2\n";
     char err[256];
-    struct wd_tag_file g = {"gaz.tsv", gaz, strlen(gaz)};
-    struct wd_tag_file x = {"tax.tsv", tax, strlen(tax)};
-    struct wd_tagger *t = NULL;
-    CHECK_OK(wd_tagger_build(&g, 1, &x, &t, err, sizeof err));
+    int rc;
+    struct wd_tagger *t = tagger_of(gaz, tax, err, sizeof err, &rc);
+    CHECK_OK(rc);
     if (!t)
         return;
     struct wd_tags out;
