@@ -168,6 +168,11 @@ for name in "${which[@]}"; do
         all >"$tmp/$name.out" 2>"$tmp/$name.err" &
     pid[$name]=$!
     pids+=("$!")
+    # shellcheck disable=SC2086
+    ${cmd[$name]} --endpoint "$publish" --count 3 --timeout $((deadline_s * 1000)) \
+        '$events' >"$tmp/$name.ev.out" 2>"$tmp/$name.ev.err" &
+    pid[$name.ev]=$!
+    pids+=("$!")
 done
 
 # Every example says "subscribed to all on EP" on stderr once its
@@ -177,6 +182,12 @@ t_end=$((SECONDS + deadline_s))
 for name in "${which[@]}"; do
     until grep -q '^subscribed to all' "$tmp/$name.err" 2>/dev/null; do
         if ! kill -0 "${pid[$name]}" 2>/dev/null || [ $SECONDS -ge $t_end ]; then
+            break
+        fi
+        sleep 0.05
+    done
+    until grep -q '^subscribed to \$events' "$tmp/$name.ev.err" 2>/dev/null; do
+        if ! kill -0 "${pid[$name.ev]}" 2>/dev/null || [ $SECONDS -ge $t_end ]; then
             break
         fi
         sleep 0.05
@@ -213,32 +224,42 @@ wait_for() {
     pids=("${keep[@]}")
 }
 
+# Checks every example's 3 lines of one run (suffix: its files and pids,
+# "" for "all", ".ev" for "$events") against a pattern, and that all the
+# examples printed the same lines: one stream, one order.
+check_three() {
+    local suffix=$1 what=$2 pattern=$3 name rc lines good reference=
+    for name in "${which[@]}"; do
+        wait_for "${pid[$name$suffix]}" "$t_end"
+        rc=$wait_rc
+        lines=$(wc -l <"$tmp/$name$suffix.out")
+        good=$(grep -cP "$pattern" "$tmp/$name$suffix.out" || true)
+        if [ "$rc" != 0 ] || [ "$lines" != 3 ] || [ "$good" != 3 ]; then
+            fail "$name $what" "exit $rc, $lines lines ($good well-formed)"
+            sed 's/^/    stdout: /' "$tmp/$name$suffix.out"
+            sed 's/^/    stderr: /' "$tmp/$name$suffix.err"
+            continue
+        fi
+        if [ -z "$reference" ]; then
+            reference=$name
+        elif ! cmp -s "$tmp/$reference$suffix.out" "$tmp/$name$suffix.out"; then
+            fail "$name $what" "its lines differ from the $reference example's"
+            diff "$tmp/$reference$suffix.out" "$tmp/$name$suffix.out" |
+                sed 's/^/    /'
+            continue
+        fi
+        pass "$name $what: 3 lines"
+        sed 's/^/    /' "$tmp/$name$suffix.out"
+    done
+}
+
 t_end=$((SECONDS + deadline_s))
-reference=
-for name in "${which[@]}"; do
-    wait_for "${pid[$name]}" "$t_end"
-    rc=$wait_rc
-    lines=$(wc -l <"$tmp/$name.out")
-    # channel TAB id (32 hex digits) TAB countries TAB themes TAB title
-    good=$(grep -cP '^all\t[0-9a-f]{32}\t[^\t]+\t[^\t]+\t[^\t]+$' \
-        "$tmp/$name.out" || true)
-    if [ "$rc" != 0 ] || [ "$lines" != 3 ] || [ "$good" != 3 ]; then
-        fail "$name count" "exit $rc, $lines lines ($good well-formed)"
-        sed 's/^/    stdout: /' "$tmp/$name.out"
-        sed 's/^/    stderr: /' "$tmp/$name.err"
-        continue
-    fi
-    # One stream, one order: every subscriber printed the same lines.
-    if [ -z "$reference" ]; then
-        reference=$name
-    elif ! cmp -s "$tmp/$reference.out" "$tmp/$name.out"; then
-        fail "$name count" "its lines differ from the $reference example's"
-        diff "$tmp/$reference.out" "$tmp/$name.out" | sed 's/^/    /'
-        continue
-    fi
-    pass "$name count: 3 articles on all"
-    sed 's/^/    /' "$tmp/$name.out"
-done
+# channel TAB id (32 hex digits) TAB countries TAB themes TAB title
+check_three "" "count on all" '^all\t[0-9a-f]{32}\t[^\t]+\t[^\t]+\t[^\t]+$'
+# --- 1b. the same pages' events on "$events" --------------------------------
+# channel TAB event id TAB change TAB articles=N TAB sources=N TAB title
+check_three .ev "events on \$events" \
+    '^\$events\t[0-9a-f]{16}\t(created|updated)\tarticles=[0-9]+\tsources=[0-9]+\t[^\t]+$'
 
 # --- 2. a channel that gets nothing: --timeout, exit 1 ---------------------
 for name in "${which[@]}"; do

@@ -17,6 +17,7 @@ struct sink {
     /* $dedup: the decisions, apart */
     int n_dedup;
     Wiredesk__V1__DedupDecision *dedup[MAX_MSGS];
+    int n_events; /* $events messages (test_events checks them) */
 };
 
 static int
@@ -28,6 +29,10 @@ collect(void *ctx, const char *channel, const uint8_t *buf, size_t len)
             return -1;
         s->dedup[s->n_dedup++] =
             wiredesk__v1__dedup_decision__unpack(NULL, len, buf);
+        return 0;
+    }
+    if (strcmp(channel, WD_CHANNEL_EVENTS) == 0) {
+        s->n_events++;
         return 0;
     }
     if (s->n >= MAX_MSGS)
@@ -130,6 +135,8 @@ test_seeds_once_each(void)
                 CHECK(strcmp(s.art[i]->id, s.art[j]->id) != 0);
     }
     CHECK_INT(full, ==, 1);
+    /* One event message a published story. */
+    CHECK_INT(s.n_events, ==, on_all);
 
     /* Channels: the article about Astana and Baku is on KZ and AZ; every
      * message on a country or theme channel is also on "all". */

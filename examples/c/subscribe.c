@@ -41,7 +41,8 @@ static const char usage[] =
     "usage: subscribe [--endpoint EP] [--count N] [--timeout MS] [CHANNEL]\n"
     "\n"
     "Prints the Articles a wiredesk worker publishes on CHANNEL (all,\n"
-    "country.CC, theme.SLUG or $stats; default all), one line each:\n"
+    "country.CC, theme.SLUG, $stats or $events; default all), one line\n"
+    "each:\n"
     "channel, id, countries, themes, title, separated by tabs.\n"
     "\n"
     "  --endpoint EP    the worker's PUB socket [tcp://127.0.0.1:5558]\n"
@@ -115,6 +116,18 @@ print_message(const char *channel, const uint8_t *data, size_t len)
                (unsigned long long)ws->articles_published,
                (unsigned long long)ws->publish_dropped);
         wiredesk__v1__worker_stats__free_unpacked(ws, NULL);
+        return true;
+    }
+    if (strcmp(channel, "$events") == 0) {
+        Wiredesk__V1__Event *ev = wiredesk__v1__event__unpack(NULL, len, data);
+        if (!ev)
+            return false;
+        put_field(channel);
+        printf("\t%s\t%s\tarticles=%u\tsources=%u\t", ev->id, ev->change,
+               ev->articles, ev->sources);
+        put_field(ev->title);
+        putchar('\n');
+        wiredesk__v1__event__free_unpacked(ev, NULL);
         return true;
     }
     Wiredesk__V1__Article *a = wiredesk__v1__article__unpack(NULL, len, data);

@@ -34,7 +34,7 @@ const USAGE = `usage: node subscribe.js [--endpoint EP] [--count N] [--timeout M
                          [--proto FILE] [CHANNEL]
 
 Prints the Articles a wiredesk worker publishes on CHANNEL (all,
-country.CC, theme.SLUG or $stats; default all), one line each:
+country.CC, theme.SLUG, $stats or $events; default all), one line each:
 channel, id, countries, themes, title, separated by tabs.
 
   --endpoint EP    the worker's PUB socket [tcp://127.0.0.1:5558]
@@ -109,6 +109,17 @@ function line(pb, channel, bytes) {
       `publish_dropped=${ws.publishDropped}`,
     ].join("\t");
   }
+  if (channel === "$events") {
+    const ev = pb.Event.toObject(pb.Event.decode(bytes), { defaults: true });
+    return [
+      channel,
+      ev.id,
+      ev.change,
+      `articles=${ev.articles}`,
+      `sources=${ev.sources}`,
+      oneLine(ev.title),
+    ].join("\t");
+  }
   const a = pb.Article.decode(bytes);
   return [
     channel,
@@ -125,6 +136,7 @@ async function main() {
   const pb = {
     Article: root.lookupType("wiredesk.v1.Article"),
     WorkerStats: root.lookupType("wiredesk.v1.WorkerStats"),
+    Event: root.lookupType("wiredesk.v1.Event"),
   };
 
   const sock = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 0 });

@@ -81,12 +81,18 @@ def stats_line(channel, ws):
                       f"publish_dropped={ws.publish_dropped}"])
 
 
+def event_line(channel, ev):
+    return "\t".join([channel, ev.id, ev.change, f"articles={ev.articles}",
+                      f"sources={ev.sources}", one_line(ev.title)])
+
+
 def main():
     ap = argparse.ArgumentParser(
         description="Print the Articles a wiredesk worker publishes on a "
                     "channel, one line each.")
     ap.add_argument("channel", nargs="?", default="all",
-                    help='all, country.CC, theme.SLUG or $stats [all]')
+                    help='all, country.CC, theme.SLUG, $stats or $events '
+                         '[all]')
     ap.add_argument("--endpoint", default="tcp://127.0.0.1:5558",
                     help="the worker's PUB socket [%(default)s]")
     ap.add_argument("--count", type=int, default=0,
@@ -158,6 +164,9 @@ def main():
                 if channel == "$stats":
                     msg = pb.WorkerStats.FromString(frames[1])
                     line = stats_line(channel, msg)
+                elif channel == "$events":
+                    msg = pb.Event.FromString(frames[1])
+                    line = event_line(channel, msg)
                 else:
                     msg = pb.Article.FromString(frames[1])
                     line = article_line(channel, msg)

@@ -47,6 +47,10 @@ struct wd_app_config {
     unsigned journal_minutes;
     /* Threads that parse and fingerprint pages (0: one a core less one). */
     unsigned threads;
+    /* Events: live events kept (0: none) and the window an event takes
+     * articles in after its latest. */
+    size_t max_events;
+    int64_t event_window_ms;
 };
 
 /* Runs the worker until SIGINT or SIGTERM; SIGHUP reloads the tagger's

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "wd/arena.h"
+#include "wd/cluster.h"
 #include "wd/page.h"
 #include "wd/tag.h"
 
@@ -29,10 +30,28 @@ int wd_article_pack(const struct wd_item *it, const struct wd_tags *tags,
                     const struct wd_article_meta *m, struct wd_arena *a,
                     uint8_t **buf, size_t *len);
 
+/* The Article buf[0..len) with the event fields of r after it (a protobuf
+ * message concatenated with another is their merge), into the arena.
+ * Returns 0 or WD_ENOMEM. */
+int wd_article_add_event(const uint8_t *buf, size_t len,
+                         const struct wd_cluster_result *r,
+                         struct wd_arena *a, uint8_t **out, size_t *out_len);
+
+/* Packs the Event message of ev (channel "$events"): its summary after
+ * the story article_id (titled article_title) founded or joined it, as r
+ * says, at at_ms. Returns 0 or WD_ENOMEM. */
+int wd_event_pack(const struct wd_cluster_event *ev,
+                  const struct wd_cluster_result *r, const char *article_id,
+                  const char *article_title, int64_t at_ms,
+                  struct wd_arena *a, uint8_t **buf, size_t *len);
+
 /* Decodes Article bytes and renders one JSON object (one line, no newline)
  * with "channel" first, then every Article field. Returns a malloc'd string
  * the caller frees, or NULL when the bytes are not an Article. */
 char *wd_article_json(const uint8_t *buf, size_t len, const char *channel);
+
+/* The same for an Event (channel "$events"). */
+char *wd_event_json(const uint8_t *buf, size_t len, const char *channel);
 
 /* The same for WorkerStats bytes (the "$stats" channel). */
 char *wd_worker_stats_json(const uint8_t *buf, size_t len, const char *channel);

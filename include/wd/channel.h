@@ -8,6 +8,7 @@
  *   theme.<slug>          slugs of one taxonomy, checked prefix-free
  *   $stats                WorkerStats of the worker
  *   $dedup                DedupDecision of each story or page dropped
+ *   $events               Event of each event founded or joined
  * "all" and "$stats" begin differently from each family and from each
  * other; country codes all have the same length; theme slugs are checked
  * when the taxonomy is loaded (tag.c refuses a slug that begins another)
@@ -22,6 +23,7 @@
 #define WD_CHANNEL_ALL "all"
 #define WD_CHANNEL_STATS "$stats"
 #define WD_CHANNEL_DEDUP "$dedup" /* DedupDecision of each drop */
+#define WD_CHANNEL_EVENTS "$events" /* Event founded or joined */
 #define WD_CHANNEL_MAX 64         /* bytes of a channel name, with the NUL */
 
 /* Writes "country.<CC>" to buf. Returns 0, or WD_EINVAL when cc is not two

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wd/cluster.h"
 #include "wd/stats.h"
 
 struct wd_channel_count {
@@ -41,6 +42,10 @@ struct wd_snapshot {
     size_t n_channels;
     const char *const *latest; /* latest published titles, newest first */
     size_t n_latest;
+    /* Events: live, the clusterer's bytes, the busiest (most first). */
+    uint64_t events_live, events_bytes;
+    const struct wd_cluster_event *events;
+    size_t n_events;
 };
 
 /* Renders the Prometheus text format. Returns a malloc'd string (caller

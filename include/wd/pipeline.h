@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wd/cluster.h"
 #include "wd/dedup.h"
 #include "wd/stats.h"
 #include "wd/store.h"
@@ -38,6 +39,11 @@ struct wd_pipeline_config {
      * page keys seen lately) only that shard's pages touch, so that the
      * shards parse in parallel, each in its pages' order. */
     unsigned shards;
+    /* Events (cluster.h): each published story is grouped with the others
+     * that report its event, its Article carries the event, and the event
+     * goes out on "$events". */
+    bool events_off;
+    struct wd_cluster_config events;
 };
 
 struct wd_pipeline;
@@ -148,6 +154,15 @@ bool wd_pipeline_store_ok(const struct wd_pipeline *p);
 
 /* Stories held in the dedup memory. */
 uint64_t wd_pipeline_dedup_count(struct wd_pipeline *p);
+
+/* The n busiest live events into out[0..n); returns how many (0 when
+ * events are off). */
+size_t wd_pipeline_busiest_events(const struct wd_pipeline *p,
+                                  struct wd_cluster_event *out, size_t n);
+
+/* Live events and the bytes the clusterer holds (0 when off). */
+void wd_pipeline_events_usage(const struct wd_pipeline *p, size_t *events,
+                              size_t *bytes);
 
 /* See wd_dedup_republish(). */
 void wd_pipeline_republish(struct wd_pipeline *p, int64_t from_ms,

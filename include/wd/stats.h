@@ -22,7 +22,9 @@
     X(BYTES_OUT, "bytes_out")                                                  \
     X(TAGGER_RELOADS, "tagger_reloads")                                        \
     X(TAGGER_RELOAD_FAILURES, "tagger_reload_failures")                        \
-    X(CLAIM_WAITS, "claim_waits")
+    X(CLAIM_WAITS, "claim_waits")                                              \
+    X(EVENTS_CREATED, "events_created")                                        \
+    X(EVENTS_JOINED, "events_joined")
 
 /* Why a page was refused: enum name, label value. */
 #define WD_REJECT_MAP(X)                                                       \

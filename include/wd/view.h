@@ -23,6 +23,7 @@ struct wd_storeprobe;
 
 #define WD_VIEW_CHANNELS 1024 /* channels counted by name (then families) */
 #define WD_VIEW_LATEST 10     /* titles shown */
+#define WD_VIEW_EVENTS 8      /* busiest events shown */
 
 struct wd_view {
     /* What the figures are read from: the worker's, borrowed. */
@@ -42,6 +43,7 @@ struct wd_view {
     struct wd_channel_count sorted[WD_VIEW_CHANNELS]; /* for one view */
     char latest[WD_VIEW_LATEST][160];                 /* ring of titles */
     size_t n_latest;
+    struct wd_cluster_event busiest[WD_VIEW_EVENTS]; /* the figures' */
 };
 
 /* Counts a message published on channel. */

@@ -71,6 +71,65 @@ wd_article_pack(const struct wd_item *it, const struct wd_tags *tags,
     return 0;
 }
 
+int
+wd_article_add_event(const uint8_t *buf, size_t len,
+                     const struct wd_cluster_result *r, struct wd_arena *a,
+                     uint8_t **out, size_t *out_len)
+{
+    Wiredesk__V1__Article art;
+    wiredesk__v1__article__init(&art);
+    art.event_id = (char *)r->event_id;
+    art.event_size = r->size;
+    art.event_similarity = r->similarity;
+    art.event_runner_up = (char *)r->runner_up;
+    art.event_runner_up_similarity = r->runner_up_similarity;
+    size_t n = wiredesk__v1__article__get_packed_size(&art);
+    uint8_t *o = wd_arena_alloc(a, len + n + 1);
+    if (!o)
+        return WD_ENOMEM;
+    memcpy(o, buf, len);
+    *out_len = len + wiredesk__v1__article__pack(&art, o + len);
+    *out = o;
+    return 0;
+}
+
+int
+wd_event_pack(const struct wd_cluster_event *ev,
+              const struct wd_cluster_result *r, const char *article_id,
+              const char *article_title, int64_t at_ms, struct wd_arena *a,
+              uint8_t **buf, size_t *len)
+{
+    Wiredesk__V1__Event e;
+    wiredesk__v1__event__init(&e);
+    char *countries[WD_CLUSTER_TOP], *themes[WD_CLUSTER_TOP];
+    for (size_t i = 0; i < ev->n_countries; i++)
+        countries[i] = (char *)ev->countries[i];
+    for (size_t i = 0; i < ev->n_themes; i++)
+        themes[i] = (char *)ev->themes[i];
+    e.id = (char *)ev->id;
+    e.change = r->created ? "created" : "updated";
+    e.title = (char *)ev->title;
+    e.first_seen_ms = ev->first_ms;
+    e.last_seen_ms = ev->last_ms;
+    e.articles = ev->articles;
+    e.sources = ev->sources;
+    e.countries = countries;
+    e.n_countries = ev->n_countries;
+    e.themes = themes;
+    e.n_themes = ev->n_themes;
+    e.article_id = (char *)(article_id ? article_id : "");
+    e.article_title = (char *)(article_title ? article_title : "");
+    e.similarity = r->similarity;
+    e.at_ms = at_ms;
+    size_t n = wiredesk__v1__event__get_packed_size(&e);
+    uint8_t *out = wd_arena_alloc(a, n ? n : 1);
+    if (!out)
+        return WD_ENOMEM;
+    *len = wiredesk__v1__event__pack(&e, out);
+    *buf = out;
+    return 0;
+}
+
 static json_t *
 str_array(char **v, size_t n)
 {
@@ -137,8 +196,41 @@ wd_article_json(const uint8_t *buf, size_t len, const char *channel)
                         float_array(art->theme_scores, art->n_theme_scores));
     json_object_set_new(o, "simhash", json_string(simhash));
     json_object_set_new(o, "language", json_string(art->language));
+    json_object_set_new(o, "event_id", json_string(art->event_id));
+    json_object_set_new(o, "event_size", json_integer(art->event_size));
+    json_object_set_new(o, "event_similarity",
+                        json_real(art->event_similarity));
+    json_object_set_new(o, "event_runner_up",
+                        json_string(art->event_runner_up));
+    json_object_set_new(o, "event_runner_up_similarity",
+                        json_real(art->event_runner_up_similarity));
     json_object_set_new(o, "body", json_string(art->body));
     wiredesk__v1__article__free_unpacked(art, NULL);
+    return dump(o);
+}
+
+char *
+wd_event_json(const uint8_t *buf, size_t len, const char *channel)
+{
+    Wiredesk__V1__Event *e = wiredesk__v1__event__unpack(NULL, len, buf);
+    if (!e)
+        return NULL;
+    json_t *o = json_object();
+    json_object_set_new(o, "channel", json_string(channel));
+    json_object_set_new(o, "id", json_string(e->id));
+    json_object_set_new(o, "change", json_string(e->change));
+    json_object_set_new(o, "title", json_string(e->title));
+    json_object_set_new(o, "articles", json_integer(e->articles));
+    json_object_set_new(o, "sources", json_integer(e->sources));
+    json_object_set_new(o, "countries", str_array(e->countries, e->n_countries));
+    json_object_set_new(o, "themes", str_array(e->themes, e->n_themes));
+    json_object_set_new(o, "first_seen_ms", json_integer(e->first_seen_ms));
+    json_object_set_new(o, "last_seen_ms", json_integer(e->last_seen_ms));
+    json_object_set_new(o, "article_id", json_string(e->article_id));
+    json_object_set_new(o, "article_title", json_string(e->article_title));
+    json_object_set_new(o, "similarity", json_real(e->similarity));
+    json_object_set_new(o, "at_ms", json_integer(e->at_ms));
+    wiredesk__v1__event__free_unpacked(e, NULL);
     return dump(o);
 }
 

@@ -64,6 +64,8 @@ wd_channel_family(const char *name)
         return "stats";
     if (strcmp(name, WD_CHANNEL_DEDUP) == 0)
         return "dedup";
+    if (strcmp(name, WD_CHANNEL_EVENTS) == 0)
+        return "events";
     return "other";
 }
 
@@ -78,11 +80,12 @@ const char *
 wd_channel_check(const char *sub)
 {
     static const char *const whole[] = {WD_CHANNEL_ALL, WD_CHANNEL_STATS,
-                                        WD_CHANNEL_DEDUP, "country.", "theme."};
+                                        WD_CHANNEL_DEDUP, WD_CHANNEL_EVENTS,
+                                        "country.", "theme."};
     if (!*sub)
-        return "an empty subscription receives every channel, $stats and "
-               "$dedup included: name the channels (all, country.CC, "
-               "theme.SLUG, $stats, $dedup)";
+        return "an empty subscription receives every channel, $stats, "
+               "$dedup and $events included: name the channels (all, "
+               "country.CC, theme.SLUG, $stats, $dedup, $events)";
     if (strpbrk(sub, "*?[]"))
         return "a subscription is a prefix, not a pattern: 'theme.' "
                "receives every theme, 'country.' every country";
@@ -90,8 +93,8 @@ wd_channel_check(const char *sub)
         if (starts(whole[i], sub))
             return NULL; /* a prefix of a name or a family: "coun" */
     if (starts(sub, WD_CHANNEL_ALL) || starts(sub, WD_CHANNEL_STATS) ||
-        starts(sub, WD_CHANNEL_DEDUP))
-        return "no channel is longer than all, $stats or $dedup";
+        starts(sub, WD_CHANNEL_DEDUP) || starts(sub, WD_CHANNEL_EVENTS))
+        return "no channel is longer than all, $stats, $dedup or $events";
     if (starts(sub, "country.")) {
         const char *cc = sub + 8;
         for (size_t i = 0; cc[i]; i++)

@@ -167,6 +167,17 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
     counter(&o, "articles_duplicate_total",
             "Stories dropped as already published.",
             st->c[WD_C_ARTICLES_DUPLICATE]);
+    counter(&o, "events_created_total",
+            "Events founded: published stories that matched no live event.",
+            st->c[WD_C_EVENTS_CREATED]);
+    counter(&o, "events_joined_total",
+            "Published stories that joined a live event (a later revision "
+            "of a story stays in its event and counts here too).",
+            st->c[WD_C_EVENTS_JOINED]);
+    gauge(&o, "events_live", "Events that can still take articles.",
+          (double)s->events_live);
+    gauge(&o, "events_bytes", "Memory the event clusterer holds (bounded "
+          "by --max-events).", (double)s->events_bytes);
     counter(&o, "claim_waits_total",
             "Pages held back because another worker was publishing one of "
             "their stories, or a near copy, at that moment (shared store).",
@@ -359,6 +370,25 @@ wd_metrics_json(const struct wd_snapshot *s, size_t *len)
     for (size_t i = 0; i < s->n_latest; i++)
         json_array_append_new(lt, json_string(s->latest[i]));
     json_object_set_new(o, "latest", lt);
+    json_t *ev = json_array();
+    for (size_t i = 0; i < s->n_events; i++) {
+        const struct wd_cluster_event *e = &s->events[i];
+        json_t *x = json_object();
+        json_object_set_new(x, "id", json_string(e->id));
+        json_object_set_new(x, "title", json_string(e->title));
+        json_object_set_new(x, "articles", json_integer(e->articles));
+        json_object_set_new(x, "sources", json_integer(e->sources));
+        json_t *cc = json_array();
+        for (size_t k = 0; k < e->n_countries; k++)
+            json_array_append_new(cc, json_string(e->countries[k]));
+        json_object_set_new(x, "countries", cc);
+        json_object_set_new(x, "first_seen_ms", json_integer(e->first_ms));
+        json_object_set_new(x, "last_seen_ms", json_integer(e->last_ms));
+        json_array_append_new(ev, x);
+    }
+    json_object_set_new(o, "events", ev);
+    json_object_set_new(o, "events_live",
+                        json_integer((json_int_t)s->events_live));
     json_object_set_new(o, "latency_count",
                         json_integer((json_int_t)st->latency_count));
     json_object_set_new(o, "latency_sum_s", json_real(st->latency_sum_s));

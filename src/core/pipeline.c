@@ -37,6 +37,7 @@ struct wd_pipeline {
     struct wd_stats *stats;
     struct wd_dedup *dedup;
     struct wd_tagger *tagger;
+    struct wd_cluster *cluster; /* NULL: events off */
     struct parse_shard *shards; /* cfg.shards of them */
     bool store_failed;
     struct wd_prepared *free_list; /* pages to reuse, with their arenas */
@@ -180,6 +181,8 @@ wd_pipeline_new(struct wd_pipeline **out, const struct wd_pipeline_config *cfg,
         rc = WD_ENOMEM;
     for (unsigned i = 0; rc == 0 && i < p->cfg.shards; i++)
         rc = wd_boiler_new(&p->shards[i].boiler, 256);
+    if (rc == 0 && !cfg->events_off)
+        rc = wd_cluster_new(&p->cluster, &cfg->events);
     if (rc) {
         wd_pipeline_free(p);
         return rc;
@@ -210,6 +213,7 @@ wd_pipeline_free(struct wd_pipeline *p)
     }
     wd_dedup_close(p->dedup);
     wd_tagger_free(p->tagger);
+    wd_cluster_free(p->cluster);
     for (unsigned i = 0; p->shards && i < p->cfg.shards; i++)
         wd_boiler_free(p->shards[i].boiler);
     free(p->shards);
@@ -603,7 +607,47 @@ struct pending {
     enum wd_dedup_kind kind; /* new, upgrade or republish */
     struct wd_story_fp fp;   /* for the claim */
     uint32_t revision;
+    size_t item; /* its index in the page */
+    char id[WD_ID_LEN + 1];
 };
+
+/* Groups a story about to be published with its event: the Article gets
+ * the event's fields, and the event goes out on "$events" (first, so that
+ * a subscriber of both knows the event an article names). Out of memory,
+ * the article goes out without them. */
+static void
+add_event(struct wd_pipeline *p, struct wd_prepared *pp, struct pending *r,
+          wd_emit_fn emit, void *ctx)
+{
+    if (!p->cluster)
+        return;
+    const struct wd_item *it = &pp->page.items[r->item];
+    struct wd_cluster_article a = {
+        .story_id = r->id,
+        .revision = r->revision,
+        .title = it->title,
+        .tlen = strlen(it->title),
+        .body = it->body,
+        .blen = strlen(it->body),
+        .source = pp->raw->source,
+        .at_ms = pp->now_ms,
+        .tags = &r->tags,
+    };
+    struct wd_cluster_result res;
+    struct wd_cluster_event ev;
+    wd_cluster_assign(p->cluster, &a, &res, &ev);
+    p->stats->c[res.created ? WD_C_EVENTS_CREATED : WD_C_EVENTS_JOINED]++;
+    uint8_t *buf;
+    size_t len;
+    if (wd_event_pack(&ev, &res, r->id, it->title, pp->now_ms, &pp->work,
+                      &buf, &len) == 0)
+        emit(ctx, WD_CHANNEL_EVENTS, buf, len);
+    if (wd_article_add_event(r->buf, r->len, &res, &pp->work, &buf, &len) ==
+        0) {
+        r->buf = buf;
+        r->len = len;
+    }
+}
 
 /* The store could not be reached before anything was published: drop the
  * batch and ask for the page again. */
@@ -722,6 +766,8 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
                                           : WD_DEDUP_KIND_NEW;
         r->fp = fp;
         r->revision = revision;
+        r->item = i;
+        memcpy(r->id, id, sizeof r->id);
         snprintf(out->last_title, sizeof out->last_title, "%s", it->title);
         n_ready++;
     }
@@ -762,6 +808,7 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
     }
     for (size_t i = 0; i < n_ready; i++) {
         if (!quiet) {
+            add_event(p, pp, &ready[i], emit, ctx);
             emit_all(p, &ready[i].tags, ready[i].buf, ready[i].len, emit, ctx);
             p->stats->c[WD_C_ARTICLES_PUBLISHED]++;
             out->sent++;
@@ -791,6 +838,22 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         out->commit_failed = true;
         out->store_rc = rc;
     }
+}
+
+size_t
+wd_pipeline_busiest_events(const struct wd_pipeline *p,
+                           struct wd_cluster_event *out, size_t n)
+{
+    return p->cluster ? wd_cluster_busiest(p->cluster, out, n) : 0;
+}
+
+void
+wd_pipeline_events_usage(const struct wd_pipeline *p, size_t *events,
+                         size_t *bytes)
+{
+    *events = *bytes = 0;
+    if (p->cluster)
+        wd_cluster_usage(p->cluster, events, bytes);
 }
 
 void

@@ -658,6 +658,9 @@ wd_app_run(const struct wd_app_config *cfg)
         .tagger = tagger,
         .before_commit = app.journaling ? wd_journaling_stage : NULL,
         .hook_ctx = &app.journal,
+        .events_off = cfg->max_events == 0,
+        .events = {.max_events = cfg->max_events,
+                   .window_ms = cfg->event_window_ms},
     };
     /* With LMDB this reads the store's look-ups back, or rebuilds them
      * from the records after a crash: said, with how long it took. */

@@ -221,6 +221,13 @@ wd_view_figures(struct wd_view *v, struct wd_snapshot *s, const char **latest)
         latest[i] = v->latest[(v->n_latest - 1 - i) % WD_VIEW_LATEST];
     s->latest = latest;
     s->n_latest = k;
+    size_t live, bytes;
+    wd_pipeline_events_usage(v->pipeline, &live, &bytes);
+    s->events_live = live;
+    s->events_bytes = bytes;
+    s->n_events =
+        wd_pipeline_busiest_events(v->pipeline, v->busiest, WD_VIEW_EVENTS);
+    s->events = v->busiest;
 }
 
 static char *

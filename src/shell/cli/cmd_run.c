@@ -83,6 +83,14 @@ static const struct wd_opt run_table[] = {
      "threads that parse pages (a source's pages\n"
      "always on one of them, in order)",
      0},
+    {"max-events", 'E', "N", "65536", NULL,
+     "live events kept (the least recently fed\n"
+     "leaves first); 0 = no events",
+     0},
+    {"event-window-hours", 'W', "N", "36", NULL,
+     "an event takes articles up to N hours\n"
+     "after its latest one",
+     0},
     {"pub-hwm", 'P', "N", "100000", NULL, "queue per subscriber", 0},
     {"stats-interval", 'S', "MS", "5000", NULL,
      "WorkerStats on $stats; 0 = off", 0},
@@ -270,6 +278,16 @@ set(struct wd_app_config *cfg, int key, const char *val)
         if (wd_cli_parse_num(val, 1, WD_PREP_THREADS_MAX, &v))
             return bad("bad --threads '%s' (1 to 64)", val);
         cfg->threads = (unsigned)v;
+        break;
+    case 'E':
+        if (wd_cli_parse_num(val, 0, 1 << 24, &v))
+            return bad("bad --max-events '%s' (0 to 16777216)", val);
+        cfg->max_events = (size_t)v;
+        break;
+    case 'W':
+        if (wd_cli_parse_num(val, 1, 24 * 30, &v))
+            return bad("bad --event-window-hours '%s' (1 to 720)", val);
+        cfg->event_window_ms = v * 3600000LL;
         break;
     case 'J':
         if (wd_cli_parse_num(val, 0, 7 * 24 * 60, &v))

@@ -201,6 +201,8 @@ print_message(struct tail *t, const char *channel, const void *data, size_t len,
                      ? wd_worker_stats_json(data, len, channel)
                  : strcmp(channel, WD_CHANNEL_DEDUP) == 0
                      ? wd_dedup_decision_json(data, len, channel)
+                 : strcmp(channel, WD_CHANNEL_EVENTS) == 0
+                     ? wd_event_json(data, len, channel)
                      : wd_article_json(data, len, channel);
     if (!json) {
         fprintf(stderr, "wiredesk tail: undecodable message on %s\n", channel);

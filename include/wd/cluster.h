@@ -1,0 +1,115 @@
+/* Events: the published articles grouped, online, by what they report.
+ *
+ * Dedup answers "is this the same article?"; the clusterer answers "is
+ * this the same event?" (a state visit reported by four outlets in four
+ * ways stays four articles, in one event). It is single-pass clustering
+ * over a stream, as in Miranda et al., "Multilingual Clustering of
+ * Streaming News" (EMNLP 2018), without the learned weights:
+ *
+ *   - an article is a sparse vector of its words (lower-cased, cut to their
+ *     first WD_CLUSTER_STEM letters so that "visit", "visits" and "visited"
+ *     are one term), weighted by rarity (log tf x idf, the document
+ *     frequencies counted over the stream itself), the title's and the
+ *     names' words (capitalised inside a sentence) weighted up, plus its
+ *     countries as terms;
+ *   - an event is the sum of its articles' vectors (its centroid, cut to
+ *     its heaviest terms), its first and last time, its sources, countries
+ *     and themes;
+ *   - an article joins the live event whose centroid is the most similar
+ *     (cosine) when that similarity reaches the threshold and the event saw
+ *     an article within the window; otherwise it founds an event. The
+ *     candidates are the events that share one of its heaviest terms (an
+ *     inverted index of fixed size), so a decision costs the same with a
+ *     thousand live events or a million stories stored.
+ *
+ * Memory is bounded: at most max_events live events (the least recently
+ * fed leaves first when full) and fixed-size indexes. Pure and
+ * deterministic: the same articles in the same order give the same events
+ * (the ids derive from the founding story's id and revision).
+ */
+#ifndef WD_CLUSTER_H
+#define WD_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wd/tag.h"
+
+#define WD_CLUSTER_STEM 6      /* letters a term keeps */
+#define WD_CLUSTER_ID_LEN 16   /* hex digits of an event id */
+#define WD_CLUSTER_TOP 6       /* countries and themes an event reports */
+#define WD_CLUSTER_TITLE 160   /* bytes of an event's title, NUL included */
+
+struct wd_cluster_config {
+    size_t max_events;  /* live events kept (0: 65536) */
+    int64_t window_ms;  /* an event takes articles up to this long after its
+                           last one (0: 36 hours) */
+    double threshold;   /* similarity to join an event (0: the default) */
+};
+
+/* What the clusterer reads of an article. */
+struct wd_cluster_article {
+    const char *story_id; /* the story's stable id (NUL-terminated) */
+    uint32_t revision;    /* a later revision stays in its story's event */
+    const char *title;
+    size_t tlen;
+    const char *body;
+    size_t blen;
+    const char *source; /* outlet or scraper, for the distinct sources */
+    int64_t at_ms;      /* the article's time (published, else received) */
+    const struct wd_tags *tags; /* its countries and themes, or NULL */
+};
+
+/* The decision for one article. */
+struct wd_cluster_result {
+    char event_id[WD_CLUSTER_ID_LEN + 1];
+    bool created;     /* the article founded the event */
+    uint32_t size;    /* the event's articles, this one included */
+    float similarity; /* to the event it joined (1 when it founded it or
+                         stayed in its story's event; the best candidate's
+                         otherwise) */
+    /* The best other candidate, to explain the decision ("" and 0: none;
+     * for a founded event, the best candidate found too weak). */
+    char runner_up[WD_CLUSTER_ID_LEN + 1];
+    float runner_up_similarity;
+};
+
+/* An event's running summary. */
+struct wd_cluster_event {
+    char id[WD_CLUSTER_ID_LEN + 1];
+    char title[WD_CLUSTER_TITLE]; /* its most representative article's */
+    int64_t first_ms, last_ms;
+    uint32_t articles;
+    uint32_t sources; /* distinct (counted exactly up to 32) */
+    char countries[WD_CLUSTER_TOP][3];
+    size_t n_countries;
+    char themes[WD_CLUSTER_TOP][40];
+    size_t n_themes;
+};
+
+struct wd_cluster;
+
+/* Returns 0, WD_EINVAL (a threshold outside (0, 1]) or WD_ENOMEM. */
+int wd_cluster_new(struct wd_cluster **out, const struct wd_cluster_config *cfg);
+
+/* NULL is a no-op. */
+void wd_cluster_free(struct wd_cluster *c);
+
+/* Assigns one published article to an event (joining or founding it) and
+ * updates the event; *ev (when not NULL) gets the event's summary after
+ * it. Returns 0 (never fails: an article without words founds its own
+ * event). */
+int wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
+                      struct wd_cluster_result *r, struct wd_cluster_event *ev);
+
+/* The n busiest live events (most articles, then the latest), into
+ * out[0..n); returns how many. */
+size_t wd_cluster_busiest(const struct wd_cluster *c,
+                          struct wd_cluster_event *out, size_t n);
+
+/* Live events, and the bytes the clusterer holds. */
+void wd_cluster_usage(const struct wd_cluster *c, size_t *events,
+                      size_t *bytes);
+
+#endif

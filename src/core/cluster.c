@@ -1,0 +1,997 @@
+#include "wd/cluster.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "wd/err.h"
+#include "wd/text.h"
+
+#define DEFAULT_EVENTS 65536
+#define DEFAULT_WINDOW_MS (36LL * 3600 * 1000)
+#define DEFAULT_THRESHOLD 0.20
+
+#define ART_TERMS 48     /* heaviest terms an article keeps */
+#define EV_TERMS 48      /* heaviest terms an event's centroid keeps */
+#define QUERY_TERMS 20   /* an article's terms that find candidates */
+#define BODY_WORDS 300   /* words of the body read */
+#define LOCAL_CAP 2048   /* distinct words of one article, at most */
+#define EV_SOURCES 32    /* distinct sources counted exactly */
+#define EV_TAGS 8        /* countries and themes counted per event */
+#define POST_BITS 16     /* 2^16 posting buckets ... */
+#define POST_WAYS 8      /* ... of 8 event slots each */
+#define DF_BITS 20       /* 2^20 document-frequency counters */
+#define DF_HALVE (1u << 20) /* documents after which every count halves */
+#define MAX_THEMES 512   /* distinct theme slugs interned */
+#define NONE UINT32_MAX
+
+/* The weights, chosen on the development streams (bench/RESULTS.md). */
+#define TITLE_BOOST 2.0     /* a headline's word */
+#define NAME_BOOST 2.0      /* a capitalised word inside a sentence */
+#define NUMBER_WEIGHT 1.0   /* a number ("5.6" and "5,6" alike) */
+#define COUNTRY_WEIGHT 1.0  /* the article's first country, as a term */
+#define SKELETON_WEIGHT 2.0 /* a name's skeleton (its other spellings) */
+/* An event's pull fades with its age: a story that comes a whole window
+ * after the event's first one needs twice the similarity to join it
+ * (coverage of one happening comes in a burst; a second boat sinking off
+ * the same island two days later is another event). */
+#define AGE_DECAY 0.5
+
+struct term {
+    uint32_t t;
+    float w;
+};
+
+struct event {
+    uint32_t gen;  /* bumped when the slot is freed */
+    bool live;
+    uint32_t prev, next; /* the feed order (least recently fed first) */
+    char id[WD_CLUSTER_ID_LEN + 1];
+    char title[WD_CLUSTER_TITLE];
+    float title_sim;
+    int64_t first_ms, last_ms;
+    uint32_t articles, sources;
+    uint32_t src[EV_SOURCES];
+    uint8_t n_src;
+    char cc[EV_TAGS][3];
+    uint16_t cc_n[EV_TAGS];
+    uint16_t th[EV_TAGS]; /* interned theme + 1 (0: none) */
+    uint16_t th_n[EV_TAGS];
+    uint8_t n_terms;
+    float norm;
+    struct term terms[EV_TERMS]; /* sorted by t */
+};
+
+struct story_ref {
+    uint64_t h; /* the story id's hash (0: empty) */
+    uint32_t slot, gen;
+};
+
+struct local;
+
+struct wd_cluster {
+    struct wd_cluster_config cfg;
+    struct event *ev;
+    size_t n_live;
+    uint32_t free_head; /* freed slots chained through next */
+    size_t n_used;      /* slots ever used: the rest are untouched */
+    uint32_t lru_head, lru_tail;
+    uint32_t *df;
+    uint64_t docs;
+    uint32_t (*post)[POST_WAYS]; /* slot + 1, 0: empty */
+    uint8_t *post_next;
+    struct story_ref *stories;
+    size_t stories_mask;
+    uint32_t *stamp; /* per slot: the last decision that visited it */
+    struct local *scratch; /* one article's words */
+    uint32_t visit;
+    int64_t clock; /* the latest article time seen */
+    char themes[MAX_THEMES][40];
+    size_t n_themes;
+};
+
+/* Function words of the languages the worker tags most, which carry no
+ * event: dropped before weighting, so that the first articles after a
+ * start (when the document frequencies know nothing yet) are compared on
+ * their content. The running frequencies do the rest. */
+static const char *const STOP[] = {
+    /* en */
+    "about", "after", "again", "against", "also", "among", "and", "are",
+    "been", "before", "being", "between", "both", "but", "can", "could",
+    "did", "does", "during", "each", "for", "from", "had", "has", "have",
+    "her", "here", "him", "his", "how", "its", "into", "more", "most",
+    "not", "now", "off", "once", "only", "other", "our", "out", "over",
+    "said", "says", "she", "should", "since", "some", "such", "than",
+    "that", "the", "their", "them", "then", "there", "these", "they",
+    "this", "those", "through", "under", "until", "very", "was", "were",
+    "what", "when", "where", "which", "while", "who", "whom", "why", "will",
+    "with", "would", "you", "your", "year", "years", "new", "one", "two",
+    "told", "according", "last", "first", "just", "still", "may", "any",
+    "all", "per", "cent", "percent", "week", "day", "days", "monday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "today", "yesterday", "tomorrow",
+    /* ru */
+    "это", "как", "так", "что", "для", "его", "она", "они", "оно", "был",
+    "была", "были", "было", "быть", "будет", "при", "или", "уже", "также",
+    "того", "этого", "этом", "этой", "этих", "который", "которая",
+    "которые", "которых", "после", "более", "между", "через", "года",
+    "году", "лет", "чем", "только", "сообщает", "сообщил", "сообщила",
+    "заявил", "заявила", "словам", "однако", "около", "всех", "все",
+    "всего", "над", "под", "без", "где", "когда", "ещё", "еще", "его",
+    "ее", "её", "них", "нее", "понедельник", "вторник", "среду", "четверг",
+    "пятницу", "субботу", "воскресенье", "сегодня", "вчера",
+    /* de, fr, es, tr (the commonest) */
+    "der", "die", "das", "und", "den", "dem", "des", "ein", "eine", "einer",
+    "mit", "von", "auf", "ist", "sich", "nicht", "auch", "les", "des",
+    "une", "dans", "pour", "par", "sur", "est", "qui", "que", "avec",
+    "del", "las", "los", "una", "por", "con", "para", "que", "bir", "ile",
+    "için", "olarak", "olan", "gibi", "daha", "çok",
+};
+
+static uint64_t stop_h[sizeof STOP / sizeof *STOP];
+static size_t n_stop;
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void
+stop_init(void)
+{
+    if (n_stop)
+        return;
+    size_t n = sizeof STOP / sizeof *STOP;
+    uint64_t tmp[sizeof STOP / sizeof *STOP];
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = XXH3_64bits(STOP[i], strlen(STOP[i]));
+    qsort(tmp, n, sizeof *tmp, cmp_u64);
+    /* Written once, in full, before n_stop says so; the same values every
+     * time, so a second thread's concurrent first call is harmless. */
+    memcpy(stop_h, tmp, sizeof tmp);
+    n_stop = n;
+}
+
+static bool
+is_stop(const char *w, size_t n)
+{
+    uint64_t h = XXH3_64bits(w, n);
+    return bsearch(&h, stop_h, n_stop, sizeof *stop_h, cmp_u64) != NULL;
+}
+
+/* ---- the article's terms ---- */
+
+struct local {
+    uint32_t t[LOCAL_CAP];
+    float tf[LOCAL_CAP]; /* boosted occurrences */
+    uint16_t idx[LOCAL_CAP * 2]; /* open addressing: index + 1 */
+    size_t n;
+};
+
+static void
+local_add(struct local *l, uint32_t t, float w)
+{
+    size_t mask = LOCAL_CAP * 2 - 1;
+    for (size_t i = t & mask;; i = (i + 1) & mask) {
+        uint16_t k = l->idx[i];
+        if (k == 0) {
+            if (l->n == LOCAL_CAP)
+                return;
+            l->t[l->n] = t;
+            l->tf[l->n] = w;
+            l->idx[i] = (uint16_t)++l->n;
+            return;
+        }
+        if (l->t[k - 1] == t) {
+            l->tf[k - 1] += w;
+            return;
+        }
+    }
+}
+
+/* A term's id: the hash of its text, its lowest bit set for a name's
+ * skeleton (names are counted apart when an article is compared). */
+static uint32_t
+term_of(const char *s, size_t n)
+{
+    uint32_t t = (uint32_t)XXH3_64bits(s, n) & ~1u;
+    if (n && s[0] == '\2')
+        t |= 1;
+    return t ? t : 2;
+}
+
+/* ---- names across scripts ---- */
+
+/* Latin for a Cyrillic letter (Russian, Kazakh, Uzbek, Kyrgyz, Tajik), as
+ * the English press spells the region's names; NULL: none. */
+static const char *
+cyr_latin(uint32_t cp)
+{
+    static const char *const ru[] = {
+        "a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m",
+        "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh",
+        "shch", "", "y", "", "e", "yu", "ya"}; /* U+0430 .. U+044F */
+    if (cp >= 0x430 && cp <= 0x44F)
+        return ru[cp - 0x430];
+    switch (cp) {
+    case 0x451: return "e";  /* ё */
+    case 0x456: return "i";  /* і */
+    case 0x4D9: return "a";  /* ә */
+    case 0x493: return "g";  /* ғ */
+    case 0x49B: return "k";  /* қ */
+    case 0x4A3: return "n";  /* ң */
+    case 0x4E9: return "o";  /* ө */
+    case 0x4B1: return "u";  /* ұ */
+    case 0x4AF: return "u";  /* ү */
+    case 0x4BB: return "h";  /* һ */
+    case 0x45E: return "o";  /* ў */
+    case 0x4B3: return "h";  /* ҳ */
+    case 0x4B7: return "j";  /* ҷ */
+    case 0x4E3: return "i";  /* ӣ */
+    case 0x4EF: return "u";  /* ӯ */
+    default: return NULL;
+    }
+}
+
+/* A Latin letter without its diacritics ("ş" as "sh", "ə" as "a"); NULL
+ * for a letter of another script. */
+static const char *
+latin_plain(uint32_t cp)
+{
+    static char one[2];
+    if (cp < 0x80) {
+        one[0] = (char)cp;
+        return cp >= 'a' && cp <= 'z' ? one : NULL;
+    }
+    switch (cp) {
+    case 0xE0: case 0xE1: case 0xE2: case 0xE3: case 0xE4: case 0xE5:
+    case 0x101: case 0x103: case 0x105: case 0x259: return "a";
+    case 0xE7: case 0x107: case 0x10D: return "ch";
+    case 0xE8: case 0xE9: case 0xEA: case 0xEB: case 0x113: case 0x119:
+    case 0x11B: return "e";
+    case 0xEC: case 0xED: case 0xEE: case 0xEF: case 0x131: case 0x12B:
+        return "i";
+    case 0xF1: case 0x144: case 0x148: return "n";
+    case 0xF2: case 0xF3: case 0xF4: case 0xF5: case 0xF6: case 0xF8:
+    case 0x14D: case 0x151: return "o";
+    case 0xF9: case 0xFA: case 0xFB: case 0xFC: case 0x16B: case 0x16F:
+    case 0x171: return "u";
+    case 0xFD: case 0xFF: return "y";
+    case 0x15F: case 0x219: case 0x161: case 0x15B: return "sh";
+    case 0x163: case 0x21B: case 0x165: return "t";
+    case 0x11F: return "g";
+    case 0x17E: return "zh";
+    case 0x142: return "l";
+    case 0x159: return "r";
+    case 0x17A: case 0x17C: return "z";
+    case 0xDF: return "ss";
+    default: return NULL;
+    }
+}
+
+static bool
+ends_cps(const uint32_t *w, size_t n, const char *ending)
+{
+    uint32_t e[4];
+    size_t k = 0;
+    for (size_t i = 0, len = strlen(ending); i < len && k < 4;)
+        i += wd_utf8_next(ending + i, len - i, &e[k++]);
+    if (k >= n)
+        return false;
+    for (size_t i = 0; i < k; i++)
+        if (w[n - k + i] != e[i])
+            return false;
+    return true;
+}
+
+/* The consonant skeleton of a name, the same for its English and its
+ * Cyrillic spelling and their case forms ("Tokayev", "Токаеву" and
+ * "Токаевым" give "tkv"; "Malatya" and "Малатье" "mlt"): transliterated,
+ * the Russian case ending cut, vowels, "h" and doubled letters dropped,
+ * j/zh/dz as z, w as v, q and c as k. Writes at most 5 letters to out and
+ * returns how many (0: not a name of a Latin or Cyrillic script). */
+static size_t
+skeleton(const char *word, size_t wlen, char out[6])
+{
+    uint32_t w[48];
+    size_t n = 0;
+    bool cyr = false;
+    for (size_t i = 0; i < wlen && n < 48;) {
+        i += wd_utf8_next(word + i, wlen - i, &w[n]);
+        cyr |= w[n] >= 0x400 && w[n] <= 0x4FF;
+        n++;
+    }
+    if (cyr && n >= 5) {
+        static const char *const endings[] = {
+            "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ой",
+            "ей", "ом", "ем", "ым", "им", "ах", "ях", "ов", "ев", "ую", "ая",
+            "ые", "ие", "а", "я", "у", "ю", "е", "ы", "и", "ь"};
+        for (size_t k = 0; k < sizeof endings / sizeof *endings; k++)
+            if (ends_cps(w, n, endings[k])) {
+                size_t cut = 0;
+                for (const char *p = endings[k]; *p;) {
+                    uint32_t x;
+                    p += wd_utf8_next(p, strlen(p), &x);
+                    cut++;
+                }
+                /* "Токаеву": the й of -ев stays as the y of -yev. */
+                n -= cut;
+                break;
+            }
+    }
+    char lat[160];
+    size_t ln = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *t = cyr ? cyr_latin(w[i]) : latin_plain(w[i]);
+        if (!t)
+            return 0;
+        size_t tl = strlen(t);
+        if (ln + tl >= sizeof lat)
+            break;
+        memcpy(lat + ln, t, tl);
+        ln += tl;
+    }
+    size_t k = 0;
+    char last = 0;
+    for (size_t i = 0; i < ln && k < 5; i++) {
+        char ch = lat[i];
+        if (ch == 'd' && i + 1 < ln && (lat[i + 1] == 'z' || lat[i + 1] == 'j'))
+            continue; /* dzh, dj: z */
+        if (ch == 'j')
+            ch = 'z';
+        else if (ch == 'w')
+            ch = 'v';
+        else if (ch == 'q' || ch == 'c')
+            ch = 'k';
+        if (i > 0 && strchr("aeiouyh", ch))
+            continue;
+        if (ch == last)
+            continue;
+        out[k++] = ch;
+        last = ch;
+    }
+    out[k] = '\0';
+    return k >= 2 ? k : 0;
+}
+
+/* The words of s[0..n) (at most max of them), each to l with weight
+ * boost (times NAME_BOOST for a capitalised word inside a sentence,
+ * NUMBER_WEIGHT for a number). Returns the words read. */
+static size_t
+read_words(struct local *l, const char *s, size_t n, float boost, size_t max)
+{
+    char word[64], stem[WD_CLUSTER_STEM * 4];
+    size_t words = 0, i = 0;
+    bool sentence_start = true;
+    while (i < n && words < max) {
+        uint32_t cp;
+        size_t k = wd_utf8_next(s + i, n - i, &cp);
+        if (!wd_cp_is_alnum(cp)) {
+            if (cp == '.' || cp == '!' || cp == '?' || cp == '\n' ||
+                cp == ':' || cp == 0x2014 || cp == '"' || cp == 0x201C ||
+                cp == 0xAB)
+                sentence_start = true;
+            i += k;
+            continue;
+        }
+        /* One word: letters, digits and their marks. */
+        bool upper = wd_cp_is_upper(cp), alpha = false;
+        size_t wlen = 0, slen = 0, letters = 0;
+        while (i < n) {
+            k = wd_utf8_next(s + i, n - i, &cp);
+            if (!wd_cp_is_alnum(cp) && !wd_cp_is_mark(cp)) {
+                /* "6.1", "1,200": one number */
+                if ((cp == '.' || cp == ',') && !alpha && i + k < n &&
+                    s[i + k] >= '0' && s[i + k] <= '9') {
+                    i += k;
+                    continue;
+                }
+                break;
+            }
+            alpha |= wd_cp_is_alpha(cp);
+            uint32_t lc = wd_cp_tolower(cp);
+            char enc[4];
+            size_t e = wd_utf8_encode(lc, enc, sizeof enc);
+            if (wlen + e <= sizeof word) {
+                memcpy(word + wlen, enc, e);
+                wlen += e;
+            }
+            if (!wd_cp_is_mark(cp)) {
+                if (letters < WD_CLUSTER_STEM && slen + e <= sizeof stem) {
+                    memcpy(stem + slen, enc, e);
+                    slen += e;
+                }
+                letters++;
+            }
+            i += k;
+        }
+        words++;
+        bool start = sentence_start;
+        sentence_start = false;
+        if (alpha ? letters < 3 : letters < 2)
+            continue;
+        if (alpha && letters <= 8 && is_stop(word, wlen))
+            continue;
+        float w = boost;
+        if (!alpha)
+            w *= (float)NUMBER_WEIGHT;
+        else if (upper && !start)
+            w *= (float)NAME_BOOST;
+        local_add(l, term_of(stem, slen), w);
+        /* A name: its skeleton too, which its other spellings share. */
+        char sk[8];
+        size_t skn;
+        if (alpha && upper && (skn = skeleton(word, wlen, sk + 1)) > 0) {
+            sk[0] = '\2';
+            local_add(l, term_of(sk, skn + 1), w * (float)SKELETON_WEIGHT);
+        }
+    }
+    return words;
+}
+
+static int
+cmp_w_desc(const void *a, const void *b)
+{
+    float x = ((const struct term *)a)->w, y = ((const struct term *)b)->w;
+    if (x != y)
+        return x < y ? 1 : -1;
+    uint32_t p = ((const struct term *)a)->t, q = ((const struct term *)b)->t;
+    return (p > q) - (p < q);
+}
+
+static int
+cmp_t(const void *a, const void *b)
+{
+    uint32_t p = ((const struct term *)a)->t, q = ((const struct term *)b)->t;
+    return (p > q) - (p < q);
+}
+
+static uint32_t *
+df_at(struct wd_cluster *c, uint32_t t)
+{
+    return &c->df[t & ((1u << DF_BITS) - 1)];
+}
+
+/* The article's vector: its heaviest terms, unit length, by weight
+ * (heaviest first) in byw[] and sorted by term in out[]; counts the
+ * article into the document frequencies first. Returns the terms. */
+static size_t
+vectorize(struct wd_cluster *c, const struct wd_cluster_article *a,
+          struct local *l, struct term *byw, struct term *out)
+{
+    memset(l->idx, 0, sizeof l->idx);
+    l->n = 0;
+    if (a->title)
+        read_words(l, a->title, a->tlen, (float)TITLE_BOOST, 64);
+    if (a->body)
+        read_words(l, a->body, a->blen, 1.0f, BODY_WORDS);
+    size_t n_cc = a->tags ? a->tags->n_countries : 0;
+    for (size_t i = 0; i < n_cc && i < 4; i++) {
+        const char *cc = a->tags->countries[i].code;
+        char k[4] = {'\1', cc[0], cc[1], 0};
+        /* The first country weighs most. */
+        local_add(l, term_of(k, 3), (float)COUNTRY_WEIGHT / (float)(1 + i));
+    }
+    /* Document frequencies, this article included. */
+    if (++c->docs >= DF_HALVE) {
+        for (size_t i = 0; i < (1u << DF_BITS); i++)
+            c->df[i] >>= 1;
+        c->docs >>= 1;
+    }
+    double n_docs = (double)c->docs;
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        uint32_t *df = df_at(c, l->t[i]);
+        if (*df < UINT32_MAX)
+            (*df)++;
+        double idf = log((n_docs + 1.0) / ((double)*df + 0.5));
+        if (idf <= 0)
+            continue;
+        byw[n++] = (struct term){l->t[i],
+                                 (float)((1.0 + log(l->tf[i])) * idf)};
+    }
+    qsort(byw, n, sizeof *byw, cmp_w_desc);
+    if (n > ART_TERMS)
+        n = ART_TERMS;
+    double sq = 0;
+    for (size_t i = 0; i < n; i++)
+        sq += (double)byw[i].w * byw[i].w;
+    float inv = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0;
+    for (size_t i = 0; i < n; i++) {
+        byw[i].w *= inv;
+        out[i] = byw[i];
+    }
+    qsort(out, n, sizeof *out, cmp_t);
+    return n;
+}
+
+/* ---- events ---- */
+
+static double
+dot(const struct term *a, size_t na, const struct term *b, size_t nb)
+{
+    double d = 0;
+    size_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        if (a[i].t < b[j].t)
+            i++;
+        else if (a[i].t > b[j].t)
+            j++;
+        else
+            d += (double)a[i++].w * b[j++].w;
+    }
+    return d;
+}
+
+static double
+cosine(const struct term *a, size_t na, const struct event *e)
+{
+    if (e->norm <= 0)
+        return 0;
+    return dot(a, na, e->terms, e->n_terms) / e->norm;
+}
+
+/* Adds the unit vector a to the event's centroid, keeping its heaviest
+ * EV_TERMS terms. */
+static void
+centroid_add(struct event *e, const struct term *a, size_t na)
+{
+    struct term m[EV_TERMS + ART_TERMS];
+    size_t n = 0, i = 0, j = 0;
+    while (i < na || j < e->n_terms) {
+        if (j == e->n_terms || (i < na && a[i].t < e->terms[j].t))
+            m[n++] = a[i++];
+        else if (i == na || e->terms[j].t < a[i].t)
+            m[n++] = e->terms[j++];
+        else {
+            m[n] = e->terms[j++];
+            m[n++].w += a[i++].w;
+        }
+    }
+    if (n > EV_TERMS) {
+        qsort(m, n, sizeof *m, cmp_w_desc);
+        n = EV_TERMS;
+        qsort(m, n, sizeof *m, cmp_t);
+    }
+    memcpy(e->terms, m, n * sizeof *m);
+    e->n_terms = (uint8_t)n;
+    double sq = 0;
+    for (size_t k = 0; k < n; k++)
+        sq += (double)m[k].w * m[k].w;
+    e->norm = (float)sqrt(sq);
+}
+
+static void
+lru_unlink(struct wd_cluster *c, uint32_t s)
+{
+    struct event *e = &c->ev[s];
+    if (e->prev != NONE)
+        c->ev[e->prev].next = e->next;
+    else
+        c->lru_head = e->next;
+    if (e->next != NONE)
+        c->ev[e->next].prev = e->prev;
+    else
+        c->lru_tail = e->prev;
+}
+
+static void
+lru_append(struct wd_cluster *c, uint32_t s)
+{
+    struct event *e = &c->ev[s];
+    e->prev = c->lru_tail;
+    e->next = NONE;
+    if (c->lru_tail != NONE)
+        c->ev[c->lru_tail].next = s;
+    else
+        c->lru_head = s;
+    c->lru_tail = s;
+}
+
+static void
+event_free(struct wd_cluster *c, uint32_t s)
+{
+    struct event *e = &c->ev[s];
+    lru_unlink(c, s);
+    e->live = false;
+    e->gen++;
+    e->next = c->free_head;
+    c->free_head = s;
+    c->n_live--;
+}
+
+static bool
+in_window(const struct wd_cluster *c, const struct event *e, int64_t at)
+{
+    return at - e->last_ms <= c->cfg.window_ms &&
+           e->first_ms - at <= c->cfg.window_ms;
+}
+
+/* Frees the events nobody fed within the window (a few a call), and the
+ * least recently fed one when every slot is taken. */
+static void
+expire(struct wd_cluster *c)
+{
+    for (int k = 0; k < 4 && c->lru_head != NONE; k++) {
+        struct event *e = &c->ev[c->lru_head];
+        if (c->clock - e->last_ms <= c->cfg.window_ms)
+            break;
+        event_free(c, c->lru_head);
+    }
+    if (c->free_head == NONE && c->n_used == c->cfg.max_events)
+        event_free(c, c->lru_head);
+}
+
+static void
+post_add(struct wd_cluster *c, uint32_t t, uint32_t slot)
+{
+    size_t b = t & ((1u << POST_BITS) - 1);
+    uint32_t *ways = c->post[b];
+    for (int k = 0; k < POST_WAYS; k++)
+        if (ways[k] == slot + 1)
+            return;
+    ways[c->post_next[b]] = slot + 1;
+    c->post_next[b] = (uint8_t)((c->post_next[b] + 1) % POST_WAYS);
+}
+
+static struct story_ref *
+story_at(struct wd_cluster *c, uint64_t h)
+{
+    return &c->stories[h & c->stories_mask];
+}
+
+static uint16_t
+theme_intern(struct wd_cluster *c, const char *slug)
+{
+    for (size_t i = 0; i < c->n_themes; i++)
+        if (strcmp(c->themes[i], slug) == 0)
+            return (uint16_t)(i + 1);
+    if (c->n_themes == MAX_THEMES || strlen(slug) >= sizeof c->themes[0])
+        return 0;
+    strcpy(c->themes[c->n_themes], slug);
+    return (uint16_t)++c->n_themes;
+}
+
+/* Counts one article's tags, sources and time into the event. */
+static void
+event_count(struct wd_cluster *c, struct event *e,
+            const struct wd_cluster_article *a)
+{
+    if (a->at_ms < e->first_ms)
+        e->first_ms = a->at_ms;
+    if (a->at_ms > e->last_ms)
+        e->last_ms = a->at_ms;
+    uint32_t sh = (uint32_t)XXH3_64bits(a->source ? a->source : "",
+                                        a->source ? strlen(a->source) : 0);
+    bool seen = false;
+    for (size_t i = 0; i < e->n_src && !seen; i++)
+        seen = e->src[i] == sh;
+    if (!seen) {
+        e->sources++;
+        if (e->n_src < EV_SOURCES)
+            e->src[e->n_src++] = sh;
+    }
+    const struct wd_tags *t = a->tags;
+    for (size_t i = 0; t && i < t->n_countries && i < EV_TAGS; i++) {
+        const char *cc = t->countries[i].code;
+        if (strlen(cc) != 2)
+            continue;
+        size_t k = 0;
+        while (k < EV_TAGS && e->cc_n[k] && memcmp(e->cc[k], cc, 2) != 0)
+            k++;
+        if (k == EV_TAGS)
+            continue;
+        if (!e->cc_n[k])
+            memcpy(e->cc[k], cc, 3);
+        e->cc_n[k]++;
+    }
+    for (size_t i = 0; t && i < t->n_themes && i < EV_TAGS; i++) {
+        uint16_t th = theme_intern(c, t->themes[i].code);
+        size_t k = 0;
+        while (k < EV_TAGS && e->th_n[k] && e->th[k] != th)
+            k++;
+        if (!th || k == EV_TAGS)
+            continue;
+        e->th[k] = th;
+        e->th_n[k]++;
+    }
+}
+
+static void
+set_title(struct event *e, const struct wd_cluster_article *a, float sim)
+{
+    size_t n = a->tlen < sizeof e->title - 1 ? a->tlen : sizeof e->title - 1;
+    /* Cut on a character boundary. */
+    while (n > 0 && n < a->tlen && ((unsigned char)a->title[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(e->title, a->title ? a->title : "", a->title ? n : 0);
+    e->title[a->title ? n : 0] = '\0';
+    e->title_sim = sim;
+}
+
+static uint32_t
+event_new(struct wd_cluster *c, const struct wd_cluster_article *a)
+{
+    expire(c);
+    uint32_t s = c->free_head;
+    if (s == NONE)
+        s = (uint32_t)c->n_used++;
+    else
+        c->free_head = c->ev[s].next;
+    struct event *e = &c->ev[s];
+    uint32_t gen = e->gen;
+    memset(e, 0, sizeof *e);
+    e->gen = gen;
+    e->live = true;
+    e->first_ms = e->last_ms = a->at_ms;
+    char key[80];
+    int n = snprintf(key, sizeof key, "%s:%u", a->story_id ? a->story_id : "",
+                     a->revision);
+    uint64_t h = XXH3_64bits(key, (size_t)n);
+    snprintf(e->id, sizeof e->id, "%016llx", (unsigned long long)h);
+    lru_append(c, s);
+    c->n_live++;
+    return s;
+}
+
+static void
+summarise(const struct wd_cluster *c, const struct event *e,
+          struct wd_cluster_event *out)
+{
+    memset(out, 0, sizeof *out);
+    memcpy(out->id, e->id, sizeof out->id);
+    memcpy(out->title, e->title, sizeof out->title);
+    out->first_ms = e->first_ms;
+    out->last_ms = e->last_ms;
+    out->articles = e->articles;
+    out->sources = e->sources;
+    /* The most counted first (stable: first counted first on ties). */
+    bool used[EV_TAGS] = {0};
+    for (size_t r = 0; r < WD_CLUSTER_TOP; r++) {
+        int best = -1;
+        for (int k = 0; k < EV_TAGS; k++)
+            if (e->cc_n[k] && !used[k] &&
+                (best < 0 || e->cc_n[k] > e->cc_n[best]))
+                best = k;
+        if (best < 0)
+            break;
+        used[best] = true;
+        memcpy(out->countries[out->n_countries++], e->cc[best], 3);
+    }
+    memset(used, 0, sizeof used);
+    for (size_t r = 0; r < WD_CLUSTER_TOP; r++) {
+        int best = -1;
+        for (int k = 0; k < EV_TAGS; k++)
+            if (e->th_n[k] && !used[k] &&
+                (best < 0 || e->th_n[k] > e->th_n[best]))
+                best = k;
+        if (best < 0)
+            break;
+        used[best] = true;
+        snprintf(out->themes[out->n_themes++], sizeof out->themes[0], "%s",
+                 c->themes[e->th[best] - 1]);
+    }
+}
+
+int
+wd_cluster_new(struct wd_cluster **out, const struct wd_cluster_config *cfg)
+{
+    *out = NULL;
+    struct wd_cluster_config k = cfg ? *cfg : (struct wd_cluster_config){0};
+    if (!k.max_events)
+        k.max_events = DEFAULT_EVENTS;
+    if (!k.window_ms)
+        k.window_ms = DEFAULT_WINDOW_MS;
+    if (k.threshold == 0)
+        k.threshold = DEFAULT_THRESHOLD;
+    if (!(k.threshold > 0 && k.threshold <= 1) || k.window_ms < 0 ||
+        k.max_events >= NONE / 2)
+        return WD_EINVAL;
+    stop_init();
+    struct wd_cluster *c = calloc(1, sizeof *c);
+    if (!c)
+        return WD_ENOMEM;
+    c->cfg = k;
+    size_t ns = 1;
+    while (ns < k.max_events * 4)
+        ns <<= 1;
+    c->stories_mask = ns - 1;
+    c->ev = calloc(k.max_events, sizeof *c->ev);
+    c->df = calloc((size_t)1 << DF_BITS, sizeof *c->df);
+    c->post = calloc((size_t)1 << POST_BITS, sizeof *c->post);
+    c->post_next = calloc((size_t)1 << POST_BITS, 1);
+    c->stories = calloc(ns, sizeof *c->stories);
+    c->stamp = calloc(k.max_events, sizeof *c->stamp);
+    c->scratch = malloc(sizeof *c->scratch);
+    if (!c->scratch || !c->ev || !c->df || !c->post || !c->post_next || !c->stories ||
+        !c->stamp) {
+        wd_cluster_free(c);
+        return WD_ENOMEM;
+    }
+    c->free_head = NONE;
+    c->lru_head = c->lru_tail = NONE;
+    *out = c;
+    return 0;
+}
+
+void
+wd_cluster_free(struct wd_cluster *c)
+{
+    if (!c)
+        return;
+    free(c->ev);
+    free(c->df);
+    free(c->post);
+    free(c->post_next);
+    free(c->stories);
+    free(c->stamp);
+    free(c->scratch);
+    free(c);
+}
+
+int
+wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
+                  struct wd_cluster_result *r, struct wd_cluster_event *ev)
+{
+    memset(r, 0, sizeof *r);
+    if (a->at_ms > c->clock)
+        c->clock = a->at_ms;
+    uint64_t sh = XXH3_64bits(a->story_id ? a->story_id : "",
+                              a->story_id ? strlen(a->story_id) : 0);
+    sh |= 1;
+    struct story_ref *ref = story_at(c, sh);
+    uint32_t slot = NONE;
+    /* A later revision of a story stays in its story's event. */
+    if (a->revision > 1 && ref->h == sh && c->ev[ref->slot].live &&
+        c->ev[ref->slot].gen == ref->gen) {
+        slot = ref->slot;
+        struct event *e = &c->ev[slot];
+        event_count(c, e, a);
+        lru_unlink(c, slot);
+        lru_append(c, slot);
+        r->similarity = 1;
+        snprintf(r->event_id, sizeof r->event_id, "%s", e->id);
+        r->size = e->articles;
+        if (ev)
+            summarise(c, e, ev);
+        return 0;
+    }
+    struct term byw[LOCAL_CAP], vec[ART_TERMS], qv[ART_TERMS], qw[ART_TERMS];
+    size_t n = vectorize(c, a, c->scratch, byw, vec);
+    /* The query: the terms some other article had too (a word seen for
+     * the first time can match no event, and only dilutes the cosine of
+     * a long article), in the vector and by weight. */
+    size_t nq = 0, nw = 0;
+    double sq = 0;
+    for (size_t i = 0; i < n; i++)
+        if (*df_at(c, vec[i].t) >= 2) {
+            qv[nq++] = vec[i];
+            sq += (double)vec[i].w * vec[i].w;
+        }
+    for (size_t i = 0; i < n; i++)
+        if (*df_at(c, byw[i].t) >= 2)
+            qw[nw++] = byw[i];
+    float inv = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0;
+    for (size_t i = 0; i < nq; i++)
+        qv[i].w *= inv;
+    /* The candidates: the events posted under its heaviest terms. */
+    uint32_t best = NONE, second = NONE;
+    double best_sim = 0, second_sim = 0;
+    if (++c->visit == 0) {
+        memset(c->stamp, 0, c->cfg.max_events * sizeof *c->stamp);
+        c->visit = 1;
+    }
+    for (size_t q = 0; q < nw && q < QUERY_TERMS; q++) {
+        uint32_t *ways = c->post[qw[q].t & ((1u << POST_BITS) - 1)];
+        for (int k = 0; k < POST_WAYS; k++) {
+            if (!ways[k])
+                continue;
+            uint32_t s = ways[k] - 1;
+            if (c->stamp[s] == c->visit)
+                continue;
+            c->stamp[s] = c->visit;
+            struct event *e = &c->ev[s];
+            if (!e->live || !in_window(c, e, a->at_ms))
+                continue;
+            double sim = cosine(qv, nq, e);
+            int64_t age = a->at_ms - e->first_ms;
+            if (age > 0)
+                sim *= 1.0 - AGE_DECAY * (double)age / (double)c->cfg.window_ms;
+            if (best == NONE || sim > best_sim ||
+                (sim == best_sim && strcmp(e->id, c->ev[best].id) < 0)) {
+                second = best;
+                second_sim = best_sim;
+                best = s;
+                best_sim = sim;
+            } else if (second == NONE || sim > second_sim) {
+                second = s;
+                second_sim = sim;
+            }
+        }
+    }
+    if (best != NONE && best_sim >= c->cfg.threshold) {
+        slot = best;
+        r->similarity = (float)best_sim;
+        if (second != NONE) {
+            snprintf(r->runner_up, sizeof r->runner_up, "%s",
+                     c->ev[second].id);
+            r->runner_up_similarity = (float)second_sim;
+        }
+    } else {
+        slot = event_new(c, a);
+        r->created = true;
+        r->similarity = 1;
+        if (best != NONE && c->ev[best].live) {
+            snprintf(r->runner_up, sizeof r->runner_up, "%s",
+                     c->ev[best].id);
+            r->runner_up_similarity = (float)best_sim;
+        }
+    }
+    struct event *e = &c->ev[slot];
+    if (r->created || best_sim > e->title_sim)
+        set_title(e, a, r->created ? 0.5f : (float)best_sim);
+    centroid_add(e, vec, n);
+    e->articles++;
+    event_count(c, e, a);
+    lru_unlink(c, slot);
+    lru_append(c, slot);
+    for (size_t q = 0; q < n && q < QUERY_TERMS; q++)
+        post_add(c, byw[q].t, slot);
+    *ref = (struct story_ref){sh, slot, e->gen};
+    snprintf(r->event_id, sizeof r->event_id, "%s", e->id);
+    r->size = e->articles;
+    if (ev)
+        summarise(c, e, ev);
+    return 0;
+}
+
+static bool
+busier(const struct event *a, const struct event *b)
+{
+    if (a->articles != b->articles)
+        return a->articles > b->articles;
+    return a->last_ms > b->last_ms;
+}
+
+size_t
+wd_cluster_busiest(const struct wd_cluster *c, struct wd_cluster_event *out,
+                   size_t n)
+{
+    if (n == 0)
+        return 0;
+    uint32_t top[64];
+    size_t k = 0, cap = n < 64 ? n : 64;
+    for (uint32_t s = c->lru_head; s != NONE; s = c->ev[s].next) {
+        const struct event *e = &c->ev[s];
+        if (k < cap)
+            top[k++] = s;
+        else if (busier(e, &c->ev[top[k - 1]]))
+            top[k - 1] = s;
+        else
+            continue;
+        for (size_t i = k - 1; i > 0 && busier(&c->ev[top[i]],
+                                                 &c->ev[top[i - 1]]);
+             i--) {
+            uint32_t t = top[i];
+            top[i] = top[i - 1];
+            top[i - 1] = t;
+        }
+    }
+    for (size_t i = 0; i < k; i++)
+        summarise(c, &c->ev[top[i]], &out[i]);
+    return k;
+}
+
+void
+wd_cluster_usage(const struct wd_cluster *c, size_t *events, size_t *bytes)
+{
+    *events = c->n_live;
+    *bytes = sizeof *c + c->cfg.max_events * (sizeof *c->ev + sizeof *c->stamp) +
+             ((size_t)1 << DF_BITS) * sizeof *c->df +
+             ((size_t)1 << POST_BITS) * (sizeof *c->post + 1) +
+             (c->stories_mask + 1) * sizeof *c->stories + sizeof *c->scratch;
+}

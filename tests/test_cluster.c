@@ -1,0 +1,281 @@
+/* WD_TEST_LABEL: unit */
+/* The event clusterer: articles about one happening written apart join one
+ * event, other happenings (even in the same place, on the same theme) stay
+ * apart; a story's revision stays in its event; the window, the bound on
+ * live events, ids never reused, the explanation, and bad text. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "wd/cluster.h"
+#include "wd/err.h"
+
+#define HOUR 3600000LL
+#define T0 1760000000000LL
+
+struct doc {
+    const char *id, *title, *body, *source;
+};
+
+/* Unrelated news, to give the document frequencies something to know. */
+static const struct doc background[] = {
+    {"bg1", "Central bank holds key rate at 16.5 percent",
+     "The national bank kept its base rate unchanged on Friday, citing "
+     "slowing inflation and a stable currency. Analysts had expected the "
+     "pause after two cuts earlier in the year.",
+     "wire"},
+    {"bg2", "Football: Astana beat Kairat 2-1 in the cup final",
+     "A late header from the captain gave the capital's club the trophy in "
+     "front of a full stadium. The coach praised the defence after a tense "
+     "second half.",
+     "sport"},
+    {"bg3", "New metro line opens in Tashkent",
+     "Passengers rode the first trains of the ring line on Monday. The city "
+     "says the line will carry 120,000 people a day when all stations open.",
+     "city"},
+    {"bg4", "Wheat harvest beats forecasts in the north",
+     "Farmers gathered 17 million tonnes of grain this season, the ministry "
+     "of agriculture said, helped by late rains and new storage capacity.",
+     "farm"},
+    {"bg5", "Museum returns stolen manuscripts to library",
+     "Three medieval manuscripts taken from the national library in 1998 "
+     "were handed back at a ceremony, after a collector recognised them at "
+     "an auction in Vienna.",
+     "culture"},
+    /* Turkey and earthquakes are in the news every week. */
+    {"bg6", "Turkey's inflation eases to 33 percent",
+     "Annual consumer inflation in Turkey slowed in September, the "
+     "statistics office in Ankara said, as food prices rose less.",
+     "wire"},
+    {"bg7", "Galatasaray top the league after win in Istanbul",
+     "The Istanbul club beat Trabzonspor 3-0 to go two points clear at "
+     "the top of Turkey's Super Lig.",
+     "sport"},
+    {"bg8", "Magnitude 5.2 earthquake shakes northern Japan",
+     "A moderate tremor struck off Aomori on Sunday. No tsunami warning "
+     "was issued and trains resumed after safety checks.",
+     "wire"},
+    {"bg9", "Turkish lira steadies as central bank sells reserves",
+     "Turkey's currency held near record lows while the bank in Ankara "
+     "intervened, traders in Istanbul said.",
+     "markets"},
+};
+
+static const struct doc quake_a = {
+    "qa", "Strong earthquake hits Malatya, killing at least 12",
+    "A magnitude 6.1 earthquake struck Malatya province in eastern Turkey "
+    "early on Tuesday, collapsing several buildings in the town of "
+    "Yesilyurt. Rescue teams from AFAD pulled survivors from the rubble.",
+    "wire"};
+static const struct doc quake_b = {
+    "qb", "Malatya quake: rescuers search rubble as toll rises",
+    "Emergency crews in Yesilyurt worked through the night after Tuesday's "
+    "6.1 tremor in Malatya. AFAD said the number of dead had risen, and "
+    "hundreds of residents slept in tents in eastern Turkey.",
+    "daily"};
+/* Another earthquake, the same country, the same week. */
+static const struct doc quake_c = {
+    "qc", "Magnitude 4.8 tremor shakes Canakkale, no casualties",
+    "A moderate earthquake centred off Ayvacik in Canakkale province was "
+    "felt in Izmir and on the Aegean islands on Thursday. Officials in "
+    "western Turkey reported cracked walls but no injuries.",
+    "wire"};
+
+static void
+feed(struct wd_cluster *c, const struct doc *d, uint32_t revision,
+     int64_t at, struct wd_cluster_result *r)
+{
+    struct wd_cluster_article a = {
+        .story_id = d->id,
+        .revision = revision,
+        .title = d->title,
+        .tlen = strlen(d->title),
+        .body = d->body,
+        .blen = strlen(d->body),
+        .source = d->source,
+        .at_ms = at,
+    };
+    wd_cluster_assign(c, &a, r, NULL);
+}
+
+static struct wd_cluster *
+warm(const struct wd_cluster_config *cfg)
+{
+    struct wd_cluster *c;
+    CHECK_OK(wd_cluster_new(&c, cfg));
+    struct wd_cluster_result r;
+    /* Days before the articles of the test, each its own event. */
+    size_t n = sizeof background / sizeof *background;
+    for (size_t i = 0; i < n; i++) {
+        feed(c, &background[i], 1, T0 - (int64_t)(n - i) * 48 * HOUR, &r);
+        CHECK(r.created);
+    }
+    return c;
+}
+
+static void
+test_one_event_two_outlets(void)
+{
+    struct wd_cluster *c = warm(NULL);
+    struct wd_cluster_result a, b, q;
+    feed(c, &quake_a, 1, T0 + HOUR, &a);
+    CHECK(a.created);
+    CHECK_INT(a.size, ==, 1);
+    feed(c, &quake_b, 1, T0 + 5 * HOUR, &b);
+    CHECK(!b.created);
+    CHECK_STR(b.event_id, a.event_id);
+    CHECK_INT(b.size, ==, 2);
+    CHECK(b.similarity >= 0.2f && b.similarity <= 1.0f);
+    /* The other earthquake: its own event, the first one its runner-up
+     * (the explanation names the event it was compared with). */
+    feed(c, &quake_c, 1, T0 + 30 * HOUR, &q);
+    CHECK(q.created);
+    CHECK(strcmp(q.event_id, a.event_id) != 0);
+    CHECK(q.runner_up_similarity < b.similarity);
+    /* The summary of the busiest event. */
+    struct wd_cluster_event ev[3];
+    /* The background's events are gone: nothing joined them within the
+     * window. */
+    CHECK_INT(wd_cluster_busiest(c, ev, 3), ==, 2);
+    size_t live, bytes;
+    wd_cluster_usage(c, &live, &bytes);
+    CHECK_INT(live, ==, 2);
+    CHECK_STR(ev[0].id, a.event_id);
+    CHECK_INT(ev[0].articles, ==, 2);
+    CHECK_INT(ev[0].sources, ==, 2);
+    CHECK_INT(ev[0].first_ms, ==, T0 + HOUR);
+    CHECK_INT(ev[0].last_ms, ==, T0 + 5 * HOUR);
+    wd_cluster_free(c);
+}
+
+static void
+test_revision_stays(void)
+{
+    struct wd_cluster *c = warm(NULL);
+    struct wd_cluster_result a, b;
+    feed(c, &quake_a, 1, T0, &a);
+    /* The same story's full text, whatever it now says. */
+    struct doc upgraded = {"qa", "Malatya earthquake", "Completely other "
+                           "words about planting orchards in spring.",
+                           "wire"};
+    feed(c, &upgraded, 2, T0 + HOUR, &b);
+    CHECK_STR(b.event_id, a.event_id);
+    CHECK(!b.created);
+    CHECK_INT(b.size, ==, 1); /* a story counts once */
+    CHECK(b.similarity == 1.0f);
+    wd_cluster_free(c);
+}
+
+static void
+test_window(void)
+{
+    struct wd_cluster_config cfg = {.window_ms = 24 * HOUR};
+    struct wd_cluster *c = warm(&cfg);
+    struct wd_cluster_result a, b;
+    feed(c, &quake_a, 1, T0, &a);
+    /* The same text well after the window: a new event. */
+    struct doc again = quake_b;
+    feed(c, &again, 1, T0 + 25 * HOUR, &b);
+    CHECK(b.created);
+    CHECK(strcmp(a.event_id, b.event_id) != 0);
+    wd_cluster_free(c);
+}
+
+static void
+test_bounded_and_never_reused(void)
+{
+    struct wd_cluster_config cfg = {.max_events = 4};
+    struct wd_cluster *c;
+    CHECK_OK(wd_cluster_new(&c, &cfg));
+    char ids[40][WD_CLUSTER_ID_LEN + 1];
+    for (int i = 0; i < 40; i++) {
+        /* Words of their own: three letters that say i, then more. */
+        char id[16], w[4] = {(char)('b' + i % 20), (char)('c' + i / 20),
+                             'q', 0};
+        char title[96], body[200];
+        snprintf(id, sizeof id, "s%d", i);
+        snprintf(title, sizeof title, "%sorama %sendix", w, w);
+        snprintf(body, sizeof body, "%salpha %sbravo %scharlie %sdelta.", w,
+                 w, w, w);
+        struct doc d = {id, title, body, "src"};
+        struct wd_cluster_result r;
+        feed(c, &d, 1, T0 + i, &r);
+        CHECK(r.created);
+        snprintf(ids[i], sizeof ids[i], "%s", r.event_id);
+        size_t live, bytes;
+        wd_cluster_usage(c, &live, &bytes);
+        CHECK_INT(live, <=, 4);
+        CHECK_INT(bytes, >, 0);
+    }
+    for (int i = 0; i < 40; i++)
+        for (int j = i + 1; j < 40; j++)
+            CHECK(strcmp(ids[i], ids[j]) != 0);
+    /* A story founding again after its event left (forgotten, or a later
+     * revision) gets another id. */
+    struct doc d0 = {"s0", "bcqorama bcqendix", "bcqalpha.", "src"};
+    struct wd_cluster_result r;
+    feed(c, &d0, 2, T0 + 100, &r);
+    for (int i = 0; i < 40; i++)
+        CHECK(strcmp(ids[i], r.event_id) != 0);
+    wd_cluster_free(c);
+}
+
+static void
+test_deterministic(void)
+{
+    char first[8][WD_CLUSTER_ID_LEN + 1];
+    for (int round = 0; round < 2; round++) {
+        struct wd_cluster *c = warm(NULL);
+        const struct doc *docs[] = {&quake_a, &quake_c, &quake_b};
+        for (int i = 0; i < 3; i++) {
+            struct wd_cluster_result r;
+            feed(c, docs[i], 1, T0 + i * HOUR, &r);
+            if (round == 0)
+                snprintf(first[i], sizeof first[i], "%s", r.event_id);
+            else
+                CHECK_STR(r.event_id, first[i]);
+        }
+        wd_cluster_free(c);
+    }
+}
+
+static void
+test_bad_text(void)
+{
+    struct wd_cluster *c = warm(NULL);
+    struct wd_cluster_result r;
+    struct doc empty = {"e", "", "", ""};
+    feed(c, &empty, 1, T0, &r);
+    CHECK(r.created);
+    struct doc stops = {"f", "the and of", "which were there", NULL};
+    feed(c, &stops, 1, T0, &r);
+    CHECK(r.created);
+    /* Invalid UTF-8, NUL-free, and a very long word. */
+    char bad[9000];
+    for (size_t i = 0; i < sizeof bad - 1; i++)
+        bad[i] = (char)(0x80 + (i % 64));
+    bad[sizeof bad - 1] = '\0';
+    struct doc junk = {"g", bad, bad, "x"};
+    feed(c, &junk, 1, T0, &r);
+    char longw[5000];
+    memset(longw, 'a', sizeof longw - 1);
+    longw[sizeof longw - 1] = '\0';
+    struct doc lw = {"h", longw, longw, "x"};
+    feed(c, &lw, 1, T0, &r);
+    CHECK(r.event_id[0] != '\0');
+    wd_cluster_free(c);
+    struct wd_cluster_config no = {.threshold = 1.5};
+    CHECK_INT(wd_cluster_new(&c, &no), ==, WD_EINVAL);
+}
+
+int
+main(void)
+{
+    RUN(test_one_event_two_outlets);
+    RUN(test_revision_stays);
+    RUN(test_window);
+    RUN(test_bounded_and_never_reused);
+    RUN(test_deterministic);
+    RUN(test_bad_text);
+    return TEST_DONE();
+}

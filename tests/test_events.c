@@ -1,0 +1,190 @@
+/* WD_TEST_LABEL: e2e */
+/* Events through the real binary on loopback TCP: the seeds go in; every
+ * Article names its event, each is preceded on "$events" by its event's
+ * summary, the seeds' state-visit stories share one event, a re-fetch
+ * adds nothing, and --max-events 0 turns it all off. */
+#include "worker.h"
+
+#define DEADLINE_MS 30000
+
+/* The seeds' stories about the Azerbaijani president's state visit to
+ * Kazakhstan (tests/fixtures/events/seeds.tsv). */
+static const char *const visit[] = {
+    "Aliyev–Tokayev Talks Rekindle Momentum",
+    "Azerbaijan and Kazakhstan Deepen Strategic Partnership",
+    "Astana and Baku: Strategic Alignment",
+};
+
+static bool
+is_visit(const char *title)
+{
+    for (size_t i = 0; i < sizeof visit / sizeof *visit; i++)
+        if (strncmp(title, visit[i], strlen(visit[i])) == 0)
+            return true;
+    return false;
+}
+
+static bool
+hex16(const char *s)
+{
+    if (strlen(s) != 16)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return false;
+    return true;
+}
+
+static void
+push_seeds(void *push, int round)
+{
+    for (int i = 0; i < N_SEEDS; i++) {
+        size_t l;
+        char *buf = read_seed(seed_files[i], &l);
+        char url[128];
+        snprintf(url, sizeof url, "https://example.test/seed/%d?r=%d", i,
+                 round);
+        push_page(push, url, "text/plain; charset=utf-8", buf, l);
+        free(buf);
+    }
+}
+
+static void
+test_events_on_the_wire(void)
+{
+    struct worker w;
+    const char *extra[] = {"--max-page-bytes", "262144", NULL};
+    worker_start(&w, extra);
+    void *zctx = zmq_ctx_new();
+    const char *ch[] = {"all", "$events", NULL};
+    void *sub = subscriber(zctx, &w, ch);
+    CHECK(wait_subscribed(sub, DEADLINE_MS));
+    void *push = pusher(zctx, &w);
+    push_seeds(push, 1);
+    /* The same pages again: duplicates, no event moves. */
+    push_seeds(push, 2);
+
+    static struct collected got;
+    CHECK(collect_until(sub, frames_pushed, &got, DEADLINE_MS));
+    int articles = 0, events = 0, created = 0;
+    char visit_event[17] = "";
+    int visit_seen = 0;
+    Wiredesk__V1__Event *last = NULL;
+    for (int i = 0; i < got.n; i++) {
+        if (strcmp(got.m[i].channel, "$events") == 0) {
+            if (last)
+                wiredesk__v1__event__free_unpacked(last, NULL);
+            last = wiredesk__v1__event__unpack(NULL, got.m[i].len,
+                                               got.m[i].data);
+            CHECK(last != NULL);
+            events++;
+            created += last && strcmp(last->change, "created") == 0;
+            continue;
+        }
+        CHECK_STR(got.m[i].channel, "all");
+        Wiredesk__V1__Article *a =
+            wiredesk__v1__article__unpack(NULL, got.m[i].len, got.m[i].data);
+        CHECK(a != NULL);
+        if (!a)
+            continue;
+        articles++;
+        CHECK(hex16(a->event_id));
+        CHECK_INT(a->event_size, >=, 1);
+        CHECK(a->event_similarity > 0.0f && a->event_similarity <= 1.0f);
+        /* Its event's summary came just before it. */
+        CHECK(last != NULL);
+        if (last) {
+            CHECK_STR(last->id, a->event_id);
+            CHECK_STR(last->article_id, a->id);
+            CHECK_STR(last->article_title, a->title);
+            CHECK_INT(last->articles, ==, a->event_size);
+            CHECK(last->title[0] != '\0');
+            CHECK_INT(last->first_seen_ms, <=, last->last_seen_ms);
+            CHECK_INT(last->sources, >=, 1);
+            if (strcmp(last->change, "created") == 0) {
+                CHECK_INT(a->event_size, ==, 1);
+                CHECK(a->event_similarity == 1.0f);
+            } else {
+                CHECK_STR(last->change, "updated");
+                CHECK_INT(a->event_size, >=, 2);
+            }
+            wiredesk__v1__event__free_unpacked(last, NULL);
+            last = NULL;
+        }
+        if (is_visit(a->title)) {
+            visit_seen++;
+            if (!visit_event[0])
+                snprintf(visit_event, sizeof visit_event, "%s", a->event_id);
+            else
+                CHECK_STR(a->event_id, visit_event);
+        }
+        wiredesk__v1__article__free_unpacked(a, NULL);
+    }
+    if (last)
+        wiredesk__v1__event__free_unpacked(last, NULL);
+    /* Every distinct story once, each with its one event message; the
+     * re-fetched pages added none. */
+    CHECK_INT(articles, ==, 24);
+    CHECK_INT(events, ==, articles);
+    CHECK_INT(visit_seen, ==, 3);
+    CHECK_INT(created, <, articles); /* some stories joined an event */
+    CHECK_INT(created, >=, 2);
+    CHECK_INT(worker_metric(&w, "wiredesk_events_created_total"), ==,
+              created);
+    CHECK_INT(worker_metric(&w, "wiredesk_events_joined_total"), ==,
+              articles - created);
+    CHECK_INT(worker_metric(&w, "wiredesk_events_live"), ==, created);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
+    collected_free(&got);
+    zmq_close(push);
+    zmq_close(sub);
+    zmq_ctx_term(zctx);
+    worker_cleanup(&w);
+}
+
+static void
+test_events_off(void)
+{
+    struct worker w;
+    const char *extra[] = {"--max-page-bytes", "262144", "--max-events", "0",
+                           NULL};
+    worker_start(&w, extra);
+    void *zctx = zmq_ctx_new();
+    const char *ch[] = {"all", "$events", NULL};
+    void *sub = subscriber(zctx, &w, ch);
+    CHECK(wait_subscribed(sub, DEADLINE_MS));
+    void *push = pusher(zctx, &w);
+    long long before = frames_pushed;
+    push_seeds(push, 1);
+    static struct collected got;
+    CHECK(collect_until(sub, frames_pushed - before, &got, DEADLINE_MS));
+    int articles = 0;
+    for (int i = 0; i < got.n; i++) {
+        CHECK_STR(got.m[i].channel, "all");
+        Wiredesk__V1__Article *a =
+            wiredesk__v1__article__unpack(NULL, got.m[i].len, got.m[i].data);
+        if (!a)
+            continue;
+        articles++;
+        CHECK_STR(a->event_id, "");
+        CHECK_INT(a->event_size, ==, 0);
+        wiredesk__v1__article__free_unpacked(a, NULL);
+    }
+    CHECK_INT(articles, ==, 24);
+    CHECK_INT(worker_metric(&w, "wiredesk_events_created_total"), ==, 0);
+    CHECK_INT(worker_metric(&w, "wiredesk_events_bytes"), ==, 0);
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
+    collected_free(&got);
+    zmq_close(push);
+    zmq_close(sub);
+    zmq_ctx_term(zctx);
+    worker_cleanup(&w);
+}
+
+int
+main(void)
+{
+    RUN(test_events_on_the_wire);
+    RUN(test_events_off);
+    return TEST_DONE();
+}
