@@ -20,6 +20,12 @@
  * worker's page parser; the stories whose titles DIR/events/seeds.tsv lists
  * under one event must share one event, and no other story may join it.
  *
+ * --scale N feeds N synthetic articles (words drawn with a skewed
+ * frequency; a third of them variations of a recent one; one a second, so
+ * that events expire) through one clusterer with the default bounds and
+ * prints the cost per article and the memory at the end: the bound holds
+ * whatever the number of stories.
+ *
  * --floor KEY=VALUE (f1, p, r over "all+corpora"; seeds=1) exits 1 when a
  * figure falls below; the ctest test event_eval_floor holds the floors of
  * bench/RESULTS.md. Also prints the clusterer's CPU per article. */
@@ -434,6 +440,99 @@ seeds_check(const char *seeds, const char *truth_path, bool verbose,
     return ok && named;
 }
 
+/* A synthetic word: one of 60 000, drawn with a skewed (Zipf-like)
+ * frequency, spelled in lower-case letters. */
+static size_t
+synth_word(uint64_t *x, char *out)
+{
+    *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+    double u = (double)(*x >> 11) / 9007199254740992.0;
+    unsigned w = (unsigned)(60000 * u * u * u);
+    size_t k = 0;
+    out[k++] = (char)('b' + w % 20);
+    for (w /= 20; w; w /= 23)
+        out[k++] = (char)('a' + w % 23);
+    out[k++] = 'o';
+    return k;
+}
+
+/* --scale: n synthetic articles, one a second, a third of them a variation
+ * of one of the last hundred (half their words kept), the rest new. */
+static int
+scale(long n)
+{
+    struct wd_cluster *c;
+    if (wd_cluster_new(&c, NULL) != 0)
+        return 2;
+    long anon0 = proc_status_kb(0, "RssAnon:");
+    enum { RECENT = 100, WORDS = 160 };
+    static char recent[RECENT][WORDS * 12];
+    char text[WORDS * 12], id[40];
+    uint64_t x = 88172645463325252ull;
+    double busy = 0;
+    size_t founded = 0;
+    for (long i = 0; i < n; i++) {
+        size_t len = 0;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        const char *base = x % 3 == 0 && i >= RECENT
+                               ? recent[(x >> 8) % RECENT]
+                               : NULL;
+        for (int w = 0; w < WORDS; w++) {
+            char word[16];
+            size_t k = synth_word(&x, word);
+            if (base && (x & 1)) { /* keep the base's w-th word */
+                const char *p = base;
+                for (int j = 0; j < w && p; j++) {
+                    p = strchr(p, ' ');
+                    p = p ? p + 1 : NULL;
+                }
+                if (p) {
+                    const char *e = strchr(p, ' ');
+                    k = e ? (size_t)(e - p) : strlen(p);
+                    if (k > sizeof word)
+                        k = sizeof word;
+                    memcpy(word, p, k);
+                }
+            }
+            if (w == 0 || w % 17 == 0)
+                word[0] = (char)(word[0] - 'a' + 'A'); /* a name */
+            memcpy(text + len, word, k);
+            len += k;
+            text[len++] = w % 12 == 11 ? '.' : ' ';
+            if (w % 12 == 11)
+                text[len++] = ' ';
+        }
+        text[len] = '\0';
+        memcpy(recent[i % RECENT], text, len + 1);
+        snprintf(id, sizeof id, "s%ld", i);
+        struct wd_cluster_article in = {
+            .story_id = id,
+            .revision = 1,
+            .title = text,
+            .tlen = 60,
+            .body = text + 60,
+            .blen = len - 60,
+            .source = i % 7 ? "a" : "b",
+            .at_ms = 1760000000000LL + i * 1000LL,
+        };
+        struct wd_cluster_result r;
+        double t0 = now_s();
+        wd_cluster_assign(c, &in, &r, NULL);
+        busy += now_s() - t0;
+        founded += r.created;
+    }
+    size_t live, bytes;
+    wd_cluster_usage(c, &live, &bytes);
+    long anon = proc_status_kb(0, "RssAnon:");
+    printf("scale: %ld articles (one a second), %.1f us an article, %zu "
+           "events founded, %zu live at the end, clusterer %.1f MiB at most, "
+           "RssAnon %+.1f MiB over the start\n",
+           n, busy * 1e6 / (double)n, founded, live,
+           (double)bytes / (1 << 20), (double)(anon - anon0) / 1024.0);
+    wd_cluster_free(c);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -441,6 +540,7 @@ main(int argc, char **argv)
                *seeds = WD_SHARED "/seeds";
     double floor_f1 = 0, floor_p = 0, floor_r = 0;
     bool floor_seeds = false, verbose = false;
+    long scale_n = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--fixtures") && i + 1 < argc)
@@ -455,6 +555,8 @@ main(int argc, char **argv)
             ccfg.window_ms = (int64_t)(atof(argv[++i]) * 3600e3);
         else if (!strcmp(a, "--verbose"))
             verbose = true;
+        else if (!strcmp(a, "--scale") && i + 1 < argc)
+            scale_n = atol(argv[++i]);
         else if (!strcmp(a, "--floor") && i + 1 < argc) {
             const char *f = argv[++i];
             if (!strncmp(f, "f1=", 3))
@@ -473,10 +575,13 @@ main(int argc, char **argv)
             fprintf(stderr,
                     "usage: event_eval [--fixtures DIR] [--corpora DIR] "
                     "[--seeds DIR] [--threshold X] [--window-hours H] "
-                    "[--floor f1|p|r=X] [--floor seeds=1] [--verbose]\n");
+                    "[--floor f1|p|r=X] [--floor seeds=1] [--verbose] "
+                    "[--scale N]\n");
             return 2;
         }
     }
+    if (scale_n > 0)
+        return scale(scale_n);
     if (wd_tagger_new(&tagger) != 0)
         return 2;
     char dir[4096];

@@ -15,6 +15,7 @@
 
 #define ART_TERMS 48     /* heaviest terms an article keeps */
 #define EV_TERMS 48      /* heaviest terms an event's centroid keeps */
+#define MAX_CANDIDATES 16 /* compared in full, of those */
 #define QUERY_TERMS 20   /* an article's terms that find candidates */
 #define BODY_WORDS 300   /* words of the body read */
 #define LOCAL_CAP 2048   /* distinct words of one article, at most */
@@ -85,6 +86,7 @@ struct wd_cluster {
     struct story_ref *stories;
     size_t stories_mask;
     uint32_t *stamp; /* per slot: the last decision that visited it */
+    uint8_t *pos;    /* per slot: its place among that decision's candidates */
     struct local *scratch; /* one article's words */
     uint32_t visit;
     int64_t clock; /* the latest article time seen */
@@ -806,8 +808,9 @@ wd_cluster_new(struct wd_cluster **out, const struct wd_cluster_config *cfg)
     c->post_next = calloc((size_t)1 << POST_BITS, 1);
     c->stories = calloc(ns, sizeof *c->stories);
     c->stamp = calloc(k.max_events, sizeof *c->stamp);
+    c->pos = calloc(k.max_events, 1);
     c->scratch = malloc(sizeof *c->scratch);
-    if (!c->scratch || !c->ev || !c->df || !c->post || !c->post_next || !c->stories ||
+    if (!c->scratch || !c->pos || !c->ev || !c->df || !c->post || !c->post_next || !c->stories ||
         !c->stamp) {
         wd_cluster_free(c);
         return WD_ENOMEM;
@@ -829,6 +832,7 @@ wd_cluster_free(struct wd_cluster *c)
     free(c->post_next);
     free(c->stories);
     free(c->stamp);
+    free(c->pos);
     free(c->scratch);
     free(c);
 }
@@ -885,32 +889,65 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
         memset(c->stamp, 0, c->cfg.max_events * sizeof *c->stamp);
         c->visit = 1;
     }
+    /* Each candidate's share of the query's weight that posted it: only
+     * the MAX_CANDIDATES best are compared in full. */
+    enum { SINK = QUERY_TERMS * POST_WAYS }; /* where the others' hits go */
+    uint32_t cand[SINK + 1];
+    float hit[SINK + 1];
+    size_t n_cand = 0;
     for (size_t q = 0; q < nw && q < QUERY_TERMS; q++) {
         uint32_t *ways = c->post[qw[q].t & ((1u << POST_BITS) - 1)];
         for (int k = 0; k < POST_WAYS; k++) {
             if (!ways[k])
                 continue;
             uint32_t s = ways[k] - 1;
-            if (c->stamp[s] == c->visit)
+            if (c->stamp[s] == c->visit) {
+                hit[c->pos[s]] += qw[q].w;
                 continue;
+            }
             c->stamp[s] = c->visit;
             struct event *e = &c->ev[s];
-            if (!e->live || !in_window(c, e, a->at_ms))
+            if (!e->live || !in_window(c, e, a->at_ms)) {
+                c->pos[s] = SINK;
                 continue;
-            double sim = cosine(qv, nq, e);
-            int64_t age = a->at_ms - e->first_ms;
-            if (age > 0)
-                sim *= 1.0 - AGE_DECAY * (double)age / (double)c->cfg.window_ms;
-            if (best == NONE || sim > best_sim ||
-                (sim == best_sim && strcmp(e->id, c->ev[best].id) < 0)) {
-                second = best;
-                second_sim = best_sim;
-                best = s;
-                best_sim = sim;
-            } else if (second == NONE || sim > second_sim) {
-                second = s;
-                second_sim = sim;
             }
+            c->pos[s] = (uint8_t)n_cand;
+            cand[n_cand] = s;
+            hit[n_cand++] = qw[q].w;
+        }
+    }
+    if (n_cand > MAX_CANDIDATES) {
+        /* The heaviest first (a partial selection; ties by position). */
+        for (size_t i = 0; i < MAX_CANDIDATES; i++) {
+            size_t m = i;
+            for (size_t j = i + 1; j < n_cand; j++)
+                if (hit[j] > hit[m])
+                    m = j;
+            uint32_t ts = cand[i];
+            float th = hit[i];
+            cand[i] = cand[m];
+            hit[i] = hit[m];
+            cand[m] = ts;
+            hit[m] = th;
+        }
+        n_cand = MAX_CANDIDATES;
+    }
+    for (size_t i = 0; i < n_cand; i++) {
+        uint32_t s = cand[i];
+        struct event *e = &c->ev[s];
+        double sim = cosine(qv, nq, e);
+        int64_t age = a->at_ms - e->first_ms;
+        if (age > 0)
+            sim *= 1.0 - AGE_DECAY * (double)age / (double)c->cfg.window_ms;
+        if (best == NONE || sim > best_sim ||
+            (sim == best_sim && strcmp(e->id, c->ev[best].id) < 0)) {
+            second = best;
+            second_sim = best_sim;
+            best = s;
+            best_sim = sim;
+        } else if (second == NONE || sim > second_sim) {
+            second = s;
+            second_sim = sim;
         }
     }
     if (best != NONE && best_sim >= c->cfg.threshold) {
@@ -990,7 +1027,8 @@ void
 wd_cluster_usage(const struct wd_cluster *c, size_t *events, size_t *bytes)
 {
     *events = c->n_live;
-    *bytes = sizeof *c + c->cfg.max_events * (sizeof *c->ev + sizeof *c->stamp) +
+    *bytes = sizeof *c +
+             c->cfg.max_events * (sizeof *c->ev + sizeof *c->stamp + 1) +
              ((size_t)1 << DF_BITS) * sizeof *c->df +
              ((size_t)1 << POST_BITS) * (sizeof *c->post + 1) +
              (c->stories_mask + 1) * sizeof *c->stories + sizeof *c->scratch;
