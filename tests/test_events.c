@@ -53,7 +53,10 @@ static void
 test_events_on_the_wire(void)
 {
     struct worker w;
-    const char *extra[] = {"--max-page-bytes", "262144", NULL};
+    char snap[64];
+    snprintf(snap, sizeof snap, "tcp://127.0.0.1:%d", free_port());
+    const char *extra[] = {"--max-page-bytes", "262144", "--snapshot", snap,
+                           NULL};
     worker_start(&w, extra);
     void *zctx = zmq_ctx_new();
     const char *ch[] = {"all", "$events", NULL};
@@ -134,6 +137,22 @@ test_events_on_the_wire(void)
     CHECK_INT(worker_metric(&w, "wiredesk_events_joined_total"), ==,
               articles - created);
     CHECK_INT(worker_metric(&w, "wiredesk_events_live"), ==, created);
+    /* A late subscriber gets the latest events from the snapshot
+     * service: the last five, numbered up to the last one sent. */
+    char cmd[1024], out[1 << 16];
+    snprintf(cmd, sizeof cmd,
+             "%s tail --endpoint %s --snapshot %s --catch-up 5 --count 5 "
+             "--timeout 10000 '$events' 2>/dev/null",
+             WD_BINARY, w.publish, snap);
+    CHECK_INT(run_cmd(cmd, out, sizeof out), ==, 0);
+    int lines = 0;
+    for (const char *p = out; (p = strstr(p, "\"channel\":\"$events\"")); p++)
+        lines++;
+    CHECK_INT(lines, ==, 5);
+    char last_seq[40];
+    snprintf(last_seq, sizeof last_seq, "{\"seq\":%d,", events);
+    CHECK(strstr(out, last_seq) != NULL);
+    CHECK(strstr(out, "\"change\":\"") != NULL);
     CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     collected_free(&got);
     zmq_close(push);

@@ -42,7 +42,7 @@
 #define WD_CLUSTER_TITLE 160   /* bytes of an event's title, NUL included */
 
 struct wd_cluster_config {
-    size_t max_events;  /* live events kept (0: 65536) */
+    size_t max_events;  /* live events kept (0: 16384) */
     int64_t window_ms;  /* an event takes articles up to this long after its
                            last one (0: 36 hours) */
     double threshold;   /* similarity to join an event (0: the default) */

@@ -9,7 +9,7 @@
 #include "wd/err.h"
 #include "wd/text.h"
 
-#define DEFAULT_EVENTS 65536
+#define DEFAULT_EVENTS 16384
 #define DEFAULT_WINDOW_MS (36LL * 3600 * 1000)
 #define DEFAULT_THRESHOLD 0.20
 
@@ -17,7 +17,8 @@
 #define EV_TERMS 48      /* heaviest terms an event's centroid keeps */
 #define MAX_CANDIDATES 16 /* compared in full, of those */
 #define QUERY_TERMS 20   /* an article's terms that find candidates */
-#define BODY_WORDS 300   /* words of the body read */
+#define BODY_WORDS 100   /* words of the body read: its lead, which says
+                            what happened (the rest is background) */
 #define LOCAL_CAP 2048   /* distinct words of one article, at most */
 #define EV_SOURCES 32    /* distinct sources counted exactly */
 #define EV_TAGS 8        /* countries and themes counted per event */

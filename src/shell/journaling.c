@@ -69,7 +69,11 @@ wd_journaling_sent(struct wd_journaling *j, const char *channel, uint64_t seq,
                    uint64_t epoch, const void *buf, size_t len)
 {
     size_t clen = strlen(channel);
-    bool first = strcmp(channel, "all") == 0;
+    /* A story's entry starts with "all" and takes the channels that send
+     * the same bytes after it; a "$" channel's message ($dedup, $events)
+     * has bytes of its own: an entry of its own. */
+    bool own = channel[0] == '$';
+    bool first = own || strcmp(channel, "all") == 0;
     if (first || !j->open) {
         int rc = close_story(j);
         if (rc)
@@ -90,7 +94,7 @@ wd_journaling_sent(struct wd_journaling *j, const char *channel, uint64_t seq,
     j->cur.channel[i] = j->names[i];
     j->cur.channel_len[i] = (uint8_t)clen;
     j->cur.seq[i] = seq;
-    return 0;
+    return own ? close_story(j) : 0;
 }
 
 int

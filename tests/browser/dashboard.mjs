@@ -36,6 +36,15 @@ try {
   check(state === 'ready', `state reads "${state}"`);
   const latest = await page.$$eval('#latest tr', (r) => r.length);
   check(latest > 0, `${latest} latest titles listed`);
+  // The busiest events: articles, sources, title, countries; the busiest
+  // first (the seeds hold stories that share an event).
+  const events = await page.$$eval('#events tr', (rows) =>
+    rows.map((r) => [...r.children].map((td) => td.textContent)));
+  check(events.length > 0 && events.every((e) => e.length === 4 && e[2]),
+        `${events.length} busiest events listed`);
+  check(events.length > 0 && Number(events[0][0]) >= 2 &&
+        events.every((e, i) => i === 0 || Number(e[0]) <= Number(events[i - 1][0])),
+        `the busiest first: ${events.map((e) => e[0]).join(',')} articles`);
   // The health of the worker: the store, memory, time per page, problems.
   const stories = Number(await page.textContent('#stories'));
   check(stories > 0, `${stories} stories remembered shown`);

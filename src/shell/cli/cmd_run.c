@@ -83,7 +83,7 @@ static const struct wd_opt run_table[] = {
      "threads that parse pages (a source's pages\n"
      "always on one of them, in order)",
      0},
-    {"max-events", 'E', "N", "65536", NULL,
+    {"max-events", 'E', "N", "16384", NULL,
      "live events kept (the least recently fed\n"
      "leaves first); 0 = no events",
      0},
