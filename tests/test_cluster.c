@@ -163,6 +163,11 @@ test_revision_stays(void)
     CHECK(!b.created);
     CHECK_INT(b.size, ==, 1); /* a story counts once */
     CHECK(b.similarity == 1.0f);
+    /* The first revision published again (a crash between its send and
+     * its commit): still one story. */
+    feed(c, &quake_a, 1, T0 + 2 * HOUR, &b);
+    CHECK_STR(b.event_id, a.event_id);
+    CHECK_INT(b.size, ==, 1);
     wd_cluster_free(c);
 }
 

@@ -850,8 +850,9 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
     sh |= 1;
     struct story_ref *ref = story_at(c, sh);
     uint32_t slot = NONE;
-    /* A later revision of a story stays in its story's event. */
-    if (a->revision > 1 && ref->h == sh && c->ev[ref->slot].live &&
+    /* A story already in a live event stays there, counted once: a later
+     * revision, or the same one published again (after a crash). */
+    if (ref->h == sh && c->ev[ref->slot].live &&
         c->ev[ref->slot].gen == ref->gen) {
         slot = ref->slot;
         struct event *e = &c->ev[slot];
