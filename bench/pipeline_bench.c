@@ -172,7 +172,16 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "$stats", 6);
     zmq_connect(sub, "tcp://127.0.0.1:47313");
     /* Wait for the first $stats: connected and subscribed. */
+    /* (A worker that could not start, e.g. its fixed ports taken by
+     * another, is said, not waited for.) */
+    int rcvto = 500;
+    zmq_setsockopt(sub, ZMQ_RCVTIMEO, &rcvto, sizeof rcvto);
     for (;;) {
+        if (waitpid(worker, NULL, WNOHANG) == worker) {
+            fprintf(stderr, "pipeline_bench: the worker exited at start "
+                            "(ports 47312-47314 taken?)\n");
+            return 1;
+        }
         char topic[16] = {0};
         int n = zmq_recv(sub, topic, sizeof topic - 1, 0);
         int more = 0;
@@ -188,6 +197,8 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
         if (n > 0 && strncmp(topic, "$stats", 6) == 0)
             break;
     }
+    rcvto = -1;
+    zmq_setsockopt(sub, ZMQ_RCVTIMEO, &rcvto, sizeof rcvto);
     double cpu0 = cpu_seconds(worker);
     double t0 = now_s();
     /* Pushed from another thread while this one reads, so that an article

@@ -15,8 +15,8 @@
 
 #define ART_TERMS 48     /* heaviest terms an article keeps */
 #define EV_TERMS 48      /* heaviest terms an event's centroid keeps */
-#define MAX_CANDIDATES 16 /* compared in full, of those */
-#define QUERY_TERMS 20   /* an article's terms that find candidates */
+#define MAX_CANDIDATES 8 /* compared in full, of those */
+#define QUERY_TERMS 16   /* an article's terms that find candidates */
 #define BODY_WORDS 100   /* words of the body read: its lead, which says
                             what happened (the rest is background) */
 #define LOCAL_CAP 2048   /* distinct words of one article, at most */
@@ -24,8 +24,8 @@
 #define EV_TAGS 8        /* countries and themes counted per event */
 #define POST_BITS 16     /* 2^16 posting buckets ... */
 #define POST_WAYS 8      /* ... of 8 event slots each */
-#define DF_BITS 20       /* 2^20 document-frequency counters */
-#define DF_HALVE (1u << 20) /* documents after which every count halves */
+#define DF_BITS 19       /* 2^19 document-frequency counters (1 MiB) */
+#define DF_HALVE (1u << 15) /* documents after which every count halves */
 #define MAX_THEMES 512   /* distinct theme slugs interned */
 #define NONE UINT32_MAX
 
@@ -80,7 +80,7 @@ struct wd_cluster {
     uint32_t free_head; /* freed slots chained through next */
     size_t n_used;      /* slots ever used: the rest are untouched */
     uint32_t lru_head, lru_tail;
-    uint32_t *df;
+    uint16_t *df; /* < DF_HALVE each */
     uint64_t docs;
     uint32_t (*post)[POST_WAYS]; /* slot + 1, 0: empty */
     uint8_t *post_next;
@@ -453,7 +453,7 @@ cmp_t(const void *a, const void *b)
     return (p > q) - (p < q);
 }
 
-static uint32_t *
+static uint16_t *
 df_at(struct wd_cluster *c, uint32_t t)
 {
     return &c->df[t & ((1u << DF_BITS) - 1)];
@@ -488,8 +488,8 @@ vectorize(struct wd_cluster *c, const struct wd_cluster_article *a,
     double n_docs = (double)c->docs;
     size_t n = 0;
     for (size_t i = 0; i < l->n; i++) {
-        uint32_t *df = df_at(c, l->t[i]);
-        if (*df < UINT32_MAX)
+        uint16_t *df = df_at(c, l->t[i]);
+        if (*df < UINT16_MAX)
             (*df)++;
         double idf = log((n_docs + 1.0) / ((double)*df + 0.5));
         if (idf <= 0)
