@@ -856,7 +856,9 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
         c->ev[ref->slot].gen == ref->gen) {
         slot = ref->slot;
         struct event *e = &c->ev[slot];
-        event_count(c, e, a);
+        /* (Its tags and source were counted with it already.) */
+        if (a->at_ms > e->last_ms)
+            e->last_ms = a->at_ms;
         lru_unlink(c, slot);
         lru_append(c, slot);
         r->similarity = 1;
