@@ -6,9 +6,10 @@
  * over a stream, as in Miranda et al., "Multilingual Clustering of
  * Streaming News" (EMNLP 2018), without the learned weights:
  *
- *   - an article is a sparse vector of its words (lower-cased, cut to their
- *     first WD_CLUSTER_STEM letters so that "visit", "visits" and "visited"
- *     are one term), weighted by rarity (log tf x idf, the document
+ *   - an article is a sparse vector of its headline's and lead's words
+ *     (lower-cased, cut to their first WD_CLUSTER_STEM letters so that
+ *     "president", "presidents" and "presidential" are one term; names also
+ *     as a cross-script skeleton), weighted by rarity (log tf x idf, the document
  *     frequencies counted over the stream itself), the title's and the
  *     names' words (capitalised inside a sentence) weighted up, plus its
  *     countries as terms;
@@ -16,8 +17,10 @@
  *     its heaviest terms), its first and last time, its sources, countries
  *     and themes;
  *   - an article joins the live event whose centroid is the most similar
- *     (cosine) when that similarity reaches the threshold and the event saw
- *     an article within the window; otherwise it founds an event. The
+ *     (cosine, fading with the event's age: to nothing at twice the window
+ *     after its first article) when that similarity reaches the threshold
+ *     and the event saw an article within the window; otherwise it founds
+ *     an event. The
  *     candidates are the events that share one of its heaviest terms (an
  *     inverted index of fixed size), so a decision costs the same with a
  *     thousand live events or a million stories stored.
@@ -44,7 +47,8 @@
 struct wd_cluster_config {
     size_t max_events;  /* live events kept (0: 16384) */
     int64_t window_ms;  /* an event takes articles up to this long after its
-                           last one (0: 36 hours) */
+                           last one, and at most twice this long after its
+                           first (0: 36 hours) */
     double threshold;   /* similarity to join an event (0: the default) */
 };
 

@@ -1,6 +1,7 @@
 #include "wd/cluster.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +91,6 @@ struct wd_cluster {
     uint8_t *pos;    /* per slot: its place among that decision's candidates */
     struct local *scratch; /* one article's words */
     uint32_t visit;
-    int64_t clock; /* the latest article time seen */
     char themes[MAX_THEMES][40];
     size_t n_themes;
 };
@@ -144,19 +144,20 @@ cmp_u64(const void *a, const void *b)
 }
 
 static void
+stop_fill(void)
+{
+    size_t n = sizeof STOP / sizeof *STOP;
+    for (size_t i = 0; i < n; i++)
+        stop_h[i] = XXH3_64bits(STOP[i], strlen(STOP[i]));
+    qsort(stop_h, n, sizeof *stop_h, cmp_u64);
+    n_stop = n;
+}
+
+static void
 stop_init(void)
 {
-    if (n_stop)
-        return;
-    size_t n = sizeof STOP / sizeof *STOP;
-    uint64_t tmp[sizeof STOP / sizeof *STOP];
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = XXH3_64bits(STOP[i], strlen(STOP[i]));
-    qsort(tmp, n, sizeof *tmp, cmp_u64);
-    /* Written once, in full, before n_stop says so; the same values every
-     * time, so a second thread's concurrent first call is harmless. */
-    memcpy(stop_h, tmp, sizeof tmp);
-    n_stop = n;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, stop_fill);
 }
 
 static bool
@@ -245,11 +246,10 @@ cyr_latin(uint32_t cp)
 static const char *
 latin_plain(uint32_t cp)
 {
-    static char one[2];
-    if (cp < 0x80) {
-        one[0] = (char)cp;
-        return cp >= 'a' && cp <= 'z' ? one : NULL;
-    }
+    static const char ascii[] = "a\0b\0c\0d\0e\0f\0g\0h\0i\0j\0k\0l\0m\0"
+                                "n\0o\0p\0q\0r\0s\0t\0u\0v\0w\0x\0y\0z";
+    if (cp < 0x80)
+        return cp >= 'a' && cp <= 'z' ? ascii + 2 * (cp - 'a') : NULL;
     switch (cp) {
     case 0xE0: case 0xE1: case 0xE2: case 0xE3: case 0xE4: case 0xE5:
     case 0x101: case 0x103: case 0x105: case 0x259: return "a";
@@ -417,7 +417,7 @@ read_words(struct local *l, const char *s, size_t n, float boost, size_t max)
         sentence_start = false;
         if (alpha ? letters < 3 : letters < 2)
             continue;
-        if (alpha && letters <= 8 && is_stop(word, wlen))
+        if (alpha && letters <= 12 && is_stop(word, wlen))
             continue;
         float w = boost;
         if (!alpha)
@@ -476,8 +476,10 @@ vectorize(struct wd_cluster *c, const struct wd_cluster_article *a,
     for (size_t i = 0; i < n_cc && i < 4; i++) {
         const char *cc = a->tags->countries[i].code;
         char k[4] = {'\1', cc[0], cc[1], 0};
-        /* The first country weighs most. */
-        local_add(l, term_of(k, 3), (float)COUNTRY_WEIGHT / (float)(1 + i));
+        /* Each of its first four countries, a term of weight 1 (an
+         * order of relevance as tf gave the later ones less than none:
+         * 1 + ln(1/3) < 0). */
+        local_add(l, term_of(k, 3), (float)COUNTRY_WEIGHT);
     }
     /* Document frequencies, this article included. */
     if (++c->docs >= DF_HALVE) {
@@ -617,11 +619,11 @@ in_window(const struct wd_cluster *c, const struct event *e, int64_t at)
 /* Frees the events nobody fed within the window (a few a call), and the
  * least recently fed one when every slot is taken. */
 static void
-expire(struct wd_cluster *c)
+expire(struct wd_cluster *c, int64_t now)
 {
     for (int k = 0; k < 4 && c->lru_head != NONE; k++) {
         struct event *e = &c->ev[c->lru_head];
-        if (c->clock - e->last_ms <= c->cfg.window_ms)
+        if (now - e->last_ms <= c->cfg.window_ms)
             break;
         event_free(c, c->lru_head);
     }
@@ -641,10 +643,36 @@ post_add(struct wd_cluster *c, uint32_t t, uint32_t slot)
     c->post_next[b] = (uint8_t)((c->post_next[b] + 1) % POST_WAYS);
 }
 
+#define STORY_WAYS 4
+
+static bool
+ref_alive(const struct wd_cluster *c, const struct story_ref *r)
+{
+    return r->h && c->ev[r->slot].live && c->ev[r->slot].gen == r->gen;
+}
+
+/* The story's place in the map: its own entry when it has one, else the
+ * entry to take in its bucket of STORY_WAYS: an empty one, else one whose
+ * event is gone, else the one whose event was fed least recently. */
 static struct story_ref *
 story_at(struct wd_cluster *c, uint64_t h)
 {
-    return &c->stories[h & c->stories_mask];
+    struct story_ref *b =
+        &c->stories[(h & c->stories_mask) & ~(size_t)(STORY_WAYS - 1)];
+    struct story_ref *victim = NULL;
+    for (int k = 0; k < STORY_WAYS; k++) {
+        if (b[k].h == h)
+            return &b[k];
+        if (!ref_alive(c, &b[k])) {
+            if (!victim || ref_alive(c, victim))
+                victim = &b[k];
+        } else if (!victim || (ref_alive(c, victim) &&
+                               c->ev[b[k].slot].last_ms <
+                                   c->ev[victim->slot].last_ms)) {
+            victim = &b[k];
+        }
+    }
+    return victim;
 }
 
 static uint16_t
@@ -690,7 +718,8 @@ event_count(struct wd_cluster *c, struct event *e,
             continue;
         if (!e->cc_n[k])
             memcpy(e->cc[k], cc, 3);
-        e->cc_n[k]++;
+        if (e->cc_n[k] < UINT16_MAX)
+            e->cc_n[k]++;
     }
     for (size_t i = 0; t && i < t->n_themes && i < EV_TAGS; i++) {
         uint16_t th = theme_intern(c, t->themes[i].code);
@@ -700,14 +729,17 @@ event_count(struct wd_cluster *c, struct event *e,
         if (!th || k == EV_TAGS)
             continue;
         e->th[k] = th;
-        e->th_n[k]++;
+        if (e->th_n[k] < UINT16_MAX)
+            e->th_n[k]++;
     }
 }
 
 static void
 set_title(struct event *e, const struct wd_cluster_article *a, float sim)
 {
-    size_t n = a->tlen < sizeof e->title - 1 ? a->tlen : sizeof e->title - 1;
+    size_t n = !a->title                      ? 0
+               : a->tlen < sizeof e->title - 1 ? a->tlen
+                                               : sizeof e->title - 1;
     /* Cut on a character boundary. */
     while (n > 0 && n < a->tlen && ((unsigned char)a->title[n] & 0xC0) == 0x80)
         n--;
@@ -719,7 +751,7 @@ set_title(struct event *e, const struct wd_cluster_article *a, float sim)
 static uint32_t
 event_new(struct wd_cluster *c, const struct wd_cluster_article *a)
 {
-    expire(c);
+    expire(c, a->at_ms);
     uint32_t s = c->free_head;
     if (s == NONE)
         s = (uint32_t)c->n_used++;
@@ -731,10 +763,8 @@ event_new(struct wd_cluster *c, const struct wd_cluster_article *a)
     e->gen = gen;
     e->live = true;
     e->first_ms = e->last_ms = a->at_ms;
-    char key[80];
-    int n = snprintf(key, sizeof key, "%s:%u", a->story_id ? a->story_id : "",
-                     a->revision);
-    uint64_t h = XXH3_64bits(key, (size_t)n);
+    const char *sid = a->story_id ? a->story_id : "";
+    uint64_t h = XXH3_64bits_withSeed(sid, strlen(sid), a->revision);
     snprintf(e->id, sizeof e->id, "%016llx", (unsigned long long)h);
     lru_append(c, s);
     c->n_live++;
@@ -843,8 +873,6 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
                   struct wd_cluster_result *r, struct wd_cluster_event *ev)
 {
     memset(r, 0, sizeof *r);
-    if (a->at_ms > c->clock)
-        c->clock = a->at_ms;
     uint64_t sh = XXH3_64bits(a->story_id ? a->story_id : "",
                               a->story_id ? strlen(a->story_id) : 0);
     sh |= 1;
@@ -852,8 +880,7 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
     uint32_t slot = NONE;
     /* A story already in a live event stays there, counted once: a later
      * revision, or the same one published again (after a crash). */
-    if (ref->h == sh && c->ev[ref->slot].live &&
-        c->ev[ref->slot].gen == ref->gen) {
+    if (ref->h == sh && ref_alive(c, ref)) {
         slot = ref->slot;
         struct event *e = &c->ev[slot];
         /* (Its tags and source were counted with it already.) */
@@ -899,6 +926,7 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
     uint32_t cand[SINK + 1];
     float hit[SINK + 1];
     size_t n_cand = 0;
+    hit[SINK] = 0;
     for (size_t q = 0; q < nw && q < QUERY_TERMS; q++) {
         uint32_t *ways = c->post[qw[q].t & ((1u << POST_BITS) - 1)];
         for (int k = 0; k < POST_WAYS; k++) {
@@ -941,8 +969,10 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
         struct event *e = &c->ev[s];
         double sim = cosine(qv, nq, e);
         int64_t age = a->at_ms - e->first_ms;
-        if (age > 0)
-            sim *= 1.0 - AGE_DECAY * (double)age / (double)c->cfg.window_ms;
+        if (age > 0) {
+            double f = 1.0 - AGE_DECAY * (double)age / (double)c->cfg.window_ms;
+            sim *= f > 0 ? f : 0;
+        }
         if (best == NONE || sim > best_sim ||
             (sim == best_sim && strcmp(e->id, c->ev[best].id) < 0)) {
             second = best;
@@ -963,14 +993,16 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
             r->runner_up_similarity = (float)second_sim;
         }
     } else {
-        slot = event_new(c, a);
-        r->created = true;
-        r->similarity = 1;
-        if (best != NONE && c->ev[best].live) {
+        /* The best candidate, found too weak, named before a new event
+         * may take its slot. */
+        if (best != NONE) {
             snprintf(r->runner_up, sizeof r->runner_up, "%s",
                      c->ev[best].id);
             r->runner_up_similarity = (float)best_sim;
         }
+        slot = event_new(c, a);
+        r->created = true;
+        r->similarity = 1;
     }
     struct event *e = &c->ev[slot];
     if (r->created || best_sim > e->title_sim)

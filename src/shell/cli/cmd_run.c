@@ -89,7 +89,8 @@ static const struct wd_opt run_table[] = {
      0},
     {"event-window-hours", 'W', "N", "36", NULL,
      "an event takes articles up to N hours\n"
-     "after its latest one",
+     "after its latest one (at most 2N after\n"
+     "its first)",
      0},
     {"pub-hwm", 'P', "N", "100000", NULL, "queue per subscriber", 0},
     {"stats-interval", 'S', "MS", "5000", NULL,
@@ -280,8 +281,8 @@ set(struct wd_app_config *cfg, int key, const char *val)
         cfg->threads = (unsigned)v;
         break;
     case 'E':
-        if (wd_cli_parse_num(val, 0, 1 << 24, &v))
-            return bad("bad --max-events '%s' (0 to 16777216)", val);
+        if (wd_cli_parse_num(val, 0, 1 << 20, &v))
+            return bad("bad --max-events '%s' (0 to 1048576)", val);
         cfg->max_events = (size_t)v;
         break;
     case 'W':
