@@ -225,9 +225,18 @@ wd_view_figures(struct wd_view *v, struct wd_snapshot *s, const char **latest)
     wd_pipeline_events_usage(v->pipeline, &live, &bytes);
     s->events_live = live;
     s->events_bytes = bytes;
+    s->n_events = 0; /* busiest_events(), for the routes that show them */
+    s->events = v->busiest;
+}
+
+/* The busiest events into the figures: a walk over the live events, done
+ * only for what shows them (/stats, /events, the dashboard's push), not
+ * for /metrics or /readyz. */
+static void
+busiest_events(struct wd_view *v, struct wd_snapshot *s)
+{
     s->n_events =
         wd_pipeline_busiest_events(v->pipeline, v->busiest, WD_VIEW_EVENTS);
-    s->events = v->busiest;
 }
 
 static char *
@@ -259,10 +268,12 @@ wd_view_on_http(void *ctx, const char *path, struct wd_http_reply *r)
         r->body = wd_metrics_prometheus(&s, &r->len);
     } else if (strcmp(route, "/stats") == 0) {
         wd_view_figures(v, &s, latest);
+        busiest_events(v, &s);
         r->content_type = "application/json";
         r->body = wd_metrics_json(&s, &r->len);
     } else if (strcmp(route, "/events") == 0) {
         wd_view_figures(v, &s, latest);
+        busiest_events(v, &s);
         r->event_stream = true;
         r->body = wd_metrics_json(&s, &r->len);
     } else if (strcmp(route, "/healthz") == 0) {
@@ -294,6 +305,7 @@ on_view_timer(uv_timer_t *t)
     const char *latest[WD_VIEW_LATEST];
     struct wd_snapshot s;
     wd_view_figures(v, &s, latest);
+    busiest_events(v, &s);
     size_t len;
     char *json = wd_metrics_json(&s, &len);
     if (json)
