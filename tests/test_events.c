@@ -4,6 +4,7 @@
  * summary, the seeds' state-visit stories share one event, a re-fetch
  * adds nothing, and --max-events 0 turns it all off. */
 #include "worker.h"
+#include "wd/snapshot.h"
 
 #define DEADLINE_MS 30000
 
@@ -33,6 +34,73 @@ hex16(const char *s)
         if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
             return false;
     return true;
+}
+
+/* RESUME channel from (epoch, 0) on the snapshot service: the journal's
+ * messages of the channel, each checked to decode as what the channel
+ * carries. Returns how many came, -1 on a refusal, a bad item or no
+ * answer. */
+static int
+resume_all(const char *snap, const char *channel, uint64_t epoch)
+{
+    void *zctx = zmq_ctx_new();
+    void *dealer = zmq_socket(zctx, ZMQ_DEALER);
+    int linger = 0, got = 0, rc = -1;
+    zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(dealer, snap);
+    uint8_t e8[8], s8[8];
+    wd_snapshot_put_u64(e8, epoch);
+    wd_snapshot_put_u64(s8, 0);
+    zmq_send(dealer, "RESUME", 6, ZMQ_SNDMORE);
+    zmq_send(dealer, channel, strlen(channel), ZMQ_SNDMORE);
+    zmq_send(dealer, e8, 8, ZMQ_SNDMORE);
+    zmq_send(dealer, s8, 8, 0);
+    bool events = strcmp(channel, "$events") == 0;
+    for (int64_t end = mono_ms() + DEADLINE_MS; mono_ms() < end;) {
+        zmq_pollitem_t it = {dealer, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&it, 1, 200) <= 0)
+            continue;
+        zmq_msg_t f[8];
+        int n = 0, more = 1;
+        while (more && n < 8) {
+            zmq_msg_init(&f[n]);
+            zmq_msg_recv(&f[n], dealer, 0);
+            more = zmq_msg_more(&f[n]);
+            n++;
+        }
+        const char *kind = zmq_msg_data(&f[0]);
+        size_t kl = zmq_msg_size(&f[0]);
+        bool done = true;
+        if (kl == 4 && memcmp(kind, "ITEM", 4) == 0 && n == 5) {
+            const uint8_t *d = zmq_msg_data(&f[2]);
+            size_t len = zmq_msg_size(&f[2]);
+            bool ok;
+            if (events) {
+                Wiredesk__V1__Event *e = wiredesk__v1__event__unpack(NULL, len, d);
+                ok = e && strlen(e->id) == 16 && e->articles >= 1;
+                if (e)
+                    wiredesk__v1__event__free_unpacked(e, NULL);
+            } else {
+                Wiredesk__V1__Article *a =
+                    wiredesk__v1__article__unpack(NULL, len, d);
+                ok = a && strlen(a->id) == 32 && a->title[0];
+                if (a)
+                    wiredesk__v1__article__free_unpacked(a, NULL);
+            }
+            got += ok;
+            done = !ok;
+            rc = ok ? rc : -1;
+        } else if (kl == 3 && memcmp(kind, "END", 3) == 0) {
+            rc = got;
+        }
+        for (int i = 0; i < n; i++)
+            zmq_msg_close(&f[i]);
+        if (done)
+            break;
+    }
+    zmq_close(dealer);
+    zmq_ctx_term(zctx);
+    return rc;
 }
 
 static void
@@ -70,6 +138,7 @@ test_events_on_the_wire(void)
     static struct collected got;
     CHECK(collect_until(sub, frames_pushed, &got, DEADLINE_MS));
     int articles = 0, events = 0, created = 0;
+    uint64_t epoch = got.n ? got.m[0].epoch : 0;
     char visit_event[17] = "";
     int visit_seen = 0;
     Wiredesk__V1__Event *last = NULL;
@@ -153,6 +222,11 @@ test_events_on_the_wire(void)
     snprintf(last_seq, sizeof last_seq, "{\"seq\":%d,", events);
     CHECK(strstr(out, last_seq) != NULL);
     CHECK(strstr(out, "\"change\":\"") != NULL);
+    /* The journal gives each channel its own messages back: Events on
+     * "$events" (each is an entry of its own, not a story's), Articles on
+     * "all". */
+    CHECK_INT(resume_all(snap, "$events", epoch), ==, events);
+    CHECK_INT(resume_all(snap, "all", epoch), ==, articles);
     CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     collected_free(&got);
     zmq_close(push);
