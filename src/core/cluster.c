@@ -12,7 +12,7 @@
 
 #define DEFAULT_EVENTS 16384
 #define DEFAULT_WINDOW_MS (36LL * 3600 * 1000)
-#define DEFAULT_THRESHOLD 0.20
+#define DEFAULT_THRESHOLD 0.22
 
 #define ART_TERMS 48     /* heaviest terms an article keeps */
 #define EV_TERMS 48      /* heaviest terms an event's centroid keeps */
