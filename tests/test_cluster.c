@@ -226,6 +226,56 @@ test_bounded_and_never_reused(void)
 }
 
 static void
+test_explanation_when_full(void)
+{
+    /* One slot: the event the article was compared with leaves to make
+     * room for the article's own, and the explanation still names it. */
+    struct wd_cluster_config cfg = {.max_events = 1};
+    struct wd_cluster *c;
+    CHECK_OK(wd_cluster_new(&c, &cfg));
+    struct wd_cluster_result a, b;
+    feed(c, &quake_a, 1, T0, &a);
+    feed(c, &background[0], 1, T0 + HOUR, &b);
+    struct doc other = {"o", "Malatya orchards report record apricot harvest",
+                        "Growers around Malatya picked more apricots than in "
+                        "any year, the chamber of agriculture said.",
+                        "farm"};
+    feed(c, &other, 1, T0 + 2 * HOUR, &b);
+    CHECK(b.created);
+    CHECK(strcmp(b.runner_up, b.event_id) != 0);
+    wd_cluster_free(c);
+}
+
+static void
+test_old_event_takes_nothing(void)
+{
+    /* The same report again and again (a copy a story, as a wire's
+     * re-dated repeats): it joins while the event is young, and twice
+     * the window after the event's first story its pull is gone even
+     * though the event was fed within the window; the similarity said is
+     * not below 0. */
+    struct wd_cluster_config cfg = {.window_ms = 10 * HOUR};
+    struct wd_cluster *c = warm(&cfg);
+    struct wd_cluster_result r, first;
+    feed(c, &quake_a, 1, T0, &first);
+    static const char *const ids[] = {"u1", "u2", "late"};
+    static const int64_t at[] = {9 * HOUR, 15 * HOUR, 21 * HOUR};
+    for (int i = 0; i < 3; i++) {
+        struct doc d = quake_a;
+        d.id = ids[i];
+        feed(c, &d, 1, T0 + at[i], &r);
+        if (i < 2) {
+            CHECK_STR(r.event_id, first.event_id);
+        } else {
+            CHECK(r.created);
+            CHECK_STR(r.runner_up, first.event_id);
+            CHECK(r.runner_up_similarity >= 0.0f);
+        }
+    }
+    wd_cluster_free(c);
+}
+
+static void
 test_deterministic(void)
 {
     char first[8][WD_CLUSTER_ID_LEN + 1];
@@ -280,6 +330,8 @@ main(void)
     RUN(test_revision_stays);
     RUN(test_window);
     RUN(test_bounded_and_never_reused);
+    RUN(test_explanation_when_full);
+    RUN(test_old_event_takes_nothing);
     RUN(test_deterministic);
     RUN(test_bad_text);
     return TEST_DONE();
