@@ -77,6 +77,20 @@ push(struct arts *v, struct art a)
     v->a[v->n++] = a;
 }
 
+static void
+arts_free(struct arts *v)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        free(v->a[i].event);
+        free(v->a[i].source);
+        free(v->a[i].title);
+        free(v->a[i].body);
+        free(v->a[i].set);
+    }
+    free(v->a);
+    *v = (struct arts){0};
+}
+
 static int64_t
 iso_ms(const char *s)
 {
@@ -428,14 +442,7 @@ seeds_check(const char *seeds, const char *truth_path, bool verbose,
     }
     printf("seeds: %zu stories, %zu in named events: %s\n", v.n, named,
            ok && named ? "PASS" : "FAIL");
-    for (size_t i = 0; i < v.n; i++) {
-        free(v.a[i].event);
-        free(v.a[i].source);
-        free(v.a[i].title);
-        free(v.a[i].body);
-        free(v.a[i].set);
-    }
-    free(v.a);
+    arts_free(&v);
     for (size_t i = 0; i < nf; i++)
         free(files[i]);
     free(truth);
@@ -650,14 +657,7 @@ main(int argc, char **argv)
         printf("FLOOR: the seeds check does not hold\n");
         rc = 1;
     }
-    for (size_t i = 0; i < all.n; i++) {
-        free(all.a[i].event);
-        free(all.a[i].source);
-        free(all.a[i].title);
-        free(all.a[i].body);
-        free(all.a[i].set);
-    }
-    free(all.a);
+    arts_free(&all);
     for (size_t i = 0; i < nn; i++)
         free(names[i]);
     wd_tagger_free(tagger);

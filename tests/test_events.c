@@ -61,13 +61,7 @@ resume_all(const char *snap, const char *channel, uint64_t epoch)
         if (zmq_poll(&it, 1, 200) <= 0)
             continue;
         zmq_msg_t f[8];
-        int n = 0, more = 1;
-        while (more && n < 8) {
-            zmq_msg_init(&f[n]);
-            zmq_msg_recv(&f[n], dealer, 0);
-            more = zmq_msg_more(&f[n]);
-            n++;
-        }
+        int n = recv_frames(dealer, f, 8);
         const char *kind = zmq_msg_data(&f[0]);
         size_t kl = zmq_msg_size(&f[0]);
         bool done = true;

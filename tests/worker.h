@@ -536,6 +536,21 @@ ack_request(void *dealer, uint64_t req, const uint8_t *page, size_t len,
     return wd_ingest_ack_wait(dealer, req, timeout_ms, answer, cap);
 }
 
+/* Reads one multi-frame message into f[] (at most cap frames; more stay
+ * unread), each initialised; returns how many. The caller closes them. */
+static inline int
+recv_frames(void *s, zmq_msg_t *f, int cap)
+{
+    int n = 0, more = 1;
+    while (more && n < cap) {
+        zmq_msg_init(&f[n]);
+        zmq_msg_recv(&f[n], s, 0);
+        more = zmq_msg_more(&f[n]);
+        n++;
+    }
+    return n;
+}
+
 /* The value of the line "NAME VALUE" of the worker's /metrics (name with
  * its labels), or -1 (also while the worker is not serving yet). */
 static inline long long
