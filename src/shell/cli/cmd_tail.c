@@ -345,7 +345,18 @@ resume_from(struct tail *t, const char *channel, uint64_t epoch, uint64_t seq,
             } else if (mine && k == 5 && strcmp(kind, WD_SNAPSHOT_ITEM) == 0) {
                 uint64_t s = part_u64(p, k, 3), e = part_u64(p, k, 4);
                 epoch = e, seq = s; /* the next round goes on from here */
-                if (e != live_epoch || s < live_seq) {
+                /* An item of another run than the live message's is
+                 * judged and remembered like a live one: the same message
+                 * may still wait in the SUB socket (sent before the
+                 * worker died, read after this resume) and must then be
+                 * dropped as a repeat. The live run's earlier items are
+                 * below the live message's number, which is remembered
+                 * already. */
+                bool fresh =
+                    e == live_epoch ||
+                    wd_snapshot_track_see(t->track, ch, e, s, NULL) !=
+                        WD_SEQ_OLD;
+                if (fresh && (e != live_epoch || s < live_seq)) {
                     print_message(t, ch, zmq_msg_data(&p[2]),
                                   zmq_msg_size(&p[2]), s);
                     printed++;
