@@ -125,10 +125,13 @@ load_jsonl(const char *path, const char *set, struct arts *v)
             continue;
         }
         struct art a = {
-            .event = dup_or_empty(json_string_value(json_object_get(o, "event"))),
+            .event =
+                dup_or_empty(json_string_value(json_object_get(o, "event"))),
             .at_ms = iso_ms(json_string_value(json_object_get(o, "time"))),
-            .source = dup_or_empty(json_string_value(json_object_get(o, "source"))),
-            .title = dup_or_empty(json_string_value(json_object_get(o, "title"))),
+            .source =
+                dup_or_empty(json_string_value(json_object_get(o, "source"))),
+            .title =
+                dup_or_empty(json_string_value(json_object_get(o, "title"))),
             .body = dup_or_empty(json_string_value(json_object_get(o, "body"))),
             .set = strdup(set),
         };
@@ -392,22 +395,22 @@ seeds_check(const char *seeds, const char *truth_path, bool verbose,
                     char *tab = memchr(l, '\t', ll);
                     if (tab && l[0] != '#' &&
                         strlen(it->title) >= ll - (size_t)(tab + 1 - l) &&
-                        strncmp(it->title, tab + 1, ll - (size_t)(tab + 1 - l)) ==
-                            0 &&
+                        strncmp(it->title, tab + 1,
+                                ll - (size_t)(tab + 1 - l)) == 0 &&
                         (size_t)(tab - l) < sizeof ev)
                         snprintf(ev, sizeof ev, "%.*s", (int)(tab - l), l);
                     l = nl ? nl + 1 : NULL;
                 }
                 push(&v, (struct art){
-                            .event = strdup(ev),
-                            /* Received together, as the worker times
-                                             * them (not by their dates). */
-                            .at_ms = now_ms,
-                            .source = strdup(files[i]),
-                            .title = strdup(it->title),
-                            .body = strdup(it->body),
-                            .set = strdup("seeds"),
-                        });
+                             .event = strdup(ev),
+                             /* Received together, as the worker times
+                              * them (not by their dates). */
+                             .at_ms = now_ms,
+                             .source = strdup(files[i]),
+                             .title = strdup(it->title),
+                             .body = strdup(it->body),
+                             .set = strdup("seeds"),
+                         });
             }
         free(body);
         wd_arena_reset(&arena);
@@ -483,9 +486,8 @@ scale(long n)
     for (long i = 0; i < n; i++) {
         size_t len = 0;
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        const char *base = x % 3 == 0 && i >= RECENT
-                               ? recent[(x >> 8) % RECENT]
-                               : NULL;
+        const char *base =
+            x % 3 == 0 && i >= RECENT ? recent[(x >> 8) % RECENT] : NULL;
         for (int w = 0; w < WORDS; w++) {
             char word[16];
             size_t k = synth_word(&x, word);
@@ -536,8 +538,8 @@ scale(long n)
     printf("scale: %ld articles (one a second), %.1f us an article, %zu "
            "events founded, %zu live at the end, clusterer %.1f MiB at most, "
            "RssAnon %+.1f MiB over the start\n",
-           n, busy * 1e6 / (double)n, founded, live,
-           (double)bytes / (1 << 20), (double)(anon - anon0) / 1024.0);
+           n, busy * 1e6 / (double)n, founded, live, (double)bytes / (1 << 20),
+           (double)(anon - anon0) / 1024.0);
     wd_cluster_free(c);
     return 0;
 }

@@ -82,8 +82,8 @@ static const struct doc quake_c = {
     "wire"};
 
 static void
-feed(struct wd_cluster *c, const struct doc *d, uint32_t revision,
-     int64_t at, struct wd_cluster_result *r)
+feed(struct wd_cluster *c, const struct doc *d, uint32_t revision, int64_t at,
+     struct wd_cluster_result *r)
 {
     struct wd_cluster_article a = {
         .story_id = d->id,
@@ -155,7 +155,8 @@ test_revision_stays(void)
     struct wd_cluster_result a, b;
     feed(c, &quake_a, 1, T0, &a);
     /* The same story's full text, whatever it now says. */
-    struct doc upgraded = {"qa", "Malatya earthquake", "Completely other "
+    struct doc upgraded = {"qa", "Malatya earthquake",
+                           "Completely other "
                            "words about planting orchards in spring.",
                            "wire"};
     feed(c, &upgraded, 2, T0 + HOUR, &b);
@@ -195,13 +196,13 @@ test_bounded_and_never_reused(void)
     char ids[40][WD_CLUSTER_ID_LEN + 1];
     for (int i = 0; i < 40; i++) {
         /* Words of their own: three letters that say i, then more. */
-        char id[16], w[4] = {(char)('b' + i % 20), (char)('c' + i / 20),
-                             'q', 0};
+        char id[16],
+            w[4] = {(char)('b' + i % 20), (char)('c' + i / 20), 'q', 0};
         char title[96], body[200];
         snprintf(id, sizeof id, "s%d", i);
         snprintf(title, sizeof title, "%sorama %sendix", w, w);
-        snprintf(body, sizeof body, "%salpha %sbravo %scharlie %sdelta.", w,
-                 w, w, w);
+        snprintf(body, sizeof body, "%salpha %sbravo %scharlie %sdelta.", w, w,
+                 w, w);
         struct doc d = {id, title, body, "src"};
         struct wd_cluster_result r;
         feed(c, &d, 1, T0 + i, &r);

@@ -70,7 +70,8 @@ resume_all(const char *snap, const char *channel, uint64_t epoch)
             size_t len = zmq_msg_size(&f[2]);
             bool ok;
             if (events) {
-                Wiredesk__V1__Event *e = wiredesk__v1__event__unpack(NULL, len, d);
+                Wiredesk__V1__Event *e =
+                    wiredesk__v1__event__unpack(NULL, len, d);
                 ok = e && strlen(e->id) == 16 && e->articles >= 1;
                 if (e)
                     wiredesk__v1__event__free_unpacked(e, NULL);
@@ -140,8 +141,8 @@ test_events_on_the_wire(void)
         if (strcmp(got.m[i].channel, "$events") == 0) {
             if (last)
                 wiredesk__v1__event__free_unpacked(last, NULL);
-            last = wiredesk__v1__event__unpack(NULL, got.m[i].len,
-                                               got.m[i].data);
+            last =
+                wiredesk__v1__event__unpack(NULL, got.m[i].len, got.m[i].data);
             CHECK(last != NULL);
             events++;
             created += last && strcmp(last->change, "created") == 0;
@@ -195,8 +196,7 @@ test_events_on_the_wire(void)
     CHECK_INT(visit_seen, ==, 3);
     CHECK_INT(created, <, articles); /* some stories joined an event */
     CHECK_INT(created, >=, 2);
-    CHECK_INT(worker_metric(&w, "wiredesk_events_created_total"), ==,
-              created);
+    CHECK_INT(worker_metric(&w, "wiredesk_events_created_total"), ==, created);
     CHECK_INT(worker_metric(&w, "wiredesk_events_joined_total"), ==,
               articles - created);
     CHECK_INT(worker_metric(&w, "wiredesk_events_live"), ==, created);

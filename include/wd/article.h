@@ -34,16 +34,16 @@ int wd_article_pack(const struct wd_item *it, const struct wd_tags *tags,
  * message concatenated with another is their merge), into the arena.
  * Returns 0 or WD_ENOMEM. */
 int wd_article_add_event(const uint8_t *buf, size_t len,
-                         const struct wd_cluster_result *r,
-                         struct wd_arena *a, uint8_t **out, size_t *out_len);
+                         const struct wd_cluster_result *r, struct wd_arena *a,
+                         uint8_t **out, size_t *out_len);
 
 /* Packs the Event message of ev (channel "$events"): its summary after
  * the story article_id (titled article_title) founded or joined it, as r
  * says, at at_ms. Returns 0 or WD_ENOMEM. */
 int wd_event_pack(const struct wd_cluster_event *ev,
                   const struct wd_cluster_result *r, const char *article_id,
-                  const char *article_title, int64_t at_ms,
-                  struct wd_arena *a, uint8_t **buf, size_t *len);
+                  const char *article_title, int64_t at_ms, struct wd_arena *a,
+                  uint8_t **buf, size_t *len);
 
 /* Decodes Article bytes and renders one JSON object (one line, no newline)
  * with "channel" first, then every Article field. Returns a malloc'd string

@@ -22,9 +22,9 @@
 
 #define WD_CHANNEL_ALL "all"
 #define WD_CHANNEL_STATS "$stats"
-#define WD_CHANNEL_DEDUP "$dedup" /* DedupDecision of each drop */
+#define WD_CHANNEL_DEDUP "$dedup"   /* DedupDecision of each drop */
 #define WD_CHANNEL_EVENTS "$events" /* Event founded or joined */
-#define WD_CHANNEL_MAX 64         /* bytes of a channel name, with the NUL */
+#define WD_CHANNEL_MAX 64           /* bytes of a channel name, with the NUL */
 
 /* Writes "country.<CC>" to buf. Returns 0, or WD_EINVAL when cc is not two
  * upper-case ASCII letters. */

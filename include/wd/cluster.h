@@ -9,8 +9,8 @@
  *   - an article is a sparse vector of its headline's and lead's words
  *     (lower-cased, cut to their first WD_CLUSTER_STEM letters so that
  *     "president", "presidents" and "presidential" are one term; names also
- *     as a cross-script skeleton), weighted by rarity (log tf x idf, the document
- *     frequencies counted over the stream itself), the title's and the
+ *     as a cross-script skeleton), weighted by rarity (log tf x idf, the
+ * document frequencies counted over the stream itself), the title's and the
  *     names' words (capitalised inside a sentence) weighted up, plus its
  *     countries as terms;
  *   - an event is the sum of its articles' vectors (its centroid, cut to
@@ -39,17 +39,17 @@
 
 #include "wd/tag.h"
 
-#define WD_CLUSTER_STEM 6      /* letters a term keeps */
-#define WD_CLUSTER_ID_LEN 16   /* hex digits of an event id */
-#define WD_CLUSTER_TOP 6       /* countries and themes an event reports */
-#define WD_CLUSTER_TITLE 160   /* bytes of an event's title, NUL included */
+#define WD_CLUSTER_STEM 6    /* letters a term keeps */
+#define WD_CLUSTER_ID_LEN 16 /* hex digits of an event id */
+#define WD_CLUSTER_TOP 6     /* countries and themes an event reports */
+#define WD_CLUSTER_TITLE 160 /* bytes of an event's title, NUL included */
 
 struct wd_cluster_config {
-    size_t max_events;  /* live events kept (0: 16384) */
-    int64_t window_ms;  /* an event takes articles up to this long after its
-                           last one, and at most twice this long after its
-                           first (0: 36 hours) */
-    double threshold;   /* similarity to join an event (0: the default) */
+    size_t max_events; /* live events kept (0: 16384) */
+    int64_t window_ms; /* an event takes articles up to this long after its
+                          last one, and at most twice this long after its
+                          first (0: 36 hours) */
+    double threshold;  /* similarity to join an event (0: the default) */
 };
 
 /* What the clusterer reads of an article. */
@@ -95,7 +95,8 @@ struct wd_cluster_event {
 struct wd_cluster;
 
 /* Returns 0, WD_EINVAL (a threshold outside (0, 1]) or WD_ENOMEM. */
-int wd_cluster_new(struct wd_cluster **out, const struct wd_cluster_config *cfg);
+int wd_cluster_new(struct wd_cluster **out,
+                   const struct wd_cluster_config *cfg);
 
 /* NULL is a no-op. */
 void wd_cluster_free(struct wd_cluster *c);

@@ -222,7 +222,8 @@ wd_event_json(const uint8_t *buf, size_t len, const char *channel)
     json_object_set_new(o, "title", json_string(e->title));
     json_object_set_new(o, "articles", json_integer(e->articles));
     json_object_set_new(o, "sources", json_integer(e->sources));
-    json_object_set_new(o, "countries", str_array(e->countries, e->n_countries));
+    json_object_set_new(o, "countries",
+                        str_array(e->countries, e->n_countries));
     json_object_set_new(o, "themes", str_array(e->themes, e->n_themes));
     json_object_set_new(o, "first_seen_ms", json_integer(e->first_seen_ms));
     json_object_set_new(o, "last_seen_ms", json_integer(e->last_seen_ms));

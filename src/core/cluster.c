@@ -18,16 +18,17 @@
 #define EV_TERMS 48      /* heaviest terms an event's centroid keeps */
 #define MAX_CANDIDATES 8 /* compared in full, of those */
 #define QUERY_TERMS 16   /* an article's terms that find candidates */
-#define BODY_WORDS 100   /* words of the body read: its lead, which says
-                            what happened (the rest is background) */
-#define LOCAL_CAP 2048   /* distinct words of one article, at most */
-#define EV_SOURCES 32    /* distinct sources counted exactly */
-#define EV_TAGS 8        /* countries and themes counted per event */
-#define POST_BITS 16     /* 2^16 posting buckets ... */
-#define POST_WAYS 8      /* ... of 8 event slots each */
-#define DF_BITS 19       /* 2^19 document-frequency counters (1 MiB) */
+#define BODY_WORDS                                                             \
+    100                     /* words of the body read: its lead, which says    \
+                               what happened (the rest is background) */
+#define LOCAL_CAP 2048      /* distinct words of one article, at most */
+#define EV_SOURCES 32       /* distinct sources counted exactly */
+#define EV_TAGS 8           /* countries and themes counted per event */
+#define POST_BITS 16        /* 2^16 posting buckets ... */
+#define POST_WAYS 8         /* ... of 8 event slots each */
+#define DF_BITS 19          /* 2^19 document-frequency counters (1 MiB) */
 #define DF_HALVE (1u << 15) /* documents after which every count halves */
-#define MAX_THEMES 512   /* distinct theme slugs interned */
+#define MAX_THEMES 512      /* distinct theme slugs interned */
 #define NONE UINT32_MAX
 
 /* The weights, chosen on the development streams (bench/RESULTS.md). */
@@ -48,7 +49,7 @@ struct term {
 };
 
 struct event {
-    uint32_t gen;  /* bumped when the slot is freed */
+    uint32_t gen; /* bumped when the slot is freed */
     bool live;
     uint32_t prev, next; /* the feed order (least recently fed first) */
     char id[WD_CLUSTER_ID_LEN + 1];
@@ -101,36 +102,231 @@ struct wd_cluster {
  * their content. The running frequencies do the rest. */
 static const char *const STOP[] = {
     /* en */
-    "about", "after", "again", "against", "also", "among", "and", "are",
-    "been", "before", "being", "between", "both", "but", "can", "could",
-    "did", "does", "during", "each", "for", "from", "had", "has", "have",
-    "her", "here", "him", "his", "how", "its", "into", "more", "most",
-    "not", "now", "off", "once", "only", "other", "our", "out", "over",
-    "said", "says", "she", "should", "since", "some", "such", "than",
-    "that", "the", "their", "them", "then", "there", "these", "they",
-    "this", "those", "through", "under", "until", "very", "was", "were",
-    "what", "when", "where", "which", "while", "who", "whom", "why", "will",
-    "with", "would", "you", "your", "year", "years", "new", "one", "two",
-    "told", "according", "last", "first", "just", "still", "may", "any",
-    "all", "per", "cent", "percent", "week", "day", "days", "monday",
-    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "today", "yesterday", "tomorrow",
+    "about",
+    "after",
+    "again",
+    "against",
+    "also",
+    "among",
+    "and",
+    "are",
+    "been",
+    "before",
+    "being",
+    "between",
+    "both",
+    "but",
+    "can",
+    "could",
+    "did",
+    "does",
+    "during",
+    "each",
+    "for",
+    "from",
+    "had",
+    "has",
+    "have",
+    "her",
+    "here",
+    "him",
+    "his",
+    "how",
+    "its",
+    "into",
+    "more",
+    "most",
+    "not",
+    "now",
+    "off",
+    "once",
+    "only",
+    "other",
+    "our",
+    "out",
+    "over",
+    "said",
+    "says",
+    "she",
+    "should",
+    "since",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "under",
+    "until",
+    "very",
+    "was",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "year",
+    "years",
+    "new",
+    "one",
+    "two",
+    "told",
+    "according",
+    "last",
+    "first",
+    "just",
+    "still",
+    "may",
+    "any",
+    "all",
+    "per",
+    "cent",
+    "percent",
+    "week",
+    "day",
+    "days",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "tomorrow",
     /* ru */
-    "это", "как", "так", "что", "для", "его", "она", "они", "оно", "был",
-    "была", "были", "было", "быть", "будет", "при", "или", "уже", "также",
-    "того", "этого", "этом", "этой", "этих", "который", "которая",
-    "которые", "которых", "после", "более", "между", "через", "года",
-    "году", "лет", "чем", "только", "сообщает", "сообщил", "сообщила",
-    "заявил", "заявила", "словам", "однако", "около", "всех", "все",
-    "всего", "над", "под", "без", "где", "когда", "ещё", "еще", "его",
-    "ее", "её", "них", "нее", "понедельник", "вторник", "среду", "четверг",
-    "пятницу", "субботу", "воскресенье", "сегодня", "вчера",
+    "это",
+    "как",
+    "так",
+    "что",
+    "для",
+    "его",
+    "она",
+    "они",
+    "оно",
+    "был",
+    "была",
+    "были",
+    "было",
+    "быть",
+    "будет",
+    "при",
+    "или",
+    "уже",
+    "также",
+    "того",
+    "этого",
+    "этом",
+    "этой",
+    "этих",
+    "который",
+    "которая",
+    "которые",
+    "которых",
+    "после",
+    "более",
+    "между",
+    "через",
+    "года",
+    "году",
+    "лет",
+    "чем",
+    "только",
+    "сообщает",
+    "сообщил",
+    "сообщила",
+    "заявил",
+    "заявила",
+    "словам",
+    "однако",
+    "около",
+    "всех",
+    "все",
+    "всего",
+    "над",
+    "под",
+    "без",
+    "где",
+    "когда",
+    "ещё",
+    "еще",
+    "его",
+    "ее",
+    "её",
+    "них",
+    "нее",
+    "понедельник",
+    "вторник",
+    "среду",
+    "четверг",
+    "пятницу",
+    "субботу",
+    "воскресенье",
+    "сегодня",
+    "вчера",
     /* de, fr, es, tr (the commonest) */
-    "der", "die", "das", "und", "den", "dem", "des", "ein", "eine", "einer",
-    "mit", "von", "auf", "ist", "sich", "nicht", "auch", "les", "des",
-    "une", "dans", "pour", "par", "sur", "est", "qui", "que", "avec",
-    "del", "las", "los", "una", "por", "con", "para", "que", "bir", "ile",
-    "için", "olarak", "olan", "gibi", "daha", "çok",
+    "der",
+    "die",
+    "das",
+    "und",
+    "den",
+    "dem",
+    "des",
+    "ein",
+    "eine",
+    "einer",
+    "mit",
+    "von",
+    "auf",
+    "ist",
+    "sich",
+    "nicht",
+    "auch",
+    "les",
+    "des",
+    "une",
+    "dans",
+    "pour",
+    "par",
+    "sur",
+    "est",
+    "qui",
+    "que",
+    "avec",
+    "del",
+    "las",
+    "los",
+    "una",
+    "por",
+    "con",
+    "para",
+    "que",
+    "bir",
+    "ile",
+    "için",
+    "olarak",
+    "olan",
+    "gibi",
+    "daha",
+    "çok",
 };
 
 static uint64_t stop_h[sizeof STOP / sizeof *STOP];
@@ -171,7 +367,7 @@ is_stop(const char *w, size_t n)
 
 struct local {
     uint32_t t[LOCAL_CAP];
-    float tf[LOCAL_CAP]; /* boosted occurrences */
+    float tf[LOCAL_CAP];         /* boosted occurrences */
     uint16_t idx[LOCAL_CAP * 2]; /* open addressing: index + 1 */
     size_t n;
 };
@@ -215,29 +411,46 @@ term_of(const char *s, size_t n)
 static const char *
 cyr_latin(uint32_t cp)
 {
-    static const char *const ru[] = {
-        "a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m",
-        "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh",
-        "shch", "", "y", "", "e", "yu", "ya"}; /* U+0430 .. U+044F */
+    static const char
+        *const ru[] = {"a", "b", "v", "g",  "d",  "e",  "zh", "z",    "i",
+                       "y", "k", "l", "m",  "n",  "o",  "p",  "r",    "s",
+                       "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "",
+                       "y", "",  "e", "yu", "ya"}; /* U+0430 .. U+044F */
     if (cp >= 0x430 && cp <= 0x44F)
         return ru[cp - 0x430];
     switch (cp) {
-    case 0x451: return "e";  /* ё */
-    case 0x456: return "i";  /* і */
-    case 0x4D9: return "a";  /* ә */
-    case 0x493: return "g";  /* ғ */
-    case 0x49B: return "k";  /* қ */
-    case 0x4A3: return "n";  /* ң */
-    case 0x4E9: return "o";  /* ө */
-    case 0x4B1: return "u";  /* ұ */
-    case 0x4AF: return "u";  /* ү */
-    case 0x4BB: return "h";  /* һ */
-    case 0x45E: return "o";  /* ў */
-    case 0x4B3: return "h";  /* ҳ */
-    case 0x4B7: return "j";  /* ҷ */
-    case 0x4E3: return "i";  /* ӣ */
-    case 0x4EF: return "u";  /* ӯ */
-    default: return NULL;
+    case 0x451:
+        return "e"; /* ё */
+    case 0x456:
+        return "i"; /* і */
+    case 0x4D9:
+        return "a"; /* ә */
+    case 0x493:
+        return "g"; /* ғ */
+    case 0x49B:
+        return "k"; /* қ */
+    case 0x4A3:
+        return "n"; /* ң */
+    case 0x4E9:
+        return "o"; /* ө */
+    case 0x4B1:
+        return "u"; /* ұ */
+    case 0x4AF:
+        return "u"; /* ү */
+    case 0x4BB:
+        return "h"; /* һ */
+    case 0x45E:
+        return "o"; /* ў */
+    case 0x4B3:
+        return "h"; /* ҳ */
+    case 0x4B7:
+        return "j"; /* ҷ */
+    case 0x4E3:
+        return "i"; /* ӣ */
+    case 0x4EF:
+        return "u"; /* ӯ */
+    default:
+        return NULL;
     }
 }
 
@@ -251,28 +464,84 @@ latin_plain(uint32_t cp)
     if (cp < 0x80)
         return cp >= 'a' && cp <= 'z' ? ascii + 2 * (cp - 'a') : NULL;
     switch (cp) {
-    case 0xE0: case 0xE1: case 0xE2: case 0xE3: case 0xE4: case 0xE5:
-    case 0x101: case 0x103: case 0x105: case 0x259: return "a";
-    case 0xE7: case 0x107: case 0x10D: return "ch";
-    case 0xE8: case 0xE9: case 0xEA: case 0xEB: case 0x113: case 0x119:
-    case 0x11B: return "e";
-    case 0xEC: case 0xED: case 0xEE: case 0xEF: case 0x131: case 0x12B:
+    case 0xE0:
+    case 0xE1:
+    case 0xE2:
+    case 0xE3:
+    case 0xE4:
+    case 0xE5:
+    case 0x101:
+    case 0x103:
+    case 0x105:
+    case 0x259:
+        return "a";
+    case 0xE7:
+    case 0x107:
+    case 0x10D:
+        return "ch";
+    case 0xE8:
+    case 0xE9:
+    case 0xEA:
+    case 0xEB:
+    case 0x113:
+    case 0x119:
+    case 0x11B:
+        return "e";
+    case 0xEC:
+    case 0xED:
+    case 0xEE:
+    case 0xEF:
+    case 0x131:
+    case 0x12B:
         return "i";
-    case 0xF1: case 0x144: case 0x148: return "n";
-    case 0xF2: case 0xF3: case 0xF4: case 0xF5: case 0xF6: case 0xF8:
-    case 0x14D: case 0x151: return "o";
-    case 0xF9: case 0xFA: case 0xFB: case 0xFC: case 0x16B: case 0x16F:
-    case 0x171: return "u";
-    case 0xFD: case 0xFF: return "y";
-    case 0x15F: case 0x219: case 0x161: case 0x15B: return "sh";
-    case 0x163: case 0x21B: case 0x165: return "t";
-    case 0x11F: return "g";
-    case 0x17E: return "zh";
-    case 0x142: return "l";
-    case 0x159: return "r";
-    case 0x17A: case 0x17C: return "z";
-    case 0xDF: return "ss";
-    default: return NULL;
+    case 0xF1:
+    case 0x144:
+    case 0x148:
+        return "n";
+    case 0xF2:
+    case 0xF3:
+    case 0xF4:
+    case 0xF5:
+    case 0xF6:
+    case 0xF8:
+    case 0x14D:
+    case 0x151:
+        return "o";
+    case 0xF9:
+    case 0xFA:
+    case 0xFB:
+    case 0xFC:
+    case 0x16B:
+    case 0x16F:
+    case 0x171:
+        return "u";
+    case 0xFD:
+    case 0xFF:
+        return "y";
+    case 0x15F:
+    case 0x219:
+    case 0x161:
+    case 0x15B:
+        return "sh";
+    case 0x163:
+    case 0x21B:
+    case 0x165:
+        return "t";
+    case 0x11F:
+        return "g";
+    case 0x17E:
+        return "zh";
+    case 0x142:
+        return "l";
+    case 0x159:
+        return "r";
+    case 0x17A:
+    case 0x17C:
+        return "z";
+    case 0xDF:
+        return "ss";
+    default:
+        return NULL;
     }
 }
 
@@ -310,9 +579,9 @@ skeleton(const char *word, size_t wlen, char out[6])
     }
     if (cyr && n >= 5) {
         static const char *const endings[] = {
-            "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ой",
-            "ей", "ом", "ем", "ым", "им", "ах", "ях", "ов", "ев", "ую", "ая",
-            "ые", "ие", "а", "я", "у", "ю", "е", "ы", "и", "ь"};
+            "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей",
+            "ом",  "ем",  "ым",  "им",  "ах",  "ях",  "ов",  "ев",  "ую", "ая",
+            "ые",  "ие",  "а",   "я",   "у",   "ю",   "е",   "ы",   "и",  "ь"};
         for (size_t k = 0; k < sizeof endings / sizeof *endings; k++)
             if (ends_cps(w, n, endings[k])) {
                 size_t cut = 0;
@@ -496,8 +765,7 @@ vectorize(struct wd_cluster *c, const struct wd_cluster_article *a,
         double idf = log((n_docs + 1.0) / ((double)*df + 0.5));
         if (idf <= 0)
             continue;
-        byw[n++] = (struct term){l->t[i],
-                                 (float)((1.0 + log(l->tf[i])) * idf)};
+        byw[n++] = (struct term){l->t[i], (float)((1.0 + log(l->tf[i])) * idf)};
     }
     qsort(byw, n, sizeof *byw, cmp_w_desc);
     if (n > ART_TERMS)
@@ -666,9 +934,9 @@ story_at(struct wd_cluster *c, uint64_t h)
         if (!ref_alive(c, &b[k])) {
             if (!victim || ref_alive(c, victim))
                 victim = &b[k];
-        } else if (!victim || (ref_alive(c, victim) &&
-                               c->ev[b[k].slot].last_ms <
-                                   c->ev[victim->slot].last_ms)) {
+        } else if (!victim ||
+                   (ref_alive(c, victim) &&
+                    c->ev[b[k].slot].last_ms < c->ev[victim->slot].last_ms)) {
             victim = &b[k];
         }
     }
@@ -737,7 +1005,7 @@ event_count(struct wd_cluster *c, struct event *e,
 static void
 set_title(struct event *e, const struct wd_cluster_article *a, float sim)
 {
-    size_t n = !a->title                      ? 0
+    size_t n = !a->title                       ? 0
                : a->tlen < sizeof e->title - 1 ? a->tlen
                                                : sizeof e->title - 1;
     /* Cut on a character boundary. */
@@ -841,8 +1109,8 @@ wd_cluster_new(struct wd_cluster **out, const struct wd_cluster_config *cfg)
     c->stamp = calloc(k.max_events, sizeof *c->stamp);
     c->pos = calloc(k.max_events, 1);
     c->scratch = malloc(sizeof *c->scratch);
-    if (!c->scratch || !c->pos || !c->ev || !c->df || !c->post || !c->post_next || !c->stories ||
-        !c->stamp) {
+    if (!c->scratch || !c->pos || !c->ev || !c->df || !c->post ||
+        !c->post_next || !c->stories || !c->stamp) {
         wd_cluster_free(c);
         return WD_ENOMEM;
     }
@@ -988,16 +1256,14 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
         slot = best;
         r->similarity = (float)best_sim;
         if (second != NONE) {
-            snprintf(r->runner_up, sizeof r->runner_up, "%s",
-                     c->ev[second].id);
+            snprintf(r->runner_up, sizeof r->runner_up, "%s", c->ev[second].id);
             r->runner_up_similarity = (float)second_sim;
         }
     } else {
         /* The best candidate, found too weak, named before a new event
          * may take its slot. */
         if (best != NONE) {
-            snprintf(r->runner_up, sizeof r->runner_up, "%s",
-                     c->ev[best].id);
+            snprintf(r->runner_up, sizeof r->runner_up, "%s", c->ev[best].id);
             r->runner_up_similarity = (float)best_sim;
         }
         slot = event_new(c, a);
@@ -1046,9 +1312,8 @@ wd_cluster_busiest(const struct wd_cluster *c, struct wd_cluster_event *out,
             top[k - 1] = s;
         else
             continue;
-        for (size_t i = k - 1; i > 0 && busier(&c->ev[top[i]],
-                                                 &c->ev[top[i - 1]]);
-             i--) {
+        for (size_t i = k - 1;
+             i > 0 && busier(&c->ev[top[i]], &c->ev[top[i - 1]]); i--) {
             uint32_t t = top[i];
             top[i] = top[i - 1];
             top[i - 1] = t;

@@ -176,8 +176,10 @@ wd_metrics_prometheus(const struct wd_snapshot *s, size_t *len)
             st->c[WD_C_EVENTS_JOINED]);
     gauge(&o, "events_live", "Events that can still take articles.",
           (double)s->events_live);
-    gauge(&o, "events_bytes", "Memory the event clusterer holds (bounded "
-          "by --max-events).", (double)s->events_bytes);
+    gauge(&o, "events_bytes",
+          "Memory the event clusterer holds (bounded "
+          "by --max-events).",
+          (double)s->events_bytes);
     counter(&o, "claim_waits_total",
             "Pages held back because another worker was publishing one of "
             "their stories, or a near copy, at that moment (shared store).",

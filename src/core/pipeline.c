@@ -639,8 +639,8 @@ add_event(struct wd_pipeline *p, struct wd_prepared *pp, struct pending *r,
     p->stats->c[res.created ? WD_C_EVENTS_CREATED : WD_C_EVENTS_JOINED]++;
     uint8_t *buf;
     size_t len;
-    if (wd_event_pack(&ev, &res, r->id, it->title, pp->now_ms, &pp->work,
-                      &buf, &len) == 0)
+    if (wd_event_pack(&ev, &res, r->id, it->title, pp->now_ms, &pp->work, &buf,
+                      &len) == 0)
         emit(ctx, WD_CHANNEL_EVENTS, buf, len);
     if (wd_article_add_event(r->buf, r->len, &res, &pp->work, &buf, &len) ==
         0) {

@@ -352,10 +352,9 @@ resume_from(struct tail *t, const char *channel, uint64_t epoch, uint64_t seq,
                  * dropped as a repeat. The live run's earlier items are
                  * below the live message's number, which is remembered
                  * already. */
-                bool fresh =
-                    e == live_epoch ||
-                    wd_snapshot_track_see(t->track, ch, e, s, NULL) !=
-                        WD_SEQ_OLD;
+                bool fresh = e == live_epoch ||
+                             wd_snapshot_track_see(t->track, ch, e, s, NULL) !=
+                                 WD_SEQ_OLD;
                 if (fresh && (e != live_epoch || s < live_seq)) {
                     print_message(t, ch, zmq_msg_data(&p[2]),
                                   zmq_msg_size(&p[2]), s);
