@@ -64,17 +64,8 @@ static void
 push_source_page(void *push, const char *url, const char *source,
                  const char *text, size_t len)
 {
-    Wiredesk__V1__RawPage raw;
-    wiredesk__v1__raw_page__init(&raw);
-    raw.url = (char *)url;
-    raw.content_type = "text/plain";
-    raw.body.data = (uint8_t *)text;
-    raw.body.len = len;
-    raw.fetched_at_ms = 1764900000000LL;
-    raw.source = (char *)source;
-    size_t n = wiredesk__v1__raw_page__get_packed_size(&raw);
-    uint8_t *frame = malloc(n);
-    wiredesk__v1__raw_page__pack(&raw, frame);
+    uint8_t *frame;
+    size_t n = make_raw_from(url, "text/plain", text, len, source, &frame);
     push_frame(push, frame, n);
     free(frame);
 }

@@ -17,10 +17,10 @@ static const char *const seed_files[] = {
 };
 #define N_SEEDS 5
 
-/* Packs a RawPage; the caller frees *out. */
+/* Packs a RawPage of the given scraper source; the caller frees *out. */
 static inline size_t
-make_raw(const char *url, const char *ctype, const void *body, size_t len,
-         uint8_t **out)
+make_raw_from(const char *url, const char *ctype, const void *body, size_t len,
+              const char *source, uint8_t **out)
 {
     Wiredesk__V1__RawPage raw;
     wiredesk__v1__raw_page__init(&raw);
@@ -29,11 +29,19 @@ make_raw(const char *url, const char *ctype, const void *body, size_t len,
     raw.body.data = (uint8_t *)body;
     raw.body.len = len;
     raw.fetched_at_ms = 1764900000000LL;
-    raw.source = "test";
+    raw.source = (char *)source;
     size_t n = wiredesk__v1__raw_page__get_packed_size(&raw);
     *out = malloc(n ? n : 1);
     wiredesk__v1__raw_page__pack(&raw, *out);
     return n;
+}
+
+/* The same, from the scraper source "test". */
+static inline size_t
+make_raw(const char *url, const char *ctype, const void *body, size_t len,
+         uint8_t **out)
+{
+    return make_raw_from(url, ctype, body, len, "test", out);
 }
 
 static inline char *
