@@ -1039,6 +1039,27 @@ event_new(struct wd_cluster *c, const struct wd_cluster_article *a)
     return s;
 }
 
+/* The places of the WD_CLUSTER_TOP most counted of counts[0..EV_TAGS)
+ * (0: an empty place), most first, the first counted first on ties, into
+ * order[]; returns how many. */
+static size_t
+most_counted(const uint16_t counts[EV_TAGS], int order[WD_CLUSTER_TOP])
+{
+    bool used[EV_TAGS] = {0};
+    size_t n = 0;
+    while (n < WD_CLUSTER_TOP) {
+        int best = -1;
+        for (int k = 0; k < EV_TAGS; k++)
+            if (counts[k] && !used[k] && (best < 0 || counts[k] > counts[best]))
+                best = k;
+        if (best < 0)
+            break;
+        used[best] = true;
+        order[n++] = best;
+    }
+    return n;
+}
+
 static void
 summarise(const struct wd_cluster *c, const struct event *e,
           struct wd_cluster_event *out)
@@ -1050,32 +1071,14 @@ summarise(const struct wd_cluster *c, const struct event *e,
     out->last_ms = e->last_ms;
     out->articles = e->articles;
     out->sources = e->sources;
-    /* The most counted first (stable: first counted first on ties). */
-    bool used[EV_TAGS] = {0};
-    for (size_t r = 0; r < WD_CLUSTER_TOP; r++) {
-        int best = -1;
-        for (int k = 0; k < EV_TAGS; k++)
-            if (e->cc_n[k] && !used[k] &&
-                (best < 0 || e->cc_n[k] > e->cc_n[best]))
-                best = k;
-        if (best < 0)
-            break;
-        used[best] = true;
-        memcpy(out->countries[out->n_countries++], e->cc[best], 3);
-    }
-    memset(used, 0, sizeof used);
-    for (size_t r = 0; r < WD_CLUSTER_TOP; r++) {
-        int best = -1;
-        for (int k = 0; k < EV_TAGS; k++)
-            if (e->th_n[k] && !used[k] &&
-                (best < 0 || e->th_n[k] > e->th_n[best]))
-                best = k;
-        if (best < 0)
-            break;
-        used[best] = true;
-        snprintf(out->themes[out->n_themes++], sizeof out->themes[0], "%s",
-                 c->themes[e->th[best] - 1]);
-    }
+    int order[WD_CLUSTER_TOP];
+    out->n_countries = most_counted(e->cc_n, order);
+    for (size_t r = 0; r < out->n_countries; r++)
+        memcpy(out->countries[r], e->cc[order[r]], 3);
+    out->n_themes = most_counted(e->th_n, order);
+    for (size_t r = 0; r < out->n_themes; r++)
+        snprintf(out->themes[r], sizeof out->themes[0], "%s",
+                 c->themes[e->th[order[r]] - 1]);
 }
 
 int
@@ -1168,19 +1171,20 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
     /* The query: the terms some other article had too (a word seen for
      * the first time can match no event, and only dilutes the cosine of
      * a long article), in the vector and by weight. */
-    size_t nq = 0, nw = 0;
+    size_t nw = 0;
     double sq = 0;
     for (size_t i = 0; i < n; i++)
-        if (*df_at(c, vec[i].t) >= 2) {
-            qv[nq++] = vec[i];
-            sq += (double)vec[i].w * vec[i].w;
-        }
-    for (size_t i = 0; i < n; i++)
-        if (*df_at(c, byw[i].t) >= 2)
+        if (*df_at(c, byw[i].t) >= 2) {
             qw[nw++] = byw[i];
+            sq += (double)byw[i].w * byw[i].w;
+        }
     float inv = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0;
-    for (size_t i = 0; i < nq; i++)
+    size_t nq = nw;
+    for (size_t i = 0; i < nq; i++) {
+        qv[i] = qw[i];
         qv[i].w *= inv;
+    }
+    qsort(qv, nq, sizeof *qv, cmp_t);
     /* The candidates: the events posted under its heaviest terms. */
     uint32_t best = NONE, second = NONE;
     double best_sim = 0, second_sim = 0;
