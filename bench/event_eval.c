@@ -1,8 +1,8 @@
 /* Event clustering on the development streams, with floors:
  *
  *   event_eval [--fixtures DIR] [--corpora DIR] [--seeds DIR]
- *              [--threshold X] [--window-hours H] [--floor KEY=VALUE ...]
- *              [--verbose]
+ *              [--threshold X] [--undated-threshold X] [--window-hours H]
+ *              [--floor KEY=VALUE ...] [--verbose]
  *
  * Each DIR/events/NAME.jsonl is one stream of articles with their event's
  * truth ({"event", "time", "source", "lang", "kind", "title", "body"}); the
@@ -11,14 +11,20 @@
  * per set: articles, true and found events, and the pairwise precision,
  * recall and F1 (Miranda et al. 2018: over all pairs of articles, a pair
  * is right when both are in one event and truly are). The set "all" is
- * every stream interleaved by time; "all+corpora" adds the real pages of
+ * every stream interleaved by time, each article dated (as a live feed's
+ * pages are); "all-undated" the same with the teasers' dates taken away
+ * (as many listings give none): they join on their words alone, against
+ * the stricter undated threshold. "all+corpora" adds the real pages of
  * ../shared/corpora (their truth's title and body, each its own event,
  * the synthetic feature tests left out;
  * spread over the streams' weeks) as distractors.
  *
  * The seeds check: the text pages of ../shared/seeds go through the
- * worker's page parser; the stories whose titles DIR/events/seeds.tsv lists
- * under one event must share one event, and no other story may join it.
+ * worker's page parser, all received at one instant, dated when the page
+ * dates them, after the streams (a worker that has read the news a
+ * while); the stories whose titles DIR/events/seeds.tsv lists under one
+ * event must share one event, and no other story may join it. The same
+ * check on a cold clusterer (the seeds first) is printed for the record.
  *
  * --scale N feeds N synthetic articles (words drawn with a skewed
  * frequency; a third of them variations of a recent one; one a second, so
@@ -46,8 +52,10 @@
 #include "wd/tag.h"
 
 struct art {
-    char *event; /* truth */
-    int64_t at_ms;
+    char *event;    /* truth */
+    int64_t at_ms;  /* received */
+    int64_t pub_ms; /* its own date (0: none) */
+    bool teaser;
     char *source, *title, *body, *set;
     char found[WD_CLUSTER_ID_LEN + 1];
     float sim, runner_sim; /* the decision's explanation */
@@ -124,10 +132,12 @@ load_jsonl(const char *path, const char *set, struct arts *v)
             fprintf(stderr, "%s:%d: %s\n", path, lineno, err.text);
             continue;
         }
+        const char *kind = json_string_value(json_object_get(o, "kind"));
         struct art a = {
             .event =
                 dup_or_empty(json_string_value(json_object_get(o, "event"))),
             .at_ms = iso_ms(json_string_value(json_object_get(o, "time"))),
+            .teaser = kind && strcmp(kind, "teaser") == 0,
             .source =
                 dup_or_empty(json_string_value(json_object_get(o, "source"))),
             .title =
@@ -135,6 +145,7 @@ load_jsonl(const char *path, const char *set, struct arts *v)
             .body = dup_or_empty(json_string_value(json_object_get(o, "body"))),
             .set = strdup(set),
         };
+        a.pub_ms = a.at_ms; /* published as it comes */
         push(v, a);
         json_decref(o);
     }
@@ -190,6 +201,7 @@ load_corpora(const char *root, int64_t from, int64_t to, struct arts *v)
             push(v, (struct art){
                         .event = strdup(ev),
                         .at_ms = from + (to - from) * (int64_t)i / (int64_t)n,
+                        .pub_ms = from + (to - from) * (int64_t)i / (int64_t)n,
                         .source = strdup(names[i]),
                         .title = strdup(title),
                         .body = strdup(body),
@@ -227,6 +239,7 @@ cluster_one(struct wd_cluster *c, struct art *a)
         .blen = bl,
         .source = a->source,
         .at_ms = a->at_ms,
+        .published_ms = a->pub_ms,
         .tags = &tags,
     };
     struct wd_cluster_result r;
@@ -403,9 +416,10 @@ seeds_check(const char *seeds, const char *truth_path, bool verbose,
                 }
                 push(&v, (struct art){
                              .event = strdup(ev),
-                             /* Received together, as the worker times
-                              * them (not by their dates). */
+                             /* Received together; dated when the page
+                              * gives the story's date. */
                              .at_ms = now_ms,
+                             .pub_ms = it->published_at_ms,
                              .source = strdup(files[i]),
                              .title = strdup(it->title),
                              .body = strdup(it->body),
@@ -421,9 +435,13 @@ seeds_check(const char *seeds, const char *truth_path, bool verbose,
         fprintf(stderr, "event_eval: out of memory\n");
         exit(2);
     }
-    memcpy(mix, warm->a, warm->n * sizeof *mix);
+    if (warm->n)
+        memcpy(mix, warm->a, warm->n * sizeof *mix);
     memcpy(mix + warm->n, v.a, v.n * sizeof *mix);
-    run_set("streams+seeds", mix, warm->n + v.n, false);
+    if (warm->n)
+        run_set("streams+seeds", mix, warm->n + v.n, false);
+    else
+        run_set("seeds (cold)", mix, v.n, false);
     memcpy(v.a, mix + warm->n, v.n * sizeof *mix);
     free(mix);
     /* Named events: one found event each, holding nothing else. */
@@ -443,8 +461,8 @@ seeds_check(const char *seeds, const char *truth_path, bool verbose,
                 ok = 0;
         }
     }
-    printf("seeds: %zu stories, %zu in named events: %s\n", v.n, named,
-           ok && named ? "PASS" : "FAIL");
+    printf("seeds%s: %zu stories, %zu in named events: %s\n",
+           warm->n ? "" : " (cold)", v.n, named, ok && named ? "PASS" : "FAIL");
     arts_free(&v);
     for (size_t i = 0; i < nf; i++)
         free(files[i]);
@@ -562,6 +580,8 @@ main(int argc, char **argv)
             seeds = argv[++i];
         else if (!strcmp(a, "--threshold") && i + 1 < argc)
             ccfg.threshold = atof(argv[++i]);
+        else if (!strcmp(a, "--undated-threshold") && i + 1 < argc)
+            ccfg.undated_threshold = atof(argv[++i]);
         else if (!strcmp(a, "--window-hours") && i + 1 < argc)
             ccfg.window_ms = (int64_t)(atof(argv[++i]) * 3600e3);
         else if (!strcmp(a, "--verbose"))
@@ -585,7 +605,8 @@ main(int argc, char **argv)
         } else {
             fprintf(stderr,
                     "usage: event_eval [--fixtures DIR] [--corpora DIR] "
-                    "[--seeds DIR] [--threshold X] [--window-hours H] "
+                    "[--seeds DIR] [--threshold X] [--undated-threshold X] "
+                    "[--window-hours H] "
                     "[--floor f1|p|r=X] [--floor seeds=1] [--verbose] "
                     "[--scale N]\n");
             return 2;
@@ -635,6 +656,14 @@ main(int argc, char **argv)
         return 2;
     }
     struct score s = run_set("all", all.a, all.n, verbose);
+    /* The same, the teasers without their dates (as listings often give
+     * them): they join on their words alone. */
+    for (size_t i = 0; i < all.n; i++)
+        if (all.a[i].teaser)
+            all.a[i].pub_ms = 0;
+    run_set("all-undated", all.a, all.n, false);
+    for (size_t i = 0; i < all.n; i++)
+        all.a[i].pub_ms = all.a[i].at_ms;
     int64_t from = all.a[0].at_ms, to = all.a[0].at_ms;
     for (size_t i = 0; i < all.n; i++) {
         from = all.a[i].at_ms < from ? all.a[i].at_ms : from;
@@ -649,6 +678,10 @@ main(int argc, char **argv)
     char tpath[8192];
     snprintf(tpath, sizeof tpath, "%s/seeds.tsv", dir);
     int seeds_ok = seeds_check(seeds, tpath, verbose, &all);
+    /* For the record: a worker that starts on the seeds (its word
+     * frequencies from 24 stories) does not tell them apart. */
+    struct arts none = {0};
+    seeds_check(seeds, tpath, false, &none);
     int rc = 0;
     if (s.f1 < floor_f1 || s.p < floor_p || s.r < floor_r) {
         printf("FLOOR: F1 %.3f P %.3f R %.3f below f1=%.3f p=%.3f r=%.3f\n",

@@ -1,8 +1,9 @@
 /* WD_TEST_LABEL: unit */
 /* The event clusterer: articles about one happening written apart join one
  * event, other happenings (even in the same place, on the same theme) stay
- * apart; a story's revision stays in its event; the window, the bound on
- * live events, ids never reused, the explanation, and bad text. */
+ * apart; a story's revision stays in its event; the window, the articles'
+ * own dates, the stricter bar without them, the bound on live events, ids
+ * never reused, the explanation, and bad text. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,12 @@ static const struct doc quake_b = {
     "6.1 tremor in Malatya. AFAD said the number of dead had risen, and "
     "hundreds of residents slept in tents in eastern Turkey.",
     "daily"};
+/* A third outlet's teaser of the first earthquake, in fewer words. */
+static const struct doc quake_d = {
+    "qd", "A night in tents after the earthquake",
+    "Hundreds of families in eastern Turkey slept outdoors as aftershocks "
+    "went on through Wednesday in the worst-hit province.",
+    "radio"};
 /* Another earthquake, the same country, the same week. */
 static const struct doc quake_c = {
     "qc", "Magnitude 4.8 tremor shakes Canakkale, no casualties",
@@ -81,9 +88,10 @@ static const struct doc quake_c = {
     "western Turkey reported cracked walls but no injuries.",
     "wire"};
 
+/* An article received at at, dated published (0: undated). */
 static void
-feed(struct wd_cluster *c, const struct doc *d, uint32_t revision, int64_t at,
-     struct wd_cluster_result *r)
+feed_dated(struct wd_cluster *c, const struct doc *d, uint32_t revision,
+           int64_t at, int64_t published, struct wd_cluster_result *r)
 {
     struct wd_cluster_article a = {
         .story_id = d->id,
@@ -94,8 +102,17 @@ feed(struct wd_cluster *c, const struct doc *d, uint32_t revision, int64_t at,
         .blen = strlen(d->body),
         .source = d->source,
         .at_ms = at,
+        .published_ms = published,
     };
     wd_cluster_assign(c, &a, r, NULL);
+}
+
+/* An article dated when it is received (a live feed). */
+static void
+feed(struct wd_cluster *c, const struct doc *d, uint32_t revision, int64_t at,
+     struct wd_cluster_result *r)
+{
+    feed_dated(c, d, revision, at, at, r);
 }
 
 static struct wd_cluster *
@@ -277,6 +294,61 @@ test_old_event_takes_nothing(void)
 }
 
 static void
+test_undated_needs_more(void)
+{
+    /* Dated, the second outlet's report joins the first's. */
+    struct wd_cluster *c = warm(NULL);
+    struct wd_cluster_result a, b;
+    feed(c, &quake_a, 1, T0, &a);
+    feed(c, &quake_d, 1, T0 + 5 * HOUR, &b);
+    CHECK(!b.created);
+    float joined = b.similarity;
+    wd_cluster_free(c);
+    /* Undated on either side (a listing's teasers, fetched in one go,
+     * may be months apart), the same words are not enough: it founds its
+     * own event, the first one its runner-up at the same similarity. */
+    for (int side = 0; side < 2; side++) {
+        c = warm(NULL);
+        feed_dated(c, &quake_a, 1, T0, side ? T0 : 0, &a);
+        feed_dated(c, &quake_d, 1, T0 + 5 * HOUR, side ? 0 : T0 + 5 * HOUR, &b);
+        CHECK(b.created);
+        CHECK_STR(b.runner_up, a.event_id);
+        CHECK(b.runner_up_similarity > joined - 1e-6f &&
+              b.runner_up_similarity < joined + 1e-6f);
+        /* A copy of the first report says enough. */
+        struct doc copy = quake_a;
+        copy.id = "copy";
+        feed_dated(c, &copy, 1, T0 + 6 * HOUR, 0, &b);
+        CHECK(!b.created);
+        CHECK_STR(b.event_id, a.event_id);
+        wd_cluster_free(c);
+    }
+    /* A threshold for undated articles outside (0, 1] is refused. */
+    struct wd_cluster_config bad = {.undated_threshold = -0.5};
+    CHECK_INT(wd_cluster_new(&c, &bad), ==, WD_EINVAL);
+}
+
+static void
+test_dates_place_in_time(void)
+{
+    /* A backlog received at once: the articles' own dates decide. Two
+     * reports written hours apart join; a copy of one dated four days
+     * later (twice the window and more) does not. */
+    struct wd_cluster *c = warm(NULL);
+    struct wd_cluster_result a, b;
+    int64_t now = T0 + 200 * HOUR;
+    feed_dated(c, &quake_a, 1, now, T0, &a);
+    feed_dated(c, &quake_b, 1, now, T0 + 5 * HOUR, &b);
+    CHECK(!b.created);
+    CHECK_STR(b.event_id, a.event_id);
+    struct doc later = quake_a;
+    later.id = "later";
+    feed_dated(c, &later, 1, now, T0 + 96 * HOUR, &b);
+    CHECK(b.created);
+    wd_cluster_free(c);
+}
+
+static void
 test_deterministic(void)
 {
     char first[8][WD_CLUSTER_ID_LEN + 1];
@@ -333,6 +405,8 @@ main(void)
     RUN(test_bounded_and_never_reused);
     RUN(test_explanation_when_full);
     RUN(test_old_event_takes_nothing);
+    RUN(test_undated_needs_more);
+    RUN(test_dates_place_in_time);
     RUN(test_deterministic);
     RUN(test_bad_text);
     return TEST_DONE();

@@ -1,8 +1,11 @@
 /* WD_TEST_LABEL: e2e */
 /* Events through the real binary on loopback TCP: the seeds go in; every
  * Article names its event, each is preceded on "$events" by its event's
- * summary, the seeds' state-visit stories share one event, a re-fetch
- * adds nothing, and --max-events 0 turns it all off. */
+ * summary, the seeds' state-visit stories share one event that holds no
+ * other seed story (on a worker that has read the development streams
+ * first), a re-fetch adds nothing, and --max-events 0 turns it all off. */
+#include <jansson.h>
+
 #include "worker.h"
 #include "wd/snapshot.h"
 
@@ -98,6 +101,84 @@ resume_all(const char *snap, const char *channel, uint64_t epoch)
     return rc;
 }
 
+/* s, HTML-escaped, appended to b. */
+static void
+put_escaped(FILE *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '<')
+            fputs("&lt;", b);
+        else if (*s == '>')
+            fputs("&gt;", b);
+        else if (*s == '&')
+            fputs("&amp;", b);
+        else if (*s == '"')
+            fputs("&quot;", b);
+        else if (*s == '\n')
+            fputs("</p><p>", b);
+        else
+            fputc(*s, b);
+    }
+}
+
+/* A worker that has read the news a while: the development streams'
+ * articles (tests/fixtures/events), each as its dated article page, go
+ * in first, as the word frequencies of a running worker know the news
+ * (24 stories are too few to tell a rare name from a common word).
+ * Returns the pages pushed. */
+static int
+push_warm_up(void *push)
+{
+    const char *sets[] = {"a", "b", "c"};
+    int pages = 0;
+    for (size_t k = 0; k < 3; k++) {
+        char path[512];
+        snprintf(path, sizeof path, WD_FIXTURES "/events/%s.jsonl", sets[k]);
+        FILE *f = fopen(path, "r");
+        CHECK(f != NULL);
+        if (!f)
+            continue;
+        char *line = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, f) > 0) {
+            json_t *o = json_loads(line, 0, NULL);
+            const char *title = json_string_value(json_object_get(o, "title"));
+            const char *body = json_string_value(json_object_get(o, "body"));
+            const char *time = json_string_value(json_object_get(o, "time"));
+            const char *lang = json_string_value(json_object_get(o, "lang"));
+            if (title && body && time) {
+                char *data = NULL;
+                size_t len = 0;
+                FILE *b = open_memstream(&data, &len);
+                fprintf(b,
+                        "<!doctype html><html lang=\"%s\"><head><meta "
+                        "charset=\"utf-8\"><title>",
+                        lang ? lang : "en");
+                put_escaped(b, title);
+                fprintf(b,
+                        "</title><meta property=\"article:published_time\" "
+                        "content=\"%s\"></head><body><article><h1>",
+                        time);
+                put_escaped(b, title);
+                fputs("</h1><p>", b);
+                put_escaped(b, body);
+                fputs("</p></article></body></html>", b);
+                char url[128];
+                snprintf(url, sizeof url, "https://example.test/warm/%s/%d",
+                         sets[k], pages);
+                fclose(b);
+                push_page(push, url, "text/html; charset=utf-8", data, len);
+                free(data);
+                pages++;
+            }
+            json_decref(o);
+        }
+        free(line);
+        fclose(f);
+    }
+    return pages;
+}
+
 static void
 push_seeds(void *push, int round)
 {
@@ -126,16 +207,37 @@ test_events_on_the_wire(void)
     void *sub = subscriber(zctx, &w, ch);
     CHECK(wait_subscribed(sub, DEADLINE_MS));
     void *push = pusher(zctx, &w);
+    /* The warm-up: its articles and the events they created. */
+    CHECK_INT(push_warm_up(push), ==, 360);
+    static struct collected got;
+    CHECK(collect_until(sub, frames_pushed, &got, DEADLINE_MS));
+    int warm_articles = 0, warm_created = 0;
+    for (int i = 0; i < got.n; i++)
+        if (strcmp(got.m[i].channel, "$events") == 0) {
+            Wiredesk__V1__Event *e =
+                wiredesk__v1__event__unpack(NULL, got.m[i].len, got.m[i].data);
+            CHECK(e != NULL);
+            warm_created += e && strcmp(e->change, "created") == 0;
+            if (e)
+                wiredesk__v1__event__free_unpacked(e, NULL);
+        } else {
+            warm_articles++;
+        }
+    /* (Dedup may fold a few of the streams' reports of one event.) */
+    CHECK_INT(warm_articles, >=, 300);
+    CHECK_INT(warm_created, <, warm_articles);
+    collected_free(&got);
+
     push_seeds(push, 1);
     /* The same pages again: duplicates, no event moves. */
     push_seeds(push, 2);
-
-    static struct collected got;
     CHECK(collect_until(sub, frames_pushed, &got, DEADLINE_MS));
     int articles = 0, events = 0, created = 0;
     uint64_t epoch = got.n ? got.m[0].epoch : 0;
     char visit_event[17] = "";
     int visit_seen = 0;
+    static char others[64][17]; /* the other stories' events */
+    int n_others = 0;
     Wiredesk__V1__Event *last = NULL;
     for (int i = 0; i < got.n; i++) {
         if (strcmp(got.m[i].channel, "$events") == 0) {
@@ -184,6 +286,8 @@ test_events_on_the_wire(void)
                 snprintf(visit_event, sizeof visit_event, "%s", a->event_id);
             else
                 CHECK_STR(a->event_id, visit_event);
+        } else if (n_others < 64) {
+            snprintf(others[n_others++], sizeof others[0], "%s", a->event_id);
         }
         wiredesk__v1__article__free_unpacked(a, NULL);
     }
@@ -194,12 +298,21 @@ test_events_on_the_wire(void)
     CHECK_INT(articles, ==, 24);
     CHECK_INT(events, ==, articles);
     CHECK_INT(visit_seen, ==, 3);
+    /* ... and no other seed story is in the visit's event (they are the
+     * same desk's analyses of the region, all fetched at once). */
+    CHECK_INT(n_others, ==, articles - visit_seen);
+    for (int i = 0; i < n_others; i++)
+        CHECK(strcmp(others[i], visit_event) != 0);
     CHECK_INT(created, <, articles); /* some stories joined an event */
     CHECK_INT(created, >=, 2);
-    CHECK_INT(worker_metric(&w, "wiredesk_events_created_total"), ==, created);
+    CHECK_INT(worker_metric(&w, "wiredesk_events_created_total"), ==,
+              warm_created + created);
     CHECK_INT(worker_metric(&w, "wiredesk_events_joined_total"), ==,
-              articles - created);
-    CHECK_INT(worker_metric(&w, "wiredesk_events_live"), ==, created);
+              warm_articles - warm_created + articles - created);
+    /* (None expired: the streams' articles are dated weeks before the
+     * seeds, but events live by the time they were received.) */
+    CHECK_INT(worker_metric(&w, "wiredesk_events_live"), ==,
+              warm_created + created);
     /* A late subscriber gets the latest events from the snapshot
      * service: the last five, numbered up to the last one sent. */
     char cmd[1024], out[1 << 16];
@@ -213,14 +326,14 @@ test_events_on_the_wire(void)
         lines++;
     CHECK_INT(lines, ==, 5);
     char last_seq[40];
-    snprintf(last_seq, sizeof last_seq, "{\"seq\":%d,", events);
+    snprintf(last_seq, sizeof last_seq, "{\"seq\":%d,", warm_articles + events);
     CHECK(strstr(out, last_seq) != NULL);
     CHECK(strstr(out, "\"change\":\"") != NULL);
     /* The journal gives each channel its own messages back: Events on
      * "$events" (each is an entry of its own, not a story's), Articles on
      * "all". */
-    CHECK_INT(resume_all(snap, "$events", epoch), ==, events);
-    CHECK_INT(resume_all(snap, "all", epoch), ==, articles);
+    CHECK_INT(resume_all(snap, "$events", epoch), ==, warm_articles + events);
+    CHECK_INT(resume_all(snap, "all", epoch), ==, warm_articles + articles);
     CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     collected_free(&got);
     zmq_close(push);

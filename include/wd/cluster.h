@@ -7,20 +7,24 @@
  * Streaming News" (EMNLP 2018), without the learned weights:
  *
  *   - an article is a sparse vector of its headline's and lead's words
+ *     and of their two-word phrases
  *     (lower-cased, cut to their first WD_CLUSTER_STEM letters so that
  *     "president", "presidents" and "presidential" are one term; names also
  *     as a cross-script skeleton), weighted by rarity (log tf x idf, the
  * document frequencies counted over the stream itself), the title's and the
- *     names' words (capitalised inside a sentence) weighted up, plus its
- *     countries as terms;
+ *     names' words (capitalised inside a sentence) and the lead's first
+ *     sentence weighted up, plus its countries as terms;
  *   - an event is the sum of its articles' vectors (its centroid, cut to
  *     its heaviest terms), its first and last time, its sources, countries
  *     and themes;
  *   - an article joins the live event whose centroid is the most similar
- *     (cosine, fading with the event's age: to nothing at twice the window
- *     after its first article) when that similarity reaches the threshold
- *     and the event saw an article within the window; otherwise it founds
- *     an event. The
+ *     (cosine, fading with the distance in time from the event's first
+ *     article: to nothing at twice the window) when that similarity
+ *     reaches the threshold and the event saw an article within the
+ *     window; otherwise it founds an event. Time is the articles' own
+ *     dates when the article and the event have them, their arrival
+ *     otherwise; then (a listing's backlog arrives at once) the words
+ *     must say more: the undated threshold is higher. The
  *     candidates are the events that share one of its heaviest terms (an
  *     inverted index of fixed size), so a decision costs the same with a
  *     thousand live events or a million stories stored.
@@ -49,7 +53,11 @@ struct wd_cluster_config {
     int64_t window_ms; /* an event takes articles up to this long after its
                           last one, and at most twice this long after its
                           first (0: 36 hours) */
-    double threshold;  /* similarity to join an event (0: the default) */
+    double threshold;  /* similarity to join an event when the article and
+                          the event both have dates (0: the default) */
+    double undated_threshold; /* the same when either has none: their
+                                 arrival says little of when they were
+                                 written (0: the default) */
 };
 
 /* What the clusterer reads of an article. */
@@ -60,8 +68,9 @@ struct wd_cluster_article {
     size_t tlen;
     const char *body;
     size_t blen;
-    const char *source; /* outlet or scraper, for the distinct sources */
-    int64_t at_ms;      /* the article's time (published, else received) */
+    const char *source;   /* outlet or scraper, for the distinct sources */
+    int64_t at_ms;        /* when it was received */
+    int64_t published_ms; /* its own date (0: unknown) */
     const struct wd_tags *tags; /* its countries and themes, or NULL */
 };
 

@@ -13,6 +13,12 @@
 #define DEFAULT_EVENTS 16384
 #define DEFAULT_WINDOW_MS (36LL * 3600 * 1000)
 #define DEFAULT_THRESHOLD 0.22
+/* Without dates on both sides (a listing's teasers, fetched in one go,
+ * can span months: their arrival says nothing of when they were written),
+ * time is no evidence, and the words must say more: the analyses of one
+ * region by one desk share its places and people without reporting one
+ * happening. */
+#define DEFAULT_UNDATED 0.44
 
 #define ART_TERMS 48     /* heaviest terms an article keeps */
 #define EV_TERMS 48      /* heaviest terms an event's centroid keeps */
@@ -37,6 +43,11 @@
 #define NUMBER_WEIGHT 1.0   /* a number ("5.6" and "5,6" alike) */
 #define COUNTRY_WEIGHT 1.0  /* the article's first country, as a term */
 #define SKELETON_WEIGHT 2.0 /* a name's skeleton (its other spellings) */
+#define LEAD_BOOST                                                             \
+    2.5                    /* a word of the lead's first sentence, which       \
+                              says what happened (the inverted pyramid) */
+#define PHRASE_WEIGHT 0.25 /* two words in a row, as one more term */
+#define PHRASE_SALT 0x5a5a5a5au
 /* An event's pull fades with its age: a story that comes a whole window
  * after the event's first one needs twice the similarity to join it
  * (coverage of one happening comes in a burst; a second boat sinking off
@@ -55,7 +66,8 @@ struct event {
     char id[WD_CLUSTER_ID_LEN + 1];
     char title[WD_CLUSTER_TITLE];
     float title_sim;
-    int64_t first_ms, last_ms;
+    int64_t first_ms, last_ms;   /* received */
+    int64_t pub_first, pub_last; /* its dated articles' dates (0: none) */
     uint32_t articles, sources;
     uint32_t src[EV_SOURCES];
     uint8_t n_src;
@@ -632,13 +644,17 @@ skeleton(const char *word, size_t wlen, char out[6])
 
 /* The words of s[0..n) (at most max of them), each to l with weight
  * boost (times NAME_BOOST for a capitalised word inside a sentence,
- * NUMBER_WEIGHT for a number). Returns the words read. */
+ * NUMBER_WEIGHT for a number, LEAD_BOOST in the first sentence when lead),
+ * and each two words in a row as a phrase. Returns the words read. */
 static size_t
-read_words(struct local *l, const char *s, size_t n, float boost, size_t max)
+read_words(struct local *l, const char *s, size_t n, float boost, bool lead,
+           size_t max)
 {
     char word[64], stem[WD_CLUSTER_STEM * 4];
     size_t words = 0, i = 0;
     bool sentence_start = true;
+    bool first = lead; /* in the lead's first sentence */
+    uint32_t prev = 0; /* the word before, for the phrase (0: none) */
     while (i < n && words < max) {
         uint32_t cp;
         size_t k = wd_utf8_next(s + i, n - i, &cp);
@@ -647,6 +663,18 @@ read_words(struct local *l, const char *s, size_t n, float boost, size_t max)
                 cp == ':' || cp == 0x2014 || cp == '"' || cp == 0x201C ||
                 cp == 0xAB)
                 sentence_start = true;
+            /* The first sentence ends at a full stop before a space
+             * and a capital, eight words in at least ("U.S." is none). */
+            uint32_t next;
+            if (first && (cp == '.' || cp == '!' || cp == '?' || cp == '\n') &&
+                words >= 8 && i + k + 1 < n &&
+                (s[i + k] == ' ' || s[i + k] == '\n') &&
+                wd_utf8_next(s + i + k + 1, n - i - k - 1, &next) &&
+                wd_cp_is_upper(next))
+                first = false;
+            /* A phrase spans a space, a hyphen or an apostrophe. */
+            if (cp != ' ' && cp != '-' && cp != '\'' && cp != 0x2019)
+                prev = 0;
             i += k;
             continue;
         }
@@ -689,11 +717,22 @@ read_words(struct local *l, const char *s, size_t n, float boost, size_t max)
         if (alpha && letters <= 12 && is_stop(word, wlen))
             continue;
         float w = boost;
+        if (first)
+            w *= (float)LEAD_BOOST;
+        uint32_t cur = term_of(stem, slen);
+        if (prev) {
+            /* Two words in a row: a phrase ("state visit"), which says
+             * more of what happened than either word. */
+            uint32_t pair[2] = {prev, cur};
+            local_add(l, term_of((const char *)pair, sizeof pair) ^ PHRASE_SALT,
+                      boost * (float)PHRASE_WEIGHT);
+        }
+        prev = cur;
         if (!alpha)
             w *= (float)NUMBER_WEIGHT;
         else if (upper && !start)
             w *= (float)NAME_BOOST;
-        local_add(l, term_of(stem, slen), w);
+        local_add(l, cur, w);
         /* A name: its skeleton too, which its other spellings share. */
         char sk[8];
         size_t skn;
@@ -738,9 +777,9 @@ vectorize(struct wd_cluster *c, const struct wd_cluster_article *a,
     memset(l->idx, 0, sizeof l->idx);
     l->n = 0;
     if (a->title)
-        read_words(l, a->title, a->tlen, (float)TITLE_BOOST, 64);
+        read_words(l, a->title, a->tlen, (float)TITLE_BOOST, false, 64);
     if (a->body)
-        read_words(l, a->body, a->blen, 1.0f, BODY_WORDS);
+        read_words(l, a->body, a->blen, 1.0f, true, BODY_WORDS);
     size_t n_cc = a->tags ? a->tags->n_countries : 0;
     for (size_t i = 0; i < n_cc && i < 4; i++) {
         const char *cc = a->tags->countries[i].code;
@@ -877,11 +916,22 @@ event_free(struct wd_cluster *c, uint32_t s)
     c->n_live--;
 }
 
+/* Whether the article and the event are both dated: then their dates
+ * place them in time, otherwise only their arrival does. */
 static bool
-in_window(const struct wd_cluster *c, const struct event *e, int64_t at)
+timed(const struct event *e, const struct wd_cluster_article *a)
 {
-    return at - e->last_ms <= c->cfg.window_ms &&
-           e->first_ms - at <= c->cfg.window_ms;
+    return a->published_ms > 0 && e->pub_first > 0;
+}
+
+static bool
+in_window(const struct wd_cluster *c, const struct event *e,
+          const struct wd_cluster_article *a)
+{
+    int64_t at = a->at_ms, first = e->first_ms, last = e->last_ms;
+    if (timed(e, a))
+        at = a->published_ms, first = e->pub_first, last = e->pub_last;
+    return at - last <= c->cfg.window_ms && first - at <= c->cfg.window_ms;
 }
 
 /* Frees the events nobody fed within the window (a few a call), and the
@@ -1031,6 +1081,7 @@ event_new(struct wd_cluster *c, const struct wd_cluster_article *a)
     e->gen = gen;
     e->live = true;
     e->first_ms = e->last_ms = a->at_ms;
+    e->pub_first = e->pub_last = a->published_ms > 0 ? a->published_ms : 0;
     const char *sid = a->story_id ? a->story_id : "";
     uint64_t h = XXH3_64bits_withSeed(sid, strlen(sid), a->revision);
     snprintf(e->id, sizeof e->id, "%016llx", (unsigned long long)h);
@@ -1092,8 +1143,12 @@ wd_cluster_new(struct wd_cluster **out, const struct wd_cluster_config *cfg)
         k.window_ms = DEFAULT_WINDOW_MS;
     if (k.threshold == 0)
         k.threshold = DEFAULT_THRESHOLD;
-    if (!(k.threshold > 0 && k.threshold <= 1) || k.window_ms < 0 ||
-        k.max_events >= NONE / 2)
+    if (k.undated_threshold == 0)
+        k.undated_threshold =
+            k.threshold > DEFAULT_UNDATED ? k.threshold : DEFAULT_UNDATED;
+    if (!(k.threshold > 0 && k.threshold <= 1) ||
+        !(k.undated_threshold > 0 && k.undated_threshold <= 1) ||
+        k.window_ms < 0 || k.max_events >= NONE / 2)
         return WD_EINVAL;
     stop_init();
     struct wd_cluster *c = calloc(1, sizeof *c);
@@ -1211,7 +1266,7 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
             }
             c->stamp[s] = c->visit;
             struct event *e = &c->ev[s];
-            if (!e->live || !in_window(c, e, a->at_ms)) {
+            if (!e->live || !in_window(c, e, a)) {
                 c->pos[s] = SINK;
                 continue;
             }
@@ -1236,27 +1291,37 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
         }
         n_cand = MAX_CANDIDATES;
     }
+    /* The most similar event that the article may join wins; the best
+     * other one is the runner-up. */
+    bool best_ok = false;
     for (size_t i = 0; i < n_cand; i++) {
         uint32_t s = cand[i];
         struct event *e = &c->ev[s];
         double sim = cosine(qv, nq, e);
-        int64_t age = a->at_ms - e->first_ms;
-        if (age > 0) {
-            double f = 1.0 - AGE_DECAY * (double)age / (double)c->cfg.window_ms;
-            sim *= f > 0 ? f : 0;
-        }
-        if (best == NONE || sim > best_sim ||
-            (sim == best_sim && strcmp(e->id, c->ev[best].id) < 0)) {
+        bool t = timed(e, a);
+        int64_t age =
+            t ? a->published_ms - e->pub_first : a->at_ms - e->first_ms;
+        if (age < 0)
+            age = -age;
+        double f = 1.0 - AGE_DECAY * (double)age / (double)c->cfg.window_ms;
+        sim *= f > 0 ? f : 0;
+        bool ok = sim >= (t ? c->cfg.threshold : c->cfg.undated_threshold);
+        bool better = best == NONE || (ok && !best_ok) ||
+                      (ok == best_ok &&
+                       (sim > best_sim || (sim == best_sim &&
+                                           strcmp(e->id, c->ev[best].id) < 0)));
+        if (better) {
             second = best;
             second_sim = best_sim;
             best = s;
             best_sim = sim;
+            best_ok = ok;
         } else if (second == NONE || sim > second_sim) {
             second = s;
             second_sim = sim;
         }
     }
-    if (best != NONE && best_sim >= c->cfg.threshold) {
+    if (best_ok) {
         slot = best;
         r->similarity = (float)best_sim;
         if (second != NONE) {
@@ -1275,6 +1340,11 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
         r->similarity = 1;
     }
     struct event *e = &c->ev[slot];
+    if (a->published_ms > 0 &&
+        (!e->pub_first || a->published_ms < e->pub_first))
+        e->pub_first = a->published_ms;
+    if (a->published_ms > e->pub_last)
+        e->pub_last = a->published_ms;
     if (r->created || best_sim > e->title_sim)
         set_title(e, a, r->created ? 0.5f : (float)best_sim);
     centroid_add(e, vec, n);

@@ -631,6 +631,13 @@ add_event(struct wd_pipeline *p, struct wd_prepared *pp, struct pending *r,
         .blen = strlen(it->body),
         .source = pp->raw->source,
         .at_ms = pp->now_ms,
+        /* Its own date, unless it lies ahead (a misread date would place
+         * it apart from its event). */
+        .published_ms =
+            it->published_at_ms > 0 &&
+                    it->published_at_ms <= pp->now_ms + 24LL * 3600 * 1000
+                ? it->published_at_ms
+                : 0,
         .tags = &r->tags,
     };
     struct wd_cluster_result res;

@@ -1,8 +1,9 @@
 /* libFuzzer harness for the event clusterer: the input is split on
  * newlines into articles of "title<TAB>body", each an exactly sized
  * buffer, fed one after another (a few milliseconds apart, a revision now
- * and then) into one small clusterer, so that joins, expiry and the bound
- * on live events are all reached; the summaries are read back. */
+ * and then, dated by the title's first byte or undated, the dates out of
+ * order, negative or far off) into one small clusterer, so that joins, expiry
+ * and the bound on live events are all reached; the summaries are read back. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 .blen = blen,
                 .source = k % 2 ? "a" : "b",
                 .at_ms = (int64_t)k * 10,
+                .published_ms = k % 3 == 0 || !tlen ? 0
+                                : (uint8_t)title[0] == 0xff
+                                    ? INT64_MAX
+                                    : ((uint8_t)title[0] - 64) * 7,
             };
             struct wd_cluster_result r;
             struct wd_cluster_event ev;
