@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "membuf.h"
 #include "test.h"
 #include "wd/cluster.h"
 #include "wd/err.h"
@@ -349,6 +350,64 @@ test_dates_place_in_time(void)
 }
 
 static void
+test_dump_restore(void)
+{
+    /* A clusterer dumped and restored goes on as the one that ran on: the
+     * same decisions, the same events, the same ids. */
+    struct wd_cluster *c = warm(NULL), *d;
+    struct wd_cluster_result a, b, r1, r2;
+    feed(c, &quake_a, 1, T0, &a);
+    struct membuf m = {0};
+    CHECK_OK(wd_cluster_dump(c, membuf_write, &m));
+    CHECK_OK(wd_cluster_new(&d, NULL));
+    CHECK_OK(wd_cluster_restore(d, m.len, membuf_read, &m));
+    feed(c, &quake_b, 1, T0 + 5 * HOUR, &r1);
+    feed(d, &quake_b, 1, T0 + 5 * HOUR, &r2);
+    CHECK(!r2.created);
+    CHECK_STR(r2.event_id, a.event_id);
+    CHECK(r1.similarity == r2.similarity);
+    CHECK_INT(r2.size, ==, 2);
+    /* A revision of a story from before the restart stays in its event. */
+    feed(d, &quake_a, 2, T0 + 6 * HOUR, &b);
+    CHECK_STR(b.event_id, a.event_id);
+    CHECK_INT(b.size, ==, 2);
+    size_t lc, ld, bc, bd;
+    wd_cluster_usage(c, &lc, &bc);
+    wd_cluster_usage(d, &ld, &bd);
+    CHECK_INT(lc, ==, ld);
+    struct wd_cluster_event ec[2], ed[2];
+    CHECK_INT(wd_cluster_busiest(d, ed, 2), ==, wd_cluster_busiest(c, ec, 2));
+    CHECK_STR(ed[0].id, ec[0].id);
+    CHECK_STR(ed[0].title, ec[0].title);
+    /* Restoring into a clusterer that has run is refused. */
+    m.at = 0;
+    CHECK_INT(wd_cluster_restore(d, m.len, membuf_read, &m), ==, WD_EINVAL);
+    wd_cluster_free(d);
+    /* A damaged dump, a short one, another --max-events: refused, and the
+     * clusterer is as new (its first article founds an event). */
+    for (int k = 0; k < 3; k++) {
+        struct wd_cluster_config small = {.max_events = 64};
+        CHECK_OK(wd_cluster_new(&d, k == 2 ? &small : NULL));
+        m.at = 0;
+        size_t len = m.len;
+        if (k == 0)
+            m.p[m.len / 2] ^= 0x40;
+        if (k == 1)
+            len -= 9;
+        CHECK_INT(wd_cluster_restore(d, len, membuf_read, &m), ==, WD_EPARSE);
+        if (k == 0)
+            m.p[m.len / 2] ^= 0x40;
+        wd_cluster_usage(d, &ld, &bd);
+        CHECK_INT(ld, ==, 0);
+        feed(d, &quake_b, 1, T0, &b);
+        CHECK(b.created);
+        wd_cluster_free(d);
+    }
+    free(m.p);
+    wd_cluster_free(c);
+}
+
+static void
 test_deterministic(void)
 {
     char first[8][WD_CLUSTER_ID_LEN + 1];
@@ -407,6 +466,7 @@ main(void)
     RUN(test_old_event_takes_nothing);
     RUN(test_undated_needs_more);
     RUN(test_dates_place_in_time);
+    RUN(test_dump_restore);
     RUN(test_deterministic);
     RUN(test_bad_text);
     return TEST_DONE();

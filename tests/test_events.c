@@ -125,9 +125,14 @@ put_escaped(FILE *b, const char *s)
  * articles (tests/fixtures/events), each as its dated article page, go
  * in first, as the word frequencies of a running worker know the news
  * (24 stories are too few to tell a rare name from a common word).
- * Returns the pages pushed. */
+ * With held, the article on line HELD_LINE of HELD_SET is kept back:
+ * its page goes to *held (malloc'd) instead. Returns the pages pushed. */
+#define HELD_SET 2 /* c.jsonl */
+#define HELD_LINE                                                              \
+    41 /* "Romanian fugitive gang boss caught in Bulgaria", its event's        \
+          fifth report */
 static int
-push_warm_up(void *push)
+push_warm_up(void *push, char **held, size_t *held_len)
 {
     const char *sets[] = {"a", "b", "c"};
     int pages = 0;
@@ -140,7 +145,7 @@ push_warm_up(void *push)
             continue;
         char *line = NULL;
         size_t cap = 0;
-        while (getline(&line, &cap, f) > 0) {
+        for (int lineno = 0; getline(&line, &cap, f) > 0; lineno++) {
             json_t *o = json_loads(line, 0, NULL);
             const char *title = json_string_value(json_object_get(o, "title"));
             const char *body = json_string_value(json_object_get(o, "body"));
@@ -167,9 +172,14 @@ push_warm_up(void *push)
                 snprintf(url, sizeof url, "https://example.test/warm/%s/%d",
                          sets[k], pages);
                 fclose(b);
-                push_page(push, url, "text/html; charset=utf-8", data, len);
-                free(data);
-                pages++;
+                if (held && k == HELD_SET && lineno == HELD_LINE) {
+                    *held = data;
+                    *held_len = len;
+                } else {
+                    push_page(push, url, "text/html; charset=utf-8", data, len);
+                    free(data);
+                    pages++;
+                }
             }
             json_decref(o);
         }
@@ -177,6 +187,30 @@ push_warm_up(void *push)
         fclose(f);
     }
     return pages;
+}
+
+/* A subscriber of "all" and "$events" and a pusher, on a context of their
+ * own. */
+struct wire {
+    void *zctx, *sub, *push;
+};
+
+static void
+wire_open(struct wire *x, struct worker *w)
+{
+    x->zctx = zmq_ctx_new();
+    const char *ch[] = {"all", "$events", NULL};
+    x->sub = subscriber(x->zctx, w, ch);
+    CHECK(wait_subscribed(x->sub, DEADLINE_MS));
+    x->push = pusher(x->zctx, w);
+}
+
+static void
+wire_close(struct wire *x)
+{
+    zmq_close(x->push);
+    zmq_close(x->sub);
+    zmq_ctx_term(x->zctx);
 }
 
 static void
@@ -202,15 +236,12 @@ test_events_on_the_wire(void)
     const char *extra[] = {"--max-page-bytes", "262144", "--snapshot", snap,
                            NULL};
     worker_start(&w, extra);
-    void *zctx = zmq_ctx_new();
-    const char *ch[] = {"all", "$events", NULL};
-    void *sub = subscriber(zctx, &w, ch);
-    CHECK(wait_subscribed(sub, DEADLINE_MS));
-    void *push = pusher(zctx, &w);
+    struct wire x;
+    wire_open(&x, &w);
     /* The warm-up: its articles and the events they created. */
-    CHECK_INT(push_warm_up(push), ==, 360);
+    CHECK_INT(push_warm_up(x.push, NULL, NULL), ==, 360);
     static struct collected got;
-    CHECK(collect_until(sub, frames_pushed, &got, DEADLINE_MS));
+    CHECK(collect_until(x.sub, frames_pushed, &got, DEADLINE_MS));
     int warm_articles = 0, warm_created = 0;
     for (int i = 0; i < got.n; i++)
         if (strcmp(got.m[i].channel, "$events") == 0) {
@@ -228,10 +259,10 @@ test_events_on_the_wire(void)
     CHECK_INT(warm_created, <, warm_articles);
     collected_free(&got);
 
-    push_seeds(push, 1);
+    push_seeds(x.push, 1);
     /* The same pages again: duplicates, no event moves. */
-    push_seeds(push, 2);
-    CHECK(collect_until(sub, frames_pushed, &got, DEADLINE_MS));
+    push_seeds(x.push, 2);
+    CHECK(collect_until(x.sub, frames_pushed, &got, DEADLINE_MS));
     int articles = 0, events = 0, created = 0;
     uint64_t epoch = got.n ? got.m[0].epoch : 0;
     char visit_event[17] = "";
@@ -336,9 +367,7 @@ test_events_on_the_wire(void)
     CHECK_INT(resume_all(snap, "all", epoch), ==, warm_articles + articles);
     CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     collected_free(&got);
-    zmq_close(push);
-    zmq_close(sub);
-    zmq_ctx_term(zctx);
+    wire_close(&x);
     worker_cleanup(&w);
 }
 
@@ -349,15 +378,12 @@ test_events_off(void)
     const char *extra[] = {"--max-page-bytes", "262144", "--max-events", "0",
                            NULL};
     worker_start(&w, extra);
-    void *zctx = zmq_ctx_new();
-    const char *ch[] = {"all", "$events", NULL};
-    void *sub = subscriber(zctx, &w, ch);
-    CHECK(wait_subscribed(sub, DEADLINE_MS));
-    void *push = pusher(zctx, &w);
+    struct wire x;
+    wire_open(&x, &w);
     long long before = frames_pushed;
-    push_seeds(push, 1);
+    push_seeds(x.push, 1);
     static struct collected got;
-    CHECK(collect_until(sub, frames_pushed - before, &got, DEADLINE_MS));
+    CHECK(collect_until(x.sub, frames_pushed - before, &got, DEADLINE_MS));
     int articles = 0;
     for (int i = 0; i < got.n; i++) {
         CHECK_STR(got.m[i].channel, "all");
@@ -375,10 +401,116 @@ test_events_off(void)
     CHECK_INT(worker_metric(&w, "wiredesk_events_bytes"), ==, 0);
     CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
     collected_free(&got);
-    zmq_close(push);
-    zmq_close(sub);
-    zmq_ctx_term(zctx);
+    wire_close(&x);
     worker_cleanup(&w);
+}
+
+/* The held-back report of a warm-up event, pushed to a worker that has
+ * restarted: the Article it gives (its event id and whether its Event
+ * said "created"). Returns whether one came. */
+static bool
+push_held(struct worker *w, const char *held, size_t len, char event_id[17],
+          bool *created, uint32_t *size)
+{
+    struct wire x;
+    wire_open(&x, w);
+    long long before = frames_pushed;
+    push_page(x.push, "https://example.test/held", "text/html; charset=utf-8",
+              held, len);
+    static struct collected got;
+    CHECK(collect_until(x.sub, frames_pushed - before, &got, DEADLINE_MS));
+    bool found = false;
+    for (int i = 0; i < got.n; i++) {
+        if (strcmp(got.m[i].channel, "$events") == 0) {
+            Wiredesk__V1__Event *e =
+                wiredesk__v1__event__unpack(NULL, got.m[i].len, got.m[i].data);
+            CHECK(e != NULL);
+            if (e) {
+                *created = strcmp(e->change, "created") == 0;
+                wiredesk__v1__event__free_unpacked(e, NULL);
+            }
+            continue;
+        }
+        Wiredesk__V1__Article *a =
+            wiredesk__v1__article__unpack(NULL, got.m[i].len, got.m[i].data);
+        CHECK(a != NULL);
+        if (a) {
+            snprintf(event_id, 17, "%s", a->event_id);
+            *size = a->event_size;
+            found = true;
+            wiredesk__v1__article__free_unpacked(a, NULL);
+        }
+    }
+    collected_free(&got);
+    wire_close(&x);
+    return found;
+}
+
+static void
+test_events_survive_restart(void)
+{
+    /* The streams' articles go in, less one report of an event; the
+     * worker stops and starts again; the held report joins its event
+     * from before the restart (the same id). After a kill -9 instead,
+     * there is nothing to go on from: it founds an event of its own. */
+    for (int clean = 1; clean >= 0; clean--) {
+        struct worker w;
+        const char *extra[] = {"--max-page-bytes", "262144", NULL};
+        worker_start(&w, extra);
+        struct wire x;
+        wire_open(&x, &w);
+        char *held = NULL;
+        size_t held_len = 0;
+        long long before = frames_pushed;
+        CHECK_INT(push_warm_up(x.push, &held, &held_len), ==, 359);
+        CHECK(held != NULL);
+        static struct collected got;
+        CHECK(collect_until(x.sub, frames_pushed - before, &got, DEADLINE_MS));
+        /* The events from before: the ids a report may join. */
+        static char ids[400][17];
+        int n_ids = 0;
+        for (int i = 0; i < got.n && n_ids < 400; i++)
+            if (strcmp(got.m[i].channel, "$events") == 0) {
+                Wiredesk__V1__Event *e = wiredesk__v1__event__unpack(
+                    NULL, got.m[i].len, got.m[i].data);
+                if (e && strcmp(e->change, "created") == 0)
+                    snprintf(ids[n_ids++], 17, "%s", e->id);
+                if (e)
+                    wiredesk__v1__event__free_unpacked(e, NULL);
+            }
+        CHECK_INT(n_ids, >=, 100);
+        long long live = worker_metric(&w, "wiredesk_events_live");
+        collected_free(&got);
+        wire_close(&x);
+        if (clean)
+            CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
+        else
+            worker_kill9(&w);
+        worker_spawn(&w, extra);
+        char event_id[17] = "";
+        bool created = false;
+        uint32_t size = 0;
+        CHECK(push_held(&w, held, held_len, event_id, &created, &size));
+        bool known = false;
+        for (int i = 0; i < n_ids; i++)
+            known |= strcmp(ids[i], event_id) == 0;
+        if (clean) {
+            CHECK(log_contains(&w, "live events of the last run"));
+            CHECK(!created);
+            CHECK(known);
+            CHECK_INT(size, >=, 2);
+            /* Every event came back, and one took the report. */
+            CHECK_INT(worker_metric(&w, "wiredesk_events_live"), ==, live);
+        } else {
+            CHECK(created);
+            CHECK(!known);
+            CHECK_INT(size, ==, 1);
+            CHECK_INT(worker_metric(&w, "wiredesk_events_live"), ==, 1);
+        }
+        free(held);
+        CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
+        worker_cleanup(&w);
+    }
 }
 
 int
@@ -386,5 +518,6 @@ main(void)
 {
     RUN(test_events_on_the_wire);
     RUN(test_events_off);
+    RUN(test_events_survive_restart);
     return TEST_DONE();
 }

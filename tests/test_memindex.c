@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "membuf.h"
 #include "test.h"
 #include "wd/err.h"
 #include "wd/memindex.h"
@@ -259,35 +260,6 @@ test_random_batches(void)
     wd_memindex_free(m);
 }
 
-struct buf {
-    uint8_t *p;
-    size_t len, cap, at;
-};
-
-static int
-buf_write(void *ctx, const void *data, size_t len)
-{
-    struct buf *b = ctx;
-    if (b->len + len > b->cap) {
-        b->cap = (b->len + len) * 2;
-        b->p = realloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, data, len);
-    b->len += len;
-    return 0;
-}
-
-static int
-buf_read(void *ctx, void *data, size_t len)
-{
-    struct buf *b = ctx;
-    if (b->at + len > b->len)
-        return WD_EPARSE;
-    memcpy(data, b->p + b->at, len);
-    b->at += len;
-    return 0;
-}
-
 /* A dump reads back to the same index (keys, ids, counts, ages, and it
  * goes on working); another tag, a cut or a changed byte are refused and
  * leave the index empty. */
@@ -310,10 +282,10 @@ test_dump_restore(void)
         uint64_t k = i;
         wd_memindex_del(m, i % 4, &k, 8);
     }
-    struct buf b = {0};
-    CHECK_OK(wd_memindex_dump(m, 1234, buf_write, &b));
+    struct membuf b = {0};
+    CHECK_OK(wd_memindex_dump(m, 1234, membuf_write, &b));
     CHECK_OK(wd_memindex_new(&r));
-    CHECK_OK(wd_memindex_restore(r, 1234, b.len, buf_read, &b));
+    CHECK_OK(wd_memindex_restore(r, 1234, b.len, membuf_read, &b));
     CHECK_INT(wd_memindex_ids(r), ==, wd_memindex_ids(m));
     CHECK_INT(wd_memindex_age_count(r), ==, wd_memindex_age_count(m));
     for (unsigned t = 0; t < 4; t++)
@@ -341,17 +313,19 @@ test_dump_restore(void)
 
     CHECK_OK(wd_memindex_new(&r));
     b.at = 0;
-    CHECK_INT(wd_memindex_restore(r, 999, b.len, buf_read, &b), ==, WD_EPARSE);
+    CHECK_INT(wd_memindex_restore(r, 999, b.len, membuf_read, &b), ==,
+              WD_EPARSE);
     CHECK_INT(wd_memindex_ids(r), ==, 0);
     b.at = 0;
     b.p[b.len / 2] ^= 1;
-    CHECK_INT(wd_memindex_restore(r, 1234, b.len, buf_read, &b), ==, WD_EPARSE);
+    CHECK_INT(wd_memindex_restore(r, 1234, b.len, membuf_read, &b), ==,
+              WD_EPARSE);
     CHECK_INT(wd_memindex_ids(r), ==, 0);
     CHECK_INT(wd_memindex_get(r, 1, &k, 8, got), ==, WD_ENOTFOUND);
     b.p[b.len / 2] ^= 1;
     b.at = 0;
     b.len -= 9;
-    CHECK(wd_memindex_restore(r, 1234, b.len, buf_read, &b) != 0);
+    CHECK(wd_memindex_restore(r, 1234, b.len, membuf_read, &b) != 0);
     CHECK_INT(wd_memindex_ids(r), ==, 0);
     wd_memindex_free(r);
     wd_memindex_free(m);

@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wd/dump.h"
 #include "wd/tag.h"
 
 #define WD_CLUSTER_STEM 6    /* letters a term keeps */
@@ -125,5 +126,22 @@ size_t wd_cluster_busiest(const struct wd_cluster *c,
 /* Live events, and the bytes the clusterer holds. */
 void wd_cluster_usage(const struct wd_cluster *c, size_t *events,
                       size_t *bytes);
+
+/* The clusterer's whole state (its events, the story map, the word
+ * frequencies) as a byte stream, for the next run to go on where this one
+ * stopped (same machine: host byte order and this build's layout; see
+ * dump.h). write returns 0 or an error, which dump
+ * returns. */
+int wd_cluster_dump(const struct wd_cluster *c, wd_dump_write_fn write,
+                    void *ctx);
+
+/* Fills a new clusterer (one that has assigned nothing) from a dump of
+ * size bytes. read fills buf with exactly len bytes or returns an error.
+ * Returns 0; WD_EPARSE (not a dump, another build's layout or another
+ * max_events, a size other than its header says, a checksum that does not
+ * match or links out of range: the clusterer is left new); WD_EINVAL (it
+ * has assigned articles already); or read's error (left new). */
+int wd_cluster_restore(struct wd_cluster *c, uint64_t size,
+                       wd_dump_read_fn read, void *ctx);
 
 #endif

@@ -32,6 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wd/dump.h"
+
 struct wd_memindex;
 
 #define WD_MEMINDEX_KEY_MAX 16
@@ -89,8 +91,7 @@ int wd_memindex_reserve(struct wd_memindex *m, size_t n, size_t stories);
  * checksum. write returns 0 or an error, which dump returns. Outside a
  * batch. */
 int wd_memindex_dump(const struct wd_memindex *m, uint64_t tag,
-                     int (*write)(void *ctx, const void *buf, size_t len),
-                     void *ctx);
+                     wd_dump_write_fn write, void *ctx);
 
 /* Fills an empty index from a dump of size bytes whose tag is tag. read
  * fills buf with exactly len bytes or returns an error. Returns 0;
@@ -98,7 +99,6 @@ int wd_memindex_dump(const struct wd_memindex *m, uint64_t tag,
  * or a checksum that does not match: the index is left empty); WD_ENOMEM;
  * or read's error. */
 int wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
-                        int (*read)(void *ctx, void *buf, size_t len),
-                        void *ctx);
+                        wd_dump_read_fn read, void *ctx);
 
 #endif

@@ -160,6 +160,10 @@ uint64_t wd_pipeline_dedup_count(struct wd_pipeline *p);
 size_t wd_pipeline_busiest_events(const struct wd_pipeline *p,
                                   struct wd_cluster_event *out, size_t n);
 
+/* The clusterer (NULL when events are off), for its state to be saved at
+ * a clean stop and restored at the next start. */
+struct wd_cluster *wd_pipeline_cluster(struct wd_pipeline *p);
+
 /* Live events and the bytes the clusterer holds (0 when off). */
 void wd_pipeline_events_usage(const struct wd_pipeline *p, size_t *events,
                               size_t *bytes);

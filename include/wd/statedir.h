@@ -4,7 +4,10 @@
 #ifndef WD_STATEDIR_H
 #define WD_STATEDIR_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "wd/dump.h"
 
 struct wd_statedir {
     const char *dir;
@@ -23,6 +26,23 @@ int64_t wd_statedir_unclean_stop_ms(const struct wd_statedir *sd);
 
 /* Writes the clean-stop mark (at the end of a clean stop). */
 void wd_statedir_mark_clean(const struct wd_statedir *sd);
+
+/* Writes the file name in dir through fill (which calls write with io),
+ * aside first and then renamed, so that a crash leaves the old file or
+ * none, never half of one. Returns 0 or fill's or the file's error (the
+ * file is then not written). */
+int wd_statedir_save(const char *dir, const char *name,
+                     int (*fill)(void *ctx, wd_dump_write_fn write, void *io),
+                     void *ctx);
+
+/* Reads the file name of dir through take (given its size), once: the
+ * file is removed after, so that a later crash cannot find a state the
+ * run has since moved past. Returns take's result, or WD_ENOTFOUND when
+ * there is no such file. */
+int wd_statedir_take(const char *dir, const char *name,
+                     int (*take)(void *ctx, uint64_t size, wd_dump_read_fn read,
+                                 void *io),
+                     void *ctx);
 
 /* Releases the lock. */
 void wd_statedir_close(struct wd_statedir *sd);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "wd/dump.h"
 #include "wd/err.h"
 #include "wd/text.h"
 
@@ -1407,4 +1408,155 @@ wd_cluster_usage(const struct wd_cluster *c, size_t *events, size_t *bytes)
              ((size_t)1 << DF_BITS) * sizeof *c->df +
              ((size_t)1 << POST_BITS) * (sizeof *c->post + 1) +
              (c->stories_mask + 1) * sizeof *c->stories + sizeof *c->scratch;
+}
+
+/* ---- the state across a restart ---- */
+
+#define DUMP_MAGIC "wdevnt01"
+
+struct dump_head {
+    char magic[8];
+    uint32_t event_size, ref_size; /* this build's layouts */
+    uint64_t max_events, stories_mask;
+    uint64_t n_live, n_used, docs, n_themes;
+    uint32_t free_head, lru_head, lru_tail, pad;
+};
+
+/* The arrays a dump holds, in its order. */
+static size_t
+dump_parts(const struct wd_cluster *c, size_t n_used, size_t n_themes,
+           struct wd_dump_part parts[6])
+{
+    parts[0] = (struct wd_dump_part){c->ev, n_used * sizeof *c->ev};
+    parts[1] =
+        (struct wd_dump_part){c->df, ((size_t)1 << DF_BITS) * sizeof *c->df};
+    parts[2] = (struct wd_dump_part){c->post, ((size_t)1 << POST_BITS) *
+                                                  sizeof *c->post};
+    parts[3] = (struct wd_dump_part){c->post_next, (size_t)1 << POST_BITS};
+    parts[4] = (struct wd_dump_part){c->stories, (c->stories_mask + 1) *
+                                                     sizeof *c->stories};
+    parts[5] = (struct wd_dump_part){(void *)c->themes,
+                                     n_themes * sizeof c->themes[0]};
+    return 6;
+}
+
+int
+wd_cluster_dump(const struct wd_cluster *c, wd_dump_write_fn write, void *ctx)
+{
+    struct dump_head h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, DUMP_MAGIC, 8);
+    h.event_size = sizeof(struct event);
+    h.ref_size = sizeof(struct story_ref);
+    h.max_events = c->cfg.max_events;
+    h.stories_mask = c->stories_mask;
+    h.n_live = c->n_live;
+    h.n_used = c->n_used;
+    h.docs = c->docs;
+    h.n_themes = c->n_themes;
+    h.free_head = c->free_head;
+    h.lru_head = c->lru_head;
+    h.lru_tail = c->lru_tail;
+    struct wd_dump_part parts[6];
+    size_t n = dump_parts(c, c->n_used, c->n_themes, parts);
+    return wd_dump_write(&h, sizeof h, parts, n, write, ctx);
+}
+
+/* Whether a slot link is NONE or a slot in use. */
+static bool
+link_ok(uint32_t s, size_t n_used)
+{
+    return s == NONE || s < n_used;
+}
+
+/* Whether the restored state holds together: every link and slot in
+ * range, so that a damaged dump whose checksum happened to hold cannot
+ * send a decision out of its arrays. */
+static bool
+restored_ok(const struct wd_cluster *c)
+{
+    if (!link_ok(c->free_head, c->n_used) || !link_ok(c->lru_head, c->n_used) ||
+        !link_ok(c->lru_tail, c->n_used) || c->n_live > c->n_used)
+        return false;
+    size_t live = 0;
+    for (size_t i = 0; i < c->n_used; i++) {
+        const struct event *e = &c->ev[i];
+        unsigned char live_byte; /* (a bool read from a file) */
+        memcpy(&live_byte, &e->live, 1);
+        if (live_byte > 1 || !link_ok(e->prev, c->n_used) ||
+            !link_ok(e->next, c->n_used) || e->n_terms > EV_TERMS ||
+            e->n_src > EV_SOURCES || memchr(e->id, 0, sizeof e->id) == NULL ||
+            memchr(e->title, 0, sizeof e->title) == NULL)
+            return false;
+        for (int k = 0; k < EV_TAGS; k++)
+            if (e->th[k] > c->n_themes || memchr(e->cc[k], 0, 3) == NULL)
+                return false;
+        live += e->live;
+    }
+    for (size_t i = 0; i < ((size_t)1 << POST_BITS); i++)
+        for (int k = 0; k < POST_WAYS; k++)
+            if (c->post[i][k] > c->n_used)
+                return false;
+    for (size_t i = 0; i <= c->stories_mask; i++)
+        if (c->stories[i].h && c->stories[i].slot >= c->n_used)
+            return false;
+    for (size_t i = 0; i < c->n_themes; i++)
+        if (memchr(c->themes[i], 0, sizeof c->themes[i]) == NULL)
+            return false;
+    return live == c->n_live;
+}
+
+/* The state of a new clusterer. */
+static void
+reset(struct wd_cluster *c)
+{
+    memset(c->ev, 0, c->cfg.max_events * sizeof *c->ev);
+    memset(c->df, 0, ((size_t)1 << DF_BITS) * sizeof *c->df);
+    memset(c->post, 0, ((size_t)1 << POST_BITS) * sizeof *c->post);
+    memset(c->post_next, 0, (size_t)1 << POST_BITS);
+    memset(c->stories, 0, (c->stories_mask + 1) * sizeof *c->stories);
+    memset(c->stamp, 0, c->cfg.max_events * sizeof *c->stamp);
+    c->visit = 0;
+    c->n_live = c->n_used = 0;
+    c->docs = 0;
+    c->n_themes = 0;
+    c->free_head = c->lru_head = c->lru_tail = NONE;
+}
+
+int
+wd_cluster_restore(struct wd_cluster *c, uint64_t size, wd_dump_read_fn read,
+                   void *ctx)
+{
+    struct dump_head h;
+    if (c->n_used || c->docs)
+        return WD_EINVAL;
+    if (size < sizeof h + sizeof(uint64_t))
+        return WD_EPARSE;
+    int rc = read(ctx, &h, sizeof h);
+    if (rc)
+        return rc;
+    if (memcmp(h.magic, DUMP_MAGIC, 8) != 0 ||
+        h.event_size != sizeof(struct event) ||
+        h.ref_size != sizeof(struct story_ref) ||
+        h.max_events != c->cfg.max_events ||
+        h.stories_mask != c->stories_mask || h.n_used > h.max_events ||
+        h.n_themes > MAX_THEMES)
+        return WD_EPARSE;
+    struct wd_dump_part parts[6];
+    size_t n = dump_parts(c, (size_t)h.n_used, (size_t)h.n_themes, parts);
+    if (wd_dump_size(sizeof h, parts, n) != size)
+        return WD_EPARSE;
+    rc = wd_dump_read(&h, sizeof h, parts, n, read, ctx);
+    c->n_live = (size_t)h.n_live;
+    c->n_used = (size_t)h.n_used;
+    c->docs = h.docs;
+    c->n_themes = (size_t)h.n_themes;
+    c->free_head = h.free_head;
+    c->lru_head = h.lru_head;
+    c->lru_tail = h.lru_tail;
+    if (rc == 0 && !restored_ok(c))
+        rc = WD_EPARSE;
+    if (rc)
+        reset(c);
+    return rc;
 }

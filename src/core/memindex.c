@@ -2,9 +2,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
+#include "wd/dump.h"
 #include "wd/err.h"
 
 #define NONE SIZE_MAX
@@ -556,32 +556,29 @@ struct dump_head {
 #define DUMP_MAGIC "WDMIDX1"
 #define DUMP_CAP_MAX (1ULL << 36) /* entries of an array, at most */
 
-struct dump_part {
-    void *p;
-    size_t len;
-};
-
 static size_t
-dump_parts(const struct wd_memindex *m, struct dump_part parts[8])
+dump_parts(const struct wd_memindex *m, struct wd_dump_part parts[8])
 {
     size_t n = 0;
-    parts[n++] = (struct dump_part){m->keys.h, m->keys.cap * sizeof(uint64_t)};
-    parts[n++] = (struct dump_part){m->keys.v, m->keys.cap * sizeof(uint32_t)};
-    parts[n++] = (struct dump_part){m->ids.h, m->ids.cap * sizeof(uint64_t)};
-    parts[n++] = (struct dump_part){m->ids.v, m->ids.cap * sizeof(uint32_t)};
-    parts[n++] = (struct dump_part){m->id, m->n_slots * 16};
-    parts[n++] = (struct dump_part){m->refs, m->n_slots * sizeof(uint32_t)};
     parts[n++] =
-        (struct dump_part){m->free_slots, m->n_free * sizeof(uint32_t)};
-    parts[n++] = (struct dump_part){m->age ? m->age[m->head] : NULL,
-                                    (m->end - m->head) * WD_MEMINDEX_AGE_LEN};
+        (struct wd_dump_part){m->keys.h, m->keys.cap * sizeof(uint64_t)};
+    parts[n++] =
+        (struct wd_dump_part){m->keys.v, m->keys.cap * sizeof(uint32_t)};
+    parts[n++] = (struct wd_dump_part){m->ids.h, m->ids.cap * sizeof(uint64_t)};
+    parts[n++] = (struct wd_dump_part){m->ids.v, m->ids.cap * sizeof(uint32_t)};
+    parts[n++] = (struct wd_dump_part){m->id, m->n_slots * 16};
+    parts[n++] = (struct wd_dump_part){m->refs, m->n_slots * sizeof(uint32_t)};
+    parts[n++] =
+        (struct wd_dump_part){m->free_slots, m->n_free * sizeof(uint32_t)};
+    parts[n++] =
+        (struct wd_dump_part){m->age ? m->age[m->head] : NULL,
+                              (m->end - m->head) * WD_MEMINDEX_AGE_LEN};
     return n;
 }
 
 int
 wd_memindex_dump(const struct wd_memindex *m, uint64_t tag,
-                 int (*write)(void *ctx, const void *buf, size_t len),
-                 void *ctx)
+                 wd_dump_write_fn write, void *ctx)
 {
     if (m->logging)
         return WD_EINVAL;
@@ -597,20 +594,9 @@ wd_memindex_dump(const struct wd_memindex *m, uint64_t tag,
     h.n_free = m->n_free;
     h.n_ages = m->end - m->head;
     memcpy(h.counts, m->counts, sizeof h.counts);
-    XXH3_state_t st;
-    XXH3_64bits_reset(&st);
-    XXH3_64bits_update(&st, &h, sizeof h);
-    int rc = write(ctx, &h, sizeof h);
-    struct dump_part parts[8];
+    struct wd_dump_part parts[8];
     size_t n = dump_parts(m, parts);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (parts[i].len == 0)
-            continue;
-        XXH3_64bits_update(&st, parts[i].p, parts[i].len);
-        rc = write(ctx, parts[i].p, parts[i].len);
-    }
-    uint64_t sum = XXH3_64bits_digest(&st);
-    return rc ? rc : write(ctx, &sum, sizeof sum);
+    return wd_dump_write(&h, sizeof h, parts, n, write, ctx);
 }
 
 /* A table's entries name slots that exist, as many as it says, with room
@@ -647,7 +633,7 @@ consistent(const struct wd_memindex *m)
 
 int
 wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
-                    int (*read)(void *ctx, void *buf, size_t len), void *ctx)
+                    wd_dump_read_fn read, void *ctx)
 {
     struct dump_head h;
     if (size < sizeof h)
@@ -692,23 +678,10 @@ wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
     m->end = h.n_ages;
     m->age_cap = h.n_ages;
     memcpy(m->counts, h.counts, sizeof m->counts);
-    XXH3_state_t st;
-    XXH3_64bits_reset(&st);
-    XXH3_64bits_update(&st, &h, sizeof h);
-    struct dump_part parts[8];
+    struct wd_dump_part parts[8];
     size_t n = dump_parts(m, parts);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (parts[i].len == 0)
-            continue;
-        rc = read(ctx, parts[i].p, parts[i].len);
-        if (rc == 0)
-            XXH3_64bits_update(&st, parts[i].p, parts[i].len);
-    }
-    uint64_t sum = 0;
     if (rc == 0)
-        rc = read(ctx, &sum, sizeof sum);
-    if (rc == 0 && sum != XXH3_64bits_digest(&st))
-        rc = WD_EPARSE;
+        rc = wd_dump_read(&h, sizeof h, parts, n, read, ctx);
     if (rc == 0 && !consistent(m))
         rc = WD_EPARSE;
     if (rc)

@@ -854,6 +854,12 @@ wd_pipeline_busiest_events(const struct wd_pipeline *p,
     return p->cluster ? wd_cluster_busiest(p->cluster, out, n) : 0;
 }
 
+struct wd_cluster *
+wd_pipeline_cluster(struct wd_pipeline *p)
+{
+    return p->cluster;
+}
+
 void
 wd_pipeline_events_usage(const struct wd_pipeline *p, size_t *events,
                          size_t *bytes)

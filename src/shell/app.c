@@ -22,6 +22,7 @@
 #include "wd/prep.h"
 #include "wd/publish.h"
 #include "wd/snapshot.h"
+#include "wd/cluster.h"
 #include "wd/statedir.h"
 #include "wd/stats.h"
 #include "wd/store.h"
@@ -548,6 +549,57 @@ abandon_loop(struct app *app)
     uv_loop_close(&app->loop);
 }
 
+#define EVENTS_DUMP "events.dump" /* the events at a clean stop */
+
+static int
+events_fill(void *ctx, wd_dump_write_fn write, void *io)
+{
+    return wd_cluster_dump(ctx, write, io);
+}
+
+static int
+events_take(void *ctx, uint64_t size, wd_dump_read_fn read, void *io)
+{
+    return wd_cluster_restore(ctx, size, read, io);
+}
+
+/* The events of the last clean stop, so that a restart (a deploy) goes on
+ * with them: the same event ids, the word frequencies the worker learnt.
+ * After a crash there is none (read once, removed), and events start
+ * afresh. */
+static void
+load_events(struct app *app)
+{
+    struct wd_cluster *c = wd_pipeline_cluster(app->pipeline);
+    if (!c)
+        return;
+    int rc = wd_statedir_take(app->cfg->state_dir, EVENTS_DUMP, events_take, c);
+    size_t live, bytes;
+    wd_cluster_usage(c, &live, &bytes);
+    if (rc == 0)
+        wd_log(WD_LOG_INFO, "events: %zu live events of the last run", live);
+    else if (rc != WD_ENOTFOUND)
+        wd_log(WD_LOG_WARN,
+               "events: the last run's events not read (%s): events start "
+               "afresh",
+               rc == WD_EPARSE ? "another --max-events, another build, or "
+                                 "a damaged file"
+                               : wd_strerror(rc));
+}
+
+static void
+save_events(struct app *app)
+{
+    struct wd_cluster *c =
+        app->pipeline ? wd_pipeline_cluster(app->pipeline) : NULL;
+    if (!c)
+        return;
+    int rc = wd_statedir_save(app->cfg->state_dir, EVENTS_DUMP, events_fill, c);
+    if (rc)
+        wd_log(WD_LOG_WARN, "events: cannot save them for the next run: %s",
+               wd_strerror(rc));
+}
+
 static void
 teardown(struct app *app)
 {
@@ -565,6 +617,9 @@ teardown(struct app *app)
     if (app->zctx)
         zmq_ctx_term(app->zctx);
     wd_storeprobe_free(app->probe);
+    /* A clean stop keeps the events for the next run. */
+    if (app->clean_marker && app->stopped)
+        save_events(app);
     wd_pipeline_free(app->pipeline);
     wd_journaling_fini(&app->journal);
     wd_store_close(&app->store);
@@ -675,6 +730,7 @@ wd_app_run(const struct wd_app_config *cfg)
            "store: %llu stories remembered, look-ups ready in %llu ms",
            (unsigned long long)wd_pipeline_dedup_count(app.pipeline),
            (unsigned long long)((uv_hrtime() - t_index) / 1000000));
+    load_events(&app);
     if (crashed_at) {
         /* What the dead process published last may have been in its PUB
          * socket's queue, never sent: if those pages come again (an

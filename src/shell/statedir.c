@@ -69,3 +69,58 @@ wd_statedir_close(struct wd_statedir *sd)
         close(sd->lock_fd);
     sd->lock_fd = -1;
 }
+
+static int
+file_write(void *io, const void *buf, size_t len)
+{
+    return fwrite(buf, 1, len, io) == len ? 0 : -EIO;
+}
+
+static int
+file_read(void *io, void *buf, size_t len)
+{
+    return fread(buf, 1, len, io) == len ? 0 : WD_EPARSE;
+}
+
+int
+wd_statedir_save(const char *dir, const char *name,
+                 int (*fill)(void *ctx, wd_dump_write_fn write, void *io),
+                 void *ctx)
+{
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return -errno;
+    setvbuf(f, NULL, _IOFBF, 1 << 20);
+    int rc = fill(ctx, file_write, f);
+    if (fclose(f) != 0 && rc == 0)
+        rc = -EIO;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -errno;
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
+
+int
+wd_statedir_take(const char *dir, const char *name,
+                 int (*take)(void *ctx, uint64_t size, wd_dump_read_fn read,
+                             void *io),
+                 void *ctx)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return WD_ENOTFOUND;
+    setvbuf(f, NULL, _IOFBF, 1 << 20);
+    struct stat st;
+    int rc = fstat(fileno(f), &st) != 0
+                 ? -errno
+                 : take(ctx, (uint64_t)st.st_size, file_read, f);
+    fclose(f);
+    unlink(path);
+    return rc;
+}

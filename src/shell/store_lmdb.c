@@ -38,11 +38,13 @@
 
 #include "wd/err.h"
 #include "wd/memindex.h"
+#include "wd/statedir.h"
 
 static const char *const ns_names[WD_NS__COUNT] = {
     "story", "content", "url", "page", "band", "age", "lead", "journal"};
 
 #define FORMAT "2"
+#define INDEX_DUMP "index.dump" /* the index at a clean close */
 #define MH_KEY_LEN 9 /* WD_DUPINDEX_MH_KEY_LEN: a MinHash band's key */
 
 struct lmdb_store {
@@ -51,7 +53,7 @@ struct lmdb_store {
     MDB_txn *txn; /* the open batch, or NULL */
     struct wd_memindex *mem;
     bool rebuilt, rebuilding;
-    char snap[4200]; /* the index's dump at a clean close */
+    char dir[4200]; /* the LMDB directory, which holds INDEX_DUMP too */
 };
 
 enum where { ON_DISK, IN_MEMORY, AGES };
@@ -309,18 +311,6 @@ s_close(void *impl)
     free(s);
 }
 
-static int
-snap_write(void *ctx, const void *buf, size_t len)
-{
-    return fwrite(buf, 1, len, ctx) == len ? 0 : -EIO;
-}
-
-static int
-snap_read(void *ctx, void *buf, size_t len)
-{
-    return fread(buf, 1, len, ctx) == len ? 0 : WD_EPARSE;
-}
-
 /* The number of the last committed transaction: what a dump of the index
  * matches. */
 static uint64_t
@@ -330,20 +320,26 @@ last_txn(const struct lmdb_store *s)
     return mdb_env_info(s->env, &info) == 0 ? (uint64_t)info.me_last_txnid : 0;
 }
 
+static int
+index_fill(void *ctx, wd_dump_write_fn write, void *io)
+{
+    struct lmdb_store *s = ctx;
+    return wd_memindex_dump(s->mem, last_txn(s), write, io);
+}
+
+static int
+index_take(void *ctx, uint64_t size, wd_dump_read_fn read, void *io)
+{
+    struct lmdb_store *s = ctx;
+    return wd_memindex_restore(s->mem, last_txn(s), size, read, io);
+}
+
 /* At a clean close: the index as it stands, for the next open to read
- * instead of rebuilding it (written aside, then renamed). */
+ * instead of rebuilding it. */
 static void
 save_index(struct lmdb_store *s)
 {
-    char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.tmp", s->snap);
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return;
-    setvbuf(f, NULL, _IOFBF, 1 << 20);
-    int rc = wd_memindex_dump(s->mem, last_txn(s), snap_write, f);
-    if (fclose(f) != 0 || rc != 0 || rename(tmp, s->snap) != 0)
-        unlink(tmp);
+    wd_statedir_save(s->dir, INDEX_DUMP, index_fill, s);
 }
 
 /* The index of the last clean close, when nothing was committed since;
@@ -351,18 +347,7 @@ save_index(struct lmdb_store *s)
 static bool
 load_index(struct lmdb_store *s)
 {
-    FILE *f = fopen(s->snap, "rb");
-    if (!f)
-        return false;
-    setvbuf(f, NULL, _IOFBF, 1 << 20);
-    struct stat st;
-    int rc = fstat(fileno(f), &st) != 0
-                 ? -errno
-                 : wd_memindex_restore(s->mem, last_txn(s),
-                                       (uint64_t)st.st_size, snap_read, f);
-    fclose(f);
-    unlink(s->snap);
-    return rc == 0;
+    return wd_statedir_take(s->dir, INDEX_DUMP, index_take, s) == 0;
 }
 
 static int
@@ -487,7 +472,7 @@ wd_store_open_lmdb(struct wd_store *out, const char *dir, size_t map_mb)
         free(s);
         return WD_ENOMEM;
     }
-    snprintf(s->snap, sizeof s->snap, "%s/index.dump", path);
+    snprintf(s->dir, sizeof s->dir, "%s", path);
     int rc = mdb_env_create(&s->env);
     if (rc == 0)
         rc = mdb_env_set_maxdbs(s->env, WD_NS__COUNT + 1);
