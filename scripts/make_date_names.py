@@ -23,11 +23,11 @@ CLDR = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/unicode/cldr/common/mai
 LANGS = ["en", "ru", "uk", "be", "kk", "ky", "uz", "uz_Cyrl", "tg", "tk",
          "az", "az_Cyrl", "tr", "mn", "hy", "ka", "de", "fr", "es", "pt",
          "it", "pl", "ro", "cs", "sk", "nl", "sv", "da", "nb", "fi", "lv",
-         "lt", "et", "hu", "sr", "sr_Latn", "bg", "sl", "fa"]
+         "lt", "et", "hu", "sr", "sr_Latn", "bg", "sl", "fa", "fa_AF"]
 # The Solar Hijri (Persian) calendar's months, in these languages: month
 # m is written 12 + m in date_months, and the date converted
 # ("15 آبان 1404" = 6 November 2025).
-PERSIAN_LANGS = ["fa"]
+PERSIAN_LANGS = ["fa", "fa_AF"]
 # Year words news text writes that CLDR's date patterns do not hold
 # ("24 октября 2025 года", "2025 жылы").
 EXTRA_YEAR_WORDS = ["года", "року", "жылы", "yil", "yılı"]

@@ -119,6 +119,31 @@ test_other_languages(void)
     CHECK_INT(parse_ok("Опубликовано: 24 октября 2025, 13:36", WD_DATE_MINUTE),
               ==, at1336);
     CHECK_INT(parse_ok("13:36 / 24.10.2025", WD_DATE_MINUTE), ==, at1336);
+    /* The word before the time ("в", "saat", "à", "ساعت"). */
+    CHECK_INT(parse_ok("24 октября 2025 в 13:36", WD_DATE_MINUTE), ==, at1336);
+    CHECK_INT(parse_ok("24 Ekim 2025 saat 13:36", WD_DATE_MINUTE), ==, at1336);
+    CHECK_INT(parse_ok("24 octobre 2025 à 13:36", WD_DATE_MINUTE), ==, at1336);
+    CHECK_INT(parse_ok("24 Oktober 2025 um 13:36", WD_DATE_MINUTE), ==, at1336);
+    /* Persian: a weekday with its zero-width non-joiner, the Arabic comma
+     * and "ساعت"; the Solar Hijri year in numbers; the Afghan names of
+     * its months (2 Aban 1404 = 2 Aqrab 1404 = 24 October 2025). */
+    CHECK_INT(
+        parse_ok("\u062c\u0645\u0639\u0647\u060c \u06f2 "
+                 "\u0622\u0628\u0627\u0646 \u06f1\u06f4\u06f0\u06f4\u060c "
+                 "\u0633\u0627\u0639\u062a \u06f1\u06f3:\u06f3\u06f6",
+                 WD_DATE_MINUTE),
+        ==, at1336);
+    CHECK_INT(parse_ok("\u0633\u0647\u200c\u0634\u0646\u0628\u0647 28 "
+                       "\u0627\u06a9\u062a\u0628\u0631 2025",
+                       WD_DATE_DAY),
+              ==, oct24 + 4 * 86400000LL);
+    CHECK_INT(parse_ok("1404/08/02 - 13:36", WD_DATE_MINUTE), ==, at1336);
+    CHECK_INT(parse_ok("\u06f1\u06f4\u06f0\u06f4/\u06f0\u06f8/\u06f0\u06f2",
+                       WD_DATE_DAY),
+              ==, oct24);
+    CHECK_INT(parse_ok("2 \u0639\u0642\u0631\u0628 1404", WD_DATE_DAY), ==,
+              oct24);
+    CHECK_INT(parse_ok("2025/10/24 - 13:36", WD_DATE_MINUTE), ==, at1336);
     CHECK_INT(parse_ok("13:36, 24 октября 2025", WD_DATE_MINUTE), ==, at1336);
 
     /* Persian: the Solar Hijri calendar (15 Aban 1404 = 6 November 2025),

@@ -103,7 +103,10 @@ read_word(struct cur *c, const char **w)
             break;
         uint32_t cp;
         size_t k = wd_utf8_next(c->s + c->i, c->n - c->i, &cp);
-        if (!wd_cp_is_alpha(cp) && !(c->i > start && wd_cp_is_mark(cp)))
+        /* (Persian writes a zero-width non-joiner inside words:
+         * "سه‌شنبه".) */
+        if (!wd_cp_is_alpha(cp) &&
+            !(c->i > start && (wd_cp_is_mark(cp) || cp == 0x200C)))
             break;
         c->i += k;
     }
@@ -162,7 +165,7 @@ word_is(const char *w, size_t n, const char *lit)
     if (n != k)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (lower((unsigned char)w[i]) != lit[i])
+        if (lower((unsigned char)w[i]) != (unsigned char)lit[i])
             return false;
     return true;
 }
@@ -446,8 +449,26 @@ result(long y, long m, long d, long ms_of_day, long off_min, bool has_time,
     return 0;
 }
 
-/* The end of a dated string: nothing, or a separator (",", "-", "|", "/",
- * "at") and a time of day; then the value of the whole. */
+/* The word that some languages write between a date and its time ("at",
+ * Russian "в", Turkish "saat", Persian "ساعت", German "um", French "à",
+ * ...), with its dot when it has one ("kl."). */
+static bool
+eat_time_word(struct cur *c)
+{
+    static const char *const words[] = {"at",   "в",  "о",  "saat",
+                                        "ساعت", "um", "à",  "às",
+                                        "alle", "om", "kl", "klo"};
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+        if (eat_word(c, words[k])) {
+            eat_char(c, '.');
+            return true;
+        }
+    return false;
+}
+
+/* The end of a dated string: nothing, or a separator (",", "-", "|", "/")
+ * and a time word, either or both, and a time of day; then the value of
+ * the whole. */
 static int
 finish_date(struct cur *c, long y, long m, long d, int64_t *out,
             enum wd_date_precision *prec)
@@ -470,7 +491,9 @@ finish_date(struct cur *c, long y, long m, long d, int64_t *out,
     }
     if (!at_end(c)) {
         if (eat_char(c, ',') || eat_char(c, '-') || eat_char(c, '|') ||
-            eat_char(c, '/') || eat_word(c, "at"))
+            eat_char(c, '/'))
+            skip_space(c);
+        if (eat_time_word(c))
             skip_space(c);
         if (!read_time(c, &tod, &off))
             return WD_EPARSE;
@@ -502,6 +525,11 @@ parse_iso(struct cur *c, int64_t *out, enum wd_date_precision *prec)
         size_t save = c->i;
         c->i++;
         skip_space(c);
+        /* "2025/10/24 - 09:45", "1404/07/28 | 09:45" */
+        if (peek(c) == '-' || peek(c) == '|' || peek(c) == ',') {
+            c->i++;
+            skip_space(c);
+        }
         if (read_time(c, &tod, &off))
             has_time = true;
         else
@@ -511,6 +539,10 @@ parse_iso(struct cur *c, int64_t *out, enum wd_date_precision *prec)
         return WD_EPARSE;
     if (!finish(c))
         return WD_EPARSE;
+    /* A year of the 14th century of the Solar Hijri calendar (Iranian
+     * and Afghan sites: "1404/08/05" = 27 October 2025). */
+    if (y >= 1300 && y < 1500 && m >= 1 && m <= 12)
+        m += 12;
     return result(y, m, d, tod, off, has_time, out, prec);
 }
 
@@ -705,6 +737,10 @@ parse_relative_intl(struct cur *c, int64_t now, int64_t *out,
     for (size_t i = c->i; i < c->n;) {
         uint32_t cp;
         i += wd_utf8_next(c->s + i, c->n - i, &cp);
+        /* (Invalid bytes fold to U+FFFD, three bytes each: the copy can
+         * outgrow the string, and every write is bounded.) */
+        if (o + 1 >= sizeof buf)
+            return WD_EPARSE;
         if (cp == ' ' || cp == '\t' || cp == 0xA0) {
             if (o && buf[o - 1] != ' ')
                 buf[o++] = ' ';
@@ -984,7 +1020,8 @@ parse_no_year(struct cur *c, int64_t now, int64_t *out,
 }
 
 /* s with its Persian (U+06F0..) and Arabic-Indic (U+0660..) digits as
- * ASCII ones, in buf; NULL when it has none (or is too long to copy). */
+ * ASCII ones, and the Arabic comma and semicolon (U+060C, U+061B) as ","
+ * and ";", in buf; NULL when it has none (or is too long to copy). */
 static const char *
 ascii_digits(const char *s, size_t *len, char *buf, size_t cap)
 {
@@ -995,9 +1032,15 @@ ascii_digits(const char *s, size_t *len, char *buf, size_t cap)
         bool persian =
             i + 1 < n && u[0] == 0xDB && u[1] >= 0xB0 && u[1] <= 0xB9;
         bool arabic = i + 1 < n && u[0] == 0xD9 && u[1] >= 0xA0 && u[1] <= 0xA9;
+        bool punct =
+            i + 1 < n && u[0] == 0xD8 && (u[1] == 0x8C || u[1] == 0x9B);
         if (o + 1 >= cap)
             return NULL;
-        if (persian || arabic) {
+        if (punct) {
+            buf[o++] = u[1] == 0x8C ? ',' : ';';
+            i++;
+            any = true;
+        } else if (persian || arabic) {
             buf[o++] = (char)('0' + (u[1] - (persian ? 0xB0 : 0xA0)));
             i++;
             any = true;
