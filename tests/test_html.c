@@ -132,6 +132,28 @@ test_visible_date(void)
     it = one_article(timed, &p);
     if (it)
         CHECK_INT(it->published_at_ms, ==, 1761264000000LL);
+    /* A line under the headline that no class names a date (a "when",
+     * a "pub"): the first short leaf after the <h1> that reads as one. */
+    const char *plain =
+        "<html><body><article><h1>Köprü</h1><div class=\"when\">24 Ekim "
+        "2025, 13:36</div><p>Şehir merkezinde nehrin üzerindeki yeni köprü "
+        "cumartesi günü törenle trafiğe açıldı, yetkililer açıklama yaptı."
+        "</p><p>Köprünün yapımı üç yıl sürdü.</p></article></body></html>";
+    it = one_article(plain, &p);
+    if (it)
+        CHECK_INT(it->published_at_ms, ==,
+                  1761264000000LL + 13 * 3600000LL + 36 * 60000LL);
+    /* ... but not a date far below it (a list of other stories). */
+    const char *far =
+        "<html><body><article><h1>Köprü</h1><p>Şehir merkezinde nehrin "
+        "üzerindeki yeni köprü cumartesi günü törenle trafiğe açıldı.</p>"
+        "<p>Bir.</p><p>İki.</p><p>Üç.</p><p>Dört.</p><p>Beş.</p><p>Altı."
+        "</p><p>Yedi.</p><p>Sekiz.</p><p>Dokuz.</p><p>On.</p><p>On bir.</p>"
+        "<p>On iki.</p><ul><li><a href=\"/y\">Eski haber</a> <em>01.09.2025"
+        "</em></li></ul></article></body></html>";
+    it = one_article(far, &p);
+    if (it)
+        CHECK_INT(it->published_at_ms, ==, 0);
     /* Metadata wins. */
     const char *meta =
         "<html><head><meta property=\"article:published_time\" "

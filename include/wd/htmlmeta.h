@@ -34,6 +34,7 @@ struct wd_htmlmeta {
     /* the first <h1> and <h2> texts */
     char *heads[WD_HTMLMETA_HEADS];
     size_t n_heads, n_h1;
+    size_t leaves_after_h1; /* tried as a date (htmlmeta.c) */
     char *first_h1;
     int64_t published_ms;
     int title_rank, author_rank, date_rank; /* lower is more trusted */

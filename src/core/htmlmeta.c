@@ -206,6 +206,20 @@ byline_element(xmlNode *n)
     return yes && !wd_htmlnode_is(n, "meta") && !wd_htmlnode_is(n, "link");
 }
 
+/* Leaves after the first <h1> tried as a date, when no element says it
+ * holds one. */
+#define LEAVES_AFTER_H1 12
+
+/* An element without elements inside. */
+static bool
+is_leaf(const xmlNode *n)
+{
+    for (const xmlNode *c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return false;
+    return true;
+}
+
 /* A visible date: the text of a <time> without a datetime, or of a date
  * element, when it is short and reads as a date. After the page's first
  * <h1> (rank 4) it beats one before it (rank 5: a sidebar's, a ticker's);
@@ -353,6 +367,18 @@ read_meta(xmlNode *n, struct wd_htmlmeta *m, struct wd_arena *a, int64_t now)
         /* (The class test only while a visible date could still count.) */
         if (date_wanted(m, m->n_h1 ? 4 : 5) && wd_htmlnode_is_date(n))
             visible_date(n, m, a, now);
+        else if (m->n_h1 && m->leaves_after_h1 < LEAVES_AFTER_H1 &&
+                 date_wanted(m, 6) && is_leaf(n)) {
+            /* None of those: the first of the leaves just after the
+             * headline whose whole text is a date (the line under it,
+             * whatever its element is called: "pub", "when"). */
+            m->leaves_after_h1++;
+            int64_t ms;
+            if (wd_htmltext_date(n, now, a, &ms)) {
+                m->published_ms = ms;
+                m->date_rank = 6;
+            }
+        }
         read_meta(n->children, m, a, now);
     }
 }
