@@ -144,6 +144,9 @@ test_other_languages(void)
     CHECK_INT(parse_ok("2 \u0639\u0642\u0631\u0628 1404", WD_DATE_DAY), ==,
               oct24);
     CHECK_INT(parse_ok("2025/10/24 - 13:36", WD_DATE_MINUTE), ==, at1336);
+    /* With dashes a year stays ISO: "1453-05-29" is no day of 2074 (it
+     * is refused, or that day of 1453, before 1970). */
+    CHECK_INT(parse_ok("1453-05-29", WD_DATE_DAY), <, 0);
     CHECK_INT(parse_ok("13:36, 24 октября 2025", WD_DATE_MINUTE), ==, at1336);
 
     /* Persian: the Solar Hijri calendar (15 Aban 1404 = 6 November 2025),

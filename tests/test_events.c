@@ -451,8 +451,9 @@ test_events_survive_restart(void)
 {
     /* The streams' articles go in, less one report of an event; the
      * worker stops and starts again; the held report joins its event
-     * from before the restart (the same id). After a kill -9 instead,
-     * there is nothing to go on from: it founds an event of its own. */
+     * from before the restart (the same id). When the run that read the
+     * dump dies (kill -9) before the report comes, the next start has
+     * nothing to go on from: the report founds an event of its own. */
     for (int clean = 1; clean >= 0; clean--) {
         struct worker w;
         const char *extra[] = {"--max-page-bytes", "262144", NULL};
@@ -482,10 +483,22 @@ test_events_survive_restart(void)
         long long live = worker_metric(&w, "wiredesk_events_live");
         collected_free(&got);
         wire_close(&x);
-        if (clean)
-            CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
-        else
+        CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
+        char dump[400];
+        snprintf(dump, sizeof dump, "%s/events.dump", w.state);
+        CHECK(access(dump, F_OK) == 0);
+        if (!clean) {
+            /* A start that reads the dump, then a crash: the next start
+             * must not find that dump again (it was read once). */
+            worker_spawn(&w, extra);
+            bool read = false;
+            for (int64_t end = mono_ms() + DEADLINE_MS;
+                 !read && mono_ms() < end; usleep(10000))
+                read = log_contains(&w, "live events of the last run");
+            CHECK(read);
+            CHECK(access(dump, F_OK) != 0);
             worker_kill9(&w);
+        }
         worker_spawn(&w, extra);
         char event_id[17] = "";
         bool created = false;

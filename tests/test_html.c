@@ -154,6 +154,36 @@ test_visible_date(void)
     it = one_article(far, &p);
     if (it)
         CHECK_INT(it->published_at_ms, ==, 0);
+    /* Nor a date the URL contradicts, one set in a sentence, a relative
+     * date below the first line, or a headline that is a day word. */
+    const char *weak[] = {
+        "<html><head><link rel=\"canonical\" href=\"https://x.test/2023/05/"
+        "10/kopru\"></head><body><article><h1>Köprü</h1><div>24 Ekim 2025"
+        "</div><p>Şehir merkezinde nehrin üzerindeki yeni köprü açıldı, "
+        "yetkililer açıklama yaptı.</p></article></body></html>",
+        "<html><body><article><h1>Köprü</h1><p>Yeni köprü <b>12 Mayıs 2025"
+        "</b></p><p>Şehir merkezinde nehrin üzerindeki yeni köprü açıldı, "
+        "yetkililer açıklama yaptı.</p></article></body></html>",
+        "<html><body><article><h1>Köprü</h1><p>Şehir merkezinde nehrin "
+        "üzerindeki yeni köprü açıldı, yetkililer açıklama yaptı.</p><div>"
+        "1 saat önce</div></article></body></html>",
+        "<html><body><article><h1>Bugün</h1><p>Şehir merkezinde nehrin "
+        "üzerindeki yeni köprü açıldı, yetkililer açıklama yaptı.</p>"
+        "</article></body></html>",
+    };
+    for (size_t k = 0; k < sizeof weak / sizeof *weak; k++) {
+        it = one_article(weak[k], &p);
+        if (it)
+            CHECK_INT(it->published_at_ms, ==, k == 0 ? 1683676800000LL : 0);
+    }
+    /* A relative date as the very line under the headline is one. */
+    const char *rel =
+        "<html><body><article><h1>Köprü</h1><div class=\"when\">3 saat önce"
+        "</div><p>Şehir merkezinde nehrin üzerindeki yeni köprü açıldı, "
+        "yetkililer açıklama yaptı.</p></article></body></html>";
+    it = one_article(rel, &p);
+    if (it)
+        CHECK(it->published_at_ms != 0);
     /* Metadata wins. */
     const char *meta =
         "<html><head><meta property=\"article:published_time\" "

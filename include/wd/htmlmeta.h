@@ -35,6 +35,7 @@ struct wd_htmlmeta {
     char *heads[WD_HTMLMETA_HEADS];
     size_t n_heads, n_h1;
     size_t leaves_after_h1; /* tried as a date (htmlmeta.c) */
+    int64_t leaf_date_ms;   /* the date one of them reads as, 0: none */
     char *first_h1;
     int64_t published_ms;
     int title_rank, author_rank, date_rank; /* lower is more trusted */

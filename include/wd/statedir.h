@@ -36,9 +36,10 @@ int wd_statedir_save(const char *dir, const char *name,
                      void *ctx);
 
 /* Reads the file name of dir through take (given its size), once: the
- * file is removed after, so that a later crash cannot find a state the
- * run has since moved past. Returns take's result, or WD_ENOTFOUND when
- * there is no such file. */
+ * file is removed first (a file that cannot be removed is not read), so
+ * that a later crash cannot find a state the run has since moved past.
+ * Returns take's result, WD_ENOTFOUND when there is no such file, or a
+ * negative errno (an unreadable file is removed too). */
 int wd_statedir_take(const char *dir, const char *name,
                      int (*take)(void *ctx, uint64_t size, wd_dump_read_fn read,
                                  void *io),

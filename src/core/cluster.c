@@ -1412,6 +1412,9 @@ wd_cluster_usage(const struct wd_cluster *c, size_t *events, size_t *bytes)
 
 /* ---- the state across a restart ---- */
 
+/* Change it with the layout or with how an article's terms are made
+ * (vectorize(), read_words(), the weights): a dump of other terms would
+ * match nothing. */
 #define DUMP_MAGIC "wdevnt01"
 
 struct dump_head {
@@ -1470,13 +1473,16 @@ link_ok(uint32_t s, size_t n_used)
 }
 
 /* Whether the restored state holds together: every link and slot in
- * range, so that a damaged dump whose checksum happened to hold cannot
- * send a decision out of its arrays. */
+ * range, the LRU list and the free list whole (each slot on exactly one,
+ * no cycle, the counts right), the tags and times sane, so that a damaged
+ * dump whose checksum happened to hold cannot send a decision out of its
+ * arrays or into a loop. */
 static bool
 restored_ok(const struct wd_cluster *c)
 {
     if (!link_ok(c->free_head, c->n_used) || !link_ok(c->lru_head, c->n_used) ||
-        !link_ok(c->lru_tail, c->n_used) || c->n_live > c->n_used)
+        !link_ok(c->lru_tail, c->n_used) || c->n_live > c->n_used ||
+        c->docs >= DF_HALVE)
         return false;
     size_t live = 0;
     for (size_t i = 0; i < c->n_used; i++) {
@@ -1486,24 +1492,50 @@ restored_ok(const struct wd_cluster *c)
         if (live_byte > 1 || !link_ok(e->prev, c->n_used) ||
             !link_ok(e->next, c->n_used) || e->n_terms > EV_TERMS ||
             e->n_src > EV_SOURCES || memchr(e->id, 0, sizeof e->id) == NULL ||
-            memchr(e->title, 0, sizeof e->title) == NULL)
+            memchr(e->title, 0, sizeof e->title) == NULL ||
+            e->first_ms > e->last_ms || e->pub_first < 0 ||
+            e->pub_first > e->pub_last ||
+            (e->pub_first == 0) != (e->pub_last == 0))
             return false;
         for (int k = 0; k < EV_TAGS; k++)
-            if (e->th[k] > c->n_themes || memchr(e->cc[k], 0, 3) == NULL)
+            if ((e->th_n[k] && (e->th[k] < 1 || e->th[k] > c->n_themes)) ||
+                e->th[k] > c->n_themes || memchr(e->cc[k], 0, 3) == NULL)
                 return false;
         live += e->live;
     }
-    for (size_t i = 0; i < ((size_t)1 << POST_BITS); i++)
+    if (live != c->n_live)
+        return false;
+    /* The LRU list: the live slots, each once, linked both ways. */
+    size_t n = 0;
+    uint32_t prev = NONE;
+    for (uint32_t s = c->lru_head; s != NONE; s = c->ev[s].next) {
+        if (++n > c->n_live || !c->ev[s].live || c->ev[s].prev != prev)
+            return false;
+        prev = s;
+    }
+    if (n != c->n_live || prev != c->lru_tail)
+        return false;
+    /* The free list: every other slot, each once. */
+    n = 0;
+    for (uint32_t s = c->free_head; s != NONE; s = c->ev[s].next)
+        if (++n > c->n_used - c->n_live || c->ev[s].live)
+            return false;
+    if (n != c->n_used - c->n_live)
+        return false;
+    for (size_t i = 0; i < ((size_t)1 << POST_BITS); i++) {
+        if (c->post_next[i] >= POST_WAYS)
+            return false;
         for (int k = 0; k < POST_WAYS; k++)
             if (c->post[i][k] > c->n_used)
                 return false;
+    }
     for (size_t i = 0; i <= c->stories_mask; i++)
         if (c->stories[i].h && c->stories[i].slot >= c->n_used)
             return false;
     for (size_t i = 0; i < c->n_themes; i++)
         if (memchr(c->themes[i], 0, sizeof c->themes[i]) == NULL)
             return false;
-    return live == c->n_live;
+    return true;
 }
 
 /* The state of a new clusterer. */

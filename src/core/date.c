@@ -539,9 +539,10 @@ parse_iso(struct cur *c, int64_t *out, enum wd_date_precision *prec)
         return WD_EPARSE;
     if (!finish(c))
         return WD_EPARSE;
-    /* A year of the 14th century of the Solar Hijri calendar (Iranian
-     * and Afghan sites: "1404/08/05" = 27 October 2025). */
-    if (y >= 1300 && y < 1500 && m >= 1 && m <= 12)
+    /* A year of the 14th century of the Solar Hijri calendar, with
+     * slashes as Iranian and Afghan sites write it ("1404/08/05" = 27
+     * October 2025; "1453-05-29" stays ISO). */
+    if (sep == '/' && y >= 1300 && y < 1500 && m >= 1 && m <= 12)
         m += 12;
     return result(y, m, d, tod, off, has_time, out, prec);
 }

@@ -210,14 +210,59 @@ byline_element(xmlNode *n)
  * holds one. */
 #define LEAVES_AFTER_H1 12
 
-/* An element without elements inside. */
+/* A line of its own: an element without elements inside, not a heading,
+ * a link or a word set in a sentence (a tag link "9 мая", "<b>12 May</b>"
+ * in a paragraph). */
 static bool
-is_leaf(const xmlNode *n)
+leaf_line(const xmlNode *n)
 {
+    static const char *const inline_or_head[] = {
+        "h1", "h2", "h3", "a", "b", "strong", "i", "em", "u", "label", NULL};
     for (const xmlNode *c = n->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE)
             return false;
-    return true;
+    return !wd_htmlnode_is_any(n, inline_or_head) &&
+           !(n->parent && (wd_htmlnode_is(n->parent, "p") ||
+                           wd_htmlnode_is(n->parent, "a")));
+}
+
+/* Whether s holds four digits in a row (a year), ASCII, Persian or
+ * Arabic-Indic. */
+static bool
+has_year(const char *s)
+{
+    int run = 0;
+    for (const unsigned char *u = (const unsigned char *)s; *u;) {
+        bool d = *u >= '0' && *u <= '9';
+        size_t k = 1;
+        if (!d && (u[0] == 0xDB || u[0] == 0xD9) && u[1]) {
+            d = (u[0] == 0xDB && u[1] >= 0xB0 && u[1] <= 0xB9) ||
+                (u[0] == 0xD9 && u[1] >= 0xA0 && u[1] <= 0xA9);
+            k = 2;
+        }
+        run = d ? run + 1 : 0;
+        if (run == 4)
+            return true;
+        u += d ? k : 1;
+    }
+    return false;
+}
+
+/* None of the rest (metadata, <time>, a date-classed element): the first
+ * of the line leaves just after the headline whose whole text is a date
+ * with its year (the line under a headline, whatever its element is
+ * called: "pub", "when"), or a relative one ("3 hours ago") when it is
+ * the very first line. Used only when the URL has no date either. */
+static void
+leaf_date(xmlNode *n, struct wd_htmlmeta *m, struct wd_arena *a, int64_t now)
+{
+    bool first = m->leaves_after_h1++ == 0;
+    size_t len;
+    char *t = wd_htmltext_element(n, a, &len);
+    int64_t ms;
+    if (t && len < 100 && (first || has_year(t)) &&
+        wd_date_parse(t, len, now, &ms, NULL) == 0)
+        m->leaf_date_ms = ms;
 }
 
 /* A visible date: the text of a <time> without a datetime, or of a date
@@ -368,17 +413,8 @@ read_meta(xmlNode *n, struct wd_htmlmeta *m, struct wd_arena *a, int64_t now)
         if (date_wanted(m, m->n_h1 ? 4 : 5) && wd_htmlnode_is_date(n))
             visible_date(n, m, a, now);
         else if (m->n_h1 && m->leaves_after_h1 < LEAVES_AFTER_H1 &&
-                 date_wanted(m, 6) && is_leaf(n)) {
-            /* None of those: the first of the leaves just after the
-             * headline whose whole text is a date (the line under it,
-             * whatever its element is called: "pub", "when"). */
-            m->leaves_after_h1++;
-            int64_t ms;
-            if (wd_htmltext_date(n, now, a, &ms)) {
-                m->published_ms = ms;
-                m->date_rank = 6;
-            }
-        }
+                 !m->leaf_date_ms && leaf_line(n))
+            leaf_date(n, m, a, now);
         read_meta(n->children, m, a, now);
     }
 }
@@ -518,4 +554,6 @@ wd_htmlmeta_read(xmlNode *root, const char *url, int64_t now,
                              wd_date_from_url(m->og_url, &ud) == 0 ||
                              wd_date_from_url(url, &ud) == 0))
         m->published_ms = ud;
+    if (!m->published_ms)
+        m->published_ms = m->leaf_date_ms;
 }

@@ -571,8 +571,13 @@ static void
 load_events(struct app *app)
 {
     struct wd_cluster *c = wd_pipeline_cluster(app->pipeline);
-    if (!c)
+    if (!c) {
+        /* Events off: an older run's events are not for a later one. */
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", app->cfg->state_dir, EVENTS_DUMP);
+        unlink(path);
         return;
+    }
     int rc = wd_statedir_take(app->cfg->state_dir, EVENTS_DUMP, events_take, c);
     size_t live, bytes;
     wd_cluster_usage(c, &live, &bytes);

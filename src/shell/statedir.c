@@ -95,6 +95,10 @@ wd_statedir_save(const char *dir, const char *name,
         return -errno;
     setvbuf(f, NULL, _IOFBF, 1 << 20);
     int rc = fill(ctx, file_write, f);
+    /* On disk before the rename: after a power loss the name holds the
+     * whole new file or the old one. */
+    if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+        rc = -errno;
     if (fclose(f) != 0 && rc == 0)
         rc = -EIO;
     if (rc == 0 && rename(tmp, path) != 0)
@@ -113,14 +117,25 @@ wd_statedir_take(const char *dir, const char *name,
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return WD_ENOTFOUND;
+    if (!f) {
+        int err = errno;
+        if (err == ENOENT)
+            return WD_ENOTFOUND;
+        unlink(path); /* unreadable: not for a later run either */
+        return -err;
+    }
+    /* Removed before it is read: a state that cannot be removed is not
+     * taken, so no later start (after a crash) can find it again. */
+    if (unlink(path) != 0) {
+        int err = errno;
+        fclose(f);
+        return -err;
+    }
     setvbuf(f, NULL, _IOFBF, 1 << 20);
     struct stat st;
     int rc = fstat(fileno(f), &st) != 0
                  ? -errno
                  : take(ctx, (uint64_t)st.st_size, file_read, f);
     fclose(f);
-    unlink(path);
     return rc;
 }
