@@ -39,8 +39,6 @@ sample(void)
     struct wd_cluster_config cfg = {.max_events = 16, .window_ms = 7200000};
     struct wd_cluster *c;
     CHECK_OK(wd_cluster_new(&c, &cfg));
-    struct wd_tags tags = {0};
-    (void)tags;
     feed(c, "a", "Earthquake hits Malatya",
          "A strong earthquake struck "
          "Malatya province early on Tuesday.",

@@ -32,6 +32,11 @@ enum wd_date_precision {
 int wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
                   enum wd_date_precision *precision);
 
+/* The decimal digit s[0..n) starts with: ASCII, Persian (U+06F0..) or
+ * Arabic-Indic (U+0660..). Returns its bytes (1 or 2) with its value in
+ * *value, or 0 when s starts with none. */
+size_t wd_date_digit(const char *s, size_t n, int *value);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (no validation). */
 int64_t wd_date_days_from_civil(int64_t y, unsigned m, unsigned d);
 

@@ -917,21 +917,25 @@ event_free(struct wd_cluster *c, uint32_t s)
     c->n_live--;
 }
 
-/* Whether the article and the event are both dated: then their dates
- * place them in time, otherwise only their arrival does. */
+/* The article's time and the event's first and last on one clock: their
+ * own dates when both are dated (returns true), else their arrival. */
 static bool
-timed(const struct event *e, const struct wd_cluster_article *a)
+clock_of(const struct event *e, const struct wd_cluster_article *a, int64_t *at,
+         int64_t *first, int64_t *last)
 {
-    return a->published_ms > 0 && e->pub_first > 0;
+    bool dated = a->published_ms > 0 && e->pub_first > 0;
+    *at = dated ? a->published_ms : a->at_ms;
+    *first = dated ? e->pub_first : e->first_ms;
+    *last = dated ? e->pub_last : e->last_ms;
+    return dated;
 }
 
 static bool
 in_window(const struct wd_cluster *c, const struct event *e,
           const struct wd_cluster_article *a)
 {
-    int64_t at = a->at_ms, first = e->first_ms, last = e->last_ms;
-    if (timed(e, a))
-        at = a->published_ms, first = e->pub_first, last = e->pub_last;
+    int64_t at, first, last;
+    clock_of(e, a, &at, &first, &last);
     return at - last <= c->cfg.window_ms && first - at <= c->cfg.window_ms;
 }
 
@@ -1299,9 +1303,9 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
         uint32_t s = cand[i];
         struct event *e = &c->ev[s];
         double sim = cosine(qv, nq, e);
-        bool t = timed(e, a);
-        int64_t age =
-            t ? a->published_ms - e->pub_first : a->at_ms - e->first_ms;
+        int64_t at, first, last;
+        bool t = clock_of(e, a, &at, &first, &last);
+        int64_t age = at - first;
         if (age < 0)
             age = -age;
         double f = 1.0 - AGE_DECAY * (double)age / (double)c->cfg.window_ms;

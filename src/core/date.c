@@ -1020,6 +1020,22 @@ parse_no_year(struct cur *c, int64_t now, int64_t *out,
     return 0;
 }
 
+size_t
+wd_date_digit(const char *s, size_t n, int *value)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    if (n >= 1 && u[0] >= '0' && u[0] <= '9') {
+        *value = u[0] - '0';
+        return 1;
+    }
+    if (n >= 2 && ((u[0] == 0xDB && u[1] >= 0xB0 && u[1] <= 0xB9) ||
+                   (u[0] == 0xD9 && u[1] >= 0xA0 && u[1] <= 0xA9))) {
+        *value = u[1] - (u[0] == 0xDB ? 0xB0 : 0xA0);
+        return 2;
+    }
+    return 0;
+}
+
 /* s with its Persian (U+06F0..) and Arabic-Indic (U+0660..) digits as
  * ASCII ones, and the Arabic comma and semicolon (U+060C, U+061B) as ","
  * and ";", in buf; NULL when it has none (or is too long to copy). */
@@ -1030,19 +1046,18 @@ ascii_digits(const char *s, size_t *len, char *buf, size_t cap)
     bool any = false;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *u = (const uint8_t *)s + i;
-        bool persian =
-            i + 1 < n && u[0] == 0xDB && u[1] >= 0xB0 && u[1] <= 0xB9;
-        bool arabic = i + 1 < n && u[0] == 0xD9 && u[1] >= 0xA0 && u[1] <= 0xA9;
         bool punct =
             i + 1 < n && u[0] == 0xD8 && (u[1] == 0x8C || u[1] == 0x9B);
+        int v;
+        size_t k = punct ? 0 : wd_date_digit(s + i, n - i, &v);
         if (o + 1 >= cap)
             return NULL;
         if (punct) {
             buf[o++] = u[1] == 0x8C ? ',' : ';';
             i++;
             any = true;
-        } else if (persian || arabic) {
-            buf[o++] = (char)('0' + (u[1] - (persian ? 0xB0 : 0xA0)));
+        } else if (k == 2) {
+            buf[o++] = (char)('0' + v);
             i++;
             any = true;
         } else {

@@ -231,19 +231,14 @@ leaf_line(const xmlNode *n)
 static bool
 has_year(const char *s)
 {
-    int run = 0;
-    for (const unsigned char *u = (const unsigned char *)s; *u;) {
-        bool d = *u >= '0' && *u <= '9';
-        size_t k = 1;
-        if (!d && (u[0] == 0xDB || u[0] == 0xD9) && u[1]) {
-            d = (u[0] == 0xDB && u[1] >= 0xB0 && u[1] <= 0xB9) ||
-                (u[0] == 0xD9 && u[1] >= 0xA0 && u[1] <= 0xA9);
-            k = 2;
-        }
-        run = d ? run + 1 : 0;
+    size_t n = strlen(s);
+    int run = 0, v;
+    for (size_t i = 0; i < n;) {
+        size_t k = wd_date_digit(s + i, n - i, &v);
+        run = k ? run + 1 : 0;
         if (run == 4)
             return true;
-        u += d ? k : 1;
+        i += k ? k : 1;
     }
     return false;
 }

@@ -563,6 +563,13 @@ events_take(void *ctx, uint64_t size, wd_dump_read_fn read, void *io)
     return wd_cluster_restore(ctx, size, read, io);
 }
 
+static int
+events_drop(void *ctx, uint64_t size, wd_dump_read_fn read, void *io)
+{
+    (void)ctx, (void)size, (void)read, (void)io;
+    return 0;
+}
+
 /* The events of the last clean stop, so that a restart (a deploy) goes on
  * with them: the same event ids, the word frequencies the worker learnt.
  * After a crash there is none (read once, removed), and events start
@@ -572,10 +579,9 @@ load_events(struct app *app)
 {
     struct wd_cluster *c = wd_pipeline_cluster(app->pipeline);
     if (!c) {
-        /* Events off: an older run's events are not for a later one. */
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", app->cfg->state_dir, EVENTS_DUMP);
-        unlink(path);
+        /* Events off: an older run's events are not for a later one
+         * (taken, which removes them, and not read). */
+        wd_statedir_take(app->cfg->state_dir, EVENTS_DUMP, events_drop, NULL);
         return;
     }
     int rc = wd_statedir_take(app->cfg->state_dir, EVENTS_DUMP, events_take, c);
