@@ -264,9 +264,13 @@ def intl_names(add, english, city_pop, min_pop, codes, iso1):
                 put(name, cc, "country", lang)
     # iso-codes' translations: the languages CLDR's list above leaves out,
     # and other spellings of those it has.
-    for cc, name, lang in iso_translations(iso1):
+    translations = iso_translations(iso1)
+    for cc, name, lang in translations:
         if cc in codes:
             put(name, cc, "country", lang)
+    # CLDR's exemplar cities in each of those languages (each locale file
+    # read once).
+    for lang in sorted({lang for _, _, lang in translations}):
         for zone, name in cldr_cities(lang):
             cc = zone_cc.get(zone)
             pop = city_pop.get((fold(zone_en.get(zone, "")), cc), 0)
