@@ -332,6 +332,52 @@ test_dump_restore(void)
     free(b.p);
 }
 
+/* A bulk load (the rebuild) ends as the same puts one by one would: keys
+ * replaced within the queue's reach and beyond it, ids no key names any
+ * more freed, every count the same. */
+static void
+test_bulk_load_same(void)
+{
+    struct wd_memindex *one, *bulk;
+    CHECK_OK(wd_memindex_new(&one));
+    CHECK_OK(wd_memindex_new(&bulk));
+    wd_memindex_bulk_begin(bulk);
+    uint32_t rnd = 7;
+    for (unsigned i = 0; i < 20000; i++) {
+        rnd = rnd * 1103515245u + 12345u;
+        uint64_t k = (rnd >> 8) % 5000; /* many keys put again */
+        unsigned table = (rnd >> 4) % 3;
+        uint8_t id[16];
+        make_id(i / 7 + (rnd & 1) * 100000, id);
+        CHECK_OK(wd_memindex_put(one, table, &k, 8, id));
+        CHECK_OK(wd_memindex_put(bulk, table, &k, 8, id));
+    }
+    CHECK_OK(wd_memindex_bulk_end(bulk));
+    for (unsigned table = 0; table < 3; table++) {
+        CHECK_INT(wd_memindex_count(bulk, table), ==,
+                  wd_memindex_count(one, table));
+        for (uint64_t k = 0; k < 5000; k++) {
+            uint8_t a[16], b[16];
+            int ra = wd_memindex_get(one, table, &k, 8, a);
+            CHECK_INT(wd_memindex_get(bulk, table, &k, 8, b), ==, ra);
+            if (ra == 0)
+                CHECK(memcmp(a, b, 16) == 0);
+        }
+    }
+    CHECK_INT(wd_memindex_ids(bulk), ==, wd_memindex_ids(one));
+    /* After the end, puts and batches work as ever. */
+    uint64_t k = 99999;
+    uint8_t id[16], got[16];
+    make_id(424242, id);
+    wd_memindex_begin(bulk);
+    CHECK_OK(wd_memindex_put(bulk, 1, &k, 8, id));
+    wd_memindex_abort(bulk);
+    CHECK_INT(wd_memindex_get(bulk, 1, &k, 8, got), ==, WD_ENOTFOUND);
+    CHECK_INT(wd_memindex_ids(bulk), ==, wd_memindex_ids(one));
+    wd_memindex_free(one);
+    wd_memindex_free(bulk);
+}
+
 int
 main(void)
 {
@@ -340,5 +386,6 @@ main(void)
     RUN(test_ages_of_one_time);
     RUN(test_random_batches);
     RUN(test_dump_restore);
+    RUN(test_bulk_load_same);
     return TEST_DONE();
 }

@@ -22,6 +22,17 @@ struct tab {
 
 enum undo_kind { UNDO_KEY, UNDO_AGE_PUT, UNDO_AGE_DEL };
 
+/* A bulk load's queue: a key's home entries are prefetched when the key
+ * is put and written PEND_MAX puts later, so that the cache misses of a
+ * rebuild overlap instead of coming one after the other. */
+#define PEND_MAX 16
+
+struct pend {
+    uint64_t h;
+    uint32_t v;
+    uint32_t table;
+};
+
 struct undo {
     uint8_t kind, table;
     uint32_t old; /* UNDO_KEY: the slot + 1 the key named before (0: none) */
@@ -48,6 +59,10 @@ struct wd_memindex {
     struct undo *log;
     size_t n_log, log_cap;
     bool logging;
+    bool bulk; /* between wd_memindex_bulk_begin and _end */
+    struct pend pend[PEND_MAX];
+    size_t n_pend, pend_head;
+    int bulk_rc; /* the first failed write of the queue */
 };
 
 static void *
@@ -334,12 +349,68 @@ wd_memindex_get(const struct wd_memindex *m, unsigned table, const void *key,
     return 0;
 }
 
+/* Writes the oldest queued key. */
+static void
+pend_write(struct wd_memindex *m)
+{
+    const struct pend *p = &m->pend[m->pend_head];
+    int rc = key_set(m, p->table, p->h, p->v);
+    if (rc && !m->bulk_rc)
+        m->bulk_rc = rc;
+    m->pend_head = (m->pend_head + 1) % PEND_MAX;
+    m->n_pend--;
+}
+
+void
+wd_memindex_bulk_begin(struct wd_memindex *m)
+{
+    m->bulk = !m->logging;
+    m->bulk_rc = 0;
+}
+
+int
+wd_memindex_bulk_end(struct wd_memindex *m)
+{
+    while (m->n_pend)
+        pend_write(m);
+    m->bulk = false;
+    release_zero(m);
+    int rc = m->bulk_rc;
+    m->bulk_rc = 0;
+    return rc;
+}
+
+/* A bulk load's put: the id's slot now (a new one stays in the zero list,
+ * held, until the end), the key's entry PEND_MAX puts later. */
+static int
+bulk_put(struct wd_memindex *m, unsigned table, uint64_t h,
+         const uint8_t id[16])
+{
+    int64_t s = slot_of(m, id);
+    if (s < 0)
+        return WD_ENOMEM;
+    if (m->n_pend == PEND_MAX)
+        pend_write(m);
+    if (m->keys.cap) {
+        size_t i = home(&m->keys, h);
+        __builtin_prefetch(&m->keys.h[i], 1);
+        __builtin_prefetch(&m->keys.v[i], 1);
+    }
+    struct pend *p = &m->pend[(m->pend_head + m->n_pend++) % PEND_MAX];
+    p->h = h;
+    p->v = (uint32_t)s + 1;
+    p->table = table;
+    return m->bulk_rc;
+}
+
 int
 wd_memindex_put(struct wd_memindex *m, unsigned table, const void *key,
                 size_t klen, const uint8_t id[16])
 {
     if (table >= TABLES_MAX)
         return WD_EINVAL;
+    if (m->bulk)
+        return bulk_put(m, table, key_hash(table, key, klen), id);
     int64_t s = slot_of(m, id);
     int rc =
         s < 0 ? WD_ENOMEM
@@ -355,6 +426,8 @@ wd_memindex_del(struct wd_memindex *m, unsigned table, const void *key,
 {
     if (table >= TABLES_MAX)
         return;
+    while (m->n_pend) /* (a bulk load has only puts; to be safe) */
+        pend_write(m);
     key_set(m, table, key_hash(table, key, klen), 0);
     if (!m->logging)
         release_zero(m);

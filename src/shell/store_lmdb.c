@@ -374,7 +374,11 @@ s_rebuild(void *impl, size_t keys_per_record, int (*fn)(void *ctx), void *ctx)
         return WD_ENOMEM;
     }
     s->rebuilding = true;
+    wd_memindex_bulk_begin(s->mem);
     rc = fn(ctx);
+    int brc = wd_memindex_bulk_end(s->mem);
+    if (rc == 0)
+        rc = brc;
     s->rebuilding = false;
     mdb_txn_abort(s->txn);
     s->txn = NULL;
