@@ -378,6 +378,47 @@ test_bulk_load_same(void)
     wd_memindex_free(bulk);
 }
 
+/* Tables past 2 MiB live in mappings of their own (huge pages): a table
+ * grows into one, answers from it, and is dumped and restored into one
+ * like the small ones. */
+static void
+test_large_tables(void)
+{
+    struct wd_memindex *m, *r;
+    CHECK_OK(wd_memindex_new(&m));
+    enum { N = 400000 }; /* 8 bytes a hash: past 2 MiB at this count */
+    for (uint64_t k = 0; k < N; k++) {
+        uint8_t id[16];
+        make_id((unsigned)(k / 4), id);
+        CHECK_OK(wd_memindex_put(m, 0, &k, 8, id));
+    }
+    CHECK(wd_memindex_bytes(m) > (size_t)N * 12);
+    for (uint64_t k = 0; k < N; k += 997) {
+        uint8_t id[16], got[16];
+        make_id((unsigned)(k / 4), id);
+        CHECK_OK(wd_memindex_get(m, 0, &k, 8, got));
+        CHECK(memcmp(got, id, 16) == 0);
+    }
+    struct membuf buf = {0};
+    CHECK_OK(wd_memindex_dump(m, 3, membuf_write, &buf));
+    CHECK_OK(wd_memindex_new(&r));
+    buf.at = 0;
+    CHECK_OK(wd_memindex_restore(r, 3, buf.len, membuf_read, &buf));
+    CHECK_INT(wd_memindex_count(r, 0), ==, N);
+    CHECK_INT(wd_memindex_ids(r), ==, N / 4);
+    for (uint64_t k = 1; k < N; k += 1009) {
+        uint8_t id[16], got[16];
+        make_id((unsigned)(k / 4), id);
+        CHECK_OK(wd_memindex_get(r, 0, &k, 8, got));
+        CHECK(memcmp(got, id, 16) == 0);
+        wd_memindex_del(r, 0, &k, 8);
+        CHECK_INT(wd_memindex_get(r, 0, &k, 8, got), ==, WD_ENOTFOUND);
+    }
+    free(buf.p);
+    wd_memindex_free(r);
+    wd_memindex_free(m);
+}
+
 int
 main(void)
 {
@@ -387,5 +428,6 @@ main(void)
     RUN(test_random_batches);
     RUN(test_dump_restore);
     RUN(test_bulk_load_same);
+    RUN(test_large_tables);
     return TEST_DONE();
 }

@@ -1,7 +1,9 @@
 #include "wd/memindex.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <xxhash.h>
 
 #include "wd/dump.h"
@@ -79,6 +81,53 @@ grow_array(void *p, size_t *cap, size_t need, size_t size)
     return q;
 }
 
+/* A table of HUGE_MIN bytes or more has a mapping of its own, aligned to
+ * HUGE_MIN and offered to the kernel for transparent huge pages: a
+ * look-up in a table of hundreds of MB otherwise costs a TLB miss besides
+ * its cache miss (gets and a rebuild's puts about a fifth faster,
+ * bench/RESULTS.md). Zeroed, as calloc's. */
+#define HUGE_MIN ((size_t)2 << 20)
+
+static size_t
+huge_len(size_t bytes)
+{
+    return (bytes + HUGE_MIN - 1) / HUGE_MIN * HUGE_MIN;
+}
+
+static void *
+tab_array(size_t n, size_t size)
+{
+    size_t bytes = n * size;
+    if (bytes < HUGE_MIN)
+        return calloc(n ? n : 1, size);
+    size_t len = huge_len(bytes);
+    uint8_t *p = mmap(NULL, len + HUGE_MIN, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    uintptr_t at = ((uintptr_t)p + HUGE_MIN - 1) & ~(uintptr_t)(HUGE_MIN - 1);
+    size_t head = at - (uintptr_t)p;
+    if (head)
+        munmap(p, head);
+    munmap((uint8_t *)at + len, HUGE_MIN - head);
+#ifdef MADV_HUGEPAGE
+    madvise((void *)at, len, MADV_HUGEPAGE); /* a hint: no error matters */
+#endif
+    return (void *)at;
+}
+
+/* Frees what tab_array(n, size) gave. */
+static void
+tab_array_free(void *p, size_t n, size_t size)
+{
+    if (!p)
+        return;
+    if (n * size < HUGE_MIN)
+        free(p);
+    else
+        munmap(p, huge_len(n * size));
+}
+
 static size_t
 home(const struct tab *t, uint64_t h)
 {
@@ -111,21 +160,28 @@ tab_place(struct tab *t, uint64_t h, uint32_t v)
     t->n++;
 }
 
+static void
+tab_free(struct tab *t)
+{
+    tab_array_free(t->h, t->cap, sizeof *t->h);
+    tab_array_free(t->v, t->cap, sizeof *t->v);
+    t->h = NULL;
+    t->v = NULL;
+}
+
 static int
 tab_resize(struct tab *t, size_t cap)
 {
-    struct tab nt = {calloc(cap, sizeof *nt.h), calloc(cap, sizeof *nt.v), cap,
-                     0};
+    struct tab nt = {tab_array(cap, sizeof *nt.h), tab_array(cap, sizeof *nt.v),
+                     cap, 0};
     if (!nt.h || !nt.v) {
-        free(nt.h);
-        free(nt.v);
+        tab_free(&nt);
         return WD_ENOMEM;
     }
     for (size_t i = 0; i < t->cap; i++)
         if (t->v[i])
             tab_place(&nt, t->h[i], t->v[i]);
-    free(t->h);
-    free(t->v);
+    tab_free(t);
     *t = nt;
     return 0;
 }
@@ -176,10 +232,8 @@ wd_memindex_new(struct wd_memindex **out)
 static void
 release_all(struct wd_memindex *m)
 {
-    free(m->keys.h);
-    free(m->keys.v);
-    free(m->ids.h);
-    free(m->ids.v);
+    tab_free(&m->keys);
+    tab_free(&m->ids);
     free(m->id);
     free(m->refs);
     free(m->free_slots);
@@ -729,10 +783,10 @@ wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
     if (want != size)
         return WD_EPARSE;
     size_t slot_cap = h.n_slots ? h.n_slots : 1;
-    m->keys.h = malloc(h.keys_cap * sizeof(uint64_t) + 1);
-    m->keys.v = malloc(h.keys_cap * sizeof(uint32_t) + 1);
-    m->ids.h = malloc(h.ids_cap * sizeof(uint64_t) + 1);
-    m->ids.v = malloc(h.ids_cap * sizeof(uint32_t) + 1);
+    m->keys.h = tab_array(h.keys_cap, sizeof(uint64_t));
+    m->keys.v = tab_array(h.keys_cap, sizeof(uint32_t));
+    m->ids.h = tab_array(h.ids_cap, sizeof(uint64_t));
+    m->ids.v = tab_array(h.ids_cap, sizeof(uint32_t));
     m->id = malloc(slot_cap * 16);
     m->refs = malloc(slot_cap * sizeof(uint32_t));
     m->free_slots = malloc(slot_cap * sizeof(uint32_t));
