@@ -1,0 +1,79 @@
+/* The dedup's in-memory look-ups alone (memindex.h): nanoseconds a put and
+ * a get with N keys held, as a rebuild puts them (a bulk load) and one by
+ * one, and half the gets for keys that are not there (a new page's bands).
+ * Keys are named 25 to a story, as a story's bands, leads and content key.
+ *
+ *   memindex_bench [N]      (default 20000000 keys)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchutil.h"
+#include "wd/memindex.h"
+
+static uint64_t
+mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static void
+story_id(uint64_t story, uint8_t id[16])
+{
+    memset(id, 0, 16);
+    memcpy(id, &story, 8);
+    id[15] = 1;
+}
+
+static int
+run(size_t n, bool bulk)
+{
+    struct wd_memindex *m;
+    if (wd_memindex_new(&m) != 0 || wd_memindex_reserve(m, n, n / 25) != 0)
+        return 1;
+    double t0 = now_s();
+    if (bulk)
+        wd_memindex_bulk_begin(m);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = mix(i);
+        uint8_t id[16];
+        story_id(i / 25, id);
+        if (wd_memindex_put(m, (unsigned)(i % 4), &k, 8, id) != 0)
+            return 1;
+    }
+    if (bulk && wd_memindex_bulk_end(m) != 0)
+        return 1;
+    double t1 = now_s();
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* Odd i: a key put above; even i: one never put. */
+        size_t j = i / 2 * 2;
+        uint64_t k = i & 1 ? mix(j) : mix(n * 3 + i);
+        uint8_t got[16];
+        found += wd_memindex_get(m, (unsigned)(i & 1 ? j % 4 : 0), &k, 8,
+                                 got) == 0;
+    }
+    double t2 = now_s();
+    printf("%-9s %zu keys: put %.0f ns, get %.0f ns (%zu found), %zu MB\n",
+           bulk ? "bulk" : "one by one", n, (t1 - t0) / (double)n * 1e9,
+           (t2 - t1) / (double)n * 1e9, found, wd_memindex_bytes(m) >> 20);
+    wd_memindex_free(m);
+    return found == n / 2 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 20000000;
+    if (n < 2) {
+        fprintf(stderr, "usage: memindex_bench [N]\n");
+        return 2;
+    }
+    return run(n, true) || run(n, false);
+}
