@@ -11,6 +11,19 @@
 #include <unistd.h>
 #include <zmq.h>
 
+/* A 64-bit mix (MurmurHash3's finaliser): random-looking, reproducible
+ * numbers for synthetic keys. */
+static inline uint64_t
+bench_mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
 /* Seconds of the monotonic clock. */
 static inline double
 now_s(void)

@@ -14,34 +14,23 @@
 #include "wd/dedup.h"
 #include "wd/store.h"
 
-static uint64_t
-mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 /* The fingerprint of synthetic story i: random but reproducible. */
 static void
 fp_of(uint64_t i, struct wd_story_fp *fp)
 {
     memset(fp, 0, sizeof *fp);
-    uint64_t a = mix(i * 2 + 1), b = mix(i * 2 + 2);
+    uint64_t a = bench_mix(i * 2 + 1), b = bench_mix(i * 2 + 2);
     memcpy(fp->id, &a, 8);
     memcpy(fp->id + 8, &b, 8);
-    fp->content_key = mix(i ^ 0xABCDEF) | 1;
-    fp->simhash = mix(i ^ 0x123456);
+    fp->content_key = bench_mix(i ^ 0xABCDEF) | 1;
+    fp->simhash = bench_mix(i ^ 0x123456);
     fp->url_key = 0;
     for (int k = 0; k < WD_MH_BANDS; k++)
-        fp->bands[k] = mix(i * 64 + (uint64_t)k + 7);
+        fp->bands[k] = bench_mix(i * 64 + (uint64_t)k + 7);
     for (int k = 0; k < WD_FP_LEADS; k++)
-        fp->leads[k] = mix(i * 64 + (uint64_t)k + 40) | 1;
+        fp->leads[k] = bench_mix(i * 64 + (uint64_t)k + 40) | 1;
     for (int k = 0; k < WD_FP_SKETCH; k++)
-        fp->sketch[k] = (uint32_t)mix(i * 64 + (uint64_t)k + 50) | 1;
+        fp->sketch[k] = (uint32_t)bench_mix(i * 64 + (uint64_t)k + 50) | 1;
     fp->words = 300;
     fp->shingles = 100;
     fp->body_len = 2000;
@@ -122,7 +111,7 @@ main(int argc, char **argv)
     uint64_t x = 12345, found = 0;
     t0 = now_s();
     for (uint64_t i = 0; i < lookups; i++) {
-        x = mix(x + i);
+        x = bench_mix(x + i);
         uint64_t k = i % 2 ? x % n : n + x % n;
         fp_of(k, &fp);
         /* One batch per lookup, as one page is one batch; the unknown

@@ -12,17 +12,6 @@
 #include "benchutil.h"
 #include "wd/memindex.h"
 
-static uint64_t
-mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 static void
 story_id(uint64_t story, uint8_t id[16])
 {
@@ -41,7 +30,7 @@ run(size_t n, bool bulk)
     if (bulk)
         wd_memindex_bulk_begin(m);
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = mix(i);
+        uint64_t k = bench_mix(i);
         uint8_t id[16];
         story_id(i / 25, id);
         if (wd_memindex_put(m, (unsigned)(i % 4), &k, 8, id) != 0)
@@ -54,7 +43,7 @@ run(size_t n, bool bulk)
     for (size_t i = 0; i < n; i++) {
         /* Odd i: a key put above; even i: one never put. */
         size_t j = i / 2 * 2;
-        uint64_t k = i & 1 ? mix(j) : mix(n * 3 + i);
+        uint64_t k = i & 1 ? bench_mix(j) : bench_mix(n * 3 + i);
         uint8_t got[16];
         found += wd_memindex_get(m, (unsigned)(i & 1 ? j % 4 : 0), &k, 8,
                                  got) == 0;
