@@ -45,8 +45,8 @@ run(size_t n, bool bulk)
         size_t j = i / 2 * 2;
         uint64_t k = i & 1 ? bench_mix(j) : bench_mix(n * 3 + i);
         uint8_t got[16];
-        found += wd_memindex_get(m, (unsigned)(i & 1 ? j % 4 : 0), &k, 8,
-                                 got) == 0;
+        found +=
+            wd_memindex_get(m, (unsigned)(i & 1 ? j % 4 : 0), &k, 8, got) == 0;
     }
     double t2 = now_s();
     printf("%-9s %zu keys: put %.0f ns, get %.0f ns (%zu found), %zu MB\n",
