@@ -42,6 +42,7 @@
 #include <zmq.h>
 
 #include "benchutil.h"
+#include "../tests/ports.h"
 #include "rawframe.h"
 #include "streamgen.h"
 #include "wiredesk.pb-c.h"
@@ -127,6 +128,25 @@ struct run {
 
 static const char *threads; /* --threads of the worker, or NULL */
 
+/* The worker's endpoints and the ceiling's, on ports free at start (below
+ * the ephemeral range: a fixed port inside it was once taken by the
+ * bench's own /readyz probe connecting to itself, and the TIME-WAIT it
+ * left kept the next runs from binding). */
+static char ingest_ep[64], publish_ep[64], http_addr[64], ceil_ep[64];
+static int http_port;
+
+static void
+pick_ports(void)
+{
+    int p[4];
+    free_ports(4, p);
+    snprintf(ingest_ep, sizeof ingest_ep, "tcp://127.0.0.1:%d", p[0]);
+    snprintf(publish_ep, sizeof publish_ep, "tcp://127.0.0.1:%d", p[1]);
+    snprintf(http_addr, sizeof http_addr, "127.0.0.1:%d", p[2]);
+    snprintf(ceil_ep, sizeof ceil_ep, "tcp://127.0.0.1:%d", p[3]);
+    http_port = p[2];
+}
+
 /* One run of the real worker (fresh state) on the frames, pushed as fast
  * as PUSH goes (rate 0) or paced at rate pages a second. */
 static int
@@ -141,11 +161,11 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
     const char *argvw[] = {bin,
                            "run",
                            "--ingest",
-                           "tcp://127.0.0.1:47312",
+                           ingest_ep,
                            "--publish",
-                           "tcp://127.0.0.1:47313",
+                           publish_ep,
                            "--http",
-                           "127.0.0.1:47314",
+                           http_addr,
                            "--state",
                            state,
                            "--stats-interval",
@@ -162,7 +182,7 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
         return 1;
     }
     /* Start-up: from spawn to /readyz answering 200. */
-    while (!ready(47314) && now_s() - t_spawn < 30)
+    while (!ready(http_port) && now_s() - t_spawn < 30)
         usleep(1000);
     r->ready_ms = (now_s() - t_spawn) * 1e3;
     void *sub = zmq_socket(zctx, ZMQ_SUB);
@@ -170,16 +190,14 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
     zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "all", 3);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "$stats", 6);
-    zmq_connect(sub, "tcp://127.0.0.1:47313");
+    zmq_connect(sub, publish_ep);
     /* Wait for the first $stats: connected and subscribed. */
-    /* (A worker that could not start, e.g. its fixed ports taken by
-     * another, is said, not waited for.) */
+    /* (A worker that could not start is said, not waited for.) */
     int rcvto = 500;
     zmq_setsockopt(sub, ZMQ_RCVTIMEO, &rcvto, sizeof rcvto);
     for (;;) {
         if (waitpid(worker, NULL, WNOHANG) == worker) {
-            fprintf(stderr, "pipeline_bench: the worker exited at start "
-                            "(ports 47312-47314 taken?)\n");
+            fprintf(stderr, "pipeline_bench: the worker exited at start\n");
             return 1;
         }
         char topic[16] = {0};
@@ -203,7 +221,7 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
     double t0 = now_s();
     /* Pushed from another thread while this one reads, so that an article
      * is timed when it arrives, not when the pushing is done. */
-    struct pusher pu = {zctx, "tcp://127.0.0.1:47312", frames, pages, rate, 0};
+    struct pusher pu = {zctx, ingest_ep, frames, pages, rate, 0};
     pthread_t th;
     if (pthread_create(&th, NULL, push_thread, &pu) != 0)
         return 1;
@@ -271,6 +289,7 @@ main(int argc, char **argv)
 {
     int pages = 20000, refetch = 15, npos = 0;
     const char *bin = "build/wiredesk", *state = NULL;
+    pick_ports();
     bool html = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--html") == 0)
@@ -305,7 +324,6 @@ main(int argc, char **argv)
            state ? "; state " : "", state ? state : "");
 
     /* Ceiling: a bare PULL that counts, in its own process. */
-    const char *ceil_ep = "tcp://127.0.0.1:47311";
     int fds[2];
     if (pipe(fds) != 0)
         return 1;

@@ -84,6 +84,7 @@
 #include <zmq.h>
 
 #include "benchutil.h"
+#include "../tests/ports.h"
 #include "rawframe.h"
 #include "streamgen.h"
 #include "wiredesk.pb-c.h"
@@ -251,29 +252,6 @@ self_cpu_seconds(void)
     getrusage(RUSAGE_SELF, &ru);
     return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
            (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-/* n ports that were free a moment ago, all different: each socket is held
- * until every port is chosen. */
-static int
-free_ports(int n, int *ports)
-{
-    int fds[16];
-    for (int i = 0; i < n; i++) {
-        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = {.sin_family = AF_INET};
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        if (fds[i] < 0 || bind(fds[i], (struct sockaddr *)&a, sizeof a) != 0 ||
-            getsockname(fds[i], (struct sockaddr *)&a, &len) != 0) {
-            perror("free_ports");
-            return -1;
-        }
-        ports[i] = ntohs(a.sin_port);
-    }
-    for (int i = 0; i < n; i++)
-        close(fds[i]);
-    return 0;
 }
 
 /* total_commands_processed of INFO stats, or -1. */
@@ -480,10 +458,7 @@ run(const char *bin, void *zctx, bool use_redis, int n_workers,
         return;
     }
     int ports[4 + 2 * MAX_WORKERS];
-    if (free_ports(4 + 2 * n_workers, ports) != 0) {
-        rmdir(base);
-        return;
-    }
+    free_ports(4 + 2 * n_workers, ports);
     int redis_port = ports[0];
     char front[64], back[64], phttp[64], publish[80], store_url[64];
     snprintf(front, sizeof front, "tcp://127.0.0.1:%d", ports[1]);
