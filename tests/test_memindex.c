@@ -378,6 +378,29 @@ test_bulk_load_same(void)
     wd_memindex_free(bulk);
 }
 
+/* Inside a batch a bulk load is no bulk load: its puts are logged and its
+ * end frees nothing the batch's undo may still need. */
+static void
+test_bulk_in_batch(void)
+{
+    struct wd_memindex *m;
+    CHECK_OK(wd_memindex_new(&m));
+    uint8_t a[16], b[16], got[16];
+    make_id(1, a);
+    make_id(2, b);
+    uint64_t k = 5;
+    CHECK_OK(wd_memindex_put(m, 0, &k, 8, a));
+    wd_memindex_begin(m);
+    wd_memindex_bulk_begin(m);
+    CHECK_OK(wd_memindex_put(m, 0, &k, 8, b)); /* a is named by nothing */
+    CHECK_OK(wd_memindex_bulk_end(m));
+    wd_memindex_abort(m);
+    CHECK_OK(wd_memindex_get(m, 0, &k, 8, got));
+    CHECK(memcmp(got, a, 16) == 0);
+    CHECK_INT(wd_memindex_ids(m), ==, 1);
+    wd_memindex_free(m);
+}
+
 /* Tables past 2 MiB live in mappings of their own (huge pages): a table
  * grows into one, answers from it, and is dumped and restored into one
  * like the small ones. */
@@ -428,6 +451,7 @@ main(void)
     RUN(test_random_batches);
     RUN(test_dump_restore);
     RUN(test_bulk_load_same);
+    RUN(test_bulk_in_batch);
     RUN(test_large_tables);
     return TEST_DONE();
 }

@@ -428,7 +428,8 @@ wd_memindex_bulk_end(struct wd_memindex *m)
     while (m->n_pend)
         pend_write(m);
     m->bulk = false;
-    release_zero(m);
+    if (!m->logging) /* (in a batch, commit releases them) */
+        release_zero(m);
     int rc = m->bulk_rc;
     m->bulk_rc = 0;
     return rc;
@@ -773,7 +774,7 @@ wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
         h.n_free > h.n_slots || h.n_slots >= FREE_SLOT ||
         h.keys_cap > DUMP_CAP_MAX || h.ids_cap > DUMP_CAP_MAX ||
         h.n_ages > DUMP_CAP_MAX || (h.keys_cap && h.keys_cap < MIN_CAP) ||
-        m->keys.cap || m->n_slots)
+        m->keys.cap || m->ids.cap || m->n_slots || m->age_cap)
         return WD_EPARSE;
     /* The arrays the header announces must be what the dump holds: no
      * memory is taken for bytes that are not there. */
