@@ -17,8 +17,10 @@ Sources (pinned; see data/SOURCES.md for their licences):
   - The same package's subdivision names (common/subdivisions/*.xml):
     the first-level subdivisions and subdivision cities of iso-codes'
     ISO 3166-2 in those languages ("Алматинская область", "استان
-    سیستان و بلوچستان"), also without their type word ("области",
-    "استان") and, in Russian, as the adjective's stem ("Алматинск*").
+    سیستان و بلوچستان"), each in the languages CLDR's territory data
+    has spoken in its country; in the region's languages also without its
+    type word (TYPE_WORDS: "область", "استان") and, in Russian, as the
+    adjective's stem ("Алматинск*").
   - Debian's wamerican (/usr/share/dict/words): names in other languages
     that are also English words are left out ("Island" is Iceland in
     German, "Chine" China in French).
@@ -83,6 +85,10 @@ SUBDIVISION_TYPES = {
 INTL_SUBDIVISION_TYPES = SUBDIVISION_TYPES | {
     "City", "Capital territory", "Capital city", "Capital district",
     "Republican city",
+    # Russia's oblasts, krais, autonomous okrugs, Moscow and St Petersburg
+    # (iso-codes' types for them).
+    "Administrative region", "Administrative territory",
+    "Autonomous district", "Autonomous city",
 }
 # A language names the subdivisions of the countries where CLDR says it is
 # official or spoken by at least this share of people (Russian: Russia,
@@ -91,9 +97,30 @@ INTL_SUBDIVISION_TYPES = SUBDIVISION_TYPES | {
 # world's provinces in every language would be mostly noise ("جنوب",
 # south, for Cameroon's Sud; "Кампания", campaign, for Campania).
 SPOKEN_PERCENT_MIN = 5.0
-# A word that starts or ends at least this many subdivision names of one
-# language is their type word ("область", "استان", "ولایت", "Province").
-TYPE_WORD_MIN = 8
+# The words that say a subdivision's type in the region's languages,
+# before or after its name ("область", "استان", "viloyati"): the name is
+# also matched without them ("Акмолинская", "سیستان و بلوچستان"). Other
+# languages keep the full names only (a rule that took any word starting
+# or ending eight names read Spanish "Norte" and "la", Vietnamese "Bình",
+# as types, and left French "de Salta" behind).
+TYPE_WORDS = {
+    "ru": {"область", "край", "республика", "район", "велаят", "вилоят",
+           "провинция", "остан", "округ", "город", "штат", "эмират",
+           "губерния", "мухафаза", "вилайет", "ил", "ильи"},
+    "kk": {"облысы", "қаласы", "ауданы", "провинциясы", "штаты",
+           "республикасы", "уәлаяты", "вилояты"},
+    "ky": {"облусу", "шаары", "району", "провинциясы", "областы"},
+    "uz": {"viloyati", "shahri", "tumani", "respublikasi", "viloyat",
+           "ostoni", "provinsiyasi", "welayaty"},
+    "uz_Cyrl": {"вилояти", "шаҳри", "тумани", "республикаси"},
+    "tg": {"вилояти", "шаҳри", "ноҳияи", "вилоят", "остони"},
+    "tk": {"welaýaty", "şäheri", "etraby"},
+    "az": {"rayonu", "şəhəri", "vilayəti", "ostanı", "əyaləti", "rayon",
+           "respublikası"},
+    "az_Cyrl": {"рајону", "шәһәри"},
+    "tr": {"ili", "eyaleti", "bölgesi", "vilayeti", "ostanı"},
+    "fa": {"استان", "ولایت", "شهرستان", "ایالت"},
+}
 # Russian adjectives of places ("Алматинская", "Балканский") are matched
 # by their stem, which every case form starts with ("Алматинской").
 RU_ADJECTIVE_ENDINGS = ("ая", "яя", "ий", "ый", "ой", "ое")
@@ -337,13 +364,7 @@ def intl_names(add, english, city_pop, min_pop, codes, iso1, subdivisions):
         names = [(subdivisions[code], name)
                  for code, name in cldr_subdivisions(lang)
                  if code in subdivisions and subdivisions[code] in where]
-        ends = {}
-        for cc, name in names:
-            words = name.split()
-            if len(words) > 1:
-                for w in {words[0], words[-1]}:
-                    ends[fold(w)] = ends.get(fold(w), 0) + 1
-        type_words = {w for w, k in ends.items() if k >= TYPE_WORD_MIN}
+        type_words = {fold(w) for w in TYPE_WORDS.get(lang, ())}
         bare = {}
         for cc, name in names:
             put(name, cc, "subdivision", lang)
@@ -360,14 +381,18 @@ def intl_names(add, english, city_pop, min_pop, codes, iso1, subdivisions):
             # A bare name of two countries ("Северная", "Central"), or one
             # that is a country's name ("Азербайджан" of East Azerbaijan
             # province), says nothing by itself.
+            # (And a remainder that starts with a small word, a particle
+            # left by the type word: "de ...", "del ...".)
             if len({cc for _, cc in senses}) > 1 or f in countries_named \
-                    or f in type_words or len(f) < 4:
+                    or f in type_words or len(f) < 4 or \
+                    (f.split()[0].islower() and
+                     sorted(senses)[0][0].split()[0].islower()):
                 continue
             name, cc = sorted(senses)[0]
             if lang == "ru" and " " not in name and "-" not in name[:1] and \
                     name.endswith(RU_ADJECTIVE_ENDINGS):
                 stem = name[:-2]
-                if len(stem) >= 6 and len(fold(stem).encode()) <= 24:
+                if len(stem) >= 6:  # (add_stem checks its last word)
                     add_stem(stem, cc, "subdivision", 0)
                 continue
             put(name, cc, "subdivision", lang)
