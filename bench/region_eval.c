@@ -360,8 +360,9 @@ check_floor(const struct row *r, const char *spec)
     for (int k = 0; k < 6; k++) {
         if (strcmp(key, keys[k]) != 0)
             continue;
-        if (k == 5 && r->themed == 0)
-            return 0;
+        if ((k == 5 && r->themed == 0) ||
+            (k == 4 && r->tp + r->fp + r->fn == 0))
+            return 0; /* nothing to score: no labels, no tags */
         if (got[k] < v) {
             printf("FLOOR: %s %s %.3f < %.3f\n", r->lang, key, got[k], v);
             return 1;

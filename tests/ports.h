@@ -45,6 +45,10 @@ free_ports(int n, int *ports)
         x = ((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_nsec ^
             (uint64_t)ts.tv_sec ^ 0x9e3779b97f4a7c15ULL;
     }
+    if (n > 16) {
+        fprintf(stderr, "free_ports: %d ports asked, 16 at most\n", n);
+        exit(2);
+    }
     int low = 10000, high = ephemeral_low();
     int fds[16];
     for (int i = 0; i < n && i < 16; i++) {
