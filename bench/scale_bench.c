@@ -452,13 +452,13 @@ run(const char *bin, void *zctx, bool use_redis, int n_workers,
            n_workers > 1 ? "s" : "");
     fflush(stdout);
 
+    int ports[4 + 2 * MAX_WORKERS];
+    free_ports(4 + 2 * n_workers, ports); /* (exits when it cannot) */
     char base[] = "/tmp/wd-scale-XXXXXX";
     if (!mkdtemp(base)) {
         perror("mkdtemp");
         return;
     }
-    int ports[4 + 2 * MAX_WORKERS];
-    free_ports(4 + 2 * n_workers, ports);
     int redis_port = ports[0];
     char front[64], back[64], phttp[64], publish[80], store_url[64];
     snprintf(front, sizeof front, "tcp://127.0.0.1:%d", ports[1]);

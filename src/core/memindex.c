@@ -97,6 +97,8 @@ huge_len(size_t bytes)
 static void *
 tab_array(size_t n, size_t size)
 {
+    if (size && n > SIZE_MAX / size)
+        return NULL;
     size_t bytes = n * size;
     if (bytes < HUGE_MIN)
         return calloc(n ? n : 1, size);
