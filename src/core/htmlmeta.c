@@ -243,7 +243,8 @@ has_year(const char *s)
     return false;
 }
 
-/* None of the rest (metadata, <time>, a date-classed element): the first
+/* None of the rest (metadata, <time>, a date-classed element; tried only
+ * while none of them has given a date, which it would beat): the first
  * of the line leaves just after the headline whose whole text is a date
  * with its year (the line under a headline, whatever its element is
  * called: "pub", "when"), or a relative one ("3 hours ago") when it is
@@ -407,8 +408,9 @@ read_meta(xmlNode *n, struct wd_htmlmeta *m, struct wd_arena *a, int64_t now)
         /* (The class test only while a visible date could still count.) */
         if (date_wanted(m, m->n_h1 ? 4 : 5) && wd_htmlnode_is_date(n))
             visible_date(n, m, a, now);
-        else if (m->n_h1 && m->leaves_after_h1 < LEAVES_AFTER_H1 &&
-                 !m->leaf_date_ms && leaf_line(n))
+        else if (!m->published_ms && m->n_h1 &&
+                 m->leaves_after_h1 < LEAVES_AFTER_H1 && !m->leaf_date_ms &&
+                 leaf_line(n))
             leaf_date(n, m, a, now);
         read_meta(n->children, m, a, now);
     }
