@@ -179,10 +179,12 @@ def fold(name):
     return unicodedata.normalize("NFC", "".join(out))
 
 
-def cldr_names(lang, tag):
-    """(type, text) of CLDR's <tag type=...> lines in lang's locale file,
-    alt forms included ("short", "variant")."""
-    path = os.path.join(CLDR_DIR, lang + ".xml")
+def cldr_names(lang, tag, folder=CLDR_DIR):
+    """(type, text) of CLDR's <tag type=...> lines in lang's file of folder
+    (the locales; CLDR_SUBDIV_DIR: subdivisions, whose types are iso-codes'
+    codes without the hyphen, folded: "kzala" for KZ-ALA), alt forms
+    included ("short", "variant")."""
+    path = os.path.join(folder, lang + ".xml")
     if not os.path.exists(path):
         return
     import xml.etree.ElementTree as ET
@@ -203,19 +205,6 @@ def cldr_cities(lang):
         ex = zone.find("exemplarCity")
         if ex is not None and ex.text and zone.get("type"):
             yield zone.get("type"), ex.text.strip()
-
-
-def cldr_subdivisions(lang):
-    """(code, name) of lang's subdivision names, code as iso-codes writes
-    it without the hyphen, folded ("kzala" for KZ-ALA)."""
-    path = os.path.join(CLDR_SUBDIV_DIR, lang + ".xml")
-    if not os.path.exists(path):
-        return
-    import xml.etree.ElementTree as ET
-    root = ET.parse(path).getroot()
-    for el in root.iter("subdivision"):
-        if el.text and el.get("type"):
-            yield el.get("type"), el.text.strip()
 
 
 def spoken_in():
@@ -362,7 +351,8 @@ def intl_names(add, english, city_pop, min_pop, codes, iso1, subdivisions):
     for lang in INTL_LANGUAGES:
         where = spoken.get(lang.split("_")[0], set())
         names = [(subdivisions[code], name)
-                 for code, name in cldr_subdivisions(lang)
+                 for code, name in cldr_names(lang, "subdivision",
+                                              CLDR_SUBDIV_DIR)
                  if code in subdivisions and subdivisions[code] in where]
         type_words = {fold(w) for w in TYPE_WORDS.get(lang, ())}
         bare = {}
@@ -383,13 +373,12 @@ def intl_names(add, english, city_pop, min_pop, codes, iso1, subdivisions):
             # province), says nothing by itself.
             # (And a remainder that starts with a small word, a particle
             # left by the type word: "de ...", "del ...".)
-            if len({cc for _, cc in senses}) > 1 or f in countries_named \
-                    or f in type_words or len(f) < 4 or \
-                    (f.split()[0].islower() and
-                     sorted(senses)[0][0].split()[0].islower()):
-                continue
             name, cc = sorted(senses)[0]
-            if lang == "ru" and " " not in name and "-" not in name[:1] and \
+            if len({c for _, c in senses}) > 1 or \
+                    f in countries_named or f in type_words or len(f) < 4 \
+                    or name.split()[0].islower():
+                continue
+            if lang == "ru" and " " not in name and \
                     name.endswith(RU_ADJECTIVE_ENDINGS):
                 stem = name[:-2]
                 if len(stem) >= 6:  # (add_stem checks its last word)
