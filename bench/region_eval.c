@@ -350,13 +350,10 @@ check_floor(const struct row *r, const char *spec)
         fprintf(stderr, "region_eval: bad floor %s\n", spec);
         return -1;
     }
-    double p = share(r->tp, r->tp + r->fp), rc = share(r->tp, r->tp + r->fn);
-    double got[6] = {share(r->title, r->pages),
-                     share(r->date, r->pages),
-                     share(r->language, r->pages),
-                     share(r->kind, r->pages),
-                     p + rc > 0 ? 2 * p * rc / (p + rc) : 0.0,
-                     f1_of(r->ttp, r->tfp, r->tfn)};
+    double got[6] = {
+        share(r->title, r->pages),    share(r->date, r->pages),
+        share(r->language, r->pages), share(r->kind, r->pages),
+        f1_of(r->tp, r->fp, r->fn),   f1_of(r->ttp, r->tfp, r->tfn)};
     for (int k = 0; k < 6; k++) {
         if (strcmp(key, keys[k]) != 0)
             continue;
