@@ -763,21 +763,30 @@ parse_relative_intl(struct cur *c, int64_t now, int64_t *out,
                 *prec = WD_DATE_DAY;
             return 0;
         }
-    for (size_t i = 0; digit && i < sizeof date_rels / sizeof date_rels[0];
-         i++) {
+    if (!digit)
+        return WD_EPARSE;
+    /* The line's shape first, "[PREFIX ]COUNT SUFFIX" (the table's words
+     * have no digit): most lines with a digit are refused here, not by
+     * each of the table's entries in turn. */
+    const char *num = buf;
+    while (*num && !(*num >= '0' && *num <= '9'))
+        num++;
+    size_t pl = (size_t)(num - buf);
+    if (pl && buf[pl - 1] != ' ')
+        return WD_EPARSE;
+    pl = pl ? pl - 1 : 0;
+    const char *p = num;
+    long count = 0;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9' && digits < 4)
+        count = count * 10 + (*p++ - '0'), digits++;
+    if (*p != ' ')
+        return WD_EPARSE;
+    const char *suffix = p + 1;
+    for (size_t i = 0; i < sizeof date_rels / sizeof date_rels[0]; i++) {
         const struct date_rel *r = &date_rels[i];
-        const char *p = buf;
-        size_t pl = strlen(r->prefix);
-        if (pl) {
-            if (strncmp(p, r->prefix, pl) != 0 || p[pl] != ' ')
-                continue;
-            p += pl + 1;
-        }
-        long count = 0;
-        int digits = 0;
-        while (*p >= '0' && *p <= '9' && digits < 4)
-            count = count * 10 + (*p++ - '0'), digits++;
-        if (!digits || *p != ' ' || strcmp(p + 1, r->suffix) != 0)
+        if (strlen(r->prefix) != pl || memcmp(buf, r->prefix, pl) != 0 ||
+            strcmp(suffix, r->suffix) != 0)
             continue;
         *out = now - count * r->unit_ms;
         if (prec)
