@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "wd/text.h"
@@ -42,6 +43,31 @@ out_init(void)
     }
 }
 
+/* Whether the eight bytes at s all stay in a run whose byte before them is
+ * plain: ASCII, none below 0x20 (a few plain control bytes are left to the
+ * byte-wise loop), no bracket, no two spaces side by side and no space
+ * last (the byte after it is not known here). Exact tests of the bytes as
+ * one word ("Bit Twiddling Hacks": haszero, hasless). */
+static inline bool
+run8(const char *s)
+{
+    const uint64_t L = 0x0101010101010101ULL, H = 0x8080808080808080ULL;
+    uint64_t x;
+    memcpy(&x, s, sizeof x);
+    uint64_t br = x ^ (L * '[');
+    if ((x & H) | ((x - L * 0x20) & ~x & H) | ((br - L) & ~br & H))
+        return false;
+    /* Each byte below 0x80: a byte's sum stays within it. */
+    uint64_t e = x ^ (L * ' ');
+    uint64_t sp = ~((e + L * 0x7F) | e) & H; /* 0x80 where a space is */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    uint64_t last = 0x80;
+#else
+    uint64_t last = 0x80ULL << 56;
+#endif
+    return !((sp & (sp << 8)) | (sp & last));
+}
+
 void
 wd_textclean_put(struct wd_outbuf *o, const char *s, size_t n)
 {
@@ -60,11 +86,21 @@ wd_textclean_put(struct wd_outbuf *o, const char *s, size_t n)
                 i++;
                 continue;
             }
-            /* A run of ASCII that is neither space nor a bracket goes in
-             * one copy. */
+            /* A run of ASCII without a bracket, its words one space apart
+             * (most of a paragraph), goes in one copy: a space stays in
+             * the run when a plain byte follows it. */
             size_t j = i + 1;
-            while (j < n && plain[(unsigned char)s[j]])
+            while (j < n) {
+                while (j + 8 <= n && run8(s + j))
+                    j += 8;
+                if (j >= n)
+                    break;
+                unsigned char d = (unsigned char)s[j];
+                bool next = j + 1 < n && plain[(unsigned char)s[j + 1]];
+                if (!(plain[d] | ((d == ' ') & next)))
+                    break;
                 j++;
+            }
             size_t k = j - i;
             if (k > o->cap - o->len)
                 k = o->cap - o->len;
