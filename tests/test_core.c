@@ -3,6 +3,9 @@
  * arena. */
 #include "test.h"
 
+#include <stddef.h>
+#include <unictype.h>
+
 #include "wd/arena.h"
 #include "wd/channel.h"
 #include "wd/fingerprint.h"
@@ -158,11 +161,110 @@ test_source_stats_bounded(void)
     CHECK_INT(st.sources[WD_STATS_SOURCES].pages, ==, 40 - 32 + 1);
 }
 
+/* wd_text_stats against a plain count over code points: words as runs of
+ * alphanumerics, each with or without a letter. Random text of ASCII
+ * words, digits, spaces, punctuation, other scripts, control and invalid
+ * bytes, so that sixteen-byte blocks of ASCII meet every other kind. */
+static void
+ref_stats(const char *s, size_t n, struct wd_text_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    bool seen = false;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t len = wd_utf8_next(s + i, n - i, &cp);
+        if (!wd_cp_is_alnum(cp) && !wd_cp_is_alpha(cp)) {
+            if (!wd_cp_is_space(cp)) {
+                st->other++;
+                bool skip = (cp && cp < 0x80 && strchr("\"'([-*", (int)cp)) ||
+                            cp == 0x201C || cp == 0x2018 || cp == 0xAB ||
+                            cp == 0x2022;
+                if (!seen && !skip)
+                    seen = true;
+            }
+            i += len;
+            continue;
+        }
+        /* A word: to the next code point that is no letter or digit. */
+        bool letter = false;
+        while (i < n) {
+            len = wd_utf8_next(s + i, n - i, &cp);
+            bool alpha = wd_cp_is_alpha(cp);
+            if (!alpha && !wd_cp_is_alnum(cp))
+                break;
+            if (!seen) {
+                seen = true;
+                st->first_upper = !alpha || uc_is_upper(cp) ||
+                                  uc_is_property_titlecase(cp);
+            }
+            letter |= alpha;
+            if (alpha)
+                st->letters++;
+            else
+                st->digits++;
+            i += len;
+        }
+        st->words++;
+        if (letter)
+            st->alpha_words++;
+        else
+            st->num_words++;
+    }
+}
+
+static void
+test_text_stats_random(void)
+{
+    /* The first eight make prose; the others come now and then. */
+    static const char *pieces[] = {
+        "a", "Z", "qu", "7", "2025", " ", " ", ".", "news", "Kazakhstan",
+        "0", "  ", ",", "-", "'", "\"", "(", "*", "\t", "\n", "\x01",
+        "\x7f", "\xff", "[", "é", "Жд", "٣", "’", "•", "“", "ǅ", "\xe2\x80"};
+    uint64_t r = 0x9E3779B97F4A7C15ULL;
+    char buf[512];
+    int bad = 0;
+    for (int t = 0; t < 50000 && bad < 5; t++) {
+        size_t n = 0;
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        size_t want = (size_t)(r >> 33) % 200;
+        /* Mostly words and single spaces, as prose; now and then others. */
+        while (n < want) {
+            r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+            unsigned k = (unsigned)(r >> 40) % 64;
+            const char *p = k < 48 ? pieces[k % 8]
+                                   : pieces[k % (sizeof pieces /
+                                                  sizeof pieces[0])];
+            size_t l = strlen(p);
+            if (n + l >= sizeof buf)
+                break;
+            memcpy(buf + n, p, l);
+            n += l;
+        }
+        struct wd_text_stats got, ref;
+        wd_text_stats(buf, n, &got);
+        ref_stats(buf, n, &ref);
+        if (memcmp(&got, &ref, offsetof(struct wd_text_stats, first_upper)) ||
+            got.first_upper != ref.first_upper) {
+            bad++;
+            WD_FAIL_("text %d \"%.*s\": words %zu/%zu alpha %zu/%zu num "
+                     "%zu/%zu letters %zu/%zu digits %zu/%zu other %zu/%zu "
+                     "upper %d/%d",
+                     t, (int)n, buf, got.words, ref.words, got.alpha_words,
+                     ref.alpha_words, got.num_words, ref.num_words,
+                     got.letters, ref.letters, got.digits, ref.digits,
+                     got.other, ref.other, got.first_upper, ref.first_upper);
+        }
+    }
+    CHECK_INT(bad, ==, 0);
+}
+
 int
 main(void)
 {
     RUN(test_text_key);
     RUN(test_utf8_valid);
+    RUN(test_text_stats_random);
     RUN(test_story_id_stable);
     RUN(test_content_key);
     RUN(test_url_key);

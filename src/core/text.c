@@ -10,6 +10,10 @@
 #include <unictype.h>
 #include <unistr.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 size_t
 wd_ascii_span(const char *s, size_t n)
 {
@@ -248,6 +252,7 @@ is_open_quote(uint32_t cp)
 enum { A_ALPHA = 1, A_ALNUM = 2, A_SPACE = 4, A_UPPER = 8 };
 static unsigned char ascii_class[256]; /* 0 above 0x7F */
 static pthread_once_t ascii_once = PTHREAD_ONCE_INIT;
+static void block_init(void);
 
 static void
 ascii_init(void)
@@ -260,7 +265,64 @@ ascii_init(void)
                             (uc_is_upper(c) || uc_is_property_titlecase(c)
                                  ? A_UPPER
                                  : 0));
+    block_init();
 }
+
+/* Sixteen bytes at a time. Printable ASCII (0x20-0x7E), most of any
+ * page, is classified by comparisons into bit masks (bit k: byte k), and
+ * the counts come from the masks: a word starts at an alphanumeric byte
+ * after none; a word is made only of digits when adding its start to the
+ * digit mask carries past its end onto a byte that is no part of a word.
+ * Where the masks' classes are not ascii_class's (never, on any libunistring
+ * seen), or without SSE2, every byte takes the loop below. */
+static bool block_ok; /* the masks agree with ascii_class */
+static unsigned char pop8[256];
+
+static void
+block_init(void)
+{
+    block_ok = true;
+    for (unsigned c = 0x20; c < 0x7F; c++) {
+        bool letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+        bool digit = c >= '0' && c <= '9';
+        unsigned want = (letter ? A_ALPHA | A_ALNUM : 0) |
+                        (digit ? A_ALNUM : 0) | (c == ' ' ? A_SPACE : 0);
+        if ((ascii_class[c] & (A_ALPHA | A_ALNUM | A_SPACE)) != want)
+            block_ok = false;
+    }
+    for (unsigned i = 0; i < 256; i++)
+        pop8[i] = (unsigned char)((i & 1) + pop8[i / 2]);
+}
+
+static inline unsigned
+pop16(uint32_t x)
+{
+    return pop8[x & 0xFF] + pop8[(x >> 8) & 0xFF];
+}
+
+#ifdef __SSE2__
+/* The masks of s[0..16): letters, digits and spaces; false when a byte is
+ * not printable ASCII. */
+static inline bool
+masks16(const char *s, uint32_t *alpha, uint32_t *digit, uint32_t *space)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+    /* (Signed: bytes from 0x80 are negative, below 0x20.) */
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                               _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
+    if (_mm_movemask_epi8(bad))
+        return false;
+    __m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    __m128i a = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                              _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+    __m128i d = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                              _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    *alpha = (uint32_t)_mm_movemask_epi8(a);
+    *digit = (uint32_t)_mm_movemask_epi8(d);
+    *space = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+    return true;
+}
+#endif
 
 void
 wd_text_stats(const char *s, size_t n, struct wd_text_stats *out)
@@ -272,6 +334,30 @@ wd_text_stats(const char *s, size_t n, struct wd_text_stats *out)
     bool in_word = false, word_has_alpha = false, seen_first = false;
     size_t i = 0;
     while (i < n) {
+#ifdef __SSE2__
+        uint32_t am, dm, sm;
+        /* (Once the first letter is seen: the blocks do not look for it.) */
+        if (seen_first && block_ok && n - i >= 16 &&
+            masks16(s + i, &am, &dm, &sm)) {
+            uint32_t wm = am | dm;
+            uint32_t starts = wm & ~((wm << 1) | in_word);
+            /* A word of digits so far, going on into the block. */
+            bool digits_on = in_word && !word_has_alpha;
+            if (digits_on && !(wm & 1))
+                st.num_words++;
+            uint32_t sum = dm + ((starts & dm) | (digits_on && (dm & 1)));
+            st.num_words += pop16(sum & ~dm & ~wm & 0xFFFF);
+            st.words += pop16(starts);
+            st.letters += pop16(am);
+            st.digits += pop16(dm);
+            st.other += 16 - pop16(wm) - pop16(sm);
+            in_word = wm >> 15;
+            /* A carry out of the block: its last word is digits so far. */
+            word_has_alpha = in_word && !(sum >> 16);
+            i += 16;
+            continue;
+        }
+#endif
         uint32_t cp;
         size_t len;
         bool alpha, alnum;
@@ -280,8 +366,7 @@ wd_text_stats(const char *s, size_t n, struct wd_text_stats *out)
             /* A run of ASCII letters, most of any text, in one loop. */
             if (!in_word)
                 st.words++, word_has_alpha = false, in_word = true;
-            if (!word_has_alpha)
-                st.alpha_words++, word_has_alpha = true;
+            word_has_alpha = true;
             if (!seen_first)
                 seen_first = true, st.first_upper = ascii_class[c] & A_UPPER;
             size_t j = i + 1;
@@ -309,8 +394,6 @@ wd_text_stats(const char *s, size_t n, struct wd_text_stats *out)
             in_word = true;
             if (alpha) {
                 st.letters++;
-                if (!word_has_alpha)
-                    st.alpha_words++;
                 word_has_alpha = true;
             } else {
                 st.digits++;
@@ -338,6 +421,8 @@ wd_text_stats(const char *s, size_t n, struct wd_text_stats *out)
     }
     if (in_word && !word_has_alpha)
         st.num_words++;
+    /* Every word has a letter or is digits only. */
+    st.alpha_words = st.words - st.num_words;
     *out = st;
 }
 
