@@ -1,11 +1,13 @@
 /* Whole-pipeline benchmark against the transport's own ceiling, in one run.
  *
- *   pipeline_bench [PAGES] [WIREDESK] [--html] [--refetch PCT] [--state DIR]
- *                  [--threads N]
+ *   pipeline_bench [PAGES] [WIREDESK] [--html] [--seedlike] [--refetch PCT]
+ *                  [--state DIR] [--threads N]
  *
  *   PAGES default 20000, WIREDESK default build/wiredesk; --html serves every
  *   page as HTML (headline <h1>, lines <p>, in <article> between a nav bar
- *   and a footer); --refetch PCT sets the share of re-fetched pages (default
+ *   and a footer); --seedlike shapes every page as the client's seeds
+ *   (about 20 KB: a ticker's chrome above several full stories; the
+ *   issue's "seed-like pages", ten times the default's size); --refetch PCT sets the share of re-fetched pages (default
  *   15; with the listings' repeats and re-posts about 40 % of stories are
  *   duplicates); --state DIR runs the worker on an existing state directory
  *   (e.g. one that `dedup_bench 1000000 DIR` filled), kept afterwards, and
@@ -56,7 +58,10 @@ push_all(void *zctx, const char *ep, struct frame *frames, int n, double rate,
          double *bytes)
 {
     void *push = zmq_socket(zctx, ZMQ_PUSH);
-    int hwm = 10000, linger = 10000;
+    /* (Linger without end: a slow worker still has the queue's pages to
+     * read when the last is sent; the reader below gives up on a worker
+     * that stopped.) */
+    int hwm = 10000, linger = -1;
     zmq_setsockopt(push, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
     zmq_connect(push, ep);
@@ -215,7 +220,7 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
         if (n > 0 && strncmp(topic, "$stats", 6) == 0)
             break;
     }
-    rcvto = -1;
+    rcvto = 1000;
     zmq_setsockopt(sub, ZMQ_RCVTIMEO, &rcvto, sizeof rcvto);
     double cpu0 = cpu_seconds(worker);
     double t0 = now_s();
@@ -227,12 +232,27 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
         return 1;
     int64_t *lat = malloc((size_t)pages * 8 * sizeof *lat);
     long articles = 0, received = 0;
-    double t_end = t0;
+    double t_end = t0, t_progress = t0;
+    long last_received = 0;
     while (received < pages) {
         zmq_msg_t t, b;
         zmq_msg_init(&t);
         zmq_msg_init(&b);
-        zmq_msg_recv(&t, sub, 0);
+        if (zmq_msg_recv(&t, sub, 0) < 0) {
+            zmq_msg_close(&t);
+            zmq_msg_close(&b);
+            /* No message for a second: the worker may have stopped. */
+            if (waitpid(worker, NULL, WNOHANG) == worker ||
+                now_s() - t_progress > 60) {
+                fprintf(stderr,
+                        "pipeline_bench: the worker %s at %ld of %d pages\n",
+                        waitpid(worker, NULL, WNOHANG) == 0 ? "stalled"
+                                                            : "exited",
+                        received, pages);
+                exit(1);
+            }
+            continue;
+        }
         zmq_msg_recv(&b, sub, 0);
         bench_skip_frames(sub);
         int64_t now = wall_ms();
@@ -249,6 +269,8 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
                 NULL, zmq_msg_size(&b), zmq_msg_data(&b));
             if (ws) {
                 received = (long)ws->pages_received;
+                if (received > last_received)
+                    last_received = received, t_progress = now_s();
                 if (received >= pages)
                     t_end = t_end > t0 ? t_end : now_s();
                 wiredesk__v1__worker_stats__free_unpacked(ws, NULL);
@@ -284,13 +306,66 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
     return system(cmd) != 0;
 }
 
+/* A page shaped as the client's seeds (tests/fixtures/seeds): a desk's
+ * listing of about 20 KB, the site's chrome (a currency ticker, the date,
+ * "Viewing results") above the full text of several stories. Frame i is
+ * the seed's chrome and generated pages appended until the seed's size; a
+ * re-fetch (refetch % of the frames) is an earlier frame again, its URL
+ * too. */
+static void
+seedlike_frame(struct sg *g, struct frame *frames, int i, int refetch)
+{
+    static char seed[1 << 16];
+    static size_t seed_len, chrome_len;
+    if (!seed_len) {
+        FILE *f = fopen(WD_FIXTURES "/seeds/000_2965303afe5faa20.txt", "rb");
+        seed_len = f ? fread(seed, 1, sizeof seed, f) : 0;
+        if (f)
+            fclose(f);
+        /* The chrome: the lines above the first of a story's length. */
+        for (const char *p = seed; p < seed + seed_len;) {
+            const char *nl = memchr(p, '\n', (size_t)(seed + seed_len - p));
+            size_t len = (size_t)((nl ? nl : seed + seed_len) - p);
+            if (len > 200)
+                break;
+            p += len + 1;
+            chrome_len = (size_t)(p - seed);
+        }
+    }
+    struct frame *f = &frames[i];
+    uint64_t r = bench_mix((uint64_t)i + 1);
+    if (i > 0 && (int)(r % 100) < refetch) {
+        const struct frame *old = &frames[(r >> 8) % (uint64_t)i];
+        *f = *old;
+        f->text = malloc(old->text_len);
+        memcpy(f->text, old->text, old->text_len);
+        return;
+    }
+    size_t cap = seed_len + (1 << 16), n = chrome_len;
+    f->text = malloc(cap);
+    memcpy(f->text, seed, chrome_len);
+    while (n < seed_len) {
+        struct sg_page pg;
+        sg_next(g, &pg);
+        if (n + pg.len + 1 > cap)
+            break;
+        f->text[n++] = '\n';
+        memcpy(f->text + n, pg.text, pg.len);
+        n += pg.len;
+    }
+    f->text_len = n;
+    snprintf(f->url, sizeof f->url, "https://desk.example/analysis/page-%d",
+             i);
+    f->content_type = NULL;
+}
+
 int
 main(int argc, char **argv)
 {
     int pages = 20000, refetch = 15, npos = 0;
     const char *bin = "build/wiredesk", *state = NULL;
     pick_ports();
-    bool html = false;
+    bool html = false, seedlike = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--html") == 0)
             html = true;
@@ -298,6 +373,8 @@ main(int argc, char **argv)
             refetch = atoi(argv[++i]);
         else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
             state = argv[++i];
+        else if (strcmp(argv[i], "--seedlike") == 0)
+            seedlike = true;
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             threads = argv[++i];
         else if (npos++ == 0)
@@ -307,21 +384,27 @@ main(int argc, char **argv)
     }
     /* The stream, rendered once. */
     struct sg *g = bench_stream();
-    sg_set_refetch(g, refetch);
+    sg_set_refetch(g, seedlike ? 0 : refetch);
     struct frame *frames = calloc((size_t)pages, sizeof *frames);
     double text_bytes = 0;
     for (int i = 0; i < pages; i++) {
-        struct sg_page pg;
-        sg_next(g, &pg);
-        frame_of(&frames[i], &pg);
+        if (seedlike)
+            seedlike_frame(g, frames, i, refetch);
+        else {
+            struct sg_page pg;
+            sg_next(g, &pg);
+            frame_of(&frames[i], &pg);
+        }
         if (html)
             frame_to_html(&frames[i]);
         text_bytes += (double)frames[i].text_len;
     }
     sg_free(g);
-    printf("stream: %d %s pages (%d %% re-fetches), %.1f MB of page text%s%s\n",
-           pages, html ? "HTML" : "text", refetch, text_bytes / 1e6,
-           state ? "; state " : "", state ? state : "");
+    printf("stream: %d %s%s pages (%d %% re-fetches), %.1f MB of page "
+           "text%s%s\n",
+           pages, seedlike ? "seed-like " : "", html ? "HTML" : "text",
+           refetch, text_bytes / 1e6, state ? "; state " : "",
+           state ? state : "");
 
     /* Ceiling: a bare PULL that counts, in its own process. */
     int fds[2];

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_STORIES 200000
+#define MIN_STORIES 4096
 #define MAX_WORDS 20000
 #define HISTORY 512
 
@@ -29,8 +29,9 @@ struct sg {
     uint64_t rng;
     char **words;
     int n_words;
-    struct story *stories;
-    int n_stories, upgrades;
+    struct story *stories; /* grown as needed (indices, never pointers, are
+                              kept across new_story) */
+    int n_stories, cap_stories, upgrades;
     struct recipe history[HISTORY];
     int n_history;
     char *buf;
@@ -94,7 +95,8 @@ sg_new(uint64_t seed, const char *corpus, size_t len)
         g->refetch_pct = 15;
     g->rng = seed ? seed : 88172645463325252ULL;
     g->words = malloc(MAX_WORDS * sizeof *g->words);
-    g->stories = calloc(MAX_STORIES, sizeof *g->stories);
+    g->stories = calloc(MIN_STORIES, sizeof *g->stories);
+    g->cap_stories = MIN_STORIES;
     /* Words of letters only, lower case, 3 to 14 long, from the corpus. */
     size_t i = 0;
     while (i < len && g->n_words < MAX_WORDS) {
@@ -133,7 +135,16 @@ sg_free(struct sg *g)
 static int
 new_story(struct sg *g)
 {
+    if (g->n_stories == g->cap_stories) {
+        size_t cap = (size_t)g->cap_stories * 2;
+        struct story *p = realloc(g->stories, cap * sizeof *p);
+        if (!p)
+            abort();
+        g->stories = p;
+        g->cap_stories = (int)cap;
+    }
     struct story *s = &g->stories[g->n_stories];
+    memset(s, 0, sizeof *s);
     struct sb b = {0};
     int tw = rnd_int(g, 5, 10);
     size_t tl = 0;
