@@ -153,6 +153,10 @@ def main():
     for w in sorted(weekdays - set(months), key=lambda s: s.encode()):
         print(f"    {c(w)},")
     print("};")
+    # date.c's parse_relative_intl() skips these for a line with a digit,
+    # and reads a count's phrase as [PREFIX ]COUNT SUFFIX.
+    assert not any(ch.isdigit() for w in days for ch in w)
+    assert not any(ch.isdigit() for r in rels for ch in r[0] + r[1])
     print("/* \"Yesterday\" (-1) and \"today\" (0). */")
     print("static const struct date_day {\n    const char *word;\n    int offset;\n} date_days[] = {")
     for w in sorted(days, key=lambda s: s.encode()):

@@ -756,7 +756,8 @@ parse_relative_intl(struct cur *c, int64_t now, int64_t *out,
     while (o && buf[o - 1] == ' ')
         o--;
     buf[o] = '\0';
-    for (size_t i = 0; i < sizeof date_days / sizeof date_days[0]; i++)
+    for (size_t i = 0; !digit && i < sizeof date_days / sizeof date_days[0];
+         i++) /* (no day word has a digit) */
         if (strcmp(buf, date_days[i].word) == 0) {
             *out = start_of_day(now) + date_days[i].offset * MS_PER_DAY;
             if (prec)
