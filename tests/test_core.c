@@ -57,6 +57,19 @@ test_story_id_stable(void)
     CHECK_INT(strlen(id1), ==, WD_ID_LEN);
     /* Known value: ids never change across versions and machines. */
     CHECK_STR(id1, "0489f4d2948564481815f4adab751d2a");
+    /* Known bands: they are stored, and whichever code computes the
+     * permutations (AVX-512 or the portable loop) must give these. */
+    uint64_t bands[WD_MH_BANDS];
+    static const uint64_t want[WD_MH_BANDS] = {
+        0x33b5dcc10eeb098fULL, 0xc41566b30a093a7dULL, 0x7942b674fcdc542aULL,
+        0x04c0fe6801ba88c4ULL, 0xcde3d13fa8f73039ULL, 0x083c76dc0f706685ULL,
+        0xeea8905f645eaf5bULL, 0xe4713108ded0d34aULL, 0x1ed4fbcf48f59aadULL,
+        0xe312cb554b3c254aULL, 0xf874b668bd8517c5ULL, 0x22953f52be9be8a3ULL,
+        0x2388967012c065c1ULL, 0xb2fb47fb107eaeecULL, 0x92637eb2f06433a5ULL,
+        0x2d4fcf6259c6511fULL};
+    CHECK_INT(wd_fp_minhash_bands(full, strlen(full), bands), ==, 23);
+    for (int b = 0; b < WD_MH_BANDS; b++)
+        CHECK_INT(bands[b], ==, want[b]);
     const char *t2 = "Port Strike Ends";
     wd_fp_story_id(t2, strlen(t2), full, strlen(full), id3);
     CHECK(strcmp(id1, id3) != 0);

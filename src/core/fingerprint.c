@@ -9,6 +9,20 @@
 
 #include "wd/text.h"
 
+/* MinHash's permutations with AVX-512 beside the portable loop, chosen at
+ * run time (-DWD_FP_DISPATCH=0: the portable one only). */
+#ifndef WD_FP_DISPATCH
+#if defined(__x86_64__) && defined(__GNUC__)
+#define WD_FP_DISPATCH 1
+#else
+#define WD_FP_DISPATCH 0
+#endif
+#endif
+#if WD_FP_DISPATCH
+#include <immintrin.h>
+#include <stdbool.h>
+#endif
+
 /* Every fingerprint is computed over matching keys (wd_text_key): the
  * case-folded words of the text. A key is computed into a stack buffer when
  * it fits, the heap otherwise; wd_fp_story() computes the title's and the
@@ -118,6 +132,10 @@ static uint64_t spread[256]; /* byte -> its bits, one per 8-bit lane */
 
 enum { MH_K = WD_MH_BANDS * WD_MH_ROWS };
 static uint64_t mh_seeds[MH_K];
+#if WD_FP_DISPATCH
+/* The machine has AVX-512 F and DQ (mins_add_avx512()). */
+static bool have_avx512;
+#endif
 
 /* The tables, filled once whichever thread fingerprints first (the worker
  * fingerprints on two). */
@@ -138,6 +156,11 @@ fill_tables(void)
         x ^= x << 17;
         mh_seeds[i] = x;
     }
+#if WD_FP_DISPATCH
+    __builtin_cpu_init();
+    have_avx512 = __builtin_cpu_supports("avx512f") &&
+                  __builtin_cpu_supports("avx512dq");
+#endif
 }
 
 static void
@@ -226,10 +249,40 @@ struct minhash {
     uint64_t mins[MH_K];
 };
 
+#if WD_FP_DISPATCH
+/* mins_add() of all MH_K seeds eight at a time: AVX-512 multiplies 64-bit
+ * lanes and takes unsigned minimums, each in one instruction. The same
+ * permutations, so the same minimums (bands are stored: they must not
+ * depend on the machine). */
+static __attribute__((target("avx512f,avx512dq"))) void
+mins_add_avx512(uint64_t *mins, uint64_t h)
+{
+    _Static_assert(MH_K % 8 == 0, "eight lanes");
+    const __m512i gold = _mm512_set1_epi64((long long)(0x9E3779B97F4A7C15ULL | 1));
+    const __m512i one = _mm512_set1_epi64(1);
+    const __m512i hv = _mm512_set1_epi64((long long)h);
+    for (int k = 0; k < MH_K; k += 8) {
+        __m512i seed = _mm512_loadu_si512(mh_seeds + k);
+        __m512i x = _mm512_mullo_epi64(_mm512_xor_si512(hv, seed), gold);
+        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 32));
+        x = _mm512_mullo_epi64(x, _mm512_or_si512(seed, one));
+        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 29));
+        __m512i m = _mm512_loadu_si512(mins + k);
+        _mm512_storeu_si512(mins + k, _mm512_min_epu64(m, x));
+    }
+}
+#endif
+
 static void
 minhash_add(void *ctx, uint64_t h)
 {
     struct minhash *m = ctx;
+#if WD_FP_DISPATCH
+    if (have_avx512) {
+        mins_add_avx512(m->mins, h);
+        return;
+    }
+#endif
     mins_add(m->mins, MH_K, h);
 }
 
