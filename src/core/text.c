@@ -162,6 +162,32 @@ wd_cp_unspaced(uint32_t cp)
            (cp >= 0x20000 && cp <= 0x3134F); /* CJK extensions B-G */
 }
 
+/* The classes of the ASCII characters, as the Unicode functions give
+ * them: most of most pages is ASCII, and a table beats a decode and three
+ * property look-ups. */
+enum { A_ALPHA = 1, A_ALNUM = 2, A_SPACE = 4, A_UPPER = 8 };
+static unsigned char ascii_class[256]; /* 0 above 0x7F */
+static pthread_once_t ascii_once = PTHREAD_ONCE_INIT;
+static void block_init(void);
+static char key_lower[256]; /* an ASCII letter or digit as wd_text_key()
+                               writes it, 0 for any other byte */
+
+static void
+ascii_init(void)
+{
+    for (uint32_t c = 0; c < 128; c++)
+        ascii_class[c] =
+            (unsigned char)((wd_cp_is_alpha(c) ? A_ALPHA : 0) |
+                            (wd_cp_is_alnum(c) ? A_ALNUM : 0) |
+                            (wd_cp_is_space(c) ? A_SPACE : 0) |
+                            (uc_is_upper(c) || uc_is_property_titlecase(c)
+                                 ? A_UPPER
+                                 : 0));
+    for (uint32_t c = 0; c < 128; c++)
+        key_lower[c] = wd_cp_is_alnum(c) ? (char)wd_cp_tolower(c) : 0;
+    block_init();
+}
+
 /* Apostrophes inside a word ("Kazakhstan’s") keep the word whole, so the
  * key of a possessive does not grow a stray one-letter word. */
 static bool
@@ -173,11 +199,37 @@ is_apostrophe(uint32_t cp)
 size_t
 wd_text_key(const char *s, size_t n, char *out, size_t cap)
 {
+    pthread_once(&ascii_once, ascii_init);
     size_t o = 0, i = 0, word_start_o = 0;
     bool in_word = false, truncated = false;
     if (cap == 0)
         return 0;
     while (i < n && !truncated) {
+        /* A run of ASCII letters and digits, most of any text, lower-cased
+         * by a table; the loop below does the same for one code point. */
+        if (key_lower[(unsigned char)s[i]]) {
+            if (!in_word) {
+                if (o > 0) {
+                    if (o + 1 >= cap) {
+                        truncated = true;
+                        break;
+                    }
+                    out[o++] = ' ';
+                }
+                word_start_o = o;
+                in_word = true;
+            }
+            char k;
+            while (i < n && (k = key_lower[(unsigned char)s[i]]) != 0) {
+                if (o + 1 >= cap) {
+                    truncated = true;
+                    break;
+                }
+                out[o++] = k;
+                i++;
+            }
+            continue;
+        }
         uint32_t cp;
         size_t len = wd_utf8_next(s + i, n - i, &cp);
         if (wd_cp_is_alnum(cp)) {
@@ -246,27 +298,6 @@ is_open_quote(uint32_t cp)
            cp == 0xAB || cp == '(' || cp == '[';
 }
 
-/* The classes of the ASCII characters, as the Unicode functions give
- * them: most of most pages is ASCII, and a table beats a decode and three
- * property look-ups. */
-enum { A_ALPHA = 1, A_ALNUM = 2, A_SPACE = 4, A_UPPER = 8 };
-static unsigned char ascii_class[256]; /* 0 above 0x7F */
-static pthread_once_t ascii_once = PTHREAD_ONCE_INIT;
-static void block_init(void);
-
-static void
-ascii_init(void)
-{
-    for (uint32_t c = 0; c < 128; c++)
-        ascii_class[c] =
-            (unsigned char)((wd_cp_is_alpha(c) ? A_ALPHA : 0) |
-                            (wd_cp_is_alnum(c) ? A_ALNUM : 0) |
-                            (wd_cp_is_space(c) ? A_SPACE : 0) |
-                            (uc_is_upper(c) || uc_is_property_titlecase(c)
-                                 ? A_UPPER
-                                 : 0));
-    block_init();
-}
 
 /* Sixteen bytes at a time. Printable ASCII (0x20-0x7E), most of any
  * page, is classified by comparisons into bit masks (bit k: byte k), and
