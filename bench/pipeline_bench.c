@@ -311,7 +311,7 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
  * "Viewing results") above the full text of several stories. Frame i is
  * the seed's chrome and generated pages appended until the seed's size; a
  * re-fetch (refetch % of the frames) is an earlier frame again, its URL
- * too. */
+ * too, with the ticker's figures changed. */
 static void
 seedlike_frame(struct sg *g, struct frame *frames, int i, int refetch)
 {
@@ -339,6 +339,10 @@ seedlike_frame(struct sg *g, struct frame *frames, int i, int refetch)
         *f = *old;
         f->text = malloc(old->text_len);
         memcpy(f->text, old->text, old->text_len);
+        /* The ticker moved since: its figures differ, the stories not. */
+        for (size_t k = 0; k < chrome_len && k < f->text_len; k++)
+            if (f->text[k] >= '0' && f->text[k] <= '9')
+                f->text[k] = (char)('0' + (f->text[k] - '0' + i) % 10);
         return;
     }
     size_t cap = seed_len + (1 << 16), n = chrome_len;
