@@ -683,6 +683,28 @@ read_words(struct local *l, const char *s, size_t n, float boost, bool lead,
         bool upper = wd_cp_is_upper(cp), alpha = false;
         size_t wlen = 0, slen = 0, letters = 0;
         while (i < n) {
+            unsigned char c = (unsigned char)s[i];
+            if (c < 0x80) {
+                /* ASCII, most of most text: no decoding, no look-ups (a
+                 * letter or digit as the loop below makes it). */
+                char lc = c >= 'A' && c <= 'Z' ? (char)(c + 32) : (char)c;
+                if ((lc >= 'a' && lc <= 'z') || (c >= '0' && c <= '9')) {
+                    alpha |= c > '9';
+                    if (wlen < sizeof word)
+                        word[wlen++] = lc;
+                    if (letters < WD_CLUSTER_STEM && slen < sizeof stem)
+                        stem[slen++] = lc;
+                    letters++;
+                    i++;
+                    continue;
+                }
+                if ((c == '.' || c == ',') && !alpha && i + 1 < n &&
+                    s[i + 1] >= '0' && s[i + 1] <= '9') {
+                    i++;
+                    continue;
+                }
+                break;
+            }
             k = wd_utf8_next(s + i, n - i, &cp);
             if (!wd_cp_is_alnum(cp) && !wd_cp_is_mark(cp)) {
                 /* "6.1", "1,200": one number */
