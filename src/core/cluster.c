@@ -777,13 +777,6 @@ cmp_w_desc(const void *a, const void *b)
     return (p > q) - (p < q);
 }
 
-static int
-cmp_t(const void *a, const void *b)
-{
-    uint32_t p = ((const struct term *)a)->t, q = ((const struct term *)b)->t;
-    return (p > q) - (p < q);
-}
-
 /* The k first of v[0..n) in cmp_w_desc's order (a total order: terms are
  * distinct), in that order at v's start; returns how many. A heap of the
  * best so far, the worst of them at its root, takes each term that beats
@@ -809,18 +802,36 @@ sift_worst(struct term *h, size_t k, size_t i)
 static size_t
 top_terms(struct term *v, size_t n, size_t k)
 {
-    if (n > k) {
-        for (size_t i = k / 2; i-- > 0;)
-            sift_worst(v, k, i);
-        for (size_t i = k; i < n; i++)
-            if (cmp_w_desc(&v[i], &v[0]) < 0) {
-                v[0] = v[i];
-                sift_worst(v, k, 0);
-            }
-        n = k;
+    size_t m = n < k ? n : k;
+    for (size_t i = m / 2; i-- > 0;)
+        sift_worst(v, m, i);
+    for (size_t i = m; i < n; i++)
+        if (cmp_w_desc(&v[i], &v[0]) < 0) {
+            v[0] = v[i];
+            sift_worst(v, m, 0);
+        }
+    /* In order: the worst, at the root, to the end, m times (a heap sort,
+     * no call a comparison). */
+    for (size_t e = m; e > 1; e--) {
+        struct term t = v[0];
+        v[0] = v[e - 1];
+        v[e - 1] = t;
+        sift_worst(v, e - 1, 0);
     }
-    qsort(v, n, sizeof *v, cmp_w_desc);
-    return n;
+    return m;
+}
+
+/* Terms (distinct) in the order of their ids: a few dozen, inserted. */
+static void
+sort_by_t(struct term *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct term x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1].t > x.t; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
 }
 
 static uint16_t *
@@ -884,7 +895,7 @@ vectorize(struct wd_cluster *c, const struct wd_cluster_article *a,
         byw[i].w *= inv;
         out[i] = byw[i];
     }
-    qsort(out, n, sizeof *out, cmp_t);
+    sort_by_t(out, n);
     return n;
 }
 
@@ -932,9 +943,8 @@ centroid_add(struct event *e, const struct term *a, size_t na)
         }
     }
     if (n > EV_TERMS) {
-        qsort(m, n, sizeof *m, cmp_w_desc);
-        n = EV_TERMS;
-        qsort(m, n, sizeof *m, cmp_t);
+        n = top_terms(m, n, EV_TERMS);
+        sort_by_t(m, n);
     }
     memcpy(e->terms, m, n * sizeof *m);
     e->n_terms = (uint8_t)n;
@@ -1305,12 +1315,14 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
             sq += (double)byw[i].w * byw[i].w;
         }
     float inv = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0;
-    size_t nq = nw;
-    for (size_t i = 0; i < nq; i++) {
-        qv[i] = qw[i];
-        qv[i].w *= inv;
-    }
-    qsort(qv, nq, sizeof *qv, cmp_t);
+    /* The same terms in the order of their ids: the vector's, which has
+     * them (the n heaviest), kept in its order. */
+    size_t nq = 0;
+    for (size_t i = 0; i < n; i++)
+        if (*df_at(c, vec[i].t) >= 2) {
+            qv[nq] = vec[i];
+            qv[nq++].w *= inv;
+        }
     /* The candidates: the events posted under its heaviest terms. */
     uint32_t best = NONE, second = NONE;
     double best_sim = 0, second_sim = 0;
