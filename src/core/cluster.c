@@ -1332,12 +1332,18 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
     }
     /* Each candidate's share of the query's weight that posted it: only
      * the MAX_CANDIDATES best are compared in full. */
-    enum { SINK = QUERY_TERMS * POST_WAYS }; /* where the others' hits go */
-    uint32_t cand[SINK + 1];
-    float hit[SINK + 1];
-    size_t n_cand = 0;
-    hit[SINK] = 0;
-    for (size_t q = 0; q < nw && q < QUERY_TERMS; q++) {
+    enum { MAX_MET = QUERY_TERMS * POST_WAYS };
+    uint32_t cand[MAX_MET];
+    float hit[MAX_MET];
+    size_t n_cand = 0, nqt = nw < QUERY_TERMS ? nw : QUERY_TERMS;
+    /* In three passes, so that the cache misses overlap: the terms'
+     * posting buckets (2 MiB of them) fetched, the events they post
+     * gathered with their hits in the order first met, and only then each
+     * event's state (events are most of a KiB each, MiBs in all) fetched
+     * and the dead or out of the window dropped. */
+    for (size_t q = 0; q < nqt; q++)
+        __builtin_prefetch(c->post[qw[q].t & ((1u << POST_BITS) - 1)]);
+    for (size_t q = 0; q < nqt; q++) {
         uint32_t *ways = c->post[qw[q].t & ((1u << POST_BITS) - 1)];
         for (int k = 0; k < POST_WAYS; k++) {
             if (!ways[k])
@@ -1348,16 +1354,22 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
                 continue;
             }
             c->stamp[s] = c->visit;
-            struct event *e = &c->ev[s];
-            if (!e->live || !in_window(c, e, a)) {
-                c->pos[s] = SINK;
-                continue;
-            }
             c->pos[s] = (uint8_t)n_cand;
             cand[n_cand] = s;
             hit[n_cand++] = qw[q].w;
+            __builtin_prefetch(&c->ev[s].live);
+            __builtin_prefetch(&c->ev[s].first_ms);
         }
     }
+    size_t kept = 0;
+    for (size_t i = 0; i < n_cand; i++) {
+        const struct event *e = &c->ev[cand[i]];
+        if (e->live && in_window(c, e, a)) {
+            cand[kept] = cand[i];
+            hit[kept++] = hit[i];
+        }
+    }
+    n_cand = kept;
     if (n_cand > MAX_CANDIDATES) {
         /* The heaviest first (a partial selection; ties by position). */
         for (size_t i = 0; i < MAX_CANDIDATES; i++) {
@@ -1373,6 +1385,12 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
             hit[m] = th;
         }
         n_cand = MAX_CANDIDATES;
+    }
+    /* (Their centroids fetched before the first is compared.) */
+    for (size_t i = 0; i < n_cand; i++) {
+        const char *p = (const char *)&c->ev[cand[i]].norm;
+        for (size_t o = 0; o < sizeof(float) + sizeof c->ev->terms; o += 64)
+            __builtin_prefetch(p + o);
     }
     /* The most similar event that the article may join wins; the best
      * other one is the runner-up. */
