@@ -161,13 +161,11 @@ month_intl(const char *w, size_t n)
 static bool
 word_is(const char *w, size_t n, const char *lit)
 {
-    size_t k = strlen(lit);
-    if (n != k)
-        return false;
+    /* (lit's end found on the way, not by a strlen first.) */
     for (size_t i = 0; i < n; i++)
-        if (lower((unsigned char)w[i]) != (unsigned char)lit[i])
+        if (!lit[i] || lower((unsigned char)w[i]) != (unsigned char)lit[i])
             return false;
-    return true;
+    return lit[n] == '\0';
 }
 
 /* Consumes the word lit (case-insensitive) when it stands next. */
