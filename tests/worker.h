@@ -522,23 +522,37 @@ recv_frames(void *s, zmq_msg_t *f, int cap)
     return n;
 }
 
-/* The value of the line "NAME VALUE" of the worker's /metrics (name with
- * its labels), or -1 (also while the worker is not serving yet). */
+/* The value of the line "NAME VALUE" of a /metrics body (name with its
+ * labels), or -1. */
 static inline long long
-worker_metric(const struct worker *w, const char *name)
+metric_in(const char *body, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = body; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
+        if (strncmp(p, name, n) == 0 && p[n] == ' ')
+            return atoll(p + n + 1);
+    return -1;
+}
+
+/* The worker's /metrics now (malloc'd; NULL when it does not answer). */
+static inline char *
+worker_metrics(const struct worker *w)
 {
     int status;
     char *body = NULL;
     size_t len;
     if (wd_http_get(w->http, "/metrics", 2000, &status, &body, &len) != 0)
-        return -1;
-    long long v = -1;
-    size_t n = strlen(name);
-    for (const char *p = body; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
-        if (strncmp(p, name, n) == 0 && p[n] == ' ') {
-            v = atoll(p + n + 1);
-            break;
-        }
+        return NULL;
+    return body;
+}
+
+/* Metric name's value in the worker's /metrics now, or -1 (also while the
+ * worker is not serving yet). */
+static inline long long
+worker_metric(const struct worker *w, const char *name)
+{
+    char *body = worker_metrics(w);
+    long long v = body ? metric_in(body, name) : -1;
     free(body);
     return v;
 }
