@@ -158,8 +158,8 @@ fill_tables(void)
     }
 #if WD_FP_DISPATCH
     __builtin_cpu_init();
-    have_avx512 = __builtin_cpu_supports("avx512f") &&
-                  __builtin_cpu_supports("avx512dq");
+    have_avx512 =
+        __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 #endif
 }
 
@@ -258,7 +258,8 @@ static __attribute__((target("avx512f,avx512dq"))) void
 mins_add_avx512(uint64_t *mins, uint64_t h)
 {
     _Static_assert(MH_K % 8 == 0, "eight lanes");
-    const __m512i gold = _mm512_set1_epi64((long long)(0x9E3779B97F4A7C15ULL | 1));
+    const __m512i gold =
+        _mm512_set1_epi64((long long)(0x9E3779B97F4A7C15ULL | 1));
     const __m512i one = _mm512_set1_epi64(1);
     const __m512i hv = _mm512_set1_epi64((long long)h);
     for (int k = 0; k < MH_K; k += 8) {

@@ -298,7 +298,6 @@ is_open_quote(uint32_t cp)
            cp == 0xAB || cp == '(' || cp == '[';
 }
 
-
 /* Sixteen bytes at a time. Printable ASCII (0x20-0x7E), most of any
  * page, is classified by comparisons into bit masks (bit k: byte k), and
  * the counts come from the masks: a word starts at an alphanumeric byte
