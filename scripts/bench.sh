@@ -31,6 +31,9 @@ out=$(mktemp)
         (cd "$top" && build/pipeline_bench 20000 build/wiredesk --refetch 30 \
             --threads "$threads")
     done
+    echo "\$ build/pipeline_bench 20000 --seedlike --refetch 30   (pages of the seeds' size)"
+    (cd "$top" && build/pipeline_bench 20000 build/wiredesk --seedlike \
+        --refetch 30)
     echo "\$ build/pipeline_bench 20000 --html"
     (cd "$top" && build/pipeline_bench 20000 build/wiredesk --html)
     echo "\$ build/pipeline_bench 20000 --state STATE   (the $stories stories above)"
