@@ -1096,10 +1096,17 @@ wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
     size_t start = c.i;
     int64_t v;
     enum wd_date_precision p;
+    /* Every form but the relative ones has a number (a day, a year, a
+     * time; other scripts' digits are ASCII by now): a line without a
+     * digit, most of the short lines a page asks about, tries those
+     * alone. */
+    bool digit = false;
+    for (size_t i = start; i < c.n && !digit; i++)
+        digit = is_digit((unsigned char)c.s[i]);
     int (*forms[])(struct cur *, int64_t *, enum wd_date_precision *) = {
         parse_iso, parse_dotted, parse_textual, parse_year_first,
         parse_time_first};
-    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+    for (size_t f = 0; digit && f < sizeof forms / sizeof forms[0]; f++) {
         c.i = start;
         if (forms[f](&c, &v, &p) == 0) {
             *out_ms = v;
@@ -1110,8 +1117,9 @@ wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
     }
     c.i = start;
     if (parse_relative_any(c.s, start, c.n, now_ms, &v, &p) == 0 ||
-        (c.i = start, parse_day_time(&c, now_ms, &v, &p) == 0) ||
-        (c.i = start, now_ms > 0 && parse_no_year(&c, now_ms, &v, &p) == 0)) {
+        (c.i = start, digit && parse_day_time(&c, now_ms, &v, &p) == 0) ||
+        (c.i = start,
+         digit && now_ms > 0 && parse_no_year(&c, now_ms, &v, &p) == 0)) {
         *out_ms = v;
         if (precision)
             *precision = p;
