@@ -7,11 +7,12 @@
  *   page as HTML (headline <h1>, lines <p>, in <article> between a nav bar
  *   and a footer); --seedlike shapes every page as the client's seeds
  *   (about 20 KB: a ticker's chrome above several full stories; the
- *   issue's "seed-like pages", ten times the default's size); --refetch PCT sets the share of re-fetched pages (default
- *   15; with the listings' repeats and re-posts about 40 % of stories are
- *   duplicates); --state DIR runs the worker on an existing state directory
- *   (e.g. one that `dedup_bench 1000000 DIR` filled), kept afterwards, and
- *   skips the half-rate run (its pages would all be duplicates by then);
+ *   issue's "seed-like pages", ten times the default's size); --refetch PCT
+ * sets the share of re-fetched pages (default 15; with the listings' repeats
+ * and re-posts about 40 % of stories are duplicates); --state DIR runs the
+ * worker on an existing state directory (e.g. one that `dedup_bench 1000000
+ * DIR` filled), kept afterwards, and skips the half-rate run (its pages would
+ * all be duplicates by then);
  *   --threads N runs the worker with that many parse threads (default:
  *   the worker's, one a core).
  *
@@ -105,30 +106,65 @@ cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* GET /readyz on 127.0.0.1:port: true on a 200 answer. */
-static bool
-ready(int port)
+/* GET path on 127.0.0.1:port (HTTP/1.0: the answer ends with the
+ * connection) into buf, NUL-terminated; returns its length, 0 on failure. */
+static size_t
+http_get(int port, const char *path, char *buf, size_t cap)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = false;
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
-        static const char req[] = "GET /readyz HTTP/1.0\r\n\r\n";
-        char buf[64] = {0};
-        if (write(fd, req, sizeof req - 1) == (ssize_t)(sizeof req - 1) &&
-            read(fd, buf, sizeof buf - 1) > 12)
-            ok = strncmp(buf + 9, "200", 3) == 0;
+    size_t n = 0;
+    char req[256];
+    int rl = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\n\r\n", path);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        write(fd, req, (size_t)rl) == (ssize_t)rl) {
+        ssize_t k;
+        while (n + 1 < cap && (k = read(fd, buf + n, cap - 1 - n)) > 0)
+            n += (size_t)k;
     }
+    buf[n] = '\0';
     if (fd >= 0)
         close(fd);
-    return ok;
+    return n;
+}
+
+/* GET /readyz on 127.0.0.1:port: true on a 200 answer. */
+static bool
+ready(int port)
+{
+    char buf[256];
+    return http_get(port, "/readyz", buf, sizeof buf) > 12 &&
+           strncmp(buf + 9, "200", 3) == 0;
+}
+
+/* The worker's own time a page (received to its articles handed over),
+ * quantile q of its histogram wiredesk_page_processing_seconds: the upper
+ * bound of the bucket that holds it, in ms (-1: not read). */
+static double
+processing_quantile(const char *metrics, double q)
+{
+    static const char name[] = "wiredesk_page_processing_seconds_bucket{le=\"";
+    double total = 0;
+    const char *p = strstr(metrics, "wiredesk_page_processing_seconds_count ");
+    if (!p || (total = atof(
+                   p + sizeof "wiredesk_page_processing_seconds_count")) <= 0)
+        return -1;
+    for (p = metrics; (p = strstr(p, name)) != NULL; p++) {
+        const char *le = p + sizeof name - 1, *close = strstr(le, "\"} ");
+        if (!close)
+            break;
+        if (atof(close + 3) >= q * total)
+            return strncmp(le, "+Inf", 4) == 0 ? 1e9 : atof(le) * 1e3;
+    }
+    return -1;
 }
 
 struct run {
     double pps, mbps, aps, cpu_us, rss_mb, anon_mb, ready_ms;
     long articles;
     int64_t p50, p99, p999;
+    double own_p50, own_p99; /* the worker's own time a page, ms */
 };
 
 static const char *threads; /* --threads of the worker, or NULL */
@@ -285,6 +321,10 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
     double cpu = cpu_seconds(worker) - cpu0;
     long hwm_kb = proc_status_kb((int)worker, "VmHWM:");
     r->anon_mb = proc_status_kb((int)worker, "RssAnon:") / 1024.0;
+    static char metrics[1 << 18];
+    http_get(http_port, "/metrics", metrics, sizeof metrics);
+    r->own_p50 = processing_quantile(metrics, 0.50);
+    r->own_p99 = processing_quantile(metrics, 0.99);
     kill(worker, SIGTERM);
     waitpid(worker, NULL, 0);
     zmq_close(sub);
@@ -358,8 +398,7 @@ seedlike_frame(struct sg *g, struct frame *frames, int i, int refetch)
         n += pg.len;
     }
     f->text_len = n;
-    snprintf(f->url, sizeof f->url, "https://desk.example/analysis/page-%d",
-             i);
+    snprintf(f->url, sizeof f->url, "https://desk.example/analysis/page-%d", i);
     f->content_type = NULL;
 }
 
@@ -406,9 +445,8 @@ main(int argc, char **argv)
     sg_free(g);
     printf("stream: %d %s%s pages (%d %% re-fetches), %.1f MB of page "
            "text%s%s\n",
-           pages, seedlike ? "seed-like " : "", html ? "HTML" : "text",
-           refetch, text_bytes / 1e6, state ? "; state " : "",
-           state ? state : "");
+           pages, seedlike ? "seed-like " : "", html ? "HTML" : "text", refetch,
+           text_bytes / 1e6, state ? "; state " : "", state ? state : "");
 
     /* Ceiling: a bare PULL that counts, in its own process. */
     int fds[2];
@@ -471,5 +509,9 @@ main(int argc, char **argv)
            "ms, p99.9 %lld ms (target p99 <= 5 ms)\n",
            full.pps / 2, (long long)half.p50, (long long)half.p99,
            (long long)half.p999);
+    printf("  of which the worker's own time a page (received to handed "
+           "over; its histogram's bucket bounds): p50 <= %g ms, p99 <= %g "
+           "ms\n",
+           half.own_p50, half.own_p99);
     return 0;
 }
