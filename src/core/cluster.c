@@ -810,8 +810,8 @@ top_terms(struct term *v, size_t n, size_t k)
             v[0] = v[i];
             sift_worst(v, m, 0);
         }
-    /* In order: the worst, at the root, to the end, m times (a heap sort,
-     * no call a comparison). */
+    /* In order: the root, the worst left, swapped to the end m times (a
+     * heap sort: no qsort, which calls a function a comparison). */
     for (size_t e = m; e > 1; e--) {
         struct term t = v[0];
         v[0] = v[e - 1];
