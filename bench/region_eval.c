@@ -337,37 +337,46 @@ print_row(const struct row *r)
     printf("\n");
 }
 
+/* The key's index of a floor "KEY=VALUE" and its value; -1 (said) when
+ * it is none. */
+static const char *const floor_keys[6] = {"title", "date",      "lang",
+                                          "kind",  "countries", "themes"};
+
+static int
+parse_floor(const char *spec, double *v)
+{
+    char key[32];
+    if (sscanf(spec, "%31[^=]=%lf", key, v) != 2) {
+        fprintf(stderr, "region_eval: bad floor %s\n", spec);
+        return -1;
+    }
+    for (int k = 0; k < 6; k++)
+        if (strcmp(key, floor_keys[k]) == 0)
+            return k;
+    fprintf(stderr, "region_eval: no such floor %s\n", key);
+    return -1;
+}
+
 /* 1 when row r is under the floor "KEY=VALUE" (printed), 0 when not, -1
  * for a bad floor. Themes count only where some page is labelled. */
 static int
 check_floor(const struct row *r, const char *spec)
 {
-    static const char *const keys[6] = {"title", "date",      "lang",
-                                        "kind",  "countries", "themes"};
-    char key[32];
     double v;
-    if (sscanf(spec, "%31[^=]=%lf", key, &v) != 2) {
-        fprintf(stderr, "region_eval: bad floor %s\n", spec);
+    int k = parse_floor(spec, &v);
+    if (k < 0)
         return -1;
-    }
     double got[6] = {
         share(r->title, r->pages),    share(r->date, r->pages),
         share(r->language, r->pages), share(r->kind, r->pages),
         f1_of(r->tp, r->fp, r->fn),   f1_of(r->ttp, r->tfp, r->tfn)};
-    for (int k = 0; k < 6; k++) {
-        if (strcmp(key, keys[k]) != 0)
-            continue;
-        if ((k == 5 && r->themed == 0) ||
-            (k == 4 && r->tp + r->fp + r->fn == 0))
-            return 0; /* nothing to score: no labels, no tags */
-        if (got[k] < v) {
-            printf("FLOOR: %s %s %.3f < %.3f\n", r->lang, key, got[k], v);
-            return 1;
-        }
-        return 0;
+    if ((k == 5 && r->themed == 0) || (k == 4 && r->tp + r->fp + r->fn == 0))
+        return 0; /* nothing to score: no labels, no tags */
+    if (got[k] < v) {
+        printf("FLOOR: %s %s %.3f < %.3f\n", r->lang, floor_keys[k], got[k], v);
+        return 1;
     }
-    fprintf(stderr, "region_eval: no such floor %s\n", key);
-    return -1;
+    return 0;
 }
 
 int
@@ -393,6 +402,12 @@ main(int argc, char **argv)
                     "[--each KEY=VALUE ...]\n");
             return 2;
         }
+    }
+    /* A bad floor is said before the run, not after it. */
+    for (int f = 0; f < n_floors; f++) {
+        double v;
+        if (parse_floor(floors[f], &v) < 0)
+            return 2;
     }
     struct wd_tagger *tg;
     if (wd_tagger_new(&tg) != 0)
