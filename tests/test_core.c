@@ -208,8 +208,8 @@ ref_stats(const char *s, size_t n, struct wd_text_stats *st)
                 break;
             if (!seen) {
                 seen = true;
-                st->first_upper = !alpha || uc_is_upper(cp) ||
-                                  uc_is_property_titlecase(cp);
+                st->first_upper =
+                    !alpha || uc_is_upper(cp) || uc_is_property_titlecase(cp);
             }
             letter |= alpha;
             if (alpha)
@@ -231,9 +231,10 @@ test_text_stats_random(void)
 {
     /* The first eight make prose; the others come now and then. */
     static const char *pieces[] = {
-        "a", "Z", "qu", "7", "2025", " ", " ", ".", "news", "Kazakhstan",
-        "0", "  ", ",", "-", "'", "\"", "(", "*", "\t", "\n", "\x01",
-        "\x7f", "\xff", "[", "é", "Жд", "٣", "’", "•", "“", "ǅ", "\xe2\x80"};
+        "a",    "Z",          "qu", "7",  "2025", " ",    " ",    ".",
+        "news", "Kazakhstan", "0",  "  ", ",",    "-",    "'",    "\"",
+        "(",    "*",          "\t", "\n", "\x01", "\x7f", "\xff", "[",
+        "é",    "Жд",         "٣",  "’",  "•",    "“",    "ǅ",    "\xe2\x80"};
     uint64_t r = 0x9E3779B97F4A7C15ULL;
     char buf[512];
     int bad = 0;
@@ -245,9 +246,9 @@ test_text_stats_random(void)
         while (n < want) {
             r = r * 6364136223846793005ULL + 1442695040888963407ULL;
             unsigned k = (unsigned)(r >> 40) % 64;
-            const char *p = k < 48 ? pieces[k % 8]
-                                   : pieces[k % (sizeof pieces /
-                                                  sizeof pieces[0])];
+            const char *p =
+                k < 48 ? pieces[k % 8]
+                       : pieces[k % (sizeof pieces / sizeof pieces[0])];
             size_t l = strlen(p);
             if (n + l >= sizeof buf)
                 break;
@@ -264,9 +265,9 @@ test_text_stats_random(void)
                      "%zu/%zu letters %zu/%zu digits %zu/%zu other %zu/%zu "
                      "upper %d/%d",
                      t, (int)n, buf, got.words, ref.words, got.alpha_words,
-                     ref.alpha_words, got.num_words, ref.num_words,
-                     got.letters, ref.letters, got.digits, ref.digits,
-                     got.other, ref.other, got.first_upper, ref.first_upper);
+                     ref.alpha_words, got.num_words, ref.num_words, got.letters,
+                     ref.letters, got.digits, ref.digits, got.other, ref.other,
+                     got.first_upper, ref.first_upper);
         }
     }
     CHECK_INT(bad, ==, 0);

@@ -424,8 +424,8 @@ test_stalled_subscriber_queue(void)
             usleep(50000);
         }
         char *body = worker_metrics(&w);
-        queued = metric_in(body,
-                           "wiredesk_send_queue_bytes{socket=\"publish\"}");
+        queued =
+            metric_in(body, "wiredesk_send_queue_bytes{socket=\"publish\"}");
         max = metric_in(body,
                         "wiredesk_send_queue_max_bytes{socket=\"publish\"}");
         free(body);
