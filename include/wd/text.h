@@ -16,6 +16,18 @@ bool wd_utf8_valid(const char *s, size_t n);
 /* The length of s's leading run of ASCII bytes. */
 size_t wd_ascii_span(const char *s, size_t n);
 
+/* Whether the eight bytes of x (as loaded from memory) are all ASCII from
+ * the space up (0x20-0x7F) and none is c: exact tests of the bytes as one
+ * word ("Bit Twiddling Hacks": hasless, haszero). For the loops that take
+ * the common run of a line eight bytes at a time. */
+static inline bool
+wd_ascii8_from_space(uint64_t x, unsigned char c)
+{
+    const uint64_t L = 0x0101010101010101ULL, H = 0x8080808080808080ULL;
+    uint64_t e = x ^ (L * c);
+    return !((x & H) | ((x - L * 0x20) & ~x & H) | ((e - L) & ~e & H));
+}
+
 /* The next line of text[*pos..len), without its '\n': sets *line, returns
  * its length and moves *pos past the newline. Call while *pos < len. */
 size_t wd_text_line(const char *text, size_t len, size_t *pos,

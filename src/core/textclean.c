@@ -46,16 +46,14 @@ out_init(void)
 /* Whether the eight bytes at s all stay in a run whose byte before them is
  * plain: ASCII, none below 0x20 (a few plain control bytes are left to the
  * byte-wise loop), no bracket, no two spaces side by side and no space
- * last (the byte after it is not known here). Exact tests of the bytes as
- * one word ("Bit Twiddling Hacks": haszero, hasless). */
+ * last (the byte after it is not known here). */
 static inline bool
 run8(const char *s)
 {
     const uint64_t L = 0x0101010101010101ULL, H = 0x8080808080808080ULL;
     uint64_t x;
     memcpy(&x, s, sizeof x);
-    uint64_t br = x ^ (L * '[');
-    if ((x & H) | ((x - L * 0x20) & ~x & H) | ((br - L) & ~br & H))
+    if (!wd_ascii8_from_space(x, '['))
         return false;
     /* Each byte below 0x80: a byte's sum stays within it. */
     uint64_t e = x ^ (L * ' ');

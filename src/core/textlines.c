@@ -65,13 +65,10 @@ measure(const char *s, size_t n, uint32_t *first)
         /* Past the first word, eight bytes of printable ASCII at once (no
          * byte from 0x80, below 0x20 or 0x7F: each one column). */
         if (!in_first) {
-            const uint64_t L = 0x0101010101010101ULL, H = 0x8080808080808080ULL;
             while (i + 8 <= n) {
-                uint64_t x, del;
+                uint64_t x;
                 memcpy(&x, s + i, sizeof x);
-                del = x ^ (L * 0x7F);
-                if ((x & H) | ((x - L * 0x20) & ~x & H) |
-                    ((del - L) & ~del & H))
+                if (!wd_ascii8_from_space(x, 0x7F))
                     break;
                 w += 8;
                 i += 8;
