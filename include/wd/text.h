@@ -16,6 +16,17 @@ bool wd_utf8_valid(const char *s, size_t n);
 /* The length of s's leading run of ASCII bytes. */
 size_t wd_ascii_span(const char *s, size_t n);
 
+/* An ASCII letter or digit as the matching keys write it (lower case), 0
+ * for any other byte: what wd_text_key, the tagger's and the clusterer's
+ * word readers make of ASCII without decoding it. */
+static inline char
+wd_ascii_key_char(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (char)(c - 'A' + 'a');
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? (char)c : 0;
+}
+
 /* Whether the eight bytes of x (as loaded from memory) are all ASCII from
  * the space up (0x20-0x7F) and none is c: exact tests of the bytes as one
  * word ("Bit Twiddling Hacks": hasless, haszero). For the loops that take

@@ -687,8 +687,8 @@ read_words(struct local *l, const char *s, size_t n, float boost, bool lead,
             if (c < 0x80) {
                 /* ASCII, most of most text: no decoding, no look-ups (a
                  * letter or digit as the loop below makes it). */
-                char lc = c >= 'A' && c <= 'Z' ? (char)(c + 32) : (char)c;
-                if ((lc >= 'a' && lc <= 'z') || (c >= '0' && c <= '9')) {
+                char lc = wd_ascii_key_char(c);
+                if (lc) {
                     alpha |= c > '9';
                     if (wlen < sizeof word)
                         word[wlen++] = lc;
@@ -777,10 +777,7 @@ cmp_w_desc(const void *a, const void *b)
     return (p > q) - (p < q);
 }
 
-/* The k first of v[0..n) in cmp_w_desc's order (a total order: terms are
- * distinct), in that order at v's start; returns how many. A heap of the
- * best so far, the worst of them at its root, takes each term that beats
- * that root: an article has hundreds of terms and keeps a few dozen. */
+/* Sifts h[i] down the heap h[0..k) whose root is its worst term. */
 static void
 sift_worst(struct term *h, size_t k, size_t i)
 {
@@ -799,6 +796,10 @@ sift_worst(struct term *h, size_t k, size_t i)
     }
 }
 
+/* The k first of v[0..n) in cmp_w_desc's order (a total order: terms are
+ * distinct), in that order at v's start; returns how many. A heap of the
+ * best so far, the worst of them at its root, takes each term that beats
+ * that root: an article has hundreds of terms and keeps a few dozen. */
 static size_t
 top_terms(struct term *v, size_t n, size_t k)
 {

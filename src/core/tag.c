@@ -148,12 +148,7 @@ static void
 fill_ascii(void)
 {
     for (int c = 0; c < 128; c++) {
-        if (c >= 'a' && c <= 'z')
-            ascii_fold[c] = (unsigned char)c;
-        else if (c >= 'A' && c <= 'Z')
-            ascii_fold[c] = (unsigned char)(c - 'A' + 'a');
-        else if (c >= '0' && c <= '9')
-            ascii_fold[c] = (unsigned char)c;
+        ascii_fold[c] = (unsigned char)wd_ascii_key_char((unsigned char)c);
         ascii_sep[c] = c != 0 && !ascii_fold[c]; /* NUL ends a text */
     }
 #if WD_TAG_DISPATCH

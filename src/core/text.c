@@ -183,8 +183,8 @@ ascii_init(void)
                             (uc_is_upper(c) || uc_is_property_titlecase(c)
                                  ? A_UPPER
                                  : 0));
-    for (uint32_t c = 0; c < 128; c++)
-        key_lower[c] = wd_cp_is_alnum(c) ? (char)wd_cp_tolower(c) : 0;
+    for (unsigned c = 0; c < 128; c++)
+        key_lower[c] = wd_ascii_key_char((unsigned char)c);
     block_init();
 }
 
