@@ -29,8 +29,6 @@
  * /readyz 200), and the ratio to the ceiling; then runs the worker again
  * with the pages paced at half the rate it reached and prints the latency
  * percentiles there. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -38,7 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +44,7 @@
 #include "benchutil.h"
 #include "../tests/ports.h"
 #include "rawframe.h"
+#include "wd/http.h"
 #include "streamgen.h"
 #include "wiredesk.pb-c.h"
 
@@ -106,36 +104,19 @@ cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* GET path on 127.0.0.1:port (HTTP/1.0: the answer ends with the
- * connection) into buf, NUL-terminated; returns its length, 0 on failure. */
-static size_t
-http_get(int port, const char *path, char *buf, size_t cap)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    size_t n = 0;
-    char req[256];
-    int rl = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\n\r\n", path);
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        write(fd, req, (size_t)rl) == (ssize_t)rl) {
-        ssize_t k;
-        while (n + 1 < cap && (k = read(fd, buf + n, cap - 1 - n)) > 0)
-            n += (size_t)k;
-    }
-    buf[n] = '\0';
-    if (fd >= 0)
-        close(fd);
-    return n;
-}
-
-/* GET /readyz on 127.0.0.1:port: true on a 200 answer. */
+/* GET /readyz of the worker (wd_http_get, as `wiredesk stats`): true on a
+ * 200 answer. */
 static bool
-ready(int port)
+ready(const char *hostport)
 {
-    char buf[256];
-    return http_get(port, "/readyz", buf, sizeof buf) > 12 &&
-           strncmp(buf + 9, "200", 3) == 0;
+    int status = 0;
+    char *body = NULL;
+    size_t len;
+    bool ok =
+        wd_http_get(hostport, "/readyz", 1000, &status, &body, &len) == 0 &&
+        status == 200;
+    free(body);
+    return ok;
 }
 
 /* The worker's own time a page (received to its articles handed over),
@@ -174,7 +155,6 @@ static const char *threads; /* --threads of the worker, or NULL */
  * bench's own /readyz probe connecting to itself, and the TIME-WAIT it
  * left kept the next runs from binding). */
 static char ingest_ep[64], publish_ep[64], http_addr[64], ceil_ep[64];
-static int http_port;
 
 static void
 pick_ports(void)
@@ -185,7 +165,6 @@ pick_ports(void)
     snprintf(publish_ep, sizeof publish_ep, "tcp://127.0.0.1:%d", p[1]);
     snprintf(http_addr, sizeof http_addr, "127.0.0.1:%d", p[2]);
     snprintf(ceil_ep, sizeof ceil_ep, "tcp://127.0.0.1:%d", p[3]);
-    http_port = p[2];
 }
 
 /* One run of the real worker (fresh state) on the frames, pushed as fast
@@ -223,7 +202,7 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
         return 1;
     }
     /* Start-up: from spawn to /readyz answering 200. */
-    while (!ready(http_port) && now_s() - t_spawn < 30)
+    while (!ready(http_addr) && now_s() - t_spawn < 30)
         usleep(1000);
     r->ready_ms = (now_s() - t_spawn) * 1e3;
     void *sub = zmq_socket(zctx, ZMQ_SUB);
@@ -321,10 +300,18 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
     double cpu = cpu_seconds(worker) - cpu0;
     long hwm_kb = proc_status_kb((int)worker, "VmHWM:");
     r->anon_mb = proc_status_kb((int)worker, "RssAnon:") / 1024.0;
-    static char metrics[1 << 18];
-    http_get(http_port, "/metrics", metrics, sizeof metrics);
-    r->own_p50 = processing_quantile(metrics, 0.50);
-    r->own_p99 = processing_quantile(metrics, 0.99);
+    int status;
+    char *metrics = NULL;
+    size_t mlen;
+    if (wd_http_get(http_addr, "/metrics", 2000, &status, &metrics, &mlen) ==
+            0 &&
+        status == 200) {
+        r->own_p50 = processing_quantile(metrics, 0.50);
+        r->own_p99 = processing_quantile(metrics, 0.99);
+    } else {
+        r->own_p50 = r->own_p99 = -1;
+    }
+    free(metrics);
     kill(worker, SIGTERM);
     waitpid(worker, NULL, 0);
     zmq_close(sub);
