@@ -2,6 +2,9 @@
  * a get with N keys held, as a rebuild puts them (a bulk load) and one by
  * one, and half the gets for keys that are not there (a new page's bands).
  * Keys are named 25 to a story, as a story's bands, leads and content key.
+ * Then the worker's way, from an empty index that grows as it must: a
+ * story's 25 gets and puts in a batch each (begin, commit), and the
+ * distribution of a story's time, whose tail is the tables' growth.
  *
  *   memindex_bench [N]      (default 20000000 keys)
  */
@@ -56,6 +59,55 @@ run(size_t n, bool bulk)
     return found == n / 2 ? 0 : 1;
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int
+run_growing(size_t n)
+{
+    struct wd_memindex *m;
+    if (wd_memindex_new(&m) != 0)
+        return 1;
+    size_t stories = n / 25;
+    double *t = malloc((stories ? stories : 1) * sizeof *t), total = 0;
+    if (!t)
+        return 1;
+    for (size_t s = 0; s < stories; s++) {
+        uint8_t id[16], got[16];
+        story_id(s, id);
+        double t0 = now_s();
+        wd_memindex_begin(m);
+        for (size_t i = s * 25; i < s * 25 + 25; i++) {
+            uint64_t k = bench_mix(i);
+            if (wd_memindex_get(m, (unsigned)(i % 4), &k, 8, got) == 0 ||
+                wd_memindex_put(m, (unsigned)(i % 4), &k, 8, id) != 0)
+                return 1;
+        }
+        wd_memindex_commit(m);
+        t[s] = now_s() - t0;
+        total += t[s];
+    }
+    size_t found = 0;
+    for (size_t i = 0; i < n; i += 997) {
+        uint64_t k = bench_mix(i);
+        found += wd_memindex_get(m, (unsigned)(i % 4), &k, 8, NULL) == 0;
+    }
+    qsort(t, stories, sizeof *t, cmp_double);
+    if (stories)
+        printf("growing   %zu stories: a story's 25 gets and puts %.1f us "
+               "(p50 %.1f, p99.9 %.1f, max %.1f us), %zu MB\n",
+               stories, total / (double)stories * 1e6, t[stories / 2] * 1e6,
+               t[stories - 1 - stories / 1000] * 1e6, t[stories - 1] * 1e6,
+               wd_memindex_bytes(m) >> 20);
+    free(t);
+    wd_memindex_free(m);
+    return found == (stories * 25 + 996) / 997 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -64,5 +116,5 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: memindex_bench [N]\n");
         return 2;
     }
-    return run(n, true) || run(n, false);
+    return run(n, true) || run(n, false) || run_growing(n);
 }

@@ -15,7 +15,10 @@
  * by the entries that name it and freed when none does; the age keys in an
  * array sorted by time (they arrive in time order, so inserts append and
  * the oldest, forgotten first, leave from the head). 12 bytes a key at a load
- * of at most 0.8, 24 bytes a story, 25 bytes an age key.
+ * of at most 0.8, 24 bytes a story, 25 bytes an age key. A full table grows
+ * a little at each change that follows (both tables serve meanwhile), not
+ * all at once, so that no single page waits for millions of entries to
+ * move.
  *
  * Batches: between wd_memindex_begin() and wd_memindex_commit() every
  * change is logged so that wd_memindex_abort() can undo it, as the store's
@@ -97,8 +100,8 @@ int wd_memindex_reserve(struct wd_memindex *m, size_t n, size_t stories);
  * (same machine: host byte order): a header with tag (the caller's, e.g.
  * the store's transaction number the index matches), the arrays, and a
  * checksum. write returns 0 or an error, which dump returns. Outside a
- * batch. */
-int wd_memindex_dump(const struct wd_memindex *m, uint64_t tag,
+ * batch; a growth still under way is finished first. */
+int wd_memindex_dump(struct wd_memindex *m, uint64_t tag,
                      wd_dump_write_fn write, void *ctx);
 
 /* Fills an empty index from a dump of size bytes whose tag is tag. read

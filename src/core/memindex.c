@@ -22,6 +22,31 @@ struct tab {
     size_t cap, n;
 };
 
+/* A table that grows without stopping the loop: when it must grow, a
+ * larger one becomes cur and the full one old, and each change then moves
+ * old's entries at [moved, moved + MOVE_STEP) to cur, as Redis's dict
+ * rehashes (at 25M keys a whole re-placement took 0.3 s, bench/RESULTS.md).
+ * Meanwhile an entry is in one of the two and look-ups try both. Old's
+ * entries before moved are all gone, and they leave a cluster (a run up to
+ * an empty entry) at a time, so no probe sequence of old is ever broken. A
+ * table below MOVE_MIN entries grows at once.
+ *
+ * A new entry goes to old when its probe there starts at or past moved and
+ * does not wrap, and to cur otherwise. Home positions grow with the hash in
+ * both tables, so the moves write cur from its start to its end, and a new
+ * entry of cur lands where they have already been: cur's pages are faulted
+ * in one after the other, not at random by the first new entries (each a
+ * 2 MB zeroed huge page, which made the pages after a switch wait tens of
+ * ms). Old fills to at most 0.8 + 1/MOVE_STEP: each insert moves at least
+ * MOVE_STEP entries on. */
+struct map {
+    struct tab cur, old; /* old.cap 0: not growing */
+    size_t moved;
+};
+
+#define MOVE_STEP 16
+#define MOVE_MIN ((size_t)1 << 15)
+
 enum undo_kind { UNDO_KEY, UNDO_AGE_PUT, UNDO_AGE_DEL };
 
 /* A bulk load's queue: a key's home entries are prefetched when the key
@@ -43,7 +68,7 @@ struct undo {
 };
 
 struct wd_memindex {
-    struct tab keys, ids;
+    struct map keys, ids;
     uint64_t counts[TABLES_MAX];
     /* Stories: id and how many entries name it (FREE_SLOT: free). */
     uint8_t (*id)[16];
@@ -171,33 +196,129 @@ tab_free(struct tab *t)
     t->v = NULL;
 }
 
-static int
-tab_resize(struct tab *t, size_t cap)
+static size_t
+map_n(const struct map *mp)
 {
-    struct tab nt = {tab_array(cap, sizeof *nt.h), tab_array(cap, sizeof *nt.v),
-                     cap, 0};
-    if (!nt.h || !nt.v) {
-        tab_free(&nt);
-        return WD_ENOMEM;
+    return mp->cur.n + mp->old.n;
+}
+
+/* Moves old's entries at [moved, moved + steps) (and the rest of a
+ * cluster begun there) to cur; old is freed when it is empty. Steps
+ * count entries looked at, empty or not. */
+static void
+map_move(struct map *mp, size_t steps)
+{
+    struct tab *o = &mp->old;
+    while (o->cap && steps) {
+        size_t a = mp->moved, e = a;
+        while (e < o->cap && o->v[e])
+            e++;
+        for (size_t i = a; i < e; i++) {
+            size_t at = home(&mp->cur, o->h[i]);
+            __builtin_prefetch(&mp->cur.h[at], 1);
+            __builtin_prefetch(&mp->cur.v[at], 1);
+        }
+        for (size_t i = a; i < e; i++) {
+            tab_place(&mp->cur, o->h[i], o->v[i]);
+            o->v[i] = 0;
+            o->h[i] = 0;
+        }
+        o->n -= e - a;
+        mp->moved = e + 1;
+        steps = steps > e - a + 1 ? steps - (e - a + 1) : 0;
+        if (o->n == 0 || mp->moved >= o->cap) {
+            tab_free(o);
+            *o = (struct tab){0};
+            mp->moved = 0;
+        }
     }
-    for (size_t i = 0; i < t->cap; i++)
-        if (t->v[i])
-            tab_place(&nt, t->h[i], t->v[i]);
-    tab_free(t);
-    *t = nt;
+}
+
+/* An empty table of cap entries ({0}: no memory). */
+static struct tab
+tab_new(size_t cap)
+{
+    struct tab t = {tab_array(cap, sizeof *t.h), tab_array(cap, sizeof *t.v),
+                    cap, 0};
+    if (!t.h || !t.v) {
+        tab_free(&t);
+        t = (struct tab){0};
+    }
+    return t;
+}
+
+/* Puts a new entry where the map's comment says. */
+static void
+map_place(struct map *mp, uint64_t h, uint32_t v)
+{
+    struct tab *o = &mp->old;
+    size_t i = o->cap ? home(o, h) : 0;
+    if (o->cap && i >= mp->moved) {
+        while (i < o->cap && o->v[i])
+            i++;
+        if (i < o->cap) {
+            o->h[i] = h;
+            o->v[i] = v;
+            o->n++;
+            return;
+        }
+    }
+    tab_place(&mp->cur, h, v);
+}
+
+/* Room for n entries (both tables') in cur at a load of at most 0.8. */
+static int
+map_reserve(struct map *mp, size_t n)
+{
+    if (n * 5 <= mp->cur.cap * 4)
+        return 0;
+    map_move(mp, SIZE_MAX); /* (a growth not done yet: finish it) */
+    size_t cap =
+        mp->cur.cap < MIN_CAP ? MIN_CAP : mp->cur.cap + mp->cur.cap / 2;
+    struct tab nt = tab_new(cap * 4 < n * 5 ? n * 5 / 4 + 1 : cap);
+    if (!nt.cap)
+        return WD_ENOMEM;
+    mp->old = mp->cur;
+    mp->cur = nt;
+    mp->moved = 0;
+    if (mp->old.cap < MOVE_MIN)
+        map_move(mp, SIZE_MAX);
     return 0;
 }
 
-/* Room for n entries at a load of at most 0.8. */
-static int
-tab_reserve(struct tab *t, size_t n)
+/* Where an entry is: in old or cur, at i (NONE: nowhere). */
+struct loc {
+    bool old;
+    size_t i;
+};
+
+static struct loc
+map_find(const struct wd_memindex *m, const struct map *mp, uint64_t h,
+         const uint8_t *id)
 {
-    if (n * 5 <= t->cap * 4)
-        return 0;
-    size_t cap = t->cap < MIN_CAP ? MIN_CAP : t->cap + t->cap / 2;
-    if (cap * 4 < n * 5)
-        cap = n * 5 / 4 + 1;
-    return tab_resize(t, cap);
+    struct loc l = {false, tab_find(m, &mp->cur, h, id)};
+    if (l.i == NONE && mp->old.cap)
+        l = (struct loc){true, tab_find(m, &mp->old, h, id)};
+    return l;
+}
+
+static struct tab *
+loc_tab(struct map *mp, struct loc l)
+{
+    return l.old ? &mp->old : &mp->cur;
+}
+
+static uint32_t
+loc_v(const struct map *mp, struct loc l)
+{
+    return (l.old ? &mp->old : &mp->cur)->v[l.i];
+}
+
+static void
+map_free(struct map *mp)
+{
+    tab_free(&mp->cur);
+    tab_free(&mp->old);
 }
 
 /* Removes entry i, moving back the entries after it that may take its
@@ -234,8 +355,8 @@ wd_memindex_new(struct wd_memindex **out)
 static void
 release_all(struct wd_memindex *m)
 {
-    tab_free(&m->keys);
-    tab_free(&m->ids);
+    map_free(&m->keys);
+    map_free(&m->ids);
     free(m->id);
     free(m->refs);
     free(m->free_slots);
@@ -285,9 +406,9 @@ release_zero(struct wd_memindex *m)
         uint32_t s = m->zero[i];
         if (m->refs[s] != 0)
             continue;
-        size_t at = tab_find(m, &m->ids, id_hash(m->id[s]), m->id[s]);
-        if (at != NONE)
-            tab_remove(&m->ids, at);
+        struct loc at = map_find(m, &m->ids, id_hash(m->id[s]), m->id[s]);
+        if (at.i != NONE)
+            tab_remove(loc_tab(&m->ids, at), at.i);
         m->refs[s] = FREE_SLOT;
         m->free_slots[m->n_free++] = s; /* room: one per slot */
     }
@@ -322,17 +443,18 @@ static int64_t
 slot_of(struct wd_memindex *m, const uint8_t id[16])
 {
     uint64_t h = id_hash(id);
-    size_t at = tab_find(m, &m->ids, h, id);
-    if (at != NONE)
-        return m->ids.v[at] - 1;
-    if (tab_reserve(&m->ids, m->ids.n + 1) != 0 || zero_room(m) != 0 ||
+    struct loc at = map_find(m, &m->ids, h, id);
+    if (at.i != NONE)
+        return loc_v(&m->ids, at) - 1;
+    if (map_reserve(&m->ids, map_n(&m->ids) + 1) != 0 || zero_room(m) != 0 ||
         slots_room(m) != 0)
         return -1;
+    map_move(&m->ids, MOVE_STEP);
     uint32_t s =
         m->n_free ? m->free_slots[--m->n_free] : (uint32_t)m->n_slots++;
     memcpy(m->id[s], id, 16);
     m->refs[s] = 0;
-    tab_place(&m->ids, h, s + 1);
+    map_place(&m->ids, h, s + 1);
     m->zero[m->n_zero++] = s; /* freed at the end unless named */
     return s;
 }
@@ -368,23 +490,24 @@ log_add(struct wd_memindex *m, enum undo_kind kind, unsigned table,
 static int
 key_set(struct wd_memindex *m, unsigned table, uint64_t h, uint32_t v)
 {
-    size_t at = tab_find(m, &m->keys, h, NULL);
-    uint32_t old = at == NONE ? 0 : m->keys.v[at];
+    struct loc at = map_find(m, &m->keys, h, NULL);
+    uint32_t old = at.i == NONE ? 0 : loc_v(&m->keys, at);
     if (old == v)
         return 0;
     if (log_room(m) != 0 || zero_room(m) != 0)
         return WD_ENOMEM;
-    if (v && at == NONE) {
-        if (tab_reserve(&m->keys, m->keys.n + 1) != 0)
+    if (v && at.i == NONE) {
+        if (map_reserve(&m->keys, map_n(&m->keys) + 1) != 0)
             return WD_ENOMEM;
-        tab_place(&m->keys, h, v);
+        map_place(&m->keys, h, v);
         m->counts[table]++;
     } else if (v) {
-        m->keys.v[at] = v;
+        loc_tab(&m->keys, at)->v[at.i] = v;
     } else {
-        tab_remove(&m->keys, at);
+        tab_remove(loc_tab(&m->keys, at), at.i);
         m->counts[table]--;
     }
+    map_move(&m->keys, MOVE_STEP);
     log_add(m, UNDO_KEY, table, old, h, NULL);
     if (v)
         m->refs[v - 1]++;
@@ -397,11 +520,11 @@ int
 wd_memindex_get(const struct wd_memindex *m, unsigned table, const void *key,
                 size_t klen, uint8_t id[16])
 {
-    size_t at = tab_find(m, &m->keys, key_hash(table, key, klen), NULL);
-    if (at == NONE)
+    struct loc at = map_find(m, &m->keys, key_hash(table, key, klen), NULL);
+    if (at.i == NONE)
         return WD_ENOTFOUND;
     if (id)
-        memcpy(id, m->id[m->keys.v[at] - 1], 16);
+        memcpy(id, m->id[loc_v(&m->keys, at) - 1], 16);
     return 0;
 }
 
@@ -448,10 +571,10 @@ bulk_put(struct wd_memindex *m, unsigned table, uint64_t h,
         return WD_ENOMEM;
     if (m->n_pend == PEND_MAX)
         pend_write(m);
-    if (m->keys.cap) {
-        size_t i = home(&m->keys, h);
-        __builtin_prefetch(&m->keys.h[i], 1);
-        __builtin_prefetch(&m->keys.v[i], 1);
+    if (m->keys.cur.cap) {
+        size_t i = home(&m->keys.cur, h);
+        __builtin_prefetch(&m->keys.cur.h[i], 1);
+        __builtin_prefetch(&m->keys.cur.v[i], 1);
     }
     struct pend *p = &m->pend[(m->pend_head + m->n_pend++) % PEND_MAX];
     p->h = h;
@@ -650,13 +773,15 @@ wd_memindex_abort(struct wd_memindex *m)
 size_t
 wd_memindex_ids(const struct wd_memindex *m)
 {
-    return m->ids.n;
+    return map_n(&m->ids);
 }
 
 size_t
 wd_memindex_bytes(const struct wd_memindex *m)
 {
-    return (m->keys.cap + m->ids.cap) * (sizeof(uint64_t) + sizeof(uint32_t)) +
+    return (m->keys.cur.cap + m->keys.old.cap + m->ids.cur.cap +
+            m->ids.old.cap) *
+               (sizeof(uint64_t) + sizeof(uint32_t)) +
            m->slot_cap * (16 + 2 * sizeof(uint32_t)) +
            m->zero_cap * sizeof(uint32_t) + m->age_cap * WD_MEMINDEX_AGE_LEN +
            m->log_cap * sizeof(struct undo);
@@ -669,7 +794,7 @@ wd_memindex_reserve(struct wd_memindex *m, size_t n, size_t stories)
      * must not grow the table at once (n, the keys, is an upper bound
      * already). */
     stories += stories / 3;
-    if (tab_reserve(&m->keys, n) != 0 || tab_reserve(&m->ids, stories) != 0)
+    if (map_reserve(&m->keys, n) != 0 || map_reserve(&m->ids, stories) != 0)
         return WD_ENOMEM;
     return 0;
 }
@@ -690,12 +815,14 @@ static size_t
 dump_parts(const struct wd_memindex *m, struct wd_dump_part parts[8])
 {
     size_t n = 0;
+    parts[n++] = (struct wd_dump_part){m->keys.cur.h,
+                                       m->keys.cur.cap * sizeof(uint64_t)};
+    parts[n++] = (struct wd_dump_part){m->keys.cur.v,
+                                       m->keys.cur.cap * sizeof(uint32_t)};
     parts[n++] =
-        (struct wd_dump_part){m->keys.h, m->keys.cap * sizeof(uint64_t)};
+        (struct wd_dump_part){m->ids.cur.h, m->ids.cur.cap * sizeof(uint64_t)};
     parts[n++] =
-        (struct wd_dump_part){m->keys.v, m->keys.cap * sizeof(uint32_t)};
-    parts[n++] = (struct wd_dump_part){m->ids.h, m->ids.cap * sizeof(uint64_t)};
-    parts[n++] = (struct wd_dump_part){m->ids.v, m->ids.cap * sizeof(uint32_t)};
+        (struct wd_dump_part){m->ids.cur.v, m->ids.cur.cap * sizeof(uint32_t)};
     parts[n++] = (struct wd_dump_part){m->id, m->n_slots * 16};
     parts[n++] = (struct wd_dump_part){m->refs, m->n_slots * sizeof(uint32_t)};
     parts[n++] =
@@ -707,19 +834,21 @@ dump_parts(const struct wd_memindex *m, struct wd_dump_part parts[8])
 }
 
 int
-wd_memindex_dump(const struct wd_memindex *m, uint64_t tag,
-                 wd_dump_write_fn write, void *ctx)
+wd_memindex_dump(struct wd_memindex *m, uint64_t tag, wd_dump_write_fn write,
+                 void *ctx)
 {
     if (m->logging)
         return WD_EINVAL;
+    map_move(&m->keys, SIZE_MAX); /* a growth still going: finished */
+    map_move(&m->ids, SIZE_MAX);
     struct dump_head h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, DUMP_MAGIC, 8);
     h.tag = tag;
-    h.keys_cap = m->keys.cap;
-    h.keys_n = m->keys.n;
-    h.ids_cap = m->ids.cap;
-    h.ids_n = m->ids.n;
+    h.keys_cap = m->keys.cur.cap;
+    h.keys_n = m->keys.cur.n;
+    h.ids_cap = m->ids.cur.cap;
+    h.ids_n = m->ids.cur.n;
     h.n_slots = m->n_slots;
     h.n_free = m->n_free;
     h.n_ages = m->end - m->head;
@@ -748,8 +877,8 @@ tab_consistent(const struct tab *t, size_t n_slots)
 static bool
 consistent(const struct wd_memindex *m)
 {
-    if (!tab_consistent(&m->keys, m->n_slots) ||
-        !tab_consistent(&m->ids, m->n_slots))
+    if (!tab_consistent(&m->keys.cur, m->n_slots) ||
+        !tab_consistent(&m->ids.cur, m->n_slots))
         return false;
     size_t free_marked = 0;
     for (size_t i = 0; i < m->n_slots; i++)
@@ -776,7 +905,7 @@ wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
         h.n_free > h.n_slots || h.n_slots >= FREE_SLOT ||
         h.keys_cap > DUMP_CAP_MAX || h.ids_cap > DUMP_CAP_MAX ||
         h.n_ages > DUMP_CAP_MAX || (h.keys_cap && h.keys_cap < MIN_CAP) ||
-        m->keys.cap || m->ids.cap || m->n_slots || m->age_cap)
+        m->keys.cur.cap || m->ids.cur.cap || m->n_slots || m->age_cap)
         return WD_EPARSE;
     /* The arrays the header announces must be what the dump holds: no
      * memory is taken for bytes that are not there. */
@@ -786,21 +915,21 @@ wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
     if (want != size)
         return WD_EPARSE;
     size_t slot_cap = h.n_slots ? h.n_slots : 1;
-    m->keys.h = tab_array(h.keys_cap, sizeof(uint64_t));
-    m->keys.v = tab_array(h.keys_cap, sizeof(uint32_t));
-    m->ids.h = tab_array(h.ids_cap, sizeof(uint64_t));
-    m->ids.v = tab_array(h.ids_cap, sizeof(uint32_t));
+    m->keys.cur.h = tab_array(h.keys_cap, sizeof(uint64_t));
+    m->keys.cur.v = tab_array(h.keys_cap, sizeof(uint32_t));
+    m->ids.cur.h = tab_array(h.ids_cap, sizeof(uint64_t));
+    m->ids.cur.v = tab_array(h.ids_cap, sizeof(uint32_t));
     m->id = malloc(slot_cap * 16);
     m->refs = malloc(slot_cap * sizeof(uint32_t));
     m->free_slots = malloc(slot_cap * sizeof(uint32_t));
     m->age = h.n_ages ? malloc(h.n_ages * WD_MEMINDEX_AGE_LEN) : NULL;
-    if (!m->keys.h || !m->keys.v || !m->ids.h || !m->ids.v || !m->id ||
-        !m->refs || !m->free_slots || (h.n_ages && !m->age))
+    if (!m->keys.cur.h || !m->keys.cur.v || !m->ids.cur.h || !m->ids.cur.v ||
+        !m->id || !m->refs || !m->free_slots || (h.n_ages && !m->age))
         rc = WD_ENOMEM;
-    m->keys.cap = h.keys_cap;
-    m->keys.n = h.keys_n;
-    m->ids.cap = h.ids_cap;
-    m->ids.n = h.ids_n;
+    m->keys.cur.cap = h.keys_cap;
+    m->keys.cur.n = h.keys_n;
+    m->ids.cur.cap = h.ids_cap;
+    m->ids.cur.n = h.ids_n;
     m->n_slots = h.n_slots;
     m->slot_cap = slot_cap;
     m->n_free = h.n_free;
