@@ -11,6 +11,13 @@
  * hundreds of MB is read back at start-up). */
 #define CHUNK ((size_t)256 << 10)
 
+/* The chunk of a part of len bytes that starts at at. */
+static size_t
+chunk_len(size_t len, size_t at)
+{
+    return len - at < CHUNK ? len - at : CHUNK;
+}
+
 uint64_t
 wd_dump_size(size_t hlen, const struct wd_dump_part *parts, size_t n)
 {
@@ -31,7 +38,7 @@ wd_dump_write(const void *head, size_t hlen, const struct wd_dump_part *parts,
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const uint8_t *p = parts[i].p;
         for (size_t at = 0; rc == 0 && at < parts[i].len; at += CHUNK) {
-            size_t len = parts[i].len - at < CHUNK ? parts[i].len - at : CHUNK;
+            size_t len = chunk_len(parts[i].len, at);
             XXH3_64bits_update(&st, p + at, len);
             rc = write(io, p + at, len);
         }
@@ -51,7 +58,7 @@ wd_dump_read(const void *head, size_t hlen, const struct wd_dump_part *parts,
     for (size_t i = 0; rc == 0 && i < n; i++) {
         uint8_t *p = parts[i].p;
         for (size_t at = 0; rc == 0 && at < parts[i].len; at += CHUNK) {
-            size_t len = parts[i].len - at < CHUNK ? parts[i].len - at : CHUNK;
+            size_t len = chunk_len(parts[i].len, at);
             rc = read(io, p + at, len);
             if (rc == 0)
                 XXH3_64bits_update(&st, p + at, len);

@@ -553,8 +553,14 @@ wd_memindex_bulk_end(struct wd_memindex *m)
     while (m->n_pend)
         pend_write(m);
     m->bulk = false;
-    if (!m->logging) /* (in a batch, commit releases them) */
+    if (!m->logging) { /* (in a batch, commit releases them) */
         release_zero(m);
+        if (m->zero_cap > 4096) { /* a rebuild held every new slot there */
+            free(m->zero);
+            m->zero = NULL;
+            m->zero_cap = 0;
+        }
+    }
     int rc = m->bulk_rc;
     m->bulk_rc = 0;
     return rc;
@@ -907,25 +913,7 @@ wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
         h.n_ages > DUMP_CAP_MAX || (h.keys_cap && h.keys_cap < MIN_CAP) ||
         m->keys.cur.cap || m->ids.cur.cap || m->n_slots || m->age_cap)
         return WD_EPARSE;
-    /* The arrays the header announces must be what the dump holds: no
-     * memory is taken for bytes that are not there. */
-    uint64_t want = sizeof h + (h.keys_cap + h.ids_cap) * 12 +
-                    h.n_slots * (16 + 4) + h.n_free * 4 +
-                    h.n_ages * WD_MEMINDEX_AGE_LEN + 8;
-    if (want != size)
-        return WD_EPARSE;
     size_t slot_cap = h.n_slots ? h.n_slots : 1;
-    m->keys.cur.h = tab_array(h.keys_cap, sizeof(uint64_t));
-    m->keys.cur.v = tab_array(h.keys_cap, sizeof(uint32_t));
-    m->ids.cur.h = tab_array(h.ids_cap, sizeof(uint64_t));
-    m->ids.cur.v = tab_array(h.ids_cap, sizeof(uint32_t));
-    m->id = malloc(slot_cap * 16);
-    m->refs = malloc(slot_cap * sizeof(uint32_t));
-    m->free_slots = malloc(slot_cap * sizeof(uint32_t));
-    m->age = h.n_ages ? malloc(h.n_ages * WD_MEMINDEX_AGE_LEN) : NULL;
-    if (!m->keys.cur.h || !m->keys.cur.v || !m->ids.cur.h || !m->ids.cur.v ||
-        !m->id || !m->refs || !m->free_slots || (h.n_ages && !m->age))
-        rc = WD_ENOMEM;
     m->keys.cur.cap = h.keys_cap;
     m->keys.cur.n = h.keys_n;
     m->ids.cur.cap = h.ids_cap;
@@ -937,8 +925,26 @@ wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
     m->end = h.n_ages;
     m->age_cap = h.n_ages;
     memcpy(m->counts, h.counts, sizeof m->counts);
+    /* The arrays the header announces must be what the dump holds: no
+     * memory is taken for bytes that are not there. */
     struct wd_dump_part parts[8];
     size_t n = dump_parts(m, parts);
+    if (wd_dump_size(sizeof h, parts, n) != size) {
+        release_all(m); /* (no array taken yet) */
+        return WD_EPARSE;
+    }
+    m->keys.cur.h = tab_array(h.keys_cap, sizeof(uint64_t));
+    m->keys.cur.v = tab_array(h.keys_cap, sizeof(uint32_t));
+    m->ids.cur.h = tab_array(h.ids_cap, sizeof(uint64_t));
+    m->ids.cur.v = tab_array(h.ids_cap, sizeof(uint32_t));
+    m->id = malloc(slot_cap * 16);
+    m->refs = malloc(slot_cap * sizeof(uint32_t));
+    m->free_slots = malloc(slot_cap * sizeof(uint32_t));
+    m->age = h.n_ages ? malloc(h.n_ages * WD_MEMINDEX_AGE_LEN) : NULL;
+    if (!m->keys.cur.h || !m->keys.cur.v || !m->ids.cur.h || !m->ids.cur.v ||
+        !m->id || !m->refs || !m->free_slots || (h.n_ages && !m->age))
+        rc = WD_ENOMEM;
+    n = dump_parts(m, parts); /* (now with the arrays) */
     if (rc == 0)
         rc = wd_dump_read(&h, sizeof h, parts, n, read, ctx);
     if (rc == 0 && !consistent(m))
