@@ -45,6 +45,11 @@ struct tab {
 struct map {
     struct tab cur, old; /* old.cap 0: not growing */
     size_t moved;
+    /* The lowest old home of an entry put in cur while its old home was at
+     * or past moved (a probe that wrapped): a key whose old home is at or
+     * past moved and below this one can only be in old, one below moved
+     * only in cur, so that a look-up probes one table. */
+    size_t wrap_min;
 };
 
 #define MOVE_STEP 16
@@ -228,6 +233,9 @@ map_move(struct map *mp, size_t steps)
             __builtin_prefetch(&mp->cur.v[at], 1);
         }
         for (size_t i = a; i < e; i++) {
+            size_t ho = home(o, o->h[i]);
+            if (ho > e && ho < mp->wrap_min)
+                mp->wrap_min = ho;
             tab_place(&mp->cur, o->h[i], o->v[i]);
             o->v[i] = 0;
             o->h[i] = 0;
@@ -262,8 +270,9 @@ static void
 map_place(struct map *mp, uint64_t h, uint32_t v)
 {
     struct tab *o = &mp->old;
-    size_t i = o->cap ? home(o, h) : 0;
-    if (o->cap && i >= mp->moved) {
+    size_t ho = o->cap ? home(o, h) : 0;
+    if (o->cap && ho >= mp->moved) {
+        size_t i = ho;
         while (i < o->cap && o->v[i])
             i++;
         if (i < o->cap) {
@@ -272,6 +281,8 @@ map_place(struct map *mp, uint64_t h, uint32_t v)
             o->n++;
             return;
         }
+        if (ho < mp->wrap_min)
+            mp->wrap_min = ho;
     }
     tab_place(&mp->cur, h, v);
 }
@@ -291,9 +302,30 @@ map_reserve(struct map *mp, size_t n)
     mp->old = mp->cur;
     mp->cur = nt;
     mp->moved = 0;
+    mp->wrap_min = SIZE_MAX;
     if (mp->old.cap < MOVE_MIN)
         map_move(mp, SIZE_MAX);
     return 0;
+}
+
+/* A table in a mapped dump's pages moves, in steps as a growth does, to a
+ * table of the same size in memory of its own: the dump's pages are 4 KiB
+ * pages of a file, without huge pages, and look-ups there were a third
+ * slower (bench/RESULTS.md). (Without memory for it, it stays.) */
+static void
+map_rehome(struct map *mp)
+{
+    if (!mp->cur.mapped || mp->old.cap)
+        return;
+    struct tab nt = tab_new(mp->cur.cap);
+    if (!nt.cap)
+        return;
+    mp->old = mp->cur;
+    mp->cur = nt;
+    mp->moved = 0;
+    mp->wrap_min = SIZE_MAX;
+    if (mp->old.cap < MOVE_MIN)
+        map_move(mp, SIZE_MAX);
 }
 
 /* Where an entry is: in old or cur, at i (NONE: nowhere). */
@@ -306,10 +338,16 @@ static struct loc
 map_find(const struct wd_memindex *m, const struct map *mp, uint64_t h,
          const uint8_t *id)
 {
-    struct loc l = {false, tab_find(m, &mp->cur, h, id)};
-    if (l.i == NONE && mp->old.cap)
-        l = (struct loc){true, tab_find(m, &mp->old, h, id)};
-    return l;
+    if (mp->old.cap) {
+        size_t ho = home(&mp->old, h);
+        if (ho >= mp->moved && ho < mp->wrap_min)
+            return (struct loc){true, tab_find(m, &mp->old, h, id)};
+        struct loc l = {false, tab_find(m, &mp->cur, h, id)};
+        if (l.i == NONE && ho >= mp->moved)
+            l = (struct loc){true, tab_find(m, &mp->old, h, id)};
+        return l;
+    }
+    return (struct loc){false, tab_find(m, &mp->cur, h, id)};
 }
 
 static struct tab *
@@ -1012,6 +1050,8 @@ wd_memindex_adopt(struct wd_memindex *m, uint64_t tag, void *map, uint64_t size)
         munmap(map, (size_t)(lo - (uint8_t *)map));
     if (hi < (uint8_t *)map + size)
         munmap(hi, (size_t)((uint8_t *)map + size - hi));
+    map_rehome(&m->keys);
+    map_rehome(&m->ids);
     return 0;
 fail:
     /* (Tables in place go with the mapping below, not one by one.) */
