@@ -308,26 +308,6 @@ map_reserve(struct map *mp, size_t n)
     return 0;
 }
 
-/* A table in a mapped dump's pages moves, in steps as a growth does, to a
- * table of the same size in memory of its own: the dump's pages are 4 KiB
- * pages of a file, without huge pages, and look-ups there were a third
- * slower (bench/RESULTS.md). (Without memory for it, it stays.) */
-static void
-map_rehome(struct map *mp)
-{
-    if (!mp->cur.mapped || mp->old.cap)
-        return;
-    struct tab nt = tab_new(mp->cur.cap);
-    if (!nt.cap)
-        return;
-    mp->old = mp->cur;
-    mp->cur = nt;
-    mp->moved = 0;
-    mp->wrap_min = SIZE_MAX;
-    if (mp->old.cap < MOVE_MIN)
-        map_move(mp, SIZE_MAX);
-}
-
 /* Where an entry is: in old or cur, at i (NONE: nowhere). */
 struct loc {
     bool old;
@@ -1050,8 +1030,6 @@ wd_memindex_adopt(struct wd_memindex *m, uint64_t tag, void *map, uint64_t size)
         munmap(map, (size_t)(lo - (uint8_t *)map));
     if (hi < (uint8_t *)map + size)
         munmap(hi, (size_t)((uint8_t *)map + size - hi));
-    map_rehome(&m->keys);
-    map_rehome(&m->ids);
     return 0;
 fail:
     /* (Tables in place go with the mapping below, not one by one.) */

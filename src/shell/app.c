@@ -634,6 +634,8 @@ teardown(struct app *app)
     wd_pipeline_free(app->pipeline);
     wd_journaling_fini(&app->journal);
     wd_store_close(&app->store);
+    if (app->stopped) /* (a stop that hangs says how far it got) */
+        wd_log(WD_LOG_INFO, "closed: sockets, events and store");
     /* A clean stop marks the state clean; so does a start that failed
      * before any page came in, when it found the state clean. */
     if (app->clean_marker &&
