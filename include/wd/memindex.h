@@ -107,11 +107,11 @@ int wd_memindex_dump(struct wd_memindex *m, uint64_t tag,
 /* Fills an empty index from a dump of size bytes whose tag is tag, mapped
  * at map: a private, writable mapping (as mmap gives it, page-aligned)
  * that the index owns from the call on, whatever it returns. The tables
- * stay where they are in it (no copy: start-up at 1M stories is mostly
- * this) until they grow, the rest is copied and unmapped. Returns 0; WD_EPARSE (another
- * tag, not a dump, a size other than its header says, a checksum that
- * does not match, or an index not empty: the index is left as it was);
- * or WD_ENOMEM. */
+ * stay where they are in it until they grow (no copy: start-up at 1M
+ * stories is mostly this); the rest is copied and unmapped. Returns 0;
+ * WD_EPARSE (another tag, not a dump, a size other than its header says,
+ * a checksum that does not match, or an index not empty: the index is
+ * left as it was); or WD_ENOMEM. */
 int wd_memindex_adopt(struct wd_memindex *m, uint64_t tag, void *map,
                       uint64_t size);
 

@@ -29,7 +29,7 @@ struct tab {
  * larger one becomes cur and the full one old, and each change then moves
  * old's entries at [moved, moved + MOVE_STEP) to cur, as Redis's dict
  * rehashes (at 25M keys a whole re-placement took 0.3 s, bench/RESULTS.md).
- * Meanwhile an entry is in one of the two and look-ups try both. Old's
+ * Meanwhile an entry is in one of the two (which one: wrap_min). Old's
  * entries before moved are all gone, and they leave a cluster (a run up to
  * an empty entry) at a time, so no probe sequence of old is ever broken. A
  * table below MOVE_MIN entries grows at once.
@@ -40,8 +40,8 @@ struct tab {
  * entry of cur lands where they have already been: cur's pages are faulted
  * in one after the other, not at random by the first new entries (each a
  * 2 MB zeroed huge page, which made the pages after a switch wait tens of
- * ms). Old fills to at most 0.8 + 1/MOVE_STEP: each insert moves at least
- * MOVE_STEP entries on. */
+ * ms). Old fills to at most 0.8 + 1/MOVE_STEP: each insert moves the
+ * front at least MOVE_STEP positions on. */
 struct map {
     struct tab cur, old; /* old.cap 0: not growing */
     size_t moved;
@@ -1019,13 +1019,13 @@ wd_memindex_adopt(struct wd_memindex *m, uint64_t tag, void *map, uint64_t size)
     rc = WD_EPARSE;
     if (!consistent(m))
         goto fail;
-    /* The rest of the dump is given back; the tables stay. */
-    uint8_t *lo = map, *hi = (uint8_t *)map + size;
-    if (in_place) {
-        lo = parts[0].p;
-        hi = (uint8_t *)parts[3].p + parts[3].len;
-        hi += (WD_DUMP_ALIGN - (uintptr_t)hi % WD_DUMP_ALIGN) % WD_DUMP_ALIGN;
+    if (!in_place) { /* (all copied) */
+        munmap(map, size);
+        return 0;
     }
+    /* The rest of the dump is given back; the tables' pages stay. */
+    uint8_t *lo = parts[0].p, *hi = (uint8_t *)parts[3].p + parts[3].len;
+    hi += (WD_DUMP_ALIGN - (uintptr_t)hi % WD_DUMP_ALIGN) % WD_DUMP_ALIGN;
     if (lo > (uint8_t *)map)
         munmap(map, (size_t)(lo - (uint8_t *)map));
     if (hi < (uint8_t *)map + size)
