@@ -45,6 +45,8 @@ out=$(mktemp)
         echo "\$ build/scale_bench 20000"
         (cd "$top" && build/scale_bench 20000 build/wiredesk) || true
     fi
+    echo "\$ build/memindex_bench 25000000   (the look-ups alone; growing: a story's time as the tables grow)"
+    "$top/build/memindex_bench" 25000000
     echo "\$ build/parse_bench 3"
     "$top/build/parse_bench" 3
     echo "\$ build/tag_eval tests/fixtures/tagset"
