@@ -160,6 +160,14 @@ proc_wait_exit(pid_t pid, int deadline_ms)
     }
     fprintf(stderr, "process %d did not exit within %d ms: killed\n", (int)pid,
             deadline_ms);
+    /* Where it hangs, when gdb is at hand: every thread's stack. */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd,
+             "command -v gdb >/dev/null 2>&1 && timeout 60 gdb -p %d -batch "
+             "-ex 'thread apply all bt' 2>&1 | grep -E '^#|^Thread' >&2",
+             (int)pid);
+    if (system(cmd) == -1)
+        perror("system");
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     return -1;
