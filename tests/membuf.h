@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "wd/err.h"
 
@@ -41,19 +40,6 @@ membuf_read(void *io, void *buf, size_t len)
     memcpy(buf, m->p + m->at, len);
     m->at += len;
     return 0;
-}
-
-/* The buffer's bytes in a private mapping of their own, as a dump file is
- * mapped (wd_memindex_adopt owns it then), or NULL. */
-static inline void *
-membuf_map(const struct membuf *m)
-{
-    void *p = mmap(NULL, m->len ? m->len : 1, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-    memcpy(p, m->p, m->len);
-    return p;
 }
 
 #endif

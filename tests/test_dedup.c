@@ -20,7 +20,7 @@ reopen_store(void)
         FILE *f = fopen(path, "r+b");
         CHECK(f != NULL);
         if (f) {
-            CHECK_INT(fwrite("WDMIDX1", 1, 8, f), ==, 8);
+            CHECK_INT(fwrite("WDMIDX0", 1, 8, f), ==, 8);
             fclose(f);
         }
     }

@@ -10,12 +10,12 @@
 #include "wd/err.h"
 #include "wd/memindex.h"
 
-/* The dump in b, mapped as the store maps its file, adopted by r. */
+/* The dump in b, read back from its start into r. */
 static int
-adopt(struct wd_memindex *r, uint64_t tag, const struct membuf *b)
+restore(struct wd_memindex *r, uint64_t tag, struct membuf *b)
 {
-    void *map = membuf_map(b);
-    return map ? wd_memindex_adopt(r, tag, map, b->len) : WD_ENOMEM;
+    b->at = 0;
+    return wd_memindex_restore(r, tag, b->len, membuf_read, b);
 }
 
 static void
@@ -294,7 +294,7 @@ test_dump_restore(void)
     struct membuf b = {0};
     CHECK_OK(wd_memindex_dump(m, 1234, membuf_write, &b));
     CHECK_OK(wd_memindex_new(&r));
-    CHECK_OK(adopt(r, 1234, &b));
+    CHECK_OK(restore(r, 1234, &b));
     CHECK_INT(wd_memindex_ids(r), ==, wd_memindex_ids(m));
     CHECK_INT(wd_memindex_age_count(r), ==, wd_memindex_age_count(m));
     for (unsigned t = 0; t < 4; t++)
@@ -321,15 +321,15 @@ test_dump_restore(void)
     wd_memindex_free(r);
 
     CHECK_OK(wd_memindex_new(&r));
-    CHECK_INT(adopt(r, 999, &b), ==, WD_EPARSE);
+    CHECK_INT(restore(r, 999, &b), ==, WD_EPARSE);
     CHECK_INT(wd_memindex_ids(r), ==, 0);
     b.p[b.len / 2] ^= 1;
-    CHECK_INT(adopt(r, 1234, &b), ==, WD_EPARSE);
+    CHECK_INT(restore(r, 1234, &b), ==, WD_EPARSE);
     CHECK_INT(wd_memindex_ids(r), ==, 0);
     CHECK_INT(wd_memindex_get(r, 1, &k, 8, got), ==, WD_ENOTFOUND);
     b.p[b.len / 2] ^= 1;
     b.len -= 9;
-    CHECK(adopt(r, 1234, &b) != 0);
+    CHECK(restore(r, 1234, &b) != 0);
     CHECK_INT(wd_memindex_ids(r), ==, 0);
     wd_memindex_free(r);
     wd_memindex_free(m);
@@ -479,7 +479,7 @@ test_growth_in_steps(void)
             dumps_mid_growth += wd_memindex_bytes(m) < before;
             struct wd_memindex *r;
             CHECK_OK(wd_memindex_new(&r));
-            CHECK_OK(adopt(r, 9, &b));
+            CHECK_OK(restore(r, 9, &b));
             for (unsigned k = 0; k < next_key; k++)
                 differ += big_differs(r, k);
             CHECK_INT(differ, ==, 0);
@@ -569,7 +569,7 @@ test_large_tables(void)
     struct membuf buf = {0};
     CHECK_OK(wd_memindex_dump(m, 3, membuf_write, &buf));
     CHECK_OK(wd_memindex_new(&r));
-    CHECK_OK(adopt(r, 3, &buf));
+    CHECK_OK(restore(r, 3, &buf));
     CHECK_INT(wd_memindex_count(r, 0), ==, N);
     CHECK_INT(wd_memindex_ids(r), ==, N / 4);
     for (uint64_t k = 1; k < N; k += 1009) {
@@ -580,8 +580,8 @@ test_large_tables(void)
         wd_memindex_del(r, 0, &k, 8);
         CHECK_INT(wd_memindex_get(r, 0, &k, 8, got), ==, WD_ENOTFOUND);
     }
-    /* The adopted tables (in the dump's pages) grow away into tables of
-     * their own, and the index dumps and adopts again. */
+    /* The restored tables grow (in steps) to three times the keys, and the
+     * index dumps and restores again. */
     for (uint64_t k = N; k < 3 * N; k++) {
         uint8_t id[16];
         make_id((unsigned)(k / 4), id);
@@ -600,7 +600,7 @@ test_large_tables(void)
     CHECK_OK(wd_memindex_dump(r, 4, membuf_write, &buf));
     wd_memindex_free(r);
     CHECK_OK(wd_memindex_new(&r));
-    CHECK_OK(adopt(r, 4, &buf));
+    CHECK_OK(restore(r, 4, &buf));
     CHECK_INT(wd_memindex_count(r, 0), ==, 3 * N - (N + 1007) / 1009);
     free(buf.p);
     wd_memindex_free(r);

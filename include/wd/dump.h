@@ -1,20 +1,14 @@
 /* A state dumped to bytes for the next run: a header, arrays, and a
  * checksum (XXH3-64 of every byte before it), in host byte order (the
- * same machine reads it back). Each array begins at a multiple of
- * WD_DUMP_ALIGN bytes from the start (zero bytes before it), so that in a
- * dump mapped into memory the arrays lie on pages of their own and can be
- * used in place. The memindex's look-ups (mapped) and the clusterer's
- * events (read) are dumped this way at a clean stop; the caller checks its
- * header's fields, this module the size and the checksum.
+ * same machine reads it back). The memindex's look-ups and the
+ * clusterer's events are dumped this way at a clean stop; the caller
+ * checks its header's fields, this module the size and the checksum.
  */
 #ifndef WD_DUMP_H
 #define WD_DUMP_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define WD_DUMP_ALIGN 4096
 
 /* Move exactly len bytes or return an error (a read: WD_EPARSE at a
  * short file). */
@@ -40,14 +34,5 @@ int wd_dump_write(const void *head, size_t hlen,
 int wd_dump_read(const void *head, size_t hlen,
                  const struct wd_dump_part *parts, size_t n,
                  wd_dump_read_fn read, void *io);
-
-/* Points parts[0..n) (their lengths set) at where they lie in a dump at
- * base whose header is hlen bytes. */
-void wd_dump_locate(size_t hlen, struct wd_dump_part *parts, size_t n,
-                    uint8_t *base);
-
-/* Whether the dump of size bytes at dump (in memory) ends with the
- * checksum of the bytes before it. */
-bool wd_dump_check(const uint8_t *dump, uint64_t size);
 
 #endif

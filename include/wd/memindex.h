@@ -96,7 +96,7 @@ size_t wd_memindex_bytes(const struct wd_memindex *m);
  * step. 0 or WD_ENOMEM. */
 int wd_memindex_reserve(struct wd_memindex *m, size_t n, size_t stories);
 
-/* The index as a byte stream, to be read back by wd_memindex_adopt
+/* The index as a byte stream, to be read back by wd_memindex_restore
  * (same machine: host byte order): a header with tag (the caller's, e.g.
  * the store's transaction number the index matches), the arrays, and a
  * checksum. write returns 0 or an error, which dump returns. Outside a
@@ -104,15 +104,12 @@ int wd_memindex_reserve(struct wd_memindex *m, size_t n, size_t stories);
 int wd_memindex_dump(struct wd_memindex *m, uint64_t tag,
                      wd_dump_write_fn write, void *ctx);
 
-/* Fills an empty index from a dump of size bytes whose tag is tag, mapped
- * at map: a private, writable mapping (as mmap gives it, page-aligned)
- * that the index owns from the call on, whatever it returns. The tables
- * stay where they are in it until they grow (no copy: start-up at 1M
- * stories is mostly this); the rest is copied and unmapped. Returns 0;
+/* Fills an empty index from a dump of size bytes whose tag is tag. read
+ * fills buf with exactly len bytes or returns an error. Returns 0;
  * WD_EPARSE (another tag, not a dump, a size other than its header says,
- * a checksum that does not match, or an index not empty: the index is
- * left as it was); or WD_ENOMEM. */
-int wd_memindex_adopt(struct wd_memindex *m, uint64_t tag, void *map,
-                      uint64_t size);
+ * or a checksum that does not match: the index is left empty); WD_ENOMEM;
+ * or read's error. */
+int wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
+                        wd_dump_read_fn read, void *ctx);
 
 #endif

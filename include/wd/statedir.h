@@ -45,14 +45,6 @@ int wd_statedir_take(const char *dir, const char *name,
                                  void *io),
                      void *ctx);
 
-/* As wd_statedir_take, but the file is handed to adopt mapped into memory:
- * a private, writable mapping of its size bytes, which adopt owns (and
- * unmaps) from then on; for a large state used in place. Returns adopt's
- * result, WD_ENOTFOUND, WD_EPARSE (an empty file) or a negative errno. */
-int wd_statedir_map(const char *dir, const char *name,
-                    int (*adopt)(void *ctx, void *map, uint64_t size),
-                    void *ctx);
-
 /* Releases the lock. */
 void wd_statedir_close(struct wd_statedir *sd);
 

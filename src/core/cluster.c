@@ -1516,7 +1516,7 @@ wd_cluster_usage(const struct wd_cluster *c, size_t *events, size_t *bytes)
 /* Change it with the layout or with how an article's terms are made
  * (vectorize(), read_words(), the weights): a dump of other terms would
  * match nothing. */
-#define DUMP_MAGIC "wdevnt02" /* 02: arrays at WD_DUMP_ALIGN */
+#define DUMP_MAGIC "wdevnt01"
 
 struct dump_head {
     char magic[8];

@@ -4,8 +4,6 @@
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
-#include <string.h>
-
 #include "wd/err.h"
 
 /* Parts are written and read in chunks of this size, each hashed while it
@@ -20,43 +18,13 @@ chunk_len(size_t len, size_t at)
     return len - at < CHUNK ? len - at : CHUNK;
 }
 
-/* Zero bytes from at to the next multiple of WD_DUMP_ALIGN. */
-static size_t
-pad_len(uint64_t at)
-{
-    return (size_t)((WD_DUMP_ALIGN - at % WD_DUMP_ALIGN) % WD_DUMP_ALIGN);
-}
-
-static const uint8_t zeros[WD_DUMP_ALIGN];
-
 uint64_t
 wd_dump_size(size_t hlen, const struct wd_dump_part *parts, size_t n)
 {
-    uint64_t at = hlen;
+    uint64_t size = hlen + sizeof(uint64_t);
     for (size_t i = 0; i < n; i++)
-        at += pad_len(at) + parts[i].len;
-    return at + sizeof(uint64_t);
-}
-
-void
-wd_dump_locate(size_t hlen, struct wd_dump_part *parts, size_t n, uint8_t *base)
-{
-    uint64_t at = hlen;
-    for (size_t i = 0; i < n; i++) {
-        at += pad_len(at);
-        parts[i].p = base + at;
-        at += parts[i].len;
-    }
-}
-
-bool
-wd_dump_check(const uint8_t *dump, uint64_t size)
-{
-    if (size < sizeof(uint64_t))
-        return false;
-    uint64_t sum;
-    memcpy(&sum, dump + size - sizeof sum, sizeof sum);
-    return XXH3_64bits(dump, size - sizeof sum) == sum;
+        size += parts[i].len;
+    return size;
 }
 
 int
@@ -67,12 +35,7 @@ wd_dump_write(const void *head, size_t hlen, const struct wd_dump_part *parts,
     XXH3_64bits_reset(&st);
     XXH3_64bits_update(&st, head, hlen);
     int rc = write(io, head, hlen);
-    uint64_t off = hlen; /* of the next part */
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        size_t pad = pad_len(off);
-        XXH3_64bits_update(&st, zeros, pad);
-        rc = pad ? write(io, zeros, pad) : rc;
-        off += pad + parts[i].len;
         const uint8_t *p = parts[i].p;
         for (size_t at = 0; rc == 0 && at < parts[i].len; at += CHUNK) {
             size_t len = chunk_len(parts[i].len, at);
@@ -92,14 +55,7 @@ wd_dump_read(const void *head, size_t hlen, const struct wd_dump_part *parts,
     XXH3_64bits_reset(&st);
     XXH3_64bits_update(&st, head, hlen);
     int rc = 0;
-    uint64_t off = hlen; /* of the next part */
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        uint8_t pad[WD_DUMP_ALIGN];
-        size_t plen = pad_len(off);
-        rc = plen ? read(io, pad, plen) : 0;
-        if (rc == 0)
-            XXH3_64bits_update(&st, pad, plen);
-        off += plen + parts[i].len;
         uint8_t *p = parts[i].p;
         for (size_t at = 0; rc == 0 && at < parts[i].len; at += CHUNK) {
             size_t len = chunk_len(parts[i].len, at);

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 #include "wd/dump.h"
@@ -16,13 +15,11 @@
 #define MIN_CAP 1024
 
 /* Open addressing, linear probing: h[i] the key's hash, v[i] its slot + 1
- * (0: empty). Mapped: h and v lie in a dump mapped at start-up, on pages
- * of their own (wd_memindex_adopt). */
+ * (0: empty). */
 struct tab {
     uint64_t *h;
     uint32_t *v;
     size_t cap, n;
-    bool mapped;
 };
 
 /* A table that grows without stopping the loop: when it must grow, a
@@ -198,16 +195,10 @@ tab_place(struct tab *t, uint64_t h, uint32_t v)
 static void
 tab_free(struct tab *t)
 {
-    if (t->mapped) {
-        munmap(t->h, t->cap * sizeof *t->h);
-        munmap(t->v, t->cap * sizeof *t->v);
-    } else {
-        tab_array_free(t->h, t->cap, sizeof *t->h);
-        tab_array_free(t->v, t->cap, sizeof *t->v);
-    }
+    tab_array_free(t->h, t->cap, sizeof *t->h);
+    tab_array_free(t->v, t->cap, sizeof *t->v);
     t->h = NULL;
     t->v = NULL;
-    t->mapped = false;
 }
 
 static size_t
@@ -842,7 +833,7 @@ struct dump_head {
     uint64_t counts[TABLES_MAX];
 };
 
-#define DUMP_MAGIC "WDMIDX2"      /* 2: arrays at WD_DUMP_ALIGN, mapped */
+#define DUMP_MAGIC "WDMIDX1"
 #define DUMP_CAP_MAX (1ULL << 36) /* entries of an array, at most */
 
 static size_t
@@ -924,118 +915,60 @@ consistent(const struct wd_memindex *m)
     return free_marked == m->n_free;
 }
 
-/* The index's tables in the dump's pages (pages of WD_DUMP_ALIGN bytes),
- * else in memory of their own. 0 or WD_ENOMEM. */
-static int
-adopt_table(struct tab *t, struct wd_dump_part *h, struct wd_dump_part *v,
-            bool in_place)
-{
-    if (t->cap == 0)
-        return 0;
-    if (in_place) {
-        t->h = h->p;
-        t->v = v->p;
-        t->mapped = true;
-        return 0;
-    }
-    t->h = tab_array(t->cap, sizeof *t->h);
-    t->v = tab_array(t->cap, sizeof *t->v);
-    if (!t->h || !t->v)
-        return WD_ENOMEM;
-    memcpy(t->h, h->p, h->len);
-    memcpy(t->v, v->p, v->len);
-    return 0;
-}
-
-/* Forgets a table in a mapping that is unmapped whole. */
-static void
-unmapped_tab(struct tab *t)
-{
-    if (t->mapped)
-        *t = (struct tab){0};
-}
-
-/* A copy of a dump's part in memory of its own (at least one byte). */
-static void *
-adopt_copy(const struct wd_dump_part *p)
-{
-    void *q = malloc(p->len ? p->len : 1);
-    if (q)
-        memcpy(q, p->p, p->len);
-    return q;
-}
-
 int
-wd_memindex_adopt(struct wd_memindex *m, uint64_t tag, void *map, uint64_t size)
+wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
+                    wd_dump_read_fn read, void *ctx)
 {
     struct dump_head h;
-    if (size < sizeof h || m->keys.cur.cap || m->ids.cur.cap || m->n_slots ||
-        m->age_cap) {
-        munmap(map, size);
+    if (size < sizeof h)
         return WD_EPARSE;
-    }
-    memcpy(&h, map, sizeof h);
+    int rc = read(ctx, &h, sizeof h);
+    if (rc)
+        return rc;
     if (memcmp(h.magic, DUMP_MAGIC, 8) != 0 || h.tag != tag ||
         h.keys_n > h.keys_cap || h.ids_n > h.ids_cap || h.ids_n > h.n_slots ||
         h.n_free > h.n_slots || h.n_slots >= FREE_SLOT ||
         h.keys_cap > DUMP_CAP_MAX || h.ids_cap > DUMP_CAP_MAX ||
-        h.n_ages > DUMP_CAP_MAX || (h.keys_cap && h.keys_cap < MIN_CAP)) {
-        munmap(map, size);
+        h.n_ages > DUMP_CAP_MAX || (h.keys_cap && h.keys_cap < MIN_CAP) ||
+        m->keys.cur.cap || m->ids.cur.cap || m->n_slots || m->age_cap)
         return WD_EPARSE;
-    }
+    size_t slot_cap = h.n_slots ? h.n_slots : 1;
     m->keys.cur.cap = h.keys_cap;
     m->keys.cur.n = h.keys_n;
     m->ids.cur.cap = h.ids_cap;
     m->ids.cur.n = h.ids_n;
     m->n_slots = h.n_slots;
-    m->slot_cap = h.n_slots ? h.n_slots : 1;
+    m->slot_cap = slot_cap;
     m->n_free = h.n_free;
     m->head = 0;
     m->end = h.n_ages;
+    m->age_cap = h.n_ages;
     memcpy(m->counts, h.counts, sizeof m->counts);
-    /* The arrays the header announces must be what the dump holds, and
-     * the checksum theirs. */
+    /* The arrays the header announces must be what the dump holds: no
+     * memory is taken for bytes that are not there. */
     struct wd_dump_part parts[8];
     size_t n = dump_parts(m, parts);
-    int rc = WD_EPARSE;
-    if (wd_dump_size(sizeof h, parts, n) != size || !wd_dump_check(map, size))
-        goto fail;
-    wd_dump_locate(sizeof h, parts, n, map);
-    bool in_place = sysconf(_SC_PAGESIZE) == WD_DUMP_ALIGN;
-    rc = WD_ENOMEM;
-    if (adopt_table(&m->keys.cur, &parts[0], &parts[1], in_place) ||
-        adopt_table(&m->ids.cur, &parts[2], &parts[3], in_place))
-        goto fail;
-    m->id = adopt_copy(&parts[4]);
-    m->refs = adopt_copy(&parts[5]);
-    m->free_slots = malloc(m->slot_cap * sizeof *m->free_slots);
-    if (h.n_ages) {
-        m->age = adopt_copy(&parts[7]);
-        m->age_cap = h.n_ages;
+    if (wd_dump_size(sizeof h, parts, n) != size) {
+        release_all(m); /* (no array taken yet) */
+        return WD_EPARSE;
     }
-    if (!m->id || !m->refs || !m->free_slots || (h.n_ages && !m->age))
-        goto fail;
-    memcpy(m->free_slots, parts[6].p, parts[6].len);
-    rc = WD_EPARSE;
-    if (!consistent(m))
-        goto fail;
-    if (!in_place) { /* (all copied) */
-        munmap(map, size);
-        return 0;
-    }
-    /* The rest of the dump is given back; the tables' pages stay. */
-    uint8_t *lo = parts[0].p, *hi = (uint8_t *)parts[3].p + parts[3].len;
-    hi += (WD_DUMP_ALIGN - (uintptr_t)hi % WD_DUMP_ALIGN) % WD_DUMP_ALIGN;
-    if (lo > (uint8_t *)map)
-        munmap(map, (size_t)(lo - (uint8_t *)map));
-    if (hi < (uint8_t *)map + size)
-        munmap(hi, (size_t)((uint8_t *)map + size - hi));
-    return 0;
-fail:
-    /* (Tables in place go with the mapping below, not one by one.) */
-    unmapped_tab(&m->keys.cur);
-    unmapped_tab(&m->ids.cur);
-    release_all(m); /* back to empty */
-    munmap(map, size);
+    m->keys.cur.h = tab_array(h.keys_cap, sizeof(uint64_t));
+    m->keys.cur.v = tab_array(h.keys_cap, sizeof(uint32_t));
+    m->ids.cur.h = tab_array(h.ids_cap, sizeof(uint64_t));
+    m->ids.cur.v = tab_array(h.ids_cap, sizeof(uint32_t));
+    m->id = malloc(slot_cap * 16);
+    m->refs = malloc(slot_cap * sizeof(uint32_t));
+    m->free_slots = malloc(slot_cap * sizeof(uint32_t));
+    m->age = h.n_ages ? malloc(h.n_ages * WD_MEMINDEX_AGE_LEN) : NULL;
+    if (!m->keys.cur.h || !m->keys.cur.v || !m->ids.cur.h || !m->ids.cur.v ||
+        !m->id || !m->refs || !m->free_slots || (h.n_ages && !m->age))
+        rc = WD_ENOMEM;
+    n = dump_parts(m, parts); /* (now with the arrays) */
+    if (rc == 0)
+        rc = wd_dump_read(&h, sizeof h, parts, n, read, ctx);
+    if (rc == 0 && !consistent(m))
+        rc = WD_EPARSE;
+    if (rc)
+        release_all(m); /* back to empty */
     return rc;
 }

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,82 +108,34 @@ wd_statedir_save(const char *dir, const char *name,
     return rc;
 }
 
-/* Opens the file name of dir for reading, once: it is removed first (a
- * file that cannot be removed is not read), so that a later crash cannot
- * find a state the run has since moved past. 0 (*fd set), WD_ENOTFOUND
- * (no such file) or a negative errno (an unreadable file is removed). */
-static int
-open_once(const char *dir, const char *name, int *fd)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    *fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (*fd < 0) {
-        int err = errno;
-        if (err == ENOENT)
-            return WD_ENOTFOUND;
-        unlink(path); /* unreadable: not for a later run either */
-        return -err;
-    }
-    if (unlink(path) != 0) {
-        int err = errno;
-        close(*fd);
-        return -err;
-    }
-    return 0;
-}
-
 int
 wd_statedir_take(const char *dir, const char *name,
                  int (*take)(void *ctx, uint64_t size, wd_dump_read_fn read,
                              void *io),
                  void *ctx)
 {
-    int fd, rc = open_once(dir, name, &fd);
-    if (rc)
-        return rc;
-    FILE *f = fdopen(fd, "rb");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
     if (!f) {
-        rc = -errno;
-        close(fd);
-        return rc;
+        int err = errno;
+        if (err == ENOENT)
+            return WD_ENOTFOUND;
+        unlink(path); /* unreadable: not for a later run either */
+        return -err;
+    }
+    /* Removed before it is read: a state that cannot be removed is not
+     * taken, so no later start (after a crash) can find it again. */
+    if (unlink(path) != 0) {
+        int err = errno;
+        fclose(f);
+        return -err;
     }
     setvbuf(f, NULL, _IOFBF, 1 << 20);
     struct stat st;
-    rc = fstat(fileno(f), &st) != 0
-             ? -errno
-             : take(ctx, (uint64_t)st.st_size, file_read, f);
+    int rc = fstat(fileno(f), &st) != 0
+                 ? -errno
+                 : take(ctx, (uint64_t)st.st_size, file_read, f);
     fclose(f);
     return rc;
-}
-
-int
-wd_statedir_map(const char *dir, const char *name,
-                int (*adopt)(void *ctx, void *map, uint64_t size), void *ctx)
-{
-    int fd, rc = open_once(dir, name, &fd);
-    if (rc)
-        return rc;
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        rc = -errno;
-        close(fd);
-        return rc;
-    }
-    if (st.st_size <= 0) {
-        close(fd);
-        return WD_EPARSE;
-    }
-    /* Read-only while populated: a writable private mapping would be
-     * populated by copying every page. Written pages are copied later, one
-     * by one, as the owner writes them; the file is already removed. */
-    size_t size = (size_t)st.st_size;
-    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    rc = map == MAP_FAILED ? -errno : 0;
-    close(fd);
-    if (rc == 0 && mprotect(map, size, PROT_READ | PROT_WRITE) != 0) {
-        rc = -errno;
-        munmap(map, size);
-    }
-    return rc ? rc : adopt(ctx, map, size);
 }

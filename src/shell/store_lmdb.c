@@ -328,10 +328,10 @@ index_fill(void *ctx, wd_dump_write_fn write, void *io)
 }
 
 static int
-index_take(void *ctx, void *map, uint64_t size)
+index_take(void *ctx, uint64_t size, wd_dump_read_fn read, void *io)
 {
     struct lmdb_store *s = ctx;
-    return wd_memindex_adopt(s->mem, last_txn(s), map, size);
+    return wd_memindex_restore(s->mem, last_txn(s), size, read, io);
 }
 
 /* At a clean close: the index as it stands, for the next open to read
@@ -347,7 +347,7 @@ save_index(struct lmdb_store *s)
 static bool
 load_index(struct lmdb_store *s)
 {
-    return wd_statedir_map(s->dir, INDEX_DUMP, index_take, s) == 0;
+    return wd_statedir_take(s->dir, INDEX_DUMP, index_take, s) == 0;
 }
 
 static int

@@ -1,17 +1,31 @@
 /* libFuzzer harness for the dump of the in-memory look-ups (memindex.h),
- * which the LMDB store maps at start-up: the input, followed by its own
- * checksum (so that inputs of the right length reach the checks behind
- * it), is mapped and adopted as the store adopts its dump file; an index
- * adopted must then answer look-ups, take changes, undo them, take a bulk
- * load and dump again without a fault. */
+ * which the LMDB store reads back at start-up: the input, followed by its
+ * own checksum (so that inputs of the right length reach the checks behind
+ * it), is restored; a dump that restores must then answer look-ups, take
+ * changes, undo them, take a bulk load and dump again without a fault. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
 #include "wd/memindex.h"
+
+struct in {
+    const uint8_t *p;
+    size_t len, at;
+};
+
+static int
+rd(void *ctx, void *buf, size_t len)
+{
+    struct in *in = ctx;
+    if (len > in->len - in->at)
+        return -1;
+    memcpy(buf, in->p + in->at, len);
+    in->at += len;
+    return 0;
+}
 
 static int
 wr(void *ctx, const void *buf, size_t len)
@@ -25,23 +39,22 @@ wr(void *ctx, const void *buf, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* Mapped, as the store maps the dump file (the index owns it). */
-    uint8_t *buf = mmap(NULL, size + 8, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buf == MAP_FAILED)
+    uint8_t *buf = malloc(size + 8);
+    if (!buf)
         return 0;
     memcpy(buf, data, size);
     uint64_t sum = XXH3_64bits(data, size);
     memcpy(buf + size, &sum, 8);
+    struct in in = {buf, size + 8, 0};
     struct wd_memindex *m;
     if (wd_memindex_new(&m) != 0) {
-        munmap(buf, size + 8);
+        free(buf);
         return 0;
     }
     uint64_t dump_tag = 0; /* the one the input says (after the magic) */
     if (size >= 16)
         memcpy(&dump_tag, data + 8, 8);
-    if (wd_memindex_adopt(m, dump_tag, buf, size + 8) == 0) {
+    if (wd_memindex_restore(m, dump_tag, size + 8, rd, &in) == 0) {
         uint8_t id[16] = {1}, got[16];
         for (uint64_t k = 0; k < 64; k++)
             wd_memindex_get(m, (unsigned)k % 8, &k, 8, got);
@@ -70,5 +83,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         wd_memindex_dump(m, dump_tag, wr, NULL);
     }
     wd_memindex_free(m);
+    free(buf);
     return 0;
 }
