@@ -2,6 +2,7 @@
 /* The small pure modules: text keys, fingerprints, channel names, the
  * arena. */
 #include "test.h"
+#include "textref.h"
 
 #include <stddef.h>
 #include <unictype.h>
@@ -174,58 +175,10 @@ test_source_stats_bounded(void)
     CHECK_INT(st.sources[WD_STATS_SOURCES].pages, ==, 40 - 32 + 1);
 }
 
-/* wd_text_stats against a plain count over code points: words as runs of
- * alphanumerics, each with or without a letter. Random text of ASCII
- * words, digits, spaces, punctuation, other scripts, control and invalid
- * bytes, so that sixteen-byte blocks of ASCII meet every other kind. */
-static void
-ref_stats(const char *s, size_t n, struct wd_text_stats *st)
-{
-    memset(st, 0, sizeof *st);
-    bool seen = false;
-    size_t i = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t len = wd_utf8_next(s + i, n - i, &cp);
-        if (!wd_cp_is_alnum(cp) && !wd_cp_is_alpha(cp)) {
-            if (!wd_cp_is_space(cp)) {
-                st->other++;
-                bool skip = (cp && cp < 0x80 && strchr("\"'([-*", (int)cp)) ||
-                            cp == 0x201C || cp == 0x2018 || cp == 0xAB ||
-                            cp == 0x2022;
-                if (!seen && !skip)
-                    seen = true;
-            }
-            i += len;
-            continue;
-        }
-        /* A word: to the next code point that is no letter or digit. */
-        bool letter = false;
-        while (i < n) {
-            len = wd_utf8_next(s + i, n - i, &cp);
-            bool alpha = wd_cp_is_alpha(cp);
-            if (!alpha && !wd_cp_is_alnum(cp))
-                break;
-            if (!seen) {
-                seen = true;
-                st->first_upper =
-                    !alpha || uc_is_upper(cp) || uc_is_property_titlecase(cp);
-            }
-            letter |= alpha;
-            if (alpha)
-                st->letters++;
-            else
-                st->digits++;
-            i += len;
-        }
-        st->words++;
-        if (letter)
-            st->alpha_words++;
-        else
-            st->num_words++;
-    }
-}
-
+/* wd_text_stats against the plain count over code points of textref.h.
+ * Random text of ASCII words, digits, spaces, punctuation, other scripts,
+ * control and invalid bytes, so that sixteen-byte blocks of ASCII meet
+ * every other kind. */
 static void
 test_text_stats_random(void)
 {
