@@ -5,6 +5,7 @@
 #define WD_TEST_TEXTREF_H
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unicase.h>
 #include <unictype.h>
@@ -62,77 +63,75 @@ ref_stats(const char *s, size_t n, struct wd_text_stats *st)
     }
 }
 
-/* wd_text_key: words lower-cased and joined by one space; an apostrophe
- * inside a word dropped; a letter of a script written without spaces a word
- * of its own; cut at a word's start when cap is reached. (The code-point
- * loop that wd_text_key was before its ASCII runs went through a table.) */
+/* wd_text_key, in two passes rather than one: the words first (runs of
+ * letters and digits, lower-cased; an apostrophe between two of them
+ * dropped; a letter of a script written without spaces a word of its
+ * own), then joined by single spaces for as long as each word, and the
+ * space before it, leave room for the NUL in cap. A word that does not fit
+ * is cut whole, as is the word before a space that does not fit (then the
+ * trailing space goes too). */
 static inline size_t
 ref_text_key(const char *s, size_t n, char *out, size_t cap)
 {
-    size_t o = 0, i = 0, word_start_o = 0;
-    bool in_word = false, truncated = false;
     if (cap == 0)
         return 0;
-    while (i < n && !truncated) {
-        uint32_t cp;
+    /* Pass 1: words, each its bytes in words[] and its end in ends[]. */
+    uint8_t *words = malloc(n * 4 + 1);
+    size_t *ends = malloc((n + 1) * sizeof *ends), nw = 0, wb = 0;
+    bool open = false;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp, next = 0;
         size_t len = wd_utf8_next(s + i, n - i, &cp);
-        if (wd_cp_is_alnum(cp)) {
-            /* A letter of a script written without spaces (Chinese,
-             * Japanese, Thai) is a word of its own, so that shingles and
-             * leads are over characters there. */
-            if (in_word && wd_cp_unspaced(cp))
-                in_word = false;
-            if (!in_word && o > 0) {
-                if (o + 1 >= cap) {
-                    truncated = true;
-                    break;
-                }
-                out[o++] = ' ';
-            }
-            if (!in_word)
-                word_start_o = o;
-            in_word = true;
-            uint8_t buf[16];
-            if (cp < 0x80) {
-                buf[0] = (uint8_t)((cp >= 'A' && cp <= 'Z') ? cp + 32 : cp);
-                len = 1;
-                if (o + 1 >= cap) {
-                    truncated = true;
-                    break;
-                }
-                out[o++] = (char)buf[0];
-            } else {
-                ucs4_t folded = uc_tolower(cp);
-                int w = u8_uctomb(buf, folded, sizeof buf);
-                if (w <= 0 || o + (size_t)w >= cap) {
-                    truncated = true;
-                    break;
-                }
-                memcpy(out + o, buf, (size_t)w);
-                o += (size_t)w;
-                if (wd_cp_unspaced(cp))
-                    in_word = false;
-            }
-        } else if (in_word && (cp == '\'' || cp == 0x2019 || cp == 0x02BC) &&
-                   i + len < n) {
-            /* Skip the apostrophe itself; the word goes on if a letter
-             * follows. */
-            uint32_t next;
+        bool apostrophe = cp == '\'' || cp == 0x2019 || cp == 0x02BC;
+        if (apostrophe && open && i + len < n)
             wd_utf8_next(s + i + len, n - i - len, &next);
-            if (!wd_cp_is_alnum(next))
-                in_word = false;
-        } else {
-            in_word = false;
+        if (wd_cp_is_alnum(cp)) {
+            if (open && wd_cp_unspaced(cp))
+                ends[nw++] = wb, open = false;
+            ucs4_t lower = cp < 0x80 ? (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp)
+                                     : uc_tolower(cp);
+            int w = u8_uctomb(words + wb, lower, 4);
+            if (w <= 0) { /* (the key ends before this word) */
+                wb = nw ? ends[nw - 1] : 0;
+                open = false;
+                break;
+            }
+            wb += (size_t)w;
+            open = true;
+            if (cp >= 0x80 && wd_cp_unspaced(cp))
+                ends[nw++] = wb, open = false;
+        } else if (!(apostrophe && open && wd_cp_is_alnum(next))) {
+            if (open)
+                ends[nw++] = wb, open = false;
         }
         i += len;
     }
-    if (truncated) {
-        /* Cut on a word boundary so that the key never ends mid-word. */
-        o = word_start_o;
-        while (o > 0 && out[o - 1] == ' ')
-            o--;
+    if (open)
+        ends[nw++] = wb;
+    /* Pass 2: joined while they fit. */
+    size_t o = 0, start = 0, prev_start = 0;
+    for (size_t k = 0; k < nw; k++) {
+        size_t b = k ? ends[k - 1] : 0, len = ends[k] - b;
+        if (o > 0 && o + 1 >= cap) { /* no room for the space */
+            o = prev_start;
+            break;
+        }
+        if (o > 0)
+            out[o++] = ' ';
+        start = o;
+        if (o + len >= cap) { /* no room for the word */
+            o = start;
+            break;
+        }
+        memcpy(out + o, words + b, len);
+        o += len;
+        prev_start = start;
     }
+    while (o > 0 && out[o - 1] == ' ')
+        o--;
     out[o] = '\0';
+    free(words);
+    free(ends);
     return o;
 }
 
