@@ -611,6 +611,64 @@ save_events(struct app *app)
                wd_strerror(rc));
 }
 
+/* zmq_ctx_term waits for every socket of the context to be closed; one
+ * left open would hold the stop for ever (seen, rarely, under tests; which
+ * socket is not known yet). So it runs on a thread of its own, and the
+ * worker goes on to exit when it has not returned within ms: the process's
+ * end closes the sockets. Returns whether it returned in time. */
+struct ctx_term {
+    void *zctx;
+    uv_mutex_t mu;
+    uv_cond_t cv;
+    bool done;
+};
+
+static void
+ctx_term_main(void *arg)
+{
+    struct ctx_term *t = arg;
+    zmq_ctx_term(t->zctx);
+    uv_mutex_lock(&t->mu);
+    t->done = true;
+    uv_cond_signal(&t->cv);
+    uv_mutex_unlock(&t->mu);
+}
+
+static bool
+ctx_term_within(void *zctx, uint64_t ms)
+{
+    /* (On the heap: a thread that does not return keeps it.) */
+    struct ctx_term *t = calloc(1, sizeof *t);
+    uv_thread_t th;
+    if (!t || uv_mutex_init(&t->mu) != 0) {
+        free(t);
+        zmq_ctx_term(zctx); /* (no thread to spare: wait as before) */
+        return true;
+    }
+    t->zctx = zctx;
+    if (uv_cond_init(&t->cv) != 0 ||
+        uv_thread_create(&th, ctx_term_main, t) != 0) {
+        zmq_ctx_term(zctx);
+        return true;
+    }
+    uint64_t end = uv_hrtime() + ms * 1000000;
+    uv_mutex_lock(&t->mu);
+    while (!t->done) {
+        uint64_t now = uv_hrtime();
+        if (now >= end || uv_cond_timedwait(&t->cv, &t->mu, end - now) != 0)
+            break;
+    }
+    bool done = t->done;
+    uv_mutex_unlock(&t->mu);
+    if (!done)
+        return false;
+    uv_thread_join(&th);
+    uv_cond_destroy(&t->cv);
+    uv_mutex_destroy(&t->mu);
+    free(t);
+    return true;
+}
+
 static void
 teardown(struct app *app)
 {
@@ -625,8 +683,6 @@ teardown(struct app *app)
     wd_curve_zap_free(&app->zap); /* after the server sockets */
     wd_curve_key_wipe(&app->curve_key);
     wd_curve_allow_free(&app->curve_allow);
-    if (app->zctx)
-        zmq_ctx_term(app->zctx);
     wd_storeprobe_free(app->probe);
     /* A clean stop keeps the events for the next run. */
     if (app->clean_marker && app->stopped)
@@ -634,14 +690,18 @@ teardown(struct app *app)
     wd_pipeline_free(app->pipeline);
     wd_journaling_fini(&app->journal);
     wd_store_close(&app->store);
-    if (app->stopped) /* (a stop that hangs says how far it got) */
-        wd_log(WD_LOG_INFO, "closed: sockets, events and store");
     /* A clean stop marks the state clean; so does a start that failed
-     * before any page came in, when it found the state clean. */
+     * before any page came in, when it found the state clean. The state is
+     * saved before the sockets' context ends, which may wait. */
     if (app->clean_marker &&
         (app->stopped ||
          (app->was_clean && app->stats.c[WD_C_PAGES_RECEIVED] == 0)))
         wd_statedir_mark_clean(&app->state);
+    if (app->zctx && !ctx_term_within(app->zctx, 5000))
+        wd_log(WD_LOG_WARN, "stop: ZeroMQ's context did not end within 5 s "
+                            "(a socket left open); exiting without it");
+    else if (app->stopped)
+        wd_log(WD_LOG_INFO, "closed: store, events and sockets");
     wd_statedir_close(&app->state);
 }
 
