@@ -639,16 +639,18 @@ ctx_term_within(void *zctx, uint64_t ms)
 {
     /* (On the heap: a thread that does not return keeps it.) */
     struct ctx_term *t = calloc(1, sizeof *t);
+    bool mu = t && uv_mutex_init(&t->mu) == 0;
+    bool cv = mu && uv_cond_init(&t->cv) == 0;
     uv_thread_t th;
-    if (!t || uv_mutex_init(&t->mu) != 0) {
+    if (cv)
+        t->zctx = zctx;
+    if (!cv || uv_thread_create(&th, ctx_term_main, t) != 0) {
+        if (cv)
+            uv_cond_destroy(&t->cv);
+        if (mu)
+            uv_mutex_destroy(&t->mu);
         free(t);
         zmq_ctx_term(zctx); /* (no thread to spare: wait as before) */
-        return true;
-    }
-    t->zctx = zctx;
-    if (uv_cond_init(&t->cv) != 0 ||
-        uv_thread_create(&th, ctx_term_main, t) != 0) {
-        zmq_ctx_term(zctx);
         return true;
     }
     uint64_t end = uv_hrtime() + ms * 1000000;
