@@ -9,11 +9,19 @@ static char dir[64];
 /* Reopen as after a crash: without the index the clean close left. */
 static bool drop_dump, old_dump;
 
+/* The file the store's clean close dumps its look-ups to. */
+static const char *
+dump_path(void)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "%s/dedup.lmdb/index.dump", dir);
+    return path;
+}
+
 static void
 reopen_store(void)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/dedup.lmdb/index.dump", dir);
+    const char *path = dump_path();
     if (drop_dump)
         CHECK_INT(unlink(path), ==, 0);
     if (old_dump) { /* as an earlier version wrote it */
@@ -48,9 +56,7 @@ test_index_from_old_dump(void)
     test_index_after_reopen();
     /* Taken once at the first decision (and refused): not there for a
      * later start. */
-    char path[128];
-    snprintf(path, sizeof path, "%s/dedup.lmdb/index.dump", dir);
-    CHECK_INT(access(path, F_OK), !=, 0);
+    CHECK_INT(access(dump_path(), F_OK), !=, 0);
     empty_store();
     test_persists_across_reopen();
     old_dump = false;
@@ -262,9 +268,7 @@ test_store_format(void)
     CHECK_OK(mdb_dbi_open(txn, "story", 0, &dbi));
     CHECK_OK(mdb_drop(txn, dbi, 0));
     raw_end(env, txn);
-    char path[128];
-    snprintf(path, sizeof path, "%s/dedup.lmdb/index.dump", dir);
-    CHECK_INT(access(path, F_OK), ==, 0);
+    CHECK_INT(access(dump_path(), F_OK), ==, 0);
     reopen_store();
     d = open_dedup(0, 0);
     CHECK_INT(decide1(d, &f, 3000, &rev), ==, WD_DUP_NEW);
