@@ -109,7 +109,7 @@ ref_text_key(const char *s, size_t n, char *out, size_t cap)
     if (open)
         ends[nw++] = wb;
     /* Pass 2: joined while they fit. */
-    size_t o = 0, start = 0, prev_start = 0;
+    size_t o = 0, prev_start = 0;
     for (size_t k = 0; k < nw; k++) {
         size_t b = k ? ends[k - 1] : 0, len = ends[k] - b;
         if (o > 0 && o + 1 >= cap) { /* no room for the space */
@@ -118,14 +118,11 @@ ref_text_key(const char *s, size_t n, char *out, size_t cap)
         }
         if (o > 0)
             out[o++] = ' ';
-        start = o;
-        if (o + len >= cap) { /* no room for the word */
-            o = start;
+        if (o + len >= cap) /* no room for the word (its space goes below) */
             break;
-        }
+        prev_start = o;
         memcpy(out + o, words + b, len);
         o += len;
-        prev_start = start;
     }
     while (o > 0 && out[o - 1] == ' ')
         o--;
