@@ -29,6 +29,7 @@
 #include "wd/storeprobe.h"
 #include "wd/tag.h"
 #include "wd/view.h"
+#include "wd/zsock.h"
 
 /* One page in hand. */
 struct job {
@@ -612,8 +613,8 @@ save_events(struct app *app)
 }
 
 /* zmq_ctx_term waits for every socket of the context to be closed; one
- * left open would hold the stop for ever (seen, rarely, under tests; which
- * socket is not known yet). So it runs on a thread of its own, and the
+ * left open would hold the stop for ever (seen, rarely, under tests;
+ * wd_zsock names those still open). So it runs on a thread of its own, and the
  * worker goes on to exit when it has not returned within ms: the process's
  * end closes the sockets. Returns whether it returned in time. */
 struct ctx_term {
@@ -699,10 +700,19 @@ teardown(struct app *app)
         (app->stopped ||
          (app->was_clean && app->stats.c[WD_C_PAGES_RECEIVED] == 0)))
         wd_statedir_mark_clean(&app->state);
-    if (app->zctx && !ctx_term_within(app->zctx, 5000))
-        wd_log(WD_LOG_WARN, "stop: ZeroMQ's context did not end within 5 s "
-                            "(a socket left open); exiting without it");
-    else if (app->stopped)
+    if (app->zctx && !ctx_term_within(app->zctx, 5000)) {
+        char names[256];
+        if (wd_zsock_open_names(names, sizeof names))
+            wd_log(WD_LOG_WARN,
+                   "stop: ZeroMQ's context did not end within 5 s (sockets "
+                   "left open: %s); exiting without it",
+                   names);
+        else
+            wd_log(WD_LOG_WARN,
+                   "stop: ZeroMQ's context did not end within 5 s (every "
+                   "socket was closed: libzmq's own end did not come); "
+                   "exiting without it");
+    } else if (app->stopped)
         wd_log(WD_LOG_INFO, "closed: store, events and sockets");
     wd_statedir_close(&app->state);
 }

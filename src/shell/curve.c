@@ -12,6 +12,7 @@
 
 #include "wd/err.h"
 #include "wd/text.h"
+#include "wd/zsock.h"
 #include "wd/zwatch.h"
 
 /* A draft option in libzmq 4.3 (zmq.h hides it without
@@ -521,20 +522,20 @@ wd_curve_zap_start(struct wd_curve_zap *z, uv_loop_t *loop, void *zctx,
     z->on_refused = on_refused;
     z->ctx = ctx;
     *zerr = 0;
-    void *sock = zmq_socket(zctx, ZMQ_REP);
+    void *sock = wd_zsock_open(zctx, ZMQ_REP, "zap", NULL);
     int linger = 0;
     if (!sock || zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger) ||
         zmq_bind(sock, ZAP_ENDPOINT) != 0) {
         *zerr = errno;
         if (sock)
-            zmq_close(sock);
+            wd_zsock_close(sock);
         return WD_EZMQ;
     }
     z->sock = sock;
     z->watch.data = z;
     if (wd_zwatch_start(&z->watch, loop, sock, 64, read_request) != 0) {
         *zerr = errno;
-        zmq_close(sock);
+        wd_zsock_close(sock);
         z->sock = NULL;
         return WD_EZMQ;
     }
@@ -553,6 +554,6 @@ wd_curve_zap_free(struct wd_curve_zap *z)
 {
     /* Last: when no server socket is left that could need it. */
     if (z->sock)
-        zmq_close(z->sock);
+        wd_zsock_close(z->sock);
     z->sock = NULL;
 }

@@ -9,6 +9,7 @@
 #include "wd/endpoint.h"
 #include "wd/err.h"
 #include "wd/log.h"
+#include "wd/zsock.h"
 #include "wd/zwatch.h"
 
 /* Reads and discards the remaining frames of a multi-frame message. */
@@ -116,7 +117,8 @@ start(struct wd_ingest *in, uv_loop_t *loop, void *zctx, int type,
     in->on_message = cb;
     in->acked = type == ZMQ_ROUTER;
     *zerr = 0;
-    in->sock = zmq_socket(zctx, type);
+    in->sock =
+        wd_zsock_open(zctx, type, in->acked ? "ingest_ack" : "ingest", NULL);
     if (!in->sock) {
         *zerr = errno;
         return WD_EZMQ;
@@ -128,14 +130,14 @@ start(struct wd_ingest *in, uv_loop_t *loop, void *zctx, int type,
     if ((curve && wd_curve_server_socket(in->sock, curve, "ingest") != 0) ||
         wd_endpoint_attach(in->sock, endpoint, true) != 0) {
         *zerr = errno;
-        zmq_close(in->sock);
+        wd_zsock_close(in->sock);
         in->sock = NULL;
         return WD_EENDPOINT;
     }
     in->watch.data = in;
     if (wd_zwatch_start(&in->watch, loop, in->sock, 256, read_one) != 0) {
         *zerr = errno;
-        zmq_close(in->sock);
+        wd_zsock_close(in->sock);
         in->sock = NULL;
         return WD_EZMQ;
     }
@@ -202,7 +204,7 @@ on_watch_closed(struct wd_zwatch *w)
         zmq_setsockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger);
     }
     if (in->sock)
-        zmq_close(in->sock);
+        wd_zsock_close(in->sock);
     in->sock = NULL;
     if (in->on_closed)
         in->on_closed(in);

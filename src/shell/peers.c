@@ -12,6 +12,7 @@
 #include <zmq.h>
 
 #include "wd/err.h"
+#include "wd/zsock.h"
 
 void
 wd_peers_state_init(struct wd_peers_state *s)
@@ -130,7 +131,7 @@ wd_peers_start(struct wd_peers *p, uv_loop_t *loop, void *zctx, void *sock,
                                ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
                                ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0)
         return WD_EZMQ;
-    void *mon = zmq_socket(zctx, ZMQ_PAIR);
+    void *mon = wd_zsock_open(zctx, ZMQ_PAIR, "monitor", name);
     int linger = 0;
     if (!mon)
         goto fail;
@@ -147,7 +148,7 @@ fail : {
     int e = errno;
     zmq_socket_monitor(sock, NULL, 0);
     if (mon)
-        zmq_close(mon);
+        wd_zsock_close(mon);
     p->mon = NULL;
     p->sock = NULL;
     errno = e;
@@ -202,6 +203,6 @@ void
 wd_peers_free(struct wd_peers *p)
 {
     if (p->mon)
-        zmq_close(p->mon);
+        wd_zsock_close(p->mon);
     p->mon = NULL;
 }

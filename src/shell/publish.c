@@ -12,6 +12,7 @@
 #include "wd/endpoint.h"
 #include "wd/err.h"
 #include "wd/snapshot.h"
+#include "wd/zsock.h"
 #include "wd/zwatch.h"
 
 /* A random epoch, never 0: two workers, or two runs of one, differ. */
@@ -39,7 +40,7 @@ wd_publish_open(struct wd_publish *p, void *zctx, const char *endpoint,
     int rc = wd_snapshot_new(&p->history, depth, max_bytes);
     if (rc)
         return rc;
-    p->sock = zmq_socket(zctx, ZMQ_PUB);
+    p->sock = wd_zsock_open(zctx, ZMQ_PUB, "publish", NULL);
     if (!p->sock) {
         *zerr = errno;
         return WD_EZMQ;
@@ -48,7 +49,7 @@ wd_publish_open(struct wd_publish *p, void *zctx, const char *endpoint,
     if ((curve && wd_curve_server_socket(p->sock, curve, "publish") != 0) ||
         wd_endpoint_attach(p->sock, endpoint, true) != 0) {
         *zerr = errno;
-        zmq_close(p->sock);
+        wd_zsock_close(p->sock);
         p->sock = NULL;
         return WD_EENDPOINT;
     }
@@ -261,7 +262,7 @@ wd_publish_snapshot_start(struct wd_publish *p, uv_loop_t *loop, void *zctx,
                           const struct wd_curve_key *curve, int *zerr)
 {
     *zerr = 0;
-    p->snap_sock = zmq_socket(zctx, ZMQ_ROUTER);
+    p->snap_sock = wd_zsock_open(zctx, ZMQ_ROUTER, "snapshot", NULL);
     if (!p->snap_sock) {
         *zerr = errno;
         return WD_EZMQ;
@@ -281,7 +282,7 @@ wd_publish_snapshot_start(struct wd_publish *p, uv_loop_t *loop, void *zctx,
         wd_zwatch_start(&p->snap_watch, loop, p->snap_sock, 64, serve_one) !=
             0) {
         *zerr = errno;
-        zmq_close(p->snap_sock);
+        wd_zsock_close(p->snap_sock);
         p->snap_sock = NULL;
         return WD_EENDPOINT;
     }
@@ -292,7 +293,7 @@ static void
 on_snap_closed(struct wd_zwatch *w)
 {
     struct wd_publish *p = w->data;
-    zmq_close(p->snap_sock); /* ZMQ_FD belongs to the socket */
+    wd_zsock_close(p->snap_sock); /* ZMQ_FD belongs to the socket */
     p->snap_sock = NULL;
 }
 
@@ -307,12 +308,12 @@ void
 wd_publish_close(struct wd_publish *p, int linger_ms)
 {
     if (p->snap_sock && p->snap_watch.handles == 0) { /* never watched */
-        zmq_close(p->snap_sock);
+        wd_zsock_close(p->snap_sock);
         p->snap_sock = NULL;
     }
     if (p->sock) {
         zmq_setsockopt(p->sock, ZMQ_LINGER, &linger_ms, sizeof linger_ms);
-        zmq_close(p->sock);
+        wd_zsock_close(p->sock);
         p->sock = NULL;
     }
     wd_snapshot_free(p->history);
