@@ -151,6 +151,19 @@ test_config_precedence(void)
                       again, sizeof again),
               ==, 2);
     CHECK_CONTAINS(again, "$WIREDESK_INGEST_HWM: bad --ingest-hwm 'lots'");
+    /* More stories than the LMDB store's look-ups can name: refused, with
+     * the limit; the same number on Redis is taken. */
+    CHECK_INT(run_cmd(WD_BINARY " run --max-stories 16777215 --print-config",
+                      again, sizeof again),
+              ==, 2);
+    CHECK_CONTAINS(again, "at most 16777214 with the LMDB store");
+    CHECK_INT(run_cmd(WD_BINARY " run --max-stories 16777214 --print-config",
+                      again, sizeof again),
+              ==, 0);
+    CHECK_INT(run_cmd(WD_BINARY " run --max-stories 16777215 --store "
+                                "redis://127.0.0.1:1 --print-config",
+                      again, sizeof again),
+              ==, 0);
     /* A bad value is refused even with --print-config. */
     CHECK_INT(run_cmd(WD_BINARY " run --pub-hwm x --print-config", again,
                       sizeof again),

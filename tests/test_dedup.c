@@ -24,11 +24,11 @@ reopen_store(void)
     const char *path = dump_path();
     if (drop_dump)
         CHECK_INT(unlink(path), ==, 0);
-    if (old_dump) { /* as an earlier version wrote it */
+    if (old_dump) { /* as the earlier version wrote it (two arrays) */
         FILE *f = fopen(path, "r+b");
         CHECK(f != NULL);
         if (f) {
-            CHECK_INT(fwrite("WDMIDX0", 1, 8, f), ==, 8);
+            CHECK_INT(fwrite("WDMIDX1", 1, 8, f), ==, 8);
             fclose(f);
         }
     }
@@ -283,6 +283,39 @@ test_store_format(void)
     reopen_store();
 }
 
+/* Two keys whose hashes share their top 40 bits are one key in the LMDB
+ * store's look-up tables (memindex.h): 218301 and 908939 are such a pair
+ * of content keys. A story whose content key is the other's is found
+ * there as a candidate, which the named story's record, not holding the
+ * key, refuses: a new story, not an exact copy of an unrelated one. */
+static void
+test_shadowed_key_confirmed(void)
+{
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp a = fp_of(title, full, false);
+    a.content_key = 218301;
+    CHECK_INT(decide1(d, &a, 1000, &rev), ==, WD_DUP_NEW);
+    struct wd_story_fp b = fp_of(
+        "Central Bank Leaves Rates Unchanged",
+        "The central bank kept its benchmark rate at four percent on "
+        "Wednesday, citing slowing inflation and a cooling labour market. "
+        "Economists had expected the pause after three increases this year.",
+        false);
+    b.content_key = 908939;
+    CHECK_OK(wd_dedup_begin(d));
+    CHECK_INT(wd_dedup_decide(d, &b, 2000, &rev), ==, WD_DUP_NEW);
+    /* (The key names a, which does not hold it: refused.) */
+    CHECK_OK(wd_dedup_commit(d, 0, 2000));
+    /* Now the entry names b: a's key is shadowed, a look-up of it refused
+     * by b's record, and a copy of a under another title still found by
+     * its bands. */
+    struct wd_story_fp c = fp_of("Harbour strike: third week", full, false);
+    c.content_key = 218301;
+    CHECK_INT(decide1(d, &c, 3000, &rev), ==, WD_DUP_NEAR);
+    wd_dedup_close(d);
+}
+
 int
 main(void)
 {
@@ -291,5 +324,6 @@ main(void)
     SETUP_RUN(test_store_format);
     SETUP_RUN(test_index_rebuilt_without_dump);
     SETUP_RUN(test_index_from_old_dump);
+    SETUP_RUN(test_shadowed_key_confirmed);
     return TEST_DONE();
 }

@@ -545,6 +545,71 @@ test_growth_wrap(void)
     wd_memindex_free(m);
 }
 
+/* A key's place and identity in a table, as memindex.h says: the top 40
+ * bits of its hash (XXH3 seeded by the table number + 1). */
+static uint64_t
+top40(unsigned table, uint64_t key)
+{
+    return XXH3_64bits_withSeed(&key, 8, table + 1) >> 24;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* How many of keys base .. base + n - 1 of table share their 40 bits with
+ * another. */
+static size_t
+shadowed(unsigned table, uint64_t base, size_t n)
+{
+    uint64_t *t = malloc(n * sizeof *t);
+    CHECK(t != NULL);
+    if (!t)
+        return n;
+    for (size_t i = 0; i < n; i++)
+        t[i] = top40(table, base + i);
+    qsort(t, n, sizeof *t, cmp_u64);
+    size_t same = 0;
+    for (size_t i = 1; i < n; i++)
+        same += t[i] == t[i - 1];
+    free(t);
+    return same;
+}
+
+/* Two keys whose hashes share their top 40 bits are one key: the second
+ * put names its story for both, a look-up of the first names it too (a
+ * candidate the dedup's record check refuses), and a delete of either
+ * removes the entry. Keys 750 and 43555 of table 0 are such a pair. */
+static void
+test_shadowed_key(void)
+{
+    uint64_t a = 750, b = 43555;
+    CHECK(top40(0, a) == top40(0, b));
+    CHECK(top40(1, a) != top40(1, b)); /* (another table: two keys) */
+    struct wd_memindex *m;
+    CHECK_OK(wd_memindex_new(&m));
+    uint8_t ida[16], idb[16], got[16];
+    make_id(1, ida);
+    make_id(2, idb);
+    CHECK_OK(wd_memindex_put(m, 0, &a, 8, ida));
+    CHECK_OK(wd_memindex_put(m, 0, &b, 8, idb));
+    CHECK_INT(wd_memindex_count(m, 0), ==, 1);
+    CHECK_INT(wd_memindex_ids(m), ==, 1); /* ida is named by none */
+    CHECK_OK(wd_memindex_get(m, 0, &a, 8, got));
+    CHECK(memcmp(got, idb, 16) == 0);
+    CHECK_OK(wd_memindex_put(m, 1, &a, 8, ida));
+    CHECK_OK(wd_memindex_put(m, 1, &b, 8, idb));
+    CHECK_INT(wd_memindex_count(m, 1), ==, 2);
+    wd_memindex_del(m, 0, &a, 8);
+    CHECK_INT(wd_memindex_get(m, 0, &b, 8, got), ==, WD_ENOTFOUND);
+    CHECK_OK(wd_memindex_get(m, 1, &b, 8, got));
+    CHECK(memcmp(got, idb, 16) == 0);
+    wd_memindex_free(m);
+}
+
 /* Tables past 2 MiB live in mappings of their own (huge pages): a table
  * grows into one, answers from it, and is dumped and restored into one
  * like the small ones. */
@@ -553,16 +618,20 @@ test_large_tables(void)
 {
     struct wd_memindex *m, *r;
     CHECK_OK(wd_memindex_new(&m));
-    enum { N = 400000 }; /* 8 bytes a hash: past 2 MiB at this count */
-    for (uint64_t k = 0; k < N; k++) {
+    enum { N = 400000 }; /* 8 bytes an entry: past 2 MiB at this count */
+    /* Keys from 2^40 on: no two of the 3N share their 40 bits (checked),
+     * so that every count is exact (test_shadowed_key: a pair that does). */
+    const uint64_t base = (uint64_t)1 << 40;
+    CHECK_INT(shadowed(0, base, 3 * N), ==, 0);
+    for (uint64_t k = base; k < base + N; k++) {
         uint8_t id[16];
-        make_id((unsigned)(k / 4), id);
+        make_id((unsigned)((k - base) / 4), id);
         CHECK_OK(wd_memindex_put(m, 0, &k, 8, id));
     }
-    CHECK(wd_memindex_bytes(m) > (size_t)N * 12);
-    for (uint64_t k = 0; k < N; k += 997) {
+    CHECK(wd_memindex_bytes(m) > (size_t)N * 8);
+    for (uint64_t k = base; k < base + N; k += 997) {
         uint8_t id[16], got[16];
-        make_id((unsigned)(k / 4), id);
+        make_id((unsigned)((k - base) / 4), id);
         CHECK_OK(wd_memindex_get(m, 0, &k, 8, got));
         CHECK(memcmp(got, id, 16) == 0);
     }
@@ -572,9 +641,9 @@ test_large_tables(void)
     CHECK_OK(restore(r, 3, &buf));
     CHECK_INT(wd_memindex_count(r, 0), ==, N);
     CHECK_INT(wd_memindex_ids(r), ==, N / 4);
-    for (uint64_t k = 1; k < N; k += 1009) {
+    for (uint64_t k = base + 1; k < base + N; k += 1009) {
         uint8_t id[16], got[16];
-        make_id((unsigned)(k / 4), id);
+        make_id((unsigned)((k - base) / 4), id);
         CHECK_OK(wd_memindex_get(r, 0, &k, 8, got));
         CHECK(memcmp(got, id, 16) == 0);
         wd_memindex_del(r, 0, &k, 8);
@@ -582,18 +651,19 @@ test_large_tables(void)
     }
     /* The restored tables grow (in steps) to three times the keys, and the
      * index dumps and restores again. */
-    for (uint64_t k = N; k < 3 * N; k++) {
+    for (uint64_t k = base + N; k < base + 3 * N; k++) {
         uint8_t id[16];
-        make_id((unsigned)(k / 4), id);
+        make_id((unsigned)((k - base) / 4), id);
         CHECK_OK(wd_memindex_put(r, 0, &k, 8, id));
     }
     int differ = 0;
-    for (uint64_t k = 0; k < 3 * N; k += 7) {
+    for (uint64_t k = base; k < base + 3 * N; k += 7) {
         uint8_t id[16], got[16];
-        make_id((unsigned)(k / 4), id);
+        make_id((unsigned)((k - base) / 4), id);
         int rc = wd_memindex_get(r, 0, &k, 8, got);
-        differ += k < N && k % 1009 == 1 ? rc != WD_ENOTFOUND
-                                         : rc != 0 || memcmp(got, id, 16);
+        differ += k - base < N && (k - base) % 1009 == 1
+                      ? rc != WD_ENOTFOUND
+                      : rc != 0 || memcmp(got, id, 16);
     }
     CHECK_INT(differ, ==, 0);
     buf.len = 0;
@@ -620,5 +690,6 @@ main(void)
     RUN(test_large_tables);
     RUN(test_growth_in_steps);
     RUN(test_growth_wrap);
+    RUN(test_shadowed_key);
     return TEST_DONE();
 }

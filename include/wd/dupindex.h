@@ -96,6 +96,14 @@ int wd_dupindex_add_page(struct wd_store *s, uint64_t page_key, int64_t now_ms);
 void wd_dupindex_mh_key(int b, uint64_t band,
                         uint8_t key[WD_DUPINDEX_MH_KEY_LEN]);
 
+/* True when record r is found by key (klen bytes) of namespace ns, as
+ * wd_dupindex_index and the rebuild index it: its content, URL and lead
+ * keys, the teaser's content and lead keys kept by an upgrade, and its
+ * MinHash band keys. The check of a look-up that may name the wrong story
+ * (wd_store_ops.confirm_lookups). */
+bool wd_dupindex_rec_holds(const struct wd_story_rec *r, enum wd_store_ns ns,
+                           const void *key, size_t klen);
+
 /* Looks in SimHash band table p (0 .. WD_DUPINDEX_SH_PAIRS - 1) for a
  * story whose SimHash is within max_bits bits of sh; sets *found when
  * there is one. Returns the store's answer to the scan. */

@@ -10,12 +10,14 @@
  * disk and a crash cannot leave the tables and the records apart.
  *
  * Layout: one open-addressing table (linear probing, backward-shift
- * deletion) of 64-bit key hashes (XXH3 of the key, seeded by the table
- * number) and 32-bit story slots; a slot table of story ids, each counted
- * by the entries that name it and freed when none does; the age keys in an
- * array sorted by time (they arrive in time order, so inserts append and
- * the oldest, forgotten first, leave from the head). 12 bytes a key at a load
- * of at most 0.8, 24 bytes a story, 25 bytes an age key. A full table grows
+ * deletion) of 8-byte entries: the top 40 bits of the key's hash (XXH3 of
+ * the key, seeded by the table number) and a 24-bit story slot; a slot
+ * table of story ids, each counted by the entries that name it and freed
+ * when none does; the age keys in an array sorted by time (they arrive in
+ * time order, so inserts append and the oldest, forgotten first, leave
+ * from the head). 8 bytes a key at a load of at most 0.8 (12 before: a
+ * 64-bit hash and a 32-bit slot in two arrays), 24 bytes a story, 25 bytes
+ * an age key. A full table grows
  * a little at each change that follows (both tables serve meanwhile), not
  * all at once, so that no single page waits for millions of entries to
  * move.
@@ -24,9 +26,15 @@
  * change is logged so that wd_memindex_abort() can undo it, as the store's
  * batch is undone. Outside a batch nothing is logged (the rebuild).
  *
- * A key is its 64-bit hash: two keys with the same hash are one (about one
- * chance in 10^11 a look-up at 100M entries, like the 64-bit content keys
- * themselves).
+ * A key is the top 40 bits of its hash: two keys with those bits equal are
+ * one, and a look-up may name a story that does not hold the key. The
+ * entries of one probe run share most of their home's bits, so about one
+ * compared entry in 2^15 answers for another key; at 25M keys about 300
+ * keys are shadowed by another one's entry. So a hit is a candidate: the
+ * dedup confirms it against the story's record, which holds every key it
+ * is found by (wd_dupindex_rec_holds), at the cost of one record read per
+ * story a look-up names. A shadowed key is a key forgotten, never a wrong
+ * decision.
  */
 #ifndef WD_MEMINDEX_H
 #define WD_MEMINDEX_H
@@ -40,6 +48,8 @@
 struct wd_memindex;
 
 #define WD_MEMINDEX_KEY_MAX 16
+/* Stories named at once, at most (24-bit slots). */
+#define WD_MEMINDEX_STORIES_MAX ((1u << 24) - 2)
 #define WD_MEMINDEX_AGE_LEN 25
 
 /* Returns 0 or WD_ENOMEM. */
@@ -60,7 +70,7 @@ void wd_memindex_bulk_begin(struct wd_memindex *m);
 int wd_memindex_bulk_end(struct wd_memindex *m);
 
 /* The id that key (klen <= WD_MEMINDEX_KEY_MAX) of table names: 0, or
- * WD_ENOTFOUND. */
+ * WD_ENOTFOUND. A candidate: see "A key" above. */
 int wd_memindex_get(const struct wd_memindex *m, unsigned table,
                     const void *key, size_t klen, uint8_t id[16]);
 /* Makes key of table name id (replacing what it named). 0 or WD_ENOMEM

@@ -10,6 +10,7 @@
 #ifndef WD_STORE_H
 #define WD_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -109,6 +110,12 @@ struct wd_store_ops {
      * granted, else the first refusal (WD_EBUSY) or error; the granted
      * ones are held as claim() holds them. NULL: claim() one by one. */
     int (*claim_many)(void *impl, const struct wd_claim *c, size_t n);
+    /* true: a hit of a look-up namespace (content, URL, lead, MinHash
+     * band) is a candidate that may name a story that does not hold the
+     * key (LMDB: memindex.h keeps 40 bits of a key's hash), so the caller
+     * confirms it against the story's record (wd_dupindex_rec_holds);
+     * false: a hit names the key's story (Redis keeps the keys). */
+    bool confirm_lookups;
 };
 
 struct wd_store {

@@ -94,6 +94,14 @@ get(struct wd_dedup *d, enum wd_store_ns ns, const void *key, size_t klen,
  * comes to it, so that the loop may stop early. */
 #define READS_MAX 16
 #define READS_KEY_MAX 16
+
+/* The record last read to confirm a look-up (one read per story named). */
+struct held {
+    bool have;
+    uint8_t id[16];
+    struct wd_story_rec rec;
+};
+
 struct reads {
     enum wd_store_ns ns;
     size_t klen, n;
@@ -102,7 +110,29 @@ struct reads {
     uint8_t vals[READS_MAX][16];
     size_t vlens[READS_MAX];
     int rcs[READS_MAX];
+    struct held held;
 };
+
+static bool get_rec(struct wd_dedup *d, const uint8_t id[16],
+                    struct wd_story_rec *rec);
+
+/* Whether story id, which key of ns named, holds it: always with a store
+ * whose look-ups name the key's story; else by its record (h keeps the
+ * last one read). */
+static bool
+confirmed(struct wd_dedup *d, struct held *h, enum wd_store_ns ns,
+          const void *key, size_t klen, const uint8_t id[16])
+{
+    if (!d->store->ops->confirm_lookups)
+        return true;
+    if (!h->have || memcmp(h->id, id, 16) != 0) {
+        memcpy(h->id, id, 16);
+        h->have = get_rec(d, id, &h->rec);
+        if (!h->have)
+            return false;
+    }
+    return wd_dupindex_rec_holds(&h->rec, ns, key, klen);
+}
 
 static void
 reads_prefetch(struct wd_dedup *d, struct reads *r)
@@ -129,7 +159,11 @@ reads_get(struct wd_dedup *d, struct reads *r, size_t i)
     if (r->batched)
         return r->rcs[i];
     r->vlens[i] = sizeof r->vals[i];
-    return get(d, r->ns, r->keys[i], r->klen, r->vals[i], &r->vlens[i]);
+    int rc = get(d, r->ns, r->keys[i], r->klen, r->vals[i], &r->vlens[i]);
+    if (rc == 0 && r->vlens[i] == 16 &&
+        !confirmed(d, &r->held, r->ns, r->keys[i], r->klen, r->vals[i]))
+        return WD_ENOTFOUND;
+    return rc;
 }
 
 void
@@ -272,14 +306,21 @@ dropped(struct wd_story_fp *fp, enum wd_dup d, enum wd_dedup_reason r,
     return d;
 }
 
-/* The story a key of an index names (zeros when unknown). */
-static void
-named_by(struct wd_dedup *d, enum wd_store_ns ns, const void *key, size_t klen,
+/* Whether key of ns finds a story (confirmed); id gets it (0s: a value
+ * that is not an id). */
+static bool
+found_by(struct wd_dedup *d, enum wd_store_ns ns, const void *key, size_t klen,
          uint8_t id[16])
 {
     size_t vlen = 16;
-    if (get(d, ns, key, klen, id, &vlen) != 0 || vlen != 16)
+    if (get(d, ns, key, klen, id, &vlen) != 0)
+        return false;
+    if (vlen != 16) {
         memset(id, 0, 16);
+        return true;
+    }
+    struct held h = {0};
+    return confirmed(d, &h, ns, key, klen, id);
 }
 
 const char *
@@ -654,10 +695,8 @@ wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
             return upgrade(d, fp->id, &rec, fp, now_ms, revision);
         }
         uint8_t other[16];
-        if (exists(d, WD_NS_CONTENT, &fp->content_key, 8)) {
-            named_by(d, WD_NS_CONTENT, &fp->content_key, 8, other);
+        if (found_by(d, WD_NS_CONTENT, &fp->content_key, 8, other))
             return dropped(fp, WD_DUP_EXACT, WD_REASON_CONTENT, other, 1);
-        }
         /* A version that says it corrects or updates the story is a
          * revision of it; any other is a near copy. */
         if (fp->marker) {
@@ -667,14 +706,10 @@ wd_dedup_decide(struct wd_dedup *d, struct wd_story_fp *fp, int64_t now_ms,
         return dropped(fp, WD_DUP_NEAR, WD_REASON_SAME_ID, fp->id, 1);
     }
     uint8_t other[16];
-    if (exists(d, WD_NS_CONTENT, &fp->content_key, 8)) {
-        named_by(d, WD_NS_CONTENT, &fp->content_key, 8, other);
+    if (found_by(d, WD_NS_CONTENT, &fp->content_key, 8, other))
         return dropped(fp, WD_DUP_EXACT, WD_REASON_CONTENT, other, 1);
-    }
-    if (fp->url_key && exists(d, WD_NS_URL, &fp->url_key, 8)) {
-        named_by(d, WD_NS_URL, &fp->url_key, 8, other);
+    if (fp->url_key && found_by(d, WD_NS_URL, &fp->url_key, 8, other))
         return dropped(fp, WD_DUP_EXACT, WD_REASON_URL, other, 1);
-    }
     /* A near copy confirmed by its facts is dropped, or published as a
      * revision when its headline says it corrects or updates the story; an
      * item of the same template with other figures and names (a sibling)

@@ -77,6 +77,46 @@ wd_dupindex_mh_key(int b, uint64_t band, uint8_t key[WD_DUPINDEX_MH_KEY_LEN])
     wd_snapshot_put_u64(key + 1, band);
 }
 
+static bool
+holds_u64(const uint64_t *keys, size_t n, uint64_t k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (keys[i] == k)
+            return true;
+    return false;
+}
+
+bool
+wd_dupindex_rec_holds(const struct wd_story_rec *r, enum wd_store_ns ns,
+                      const void *key, size_t klen)
+{
+    uint64_t k;
+    if (ns == WD_NS_BAND) {
+        if (klen != WD_DUPINDEX_MH_KEY_LEN ||
+            r->near_indexed != WD_DUPINDEX_NEAR_MINHASH)
+            return false;
+        const uint8_t *b = key;
+        int band = b[0] & 0x7f;
+        return (b[0] & 0x80) && band < WD_MH_BANDS &&
+               wd_snapshot_get_u64(b + 1, 8, &k) && r->bands[band] == k;
+    }
+    if (klen != 8)
+        return false;
+    memcpy(&k, key, 8);
+    switch (ns) {
+    case WD_NS_CONTENT:
+        return k == r->content_key ||
+               (r->teaser_content_key && k == r->teaser_content_key);
+    case WD_NS_URL:
+        return r->url_key && k == r->url_key;
+    case WD_NS_LEAD:
+        return k && (holds_u64(r->leads, WD_FP_LEADS, k) ||
+                     holds_u64(r->teaser_leads, WD_FP_LEADS, k));
+    default:
+        return false;
+    }
+}
+
 struct near_ctx {
     uint64_t sh;
     int max_bits;

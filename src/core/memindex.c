@@ -14,13 +14,33 @@
 #define TABLES_MAX 16
 #define MIN_CAP 1024
 
-/* Open addressing, linear probing: h[i] the key's hash, v[i] its slot + 1
- * (0: empty). */
+/* Open addressing, linear probing. An entry is 8 bytes, one cache line
+ * per probe: the top 40 bits of the key's hash, which place it (home) and
+ * tell it from its neighbours, and its slot + 1 in the low 24 (0: empty).
+ * Two keys of 40 equal bits are one key here: a look-up may name a story
+ * that does not hold the key (about one in 2^15 compared entries, since
+ * the entries of one probe run share most of their home's bits), which
+ * the caller confirms against the story's record (memindex.h). */
 struct tab {
-    uint64_t *h;
-    uint32_t *v;
+    uint64_t *e;
     size_t cap, n;
 };
+
+#define V_BITS 24
+#define V_MASK (((uint64_t)1 << V_BITS) - 1)
+#define H_MASK (~V_MASK)
+
+static uint32_t
+e_v(uint64_t e)
+{
+    return (uint32_t)(e & V_MASK);
+}
+
+static uint64_t
+e_h(uint64_t e)
+{
+    return e & H_MASK;
+}
 
 /* A table that grows without stopping the loop: when it must grow, a
  * larger one becomes cur and the full one old, and each change then moves
@@ -174,9 +194,10 @@ tab_find(const struct wd_memindex *m, const struct tab *t, uint64_t h,
     if (t->cap == 0)
         return NONE;
     for (size_t i = home(t, h);; i = i + 1 == t->cap ? 0 : i + 1) {
-        if (t->v[i] == 0)
+        uint64_t e = t->e[i];
+        if (e == 0)
             return NONE;
-        if (t->h[i] == h && (!id || memcmp(m->id[t->v[i] - 1], id, 16) == 0))
+        if (e_h(e) == h && (!id || memcmp(m->id[e_v(e) - 1], id, 16) == 0))
             return i;
     }
 }
@@ -185,20 +206,17 @@ static void
 tab_place(struct tab *t, uint64_t h, uint32_t v)
 {
     size_t i = home(t, h);
-    while (t->v[i] != 0)
+    while (t->e[i] != 0)
         i = i + 1 == t->cap ? 0 : i + 1;
-    t->h[i] = h;
-    t->v[i] = v;
+    t->e[i] = h | v;
     t->n++;
 }
 
 static void
 tab_free(struct tab *t)
 {
-    tab_array_free(t->h, t->cap, sizeof *t->h);
-    tab_array_free(t->v, t->cap, sizeof *t->v);
-    t->h = NULL;
-    t->v = NULL;
+    tab_array_free(t->e, t->cap, sizeof *t->e);
+    t->e = NULL;
 }
 
 static size_t
@@ -216,20 +234,16 @@ map_move(struct map *mp, size_t steps)
     struct tab *o = &mp->old;
     while (o->cap && steps) {
         size_t a = mp->moved, e = a;
-        while (e < o->cap && o->v[e])
+        while (e < o->cap && o->e[e])
             e++;
+        for (size_t i = a; i < e; i++)
+            __builtin_prefetch(&mp->cur.e[home(&mp->cur, e_h(o->e[i]))], 1);
         for (size_t i = a; i < e; i++) {
-            size_t at = home(&mp->cur, o->h[i]);
-            __builtin_prefetch(&mp->cur.h[at], 1);
-            __builtin_prefetch(&mp->cur.v[at], 1);
-        }
-        for (size_t i = a; i < e; i++) {
-            size_t ho = home(o, o->h[i]);
+            size_t ho = home(o, e_h(o->e[i]));
             if (ho > e && ho < mp->wrap_min)
                 mp->wrap_min = ho;
-            tab_place(&mp->cur, o->h[i], o->v[i]);
-            o->v[i] = 0;
-            o->h[i] = 0;
+            tab_place(&mp->cur, e_h(o->e[i]), e_v(o->e[i]));
+            o->e[i] = 0;
         }
         o->n -= e - a;
         mp->moved = e + 1;
@@ -246,14 +260,8 @@ map_move(struct map *mp, size_t steps)
 static struct tab
 tab_new(size_t cap)
 {
-    struct tab t = {.h = tab_array(cap, sizeof *t.h),
-                    .v = tab_array(cap, sizeof *t.v),
-                    .cap = cap};
-    if (!t.h || !t.v) {
-        tab_free(&t);
-        t = (struct tab){0};
-    }
-    return t;
+    struct tab t = {.e = tab_array(cap, sizeof *t.e), .cap = cap};
+    return t.e ? t : (struct tab){0};
 }
 
 /* Puts a new entry where the map's comment says. */
@@ -264,11 +272,10 @@ map_place(struct map *mp, uint64_t h, uint32_t v)
     size_t ho = o->cap ? home(o, h) : 0;
     if (o->cap && ho >= mp->moved) {
         size_t i = ho;
-        while (i < o->cap && o->v[i])
+        while (i < o->cap && o->e[i])
             i++;
         if (i < o->cap) {
-            o->h[i] = h;
-            o->v[i] = v;
+            o->e[i] = h | v;
             o->n++;
             return;
         }
@@ -330,7 +337,7 @@ loc_tab(struct map *mp, struct loc l)
 static uint32_t
 loc_v(const struct map *mp, struct loc l)
 {
-    return (l.old ? &mp->old : &mp->cur)->v[l.i];
+    return e_v((l.old ? &mp->old : &mp->cur)->e[l.i]);
 }
 
 static void
@@ -348,18 +355,16 @@ tab_remove(struct tab *t, size_t i)
     size_t j = i;
     for (;;) {
         j = j + 1 == t->cap ? 0 : j + 1;
-        if (t->v[j] == 0)
+        if (t->e[j] == 0)
             break;
-        size_t k = home(t, t->h[j]);
+        size_t k = home(t, e_h(t->e[j]));
         bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
         if (stays)
             continue;
-        t->h[i] = t->h[j];
-        t->v[i] = t->v[j];
+        t->e[i] = t->e[j];
         i = j;
     }
-    t->v[i] = 0;
-    t->h[i] = 0;
+    t->e[i] = 0;
     t->n--;
 }
 
@@ -397,13 +402,13 @@ wd_memindex_free(struct wd_memindex *m)
 static uint64_t
 id_hash(const uint8_t id[16])
 {
-    return XXH3_64bits(id, 16);
+    return XXH3_64bits(id, 16) & H_MASK;
 }
 
 static uint64_t
 key_hash(unsigned table, const void *key, size_t klen)
 {
-    return XXH3_64bits_withSeed(key, klen, table + 1);
+    return XXH3_64bits_withSeed(key, klen, table + 1) & H_MASK;
 }
 
 /* Room for one more slot in the zero list. */
@@ -439,9 +444,11 @@ slots_room(struct wd_memindex *m)
 {
     if (m->n_free || m->n_slots < m->slot_cap)
         return 0;
-    if (m->n_slots >= FREE_SLOT - 1)
+    if (m->n_slots >= WD_MEMINDEX_STORIES_MAX)
         return WD_ENOMEM;
     size_t cap = m->slot_cap < 1024 ? 1024 : m->slot_cap + m->slot_cap / 2;
+    if (cap > WD_MEMINDEX_STORIES_MAX)
+        cap = WD_MEMINDEX_STORIES_MAX;
     void *a = realloc(m->id, cap * 16);
     if (a)
         m->id = a;
@@ -521,7 +528,7 @@ key_set(struct wd_memindex *m, unsigned table, uint64_t h, uint32_t v)
         map_place(&m->keys, h, v);
         m->counts[table]++;
     } else if (v) {
-        loc_tab(&m->keys, at)->v[at.i] = v;
+        loc_tab(&m->keys, at)->e[at.i] = h | v;
     } else {
         tab_remove(loc_tab(&m->keys, at), at.i);
         m->counts[table]--;
@@ -597,9 +604,7 @@ bulk_put(struct wd_memindex *m, unsigned table, uint64_t h,
     if (m->n_pend == PEND_MAX)
         pend_write(m);
     if (m->keys.cur.cap) {
-        size_t i = home(&m->keys.cur, h);
-        __builtin_prefetch(&m->keys.cur.h[i], 1);
-        __builtin_prefetch(&m->keys.cur.v[i], 1);
+        __builtin_prefetch(&m->keys.cur.e[home(&m->keys.cur, h)], 1);
     }
     struct pend *p = &m->pend[(m->pend_head + m->n_pend++) % PEND_MAX];
     p->h = h;
@@ -806,7 +811,7 @@ wd_memindex_bytes(const struct wd_memindex *m)
 {
     return (m->keys.cur.cap + m->keys.old.cap + m->ids.cur.cap +
             m->ids.old.cap) *
-               (sizeof(uint64_t) + sizeof(uint32_t)) +
+               sizeof(uint64_t) +
            m->slot_cap * (16 + 2 * sizeof(uint32_t)) +
            m->zero_cap * sizeof(uint32_t) + m->age_cap * WD_MEMINDEX_AGE_LEN +
            m->log_cap * sizeof(struct undo);
@@ -833,21 +838,18 @@ struct dump_head {
     uint64_t counts[TABLES_MAX];
 };
 
-#define DUMP_MAGIC "WDMIDX1"
+#define DUMP_MAGIC "WDMIDX2"      /* 1: hashes and slots in two arrays */
 #define DUMP_CAP_MAX (1ULL << 36) /* entries of an array, at most */
+#define DUMP_PARTS 6
 
 static size_t
-dump_parts(const struct wd_memindex *m, struct wd_dump_part parts[8])
+dump_parts(const struct wd_memindex *m, struct wd_dump_part parts[DUMP_PARTS])
 {
     size_t n = 0;
-    parts[n++] = (struct wd_dump_part){m->keys.cur.h,
+    parts[n++] = (struct wd_dump_part){m->keys.cur.e,
                                        m->keys.cur.cap * sizeof(uint64_t)};
-    parts[n++] = (struct wd_dump_part){m->keys.cur.v,
-                                       m->keys.cur.cap * sizeof(uint32_t)};
     parts[n++] =
-        (struct wd_dump_part){m->ids.cur.h, m->ids.cur.cap * sizeof(uint64_t)};
-    parts[n++] =
-        (struct wd_dump_part){m->ids.cur.v, m->ids.cur.cap * sizeof(uint32_t)};
+        (struct wd_dump_part){m->ids.cur.e, m->ids.cur.cap * sizeof(uint64_t)};
     parts[n++] = (struct wd_dump_part){m->id, m->n_slots * 16};
     parts[n++] = (struct wd_dump_part){m->refs, m->n_slots * sizeof(uint32_t)};
     parts[n++] =
@@ -878,7 +880,7 @@ wd_memindex_dump(struct wd_memindex *m, uint64_t tag, wd_dump_write_fn write,
     h.n_free = m->n_free;
     h.n_ages = m->end - m->head;
     memcpy(h.counts, m->counts, sizeof h.counts);
-    struct wd_dump_part parts[8];
+    struct wd_dump_part parts[DUMP_PARTS];
     size_t n = dump_parts(m, parts);
     return wd_dump_write(&h, sizeof h, parts, n, write, ctx);
 }
@@ -890,9 +892,9 @@ tab_consistent(const struct tab *t, size_t n_slots)
 {
     size_t n = 0;
     for (size_t i = 0; i < t->cap; i++) {
-        if (t->v[i] > n_slots)
+        if (e_v(t->e[i]) > n_slots || (t->e[i] && !e_v(t->e[i])))
             return false;
-        n += t->v[i] != 0;
+        n += t->e[i] != 0;
     }
     return n == t->n && (t->cap == 0 || t->n * 5 <= t->cap * 4);
 }
@@ -927,7 +929,7 @@ wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
         return rc;
     if (memcmp(h.magic, DUMP_MAGIC, 8) != 0 || h.tag != tag ||
         h.keys_n > h.keys_cap || h.ids_n > h.ids_cap || h.ids_n > h.n_slots ||
-        h.n_free > h.n_slots || h.n_slots >= FREE_SLOT ||
+        h.n_free > h.n_slots || h.n_slots > WD_MEMINDEX_STORIES_MAX ||
         h.keys_cap > DUMP_CAP_MAX || h.ids_cap > DUMP_CAP_MAX ||
         h.n_ages > DUMP_CAP_MAX || (h.keys_cap && h.keys_cap < MIN_CAP) ||
         m->keys.cur.cap || m->ids.cur.cap || m->n_slots || m->age_cap)
@@ -946,22 +948,20 @@ wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
     memcpy(m->counts, h.counts, sizeof m->counts);
     /* The arrays the header announces must be what the dump holds: no
      * memory is taken for bytes that are not there. */
-    struct wd_dump_part parts[8];
+    struct wd_dump_part parts[DUMP_PARTS];
     size_t n = dump_parts(m, parts);
     if (wd_dump_size(sizeof h, parts, n) != size) {
         release_all(m); /* (no array taken yet) */
         return WD_EPARSE;
     }
-    m->keys.cur.h = tab_array(h.keys_cap, sizeof(uint64_t));
-    m->keys.cur.v = tab_array(h.keys_cap, sizeof(uint32_t));
-    m->ids.cur.h = tab_array(h.ids_cap, sizeof(uint64_t));
-    m->ids.cur.v = tab_array(h.ids_cap, sizeof(uint32_t));
+    m->keys.cur.e = tab_array(h.keys_cap, sizeof(uint64_t));
+    m->ids.cur.e = tab_array(h.ids_cap, sizeof(uint64_t));
     m->id = malloc(slot_cap * 16);
     m->refs = malloc(slot_cap * sizeof(uint32_t));
     m->free_slots = malloc(slot_cap * sizeof(uint32_t));
     m->age = h.n_ages ? malloc(h.n_ages * WD_MEMINDEX_AGE_LEN) : NULL;
-    if (!m->keys.cur.h || !m->keys.cur.v || !m->ids.cur.h || !m->ids.cur.v ||
-        !m->id || !m->refs || !m->free_slots || (h.n_ages && !m->age))
+    if (!m->keys.cur.e || !m->ids.cur.e || !m->id || !m->refs ||
+        !m->free_slots || (h.n_ages && !m->age))
         rc = WD_ENOMEM;
     n = dump_parts(m, parts); /* (now with the arrays) */
     if (rc == 0)

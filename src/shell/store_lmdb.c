@@ -445,6 +445,7 @@ static const struct wd_store_ops lmdb_ops = {
     .claim = NULL,    /* one worker: no claims */
     .get_many = NULL, /* local reads: one at a time costs nothing more */
     .rebuild = s_rebuild,
+    .confirm_lookups = true,
 };
 
 int

@@ -23,6 +23,7 @@
 #include "wd/http.h"
 #include "wd/ingest.h"
 #include "wd/log.h"
+#include "wd/memindex.h"
 #include "wd/opt.h"
 #include "wd/proxy.h"
 #include "wd/publish.h"
@@ -452,6 +453,13 @@ run_parsed(int argc, char **argv)
         (bad = wd_cli_check_endpoint("run", "--ingest-ack", cfg.ingest_ack)) ||
         (bad = wd_cli_check_endpoint("run", "--snapshot", cfg.snapshot)))
         return bad;
+    if (!cfg.store_url && cfg.max_stories > WD_MEMINDEX_STORIES_MAX)
+        return wd_cli_usage_error(
+            "run",
+            "--max-stories is at most 16777214 with the LMDB store (its "
+            "look-ups in memory name a story in 24 bits; about 250 bytes a "
+            "story); more wants --store redis://...%s",
+            "");
     if (!cfg.curve_secret != !cfg.curve_allow)
         return wd_cli_usage_error("run",
                                   "--curve-secret and --curve-allow go "
