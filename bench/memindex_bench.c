@@ -42,21 +42,29 @@ run(size_t n, bool bulk)
     if (bulk && wd_memindex_bulk_end(m) != 0)
         return 1;
     double t1 = now_s();
-    size_t found = 0;
+    size_t found = 0, candidates = 0;
     for (size_t i = 0; i < n; i++) {
         /* Odd i: a key put above; even i: one never put. */
         size_t j = i / 2 * 2;
         uint64_t k = i & 1 ? bench_mix(j) : bench_mix(n * 3 + i);
         uint8_t got[16];
-        found +=
+        bool hit =
             wd_memindex_get(m, (unsigned)(i & 1 ? j % 4 : 0), &k, 8, got) == 0;
+        if (i & 1)
+            found += hit;
+        else
+            candidates += hit;
     }
     double t2 = now_s();
-    printf("%-9s %zu keys: put %.0f ns, get %.0f ns (%zu found), %zu MB\n",
+    printf("%-9s %zu keys: put %.0f ns, get %.0f ns (%zu found; %zu keys "
+           "never put answered, for a record check to refuse), %zu MB\n",
            bulk ? "bulk" : "one by one", n, (t1 - t0) / (double)n * 1e9,
-           (t2 - t1) / (double)n * 1e9, found, wd_memindex_bytes(m) >> 20);
+           (t2 - t1) / (double)n * 1e9, found, candidates,
+           wd_memindex_bytes(m) >> 20);
     wd_memindex_free(m);
-    return found == n / 2 ? 0 : 1;
+    /* Every key put is found; about one absent key in 2^15 compared
+     * entries is answered (memindex.h). */
+    return found == n / 2 && candidates <= n / 2 / 1000 ? 0 : 1;
 }
 
 static int
@@ -72,7 +80,7 @@ run_growing(size_t n)
     struct wd_memindex *m;
     if (wd_memindex_new(&m) != 0)
         return 1;
-    size_t stories = n / 25;
+    size_t stories = n / 25, candidates = 0;
     double *t = malloc((stories ? stories : 1) * sizeof *t), total = 0;
     if (!t)
         return 1;
@@ -83,8 +91,10 @@ run_growing(size_t n)
         wd_memindex_begin(m);
         for (size_t i = s * 25; i < s * 25 + 25; i++) {
             uint64_t k = bench_mix(i);
-            if (wd_memindex_get(m, (unsigned)(i % 4), &k, 8, got) == 0 ||
-                wd_memindex_put(m, (unsigned)(i % 4), &k, 8, id) != 0)
+            /* (A new key: rarely answered, as a candidate.) */
+            candidates +=
+                wd_memindex_get(m, (unsigned)(i % 4), &k, 8, got) == 0;
+            if (wd_memindex_put(m, (unsigned)(i % 4), &k, 8, id) != 0)
                 return 1;
         }
         wd_memindex_commit(m);
@@ -99,13 +109,15 @@ run_growing(size_t n)
     qsort(t, stories, sizeof *t, cmp_double);
     if (stories)
         printf("growing   %zu stories: a story's 25 gets and puts %.1f us "
-               "(p50 %.1f, p99.9 %.1f, max %.1f us), %zu MB\n",
+               "(p50 %.1f, p99.9 %.1f, max %.1f us), %zu MB (%zu new keys "
+               "answered)\n",
                stories, total / (double)stories * 1e6, t[stories / 2] * 1e6,
                t[stories - 1 - stories / 1000] * 1e6, t[stories - 1] * 1e6,
-               wd_memindex_bytes(m) >> 20);
+               wd_memindex_bytes(m) >> 20, candidates);
     free(t);
     wd_memindex_free(m);
-    return found == (stories * 25 + 996) / 997 ? 0 : 1;
+    return found == (stories * 25 + 996) / 997 && candidates <= n / 1000 ? 0
+                                                                         : 1;
 }
 
 int

@@ -457,7 +457,7 @@ run_parsed(int argc, char **argv)
         return wd_cli_usage_error(
             "run",
             "--max-stories is at most 16777214 with the LMDB store (its "
-            "look-ups in memory name a story in 24 bits; about 250 bytes a "
+            "look-ups in memory name a story in 24 bits; about 350 bytes a "
             "story); more wants --store redis://...%s",
             "");
     if (!cfg.curve_secret != !cfg.curve_allow)
