@@ -335,6 +335,40 @@ test_date_from_url(void)
     }
 }
 
+/* Every relative form of the generated tables (date_names.inc, searched
+ * by halves since they are sorted by bytes) is found: each day word, and
+ * each "PREFIX 3 SUFFIX" as three of its units ago (the first entry of a
+ * prefix and suffix pair, as the table's order gives it). */
+#include "../src/core/date_names.inc"
+
+static void
+test_every_table_form(void)
+{
+    (void)date_months, (void)date_weekdays, (void)date_year_words,
+        (void)date_particles;
+    int64_t day = NOW / 86400000LL * 86400000LL;
+    for (size_t i = 0; i < sizeof date_days / sizeof date_days[0]; i++)
+        CHECK_INT(parse_ok(date_days[i].word, WD_DATE_DAY), ==,
+                  day + date_days[i].offset * 86400000LL);
+    size_t n = sizeof date_rels / sizeof date_rels[0], tried = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct date_rel *r = &date_rels[i];
+        if (i > 0 && strcmp(r->prefix, date_rels[i - 1].prefix) == 0 &&
+            strcmp(r->suffix, date_rels[i - 1].suffix) == 0)
+            continue; /* (the first of a pair answers) */
+        char line[160];
+        snprintf(line, sizeof line, "%s%s3 %s", r->prefix,
+                 r->prefix[0] ? " " : "", r->suffix);
+        int64_t v = -1;
+        int rc = wd_date_parse(line, strlen(line), NOW, &v, NULL);
+        if (rc != 0 || v != NOW - 3 * r->unit_ms)
+            WD_FAIL_("\"%s\": rc %d, %lld ms ago", line, rc,
+                     (long long)(NOW - v));
+        tried++;
+    }
+    CHECK(tried > 100);
+}
+
 int
 main(void)
 {
@@ -343,6 +377,7 @@ main(void)
     RUN(test_machine_forms);
     RUN(test_relative);
     RUN(test_other_languages);
+    RUN(test_every_table_form);
     RUN(test_leap_years);
     RUN(test_not_dates);
     RUN(test_prefixes_in_bounds);

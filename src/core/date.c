@@ -710,6 +710,24 @@ start_of_day(int64_t ms)
     return day * MS_PER_DAY;
 }
 
+static int
+by_day(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct date_day *)elem)->word);
+}
+
+/* A relative form's prefix and suffix, compared as date_rels is sorted. */
+struct rel_key {
+    const char *prefix, *suffix;
+};
+
+static int
+rel_cmp(const struct rel_key *k, const struct date_rel *r)
+{
+    int c = strcmp(k->prefix, r->prefix);
+    return c ? c : strcmp(k->suffix, r->suffix);
+}
+
 /* The relative forms of the other languages (date_names.inc): "вчера",
  * "bugün", "2 часа назад", "vor 3 Stunden", "hace 5 minutos", "3 saat
  * önce", "5 daqiqa oldin". The rest of the string, folded, must be one of
@@ -754,16 +772,17 @@ parse_relative_intl(struct cur *c, int64_t now, int64_t *out,
     while (o && buf[o - 1] == ' ')
         o--;
     buf[o] = '\0';
-    for (size_t i = 0; !digit && i < sizeof date_days / sizeof date_days[0];
-         i++) /* (no day word has a digit) */
-        if (strcmp(buf, date_days[i].word) == 0) {
-            *out = start_of_day(now) + date_days[i].offset * MS_PER_DAY;
-            if (prec)
-                *prec = WD_DATE_DAY;
-            return 0;
-        }
-    if (!digit)
-        return WD_EPARSE;
+    if (!digit) { /* (no day word has a digit) */
+        const struct date_day *d =
+            bsearch(buf, date_days, sizeof date_days / sizeof date_days[0],
+                    sizeof date_days[0], by_day);
+        if (!d)
+            return WD_EPARSE;
+        *out = start_of_day(now) + d->offset * MS_PER_DAY;
+        if (prec)
+            *prec = WD_DATE_DAY;
+        return 0;
+    }
     /* The line's shape first, "[PREFIX ]COUNT SUFFIX" (the table's words
      * have no digit): most lines with a digit are refused here, not by
      * each of the table's entries in turn. */
@@ -781,18 +800,26 @@ parse_relative_intl(struct cur *c, int64_t now, int64_t *out,
         count = count * 10 + (*p++ - '0'), digits++;
     if (*p != ' ')
         return WD_EPARSE;
-    const char *suffix = p + 1;
-    for (size_t i = 0; i < sizeof date_rels / sizeof date_rels[0]; i++) {
-        const struct date_rel *r = &date_rels[i];
-        if (strlen(r->prefix) != pl || memcmp(buf, r->prefix, pl) != 0 ||
-            strcmp(suffix, r->suffix) != 0)
-            continue;
-        *out = now - count * r->unit_ms;
-        if (prec)
-            *prec = r->unit_ms >= MS_PER_DAY ? WD_DATE_DAY : WD_DATE_MINUTE;
-        return 0;
+    /* The table is sorted by prefix, then suffix (bytes): the first entry
+     * of the line's pair, as a scan in order would find it. */
+    buf[pl] = '\0'; /* (the prefix alone; it was followed by a space) */
+    struct rel_key k = {buf, p + 1};
+    size_t lo = 0, hi = sizeof date_rels / sizeof date_rels[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rel_cmp(&k, &date_rels[mid]) > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return WD_EPARSE;
+    if (lo == sizeof date_rels / sizeof date_rels[0] ||
+        rel_cmp(&k, &date_rels[lo]) != 0)
+        return WD_EPARSE;
+    const struct date_rel *r = &date_rels[lo];
+    *out = now - count * r->unit_ms;
+    if (prec)
+        *prec = r->unit_ms >= MS_PER_DAY ? WD_DATE_DAY : WD_DATE_MINUTE;
+    return 0;
 }
 
 /* "just now", "today", "yesterday", "N units ago", "an hour ago". */
