@@ -1,6 +1,7 @@
-/* Plain references for text.c's paths that take ASCII a block at a time:
- * one code point at a time through the same character classes (slow on
- * purpose). Used by test_core and by fuzz_textref. */
+/* Plain references for the paths of text.c and textclean.c that take
+ * ASCII a block at a time: one code point at a time through the same
+ * character classes (slow on purpose). Used by test_core and by
+ * fuzz_textref. */
 #ifndef WD_TEST_TEXTREF_H
 #define WD_TEST_TEXTREF_H
 
@@ -12,6 +13,7 @@
 #include <unistr.h>
 
 #include "wd/text.h"
+#include "wd/textclean.h"
 
 /* wd_text_stats: words as runs of alphanumerics, each with or without a
  * letter; the first word's case. */
@@ -130,6 +132,32 @@ ref_text_key(const char *s, size_t n, char *out, size_t cap)
     free(words);
     free(ends);
     return o;
+}
+
+/* wd_textclean_put on text without '[' (its shortcodes are not what this
+ * checks): each code point copied whole when it fits, a blank one written
+ * as one space unless the output just had one or starts a line (empty or
+ * after a newline); trailing spaces trimmed. */
+static inline void
+ref_textclean_put(struct wd_outbuf *o, const char *s, size_t n)
+{
+    bool space = o->len == 0 || o->p[o->len - 1] == '\n';
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = wd_utf8_next(s + i, n - i, &cp);
+        if (wd_cp_is_blank(cp)) {
+            if (!space && o->len < o->cap)
+                o->p[o->len++] = ' ';
+            space = true;
+        } else if (o->len + len <= o->cap) {
+            memcpy(o->p + o->len, s + i, len);
+            o->len += len;
+            space = false;
+        }
+        i += len;
+    }
+    while (o->len > 0 && o->p[o->len - 1] == ' ')
+        o->len--;
 }
 
 #endif

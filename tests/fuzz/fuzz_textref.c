@@ -5,7 +5,11 @@
  *    everywhere in the input;
  *  - wd_text_key, whose ASCII runs go through a table, with caps of 1, 2,
  *    7, 64 and 300 bytes and one past the longest key (each an exactly
- *    sized buffer, so that a write past it is caught).
+ *    sized buffer, so that a write past it is caught);
+ *  - wd_textclean_put, whose runs of plain ASCII are copied eight bytes
+ *    at a time, on the input with its '[' made '(' (shortcodes are not
+ *    what this checks), after outputs that are empty, end a line, end a
+ *    word or end a space, with room for none, some or all of it.
  * A difference aborts, with both results said. */
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +57,37 @@ compare_key(const char *s, size_t n, size_t cap)
     free(ref);
 }
 
+static void
+compare_clean(const char *s, size_t n, const char *before, size_t room)
+{
+    size_t pre = strlen(before), cap = pre + room;
+    char *got = malloc(cap + 1), *ref = malloc(cap + 1);
+    if (!got || !ref)
+        abort();
+    memcpy(got, before, pre);
+    memcpy(ref, before, pre);
+    struct wd_outbuf g = {got, pre, cap}, r = {ref, pre, cap};
+    wd_textclean_put(&g, s, n);
+    ref_textclean_put(&r, s, n);
+    if (g.len != r.len || memcmp(got, ref, g.len) != 0) {
+        size_t at = 0; /* the first byte that differs, said with 40 around */
+        while (at < g.len && at < r.len && got[at] == ref[at])
+            at++;
+        size_t from = at > 40 ? at - 40 : 0;
+        int gl = (int)((g.len - from < 80) ? g.len - from : 80);
+        int rl = (int)((r.len - from < 80) ? r.len - from : 80);
+        fprintf(stderr,
+                "wd_textclean_put differs on %zu bytes after \"%s\", room "
+                "%zu, at byte %zu of %zu against %zu: \"%.*s\" against "
+                "\"%.*s\"\n",
+                n, before, room, at, g.len, r.len, gl, got + from, rl,
+                ref + from);
+        abort();
+    }
+    free(got);
+    free(ref);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -64,5 +99,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const size_t caps[] = {1, 2, 7, 64, 300, size * 4 + 2};
     for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
         compare_key(s, size, caps[i]);
+    char *plain = malloc(size + 1);
+    if (!plain)
+        abort();
+    for (size_t i = 0; i < size; i++)
+        plain[i] = s[i] == '[' ? '(' : s[i];
+    const char *const befores[] = {"", "x\n", "word", "word "};
+    const size_t rooms[] = {0, 1, 7, 64, size / 2, size + 8};
+    for (size_t b = 0; b < sizeof befores / sizeof befores[0]; b++)
+        for (size_t k = 0; k < sizeof rooms / sizeof rooms[0]; k++)
+            compare_clean(plain, size, befores[b], rooms[k]);
+    free(plain);
     return 0;
 }
