@@ -141,23 +141,26 @@ ref_text_key(const char *s, size_t n, char *out, size_t cap)
 static inline void
 ref_textclean_put(struct wd_outbuf *o, const char *s, size_t n)
 {
-    bool space = o->len == 0 || o->p[o->len - 1] == '\n';
-    for (size_t i = 0; i < n;) {
+    /* Where a line starts, or after a blank, a blank adds nothing. */
+    bool after_blank = o->len == 0 || o->p[o->len - 1] == '\n';
+    for (size_t i = 0, len; i < n; i += len) {
         uint32_t cp;
-        size_t len = wd_utf8_next(s + i, n - i, &cp);
-        if (wd_cp_is_blank(cp)) {
-            if (!space && o->len < o->cap)
-                o->p[o->len++] = ' ';
-            space = true;
-        } else if (o->len + len <= o->cap) {
-            memcpy(o->p + o->len, s + i, len);
-            o->len += len;
-            space = false;
+        len = wd_utf8_next(s + i, n - i, &cp);
+        bool blank = wd_cp_is_blank(cp);
+        /* The unit this code point writes: itself, a space, or nothing. */
+        const char *unit = blank ? " " : s + i;
+        size_t k = blank ? !after_blank : len;
+        bool fits = o->len + k <= o->cap;
+        if (fits) {
+            memcpy(o->p + o->len, unit, k);
+            o->len += k;
         }
-        i += len;
+        after_blank = blank || (after_blank && !fits);
     }
-    while (o->len > 0 && o->p[o->len - 1] == ' ')
-        o->len--;
+    size_t end = o->len;
+    while (end > 0 && o->p[end - 1] == ' ')
+        end--;
+    o->len = end;
 }
 
 #endif
