@@ -49,6 +49,8 @@ out=$(mktemp)
     "$top/build/memindex_bench" 25000000
     echo "\$ build/parse_bench 3"
     "$top/build/parse_bench" 3
+    echo "\$ build/date_bench 2   (the line classifier's date question alone)"
+    "$top/build/date_bench" 2
     echo "\$ build/tag_eval tests/fixtures/tagset"
     "$top/build/tag_eval" "$top/tests/fixtures/tagset" || true
     if [ -d "$top/tests/fixtures/tagset-holdout" ]; then
