@@ -79,9 +79,9 @@ starts(const char *b, const char *a)
 const char *
 wd_channel_check(const char *sub)
 {
-    static const char *const whole[] = {WD_CHANNEL_ALL, WD_CHANNEL_STATS,
+    static const char *const whole[] = {WD_CHANNEL_ALL,   WD_CHANNEL_STATS,
                                         WD_CHANNEL_DEDUP, WD_CHANNEL_EVENTS,
-                                        "country.", "theme."};
+                                        "country.",       "theme."};
     if (!*sub)
         return "an empty subscription receives every channel, $stats, "
                "$dedup and $events included: name the channels (all, "
