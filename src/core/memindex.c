@@ -131,19 +131,38 @@ grow_array(void *p, size_t *cap, size_t need, size_t size)
     return q;
 }
 
+/* The huge page size of x86-64 and most ARM64 kernels. */
+#define HUGE_MIN ((size_t)2 << 20)
+
+/* a rounded up to a multiple of HUGE_MIN. */
+static uintptr_t
+huge_up(uintptr_t a)
+{
+    return (a + HUGE_MIN - 1) & ~(uintptr_t)(HUGE_MIN - 1);
+}
+
+/* The 2 MiB-aligned inside of an array of bytes at p offered to the kernel
+ * for transparent huge pages: the tables (tab_array), and also the slot
+ * arrays and the ages, tens of MB at 1M stories, which a restore faulted
+ * in 4 KiB at a time (11 000 faults, each zeroing a page and, on a virtual
+ * machine, a trip to the hypervisor: most of the restore). Returns p. */
+static void *
+huge_hint(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    uintptr_t a = huge_up((uintptr_t)p);
+    uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)(HUGE_MIN - 1);
+    if (p && e > a)
+        madvise((void *)a, e - a, MADV_HUGEPAGE); /* a hint: no error matters */
+#endif
+    return p;
+}
+
 /* A table of HUGE_MIN bytes or more has a mapping of its own, aligned to
  * HUGE_MIN and offered to the kernel for transparent huge pages: a
  * look-up in a table of hundreds of MB otherwise costs a TLB miss besides
  * its cache miss (gets and a rebuild's puts about a fifth faster,
  * bench/RESULTS.md). Zeroed, as calloc's. */
-#define HUGE_MIN ((size_t)2 << 20)
-
-static size_t
-huge_len(size_t bytes)
-{
-    return (bytes + HUGE_MIN - 1) / HUGE_MIN * HUGE_MIN;
-}
-
 static void *
 tab_array(size_t n, size_t size)
 {
@@ -152,38 +171,17 @@ tab_array(size_t n, size_t size)
     size_t bytes = n * size;
     if (bytes < HUGE_MIN)
         return calloc(n ? n : 1, size);
-    size_t len = huge_len(bytes);
+    size_t len = huge_up(bytes);
     uint8_t *p = mmap(NULL, len + HUGE_MIN, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
-    uintptr_t at = ((uintptr_t)p + HUGE_MIN - 1) & ~(uintptr_t)(HUGE_MIN - 1);
+    uintptr_t at = huge_up((uintptr_t)p);
     size_t head = at - (uintptr_t)p;
     if (head)
         munmap(p, head);
     munmap((uint8_t *)at + len, HUGE_MIN - head);
-#ifdef MADV_HUGEPAGE
-    madvise((void *)at, len, MADV_HUGEPAGE); /* a hint: no error matters */
-#endif
-    return (void *)at;
-}
-
-/* The 2 MiB-aligned inside of a heap array of bytes at p offered to the
- * kernel for transparent huge pages, as tab_array's tables are: the slot
- * arrays and the ages are tens of MB at 1M stories, and a restore that
- * faulted them in 4 KiB at a time spent most of its time there (11 000
- * faults, each zeroing a page and, on a virtual machine, a trip to the
- * hypervisor). Returns p. */
-static void *
-huge_hint(void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    uintptr_t a = ((uintptr_t)p + HUGE_MIN - 1) & ~(uintptr_t)(HUGE_MIN - 1);
-    uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)(HUGE_MIN - 1);
-    if (p && e > a)
-        madvise((void *)a, e - a, MADV_HUGEPAGE); /* a hint: no error matters */
-#endif
-    return p;
+    return huge_hint((void *)at, len);
 }
 
 /* Frees what tab_array(n, size) gave. */
@@ -195,7 +193,7 @@ tab_array_free(void *p, size_t n, size_t size)
     if (n * size < HUGE_MIN)
         free(p);
     else
-        munmap(p, huge_len(n * size));
+        munmap(p, huge_up(n * size));
 }
 
 static size_t
