@@ -92,13 +92,15 @@ wd_dupindex_rec_holds(const struct wd_story_rec *r, enum wd_store_ns ns,
 {
     uint64_t k;
     if (ns == WD_NS_BAND) {
-        if (klen != WD_DUPINDEX_MH_KEY_LEN ||
+        /* The key the record's band of that number has (its first byte
+         * says which band), made as the index made it. */
+        int band = klen ? ((const uint8_t *)key)[0] & 0x7f : WD_MH_BANDS;
+        if (klen != WD_DUPINDEX_MH_KEY_LEN || band >= WD_MH_BANDS ||
             r->near_indexed != WD_DUPINDEX_NEAR_MINHASH)
             return false;
-        const uint8_t *b = key;
-        int band = b[0] & 0x7f;
-        return (b[0] & 0x80) && band < WD_MH_BANDS &&
-               wd_snapshot_get_u64(b + 1, 8, &k) && r->bands[band] == k;
+        uint8_t own[WD_DUPINDEX_MH_KEY_LEN];
+        wd_dupindex_mh_key(band, r->bands[band], own);
+        return memcmp(own, key, sizeof own) == 0;
     }
     if (klen != 8)
         return false;
