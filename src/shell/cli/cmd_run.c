@@ -454,13 +454,16 @@ run_parsed(int argc, char **argv)
         (bad = wd_cli_check_endpoint("run", "--ingest-ack", cfg.ingest_ack)) ||
         (bad = wd_cli_check_endpoint("run", "--snapshot", cfg.snapshot)))
         return bad;
-    if (!cfg.store_url && cfg.max_stories > WD_MEMINDEX_STORIES_MAX)
+    if (!cfg.store_url && cfg.max_stories > WD_MEMINDEX_STORIES_MAX) {
+        char most[24];
+        snprintf(most, sizeof most, "%u", WD_MEMINDEX_STORIES_MAX);
         return wd_cli_usage_error(
             "run",
-            "--max-stories is at most 16777214 with the LMDB store (its "
-            "look-ups in memory name a story in 24 bits; about 350 bytes a "
-            "story); more wants --store redis://...%s",
-            "");
+            "--max-stories is at most %s with the LMDB store (its look-ups "
+            "in memory name a story in 24 bits; about 350 bytes a story); "
+            "more wants --store redis://...",
+            most);
+    }
     if (!cfg.curve_secret != !cfg.curve_allow)
         return wd_cli_usage_error("run",
                                   "--curve-secret and --curve-allow go "
