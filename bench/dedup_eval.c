@@ -15,11 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "streamgen.h"
-#include "benchutil.h"
 #include "wd/pipeline.h"
 #include "wd/store.h"
-#include "wiredesk.pb-c.h"
+#include "rawframe.h"
 
 struct emitted {
     int n;
@@ -47,21 +45,10 @@ static void
 feed(struct wd_pipeline *p, const char *url, const char *text, size_t len,
      struct emitted *e)
 {
-    Wiredesk__V1__RawPage raw;
-    wiredesk__v1__raw_page__init(&raw);
-    raw.url = (char *)url;
-    raw.content_type = "text/plain";
-    raw.body.data = (uint8_t *)text;
-    raw.body.len = len;
-    raw.fetched_at_ms = 1764000000000LL;
-    raw.source = "eval";
-    size_t n = wiredesk__v1__raw_page__get_packed_size(&raw);
-    uint8_t *frame = malloc(n);
-    wiredesk__v1__raw_page__pack(&raw, frame);
     struct wd_page_outcome o;
     e->n = 0;
-    wd_pipeline_page(p, frame, n, 1764000000000LL, collect, e, &o);
-    free(frame);
+    bench_feed(p, url, NULL, text, len, 1764000000000LL, "eval", collect, e,
+               &o);
 }
 
 static const char *seeds[] = {

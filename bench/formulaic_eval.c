@@ -24,7 +24,7 @@
 
 #include "wd/pipeline.h"
 #include "wd/store.h"
-#include "wiredesk.pb-c.h"
+#include "rawframe.h"
 
 static uint64_t rng;
 
@@ -197,21 +197,9 @@ feed(struct wd_pipeline *p, int n, const char *title, const char *body,
     char url[64], text[4096];
     snprintf(url, sizeof url, "https://wire.example/item/%d", n);
     int len = snprintf(text, sizeof text, "%s\n\n%s\n", title, body);
-    Wiredesk__V1__RawPage raw;
-    wiredesk__v1__raw_page__init(&raw);
-    raw.url = url;
-    raw.content_type = "text/plain";
-    raw.body.data = (uint8_t *)text;
-    raw.body.len = (size_t)len;
-    raw.fetched_at_ms = now;
-    raw.source = "wire";
-    size_t fl = wiredesk__v1__raw_page__get_packed_size(&raw);
-    uint8_t *frame = malloc(fl);
-    wiredesk__v1__raw_page__pack(&raw, frame);
     struct wd_page_outcome o;
     g->n = 0;
-    wd_pipeline_page(p, frame, fl, now, collect, g, &o);
-    free(frame);
+    bench_feed(p, url, NULL, text, (size_t)len, now, "wire", collect, g, &o);
 }
 
 /* Changes the first figure of s that is followed by " mln" or "." (a
@@ -325,21 +313,9 @@ main(int argc, char **argv)
         char url[64];
         snprintf(url, sizeof url, "https://wire.example/list/%d", i);
         now += 1000;
-        Wiredesk__V1__RawPage raw;
-        wiredesk__v1__raw_page__init(&raw);
-        raw.url = url;
-        raw.content_type = "text/plain";
-        raw.body.data = (uint8_t *)listing;
-        raw.body.len = k;
-        raw.fetched_at_ms = now;
-        raw.source = "wire";
-        size_t fl = wiredesk__v1__raw_page__get_packed_size(&raw);
-        uint8_t *frame = malloc(fl);
-        wiredesk__v1__raw_page__pack(&raw, frame);
         struct wd_page_outcome o;
         g.n = 0;
-        wd_pipeline_page(p, frame, fl, now, collect, &g, &o);
-        free(frame);
+        bench_feed(p, url, NULL, listing, k, now, "wire", collect, &g, &o);
         teasers += 3;
         teasers_out += g.n;
         char ids[3][40] = {"", "", ""};

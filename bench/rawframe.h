@@ -54,6 +54,7 @@ frame_to_html(struct frame *f)
     f->content_type = "text/html; charset=utf-8";
 }
 
+#ifdef WD_FIXTURES
 /* The benchmarks' page generator: seed 42 over the words of a seed page,
  * so that every run renders the same stream. */
 static inline struct sg *
@@ -66,6 +67,7 @@ bench_stream(void)
         fclose(f);
     return sg_new(42, corpus, clen);
 }
+#endif
 
 /* A copy of a generated page as a frame (text malloc'd). */
 static inline void
@@ -78,24 +80,50 @@ frame_of(struct frame *f, const struct sg_page *pg)
     f->content_type = NULL;
 }
 
-/* The frame of f, stamped with the time of packing (fetched_at_ms), in a
- * malloc'd buffer; returns its length. */
+/* A RawPage frame of text (content_type NULL: text/plain) in a malloc'd
+ * buffer; returns its length. */
 static inline size_t
-pack(const struct frame *f, uint8_t **out)
+bench_pack_raw(const char *url, const char *content_type, const char *text,
+               size_t len, int64_t fetched_at_ms, const char *source,
+               uint8_t **out)
 {
     Wiredesk__V1__RawPage raw;
     wiredesk__v1__raw_page__init(&raw);
-    raw.url = (char *)f->url;
-    raw.content_type =
-        (char *)(f->content_type ? f->content_type : "text/plain");
-    raw.body.data = (uint8_t *)f->text;
-    raw.body.len = f->text_len;
-    raw.fetched_at_ms = wall_ms();
-    raw.source = "bench";
+    raw.url = (char *)url;
+    raw.content_type = (char *)(content_type ? content_type : "text/plain");
+    raw.body.data = (uint8_t *)text;
+    raw.body.len = len;
+    raw.fetched_at_ms = fetched_at_ms;
+    raw.source = (char *)source;
     size_t n = wiredesk__v1__raw_page__get_packed_size(&raw);
     *out = malloc(n);
     wiredesk__v1__raw_page__pack(&raw, *out);
     return n;
 }
+
+/* The frame of f, stamped with the time of packing (fetched_at_ms), in a
+ * malloc'd buffer; returns its length. */
+static inline size_t
+pack(const struct frame *f, uint8_t **out)
+{
+    return bench_pack_raw(f->url, f->content_type, f->text, f->text_len,
+                          wall_ms(), "bench", out);
+}
+
+#ifdef WD_PIPELINE_H
+/* Text as a page fetched at now_ms through the pipeline's functional core
+ * (the evaluations' way in): emit gets its messages, o its outcome. */
+static inline void
+bench_feed(struct wd_pipeline *p, const char *url, const char *content_type,
+           const char *text, size_t len, int64_t now_ms, const char *source,
+           wd_emit_fn emit, void *ctx, struct wd_page_outcome *o)
+{
+    uint8_t *frame;
+    size_t n =
+        bench_pack_raw(url, content_type, text, len, now_ms, source, &frame);
+    wd_pipeline_page(p, frame, n, now_ms, emit, ctx, o);
+    free(frame);
+}
+#endif
 
 #endif

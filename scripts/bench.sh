@@ -22,6 +22,8 @@ out=$(mktemp)
     "$top/build/dedup_bench" "$stories" "$state"
     echo "\$ build/extract_eval"
     "$top/build/extract_eval" || true
+    echo "\$ build/corpus_dedup   (the dedup on the corpora's real pages)"
+    "$top/build/corpus_dedup" || true
     echo "\$ python3 bench/corpus_eval.py build/corpus_parse --worst 0"
     python3 "$top/bench/corpus_eval.py" "$top/build/corpus_parse" --worst 0 || true
     # One parse thread and one a core: the ratio, CPU a page, latency at
