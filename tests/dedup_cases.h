@@ -342,8 +342,9 @@ test_batch_abort_and_page(void)
     wd_dedup_close(d);
 }
 
+/* The strike story remembered, and the store closed (cleanly). */
 static void
-test_persists_across_reopen(void)
+one_story_closed(void)
 {
     struct wd_dedup *d = open_dedup(0, 0);
     uint32_t rev;
@@ -351,8 +352,16 @@ test_persists_across_reopen(void)
     CHECK_INT(decide1(d, &f, 1000, &rev), ==, WD_DUP_NEW);
     wd_dedup_close(d);
     wd_store_close(&store);
+}
+
+static void
+test_persists_across_reopen(void)
+{
+    one_story_closed();
     reopen_store();
-    d = open_dedup(0, 0);
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp f = fp_of(title, full, false);
     CHECK_INT(decide1(d, &f, 2000, &rev), ==, WD_DUP_EXACT);
     wd_dedup_close(d);
 }
@@ -548,6 +557,54 @@ test_change_markers(void)
                   cases[i].want);
 }
 
+/* fp made story number n (1, 2 ...) of its own in every key but those
+ * kept: content, id, bands (all but keep_bands), lead windows (all but
+ * keep_leads), sketch. */
+static void
+other_but(struct wd_story_fp *fp, uint8_t n, unsigned keep_bands,
+          unsigned keep_leads)
+{
+    fp->content_key ^= n;
+    fp->id[0] ^= n;
+    for (int b = 0; b < WD_MH_BANDS; b++)
+        if (!(keep_bands >> b & 1))
+            fp->bands[b] ^= n;
+    for (int i = 0; i < WD_FP_LEADS; i++)
+        if (!(keep_leads >> i & 1) && fp->leads[i])
+            fp->leads[i] ^= n;
+    for (int i = 0; i < WD_FP_SKETCH; i++)
+        fp->sketch[i] ^= n;
+}
+
+/* The look-ups hold every other band and the first lead windows
+ * (dupindex.h); a story one of them finds is compared in full with its
+ * record. So two bands shared, one of them held, make a near copy though
+ * one look-up alone answers; two held-back bands alone do not (the
+ * trade for half the entries). A teaser sharing a held window and one
+ * held back (its sketch unlike) is a copy by its lead. */
+static void
+test_near_by_record(void)
+{
+    struct wd_dedup *d = open_dedup(0, 0);
+    uint32_t rev;
+    struct wd_story_fp a = fp_of(title, full, false);
+    CHECK_INT(decide1(d, &a, 1000, &rev), ==, WD_DUP_NEW);
+    struct wd_story_fp b = a;
+    other_but(&b, 1, 1u << 2 | 1u << 3, 0);
+    CHECK_INT(decide1(d, &b, 2000, &rev), ==, WD_DUP_NEAR);
+    CHECK_INT(b.reason, ==, WD_REASON_BANDS);
+    struct wd_story_fp c = a;
+    other_but(&c, 2, 1u << 3 | 1u << 5, 0);
+    CHECK_INT(decide1(d, &c, 3000, &rev), ==, WD_DUP_NEW);
+    struct wd_story_fp t = a;
+    other_but(&t, 3, 0, 1u << 0 | 1u << 6);
+    t.teaser = true;
+    t.words = 100;
+    CHECK_INT(decide1(d, &t, 4000, &rev), ==, WD_DUP_NEAR);
+    CHECK_INT(t.reason, ==, WD_REASON_LEAD);
+    wd_dedup_close(d);
+}
+
 #define DEDUP_CASES(SETUP_RUN)                                                 \
     do {                                                                       \
         SETUP_RUN(test_new_exact_near);                                        \
@@ -566,6 +623,7 @@ test_change_markers(void)
         SETUP_RUN(test_template_siblings);                                     \
         SETUP_RUN(test_corrections_are_revisions);                             \
         SETUP_RUN(test_change_markers);                                        \
+        SETUP_RUN(test_near_by_record);                                        \
     } while (0)
 
 #endif

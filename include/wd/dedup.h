@@ -8,9 +8,11 @@
  *      a teaser is an upgrade (revision + 1, same id); any other version is
  *      a near duplicate (a longer revision is never replaced by a shorter);
  *   3. exact: the same normalised title and text, or the same URL;
- *   4. near: by default MinHash with LSH banding: WD_MH_BANDS point
- *      lookups, a near copy when at least WD_NEAR_MIN_BANDS bands match
- *      (constant cost whatever the number of stories); or, for comparison,
+ *   4. near: by default MinHash with LSH banding: a point look-up of
+ *      every other band (dupindex.h), each story named compared in full
+ *      with its record, a near copy when at least WD_NEAR_MIN_BANDS of its
+ *      WD_MH_BANDS bands match (constant cost whatever the number of
+ *      stories); or, for comparison,
  *      a SimHash within WD_NEAR_BITS bits of a stored one, found through
  *      banded tables (5 blocks of the 64 bits, one table per pair of
  *      blocks: 3 differing bits leave at least 2 blocks equal; ~N/2^26

@@ -9,8 +9,9 @@
  *   record of an older version reads with the new fields 0;
  * - the index entries that find a story: its content key, URL key and lead
  *   keys (WD_NS_CONTENT, WD_NS_URL, WD_NS_LEAD, each naming the story id),
- *   and its near-copy bands (WD_NS_BAND): WD_MH_BANDS MinHash band keys,
- *   each naming the story, or, for SimHash, one entry in each of
+ *   and its near-copy bands (WD_NS_BAND): MinHash band keys, each naming
+ *   the story (those the look-ups hold: WD_DUPINDEX_LAYOUT below), or, for
+ *   SimHash, one entry in each of
  *   WD_DUPINDEX_SH_PAIRS banded tables (5 blocks of the 64 bits, one table
  *   per pair of blocks: 3 differing bits leave at least 2 blocks equal)
  *   holding the full hash;
@@ -74,12 +75,35 @@ bool wd_dupindex_rec_known(size_t vlen);
 int wd_dupindex_put_rec(struct wd_store *s, const uint8_t id[16],
                         const struct wd_story_rec *rec);
 
-/* Stages the keys that find a story: content, URL, leads, bands. */
+/* Which of a record's keys the look-ups hold: its content and URL keys,
+ * its first WD_DUPINDEX_LEADS lead windows and every
+ * WD_DUPINDEX_BAND_STEP-th MinHash band (0, 2, 4 ...): 14 keys a story,
+ * not 26. The record keeps every window and band, so a story one of them
+ * finds is then compared with the new one in full (dedup.c): a look-up
+ * names candidates, the record decides. Half the bands find a near copy
+ * that shares at least two of all sixteen unless every band it shares is
+ * an odd one: of the pairs the sixteen would find, 3 in 1000 missed at a
+ * Jaccard similarity of 0.8, 3 in 100 at 0.7, 9 in 100 at 0.6
+ * (bench/RESULTS.md measures it). The four windows are a lead's first 32
+ * words, all a teaser of 300 characters shows.
+ * WD_DUPINDEX_LAYOUT numbers this choice: a kept copy of look-ups made
+ * under another (store_lmdb.c's dump) is not used. */
+#define WD_DUPINDEX_LEADS 4
+#define WD_DUPINDEX_BAND_STEP 2
+#define WD_DUPINDEX_LAYOUT 2 /* 1: every lead window and band */
+
+/* Bands of a record's MinHash equal to bands (its near-copy keys were
+ * written as MinHash; else 0). */
+int wd_dupindex_bands_shared(const struct wd_story_rec *r,
+                             const uint64_t bands[WD_MH_BANDS]);
+
+/* Stages the keys that find a story: content, URL, leads, bands (those
+ * the look-ups hold, above). */
 int wd_dupindex_index(struct wd_store *s, const uint8_t id[16],
                       const struct wd_story_rec *r);
 
 /* Stages the removal of a record's near-copy bands (before an upgrade
- * indexes the full text's). */
+ * indexes the full text's): all of them, as an older layout indexed them. */
 void wd_dupindex_unindex_near(struct wd_store *s, const struct wd_story_rec *r);
 
 /* Stages a new story: its record, its age entry (now_ms) and its index.
@@ -96,11 +120,11 @@ int wd_dupindex_add_page(struct wd_store *s, uint64_t page_key, int64_t now_ms);
 void wd_dupindex_mh_key(int b, uint64_t band,
                         uint8_t key[WD_DUPINDEX_MH_KEY_LEN]);
 
-/* True when record r is found by key (klen bytes) of namespace ns, as
- * wd_dupindex_index and the rebuild index it: its content, URL and lead
- * keys, the teaser's content and lead keys kept by an upgrade, and its
- * MinHash band keys. The check of a look-up that may name the wrong story
- * (wd_store_ops.confirm_lookups). */
+/* True when record r holds key (klen bytes) of namespace ns: its
+ * content, URL and lead keys, the teaser's content and lead keys kept by
+ * an upgrade, and its MinHash band keys (every one, indexed or not). The
+ * check of a look-up that may name the wrong story
+ * (wd_store_ops.confirm_lookups), and of a lead window shared. */
 bool wd_dupindex_rec_holds(const struct wd_story_rec *r, enum wd_store_ns ns,
                            const void *key, size_t klen);
 

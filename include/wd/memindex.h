@@ -1,9 +1,10 @@
 /* The dedup's look-up tables in memory: point look-ups from a short key to
  * a 16-byte story id, and an ordered list of age keys.
  *
- * Why: in LMDB every index entry of a new story (16 MinHash bands, 8 lead
- * windows, content, URL, age: about 27 keys) dirtied a B-tree leaf of its
- * own, which the commit wrote with pwrite; that was most of the worker's
+ * Why: in LMDB every index entry of a new story (then 16 MinHash bands, 8
+ * lead windows, content, URL, age: about 27 keys; 15 since dupindex.h's
+ * layout 2) dirtied a B-tree leaf of its own, which the commit wrote with
+ * pwrite; that was most of the worker's
  * CPU. Held here, the entries cost a hash-table slot each, and the store
  * writes about one record per story. They are rebuilt from the records
  * when the store opens (store_lmdb.c), so nothing here is ever written to

@@ -95,11 +95,12 @@ struct wd_store_ops {
      * keeps on disk: rebuild calls fn(ctx) inside a batch whose writes to
      * those namespaces are not undone nor logged, and whose writes
      * elsewhere are refused; fn reads the records (scan) and puts their
-     * keys; keys_per_record (at most) lets the store make room at once.
-     * A second call does nothing. NULL: the store keeps every namespace
-     * itself (Redis). */
-    int (*rebuild)(void *impl, size_t keys_per_record, int (*fn)(void *ctx),
-                   void *ctx);
+     * keys; keys_per_record (at most) lets the store make room at once;
+     * layout numbers the choice of keys (a copy of the look-ups the store
+     * kept, made under another layout, is not used). A second call does
+     * nothing. NULL: the store keeps every namespace itself (Redis). */
+    int (*rebuild)(void *impl, size_t keys_per_record, uint32_t layout,
+                   int (*fn)(void *ctx), void *ctx);
     /* Reads n keys of any namespaces at once (a store across the network:
      * one round trip) into a cache of the open batch, which get() and
      * get_many() then answer from (after the batch's own writes) until the

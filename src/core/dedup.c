@@ -366,7 +366,8 @@ own_leads(const struct wd_story_fp *fp, uint64_t out[WD_FP_LEADS])
 
 /* The keys a new story is found by besides its id, content and URL: its
  * own lead windows, and its MinHash band keys when the dedup looks bands
- * up and it has enough shingles. What prefetch reads and a claim holds. */
+ * up and it has enough shingles. A claim holds all of them; looked_up:
+ * those the look-ups hold (dupindex.h), which decide and prefetch read. */
 struct story_keys {
     uint64_t leads[WD_FP_LEADS];
     uint8_t bands[WD_MH_BANDS][WD_DUPINDEX_MH_KEY_LEN];
@@ -375,18 +376,18 @@ struct story_keys {
 
 static void
 story_keys(const struct wd_dedup *d, const struct wd_story_fp *fp,
-           struct story_keys *k)
+           bool looked_up, struct story_keys *k)
 {
     uint64_t leads[WD_FP_LEADS];
     own_leads(fp, leads);
     k->n_leads = k->n_bands = 0;
-    for (int i = 0; i < WD_FP_LEADS; i++)
+    for (int i = 0; i < (looked_up ? WD_DUPINDEX_LEADS : WD_FP_LEADS); i++)
         if (leads[i])
             k->leads[k->n_leads++] = leads[i];
     if (d->cfg.near == WD_NEAR_MINHASH && fp->shingles >= WD_NEAR_MIN_SHINGLES)
-        for (; k->n_bands < WD_MH_BANDS; k->n_bands++)
-            wd_dupindex_mh_key((int)k->n_bands, fp->bands[k->n_bands],
-                               k->bands[k->n_bands]);
+        for (int b = 0; b < WD_MH_BANDS;
+             b += looked_up ? WD_DUPINDEX_BAND_STEP : 1)
+            wd_dupindex_mh_key(b, fp->bands[b], k->bands[k->n_bands++]);
 }
 
 static void
@@ -404,7 +405,7 @@ make_claim(const struct wd_dedup *d, const struct wd_dedup_claim_req *q,
     c->leads = k->leads;
     c->bands = &k->bands[0][0];
     if (q->is_new) { /* a revision holds its id and exact keys only */
-        story_keys(d, fp, k);
+        story_keys(d, fp, false, k);
         c->n_leads = k->n_leads;
         c->n_bands = k->n_bands;
     }
@@ -453,7 +454,7 @@ wd_dedup_prefetch(struct wd_dedup *d, uint64_t page_key,
         keys[k++] = (struct wd_store_key){WD_NS_CONTENT, &fp->content_key, 8};
         if (fp->url_key)
             keys[k++] = (struct wd_store_key){WD_NS_URL, &fp->url_key, 8};
-        story_keys(d, fp, &sk[i]);
+        story_keys(d, fp, true, &sk[i]);
         for (size_t l = 0; l < sk[i].n_leads; l++)
             keys[k++] = (struct wd_store_key){WD_NS_LEAD, &sk[i].leads[l], 8};
         for (size_t b = 0; b < sk[i].n_bands; b++)
@@ -468,68 +469,94 @@ wd_dedup_prefetch(struct wd_dedup *d, uint64_t page_key,
 
 enum near_match { NEAR_NONE, NEAR_COPY, NEAR_SIBLING };
 
-/* Near copies by MinHash: WD_NEAR_MIN_BANDS bands of fp found remembered
- * make fp a near copy, as they always did; the stories the bands name,
- * most bands first, are then checked by their facts: the first that agrees
- * confirms the copy (NEAR_COPY); when every one is another item of the
- * same template (other figures and names), fp is a story of its own
- * (NEAR_SIBLING). sid and rec get the candidate. */
+/* The record of story id, which a look-up of r named: the one r read to
+ * confirm it when it is that story's, else read now. */
+static bool
+named_rec(struct wd_dedup *d, const struct reads *r, const uint8_t id[16],
+          struct wd_story_rec *rec)
+{
+    if (r->held.have && memcmp(r->held.id, id, 16) == 0) {
+        *rec = r->held.rec;
+        return true;
+    }
+    return get_rec(d, id, rec);
+}
+
+/* The distinct stories the reads of r name, in the order of the reads;
+ * anon counts the entries that name none (an index written before the
+ * entries named their stories). Returns their number. */
+static int
+named_ids(struct wd_dedup *d, struct reads *r, uint8_t ids[][16], int *anon)
+{
+    int n = 0;
+    reads_prefetch(d, r);
+    for (size_t i = 0; i < r->n; i++) {
+        if (reads_get(d, r, i) != 0)
+            continue;
+        if (r->vlens[i] != 16) {
+            ++*anon;
+            continue;
+        }
+        int k = 0;
+        while (k < n && memcmp(ids[k], r->vals[i], 16) != 0)
+            k++;
+        if (k == n)
+            memcpy(ids[n++], r->vals[i], 16);
+    }
+    return n;
+}
+
+/* Near copies by MinHash: the look-ups hold every other band of a story
+ * (dupindex.h); each story they name is compared with fp in full, and
+ * one that shares WD_NEAR_MIN_BANDS of all WD_MH_BANDS bands with fp makes
+ * fp a near copy. Those stories, most bands first, are then checked by
+ * their facts: the first that agrees confirms the copy (NEAR_COPY); when
+ * every one is another item of the same template (other figures and
+ * names), fp is a story of its own (NEAR_SIBLING). sid and rec get the
+ * candidate. */
 static enum near_match
 near_minhash(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
              struct wd_story_rec *rec)
 {
-    uint8_t ids[WD_MH_BANDS][16];
-    int counts[WD_MH_BANDS], n_ids = 0, anon = 0, hits = 0;
-    struct reads r = {
-        .ns = WD_NS_BAND, .klen = WD_DUPINDEX_MH_KEY_LEN, .n = WD_MH_BANDS};
-    for (int b = 0; b < WD_MH_BANDS; b++)
-        wd_dupindex_mh_key(b, fp->bands[b], r.keys[b]);
-    reads_prefetch(d, &r);
-    for (int b = 0; b < WD_MH_BANDS; b++) {
-        /* Not enough bands left to reach the bar: stop early. */
-        if (hits + (WD_MH_BANDS - b) < WD_NEAR_MIN_BANDS)
-            break;
-        if (reads_get(d, &r, (size_t)b) != 0)
-            continue;
-        const uint8_t *val = r.vals[b];
-        hits++;
-        if (r.vlens[b] != 16) {
-            anon++;
-            continue;
-        }
-        int k = 0;
-        while (k < n_ids && memcmp(ids[k], val, 16) != 0)
-            k++;
-        if (k == n_ids) {
-            memcpy(ids[n_ids], val, 16);
-            counts[n_ids++] = 0;
-        }
-        counts[k]++;
+    enum { LOOKED = WD_MH_BANDS / WD_DUPINDEX_BAND_STEP };
+    uint8_t ids[LOOKED][16];
+    struct wd_story_rec recs[LOOKED];
+    int counts[LOOKED], anon = 0, best_count = 0;
+    struct reads r = {.ns = WD_NS_BAND, .klen = WD_DUPINDEX_MH_KEY_LEN};
+    for (int b = 0; b < WD_MH_BANDS; b += WD_DUPINDEX_BAND_STEP)
+        wd_dupindex_mh_key(b, fp->bands[b], r.keys[r.n++]);
+    int n_ids = named_ids(d, &r, ids, &anon);
+    for (int k = 0; k < n_ids; k++) {
+        counts[k] = named_rec(d, &r, ids[k], &recs[k])
+                        ? wd_dupindex_bands_shared(&recs[k], fp->bands)
+                        : 0;
+        if (counts[k] < WD_NEAR_MIN_BANDS)
+            counts[k] = 0;
+        if (counts[k] > best_count)
+            best_count = counts[k];
     }
-    if (hits < WD_NEAR_MIN_BANDS)
-        return NEAR_NONE;
-    d->last_share = (float)hits / WD_MH_BANDS;
+    if (best_count == 0) {
+        /* Entries that name no story: counted as the bands once were. */
+        if (anon < WD_NEAR_MIN_BANDS)
+            return NEAR_NONE;
+        d->last_share = (float)anon / WD_MH_BANDS;
+        return NEAR_COPY;
+    }
+    d->last_share = (float)best_count / WD_MH_BANDS;
     /* The candidates, most bands first: the first whose facts agree. */
-    bool sibling = false;
     for (;;) {
         int best = -1;
         for (int k = 0; k < n_ids; k++)
             if (counts[k] > 0 && (best < 0 || counts[k] > counts[best]))
                 best = k;
         if (best < 0)
-            break;
+            return NEAR_SIBLING;
         counts[best] = 0;
-        if (!get_rec(d, ids[best], rec))
-            continue;
         memcpy(sid, ids[best], 16);
+        *rec = recs[best];
         if (!facts_differ(fp, rec))
             return NEAR_COPY;
-        sibling = true;
     }
-    /* Every candidate another item: a sibling; none readable (bands of
-     * an older index, or stories since forgotten): a copy, as before the
-     * bands named their stories. */
-    return sibling ? NEAR_SIBLING : NEAR_COPY;
 }
 
 static bool
@@ -622,13 +649,15 @@ sketch_similar(const uint32_t *a, const uint32_t *b)
 }
 
 /* A story found by fp's leads: one that shares at least LEAD_MIN_SHARED
- * windows (16 words in the same places) with fp. A teaser that shares them
- * with a remembered story, teaser or full, is a copy of it (LEAD_COPY); a
- * full text that shares them with a remembered teaser, and is longer, is
- * that teaser's full text (LEAD_TEASER: sid and rec are the teaser's).
- * Two different stories rarely open with the same sixteen words; a re-post
- * with a word of its lead changed, or a few words edited further on, still
- * shares the other windows. */
+ * windows (16 words in the same places) with fp. The look-ups hold a
+ * story's first WD_DUPINDEX_LEADS windows (dupindex.h); each story they
+ * name is compared with all of fp's windows by its record. A teaser that
+ * shares them with a remembered story, teaser or full, is a copy of it
+ * (LEAD_COPY); a full text that shares them with a remembered teaser, and
+ * is longer, is that teaser's full text (LEAD_TEASER: sid and rec are the
+ * teaser's). Two different stories rarely open with the same sixteen
+ * words; a re-post with a word of its lead changed, or a few words edited
+ * further on, still shares the other windows. */
 static enum lead_match
 by_lead(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
         struct wd_story_rec *rec)
@@ -636,35 +665,28 @@ by_lead(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
     uint64_t leads[WD_FP_LEADS];
     if (own_leads(fp, leads) == 0)
         return LEAD_NONE;
-    uint8_t found[WD_FP_LEADS][16];
-    int n = 0;
+    uint8_t ids[WD_DUPINDEX_LEADS][16];
+    int anon = 0;
     struct reads r = {.ns = WD_NS_LEAD, .klen = 8};
-    for (int i = 0; i < WD_FP_LEADS; i++)
+    for (int i = 0; i < WD_DUPINDEX_LEADS; i++)
         if (leads[i])
             memcpy(r.keys[r.n++], &leads[i], 8);
-    reads_prefetch(d, &r);
-    for (size_t i = 0; i < r.n; i++) {
-        if (reads_get(d, &r, i) != 0 || r.vlens[i] != 16)
+    int n_ids = named_ids(d, &r, ids, &anon);
+    for (int k = 0; k < n_ids; k++) {
+        if (!named_rec(d, &r, ids[k], rec))
             continue;
-        memcpy(found[n], r.vals[i], 16);
-        int shared = 1;
-        for (int j = 0; j < n; j++)
-            shared += memcmp(found[j], found[n], 16) == 0;
-        n++;
-        bool have = false;
-        if (shared == 1) {
-            /* One window so far: enough with a similar lead. */
-            have = get_rec(d, found[n - 1], rec);
-            if (!have || !sketch_similar(fp->sketch, rec->sketch))
-                continue;
-        } else if (shared < LEAD_MIN_SHARED) {
+        int shared = 0;
+        for (int i = 0; i < WD_FP_LEADS; i++)
+            shared += leads[i] &&
+                      wd_dupindex_rec_holds(rec, WD_NS_LEAD, &leads[i], 8);
+        /* One window: enough with a similar lead. */
+        if (shared < LEAD_MIN_SHARED &&
+            !(shared == 1 && sketch_similar(fp->sketch, rec->sketch)))
             continue;
-        }
-        memcpy(sid, found[n - 1], 16);
+        memcpy(sid, ids[k], 16);
         if (fp->teaser)
             return LEAD_COPY;
-        if ((have || get_rec(d, sid, rec)) && rec->teaser &&
-            fp->body_len > rec->body_len)
+        if (rec->teaser && fp->body_len > rec->body_len)
             return LEAD_TEASER;
     }
     return LEAD_NONE;

@@ -77,6 +77,17 @@ wd_dupindex_mh_key(int b, uint64_t band, uint8_t key[WD_DUPINDEX_MH_KEY_LEN])
     wd_snapshot_put_u64(key + 1, band);
 }
 
+int
+wd_dupindex_bands_shared(const struct wd_story_rec *r,
+                         const uint64_t bands[WD_MH_BANDS])
+{
+    int n = 0;
+    if (r->near_indexed == WD_DUPINDEX_NEAR_MINHASH)
+        for (int b = 0; b < WD_MH_BANDS; b++)
+            n += r->bands[b] == bands[b];
+    return n;
+}
+
 static bool
 holds_u64(const uint64_t *keys, size_t n, uint64_t k)
 {
@@ -164,12 +175,13 @@ wd_dupindex_index(struct wd_store *s, const uint8_t id[16],
     int rc = o->put(s->impl, WD_NS_CONTENT, &r->content_key, 8, id, 16);
     if (rc == 0 && r->url_key)
         rc = o->put(s->impl, WD_NS_URL, &r->url_key, 8, id, 16);
-    for (int i = 0; rc == 0 && i < WD_FP_LEADS; i++)
+    for (int i = 0; rc == 0 && i < WD_DUPINDEX_LEADS; i++)
         if (r->leads[i])
             rc = o->put(s->impl, WD_NS_LEAD, &r->leads[i], 8, id, 16);
     uint8_t key[BAND_KEY_LEN];
     if (r->near_indexed == WD_DUPINDEX_NEAR_MINHASH) {
-        for (int b = 0; rc == 0 && b < WD_MH_BANDS; b++) {
+        for (int b = 0; rc == 0 && b < WD_MH_BANDS;
+             b += WD_DUPINDEX_BAND_STEP) {
             wd_dupindex_mh_key(b, r->bands[b], key);
             /* The band names its story: a candidate can be checked. */
             rc = o->put(s->impl, WD_NS_BAND, key, WD_DUPINDEX_MH_KEY_LEN, id,
@@ -202,6 +214,8 @@ wd_dupindex_unindex_near(struct wd_store *s, const struct wd_story_rec *r)
     }
 }
 
+/* Every key a record may be indexed by, in this layout or an older one
+ * (a store kept across an upgrade: Redis). */
 static void
 unindex_story(struct wd_store *s, const struct wd_story_rec *r)
 {
@@ -269,7 +283,7 @@ rebuild_story(void *ctx, const void *key, size_t klen, const void *val,
      * own keys win where they are the same. */
     if (rc == 0 && r.teaser_content_key)
         rc = o->put(s->impl, WD_NS_CONTENT, &r.teaser_content_key, 8, key, 16);
-    for (int i = 0; rc == 0 && i < WD_FP_LEADS; i++)
+    for (int i = 0; rc == 0 && i < WD_DUPINDEX_LEADS; i++)
         if (r.teaser_leads[i])
             rc = o->put(s->impl, WD_NS_LEAD, &r.teaser_leads[i], 8, key, 16);
     if (rc == 0)
@@ -310,8 +324,9 @@ wd_dupindex_rebuild(struct wd_store *s)
     struct rebuild_ctx c = {s, 0};
     /* A record's keys at most: content, URL, leads, bands (the teaser's
      * kept keys are rare). */
-    size_t keys = 2 + WD_FP_LEADS + WD_MH_BANDS;
-    return s->ops->rebuild ? s->ops->rebuild(s->impl, keys, rebuild_all, &c)
+    size_t keys = 2 + WD_DUPINDEX_LEADS + WD_MH_BANDS / WD_DUPINDEX_BAND_STEP;
+    return s->ops->rebuild ? s->ops->rebuild(s->impl, keys, WD_DUPINDEX_LAYOUT,
+                                             rebuild_all, &c)
                            : 0;
 }
 

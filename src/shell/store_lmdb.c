@@ -53,7 +53,8 @@ struct lmdb_store {
     MDB_txn *txn; /* the open batch, or NULL */
     struct wd_memindex *mem;
     bool rebuilt, rebuilding;
-    char dir[4200]; /* the LMDB directory, which holds INDEX_DUMP too */
+    uint32_t layout; /* the look-ups' (s_rebuild's): a dump's tag holds it */
+    char dir[4200];  /* the LMDB directory, which holds INDEX_DUMP too */
 };
 
 enum where { ON_DISK, IN_MEMORY, AGES };
@@ -311,27 +312,29 @@ s_close(void *impl)
     free(s);
 }
 
-/* The number of the last committed transaction: what a dump of the index
- * matches. */
+/* What a dump of the index matches: the number of the last committed
+ * transaction (low 48 bits) and the look-ups' layout (high 16). */
 static uint64_t
-last_txn(const struct lmdb_store *s)
+dump_tag(const struct lmdb_store *s)
 {
     MDB_envinfo info;
-    return mdb_env_info(s->env, &info) == 0 ? (uint64_t)info.me_last_txnid : 0;
+    uint64_t txn =
+        mdb_env_info(s->env, &info) == 0 ? (uint64_t)info.me_last_txnid : 0;
+    return (txn & (((uint64_t)1 << 48) - 1)) | (uint64_t)s->layout << 48;
 }
 
 static int
 index_fill(void *ctx, wd_dump_write_fn write, void *io)
 {
     struct lmdb_store *s = ctx;
-    return wd_memindex_dump(s->mem, last_txn(s), write, io);
+    return wd_memindex_dump(s->mem, dump_tag(s), write, io);
 }
 
 static int
 index_take(void *ctx, uint64_t size, wd_dump_read_fn read, void *io)
 {
     struct lmdb_store *s = ctx;
-    return wd_memindex_restore(s->mem, last_txn(s), size, read, io);
+    return wd_memindex_restore(s->mem, dump_tag(s), size, read, io);
 }
 
 /* At a clean close: the index as it stands, for the next open to read
@@ -351,13 +354,15 @@ load_index(struct lmdb_store *s)
 }
 
 static int
-s_rebuild(void *impl, size_t keys_per_record, int (*fn)(void *ctx), void *ctx)
+s_rebuild(void *impl, size_t keys_per_record, uint32_t layout,
+          int (*fn)(void *ctx), void *ctx)
 {
     struct lmdb_store *s = impl;
     if (s->rebuilt)
         return 0;
     if (s->txn)
         return WD_EBUSY;
+    s->layout = layout;
     if (load_index(s)) {
         s->rebuilt = true;
         return 0;
