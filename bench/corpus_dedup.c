@@ -6,8 +6,9 @@
  *
  * The four renderings of one page are one story told four ways (other
  * line breaks, other boilerplate, other headline detection); two pages are
- * two stories. Each rendering gets a URL of its own, so that only the text
- * can tie it to its page. Three measures:
+ * two stories. Each rendering gets a URL of its own, on its page's host
+ * (a site's boilerplate is learned across its pages, as a scraper's are),
+ * so that only the text can tie it to its page. Three measures:
  *
  *   distinct  every page's HTML in one store: the pages not decided a
  *             duplicate of another page (a share of the pages);
@@ -42,6 +43,8 @@ static const char *const rendering[RENDERINGS] = {"html", "w3m", "lynx",
 
 struct page {
     char *set, *name;
+    char host[128];  /* the truth URL's host (its site's boilerplate is
+                      * learned together), or one of the page's own */
     uint64_t *grams; /* the truth body's character 8-grams, sorted */
     size_t n_grams;
     char *text[RENDERINGS]; /* NULL: no such rendering */
@@ -155,6 +158,14 @@ load(const char *root, struct page **out)
         struct page *p = &v[m];
         const char *body = json_string_value(json_object_get(o, "body"));
         p->n_grams = grams_of(body ? body : "", &p->grams);
+        const char *url = json_string_value(json_object_get(o, "url"));
+        const char *h = url ? strstr(url, "://") : NULL;
+        if (h)
+            snprintf(p->host, sizeof p->host, "%.*s",
+                     (int)strcspn(h + 3, "/?#"), h + 3);
+        else
+            snprintf(p->host, sizeof p->host, "%s-%s.invalid", names[i],
+                     slash + 1);
         json_decref(o);
         p->set = names[i];
         p->name = slash + 1;
@@ -311,7 +322,7 @@ feed(struct run *r, const struct page *pages, size_t i, int rend)
     r->why[0] = '\0';
     r->fresh = r->foreign = r->n_drops = 0;
     char url[512];
-    snprintf(url, sizeof url, "https://eval.invalid/%s/%s/%s", pg->set,
+    snprintf(url, sizeof url, "https://%s/eval/%s/%s/%s", pg->host, pg->set,
              pg->name, rendering[rend]);
     struct wd_page_outcome o;
     bench_feed(r->p, url, rend == 0 ? "text/html" : NULL, pg->text[rend],
