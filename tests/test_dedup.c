@@ -275,9 +275,39 @@ lmdb_write_old(const char *format)
     raw_end(env, txn);
 }
 
-/* A store of the earlier layout (its look-ups on disk) is migrated when it
- * opens: the look-up tables emptied, the format written, and its stories
- * still found (from the records). A later format is refused, untouched. */
+/* Moves the store's records back to format 2's place ("story", keyed by
+ * id) and writes format 2. */
+static void
+lmdb_records_as_format2(void)
+{
+    MDB_env *env;
+    MDB_txn *txn = raw_begin(&env);
+    MDB_dbi recs, old, meta;
+    CHECK_OK(mdb_dbi_open(txn, "records", MDB_CREATE, &recs));
+    CHECK_OK(mdb_dbi_open(txn, "story", MDB_CREATE, &old));
+    CHECK_OK(mdb_dbi_open(txn, "meta", MDB_CREATE, &meta));
+    MDB_cursor *cur;
+    CHECK_OK(mdb_cursor_open(txn, recs, &cur));
+    MDB_val k, v;
+    int n = 0;
+    for (int c = mdb_cursor_get(cur, &k, &v, MDB_FIRST); c == 0;
+         c = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
+        CHECK_INT(k.mv_size, ==, 24); /* its number, its id */
+        MDB_val id = {16, (uint8_t *)k.mv_data + 8};
+        CHECK_OK(mdb_put(txn, old, &id, &v, 0));
+    }
+    mdb_cursor_close(cur);
+    CHECK(n > 0);
+    CHECK_OK(mdb_drop(txn, recs, 0));
+    MDB_val fk = {6, "format"}, fv = {1, "2"};
+    CHECK_OK(mdb_put(txn, meta, &fk, &fv, 0));
+    raw_end(env, txn);
+}
+
+/* A store of format 2 (its records keyed by id in "story") is migrated
+ * when it opens: the records numbered in "records", its stories still
+ * found; one of format 1 (no format: its look-ups on disk) too, its
+ * look-up tables emptied. A later format is refused, untouched. */
 static void
 test_store_format(void)
 {
@@ -287,9 +317,24 @@ test_store_format(void)
     struct wd_story_fp f = fp_of(title, full, false);
     char format[16];
     CHECK_INT(lmdb_entries("content", format), ==, 0); /* held in memory */
+    CHECK_INT(lmdb_entries("records", format), ==, 1);
+    CHECK_STR(format, "3");
+
+    lmdb_records_as_format2();
     CHECK_INT(lmdb_entries("story", format), ==, 1);
     CHECK_STR(format, "2");
+    reopen_store();
+    wd_store_close(&store);
+    CHECK_INT(lmdb_entries("records", format), ==, 1);
+    CHECK_INT(lmdb_entries("story", format), ==, 0); /* (dropped) */
+    CHECK_STR(format, "3");
+    reopen_store();
+    d = open_dedup(0, 0);
+    CHECK_INT(decide1(d, &f, 2000, &rev), ==, WD_DUP_EXACT);
+    wd_dedup_close(d);
+    wd_store_close(&store);
 
+    lmdb_records_as_format2();
     lmdb_write_old(NULL);
     CHECK_INT(lmdb_entries("content", format), ==, 1);
     CHECK_INT(lmdb_entries("band", format), ==, 2);
@@ -299,19 +344,28 @@ test_store_format(void)
     CHECK_INT(lmdb_entries("content", format), ==, 0);
     CHECK_INT(lmdb_entries("age", format), ==, 0);
     CHECK_INT(lmdb_entries("band", format), ==, 1); /* the SimHash one */
-    CHECK_STR(format, "2");
+    CHECK_INT(lmdb_entries("records", format), ==, 1);
+    CHECK_STR(format, "3");
     reopen_store();
     d = open_dedup(0, 0);
     CHECK_INT(decide1(d, &f, 2000, &rev), ==, WD_DUP_EXACT);
+    /* A new story after the migrated one: numbered after it. */
+    struct wd_story_fp g =
+        fp_of("Council Approves New Budget",
+              "The city council approved a new budget on Tuesday after a long "
+              "debate over spending on schools, roads and the public library.",
+              false);
+    CHECK_INT(decide1(d, &g, 2500, &rev), ==, WD_DUP_NEW);
     wd_dedup_close(d);
     wd_store_close(&store);
+    CHECK_INT(lmdb_entries("records", format), ==, 2);
 
     /* A dump that no longer matches the records is not read: the records
      * changed behind it (here: all removed). */
     MDB_env *env;
     MDB_txn *txn = raw_begin(&env);
     MDB_dbi dbi;
-    CHECK_OK(mdb_dbi_open(txn, "story", 0, &dbi));
+    CHECK_OK(mdb_dbi_open(txn, "records", 0, &dbi));
     CHECK_OK(mdb_drop(txn, dbi, 0));
     raw_end(env, txn);
     CHECK_INT(access(dump_path(), F_OK), ==, 0);
@@ -321,11 +375,11 @@ test_store_format(void)
     wd_dedup_close(d);
     wd_store_close(&store);
 
-    lmdb_write_old("3");
+    lmdb_write_old("4");
     CHECK_INT(wd_store_open_lmdb(&store, dir, 256), ==, WD_EFORMAT);
     CHECK_INT(lmdb_entries("content", format), ==, 1);
-    CHECK_STR(format, "3");
-    lmdb_write_old("2"); /* so that the runner's close finds a store */
+    CHECK_STR(format, "4");
+    lmdb_write_old("3"); /* so that the runner's close finds a store */
     reopen_store();
 }
 

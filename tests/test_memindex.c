@@ -339,6 +339,70 @@ test_dump_restore(void)
 /* A bulk load (the rebuild) ends as the same puts one by one would: keys
  * replaced within the queue's reach and beyond it, ids no key names any
  * more freed, every count the same. */
+/* A record number names its story as a key does: the story (its slot)
+ * lives while it has one, keys or none; setting it and forgetting it are
+ * undone by an abort; a bulk load may set it; a dump carries it. */
+static void
+test_record_numbers(void)
+{
+    struct wd_memindex *m;
+    CHECK_OK(wd_memindex_new(&m));
+    uint8_t a[16], b[16], got[16];
+    make_id(1, a);
+    make_id(2, b);
+    uint64_t k = 7;
+    CHECK_INT(wd_memindex_record(m, a), ==, 0);
+    CHECK_OK(wd_memindex_record_set(m, a, 41));
+    CHECK_INT(wd_memindex_record(m, a), ==, 41);
+    CHECK_INT(wd_memindex_ids(m), ==, 1); /* a record alone keeps it */
+    CHECK_OK(wd_memindex_put(m, 0, &k, 8, a));
+    wd_memindex_del(m, 0, &k, 8);
+    CHECK_INT(wd_memindex_record(m, a), ==, 41);
+
+    wd_memindex_begin(m);
+    CHECK_OK(wd_memindex_record_set(m, b, 42));
+    CHECK_OK(wd_memindex_record_set(m, a, 0));
+    CHECK_INT(wd_memindex_record(m, a), ==, 0);
+    CHECK_INT(wd_memindex_record(m, b), ==, 42);
+    wd_memindex_abort(m);
+    CHECK_INT(wd_memindex_record(m, a), ==, 41);
+    CHECK_INT(wd_memindex_record(m, b), ==, 0);
+    CHECK_INT(wd_memindex_ids(m), ==, 1);
+
+    wd_memindex_begin(m);
+    CHECK_OK(wd_memindex_record_set(m, a, 0));
+    wd_memindex_commit(m);
+    CHECK_INT(wd_memindex_ids(m), ==, 0); /* nothing names it: freed */
+
+    wd_memindex_bulk_begin(m);
+    for (unsigned i = 0; i < 3000; i++) {
+        uint8_t id[16];
+        make_id(i, id);
+        CHECK_OK(wd_memindex_record_set(m, id, 1000 + i));
+        uint64_t key = i;
+        CHECK_OK(wd_memindex_put(m, i % 2, &key, 8, id));
+    }
+    CHECK_OK(wd_memindex_bulk_end(m));
+    struct membuf buf = {0};
+    struct wd_memindex *r;
+    CHECK_OK(wd_memindex_dump(m, 5, membuf_write, &buf));
+    CHECK_OK(wd_memindex_new(&r));
+    CHECK_OK(restore(r, 5, &buf));
+    int differ = 0;
+    for (unsigned i = 0; i < 3000; i++) {
+        uint8_t id[16];
+        make_id(i, id);
+        uint64_t key = i;
+        differ += wd_memindex_record(r, id) != 1000 + i;
+        differ += wd_memindex_get(r, i % 2, &key, 8, got) != 0 ||
+                  memcmp(got, id, 16) != 0;
+    }
+    CHECK_INT(differ, ==, 0);
+    free(buf.p);
+    wd_memindex_free(r);
+    wd_memindex_free(m);
+}
+
 static void
 test_bulk_load_same(void)
 {
@@ -685,6 +749,7 @@ main(void)
     RUN(test_ages_of_one_time);
     RUN(test_random_batches);
     RUN(test_dump_restore);
+    RUN(test_record_numbers);
     RUN(test_bulk_load_same);
     RUN(test_bulk_in_batch);
     RUN(test_large_tables);

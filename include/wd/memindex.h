@@ -17,9 +17,9 @@
  * when none does; the age keys in an array sorted by time (they arrive in
  * time order, so inserts append and the oldest, forgotten first, leave
  * from the head). 8 bytes a key at a load of at most 0.8 (12 before: a
- * 64-bit hash and a 32-bit slot in two arrays), 24 bytes a story, 25 bytes
- * an age key. A full table grows
- * a little at each change that follows (both tables serve meanwhile), not
+ * 64-bit hash and a 32-bit slot in two arrays), 32 bytes a story (its id,
+ * count, free-list place and record number), 25 bytes an age key. A full table
+ * grows a little at each change that follows (both tables serve meanwhile), not
  * all at once, so that no single page waits for millions of entries to
  * move.
  *
@@ -63,10 +63,11 @@ void wd_memindex_commit(struct wd_memindex *m);
 void wd_memindex_abort(struct wd_memindex *m);
 
 /* A bulk load (the rebuild from the records, outside a batch): between
- * begin and end only wd_memindex_put and the age functions may be called;
- * a put's key may be written as late as the end, which returns 0 or the
- * first error of those late writes (WD_ENOMEM). Puts then cost about one
- * cache miss less each: the next ones' entries are prefetched meanwhile. */
+ * begin and end only wd_memindex_put, wd_memindex_record_set and the age
+ * functions may be called; a put's key may be written as late as the end, which
+ * returns 0 or the first error of those late writes (WD_ENOMEM). Puts then cost
+ * about one cache miss less each: the next ones' entries are prefetched
+ * meanwhile. */
 void wd_memindex_bulk_begin(struct wd_memindex *m);
 int wd_memindex_bulk_end(struct wd_memindex *m);
 
@@ -80,6 +81,16 @@ int wd_memindex_put(struct wd_memindex *m, unsigned table, const void *key,
                     size_t klen, const uint8_t id[16]);
 void wd_memindex_del(struct wd_memindex *m, unsigned table, const void *key,
                      size_t klen);
+/* The number under which the store keeps story id's record (store_lmdb.c:
+ * records keyed by that number, in the order they came, so that a new
+ * story's record is appended), 0 when id has none. Set rec 0 to forget
+ * it. A record number counts as a name of the story, as a key does; it is
+ * logged and undone as keys are, may be set during a bulk load, and is
+ * dumped. 0 or WD_ENOMEM. */
+int wd_memindex_record_set(struct wd_memindex *m, const uint8_t id[16],
+                           uint64_t rec);
+uint64_t wd_memindex_record(const struct wd_memindex *m, const uint8_t id[16]);
+
 /* Keys of table (as put, less deleted). */
 uint64_t wd_memindex_count(const struct wd_memindex *m, unsigned table);
 

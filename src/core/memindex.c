@@ -72,7 +72,7 @@ struct map {
 #define MOVE_STEP 16
 #define MOVE_MIN ((size_t)1 << 15)
 
-enum undo_kind { UNDO_KEY, UNDO_AGE_PUT, UNDO_AGE_DEL };
+enum undo_kind { UNDO_KEY, UNDO_AGE_PUT, UNDO_AGE_DEL, UNDO_RECORD };
 
 /* A bulk load's queue: a key's home entries are prefetched when the key
  * is put and written PEND_MAX puts later, so that the cache misses of a
@@ -88,16 +88,18 @@ struct pend {
 struct undo {
     uint8_t kind, table;
     uint32_t old; /* UNDO_KEY: the slot + 1 the key named before (0: none) */
-    uint64_t h;
-    uint8_t age[WD_MEMINDEX_AGE_LEN];
+    uint64_t h;   /* UNDO_RECORD: the record's number before (0: none) */
+    uint8_t age[WD_MEMINDEX_AGE_LEN]; /* UNDO_RECORD: the id */
 };
 
 struct wd_memindex {
     struct map keys, ids;
     uint64_t counts[TABLES_MAX];
-    /* Stories: id and how many entries name it (FREE_SLOT: free). */
+    /* Stories: id, how many entries and records name it (FREE_SLOT:
+     * free), and its record's number (0: none). */
     uint8_t (*id)[16];
     uint32_t *refs;
+    uint64_t *rec;
     size_t n_slots, slot_cap;
     uint32_t *free_slots;
     size_t n_free;
@@ -399,6 +401,7 @@ release_all(struct wd_memindex *m)
     map_free(&m->ids);
     free(m->id);
     free(m->refs);
+    free(m->rec);
     free(m->free_slots);
     free(m->zero);
     free(m->age);
@@ -476,9 +479,14 @@ slots_room(struct wd_memindex *m)
     void *f = b ? huge_hint(realloc(m->free_slots, cap * sizeof *m->free_slots),
                             cap * sizeof *m->free_slots)
                 : NULL;
-    if (!f)
+    if (f)
+        m->free_slots = f;
+    void *r = f ? huge_hint(realloc(m->rec, cap * sizeof *m->rec),
+                            cap * sizeof *m->rec)
+                : NULL;
+    if (!r)
         return WD_ENOMEM;
-    m->free_slots = f;
+    m->rec = r;
     m->slot_cap = cap;
     return 0;
 }
@@ -500,6 +508,7 @@ slot_of(struct wd_memindex *m, const uint8_t id[16])
         m->n_free ? m->free_slots[--m->n_free] : (uint32_t)m->n_slots++;
     memcpy(m->id[s], id, 16);
     m->refs[s] = 0;
+    m->rec[s] = 0;
     map_place(&m->ids, h, s + 1);
     m->zero[m->n_zero++] = s; /* freed at the end unless named */
     return s;
@@ -528,8 +537,8 @@ log_add(struct wd_memindex *m, enum undo_kind kind, unsigned table,
     u->table = (uint8_t)table;
     u->old = old;
     u->h = h;
-    if (age)
-        memcpy(u->age, age, WD_MEMINDEX_AGE_LEN);
+    if (age) /* an age key, or an id */
+        memcpy(u->age, age, kind == UNDO_RECORD ? 16 : WD_MEMINDEX_AGE_LEN);
 }
 
 /* Makes key h of table name slot v - 1 (v 0: nothing). */
@@ -661,6 +670,52 @@ wd_memindex_del(struct wd_memindex *m, unsigned table, const void *key,
     key_set(m, table, key_hash(table, key, klen), 0);
     if (!m->logging)
         release_zero(m);
+}
+
+/* Makes id's record number rec (0: none), counted as a name of its slot. */
+static int
+record_set(struct wd_memindex *m, const uint8_t id[16], uint64_t rec)
+{
+    int64_t s;
+    if (rec) {
+        s = slot_of(m, id);
+        if (s < 0)
+            return WD_ENOMEM;
+    } else {
+        struct loc at = map_find(m, &m->ids, id_hash(id), id);
+        if (at.i == NONE)
+            return 0;
+        s = loc_v(&m->ids, at) - 1;
+    }
+    uint64_t old = m->rec[s];
+    if (old == rec)
+        return 0;
+    if (log_room(m) != 0 || zero_room(m) != 0)
+        return WD_ENOMEM;
+    m->rec[s] = rec;
+    if (!old)
+        m->refs[s]++;
+    else if (!rec && --m->refs[s] == 0)
+        m->zero[m->n_zero++] = (uint32_t)s;
+    log_add(m, UNDO_RECORD, 0, 0, old, id);
+    return 0;
+}
+
+int
+wd_memindex_record_set(struct wd_memindex *m, const uint8_t id[16],
+                       uint64_t rec)
+{
+    int rc = record_set(m, id, rec);
+    if (!m->logging && !m->bulk)
+        release_zero(m);
+    return rc;
+}
+
+uint64_t
+wd_memindex_record(const struct wd_memindex *m, const uint8_t id[16])
+{
+    struct loc at = map_find(m, &m->ids, id_hash(id), id);
+    return at.i == NONE ? 0 : m->rec[loc_v(&m->ids, at) - 1];
 }
 
 uint64_t
@@ -815,6 +870,9 @@ wd_memindex_abort(struct wd_memindex *m)
         case UNDO_AGE_DEL:
             age_insert(m, u->age);
             break;
+        case UNDO_RECORD:
+            record_set(m, u->age, u->h);
+            break;
         }
     }
     release_zero(m);
@@ -832,7 +890,7 @@ wd_memindex_bytes(const struct wd_memindex *m)
     return (m->keys.cur.cap + m->keys.old.cap + m->ids.cur.cap +
             m->ids.old.cap) *
                sizeof(uint64_t) +
-           m->slot_cap * (16 + 2 * sizeof(uint32_t)) +
+           m->slot_cap * (16 + 2 * sizeof(uint32_t) + sizeof(uint64_t)) +
            m->zero_cap * sizeof(uint32_t) + m->age_cap * WD_MEMINDEX_AGE_LEN +
            m->log_cap * sizeof(struct undo);
 }
@@ -858,9 +916,10 @@ struct dump_head {
     uint64_t counts[TABLES_MAX];
 };
 
-#define DUMP_MAGIC "WDMIDX2"      /* 1: hashes and slots in two arrays */
+/* 1: hashes and slots in two arrays; 2: no record numbers */
+#define DUMP_MAGIC "WDMIDX3"
 #define DUMP_CAP_MAX (1ULL << 36) /* entries of an array, at most */
-#define DUMP_PARTS 6
+#define DUMP_PARTS 7
 
 static size_t
 dump_parts(const struct wd_memindex *m, struct wd_dump_part parts[DUMP_PARTS])
@@ -872,6 +931,7 @@ dump_parts(const struct wd_memindex *m, struct wd_dump_part parts[DUMP_PARTS])
         (struct wd_dump_part){m->ids.cur.e, m->ids.cur.cap * sizeof(uint64_t)};
     parts[n++] = (struct wd_dump_part){m->id, m->n_slots * 16};
     parts[n++] = (struct wd_dump_part){m->refs, m->n_slots * sizeof(uint32_t)};
+    parts[n++] = (struct wd_dump_part){m->rec, m->n_slots * sizeof(uint64_t)};
     parts[n++] =
         (struct wd_dump_part){m->free_slots, m->n_free * sizeof(uint32_t)};
     parts[n++] =
@@ -979,12 +1039,14 @@ wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
     m->id = huge_hint(malloc(slot_cap * 16), slot_cap * 16);
     m->refs = huge_hint(malloc(slot_cap * sizeof(uint32_t)),
                         slot_cap * sizeof(uint32_t));
+    m->rec = huge_hint(malloc(slot_cap * sizeof(uint64_t)),
+                       slot_cap * sizeof(uint64_t));
     m->free_slots = huge_hint(malloc(slot_cap * sizeof(uint32_t)),
                               slot_cap * sizeof(uint32_t));
     m->age = h.n_ages ? huge_hint(malloc(h.n_ages * WD_MEMINDEX_AGE_LEN),
                                   h.n_ages * WD_MEMINDEX_AGE_LEN)
                       : NULL;
-    if (!m->keys.cur.e || !m->ids.cur.e || !m->id || !m->refs ||
+    if (!m->keys.cur.e || !m->ids.cur.e || !m->id || !m->refs || !m->rec ||
         !m->free_slots || (h.n_ages && !m->age))
         rc = WD_ENOMEM;
     n = dump_parts(m, parts); /* (now with the arrays) */

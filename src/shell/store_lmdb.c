@@ -17,13 +17,19 @@
  * bands) and the age index are held in memory (memindex.h) and rebuilt
  * from the records when the store opens (the rebuild op): a new story
  * writes one B-tree leaf instead of about 27, which was most of the
- * worker's CPU (bench/RESULTS.md, "a store of records"). The memory batch
+ * worker's CPU (bench/RESULTS.md, "a store of records"). The records are
+ * keyed by a number given in the order they came, then the story id
+ * (rec_key), so that new records are appended; the number of each id is
+ * held in memory with the look-ups (wd_memindex_record), so a record is
+ * found by its id once they are rebuilt or read back. The memory batch
  * follows the LMDB transaction: undone on abort and on a failed commit.
  *
- * Format: the "meta" database holds "format" = FORMAT. A directory without
- * it holds the earlier layout (index namespaces on disk): they are emptied
- * at open, in one transaction, and the format written. A later format is
- * refused (WD_EFORMAT) and not touched.
+ * Format: the "meta" database holds "format" = FORMAT. Format 2 kept the
+ * records in "story", keyed by id: they are numbered into "records" at
+ * open. A directory without a format holds the layout before it (index
+ * namespaces on disk, records in "story"): the index namespaces are
+ * emptied too. Both in one transaction, then the format written. A later
+ * format is refused (WD_EFORMAT) and not touched.
  */
 #include "wd/store.h"
 
@@ -41,9 +47,13 @@
 #include "wd/statedir.h"
 
 static const char *const ns_names[WD_NS__COUNT] = {
-    "story", "content", "url", "page", "band", "age", "lead", "journal"};
+    "records", "content", "url", "page", "band", "age", "lead", "journal"};
 
-#define FORMAT "2"
+/* 1 (no "format"): the look-up tables on disk; 2: the story records in
+ * "story", keyed by id; 3: in "records", keyed by record number and id. */
+#define FORMAT "3"
+#define OLD_RECORDS "story"
+#define REC_KEY_LEN 24 /* a record's key: its number (big-endian), its id */
 #define INDEX_DUMP "index.dump" /* the index at a clean close */
 #define MH_KEY_LEN 9 /* WD_DUPINDEX_MH_KEY_LEN: a MinHash band's key */
 
@@ -53,8 +63,9 @@ struct lmdb_store {
     MDB_txn *txn; /* the open batch, or NULL */
     struct wd_memindex *mem;
     bool rebuilt, rebuilding;
-    uint32_t layout; /* the look-ups' (s_rebuild's): a dump's tag holds it */
-    char dir[4200];  /* the LMDB directory, which holds INDEX_DUMP too */
+    uint32_t layout;   /* the look-ups' (s_rebuild's): a dump's tag holds it */
+    uint64_t last_rec; /* the highest record number given */
+    char dir[4200];    /* the LMDB directory, which holds INDEX_DUMP too */
 };
 
 enum where { ON_DISK, IN_MEMORY, AGES };
@@ -129,6 +140,45 @@ s_abort(void *impl)
     s->txn = NULL;
 }
 
+/* A story record's key: its number, then its id. The numbers grow in the
+ * order the records came, so a new story's record is appended to the
+ * rightmost leaf instead of dirtying a leaf and its branch at a random
+ * place (its id is a hash): a commit writes a few pages instead of about
+ * 25 (bench/RESULTS.md). The number of an id is in memory
+ * (wd_memindex_record), read back with the look-ups. */
+static void
+rec_key(uint64_t n, const uint8_t id[16], uint8_t key[REC_KEY_LEN])
+{
+    for (int i = 0; i < 8; i++)
+        key[i] = (uint8_t)(n >> (56 - 8 * i));
+    memcpy(key + 8, id, 16);
+}
+
+static uint64_t
+rec_number(const uint8_t key[REC_KEY_LEN])
+{
+    uint64_t n = 0;
+    for (int i = 0; i < 8; i++)
+        n = n << 8 | key[i];
+    return n;
+}
+
+/* The LMDB key of a record by id (klen 16): false when it has none. Keys
+ * of other namespaces stay as they are. */
+static bool
+disk_key(struct lmdb_store *s, enum wd_store_ns ns, MDB_val *k,
+         uint8_t buf[REC_KEY_LEN])
+{
+    if (ns != WD_NS_STORY)
+        return true;
+    uint64_t n = k->mv_size == 16 ? wd_memindex_record(s->mem, k->mv_data) : 0;
+    if (!n)
+        return false;
+    rec_key(n, k->mv_data, buf);
+    *k = (MDB_val){REC_KEY_LEN, buf};
+    return true;
+}
+
 static int
 s_get(void *impl, enum wd_store_ns ns, const void *key, size_t klen, void *val,
       size_t *vlen)
@@ -150,6 +200,9 @@ s_get(void *impl, enum wd_store_ns ns, const void *key, size_t klen, void *val,
         return 0;
     }
     MDB_val k = {klen, (void *)key}, v;
+    uint8_t rk[REC_KEY_LEN];
+    if (!disk_key(s, ns, &k, rk))
+        return WD_ENOTFOUND;
     int rc = mdb_get(s->txn, s->dbi[ns], &k, &v);
     if (rc)
         return err_of(rc);
@@ -181,7 +234,16 @@ s_put(void *impl, enum wd_store_ns ns, const void *key, size_t klen,
     if (s->rebuilding)
         return WD_EINVAL; /* a rebuild only fills the memory */
     MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
-    return err_of(mdb_put(s->txn, s->dbi[ns], &k, &v, 0));
+    uint8_t rk[REC_KEY_LEN];
+    unsigned flags = 0;
+    if (!disk_key(s, ns, &k, rk)) { /* a new record: the next number */
+        if (klen != 16 || wd_memindex_record_set(s->mem, key, s->last_rec + 1))
+            return klen != 16 ? WD_EINVAL : WD_ENOMEM;
+        rec_key(++s->last_rec, key, rk);
+        k = (MDB_val){REC_KEY_LEN, rk};
+        flags = MDB_APPEND;
+    }
+    return err_of(mdb_put(s->txn, s->dbi[ns], &k, &v, flags));
 }
 
 static int
@@ -205,6 +267,11 @@ s_del(void *impl, enum wd_store_ns ns, const void *key, size_t klen)
     if (s->rebuilding)
         return WD_EINVAL;
     MDB_val k = {klen, (void *)key};
+    uint8_t rk[REC_KEY_LEN];
+    if (!disk_key(s, ns, &k, rk))
+        return 0;
+    if (ns == WD_NS_STORY && wd_memindex_record_set(s->mem, key, 0) != 0)
+        return WD_ENOMEM; /* (its undo could not be logged) */
     int rc = mdb_del(s->txn, s->dbi[ns], &k, NULL);
     return rc == MDB_NOTFOUND ? 0 : err_of(rc);
 }
@@ -227,8 +294,9 @@ s_scan(void *impl, enum wd_store_ns ns, const void *prefix, size_t plen,
         }
         return 0;
     }
-    if (ns != WD_NS_BAND && where_of(ns, 0) == IN_MEMORY)
-        return WD_EINVAL; /* point look-ups only */
+    if ((ns != WD_NS_BAND && where_of(ns, 0) == IN_MEMORY) ||
+        (ns == WD_NS_STORY && plen))
+        return WD_EINVAL; /* point look-ups only; records in number order */
     MDB_cursor *cur;
     int rc = mdb_cursor_open(s->txn, s->dbi[ns], &cur);
     if (rc)
@@ -239,11 +307,28 @@ s_scan(void *impl, enum wd_store_ns ns, const void *prefix, size_t plen,
     while (rc == 0) {
         if (plen && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
             break;
-        if (fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size))
+        if (ns == WD_NS_STORY) { /* by id, as the records are asked for */
+            if (k.mv_size != REC_KEY_LEN) {
+                rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+                continue;
+            }
+            /* A rebuild learns each record's number as it reads it. */
+            const uint8_t *id = (const uint8_t *)k.mv_data + 8;
+            if (s->rebuilding &&
+                wd_memindex_record_set(s->mem, id, rec_number(k.mv_data))) {
+                rc = WD_ENOMEM;
+                break;
+            }
+            if (fn(ctx, id, 16, v.mv_data, v.mv_size))
+                break;
+        } else if (fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size)) {
             break;
+        }
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
+    if (rc == WD_ENOMEM)
+        return rc;
     return rc == 0 || rc == MDB_NOTFOUND ? 0 : err_of(rc);
 }
 
@@ -391,13 +476,55 @@ s_rebuild(void *impl, size_t keys_per_record, uint32_t layout,
     return rc;
 }
 
-/* Empties the index namespaces of the earlier layout (they were on disk)
- * and writes the format; refuses a format it does not know. */
+/* Moves the records of format 2 and before ("story", keyed by id) to
+ * "records", numbered in id order, and drops "story". */
+static int
+migrate_records(struct lmdb_store *s, MDB_txn *txn)
+{
+    MDB_dbi old;
+    int rc = mdb_dbi_open(txn, OLD_RECORDS, 0, &old);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    MDB_cursor *cur = NULL;
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, old, &cur);
+    MDB_val k, v;
+    uint64_t n = 0;
+    /* (The old pages are never written here: v stays valid across puts.) */
+    int c = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (c == 0) {
+        if (k.mv_size == 16) {
+            uint8_t rk[REC_KEY_LEN];
+            rec_key(++n, k.mv_data, rk);
+            MDB_val nk = {REC_KEY_LEN, rk};
+            c = mdb_put(txn, s->dbi[WD_NS_STORY], &nk, &v, MDB_APPEND);
+            if (c)
+                break;
+        }
+        c = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (cur)
+        mdb_cursor_close(cur);
+    if (rc == 0)
+        rc = c == MDB_NOTFOUND ? 0 : c;
+    return rc ? rc : mdb_drop(txn, old, 1);
+}
+
+/* Brings a directory of an earlier format to this one: format 2's records
+ * renumbered (migrate_records); before it, also the index namespaces that
+ * were on disk emptied. Refuses a format it does not know. */
 static int
 check_format(struct lmdb_store *s, MDB_txn *txn)
 {
     MDB_val k = {6, "format"}, v;
     int rc = mdb_get(txn, s->meta, &k, &v);
+    MDB_val fv = {strlen(FORMAT), FORMAT};
+    if (rc == 0 && v.mv_size == 1 && memcmp(v.mv_data, "2", 1) == 0) {
+        rc = migrate_records(s, txn);
+        if (rc == 0)
+            rc = mdb_put(txn, s->meta, &k, &fv, 0);
+        return err_of(rc);
+    }
     if (rc == 0)
         return v.mv_size == strlen(FORMAT) &&
                        memcmp(v.mv_data, FORMAT, v.mv_size) == 0
@@ -429,7 +556,8 @@ check_format(struct lmdb_store *s, MDB_txn *txn)
         mdb_cursor_close(cur);
     if (rc == 0 && c != MDB_NOTFOUND)
         rc = c;
-    MDB_val fv = {strlen(FORMAT), FORMAT};
+    if (rc == 0)
+        rc = migrate_records(s, txn);
     if (rc == 0)
         rc = mdb_put(txn, s->meta, &k, &fv, 0);
     return err_of(rc);
@@ -485,7 +613,8 @@ wd_store_open_lmdb(struct wd_store *out, const char *dir, size_t map_mb)
     snprintf(s->dir, sizeof s->dir, "%s", path);
     int rc = mdb_env_create(&s->env);
     if (rc == 0)
-        rc = mdb_env_set_maxdbs(s->env, WD_NS__COUNT + 1);
+        rc = mdb_env_set_maxdbs(s->env,
+                                WD_NS__COUNT + 2); /* meta, OLD_RECORDS */
     if (rc == 0)
         rc = mdb_env_set_mapsize(s->env, (size_t)map_mb << 20);
     if (rc == 0)
@@ -498,6 +627,18 @@ wd_store_open_lmdb(struct wd_store *out, const char *dir, size_t map_mb)
     if (rc == 0)
         rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta);
     int fmt = rc == 0 ? check_format(s, txn) : 0;
+    /* The highest record number: new ones follow it. */
+    MDB_cursor *cur;
+    if (rc == 0 && fmt == 0 &&
+        (rc = mdb_cursor_open(txn, s->dbi[WD_NS_STORY], &cur)) == 0) {
+        MDB_val lk, lv;
+        int c = mdb_cursor_get(cur, &lk, &lv, MDB_LAST);
+        if (c == 0 && lk.mv_size == REC_KEY_LEN)
+            s->last_rec = rec_number(lk.mv_data);
+        else if (c != MDB_NOTFOUND)
+            rc = c ? c : MDB_CORRUPTED; /* a key no record has */
+        mdb_cursor_close(cur);
+    }
     if (txn)
         rc = rc == 0 && fmt == 0 ? mdb_txn_commit(txn)
                                  : (mdb_txn_abort(txn), rc);

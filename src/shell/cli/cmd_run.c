@@ -460,7 +460,7 @@ run_parsed(int argc, char **argv)
         return wd_cli_usage_error(
             "run",
             "--max-stories is at most %s with the LMDB store (its look-ups "
-            "in memory name a story in 24 bits; about 230 bytes a story); "
+            "in memory name a story in 24 bits; about 250 bytes a story); "
             "more wants --store redis://...",
             most);
     }
