@@ -275,10 +275,11 @@ lmdb_write_old(const char *format)
     raw_end(env, txn);
 }
 
-/* Moves the store's records back to format 2's place ("story", keyed by
- * id) and writes format 2. */
+/* Moves the store's first records (all: n 0) back to format 2's place
+ * ("story", keyed by id) and writes format 2: as that version left it, or,
+ * moving some, as a move to format 3 cut short left it. */
 static void
-lmdb_records_as_format2(void)
+lmdb_some_records_as_format2(int some)
 {
     MDB_env *env;
     MDB_txn *txn = raw_begin(&env);
@@ -290,15 +291,16 @@ lmdb_records_as_format2(void)
     CHECK_OK(mdb_cursor_open(txn, recs, &cur));
     MDB_val k, v;
     int n = 0;
-    for (int c = mdb_cursor_get(cur, &k, &v, MDB_FIRST); c == 0;
-         c = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
+    for (int c = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+         c == 0 && (!some || n < some);
+         c = mdb_cursor_get(cur, &k, &v, MDB_FIRST), n++) {
         CHECK_INT(k.mv_size, ==, 24); /* its number, its id */
         MDB_val id = {16, (uint8_t *)k.mv_data + 8};
         CHECK_OK(mdb_put(txn, old, &id, &v, 0));
+        CHECK_OK(mdb_cursor_del(cur, 0));
     }
     mdb_cursor_close(cur);
     CHECK(n > 0);
-    CHECK_OK(mdb_drop(txn, recs, 0));
     MDB_val fk = {6, "format"}, fv = {1, "2"};
     CHECK_OK(mdb_put(txn, meta, &fk, &fv, 0));
     raw_end(env, txn);
@@ -320,7 +322,7 @@ test_store_format(void)
     CHECK_INT(lmdb_entries("records", format), ==, 1);
     CHECK_STR(format, "3");
 
-    lmdb_records_as_format2();
+    lmdb_some_records_as_format2(0);
     CHECK_INT(lmdb_entries("story", format), ==, 1);
     CHECK_STR(format, "2");
     reopen_store();
@@ -334,7 +336,7 @@ test_store_format(void)
     wd_dedup_close(d);
     wd_store_close(&store);
 
-    lmdb_records_as_format2();
+    lmdb_some_records_as_format2(0);
     lmdb_write_old(NULL);
     CHECK_INT(lmdb_entries("content", format), ==, 1);
     CHECK_INT(lmdb_entries("band", format), ==, 2);
@@ -359,6 +361,18 @@ test_store_format(void)
     wd_dedup_close(d);
     wd_store_close(&store);
     CHECK_INT(lmdb_entries("records", format), ==, 2);
+    /* A move cut short: one record still in "story", one moved. */
+    lmdb_some_records_as_format2(1);
+    CHECK_INT(lmdb_entries("records", format), ==, 1);
+    CHECK_INT(lmdb_entries("story", format), ==, 1);
+    reopen_store();
+    d = open_dedup(0, 0);
+    CHECK_INT(decide1(d, &f, 2600, &rev), ==, WD_DUP_EXACT);
+    CHECK_INT(decide1(d, &g, 2600, &rev), ==, WD_DUP_EXACT);
+    wd_dedup_close(d);
+    wd_store_close(&store);
+    CHECK_INT(lmdb_entries("records", format), ==, 2);
+    CHECK_STR(format, "3");
 
     /* A dump that no longer matches the records is not read: the records
      * changed behind it (here: all removed). */

@@ -476,43 +476,125 @@ s_rebuild(void *impl, size_t keys_per_record, uint32_t layout,
     return rc;
 }
 
-/* Moves the records of format 2 and before ("story", keyed by id) to
- * "records", numbered in id order, and drops "story". */
+#define MOVE_CHUNK 20000 /* records moved a transaction */
+
+/* The highest record number of "records" (0: none). */
 static int
-migrate_records(struct lmdb_store *s, MDB_txn *txn)
+last_number(MDB_txn *txn, MDB_dbi recs, uint64_t *n)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, recs, &cur);
+    if (rc)
+        return rc;
+    MDB_val k, v;
+    int c = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    *n = 0;
+    if (c == 0 && k.mv_size == REC_KEY_LEN)
+        *n = rec_number(k.mv_data);
+    else if (c != MDB_NOTFOUND)
+        rc = c ? c : MDB_CORRUPTED; /* a key no record has */
+    mdb_cursor_close(cur);
+    return rc;
+}
+
+/* Moves up to MOVE_CHUNK records of format 2 and before ("story", keyed
+ * by id) to "records", numbered after the last there in id order. Sets
+ * *more when some are left. */
+static int
+move_records(MDB_txn *txn, MDB_dbi old, MDB_dbi recs, bool *more)
+{
+    uint64_t n;
+    int rc = last_number(txn, recs, &n);
+    MDB_cursor *cur = NULL;
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, old, &cur);
+    MDB_val k, v;
+    size_t moved = 0;
+    int c = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    for (; c == 0 && moved < MOVE_CHUNK; moved++) {
+        if (k.mv_size == 16) {
+            /* (copied: the delete below may move the page v is in) */
+            uint8_t rk[REC_KEY_LEN], val[4096];
+            rec_key(++n, k.mv_data, rk);
+            MDB_val nk = {REC_KEY_LEN, rk}, nv = {v.mv_size, val};
+            if (v.mv_size > sizeof val) {
+                c = MDB_BAD_VALSIZE; /* no record is that long */
+                break;
+            }
+            memcpy(val, v.mv_data, v.mv_size);
+            if ((c = mdb_put(txn, recs, &nk, &nv, MDB_APPEND)) != 0)
+                break;
+        }
+        if ((c = mdb_cursor_del(cur, 0)) != 0)
+            break;
+        c = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    if (cur)
+        mdb_cursor_close(cur);
+    *more = c == 0;
+    if (rc == 0)
+        rc = c == 0 || c == MDB_NOTFOUND ? 0 : c;
+    return rc;
+}
+
+/* A directory of format 2 or before has its records moved to "records"
+ * first, MOVE_CHUNK a transaction, so that the memory a move takes stays
+ * bounded and the pages one step frees are reused by the next (in one
+ * transaction, 1M records took 675 MB and grew the file by 460 MB). A move
+ * cut short goes on at the next open: the format is written only when
+ * "story" is empty (check_format). A later format is not touched. */
+static int
+move_old_records(struct lmdb_store *s)
+{
+    for (bool more = true; more;) {
+        MDB_txn *txn;
+        int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+        if (rc)
+            return rc;
+        MDB_dbi meta, old, recs;
+        MDB_val k = {6, "format"}, v;
+        rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta);
+        int f = rc ? rc : mdb_get(txn, meta, &k, &v);
+        bool older = f == MDB_NOTFOUND ||
+                     (f == 0 && v.mv_size == 1 && *(char *)v.mv_data == '2');
+        if (rc == 0 && !older)
+            rc = f == 0 ? MDB_NOTFOUND : f; /* this format, or a later one */
+        if (rc == 0)
+            rc = mdb_dbi_open(txn, OLD_RECORDS, 0, &old);
+        if (rc == 0)
+            rc = mdb_dbi_open(txn, ns_names[WD_NS_STORY], MDB_CREATE, &recs);
+        if (rc == 0)
+            rc = move_records(txn, old, recs, &more);
+        if (rc) {
+            mdb_txn_abort(txn);
+            return rc == MDB_NOTFOUND ? 0 : rc; /* nothing to move */
+        }
+        if ((rc = mdb_txn_commit(txn)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Drops format 2's "story" once its records are moved. */
+static int
+drop_old_records(MDB_txn *txn)
 {
     MDB_dbi old;
     int rc = mdb_dbi_open(txn, OLD_RECORDS, 0, &old);
     if (rc == MDB_NOTFOUND)
         return 0;
-    MDB_cursor *cur = NULL;
+    MDB_stat st;
     if (rc == 0)
-        rc = mdb_cursor_open(txn, old, &cur);
-    MDB_val k, v;
-    uint64_t n = 0;
-    /* (The old pages are never written here: v stays valid across puts.) */
-    int c = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (c == 0) {
-        if (k.mv_size == 16) {
-            uint8_t rk[REC_KEY_LEN];
-            rec_key(++n, k.mv_data, rk);
-            MDB_val nk = {REC_KEY_LEN, rk};
-            c = mdb_put(txn, s->dbi[WD_NS_STORY], &nk, &v, MDB_APPEND);
-            if (c)
-                break;
-        }
-        c = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    if (cur)
-        mdb_cursor_close(cur);
-    if (rc == 0)
-        rc = c == MDB_NOTFOUND ? 0 : c;
+        rc = mdb_stat(txn, old, &st);
+    if (rc == 0 && st.ms_entries)
+        rc = MDB_CORRUPTED; /* move_old_records left some */
     return rc ? rc : mdb_drop(txn, old, 1);
 }
 
-/* Brings a directory of an earlier format to this one: format 2's records
- * renumbered (migrate_records); before it, also the index namespaces that
- * were on disk emptied. Refuses a format it does not know. */
+/* Brings a directory of an earlier format to this one, its records moved
+ * already (move_old_records): format 2's "story" dropped; before format 2,
+ * also the index namespaces that were on disk emptied. Refuses a format
+ * it does not know. */
 static int
 check_format(struct lmdb_store *s, MDB_txn *txn)
 {
@@ -520,7 +602,7 @@ check_format(struct lmdb_store *s, MDB_txn *txn)
     int rc = mdb_get(txn, s->meta, &k, &v);
     MDB_val fv = {strlen(FORMAT), FORMAT};
     if (rc == 0 && v.mv_size == 1 && memcmp(v.mv_data, "2", 1) == 0) {
-        rc = migrate_records(s, txn);
+        rc = drop_old_records(txn);
         if (rc == 0)
             rc = mdb_put(txn, s->meta, &k, &fv, 0);
         return err_of(rc);
@@ -557,7 +639,7 @@ check_format(struct lmdb_store *s, MDB_txn *txn)
     if (rc == 0 && c != MDB_NOTFOUND)
         rc = c;
     if (rc == 0)
-        rc = migrate_records(s, txn);
+        rc = drop_old_records(txn);
     if (rc == 0)
         rc = mdb_put(txn, s->meta, &k, &fv, 0);
     return err_of(rc);
@@ -619,6 +701,8 @@ wd_store_open_lmdb(struct wd_store *out, const char *dir, size_t map_mb)
         rc = mdb_env_set_mapsize(s->env, (size_t)map_mb << 20);
     if (rc == 0)
         rc = mdb_env_open(s->env, path, MDB_NOSYNC | MDB_NOTLS, 0644);
+    if (rc == 0)
+        rc = move_old_records(s);
     MDB_txn *txn = NULL;
     if (rc == 0)
         rc = mdb_txn_begin(s->env, NULL, 0, &txn);
@@ -628,17 +712,8 @@ wd_store_open_lmdb(struct wd_store *out, const char *dir, size_t map_mb)
         rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta);
     int fmt = rc == 0 ? check_format(s, txn) : 0;
     /* The highest record number: new ones follow it. */
-    MDB_cursor *cur;
-    if (rc == 0 && fmt == 0 &&
-        (rc = mdb_cursor_open(txn, s->dbi[WD_NS_STORY], &cur)) == 0) {
-        MDB_val lk, lv;
-        int c = mdb_cursor_get(cur, &lk, &lv, MDB_LAST);
-        if (c == 0 && lk.mv_size == REC_KEY_LEN)
-            s->last_rec = rec_number(lk.mv_data);
-        else if (c != MDB_NOTFOUND)
-            rc = c ? c : MDB_CORRUPTED; /* a key no record has */
-        mdb_cursor_close(cur);
-    }
+    if (rc == 0 && fmt == 0)
+        rc = last_number(txn, s->dbi[WD_NS_STORY], &s->last_rec);
     if (txn)
         rc = rc == 0 && fmt == 0 ? mdb_txn_commit(txn)
                                  : (mdb_txn_abort(txn), rc);
