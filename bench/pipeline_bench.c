@@ -407,10 +407,18 @@ main(int argc, char **argv)
             seedlike = true;
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             threads = argv[++i];
+        else if (argv[i][0] == '-' || npos > 1)
+            npos = 3; /* an option it does not know, or a third word */
         else if (npos++ == 0)
             pages = atoi(argv[i]);
         else
             bin = argv[i];
+    }
+    if (npos > 2 || pages <= 0 || refetch < 0 || refetch > 100) {
+        fprintf(stderr,
+                "usage: pipeline_bench [PAGES > 0] [WIREDESK] [--html] "
+                "[--seedlike] [--refetch PCT] [--state DIR] [--threads N]\n");
+        return 2;
     }
     /* The stream, rendered once. */
     struct sg *g = bench_stream();
