@@ -25,11 +25,12 @@
  * follows the LMDB transaction: undone on abort and on a failed commit.
  *
  * Format: the "meta" database holds "format" = FORMAT. Format 2 kept the
- * records in "story", keyed by id: they are numbered into "records" at
- * open. A directory without a format holds the layout before it (index
- * namespaces on disk, records in "story"): the index namespaces are
- * emptied too. Both in one transaction, then the format written. A later
- * format is refused (WD_EFORMAT) and not touched.
+ * records in "story", keyed by id: at open they are moved into "records"
+ * and numbered, in steps (move_old_records). A directory without a format
+ * holds the layout before it (index namespaces on disk, records in
+ * "story"): its records move the same way, and its index namespaces are
+ * emptied in the transaction that drops "story" and writes the format. A
+ * later format is refused (WD_EFORMAT) and not touched.
  */
 #include "wd/store.h"
 
