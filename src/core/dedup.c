@@ -469,26 +469,32 @@ wd_dedup_prefetch(struct wd_dedup *d, uint64_t page_key,
 
 enum near_match { NEAR_NONE, NEAR_COPY, NEAR_SIBLING };
 
-/* The record of story id, which a look-up of r named: the one r read to
- * confirm it when it is that story's, else read now. */
+/* The stories the look-ups of a loop name, and their records. */
+struct named {
+    int n;
+    uint8_t ids[READS_MAX][16];
+    struct wd_story_rec recs[READS_MAX];
+    bool have[READS_MAX]; /* recs[i] read (to confirm the look-up) */
+};
+
+/* The record of the k-th story of nm: the one read to confirm its
+ * look-up, else read now. */
 static bool
-named_rec(struct wd_dedup *d, const struct reads *r, const uint8_t id[16],
-          struct wd_story_rec *rec)
+named_rec(struct wd_dedup *d, struct named *nm, int k)
 {
-    if (r->held.have && memcmp(r->held.id, id, 16) == 0) {
-        *rec = r->held.rec;
-        return true;
-    }
-    return get_rec(d, id, rec);
+    if (!nm->have[k])
+        nm->have[k] = get_rec(d, nm->ids[k], &nm->recs[k]);
+    return nm->have[k];
 }
 
-/* The distinct stories the reads of r name, in the order of the reads;
+/* The distinct stories the reads of r name, in the order of the reads,
+ * each with the record its confirmation read (so none is read twice);
  * anon counts the entries that name none (an index written before the
- * entries named their stories). Returns their number. */
-static int
-named_ids(struct wd_dedup *d, struct reads *r, uint8_t ids[][16], int *anon)
+ * entries named their stories). */
+static void
+named_ids(struct wd_dedup *d, struct reads *r, struct named *nm, int *anon)
 {
-    int n = 0;
+    nm->n = 0;
     reads_prefetch(d, r);
     for (size_t i = 0; i < r->n; i++) {
         if (reads_get(d, r, i) != 0)
@@ -498,12 +504,16 @@ named_ids(struct wd_dedup *d, struct reads *r, uint8_t ids[][16], int *anon)
             continue;
         }
         int k = 0;
-        while (k < n && memcmp(ids[k], r->vals[i], 16) != 0)
+        while (k < nm->n && memcmp(nm->ids[k], r->vals[i], 16) != 0)
             k++;
-        if (k == n)
-            memcpy(ids[n++], r->vals[i], 16);
+        if (k < nm->n)
+            continue;
+        memcpy(nm->ids[k], r->vals[i], 16);
+        nm->have[k] = r->held.have && memcmp(r->held.id, nm->ids[k], 16) == 0;
+        if (nm->have[k])
+            nm->recs[k] = r->held.rec;
+        nm->n++;
     }
-    return n;
 }
 
 /* Near copies by MinHash: the look-ups hold every other band of a story
@@ -518,17 +528,17 @@ static enum near_match
 near_minhash(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
              struct wd_story_rec *rec)
 {
-    enum { LOOKED = WD_MH_BANDS / WD_DUPINDEX_BAND_STEP };
-    uint8_t ids[LOOKED][16];
-    struct wd_story_rec recs[LOOKED];
-    int counts[LOOKED], anon = 0, best_count = 0;
+    struct named nm;
+    int counts[READS_MAX], anon = 0, best_count = 0;
+    struct story_keys sk;
+    story_keys(d, fp, true, &sk);
     struct reads r = {.ns = WD_NS_BAND, .klen = WD_DUPINDEX_MH_KEY_LEN};
-    for (int b = 0; b < WD_MH_BANDS; b += WD_DUPINDEX_BAND_STEP)
-        wd_dupindex_mh_key(b, fp->bands[b], r.keys[r.n++]);
-    int n_ids = named_ids(d, &r, ids, &anon);
-    for (int k = 0; k < n_ids; k++) {
-        counts[k] = named_rec(d, &r, ids[k], &recs[k])
-                        ? wd_dupindex_bands_shared(&recs[k], fp->bands)
+    for (; r.n < sk.n_bands; r.n++)
+        memcpy(r.keys[r.n], sk.bands[r.n], WD_DUPINDEX_MH_KEY_LEN);
+    named_ids(d, &r, &nm, &anon);
+    for (int k = 0; k < nm.n; k++) {
+        counts[k] = named_rec(d, &nm, k)
+                        ? wd_dupindex_bands_shared(&nm.recs[k], fp->bands)
                         : 0;
         if (counts[k] < WD_NEAR_MIN_BANDS)
             counts[k] = 0;
@@ -546,14 +556,14 @@ near_minhash(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
     /* The candidates, most bands first: the first whose facts agree. */
     for (;;) {
         int best = -1;
-        for (int k = 0; k < n_ids; k++)
+        for (int k = 0; k < nm.n; k++)
             if (counts[k] > 0 && (best < 0 || counts[k] > counts[best]))
                 best = k;
         if (best < 0)
             return NEAR_SIBLING;
         counts[best] = 0;
-        memcpy(sid, ids[best], 16);
-        *rec = recs[best];
+        memcpy(sid, nm.ids[best], 16);
+        *rec = nm.recs[best];
         if (!facts_differ(fp, rec))
             return NEAR_COPY;
     }
@@ -665,16 +675,18 @@ by_lead(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
     uint64_t leads[WD_FP_LEADS];
     if (own_leads(fp, leads) == 0)
         return LEAD_NONE;
-    uint8_t ids[WD_DUPINDEX_LEADS][16];
+    struct named nm;
     int anon = 0;
+    struct story_keys sk;
+    story_keys(d, fp, true, &sk);
     struct reads r = {.ns = WD_NS_LEAD, .klen = 8};
-    for (int i = 0; i < WD_DUPINDEX_LEADS; i++)
-        if (leads[i])
-            memcpy(r.keys[r.n++], &leads[i], 8);
-    int n_ids = named_ids(d, &r, ids, &anon);
-    for (int k = 0; k < n_ids; k++) {
-        if (!named_rec(d, &r, ids[k], rec))
+    for (; r.n < sk.n_leads; r.n++)
+        memcpy(r.keys[r.n], &sk.leads[r.n], 8);
+    named_ids(d, &r, &nm, &anon);
+    for (int k = 0; k < nm.n; k++) {
+        if (!named_rec(d, &nm, k))
             continue;
+        *rec = nm.recs[k];
         int shared = 0;
         for (int i = 0; i < WD_FP_LEADS; i++)
             shared += leads[i] &&
@@ -683,7 +695,7 @@ by_lead(struct wd_dedup *d, const struct wd_story_fp *fp, uint8_t sid[16],
         if (shared < LEAD_MIN_SHARED &&
             !(shared == 1 && sketch_similar(fp->sketch, rec->sketch)))
             continue;
-        memcpy(sid, ids[k], 16);
+        memcpy(sid, nm.ids[k], 16);
         if (fp->teaser)
             return LEAD_COPY;
         if (rec->teaser && fp->body_len > rec->body_len)
