@@ -458,6 +458,34 @@ release_zero(struct wd_memindex *m)
     m->n_zero = 0;
 }
 
+/* p's array grown (or made) to n elements of size bytes, offered for huge
+ * pages; NULL when there is no memory (p is then left as it was). */
+static void *
+huge_realloc(void *p, size_t n, size_t size)
+{
+    return huge_hint(realloc(p, n * size), n * size);
+}
+
+/* The slot arrays made room for cap slots. */
+static int
+slot_arrays(struct wd_memindex *m, size_t cap)
+{
+    void *a;
+    if (!(a = huge_realloc(m->id, cap, 16)))
+        return WD_ENOMEM;
+    m->id = a;
+    if (!(a = huge_realloc(m->refs, cap, sizeof *m->refs)))
+        return WD_ENOMEM;
+    m->refs = a;
+    if (!(a = huge_realloc(m->free_slots, cap, sizeof *m->free_slots)))
+        return WD_ENOMEM;
+    m->free_slots = a;
+    if (!(a = huge_realloc(m->rec, cap, sizeof *m->rec)))
+        return WD_ENOMEM;
+    m->rec = a;
+    return 0;
+}
+
 static int
 slots_room(struct wd_memindex *m)
 {
@@ -468,27 +496,18 @@ slots_room(struct wd_memindex *m)
     size_t cap = m->slot_cap < 1024 ? 1024 : m->slot_cap + m->slot_cap / 2;
     if (cap > WD_MEMINDEX_STORIES_MAX)
         cap = WD_MEMINDEX_STORIES_MAX;
-    void *a = huge_hint(realloc(m->id, cap * 16), cap * 16);
-    if (a)
-        m->id = a;
-    void *b = a ? huge_hint(realloc(m->refs, cap * sizeof *m->refs),
-                            cap * sizeof *m->refs)
-                : NULL;
-    if (b)
-        m->refs = b;
-    void *f = b ? huge_hint(realloc(m->free_slots, cap * sizeof *m->free_slots),
-                            cap * sizeof *m->free_slots)
-                : NULL;
-    if (f)
-        m->free_slots = f;
-    void *r = f ? huge_hint(realloc(m->rec, cap * sizeof *m->rec),
-                            cap * sizeof *m->rec)
-                : NULL;
-    if (!r)
+    if (slot_arrays(m, cap) != 0)
         return WD_ENOMEM;
-    m->rec = r;
     m->slot_cap = cap;
     return 0;
+}
+
+/* The slot of id, or -1 when it has none. */
+static int64_t
+slot_find(const struct wd_memindex *m, const uint8_t id[16])
+{
+    struct loc at = map_find(m, &m->ids, id_hash(id), id);
+    return at.i == NONE ? -1 : (int64_t)loc_v(&m->ids, at) - 1;
 }
 
 /* The slot of id, taken when it has none: a slot number, or -1 (no
@@ -496,10 +515,10 @@ slots_room(struct wd_memindex *m)
 static int64_t
 slot_of(struct wd_memindex *m, const uint8_t id[16])
 {
+    int64_t found = slot_find(m, id);
+    if (found >= 0)
+        return found;
     uint64_t h = id_hash(id);
-    struct loc at = map_find(m, &m->ids, h, id);
-    if (at.i != NONE)
-        return loc_v(&m->ids, at) - 1;
     if (map_reserve(&m->ids, map_n(&m->ids) + 1) != 0 || zero_room(m) != 0 ||
         slots_room(m) != 0)
         return -1;
@@ -676,17 +695,9 @@ wd_memindex_del(struct wd_memindex *m, unsigned table, const void *key,
 static int
 record_set(struct wd_memindex *m, const uint8_t id[16], uint64_t rec)
 {
-    int64_t s;
-    if (rec) {
-        s = slot_of(m, id);
-        if (s < 0)
-            return WD_ENOMEM;
-    } else {
-        struct loc at = map_find(m, &m->ids, id_hash(id), id);
-        if (at.i == NONE)
-            return 0;
-        s = loc_v(&m->ids, at) - 1;
-    }
+    int64_t s = rec ? slot_of(m, id) : slot_find(m, id);
+    if (s < 0)
+        return rec ? WD_ENOMEM : 0;
     uint64_t old = m->rec[s];
     if (old == rec)
         return 0;
@@ -714,8 +725,8 @@ wd_memindex_record_set(struct wd_memindex *m, const uint8_t id[16],
 uint64_t
 wd_memindex_record(const struct wd_memindex *m, const uint8_t id[16])
 {
-    struct loc at = map_find(m, &m->ids, id_hash(id), id);
-    return at.i == NONE ? 0 : m->rec[loc_v(&m->ids, at) - 1];
+    int64_t s = slot_find(m, id);
+    return s < 0 ? 0 : m->rec[s];
 }
 
 uint64_t
@@ -1036,18 +1047,10 @@ wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
     }
     m->keys.cur.e = tab_array(h.keys_cap, sizeof(uint64_t));
     m->ids.cur.e = tab_array(h.ids_cap, sizeof(uint64_t));
-    m->id = huge_hint(malloc(slot_cap * 16), slot_cap * 16);
-    m->refs = huge_hint(malloc(slot_cap * sizeof(uint32_t)),
-                        slot_cap * sizeof(uint32_t));
-    m->rec = huge_hint(malloc(slot_cap * sizeof(uint64_t)),
-                       slot_cap * sizeof(uint64_t));
-    m->free_slots = huge_hint(malloc(slot_cap * sizeof(uint32_t)),
-                              slot_cap * sizeof(uint32_t));
-    m->age = h.n_ages ? huge_hint(malloc(h.n_ages * WD_MEMINDEX_AGE_LEN),
-                                  h.n_ages * WD_MEMINDEX_AGE_LEN)
-                      : NULL;
-    if (!m->keys.cur.e || !m->ids.cur.e || !m->id || !m->refs || !m->rec ||
-        !m->free_slots || (h.n_ages && !m->age))
+    if (h.n_ages)
+        m->age = huge_realloc(NULL, h.n_ages, WD_MEMINDEX_AGE_LEN);
+    if (!m->keys.cur.e || !m->ids.cur.e || slot_arrays(m, slot_cap) != 0 ||
+        (h.n_ages && !m->age))
         rc = WD_ENOMEM;
     n = dump_parts(m, parts); /* (now with the arrays) */
     if (rc == 0)
