@@ -238,8 +238,10 @@ s_put(void *impl, enum wd_store_ns ns, const void *key, size_t klen,
     uint8_t rk[REC_KEY_LEN];
     unsigned flags = 0;
     if (!disk_key(s, ns, &k, rk)) { /* a new record: the next number */
-        if (klen != 16 || wd_memindex_record_set(s->mem, key, s->last_rec + 1))
-            return klen != 16 ? WD_EINVAL : WD_ENOMEM;
+        if (klen != 16)
+            return WD_EINVAL;
+        if (wd_memindex_record_set(s->mem, key, s->last_rec + 1) != 0)
+            return WD_ENOMEM;
         rec_key(++s->last_rec, key, rk);
         k = (MDB_val){REC_KEY_LEN, rk};
         flags = MDB_APPEND;
@@ -477,6 +479,13 @@ s_rebuild(void *impl, size_t keys_per_record, uint32_t layout,
     return rc;
 }
 
+/* Whether the "format" value v is f. */
+static bool
+is_format(const MDB_val *v, const char *f)
+{
+    return v->mv_size == strlen(f) && memcmp(v->mv_data, f, v->mv_size) == 0;
+}
+
 #define MOVE_CHUNK 20000 /* records moved a transaction */
 
 /* The highest record number of "records" (0: none). */
@@ -556,8 +565,7 @@ move_old_records(struct lmdb_store *s)
         MDB_val k = {6, "format"}, v;
         rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta);
         int f = rc ? rc : mdb_get(txn, meta, &k, &v);
-        bool older = f == MDB_NOTFOUND ||
-                     (f == 0 && v.mv_size == 1 && *(char *)v.mv_data == '2');
+        bool older = f == MDB_NOTFOUND || (f == 0 && is_format(&v, "2"));
         if (rc == 0 && !older)
             rc = f == 0 ? MDB_NOTFOUND : f; /* this format, or a later one */
         if (rc == 0)
@@ -592,37 +600,16 @@ drop_old_records(MDB_txn *txn)
     return rc ? rc : mdb_drop(txn, old, 1);
 }
 
-/* Brings a directory of an earlier format to this one, its records moved
- * already (move_old_records): format 2's "story" dropped; before format 2,
- * also the index namespaces that were on disk emptied. Refuses a format
- * it does not know. */
+/* Format 1 (no "format") kept the look-up tables on disk: emptied. */
 static int
-check_format(struct lmdb_store *s, MDB_txn *txn)
+empty_disk_index(struct lmdb_store *s, MDB_txn *txn)
 {
-    MDB_val k = {6, "format"}, v;
-    int rc = mdb_get(txn, s->meta, &k, &v);
-    MDB_val fv = {strlen(FORMAT), FORMAT};
-    if (rc == 0 && v.mv_size == 1 && memcmp(v.mv_data, "2", 1) == 0) {
-        rc = drop_old_records(txn);
-        if (rc == 0)
-            rc = mdb_put(txn, s->meta, &k, &fv, 0);
-        return err_of(rc);
-    }
-    if (rc == 0)
-        return v.mv_size == strlen(FORMAT) &&
-                       memcmp(v.mv_data, FORMAT, v.mv_size) == 0
-                   ? 0
-                   : WD_EFORMAT;
-    if (rc != MDB_NOTFOUND)
-        return err_of(rc);
     const enum wd_store_ns gone[] = {WD_NS_CONTENT, WD_NS_URL, WD_NS_LEAD,
                                      WD_NS_AGE};
-    for (size_t i = 0; rc == 0 || rc == MDB_NOTFOUND; i++) {
-        if (i == sizeof gone / sizeof gone[0]) {
-            rc = 0;
-            break;
-        }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof gone / sizeof gone[0]; i++) {
         rc = mdb_drop(txn, s->dbi[gone[i]], 0);
+        rc = rc == MDB_NOTFOUND ? 0 : rc;
     }
     /* MinHash band keys (9 bytes); the SimHash tables' stay. */
     MDB_cursor *cur = NULL;
@@ -637,10 +624,25 @@ check_format(struct lmdb_store *s, MDB_txn *txn)
     }
     if (cur)
         mdb_cursor_close(cur);
-    if (rc == 0 && c != MDB_NOTFOUND)
-        rc = c;
+    return rc == 0 && c != MDB_NOTFOUND ? c : rc;
+}
+
+/* Brings a directory of an earlier format to this one, its records moved
+ * already (move_old_records): format 2's "story" dropped; before format 2,
+ * also the index namespaces that were on disk emptied. Refuses a format
+ * it does not know. */
+static int
+check_format(struct lmdb_store *s, MDB_txn *txn)
+{
+    MDB_val k = {6, "format"}, v;
+    int rc = mdb_get(txn, s->meta, &k, &v);
+    if (rc == 0 && !is_format(&v, "2"))
+        return is_format(&v, FORMAT) ? 0 : WD_EFORMAT;
+    if (rc == MDB_NOTFOUND)
+        rc = empty_disk_index(s, txn);
     if (rc == 0)
         rc = drop_old_records(txn);
+    MDB_val fv = {strlen(FORMAT), FORMAT};
     if (rc == 0)
         rc = mdb_put(txn, s->meta, &k, &fv, 0);
     return err_of(rc);
