@@ -25,7 +25,6 @@
  * the highest share of any rendering) makes it exit 1 when a measure is
  * crossed. The corpora are a development set: never tune a rule to one of
  * their sites, strings or files. */
-#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +34,7 @@
 #include "wd/dedup.h"
 #include "wd/pipeline.h"
 #include "wd/store.h"
+#include "corpora.h"
 #include "rawframe.h"
 
 #define RENDERINGS 4
@@ -103,10 +103,51 @@ truth_same(const struct page *a, const struct page *b)
     return small && common * 2 >= small;
 }
 
-static int
-cmp_str(const void *a, const void *b)
+struct load_ctx {
+    const char *root;
+    struct page *v;
+    size_t n, cap;
+};
+
+/* A real page of the corpora, with its renderings (none without HTML). */
+static void
+load_page(void *ctx, const char *path, const char *set, const char *name,
+          json_t *o, size_t i, size_t n)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    struct load_ctx *c = ctx;
+    (void)path, (void)i, (void)n;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 256;
+        c->v = realloc(c->v, c->cap * sizeof *c->v);
+    }
+    struct page *p = &c->v[c->n];
+    memset(p, 0, sizeof *p);
+    for (int r = 0; r < RENDERINGS; r++) {
+        char file[8192];
+        if (r == 0)
+            snprintf(file, sizeof file, "%s/%s/%s.html", c->root, set, name);
+        else
+            snprintf(file, sizeof file, "%s/%s/text/%s.%s.txt", c->root, set,
+                     name, rendering[r]);
+        p->text[r] = slurp(file, &p->len[r]);
+    }
+    if (!p->text[0]) {
+        for (int r = 0; r < RENDERINGS; r++)
+            free(p->text[r]);
+        return;
+    }
+    const char *body = json_string_value(json_object_get(o, "body"));
+    p->n_grams = grams_of(body ? body : "", &p->grams);
+    const char *url = json_string_value(json_object_get(o, "url"));
+    const char *h = url ? strstr(url, "://") : NULL;
+    if (h)
+        snprintf(p->host, sizeof p->host, "%.*s", (int)strcspn(h + 3, "/?#"),
+                 h + 3);
+    else
+        snprintf(p->host, sizeof p->host, "%s-%s.invalid", set, name);
+    p->set = strdup(set);
+    p->name = strdup(name);
+    c->n++;
 }
 
 /* The real pages (not the synthetic feature tests) of every set under
@@ -114,77 +155,10 @@ cmp_str(const void *a, const void *b)
 static size_t
 load(const char *root, struct page **out)
 {
-    char *names[4096];
-    size_t n = 0;
-    DIR *d = opendir(root);
-    struct dirent *e;
-    while (d && (e = readdir(d)) && n < 4096) {
-        if (e->d_name[0] == '.')
-            continue;
-        char sub[4096];
-        snprintf(sub, sizeof sub, "%s/%s", root, e->d_name);
-        DIR *s = opendir(sub);
-        struct dirent *f;
-        while (s && (f = readdir(s)) && n < 4096) {
-            size_t k = strlen(f->d_name);
-            if (k > 5 && strcmp(f->d_name + k - 5, ".json") == 0) {
-                char p[8192];
-                snprintf(p, sizeof p, "%s/%.*s", e->d_name, (int)(k - 5),
-                         f->d_name);
-                names[n++] = strdup(p);
-            }
-        }
-        if (s)
-            closedir(s);
-    }
-    if (d)
-        closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
-    struct page *v = calloc(n ? n : 1, sizeof *v);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        char path[8192];
-        snprintf(path, sizeof path, "%s/%s.json", root, names[i]);
-        json_error_t err;
-        json_t *o = json_load_file(path, 0, &err);
-        bool real = o && !json_is_true(json_object_get(o, "synthetic"));
-        char *slash = strchr(names[i], '/');
-        if (!real || !slash) {
-            json_decref(o);
-            free(names[i]);
-            continue;
-        }
-        *slash = '\0';
-        struct page *p = &v[m];
-        const char *body = json_string_value(json_object_get(o, "body"));
-        p->n_grams = grams_of(body ? body : "", &p->grams);
-        const char *url = json_string_value(json_object_get(o, "url"));
-        const char *h = url ? strstr(url, "://") : NULL;
-        if (h)
-            snprintf(p->host, sizeof p->host, "%.*s",
-                     (int)strcspn(h + 3, "/?#"), h + 3);
-        else
-            snprintf(p->host, sizeof p->host, "%s-%s.invalid", names[i],
-                     slash + 1);
-        json_decref(o);
-        p->set = names[i];
-        p->name = slash + 1;
-        for (int r = 0; r < RENDERINGS; r++) {
-            if (r == 0)
-                snprintf(path, sizeof path, "%s/%s/%s.html", root, p->set,
-                         p->name);
-            else
-                snprintf(path, sizeof path, "%s/%s/text/%s.%s.txt", root,
-                         p->set, p->name, rendering[r]);
-            p->text[r] = slurp(path, &p->len[r]);
-        }
-        if (p->text[0])
-            m++;
-        else
-            free(names[i]);
-    }
-    *out = v;
-    return m;
+    struct load_ctx c = {root, NULL, 0, 0};
+    bench_corpora_each(root, load_page, &c);
+    *out = c.v;
+    return c.n;
 }
 
 /* The stories a store holds, by id: the page whose rendering published
@@ -521,6 +495,7 @@ main(int argc, char **argv)
     }
     for (size_t i = 0; i < n; i++) {
         free(pages[i].set);
+        free(pages[i].name);
         free(pages[i].grams);
         for (int rend = 0; rend < RENDERINGS; rend++)
             free(pages[i].text[rend]);

@@ -45,6 +45,7 @@
 #include <time.h>
 
 #include "benchutil.h"
+#include "corpora.h"
 #include "wd/arena.h"
 #include "wd/cluster.h"
 #include "wd/fingerprint.h"
@@ -156,61 +157,41 @@ load_jsonl(const char *path, const char *set, struct arts *v)
 
 static int cmp_str(const void *a, const void *b);
 
+struct corpora_ctx {
+    int64_t from, to;
+    struct arts *v;
+};
+
+static void
+corpora_page(void *ctx, const char *path, const char *set, const char *name,
+             json_t *o, size_t i, size_t n)
+{
+    struct corpora_ctx *c = ctx;
+    (void)set, (void)name;
+    const char *title = json_string_value(json_object_get(o, "title"));
+    const char *body = json_string_value(json_object_get(o, "body"));
+    if (!title || !body || !*body)
+        return;
+    char ev[64];
+    snprintf(ev, sizeof ev, "corpora-%zu", i);
+    int64_t at = c->from + (c->to - c->from) * (int64_t)i / (int64_t)n;
+    push(c->v, (struct art){
+                   .event = strdup(ev),
+                   .at_ms = at,
+                   .pub_ms = at,
+                   .source = strdup(path),
+                   .title = strdup(title),
+                   .body = strdup(body),
+                   .set = strdup("corpora"),
+               });
+}
+
 /* The corpora's real pages: each its own event, spread over [from, to). */
 static void
 load_corpora(const char *root, int64_t from, int64_t to, struct arts *v)
 {
-    DIR *d = opendir(root);
-    if (!d)
-        return;
-    struct dirent *e;
-    char *names[4096];
-    size_t n = 0;
-    while ((e = readdir(d)) && n < 4096) {
-        if (e->d_name[0] == '.')
-            continue;
-        char sub[4096];
-        snprintf(sub, sizeof sub, "%s/%s", root, e->d_name);
-        DIR *s = opendir(sub);
-        if (!s)
-            continue;
-        struct dirent *f;
-        while ((f = readdir(s)) && n < 4096) {
-            size_t k = strlen(f->d_name);
-            if (k > 5 && strcmp(f->d_name + k - 5, ".json") == 0) {
-                char p[8192];
-                snprintf(p, sizeof p, "%s/%s", sub, f->d_name);
-                names[n++] = strdup(p);
-            }
-        }
-        closedir(s);
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        json_error_t err;
-        json_t *o = json_load_file(names[i], 0, &err);
-        const char *title = json_string_value(json_object_get(o, "title"));
-        const char *body = json_string_value(json_object_get(o, "body"));
-        /* Real pages only: the synthetic feature tests share their
-         * lorem ipsum. */
-        if (o && title && body && *body &&
-            !json_is_true(json_object_get(o, "synthetic"))) {
-            char ev[64];
-            snprintf(ev, sizeof ev, "corpora-%zu", i);
-            push(v, (struct art){
-                        .event = strdup(ev),
-                        .at_ms = from + (to - from) * (int64_t)i / (int64_t)n,
-                        .pub_ms = from + (to - from) * (int64_t)i / (int64_t)n,
-                        .source = strdup(names[i]),
-                        .title = strdup(title),
-                        .body = strdup(body),
-                        .set = strdup("corpora"),
-                    });
-        }
-        json_decref(o);
-        free(names[i]);
-    }
+    struct corpora_ctx c = {from, to, v};
+    bench_corpora_each(root, corpora_page, &c);
 }
 
 static int
