@@ -42,6 +42,19 @@ test_utf8_valid(void)
     CHECK(!wd_utf8_valid("\xc0\xaf", 2)); /* overlong */
 }
 
+/* The character classes answer as libunistring does for every code
+ * point (the ASCII and punctuation short cuts included). */
+static void
+test_char_classes(void)
+{
+    long bad = 0;
+    for (uint32_t cp = 0; cp <= 0x10FFFF; cp++)
+        bad += wd_cp_is_alpha(cp) != uc_is_alpha(cp) ||
+               wd_cp_is_alnum(cp) != uc_is_alnum(cp);
+    CHECK_INT(bad, ==, 0);
+    CHECK(!wd_cp_is_alpha(0x2022) && wd_cp_is_alpha(0x2071));
+}
+
 static void
 test_story_id_stable(void)
 {
@@ -231,6 +244,7 @@ main(void)
 {
     RUN(test_text_key);
     RUN(test_utf8_valid);
+    RUN(test_char_classes);
     RUN(test_text_stats_random);
     RUN(test_story_id_stable);
     RUN(test_content_key);

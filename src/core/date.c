@@ -121,6 +121,14 @@ fold_word(const char *w, size_t n, char *buf, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; i < n;) {
+        unsigned char b = (unsigned char)w[i];
+        if (b < 0x80) { /* (as below, without decoding) */
+            if (o + 1 >= cap)
+                return false;
+            buf[o++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+            i++;
+            continue;
+        }
         uint32_t cp;
         i += wd_utf8_next(w + i, n - i, &cp);
         size_t k = wd_utf8_encode(wd_cp_tolower(cp), buf + o, cap - o);
@@ -728,6 +736,38 @@ rel_cmp(const struct rel_key *k, const struct date_rel *r)
     return c ? c : strcmp(k->suffix, r->suffix);
 }
 
+/* Whether the code point at s[i] (before end) folds to a space, as
+ * parse_relative_intl() folds: a space, a tab, a no-break space. */
+static bool
+folds_to_space(const char *s, size_t i, size_t end)
+{
+    if (s[i] == ' ' || s[i] == '\t')
+        return true;
+    return i + 1 < end && (unsigned char)s[i] == 0xC2 &&
+           (unsigned char)s[i + 1] == 0xA0;
+}
+
+/* The shape of a relative form with a count, on s[from..end) whose first
+ * digit is at first: what the folded copy would show, "[PREFIX ]COUNT
+ * SUFFIX" with a count of one to four digits. */
+static bool
+relative_shape(const char *s, size_t from, size_t end, size_t first)
+{
+    /* Before the count, a space: its last byte (a no-break space ends in
+     * 0xA0, which no other code point folding to a space does). */
+    if (first > from) {
+        size_t b = first - 1;
+        bool nbsp = b > from && (unsigned char)s[b] == 0xA0 &&
+                    (unsigned char)s[b - 1] == 0xC2;
+        if (!nbsp && s[b] != ' ' && s[b] != '\t')
+            return false;
+    }
+    size_t i = first;
+    while (i < end && i - first < 4 && s[i] >= '0' && s[i] <= '9')
+        i++;
+    return i < end && folds_to_space(s, i, end);
+}
+
 /* The relative forms of the other languages (date_names.inc): "вчера",
  * "bugün", "2 часа назад", "vor 3 Stunden", "hace 5 minutos", "3 saat
  * önce", "5 daqiqa oldin". The rest of the string, folded, must be one of
@@ -745,9 +785,18 @@ parse_relative_intl(struct cur *c, int64_t now, int64_t *out,
      * lines a page's classifier asks about are refused here, before they
      * are folded. */
     bool digit = false;
+    size_t first = c->n; /* its first digit */
     for (size_t i = c->i; i < c->n && !digit; i++)
-        digit = c->s[i] >= '0' && c->s[i] <= '9';
+        if ((digit = c->s[i] >= '0' && c->s[i] <= '9'))
+            first = i;
     if (!digit && n > DATE_DAY_WORD_MAX + 8)
+        return WD_EPARSE;
+    /* With a digit, the shape below ("[PREFIX ]COUNT SUFFIX": a space
+     * before the count unless it opens the line, at most four digits and a
+     * space after) read on the line as it is, where folding keeps digits
+     * and turns only spaces into spaces: most lines are refused before
+     * they are folded. */
+    if (digit && !relative_shape(c->s, c->i, c->n, first))
         return WD_EPARSE;
     /* Fold letter by letter; spaces (and no-break spaces) become one. */
     size_t o = 0;
@@ -828,7 +877,12 @@ parse_relative(struct cur *c, int64_t now, int64_t *out,
                enum wd_date_precision *prec)
 {
     size_t save = c->i;
-    if (eat_word(c, "just")) {
+    /* The first word, read once (each form below starts with it). */
+    const char *first;
+    size_t fn = read_word(c, &first);
+    c->i = save;
+    if (fn && word_is(first, fn, "just")) {
+        c->i = save + fn;
         skip_space(c);
         if (eat_word(c, "now") && finish(c)) {
             *out = now;
@@ -839,25 +893,27 @@ parse_relative(struct cur *c, int64_t now, int64_t *out,
         c->i = save;
         return WD_EPARSE;
     }
-    if ((eat_word(c, "today") || eat_word(c, "now")) && finish(c)) {
+    c->i = save + fn;
+    if (fn && (word_is(first, fn, "today") || word_is(first, fn, "now")) &&
+        finish(c)) {
         *out = start_of_day(now);
         if (prec)
             *prec = WD_DATE_DAY;
         return 0;
     }
-    c->i = save;
-    if (eat_word(c, "yesterday") && finish(c)) {
+    if (fn && word_is(first, fn, "yesterday") && finish(c)) {
         *out = start_of_day(now) - MS_PER_DAY;
         if (prec)
             *prec = WD_DATE_DAY;
         return 0;
     }
-    c->i = save;
     long count;
-    if (eat_word(c, "a") || eat_word(c, "an")) {
+    if (fn && (word_is(first, fn, "a") || word_is(first, fn, "an"))) {
         count = 1;
-    } else if (!read_num(c, 4, &count, NULL)) {
-        return WD_EPARSE;
+    } else {
+        c->i = save;
+        if (!read_num(c, 4, &count, NULL))
+            return WD_EPARSE;
     }
     skip_space(c);
     const char *w;
@@ -1078,6 +1134,13 @@ static const char *
 ascii_digits(const char *s, size_t *len, char *buf, size_t cap)
 {
     size_t n = *len, o = 0;
+    /* Each of them is two bytes from 0x80 up: ASCII, most lines, has none
+     * (tested without a branch a byte, not copied). */
+    unsigned char high = 0;
+    for (size_t i = 0; i < n; i++)
+        high |= (unsigned char)s[i];
+    if (high < 0x80)
+        return NULL;
     bool any = false;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *u = (const uint8_t *)s + i;

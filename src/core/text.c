@@ -101,12 +101,22 @@ wd_utf8_next(const char *s, size_t n, uint32_t *cp)
     return (size_t)len;
 }
 
+/* The General Punctuation block (U+2000..U+206F: spaces, dashes, quotes,
+ * the ellipsis, bullets), common in news text, has no letter or digit:
+ * answered without libunistring's tables (test_core checks every code
+ * point against them). */
+static bool
+general_punctuation(uint32_t cp)
+{
+    return cp >= 0x2000 && cp <= 0x206F;
+}
+
 bool
 wd_cp_is_alpha(uint32_t cp)
 {
     if (cp < 0x80)
         return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
-    return uc_is_alpha(cp);
+    return !general_punctuation(cp) && uc_is_alpha(cp);
 }
 
 bool
@@ -115,7 +125,7 @@ wd_cp_is_alnum(uint32_t cp)
     if (cp < 0x80)
         return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ||
                (cp >= '0' && cp <= '9');
-    return uc_is_alnum(cp);
+    return !general_punctuation(cp) && uc_is_alnum(cp);
 }
 
 bool
