@@ -38,6 +38,8 @@ struct wd_view {
     /* Its own. */
     uv_timer_t timer;
     bool timer_open;
+    uv_work_t trim; /* memory handed back, off the loop */
+    bool trimming;
     struct wd_channel_count channels[WD_VIEW_CHANNELS]; /* open addressing */
     size_t n_channels;
     struct wd_channel_count sorted[WD_VIEW_CHANNELS]; /* for one view */

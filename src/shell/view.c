@@ -298,6 +298,26 @@ wd_view_on_http(void *ctx, const char *path, struct wd_http_reply *r)
 }
 
 /* Pushes the figures to every dashboard once a second. */
+#ifdef __GLIBC__
+/* Free memory malloc may keep before it is handed back. */
+#define TRIM_HELD (16u << 20)
+
+static void
+trim_work(uv_work_t *req)
+{
+    (void)req;
+    malloc_trim(0);
+}
+
+static void
+trim_done(uv_work_t *req, int status)
+{
+    (void)status;
+    struct wd_view *v = req->data;
+    v->trimming = false;
+}
+#endif
+
 static void
 on_view_timer(uv_timer_t *t)
 {
@@ -312,10 +332,20 @@ on_view_timer(uv_timer_t *t)
         wd_http_broadcast(v->http, json, len);
     free(json);
 #ifdef __GLIBC__
-    /* Memory freed in bulk (a slow subscriber's queue, gone with it) goes
-     * back to the system: glibc keeps it otherwise (a review saw 380-475
-     * MB stay after such a subscriber left). A few microseconds a second. */
-    malloc_trim(0);
+    /* Memory freed in bulk (a slow subscriber's queue, gone with it; a
+     * backlog of pages worked off) goes back to the system: glibc keeps it
+     * otherwise (a review saw 380-475 MB stay after such a subscriber
+     * left). Only once malloc holds TRIM_HELD bytes free, and on a libuv
+     * worker thread: a trim walks every arena, 1-9 ms with each of them
+     * locked in turn, and what it hands back is faulted in again as soon
+     * as pages use it; done every second on the loop it was the worker's
+     * most frequent stall (bench/RESULTS.md). Asking costs microseconds. */
+    if (!v->trimming && mallinfo2().fordblks >= TRIM_HELD) {
+        v->trimming = true;
+        v->trim.data = v;
+        if (uv_queue_work(t->loop, &v->trim, trim_work, trim_done) != 0)
+            v->trimming = false;
+    }
 #endif
 }
 
