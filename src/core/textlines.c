@@ -348,7 +348,10 @@ full(const struct raw *a, const struct raw *b, uint32_t w)
 }
 
 /* Capitalised words of four letters or more in s[0..n), and all of
- * them. */
+ * them, for the test caps * 5 >= words * 4 ("most of them"): the count
+ * stops where the rest of the line, all capitalised words of four
+ * letters, could not pass it any more (a story's paragraph, read to its
+ * end, failed it the same). */
 static void
 capitalised(const char *s, size_t n, size_t *caps, size_t *words)
 {
@@ -359,14 +362,22 @@ capitalised(const char *s, size_t n, size_t *caps, size_t *words)
         size_t b = i, letters = 0;
         uint32_t first = 0;
         while (i < n && s[i] != ' ') {
-            uint32_t cp;
-            i += wd_utf8_next(s + i, n - i, &cp);
+            uint32_t cp = (unsigned char)s[i];
+            if (cp < 0x80)
+                i++;
+            else
+                i += wd_utf8_next(s + i, n - i, &cp);
             if (wd_cp_is_alpha(cp) && !letters++)
                 first = cp;
         }
         if (i > b && letters >= 4) {
             (*words)++;
             *caps += wd_cp_is_upper(first);
+            /* Each word still to come takes five bytes at least (four
+             * letters and the space before it); passing needs 4 * words
+             * - 5 * caps of them, all capitalised. */
+            if (4 * *words > 5 * *caps && 4 * *words - 5 * *caps > (n - i) / 5)
+                return;
         }
     }
 }
@@ -376,11 +387,12 @@ capitalised(const char *s, size_t n, size_t *caps, size_t *words)
 static bool
 title_case(const struct raw *a)
 {
+    char last = a->s[a->n - 1];
+    if (last == '.' || last == ',' || last == ';')
+        return false;
     size_t caps, words;
     capitalised(a->s, a->n, &caps, &words);
-    char last = a->s[a->n - 1];
-    return words >= 3 && caps * 5 >= words * 4 && last != '.' && last != ',' &&
-           last != ';';
+    return words >= 3 && caps * 5 >= words * 4;
 }
 
 /* Most of the longer words of a line capitalised, or none there. */
