@@ -1,13 +1,18 @@
 /* Whole-pipeline benchmark against the transport's own ceiling, in one run.
  *
- *   pipeline_bench [PAGES] [WIREDESK] [--html] [--seedlike] [--refetch PCT]
- *                  [--state DIR] [--threads N]
+ *   pipeline_bench [PAGES] [WIREDESK] [--html] [--seedlike | --seeds]
+ *                  [--refetch PCT] [--state DIR] [--threads N]
  *
  *   PAGES default 20000, WIREDESK default build/wiredesk; --html serves every
  *   page as HTML (headline <h1>, lines <p>, in <article> between a nav bar
  *   and a footer); --seedlike shapes every page as the client's seeds
  *   (about 20 KB: a ticker's chrome above several full stories; the
- *   issue's "seed-like pages", ten times the default's size); --refetch PCT
+ *   issue's "seed-like pages", ten times the default's size; their
+ *   generated pages are listings as often as articles, so a page parses
+ *   into 18-48 items, 27 on average); --seeds shapes them as the seeds
+ *   are in what costs most, their stories: the seed's chrome above full
+ *   stories only, no teasers, until the seed's size (the seeds' listings
+ *   carry six full stories of about 3.5 KB); --refetch PCT
  * sets the share of re-fetched pages (default 15; with the listings' repeats
  * and re-posts about 40 % of stories are duplicates); --state DIR runs the
  * worker on an existing state directory (e.g. one that `dedup_bench 1000000
@@ -333,17 +338,42 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
     return system(cmd) != 0;
 }
 
+/* A story of an article page as the seeds' listings give one: its title
+ * on a line, then its paragraphs (the page's long lines) on one line. */
+static size_t
+seed_story(char *out, size_t cap, const struct sg_page *pg)
+{
+    size_t n = (size_t)snprintf(out, cap, "\n%s\n", pg->items[0].title);
+    bool first = true;
+    for (const char *p = pg->text; p < pg->text + pg->len;) {
+        const char *nl = memchr(p, '\n', (size_t)(pg->text + pg->len - p));
+        size_t len = (size_t)((nl ? nl : pg->text + pg->len) - p);
+        if (len > 120 && n + len + 1 < cap) {
+            if (!first)
+                out[n++] = ' ';
+            memcpy(out + n, p, len);
+            n += len;
+            first = false;
+        }
+        p += len + 1;
+    }
+    return n < cap ? n : 0;
+}
+
 /* A page shaped as the client's seeds (tests/fixtures/seeds): a desk's
  * listing of about 20 KB, the site's chrome (a currency ticker, the date,
  * "Viewing results") above the full text of several stories. Frame i is
- * the seed's chrome and generated pages appended until the seed's size; a
- * re-fetch (refetch % of the frames) is an earlier frame again, its URL
- * too, with the ticker's figures changed. */
+ * the seed's chrome and generated pages appended until the seed's size
+ * (full_only: the stories of article pages, each as seed_story() writes
+ * it, below the chrome without the seed's first title); a re-fetch
+ * (refetch % of the frames) is an earlier frame again, its URL too, with
+ * the ticker's figures changed. */
 static void
-seedlike_frame(struct sg *g, struct frame *frames, int i, int refetch)
+seedlike_frame(struct sg *g, struct frame *frames, int i, int refetch,
+               bool full_only)
 {
     static char seed[1 << 16];
-    static size_t seed_len, chrome_len;
+    static size_t seed_len, chrome_len, title_at;
     if (!seed_len) {
         FILE *f = fopen(WD_FIXTURES "/seeds/000_2965303afe5faa20.txt", "rb");
         seed_len = f ? fread(seed, 1, sizeof seed, f) : 0;
@@ -355,10 +385,12 @@ seedlike_frame(struct sg *g, struct frame *frames, int i, int refetch)
             size_t len = (size_t)((nl ? nl : seed + seed_len) - p);
             if (len > 200)
                 break;
+            title_at = chrome_len;
             p += len + 1;
             chrome_len = (size_t)(p - seed);
         }
     }
+    size_t chrome = full_only ? title_at : chrome_len;
     struct frame *f = &frames[i];
     uint64_t r = bench_mix((uint64_t)i + 1);
     if (i > 0 && (int)(r % 100) < refetch) {
@@ -367,17 +399,28 @@ seedlike_frame(struct sg *g, struct frame *frames, int i, int refetch)
         f->text = malloc(old->text_len);
         memcpy(f->text, old->text, old->text_len);
         /* The ticker moved since: its figures differ, the stories not. */
-        for (size_t k = 0; k < chrome_len && k < f->text_len; k++)
+        for (size_t k = 0; k < chrome && k < f->text_len; k++)
             if (f->text[k] >= '0' && f->text[k] <= '9')
                 f->text[k] = (char)('0' + (f->text[k] - '0' + i) % 10);
         return;
     }
-    size_t cap = seed_len + (1 << 16), n = chrome_len;
+    size_t cap = seed_len + (1 << 16), n = chrome;
     f->text = malloc(cap);
-    memcpy(f->text, seed, chrome_len);
+    memcpy(f->text, seed, chrome);
     while (n < seed_len) {
         struct sg_page pg;
         sg_next(g, &pg);
+        if (full_only) {
+            /* (A story in full: an article page's; a listing's are
+             * teasers.) */
+            if (pg.refetch || pg.n_items != 1 || pg.items[0].kind == SG_TEASER)
+                continue;
+            size_t k = seed_story(f->text + n, cap - n, &pg);
+            if (!k)
+                break;
+            n += k;
+            continue;
+        }
         if (n + pg.len + 1 > cap)
             break;
         f->text[n++] = '\n';
@@ -395,7 +438,7 @@ main(int argc, char **argv)
     int pages = 20000, refetch = 15, npos = 0;
     const char *bin = "build/wiredesk", *state = NULL;
     pick_ports();
-    bool html = false, seedlike = false;
+    bool html = false, seedlike = false, seeds = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--html") == 0)
             html = true;
@@ -405,6 +448,8 @@ main(int argc, char **argv)
             state = argv[++i];
         else if (strcmp(argv[i], "--seedlike") == 0)
             seedlike = true;
+        else if (strcmp(argv[i], "--seeds") == 0)
+            seedlike = seeds = true;
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             threads = argv[++i];
         else if (argv[i][0] == '-' || npos > 1)
@@ -415,9 +460,9 @@ main(int argc, char **argv)
             bin = argv[i];
     }
     if (npos > 2 || pages <= 0 || refetch < 0 || refetch > 100) {
-        fprintf(stderr,
-                "usage: pipeline_bench [PAGES > 0] [WIREDESK] [--html] "
-                "[--seedlike] [--refetch PCT] [--state DIR] [--threads N]\n");
+        fprintf(stderr, "usage: pipeline_bench [PAGES > 0] [WIREDESK] [--html] "
+                        "[--seedlike | --seeds] [--refetch PCT] [--state DIR] "
+                        "[--threads N]\n");
         return 2;
     }
     /* The stream, rendered once. */
@@ -427,7 +472,7 @@ main(int argc, char **argv)
     double text_bytes = 0;
     for (int i = 0; i < pages; i++) {
         if (seedlike)
-            seedlike_frame(g, frames, i, refetch);
+            seedlike_frame(g, frames, i, refetch, seeds);
         else {
             struct sg_page pg;
             sg_next(g, &pg);
@@ -440,8 +485,12 @@ main(int argc, char **argv)
     sg_free(g);
     printf("stream: %d %s%s pages (%d %% re-fetches), %.1f MB of page "
            "text%s%s\n",
-           pages, seedlike ? "seed-like " : "", html ? "HTML" : "text", refetch,
-           text_bytes / 1e6, state ? "; state " : "", state ? state : "");
+           pages,
+           seeds      ? "seed-shaped "
+           : seedlike ? "seed-like "
+                      : "",
+           html ? "HTML" : "text", refetch, text_bytes / 1e6,
+           state ? "; state " : "", state ? state : "");
 
     /* Ceiling: a bare PULL that counts, in its own process. */
     int fds[2];

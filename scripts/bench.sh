@@ -33,8 +33,11 @@ out=$(mktemp)
         (cd "$top" && build/pipeline_bench 20000 build/wiredesk --refetch 30 \
             --threads "$threads")
     done
-    echo "\$ build/pipeline_bench 20000 --seedlike --refetch 30   (pages of the seeds' size)"
+    echo "\$ build/pipeline_bench 20000 --seedlike --refetch 30   (pages of the seeds' size, 27 items a page)"
     (cd "$top" && build/pipeline_bench 20000 build/wiredesk --seedlike \
+        --refetch 30)
+    echo "\$ build/pipeline_bench 20000 --seeds --refetch 30   (pages of the seeds' size and stories, 6 a page)"
+    (cd "$top" && build/pipeline_bench 20000 build/wiredesk --seeds \
         --refetch 30)
     echo "\$ build/pipeline_bench 20000 --html"
     (cd "$top" && build/pipeline_bench 20000 build/wiredesk --html)
