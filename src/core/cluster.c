@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+/* XXH3 inlined (the header's own implementation, the library's values):
+ * a hash a shingle, a word or a term, short inputs where the call into
+ * libxxhash cost as much as the hash. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "wd/dump.h"

@@ -5,6 +5,10 @@
 #include <string.h>
 
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+/* XXH3 inlined (the header's own implementation, the library's values):
+ * a hash a shingle, a word or a term, short inputs where the call into
+ * libxxhash cost as much as the hash. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "wd/text.h"
