@@ -297,7 +297,6 @@ wd_view_on_http(void *ctx, const char *path, struct wd_http_reply *r)
     }
 }
 
-/* Pushes the figures to every dashboard once a second. */
 #ifdef __GLIBC__
 /* Free memory malloc may keep before it is handed back. */
 #define TRIM_HELD (16u << 20)
@@ -318,6 +317,7 @@ trim_done(uv_work_t *req, int status)
 }
 #endif
 
+/* Pushes the figures to every dashboard once a second. */
 static void
 on_view_timer(uv_timer_t *t)
 {
@@ -338,8 +338,8 @@ on_view_timer(uv_timer_t *t)
      * left). Only once malloc holds TRIM_HELD bytes free, and on a libuv
      * worker thread: a trim walks every arena, 1-9 ms with each of them
      * locked in turn, and what it hands back is faulted in again as soon
-     * as pages use it; done every second on the loop it was the worker's
-     * most frequent stall (bench/RESULTS.md). Asking costs microseconds. */
+     * as pages use it; done every second on the loop, it stalled the
+     * pages behind it (bench/RESULTS.md). Asking costs microseconds. */
     if (!v->trimming && mallinfo2().fordblks >= TRIM_HELD) {
         v->trimming = true;
         v->trim.data = v;
