@@ -53,6 +53,7 @@ static const char *const ns_names[WD_NS__COUNT] = {
 /* 1 (no "format"): the look-up tables on disk; 2: the story records in
  * "story", keyed by id; 3: in "records", keyed by record number and id. */
 #define FORMAT "3"
+#define OLD_FORMAT "2" /* the records in OLD_RECORDS, keyed by id */
 #define OLD_RECORDS "story"
 #define REC_KEY_LEN 24 /* a record's key: its number (big-endian), its id */
 #define INDEX_DUMP "index.dump" /* the index at a clean close */
@@ -565,7 +566,7 @@ move_old_records(struct lmdb_store *s)
         MDB_val k = {6, "format"}, v;
         rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta);
         int f = rc ? rc : mdb_get(txn, meta, &k, &v);
-        bool older = f == MDB_NOTFOUND || (f == 0 && is_format(&v, "2"));
+        bool older = f == MDB_NOTFOUND || (f == 0 && is_format(&v, OLD_FORMAT));
         if (rc == 0 && !older)
             rc = f == 0 ? MDB_NOTFOUND : f; /* this format, or a later one */
         if (rc == 0)
@@ -636,7 +637,7 @@ check_format(struct lmdb_store *s, MDB_txn *txn)
 {
     MDB_val k = {6, "format"}, v;
     int rc = mdb_get(txn, s->meta, &k, &v);
-    if (rc == 0 && !is_format(&v, "2"))
+    if (rc == 0 && !is_format(&v, OLD_FORMAT))
         return is_format(&v, FORMAT) ? 0 : WD_EFORMAT;
     if (rc == MDB_NOTFOUND)
         rc = empty_disk_index(s, txn);
