@@ -80,7 +80,7 @@ static const struct wd_opt run_table[] = {
     {"retention-days", 'R', "N", "30", NULL, "stories remembered for (days)",
      0},
     {"store-map-mb", 'M', "N", "16384", NULL, "bound of the store on disk", 0},
-    {"ingest-hwm", 'I', "N", "10000", NULL, "ingest queue, messages", 0},
+    {"ingest-hwm", 'I', "N", "1000", NULL, "ingest queue per sender, pages", 0},
     {"threads", 'j', "N", NULL, "one a core less one",
      "threads that parse pages (a source's pages\n"
      "always on one of them, in order)",
