@@ -56,6 +56,8 @@ out=$(mktemp)
     "$top/build/parse_bench" 3
     echo "\$ build/date_bench 2   (the line classifier's date question alone)"
     "$top/build/date_bench" 2
+    echo "\$ build/fp_bench 2   (a story's fingerprints alone)"
+    "$top/build/fp_bench" 2
     echo "\$ build/tag_eval tests/fixtures/tagset"
     "$top/build/tag_eval" "$top/tests/fixtures/tagset" || true
     if [ -d "$top/tests/fixtures/tagset-holdout" ]; then

@@ -30,6 +30,31 @@ test_text_key(void)
     CHECK_STR(a, "alpha");
     CHECK_INT(n, ==, 5);
     CHECK_INT(wd_text_key("...", 3, a, sizeof a), ==, 0);
+    /* ASCII (apostrophes aside) beside other scripts, cut at several
+     * sizes: the same key, cut the same way, whichever loop wrote it. */
+    const char *mixed =
+        "Don't STOP\xe2\x80\x94the 2,000 Caf\xc3\xa9\xe2\x80\x99s "
+        "x'y \xe4\xb8\xad\xe6\x96\x87 end...  Z";
+    static const struct {
+        size_t cap;
+        const char *key;
+    } cuts[] = {
+        {1, ""},
+        {8, "dont"},
+        {15, "dont stop the"},
+        {22, "dont stop the 2 000"},
+        {29, "dont stop the 2 000 caf\xc3\xa9s"},
+        {36, "dont stop the 2 000 caf\xc3\xa9s xy \xe4\xb8\xad"},
+        {43,
+         "dont stop the 2 000 caf\xc3\xa9s xy \xe4\xb8\xad \xe6\x96\x87 end"},
+        {50,
+         "dont stop the 2 000 caf\xc3\xa9s xy \xe4\xb8\xad \xe6\x96\x87 end z"},
+    };
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        n = wd_text_key(mixed, strlen(mixed), a, cuts[i].cap);
+        CHECK_STR(a, cuts[i].key);
+        CHECK_INT(n, ==, strlen(cuts[i].key));
+    }
 }
 
 static void

@@ -96,9 +96,11 @@ content_of_keys(const struct key *t, const struct key *b)
 }
 
 /* Calls fn with the hash of each word 3-shingle of the key (of the whole
- * key when it has fewer than three words); returns the shingle count. */
+ * key when it has fewer than three words); returns the shingle count, and
+ * the key's words in *words when words is not NULL. */
 static size_t
-shingles(const struct key *k, void (*fn)(void *ctx, uint64_t h), void *ctx)
+shingles(const struct key *k, void (*fn)(void *ctx, uint64_t h), void *ctx,
+         size_t *words)
 {
     size_t starts[3] = {0, 0, 0}, nwords = 0, n = 0, i = 0;
     while (i <= k->len) {
@@ -118,6 +120,8 @@ shingles(const struct key *k, void (*fn)(void *ctx, uint64_t h), void *ctx)
     }
     if (nwords > 0 && nwords < 3)
         fn(ctx, XXH3_64bits(k->p, k->len));
+    if (words)
+        *words = nwords;
     return n;
 }
 
@@ -219,7 +223,7 @@ simhash_of_key(const struct key *k)
 {
     struct simacc a;
     simacc_init(&a);
-    shingles(k, simhash_add, &a);
+    shingles(k, simhash_add, &a, NULL);
     return simhash_finish(&a);
 }
 
@@ -313,20 +317,24 @@ minhash_of_key(const struct key *k, uint64_t bands[WD_MH_BANDS])
 {
     struct minhash m;
     minhash_init(&m);
-    size_t n = shingles(k, minhash_add, &m);
+    size_t n = shingles(k, minhash_add, &m, NULL);
     minhash_finish(&m, bands);
     return n;
 }
 
-/* The lead keys of a body's key; returns its number of words. ends[k] is
- * where its (k+1)-th word ends, for the first WD_FP_SKETCH_WORDS words. */
-static size_t
+/* The lead keys of a body's key. ends[k] is where its (k+1)-th word ends,
+ * for the first WD_FP_SKETCH_WORDS words. Reads only the words the leads
+ * and the sketch take (the key of a full text is thousands of bytes). */
+#define LEAD_READ (WD_FP_LEADS * WD_FP_LEAD_WORDS)
+_Static_assert(LEAD_READ >= WD_FP_SKETCH_WORDS, "the sketch's words read");
+
+static void
 leads_of_key(const struct key *b, uint64_t leads[WD_FP_LEADS],
              size_t ends[WD_FP_SKETCH_WORDS])
 {
     size_t words = 0, start = 0, i = 0;
     memset(leads, 0, WD_FP_LEADS * sizeof leads[0]);
-    while (i <= b->len) {
+    while (i <= b->len && words < LEAD_READ) {
         size_t w = i;
         while (i < b->len && b->p[i] != ' ')
             i++;
@@ -345,7 +353,6 @@ leads_of_key(const struct key *b, uint64_t leads[WD_FP_LEADS],
         }
         i++;
     }
-    return words;
 }
 
 struct sketch {
@@ -379,7 +386,7 @@ sketch_of_lead(const struct key *b, size_t words,
     struct key lead; /* a view of b: its stack buffer stays unused */
     lead.p = b->p;
     lead.len = ends[n - 1];
-    shingles(&lead, sketch_add, &k);
+    shingles(&lead, sketch_add, &k, NULL);
     for (int i = 0; i < WD_FP_SKETCH; i++)
         out[i] = (uint32_t)(k.mins[i] >> 32) | 1;
 }
@@ -511,11 +518,11 @@ wd_fp_story(const char *title, size_t tlen, const char *body, size_t blen,
     struct both acc;
     simacc_init(&acc.acc);
     minhash_init(&acc.mh);
-    out->shingles = shingles(&b, both_add, &acc);
+    out->shingles = shingles(&b, both_add, &acc, &out->words);
     out->simhash = simhash_finish(&acc.acc);
     minhash_finish(&acc.mh, out->bands);
     size_t ends[WD_FP_SKETCH_WORDS];
-    out->words = leads_of_key(&b, out->leads, ends);
+    leads_of_key(&b, out->leads, ends);
     sketch_of_lead(&b, out->words, ends, out->sketch);
     key_drop(&t);
     key_drop(&b);

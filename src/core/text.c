@@ -215,8 +215,26 @@ wd_text_key(const char *s, size_t n, char *out, size_t cap)
     if (cap == 0)
         return 0;
     while (i < n && !truncated) {
-        /* A run of ASCII letters and digits, most of any text, lower-cased
-         * by a table; the loop below does the same for one code point. */
+        /* ASCII but the apostrophe, most of any text, while a space and a
+         * letter fit: a letter or digit lower-cased by a table, any other
+         * byte ends the word; without a branch on which (words are short:
+         * a branch at each of their ends was mispredicted). */
+        while (i < n && (unsigned char)s[i] < 0x80 && s[i] != '\'' &&
+               o + 2 < cap) {
+            char k = key_lower[(unsigned char)s[i++]];
+            bool start = k && !in_word;
+            out[o] = ' ';
+            o += start && o > 0;
+            word_start_o = start ? o : word_start_o;
+            out[o] = k;
+            o += k != 0;
+            in_word = k != 0;
+        }
+        if (i == n)
+            break;
+        /* A run of ASCII letters and digits near the end of the room,
+         * lower-cased by a table; the loop below does the same for one
+         * code point. */
         if (key_lower[(unsigned char)s[i]]) {
             if (!in_word) {
                 if (o > 0) {
