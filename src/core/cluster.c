@@ -346,24 +346,28 @@ static const char *const STOP[] = {
     "çok",
 };
 
-static uint64_t stop_h[sizeof STOP / sizeof *STOP];
-static size_t n_stop;
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
+/* The stop words' hashes in an open-addressing set (a slot 0 is empty; a
+ * word whose hash is 0 would be one by zero_stop): one probe or two a
+ * word of the text, not a binary search's dozen calls. */
+#define STOP_SLOTS 1024
+_Static_assert(sizeof STOP / sizeof *STOP < STOP_SLOTS / 2, "a sparse set");
+static uint64_t stop_set[STOP_SLOTS];
+static bool zero_stop;
 
 static void
 stop_fill(void)
 {
-    size_t n = sizeof STOP / sizeof *STOP;
-    for (size_t i = 0; i < n; i++)
-        stop_h[i] = XXH3_64bits(STOP[i], strlen(STOP[i]));
-    qsort(stop_h, n, sizeof *stop_h, cmp_u64);
-    n_stop = n;
+    for (size_t i = 0; i < sizeof STOP / sizeof *STOP; i++) {
+        uint64_t h = XXH3_64bits(STOP[i], strlen(STOP[i]));
+        if (h == 0) {
+            zero_stop = true;
+            continue;
+        }
+        size_t k = h & (STOP_SLOTS - 1);
+        while (stop_set[k] != 0 && stop_set[k] != h)
+            k = (k + 1) & (STOP_SLOTS - 1);
+        stop_set[k] = h;
+    }
 }
 
 static void
@@ -377,7 +381,14 @@ static bool
 is_stop(const char *w, size_t n)
 {
     uint64_t h = XXH3_64bits(w, n);
-    return bsearch(&h, stop_h, n_stop, sizeof *stop_h, cmp_u64) != NULL;
+    if (h == 0)
+        return zero_stop;
+    for (size_t k = h & (STOP_SLOTS - 1);; k = (k + 1) & (STOP_SLOTS - 1)) {
+        if (stop_set[k] == h)
+            return true;
+        if (stop_set[k] == 0)
+            return false;
+    }
 }
 
 /* ---- the article's terms ---- */
@@ -662,8 +673,17 @@ read_words(struct local *l, const char *s, size_t n, float boost, bool lead,
     uint32_t prev = 0; /* the word before, for the phrase (0: none) */
     while (i < n && words < max) {
         uint32_t cp;
-        size_t k = wd_utf8_next(s + i, n - i, &cp);
-        if (!wd_cp_is_alnum(cp)) {
+        size_t k;
+        bool alnum;
+        if ((unsigned char)s[i] < 0x80) { /* (as below, without decoding) */
+            cp = (unsigned char)s[i];
+            k = 1;
+            alnum = wd_ascii_key_char((unsigned char)cp) != 0;
+        } else {
+            k = wd_utf8_next(s + i, n - i, &cp);
+            alnum = wd_cp_is_alnum(cp);
+        }
+        if (!alnum) {
             if (cp == '.' || cp == '!' || cp == '?' || cp == '\n' ||
                 cp == ':' || cp == 0x2014 || cp == '"' || cp == 0x201C ||
                 cp == 0xAB)
@@ -684,7 +704,8 @@ read_words(struct local *l, const char *s, size_t n, float boost, bool lead,
             continue;
         }
         /* One word: letters, digits and their marks. */
-        bool upper = wd_cp_is_upper(cp), alpha = false;
+        bool upper = cp < 0x80 ? cp >= 'A' && cp <= 'Z' : wd_cp_is_upper(cp),
+             alpha = false;
         size_t wlen = 0, slen = 0, letters = 0;
         while (i < n) {
             unsigned char c = (unsigned char)s[i];
