@@ -14,6 +14,7 @@
  */
 #include "wd/date.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,16 +141,59 @@ fold_word(const char *w, size_t n, char *buf, size_t cap)
     return true;
 }
 
-static int
-by_string(const void *key, const void *elem)
+/* The month and weekday names of date_names.inc in open-addressing sets
+ * of their places + 1 (0: an empty slot), by a hash of their bytes: a
+ * line's word costs a hash and a comparison or two, not a binary search's
+ * ten. */
+#define NAME_SLOTS 2048
+_Static_assert(sizeof date_months / sizeof date_months[0] < NAME_SLOTS / 2 &&
+                   sizeof date_weekdays / sizeof date_weekdays[0] <
+                       NAME_SLOTS / 2,
+               "sparse sets");
+static uint16_t month_slots[NAME_SLOTS], weekday_slots[NAME_SLOTS];
+
+static uint32_t
+name_hash(const char *s)
 {
-    return strcmp(key, *(const char *const *)elem);
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
 }
 
-static int
-by_name(const void *key, const void *elem)
+static void
+name_put(uint16_t *slots, const char *name, size_t at)
 {
-    return strcmp(key, ((const struct date_month *)elem)->name);
+    uint32_t k = name_hash(name) & (NAME_SLOTS - 1);
+    while (slots[k])
+        k = (k + 1) & (NAME_SLOTS - 1);
+    slots[k] = (uint16_t)(at + 1);
+}
+
+static void
+names_fill(void)
+{
+    for (size_t i = 0; i < sizeof date_months / sizeof date_months[0]; i++)
+        name_put(month_slots, date_months[i].name, i);
+    for (size_t i = 0; i < sizeof date_weekdays / sizeof date_weekdays[0]; i++)
+        name_put(weekday_slots, date_weekdays[i], i);
+}
+
+/* The place of the name buf in slots (names[place] its text: month
+ * names when months), -1 when none. */
+static long
+name_find(const uint16_t *slots, bool months, const char *buf)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, names_fill);
+    for (uint32_t k = name_hash(buf) & (NAME_SLOTS - 1);;
+         k = (k + 1) & (NAME_SLOTS - 1)) {
+        if (!slots[k])
+            return -1;
+        size_t at = slots[k] - 1u;
+        if (strcmp(buf, months ? date_months[at].name : date_weekdays[at]) == 0)
+            return (long)at;
+    }
 }
 
 /* A month by its name or abbreviation in one of the languages of
@@ -160,10 +204,8 @@ month_intl(const char *w, size_t n)
     char buf[64];
     if (!fold_word(w, n, buf, sizeof buf))
         return 0;
-    const struct date_month *m =
-        bsearch(buf, date_months, sizeof date_months / sizeof date_months[0],
-                sizeof date_months[0], by_name);
-    return m ? m->month : 0;
+    long at = name_find(month_slots, true, buf);
+    return at < 0 ? 0 : date_months[at].month;
 }
 
 static bool
@@ -245,9 +287,7 @@ is_weekday(const char *w, size_t n)
     char buf[64];
     if (!fold_word(w, n, buf, sizeof buf))
         return false;
-    return bsearch(buf, date_weekdays,
-                   sizeof date_weekdays / sizeof date_weekdays[0],
-                   sizeof date_weekdays[0], by_string) != NULL;
+    return name_find(weekday_slots, false, buf) >= 0;
 }
 
 static bool
