@@ -57,6 +57,45 @@ test_text_key(void)
     }
 }
 
+/* The key of long ASCII text, which the worker may write 64 bytes at a
+ * time: the same as a plain reference (letters and digits lower-cased,
+ * every other run one space), at every alignment, and the same after a
+ * word that the byte-wise loop writes. */
+static void
+test_text_key_long(void)
+{
+    static const char alphabet[] = "abcXYZ019 .,;-\n\t()QRSmnop";
+    char text[3000], ref[3000], key[6100], ek[6100];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof text; i++) {
+        x = x * 1103515245u + 12345u;
+        text[i] = alphabet[(x >> 16) % (sizeof alphabet - 1)];
+    }
+    for (size_t off = 0; off < 70; off++) {
+        const char *t = text + off;
+        size_t n = sizeof text - off, r = 0;
+        bool in = false;
+        for (size_t i = 0; i < n; i++) {
+            char k = wd_ascii_key_char((unsigned char)t[i]);
+            if (k && !in && r > 0)
+                ref[r++] = ' ';
+            if (k)
+                ref[r++] = k;
+            in = k != 0;
+        }
+        ref[r] = 0;
+        CHECK_INT(wd_text_key(t, n, key, sizeof key), ==, r);
+        CHECK_STR(key, ref);
+        /* After "é ", which the byte-wise loop writes. */
+        char with[3010];
+        memcpy(with, "\xc3\xa9 ", 3);
+        memcpy(with + 3, t, n);
+        wd_text_key(with, n + 3, ek, sizeof ek);
+        CHECK(strncmp(ek, "\xc3\xa9 ", 3) == 0);
+        CHECK_STR(ek + 3, ref);
+    }
+}
+
 static void
 test_utf8_valid(void)
 {
@@ -268,6 +307,7 @@ int
 main(void)
 {
     RUN(test_text_key);
+    RUN(test_text_key_long);
     RUN(test_utf8_valid);
     RUN(test_char_classes);
     RUN(test_text_stats_random);

@@ -14,6 +14,19 @@
 #include <emmintrin.h>
 #endif
 
+/* wd_text_key()'s ASCII with AVX-512 VBMI and VBMI2 beside the portable
+ * loop, chosen at run time (-DWD_TEXT_DISPATCH=0: the portable one only). */
+#ifndef WD_TEXT_DISPATCH
+#if defined(__x86_64__) && defined(__GNUC__)
+#define WD_TEXT_DISPATCH 1
+#else
+#define WD_TEXT_DISPATCH 0
+#endif
+#endif
+#if WD_TEXT_DISPATCH
+#include <immintrin.h>
+#endif
+
 size_t
 wd_ascii_span(const char *s, size_t n)
 {
@@ -181,6 +194,9 @@ static pthread_once_t ascii_once = PTHREAD_ONCE_INIT;
 static void block_init(void);
 static char key_lower[256]; /* an ASCII letter or digit as wd_text_key()
                                writes it, 0 for any other byte */
+#if WD_TEXT_DISPATCH
+static bool have_vbmi2; /* key_block() can run */
+#endif
 
 static void
 ascii_init(void)
@@ -195,6 +211,13 @@ ascii_init(void)
                                  : 0));
     for (unsigned c = 0; c < 128; c++)
         key_lower[c] = wd_ascii_key_char((unsigned char)c);
+#if WD_TEXT_DISPATCH
+    __builtin_cpu_init();
+    have_vbmi2 = __builtin_cpu_supports("avx512f") &&
+                 __builtin_cpu_supports("avx512bw") &&
+                 __builtin_cpu_supports("avx512vbmi") &&
+                 __builtin_cpu_supports("avx512vbmi2");
+#endif
     block_init();
 }
 
@@ -206,6 +229,50 @@ is_apostrophe(uint32_t cp)
     return cp == '\'' || cp == 0x2019 || cp == 0x02BC;
 }
 
+#if WD_TEXT_DISPATCH
+/* wd_text_key()'s portable ASCII loop over the 64 bytes at s, all ASCII
+ * and none an apostrophe, with room for them and a space at out + *o: the
+ * letters and digits lower-cased by a table look-up (key_lower's first
+ * half), the byte before each word that has one before it made a space,
+ * and those compressed to out + *o. Returns false, writing nothing, when
+ * the bytes are not all such. */
+static __attribute__((target("avx512f,avx512bw,avx512vbmi,avx512vbmi2"))) bool
+key_block(const char *s, char *out, size_t *o, size_t *word_start_o,
+          bool *in_word)
+{
+    __m512i v = _mm512_loadu_si512(s);
+    if (_mm512_movepi8_mask(v) |
+        _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\'')))
+        return false;
+    __m512i lo = _mm512_loadu_si512(key_lower),
+            hi = _mm512_loadu_si512(key_lower + 64);
+    __m512i k = _mm512_permutex2var_epi8(lo, v, hi);
+    uint64_t key = _mm512_test_epi8_mask(k, k);
+    /* Word starts: a key byte after a byte that is none (the block's first
+     * after the block before). */
+    uint64_t starts = key & ~(key << 1 | (uint64_t)*in_word);
+    /* A space before each start that has output before it: in the byte
+     * before it, or before the block for a start at its first byte. */
+    uint64_t spaces = starts >> 1;
+    size_t at = *o;
+    if (at == 0 && starts) /* the first word of the key: none before it */
+        spaces &= ~(starts & -starts) >> 1;
+    if ((starts & 1) && at > 0)
+        out[at++] = ' ';
+    uint64_t keep = key | spaces;
+    k = _mm512_mask_blend_epi8(spaces, k, _mm512_set1_epi8(' '));
+    _mm512_storeu_si512(out + at, _mm512_maskz_compress_epi8(keep, k));
+    if (starts) {
+        unsigned last = 63u - (unsigned)__builtin_clzll(starts);
+        uint64_t below = last ? keep & (~0ull >> (64 - last)) : 0;
+        *word_start_o = at + (size_t)__builtin_popcountll(below);
+    }
+    *o = at + (size_t)__builtin_popcountll(keep);
+    *in_word = key >> 63;
+    return true;
+}
+#endif
+
 size_t
 wd_text_key(const char *s, size_t n, char *out, size_t cap)
 {
@@ -215,6 +282,14 @@ wd_text_key(const char *s, size_t n, char *out, size_t cap)
     if (cap == 0)
         return 0;
     while (i < n && !truncated) {
+#if WD_TEXT_DISPATCH
+        /* (64 bytes at a time where the loop below would have written
+         * them all: the same key.) */
+        if (have_vbmi2)
+            while (i + 64 <= n && o + 67 < cap &&
+                   key_block(s + i, out, &o, &word_start_o, &in_word))
+                i += 64;
+#endif
         /* ASCII but the apostrophe, most of any text, while a space and a
          * letter fit: a letter or digit lower-cased by a table, any other
          * byte ends the word; without a branch on which (words are short:
