@@ -107,7 +107,8 @@ main(int argc, char **argv)
                                    1764000000000LL,
                                    "https://corpus.example/page",
                                    NULL,
-                                   0};
+                                   0,
+                                   false};
         struct wd_page page;
         wd_arena_reset(&arena);
         int rc = wd_page_parse(&in, &arena, &page);

@@ -63,7 +63,8 @@ run(const char *name, const char *ctype, struct file *files, int n,
                                        1764000000000LL,
                                        "https://bench.example/p",
                                        NULL,
-                                       0};
+                                       0,
+                                       false};
             struct wd_page page;
             wd_arena_reset(&arena);
             if (wd_page_parse(&in, &arena, &page) == 0)

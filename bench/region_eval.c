@@ -148,7 +148,8 @@ eval_page(const struct wd_tagger *tg, const char *dir, const char *lang,
                                FETCHED_MS,
                                url,
                                NULL,
-                               0};
+                               0,
+                               false};
     struct wd_page page;
     wd_arena_reset(arena);
     int rc = wd_page_parse(&in, arena, &page);

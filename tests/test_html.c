@@ -19,7 +19,8 @@ parse_html(const char *ctype, const char *body, size_t len,
                                1764000000000LL,
                                "https://courier.example/news/index.html",
                                NULL,
-                               0};
+                               0,
+                               false};
     wd_arena_reset(&arena);
     return wd_page_parse(&in, &arena, page);
 }

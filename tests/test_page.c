@@ -18,7 +18,8 @@ parse(const char *ctype, const char *body, size_t len, struct wd_page *page)
                                1764000000000LL,
                                "https://example.test/",
                                NULL,
-                               0};
+                               0,
+                               false};
     wd_arena_reset(&arena);
     return wd_page_parse(&in, &arena, page);
 }

@@ -145,6 +145,9 @@ test_seeds_once_each(void)
         if (a->kind == WIREDESK__V1__ARTICLE__KIND__KIND_FULL &&
             strcmp(s.channel[i], "all") == 0) {
             CHECK_STR(a->author, "Irina Khalturina");
+            /* (The language is detected once the page's stories are
+             * fingerprinted, not while it is parsed.) */
+            CHECK_STR(a->language, "en");
             CHECK_INT(a->published_at_ms, ==, 1761312960000LL);
             bool kz = false, az = false;
             for (size_t c = 0; c < a->n_countries; c++) {
@@ -516,6 +519,9 @@ test_refetch_fingerprinted_when_needed(void)
             first =
                 s.art[j] && s.art[i] && strcmp(s.art[j]->id, s.art[i]->id) == 0;
         CHECK(first);
+        /* Fingerprinted while deciding (the page's key was seen): its
+         * language too. */
+        CHECK(s.art[i] && strcmp(s.art[i]->language, "en") == 0);
     }
     free(buf);
     sink_free(&s);

@@ -23,7 +23,8 @@ parse_url(struct wd_arena *a, const char *body, size_t len, const char *url,
                                1764000000000LL,
                                url,
                                NULL,
-                               0};
+                               0,
+                               false};
     wd_arena_reset(a);
     return wd_page_parse(&in, a, page);
 }

@@ -26,6 +26,9 @@ struct wd_page_input {
     const char *url;                /* the page's URL, may be NULL */
     const struct wd_boiler *boiler; /* learned boilerplate, may be NULL */
     uint32_t boiler_slot;           /* the page's source in it */
+    /* The items' language left to the caller (wd_lang_fill() when it needs
+     * it): the pipeline detects it only for pages it may publish from. */
+    bool language_later;
 };
 
 /* Parses one page. Returns 0 and fills *out (possibly with no items), or:

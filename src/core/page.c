@@ -155,13 +155,14 @@ repair_items(struct wd_page *out, struct wd_arena *a)
 }
 
 /* After a format's parser: the items' strings made valid, then the
- * language of those that declare none. */
+ * language of those that declare none (unless in leaves it for later). */
 static int
-finish(int rc, struct wd_page *out, struct wd_arena *a)
+finish(int rc, const struct wd_page_input *in, struct wd_page *out,
+       struct wd_arena *a)
 {
     if (rc == 0)
         rc = repair_items(out, a);
-    if (rc == 0)
+    if (rc == 0 && !in->language_later)
         wd_lang_fill(out, a);
     return rc;
 }
@@ -210,7 +211,7 @@ wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
         }
         return finish(wd_htmlpage_parse((const char *)in->body, in->len, cs,
                                         in->url, in->fetched_at_ms, arena, out),
-                      out, arena);
+                      in, out, arena);
     }
 
     if (in->len == 0)
@@ -250,5 +251,5 @@ wd_page_parse(const struct wd_page_input *in, struct wd_arena *arena,
     if (rc == 0 && out->kind == WD_PAGE_ARTICLE && out->n_items == 1 &&
         !out->items[0].published_at_ms && wd_date_from_url(in->url, &ud) == 0)
         out->items[0].published_at_ms = ud;
-    return finish(rc, out, arena);
+    return finish(rc, in, out, arena);
 }

@@ -12,6 +12,7 @@
 #include "wd/err.h"
 #include "wd/fingerprint.h"
 #include "wd/htmlpage.h"
+#include "wd/lang.h"
 #include "wd/page.h"
 #include "wd/tag.h"
 #include "wiredesk.pb-c.h"
@@ -359,14 +360,17 @@ wd_prepared_put(struct wd_pipeline *p, struct wd_prepared *pp)
 
 static uint64_t page_key(const struct wd_page *page);
 
-/* The stories' fingerprints, which dedup decides on.
- * wd_pipeline_fingerprint() makes them, except for a page whose key parse
- * saw lately: finish then finds the page in the store, a duplicate, and
- * needs none; when it does not (the earlier copy was refused, or is in the
- * republish window), it makes them itself. */
+/* The stories' fingerprints, which dedup decides on, and their language
+ * (wd_pipeline_parse() leaves it, CLD2's fifth of a page's parse, to the
+ * pages that may publish). wd_pipeline_fingerprint() makes them, except
+ * for a page whose key parse saw lately: finish then finds the page in
+ * the store, a duplicate, and needs neither; when it does not (the earlier
+ * copy was refused, or is in the republish window), it makes them
+ * itself. */
 static int
 fingerprint_items(struct wd_prepared *pp)
 {
+    wd_lang_fill(&pp->page, &pp->arena);
     pp->fps = wd_arena_alloc(&pp->arena, pp->page.n_items * sizeof pp->fps[0]);
     if (!pp->fps)
         return WD_ENOMEM;
@@ -404,6 +408,7 @@ wd_pipeline_parse(struct wd_pipeline *p, struct wd_prepared *pp)
         .fetched_at_ms =
             raw->fetched_at_ms > 0 ? raw->fetched_at_ms : pp->now_ms,
         .url = raw->url,
+        .language_later = true,
     };
     /* The source whose boilerplate applies: the scraper's name and the
      * page's host. */

@@ -48,7 +48,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (len)
         memcpy(body, data + skip, len);
-    struct wd_page_input in = {ctype, body, len, 1764000000000LL, url, NULL, 0};
+    struct wd_page_input in = {ctype, body, len, 1764000000000LL,
+                               url,   NULL, 0,   false};
     struct wd_page page;
     wd_arena_reset(&arena);
     if (wd_page_parse(&in, &arena, &page) == 0) {
