@@ -2,6 +2,7 @@
 #ifndef WD_BENCHUTIL_H
 #define WD_BENCHUTIL_H
 
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,37 @@ slurp(const char *path, size_t *len)
         b[*len] = '\0';
     fclose(f);
     return b;
+}
+
+/* A file read whole (slurp()). */
+struct bench_file {
+    char *data;
+    size_t len;
+};
+
+/* The files of dir whose names end in suffix (and are longer), read into
+ * files[0..max), in the directory's order; returns how many (those that
+ * cannot be read are left out). */
+static inline int
+bench_load_dir(const char *dir, const char *suffix, struct bench_file *files,
+               int max)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    size_t sl = strlen(suffix);
+    while (d && (e = readdir(d)) != NULL && n < max) {
+        size_t l = strlen(e->d_name);
+        if (l <= sl || strcmp(e->d_name + l - sl, suffix) != 0)
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if ((files[n].data = slurp(path, &files[n].len)) != NULL)
+            n++;
+    }
+    if (d)
+        closedir(d);
+    return n;
 }
 
 /* A "Field:  N kB" value of /proc/PID/status (pid 0: this process), or

@@ -5,7 +5,6 @@
  *
  *   date_bench [SECONDS [FILE...]]      (default 2 s)
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,19 +65,11 @@ main(int argc, char **argv)
     for (int f = 2; f < argc && lines; f++)
         if ((n = add_file(argv[f], lines, n)) == 0)
             return 1;
-    if (argc <= 2 && lines) { /* the seed fixtures */
-        DIR *d = opendir(WD_FIXTURES "/seeds");
-        for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
-            size_t l = strlen(e->d_name);
-            char path[512];
-            if (l < 4 || strcmp(e->d_name + l - 4, ".txt") != 0)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", WD_FIXTURES "/seeds",
-                     e->d_name);
-            n = add_file(path, lines, n);
-        }
-        if (d)
-            closedir(d);
+    if (argc <= 2 && lines) { /* the seed fixtures (kept to the end) */
+        static struct bench_file seeds[64];
+        int k = bench_load_dir(WD_FIXTURES "/seeds", ".txt", seeds, 64);
+        for (int i = 0; i < k; i++)
+            n = short_lines(seeds[i].data, seeds[i].len, lines, n);
     }
     if (!lines || n == 0) {
         fprintf(stderr, "date_bench: no lines\n");

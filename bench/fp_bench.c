@@ -5,7 +5,6 @@
  *
  *   fp_bench [SECONDS [FILE...]]      (default 2 s)
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,41 +14,22 @@
 
 #define MAX_FILES 256
 
-struct body {
-    char *s;
-    size_t n;
-};
-
 int
 main(int argc, char **argv)
 {
     double secs = argc > 1 ? atof(argv[1]) : 2;
-    static struct body bodies[MAX_FILES];
-    size_t n = 0;
+    static struct bench_file bodies[MAX_FILES];
+    int n = 0;
     for (int f = 2; f < argc && n < MAX_FILES; f++) {
-        bodies[n].s = slurp(argv[f], &bodies[n].n);
-        if (!bodies[n].s) {
+        bodies[n].data = slurp(argv[f], &bodies[n].len);
+        if (!bodies[n].data) {
             fprintf(stderr, "fp_bench: cannot read %s\n", argv[f]);
             return 1;
         }
         n++;
     }
-    if (argc <= 2) { /* the seed fixtures */
-        DIR *d = opendir(WD_FIXTURES "/seeds");
-        for (struct dirent *e;
-             d && (e = readdir(d)) != NULL && n < MAX_FILES;) {
-            size_t l = strlen(e->d_name);
-            char path[512];
-            if (l < 4 || strcmp(e->d_name + l - 4, ".txt") != 0)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", WD_FIXTURES "/seeds",
-                     e->d_name);
-            if ((bodies[n].s = slurp(path, &bodies[n].n)) != NULL)
-                n++;
-        }
-        if (d)
-            closedir(d);
-    }
+    if (argc <= 2) /* the seed fixtures */
+        n = bench_load_dir(WD_FIXTURES "/seeds", ".txt", bodies, MAX_FILES);
     if (n == 0) {
         fprintf(stderr, "fp_bench: no text\n");
         return 1;
@@ -59,19 +39,20 @@ main(int argc, char **argv)
     uint64_t sum = 0; /* (used, so that no call is left out) */
     double t0 = now_s(), t;
     do {
-        for (size_t i = 0; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             struct wd_fp_story f;
-            wd_fp_story(title, sizeof title - 1, bodies[i].s, bodies[i].n, &f);
+            wd_fp_story(title, sizeof title - 1, bodies[i].data, bodies[i].len,
+                        &f);
             sum += f.simhash;
-            bytes += bodies[i].n;
+            bytes += bodies[i].len;
             calls++;
         }
     } while ((t = now_s() - t0) < secs);
-    printf("%zu bodies, %.0f bytes on average, %.2f ns a byte, %.1f us a "
+    printf("%d bodies, %.0f bytes on average, %.2f ns a byte, %.1f us a "
            "story (%016llx)\n",
            n, (double)bytes / (double)calls, t / (double)bytes * 1e9,
            t / (double)calls * 1e6, (unsigned long long)sum);
-    for (size_t i = 0; i < n; i++)
-        free(bodies[i].s);
+    for (int i = 0; i < n; i++)
+        free(bodies[i].data);
     return 0;
 }

@@ -5,7 +5,6 @@
  *   (default 3 s per format; HTML_DIR: folders of real pages, timed
  *   together, instead of the extraction fixtures, e.g. the three sets of
  *   ../shared/corpora; --only: one format, e.g. under perf) */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,41 +13,8 @@
 #include "benchutil.h"
 #include "wd/page.h"
 
-struct file {
-    char *data;
-    size_t len;
-};
-
-static int
-load(const char *dir, const char *suffix, struct file *files, int max)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-    while (d && (e = readdir(d)) != NULL && n < max) {
-        size_t l = strlen(e->d_name), sl = strlen(suffix);
-        if (l <= sl || strcmp(e->d_name + l - sl, suffix) != 0)
-            continue;
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            continue;
-        fseek(f, 0, SEEK_END);
-        long sz = ftell(f);
-        fseek(f, 0, SEEK_SET);
-        files[n].data = malloc((size_t)sz);
-        files[n].len = fread(files[n].data, 1, (size_t)sz, f);
-        fclose(f);
-        n++;
-    }
-    if (d)
-        closedir(d);
-    return n;
-}
-
 static void
-run(const char *name, const char *ctype, struct file *files, int n,
+run(const char *name, const char *ctype, struct bench_file *files, int n,
     double seconds)
 {
     struct wd_arena arena;
@@ -93,13 +59,13 @@ main(int argc, char **argv)
     double seconds = argc > 1 ? atof(argv[1]) : 3;
     /* A second argument: a folder of real HTML pages to time instead of
      * the extraction fixtures (e.g. ../shared/corpora/readability). */
-    static struct file text[64], html[256];
-    int nt = load(WD_FIXTURES "/seeds", ".txt", text, 64);
+    static struct bench_file text[64], html[256];
+    int nt = bench_load_dir(WD_FIXTURES "/seeds", ".txt", text, 64);
     int nh = 0;
     for (int k = 2; k < argc; k++)
-        nh += load(argv[k], ".html", html + nh, 256 - nh);
+        nh += bench_load_dir(argv[k], ".html", html + nh, 256 - nh);
     if (argc <= 2)
-        nh = load(WD_FIXTURES "/extract", ".html", html, 256);
+        nh = bench_load_dir(WD_FIXTURES "/extract", ".html", html, 256);
     if (!only || strcmp(only, "text") == 0)
         run("text", "text/plain", text, nt, seconds);
     if (!only || strcmp(only, "html") == 0)
