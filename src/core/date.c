@@ -1175,11 +1175,8 @@ ascii_digits(const char *s, size_t *len, char *buf, size_t cap)
 {
     size_t n = *len, o = 0;
     /* Each of them is two bytes from 0x80 up: ASCII, most lines, has none
-     * (tested without a branch a byte, not copied). */
-    unsigned char high = 0;
-    for (size_t i = 0; i < n; i++)
-        high |= (unsigned char)s[i];
-    if (high < 0x80)
+     * (not copied). */
+    if (wd_ascii_span(s, n) == n)
         return NULL;
     bool any = false;
     for (size_t i = 0; i < n; i++) {

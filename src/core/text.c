@@ -230,12 +230,12 @@ is_apostrophe(uint32_t cp)
 }
 
 #if WD_TEXT_DISPATCH
-/* wd_text_key()'s portable ASCII loop over the 64 bytes at s, all ASCII
- * and none an apostrophe, with room for them and a space at out + *o: the
- * letters and digits lower-cased by a table look-up (key_lower's first
- * half), the byte before each word that has one before it made a space,
- * and those compressed to out + *o. Returns false, writing nothing, when
- * the bytes are not all such. */
+/* What wd_text_key()'s byte-wise ASCII loop does, over the 64 bytes at s,
+ * all ASCII and none an apostrophe, with room for them and a space at
+ * out + *o: the letters and digits lower-cased by a table look-up
+ * (key_lower's first half), the byte before each word that has one before
+ * it made a space, and those compressed to out + *o. Returns false, writing
+ * nothing, when the bytes are not all such. */
 static __attribute__((target("avx512f,avx512bw,avx512vbmi,avx512vbmi2"))) bool
 key_block(const char *s, char *out, size_t *o, size_t *word_start_o,
           bool *in_word)
