@@ -360,17 +360,14 @@ wd_prepared_put(struct wd_pipeline *p, struct wd_prepared *pp)
 
 static uint64_t page_key(const struct wd_page *page);
 
-/* The stories' fingerprints, which dedup decides on, and their language
- * (wd_pipeline_parse() leaves it, CLD2's fifth of a page's parse, to the
- * pages that may publish). wd_pipeline_fingerprint() makes them, except
- * for a page whose key parse saw lately: finish then finds the page in
- * the store, a duplicate, and needs neither; when it does not (the earlier
- * copy was refused, or is in the republish window), it makes them
- * itself. */
+/* The stories' fingerprints, which dedup decides on.
+ * wd_pipeline_fingerprint() makes them, except for a page whose key parse
+ * saw lately: finish then finds the page in the store, a duplicate, and
+ * needs none; when it does not (the earlier copy was refused, or is in the
+ * republish window), it makes them itself. */
 static int
 fingerprint_items(struct wd_prepared *pp)
 {
-    wd_lang_fill(&pp->page, &pp->arena);
     pp->fps = wd_arena_alloc(&pp->arena, pp->page.n_items * sizeof pp->fps[0]);
     if (!pp->fps)
         return WD_ENOMEM;
@@ -437,6 +434,9 @@ wd_pipeline_parse(struct wd_pipeline *p, struct wd_prepared *pp)
     if (*recent == pp->page_key)
         return false; /* most likely a re-fetch: see fingerprint_items() */
     *recent = pp->page_key;
+    /* The language (CLD2, a fifth of a text page's parse) only now: the
+     * Article is its only use, and a re-fetch publishes none. */
+    wd_lang_fill(&pp->page, &pp->arena);
     pp->need_fps = true;
     return true;
 }
@@ -715,6 +715,8 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
     }
     struct pending *ready =
         wd_arena_alloc(&pp->work, page->n_items * sizeof *ready);
+    if (ready && !pp->fps) /* (a re-fetch after all: parse left both) */
+        wd_lang_fill(&pp->page, &pp->arena);
     if (!ready || (!pp->fps && fingerprint_items(pp) != 0)) {
         /* Out of memory: refused (rejected:internal), not a store error,
          * and never answered "accepted". */
