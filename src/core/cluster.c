@@ -13,6 +13,7 @@
 
 #include "wd/dump.h"
 #include "wd/err.h"
+#include "wd/hugemem.h"
 #include "wd/text.h"
 
 #define DEFAULT_EVENTS 16384
@@ -1266,11 +1267,14 @@ wd_cluster_new(struct wd_cluster **out, const struct wd_cluster_config *cfg)
     while (ns < k.max_events * 4)
         ns <<= 1;
     c->stories_mask = ns - 1;
-    c->ev = calloc(k.max_events, sizeof *c->ev);
-    c->df = calloc((size_t)1 << DF_BITS, sizeof *c->df);
-    c->post = calloc((size_t)1 << POST_BITS, sizeof *c->post);
+    /* (The events, the counters, the posting buckets and the stories are
+     * read at random, each of an article's terms a look-up: huge pages,
+     * for those of 2 MiB or more.) */
+    c->ev = wd_huge_calloc(k.max_events, sizeof *c->ev);
+    c->df = wd_huge_calloc((size_t)1 << DF_BITS, sizeof *c->df);
+    c->post = wd_huge_calloc((size_t)1 << POST_BITS, sizeof *c->post);
     c->post_next = calloc((size_t)1 << POST_BITS, 1);
-    c->stories = calloc(ns, sizeof *c->stories);
+    c->stories = wd_huge_calloc(ns, sizeof *c->stories);
     c->stamp = calloc(k.max_events, sizeof *c->stamp);
     c->pos = calloc(k.max_events, 1);
     c->scratch = malloc(sizeof *c->scratch);
@@ -1290,11 +1294,11 @@ wd_cluster_free(struct wd_cluster *c)
 {
     if (!c)
         return;
-    free(c->ev);
-    free(c->df);
-    free(c->post);
+    wd_huge_free(c->ev, c->cfg.max_events, sizeof *c->ev);
+    wd_huge_free(c->df, (size_t)1 << DF_BITS, sizeof *c->df);
+    wd_huge_free(c->post, (size_t)1 << POST_BITS, sizeof *c->post);
     free(c->post_next);
-    free(c->stories);
+    wd_huge_free(c->stories, c->stories_mask + 1, sizeof *c->stories);
     free(c->stamp);
     free(c->pos);
     free(c->scratch);

@@ -3,11 +3,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <xxhash.h>
 
 #include "wd/dump.h"
 #include "wd/err.h"
+#include "wd/hugemem.h"
 
 #define NONE SIZE_MAX
 #define FREE_SLOT UINT32_MAX
@@ -133,71 +133,6 @@ grow_array(void *p, size_t *cap, size_t need, size_t size)
     return q;
 }
 
-/* The huge page size of x86-64 and most ARM64 kernels. */
-#define HUGE_MIN ((size_t)2 << 20)
-
-/* a rounded up to a multiple of HUGE_MIN. */
-static uintptr_t
-huge_up(uintptr_t a)
-{
-    return (a + HUGE_MIN - 1) & ~(uintptr_t)(HUGE_MIN - 1);
-}
-
-/* The 2 MiB-aligned inside of an array of bytes at p offered to the kernel
- * for transparent huge pages: the tables (tab_array), and also the slot
- * arrays and the ages, tens of MB at 1M stories, which a restore faulted
- * in 4 KiB at a time (11 000 faults, each zeroing a page and, on a virtual
- * machine, a trip to the hypervisor: most of the restore). Returns p. */
-static void *
-huge_hint(void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    uintptr_t a = huge_up((uintptr_t)p);
-    uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)(HUGE_MIN - 1);
-    if (p && e > a)
-        madvise((void *)a, e - a, MADV_HUGEPAGE); /* a hint: no error matters */
-#endif
-    return p;
-}
-
-/* A table of HUGE_MIN bytes or more has a mapping of its own, aligned to
- * HUGE_MIN and offered to the kernel for transparent huge pages: a
- * look-up in a table of hundreds of MB otherwise costs a TLB miss besides
- * its cache miss (gets and a rebuild's puts about a fifth faster,
- * bench/RESULTS.md). Zeroed, as calloc's. */
-static void *
-tab_array(size_t n, size_t size)
-{
-    if (size && n > SIZE_MAX / size)
-        return NULL;
-    size_t bytes = n * size;
-    if (bytes < HUGE_MIN)
-        return calloc(n ? n : 1, size);
-    size_t len = huge_up(bytes);
-    uint8_t *p = mmap(NULL, len + HUGE_MIN, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-    uintptr_t at = huge_up((uintptr_t)p);
-    size_t head = at - (uintptr_t)p;
-    if (head)
-        munmap(p, head);
-    munmap((uint8_t *)at + len, HUGE_MIN - head);
-    return huge_hint((void *)at, len);
-}
-
-/* Frees what tab_array(n, size) gave. */
-static void
-tab_array_free(void *p, size_t n, size_t size)
-{
-    if (!p)
-        return;
-    if (n * size < HUGE_MIN)
-        free(p);
-    else
-        munmap(p, huge_up(n * size));
-}
-
 static size_t
 home(const struct tab *t, uint64_t h)
 {
@@ -233,7 +168,7 @@ tab_place(struct tab *t, uint64_t h, uint32_t v)
 static void
 tab_free(struct tab *t)
 {
-    tab_array_free(t->e, t->cap, sizeof *t->e);
+    wd_huge_free(t->e, t->cap, sizeof *t->e);
     t->e = NULL;
 }
 
@@ -278,7 +213,7 @@ map_move(struct map *mp, size_t steps)
 static struct tab
 tab_new(size_t cap)
 {
-    struct tab t = {.e = tab_array(cap, sizeof *t.e), .cap = cap};
+    struct tab t = {.e = wd_huge_calloc(cap, sizeof *t.e), .cap = cap};
     return t.e ? t : (struct tab){0};
 }
 
@@ -463,7 +398,7 @@ release_zero(struct wd_memindex *m)
 static void *
 huge_realloc(void *p, size_t n, size_t size)
 {
-    return huge_hint(realloc(p, n * size), n * size);
+    return wd_huge_hint(realloc(p, n * size), n * size);
 }
 
 /* The slot arrays made room for cap slots. */
@@ -773,7 +708,7 @@ age_insert(struct wd_memindex *m, const uint8_t *key)
                                  WD_MEMINDEX_AGE_LEN);
             if (!a)
                 return WD_ENOMEM;
-            m->age = huge_hint(a, m->age_cap * WD_MEMINDEX_AGE_LEN);
+            m->age = wd_huge_hint(a, m->age_cap * WD_MEMINDEX_AGE_LEN);
         }
     }
     memmove(m->age + at + 1, m->age + at, (m->end - at) * WD_MEMINDEX_AGE_LEN);
@@ -1045,8 +980,8 @@ wd_memindex_restore(struct wd_memindex *m, uint64_t tag, uint64_t size,
         release_all(m); /* (no array taken yet) */
         return WD_EPARSE;
     }
-    m->keys.cur.e = tab_array(h.keys_cap, sizeof(uint64_t));
-    m->ids.cur.e = tab_array(h.ids_cap, sizeof(uint64_t));
+    m->keys.cur.e = wd_huge_calloc(h.keys_cap, sizeof(uint64_t));
+    m->ids.cur.e = wd_huge_calloc(h.ids_cap, sizeof(uint64_t));
     if (h.n_ages)
         m->age = huge_realloc(NULL, h.n_ages, WD_MEMINDEX_AGE_LEN);
     if (!m->keys.cur.e || !m->ids.cur.e || slot_arrays(m, slot_cap) != 0 ||
