@@ -928,19 +928,30 @@ vectorize(struct wd_cluster *c, const struct wd_cluster_article *a,
 
 /* ---- events ---- */
 
+/* The dot product of an article's vector a (at most ART_TERMS terms) and
+ * a centroid b, both sorted by term. */
 static double
 dot(const struct term *a, size_t na, const struct term *b, size_t nb)
 {
-    double d = 0;
-    size_t i = 0, j = 0;
-    /* Without a branch on the order (half of them mispredicted): a term
-     * in both adds its product, every other step adds zero. */
+    /* The products of the terms in both, gathered without a branch on the
+     * order (half of them mispredicted): each step writes one, kept when
+     * the terms match. Then summed in order: the chain of dependent adds
+     * is as long as the matches, not as the merge. (m < na at each step:
+     * a match is one step of i.) */
+    double p[ART_TERMS];
+    size_t m = 0, i = 0, j = 0;
+    if (na > ART_TERMS)
+        na = ART_TERMS;
     while (i < na && j < nb) {
         uint32_t x = a[i].t, y = b[j].t;
-        d += (double)a[i].w * b[j].w * (double)(x == y);
+        p[m] = (double)a[i].w * b[j].w;
+        m += x == y;
         i += x <= y;
         j += y <= x;
     }
+    double d = 0;
+    for (size_t k = 0; k < m; k++)
+        d += p[k];
     return d;
 }
 
