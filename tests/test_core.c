@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <unictype.h>
+#include <xxhash.h>
 
 #include "wd/arena.h"
 #include "wd/channel.h"
@@ -194,6 +195,38 @@ test_simhash(void)
     CHECK(wd_fp_simhash(x, strlen(x)) == hx);
 }
 
+/* Words ending on and beside the 64-byte blocks that the shingles' scan
+ * reads (fingerprint.c space_bits): a SimHash of one shingle is that
+ * shingle's hash, of two the AND of both (a bit needs more than half the
+ * votes), so the exact words of each shingle show. */
+static void
+test_shingle_ends(void)
+{
+    static const size_t mid[] = {1, 2, 7, 62, 63, 64, 65, 66};
+    char t[300];
+    for (size_t l1 = 1; l1 <= 70; l1++)
+        for (size_t m = 0; m < sizeof mid / sizeof *mid; m++)
+            for (size_t l3 = 1; l3 <= 65; l3 += 64)
+                for (size_t l4 = 0; l4 <= 3; l4 += 3) {
+                    size_t len[4] = {l1, mid[m], l3, l4}, n = 0, sp[4];
+                    for (int w = 0; w < 4; w++) {
+                        if (len[w] == 0)
+                            break;
+                        if (w)
+                            t[n++] = ' ';
+                        sp[w] = n;
+                        for (size_t k = 0; k < len[w]; k++)
+                            t[n++] = (char)('a' + (w * 7 + k) % 26);
+                    }
+                    uint64_t want = XXH3_64bits(t, l4 ? sp[3] - 1 : n);
+                    if (l4)
+                        want &= XXH3_64bits(t + sp[1], n - sp[1]);
+                    uint64_t bands[WD_MH_BANDS];
+                    CHECK(wd_fp_simhash(t, n) == want);
+                    CHECK_INT(wd_fp_minhash_bands(t, n, bands), ==, l4 ? 2 : 1);
+                }
+}
+
 static void
 test_channel_names(void)
 {
@@ -315,6 +348,7 @@ main(void)
     RUN(test_content_key);
     RUN(test_url_key);
     RUN(test_simhash);
+    RUN(test_shingle_ends);
     RUN(test_channel_names);
     RUN(test_arena);
     RUN(test_source_stats_bounded);

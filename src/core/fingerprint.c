@@ -95,28 +95,62 @@ content_of_keys(const struct key *t, const struct key *b)
     return h ? h : 1; /* 0 marks an empty slot in the dedup tables */
 }
 
+/* The spaces among p[0..n) (its first 64 bytes at most): bit i set when
+ * p[i] is one. Eight bytes at a time: a byte that is a space is 0 after
+ * the XOR, and the adds set the top bit of every other byte. */
+static uint64_t
+space_bits(const char *p, size_t n)
+{
+    const uint64_t ones7 = 0x7F7F7F7F7F7F7F7FULL;
+    char buf[64];
+    if (n < 64) {
+        memcpy(buf, p, n);
+        memset(buf + n, 0, 64 - n);
+        p = buf;
+    }
+    uint64_t out = 0;
+    for (int k = 0; k < 8; k++) {
+        uint64_t x;
+        memcpy(&x, p + 8 * k, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        x = __builtin_bswap64(x);
+#endif
+        uint64_t t = x ^ 0x2020202020202020ULL;
+        uint64_t z = ~(((t & ones7) + ones7) | t) & ~ones7;
+        /* The eight top bits gathered into one byte, byte j to bit j. */
+        out |= (((z >> 7) * 0x0102040810204080ULL) >> 56) << (8 * k);
+    }
+    return out;
+}
+
 /* Calls fn with the hash of each word 3-shingle of the key (of the whole
  * key when it has fewer than three words); returns the shingle count, and
- * the key's words in *words when words is not NULL. */
+ * the key's words in *words when words is not NULL. The words end at the
+ * set bits of space_bits() (and the key's end), not at a branch a byte. */
 static size_t
 shingles(const struct key *k, void (*fn)(void *ctx, uint64_t h), void *ctx,
          size_t *words)
 {
-    size_t starts[3] = {0, 0, 0}, nwords = 0, n = 0, i = 0;
-    while (i <= k->len) {
-        size_t start = i;
-        while (i < k->len && k->p[i] != ' ')
-            i++;
-        if (i > start) {
-            starts[nwords % 3] = start;
-            nwords++;
-            if (nwords >= 3) {
-                size_t s0 = starts[(nwords - 3) % 3];
-                fn(ctx, XXH3_64bits(k->p + s0, i - s0));
-                n++;
+    size_t starts[3] = {0, 0, 0}, nwords = 0, n = 0, start = 0;
+    for (size_t base = 0; base <= k->len; base += 64) {
+        size_t left = k->len - base;
+        uint64_t ends = space_bits(k->p + base, left);
+        if (left < 64)
+            ends |= 1ULL << left; /* the key's end ends its last word */
+        while (ends) {
+            size_t i = base + (size_t)__builtin_ctzll(ends);
+            ends &= ends - 1;
+            if (i > start) {
+                starts[nwords % 3] = start;
+                nwords++;
+                if (nwords >= 3) {
+                    size_t s0 = starts[(nwords - 3) % 3];
+                    fn(ctx, XXH3_64bits(k->p + s0, i - s0));
+                    n++;
+                }
             }
+            start = i + 1;
         }
-        i++;
     }
     if (nwords > 0 && nwords < 3)
         fn(ctx, XXH3_64bits(k->p, k->len));
