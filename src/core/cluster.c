@@ -793,58 +793,87 @@ read_words(struct local *l, const char *s, size_t n, float boost, bool lead,
     return words;
 }
 
-static int
-cmp_w_desc(const void *a, const void *b)
+/* A term's place in the order of the heaviest first, then the smallest id,
+ * as one integer (the greater, the earlier): the weight's bits made to
+ * order as the floats do (a negative one's all flipped, a positive one's
+ * sign set), above the id's complement. One integer compare, not a float
+ * compare and a tie-break. (Weights are never NaN, and no -0.0: no sum or
+ * product here makes one.) */
+static uint64_t
+rank_of(struct term x)
 {
-    float x = ((const struct term *)a)->w, y = ((const struct term *)b)->w;
-    if (x != y)
-        return x < y ? 1 : -1;
-    uint32_t p = ((const struct term *)a)->t, q = ((const struct term *)b)->t;
-    return (p > q) - (p < q);
+    uint32_t b;
+    memcpy(&b, &x.w, sizeof b);
+    b = b >> 31 ? ~b : b | 0x80000000u;
+    return (uint64_t)b << 32 | (uint32_t)~x.t;
 }
 
-/* Sifts h[i] down the heap h[0..k) whose root is its worst term. */
+static struct term
+term_of_rank(uint64_t r)
+{
+    uint32_t b = (uint32_t)(r >> 32);
+    b = b >> 31 ? b & 0x7FFFFFFFu : ~b;
+    struct term x;
+    x.t = ~(uint32_t)r;
+    memcpy(&x.w, &b, sizeof b);
+    return x;
+}
+
+/* Sifts h[i] down the heap h[0..k) whose root is its least rank. */
 static void
-sift_worst(struct term *h, size_t k, size_t i)
+sift_worst(uint64_t *h, size_t k, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, w = i;
-        if (l < k && cmp_w_desc(&h[l], &h[w]) > 0)
+        if (l < k && h[l] < h[w])
             w = l;
-        if (l + 1 < k && cmp_w_desc(&h[l + 1], &h[w]) > 0)
+        if (l + 1 < k && h[l + 1] < h[w])
             w = l + 1;
         if (w == i)
             return;
-        struct term t = h[i];
+        uint64_t t = h[i];
         h[i] = h[w];
         h[w] = t;
         i = w;
     }
 }
 
-/* The k first of v[0..n) in cmp_w_desc's order (a total order: terms are
- * distinct), in that order at v's start; returns how many. A heap of the
- * best so far, the worst of them at its root, takes each term that beats
- * that root: an article has hundreds of terms and keeps a few dozen. */
+#define TOP_MAX 64 /* k of top_terms(), at most */
+_Static_assert(ART_TERMS <= TOP_MAX && EV_TERMS <= TOP_MAX, "top_terms' heap");
+
+/* The k (<= TOP_MAX) first of v[0..n) by rank_of() (a total order: terms
+ * are distinct), in that order at v's start; returns how many. A heap of
+ * the best so far, the worst of them at its root, takes each term that
+ * beats that root: an article has hundreds of terms and keeps a few
+ * dozen. */
 static size_t
 top_terms(struct term *v, size_t n, size_t k)
 {
+    uint64_t h[TOP_MAX];
+    if (k > TOP_MAX)
+        k = TOP_MAX;
     size_t m = n < k ? n : k;
+    for (size_t i = 0; i < m; i++)
+        h[i] = rank_of(v[i]);
     for (size_t i = m / 2; i-- > 0;)
-        sift_worst(v, m, i);
-    for (size_t i = m; i < n; i++)
-        if (cmp_w_desc(&v[i], &v[0]) < 0) {
-            v[0] = v[i];
-            sift_worst(v, m, 0);
+        sift_worst(h, m, i);
+    for (size_t i = m; i < n; i++) {
+        uint64_t r = rank_of(v[i]);
+        if (r > h[0]) {
+            h[0] = r;
+            sift_worst(h, m, 0);
         }
-    /* In order: the root, the worst left, swapped to the end m times (a
-     * heap sort: no qsort, which calls a function a comparison). */
-    for (size_t e = m; e > 1; e--) {
-        struct term t = v[0];
-        v[0] = v[e - 1];
-        v[e - 1] = t;
-        sift_worst(v, e - 1, 0);
     }
+    /* In order: the root, the worst left, swapped to the end m times (a
+     * heap sort). */
+    for (size_t e = m; e > 1; e--) {
+        uint64_t t = h[0];
+        h[0] = h[e - 1];
+        h[e - 1] = t;
+        sift_worst(h, e - 1, 0);
+    }
+    for (size_t i = 0; i < m; i++)
+        v[i] = term_of_rank(h[i]);
     return m;
 }
 
