@@ -58,6 +58,11 @@ struct wd_prepared {
     Wiredesk__V1__RawPage *raw;
     struct wd_page page;
     struct wd_story_fp *fps; /* one per story */
+    /* Each story's title and body lengths, with its fingerprints (the
+     * bodies are kilobytes: measured once, not at each use). */
+    struct item_len {
+        size_t title, body;
+    } * lens;
     uint64_t page_key;
     bool need_fps; /* parsed, for wd_pipeline_fingerprint() to do */
     bool finished; /* counted by a finish already */
@@ -316,6 +321,7 @@ wd_prepared_get(struct wd_pipeline *p, const uint8_t *frame, size_t len,
     pp->raw = NULL;
     memset(&pp->page, 0, sizeof pp->page);
     pp->fps = NULL;
+    pp->lens = NULL;
     pp->page_key = 0;
     pp->need_fps = false;
     pp->finished = false;
@@ -368,20 +374,25 @@ static uint64_t page_key(const struct wd_page *page);
 static int
 fingerprint_items(struct wd_prepared *pp)
 {
-    pp->fps = wd_arena_alloc(&pp->arena, pp->page.n_items * sizeof pp->fps[0]);
-    if (!pp->fps)
+    size_t n = pp->page.n_items;
+    struct item_len *lens = wd_arena_alloc(&pp->arena, n * sizeof *lens);
+    pp->fps = wd_arena_alloc(&pp->arena, n * sizeof pp->fps[0]);
+    if (!pp->fps || !lens) {
+        pp->fps = NULL;
         return WD_ENOMEM;
-    for (size_t i = 0; i < pp->page.n_items; i++) {
+    }
+    for (size_t i = 0; i < n; i++) {
         const struct wd_item *it = &pp->page.items[i];
-        size_t blen = strlen(it->body);
+        size_t tlen = strlen(it->title), blen = strlen(it->body);
+        lens[i] = (struct item_len){tlen, blen};
         struct wd_fp_story f;
-        wd_fp_story(it->title, strlen(it->title), it->body, blen, &f);
+        wd_fp_story(it->title, tlen, it->body, blen, &f);
         wd_dedup_fp_make(&pp->fps[i], &f,
                          it->url ? wd_fp_url_key(it->url, strlen(it->url)) : 0,
                          blen, !it->full || it->truncated);
-        pp->fps[i].marker =
-            (uint8_t)wd_dedup_marker(it->title, strlen(it->title));
+        pp->fps[i].marker = (uint8_t)wd_dedup_marker(it->title, tlen);
     }
+    pp->lens = lens;
     return 0;
 }
 
@@ -631,9 +642,9 @@ add_event(struct wd_pipeline *p, struct wd_prepared *pp, struct pending *r,
         .story_id = r->id,
         .revision = r->revision,
         .title = it->title,
-        .tlen = strlen(it->title),
+        .tlen = pp->lens[r->item].title,
         .body = it->body,
-        .blen = strlen(it->body),
+        .blen = pp->lens[r->item].body,
         .source = pp->raw->source,
         .at_ms = pp->now_ms,
         /* Its own date, unless it lies ahead (a misread date would place
@@ -729,7 +740,7 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
     size_t n_ready = 0;
     for (size_t i = 0; i < page->n_items; i++) {
         const struct wd_item *it = &page->items[i];
-        size_t tlen = strlen(it->title), blen = strlen(it->body);
+        size_t tlen = pp->lens[i].title, blen = pp->lens[i].body;
         /* A copy: the decision may rewrite the id, and a retry decides
          * again from the page's own. */
         struct wd_story_fp fp = pp->fps[i];
