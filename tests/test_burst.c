@@ -131,9 +131,90 @@ test_burst_bounded(void)
     worker_cleanup(&w);
 }
 
+/* A page of one story of about 3 KB: a headline and twelve paragraphs. */
+static size_t
+long_page(int i, char *buf, size_t cap)
+{
+    uint64_t rng = (uint64_t)i * 2654435761u + 7;
+    char line[1024];
+    sentence(&rng, line, sizeof line, 7);
+    size_t n = (size_t)snprintf(buf, cap, "%s %d\nBy Jane Doe\n", line, i);
+    for (int p = 0; p < 12 && n < cap; p++) {
+        sentence(&rng, line, sizeof line, 40);
+        n += (size_t)snprintf(buf + n, cap - n, "%s.\n", line);
+    }
+    return n < cap ? n : cap - 1;
+}
+
+/* Memory freed in bulk goes back to the system once no page comes in (the
+ * trim, view.c): a subscriber that stops reading holds the articles
+ * published meanwhile in the worker's queue for it, tens of MB; once it is
+ * gone and the worker is quiet, the worker's resident anonymous memory
+ * falls. (Sanitizer builds keep freed memory in their own allocator: the
+ * figures are the release build's.) */
+static void
+test_memory_handed_back(void)
+{
+    enum { BULK = 12000 };
+    struct worker w;
+    worker_start(&w, NULL);
+    void *zctx = zmq_ctx_new();
+    void *stalled = zmq_socket(zctx, ZMQ_SUB);
+    int one = 1, small = 4096, linger = 0;
+    zmq_setsockopt(stalled, ZMQ_RCVHWM, &one, sizeof one);
+    zmq_setsockopt(stalled, ZMQ_RCVBUF, &small, sizeof small);
+    zmq_setsockopt(stalled, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(stalled, ZMQ_SUBSCRIBE, "all", 3);
+    zmq_connect(stalled, w.publish);
+    void *push = pusher(zctx, &w);
+    static char page[8192];
+    /* Pages until the subscriber has an article: it is subscribed. */
+    int i = 0;
+    bool got = false;
+    for (int64_t end = mono_ms() + 30000; !got && mono_ms() < end; i++) {
+        size_t n = long_page(i, page, sizeof page);
+        push_page(push, "https://quiet.test/", "text/plain", page, n);
+        struct msg m;
+        if (recv_msg(stalled, 100, &m)) {
+            got = true;
+            free(m.data);
+        }
+    }
+    CHECK(got);
+    /* It stops reading; the worker publishes on, its queue grows. */
+    for (int k = 0; k < BULK; k++, i++) {
+        size_t n = long_page(i, page, sizeof page);
+        push_page(push, "https://quiet.test/", "text/plain", page, n);
+    }
+    CHECK_INT(
+        worker_wait_metric(&w, "wiredesk_pages_received_total", i, DEADLINE_MS),
+        >=, i);
+    long held_kb = status_kb(w.pid, "RssAnon:");
+    zmq_close(stalled);
+    long kb = held_kb;
+    for (int64_t end = mono_ms() + 20000; mono_ms() < end; usleep(100000)) {
+        kb = status_kb(w.pid, "RssAnon:");
+        if (kb < held_kb - 16 * 1024)
+            break;
+    }
+    fprintf(stderr,
+            "a stalled subscriber's queue: %ld kB of anonymous memory held, "
+            "%ld kB once it is gone and the worker quiet\n",
+            held_kb, kb);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_UNDEFINED__)
+    CHECK_INT(held_kb, >, 40 * 1024);
+    CHECK_INT(kb, <, held_kb - 16 * 1024);
+#endif
+    CHECK_INT(worker_stop(&w, WD_TEST_STOP_MS), ==, 0);
+    zmq_close(push);
+    zmq_ctx_term(zctx);
+    worker_cleanup(&w);
+}
+
 int
 main(void)
 {
     RUN(test_burst_bounded);
+    RUN(test_memory_handed_back);
     return TEST_DONE();
 }

@@ -40,6 +40,8 @@ struct wd_view {
     bool timer_open;
     uv_work_t trim; /* memory handed back, off the loop */
     bool trimming;
+    uint64_t trim_pages;  /* pages received at the last look */
+    unsigned trim_held_s; /* seconds in a row with memory held free */
     struct wd_channel_count channels[WD_VIEW_CHANNELS]; /* open addressing */
     size_t n_channels;
     struct wd_channel_count sorted[WD_VIEW_CHANNELS]; /* for one view */

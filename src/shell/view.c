@@ -298,8 +298,11 @@ wd_view_on_http(void *ctx, const char *path, struct wd_http_reply *r)
 }
 
 #ifdef __GLIBC__
-/* Free memory malloc may keep before it is handed back. */
+/* Free memory malloc may keep before it is handed back ... */
 #define TRIM_HELD (16u << 20)
+/* ... at once when no page came in the last second, else once it has been
+ * held this many seconds in a row. */
+#define TRIM_BUSY_S 30
 
 static void
 trim_work(uv_work_t *req)
@@ -337,10 +340,20 @@ on_view_timer(uv_timer_t *t)
      * otherwise (a review saw 380-475 MB stay after such a subscriber
      * left). Only once malloc holds TRIM_HELD bytes free, and on a libuv
      * worker thread: a trim walks every arena, 1-9 ms with each of them
-     * locked in turn, and what it hands back is faulted in again as soon
-     * as pages use it; done every second on the loop, it stalled the
-     * pages behind it (bench/RESULTS.md). Asking costs microseconds. */
-    if (!v->trimming && mallinfo2().fordblks >= TRIM_HELD) {
+     * locked in turn; done every second on the loop, it stalled the pages
+     * behind it. And while pages come in, only once that much has stayed
+     * free for TRIM_BUSY_S seconds: in a flood the pages' memory churns
+     * (the queue's frames, the parse arenas) and whatever a trim hands
+     * back is faulted in again at once (a trim a second in a flood of
+     * seed-like pages: twice the page faults and a sixth more CPU a page,
+     * bench/RESULTS.md). Asking costs microseconds. */
+    uint64_t pages = v->stats->c[WD_C_PAGES_RECEIVED];
+    bool quiet = pages == v->trim_pages;
+    v->trim_pages = pages;
+    bool held = mallinfo2().fordblks >= TRIM_HELD;
+    v->trim_held_s = held ? v->trim_held_s + 1 : 0;
+    if (!v->trimming && held && (quiet || v->trim_held_s >= TRIM_BUSY_S)) {
+        v->trim_held_s = 0;
         v->trimming = true;
         v->trim.data = v;
         if (uv_queue_work(t->loop, &v->trim, trim_work, trim_done) != 0)
