@@ -159,28 +159,13 @@ test_memory_handed_back(void)
     struct worker w;
     worker_start(&w, NULL);
     void *zctx = zmq_ctx_new();
-    void *stalled = zmq_socket(zctx, ZMQ_SUB);
-    int one = 1, small = 4096, linger = 0;
-    zmq_setsockopt(stalled, ZMQ_RCVHWM, &one, sizeof one);
-    zmq_setsockopt(stalled, ZMQ_RCVBUF, &small, sizeof small);
-    zmq_setsockopt(stalled, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(stalled, ZMQ_SUBSCRIBE, "all", 3);
-    zmq_connect(stalled, w.publish);
+    void *stalled = small_subscriber(zctx, &w, 1, false);
     void *push = pusher(zctx, &w);
     static char page[8192];
     /* Pages until the subscriber has an article: it is subscribed. */
-    int i = 0;
-    bool got = false;
-    for (int64_t end = mono_ms() + 30000; !got && mono_ms() < end; i++) {
-        size_t n = long_page(i, page, sizeof page);
-        push_page(push, "https://quiet.test/", "text/plain", page, n);
-        struct msg m;
-        if (recv_msg(stalled, 100, &m)) {
-            got = true;
-            free(m.data);
-        }
-    }
-    CHECK(got);
+    int i = push_until_read(push, stalled, "https://quiet.test/", long_page, 0,
+                            30000);
+    CHECK_INT(i, >=, 0);
     /* It stops reading; the worker publishes on, its queue grows. */
     for (int k = 0; k < BULK; k++, i++) {
         size_t n = long_page(i, page, sizeof page);

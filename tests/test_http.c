@@ -380,31 +380,16 @@ test_stalled_subscriber_queue(void)
     /* Small buffers: libzmq stops reading the connection after one
      * message, the kernel's receive buffer fills, then the worker's send
      * queue. */
-    void *stalled = zmq_socket(zctx, ZMQ_SUB);
-    int one = 1, small = 4096, linger = 0;
-    zmq_setsockopt(stalled, ZMQ_RCVHWM, &one, sizeof one);
-    zmq_setsockopt(stalled, ZMQ_RCVBUF, &small, sizeof small);
-    zmq_setsockopt(stalled, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(stalled, ZMQ_SUBSCRIBE, "all", 3);
-    zmq_connect(stalled, w.publish);
+    void *stalled = small_subscriber(zctx, &w, 1, false);
     CHECK_INT(
         worker_wait_metric(&w, "wiredesk_peers{socket=\"publish\"}", 1, 20000),
         ==, 1);
     /* Pages until the subscriber has one article: it is subscribed. */
     void *push = pusher(zctx, &w);
     char page[4096];
-    int i = 0;
-    bool got = false;
-    for (int64_t end = mono_ms() + 20000; !got && mono_ms() < end; i++) {
-        size_t n = make_page(900000 + i, page, sizeof page);
-        push_page(push, "https://stalled.test/", "text/plain", page, n);
-        struct msg m;
-        if (recv_msg(stalled, 100, &m)) {
-            got = true;
-            free(m.data);
-        }
-    }
-    CHECK(got);
+    int i = push_until_read(push, stalled, "https://stalled.test/", make_page,
+                            900000, 20000);
+    CHECK_INT(i, >=, 0);
     /* Read what was sent: nothing waits in the kernel. */
     CHECK(wait_contains(&w, "/metrics",
                         "wiredesk_send_queue_bytes{socket=\"publish\"} 0\n"));
@@ -416,7 +401,7 @@ test_stalled_subscriber_queue(void)
     int64_t end = mono_ms() + 40000;
     for (int k = 0; mono_ms() < end && queued <= 0; k++) {
         if (k < 4000) {
-            size_t n = make_page(900000 + i++, page, sizeof page);
+            size_t n = make_page(i++, page, sizeof page);
             push_page(push, "https://stalled.test/", "text/plain", page, n);
             if (k % 50 != 49)
                 continue;

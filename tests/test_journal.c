@@ -109,16 +109,10 @@ test_kill_with_lagging_subscriber(void)
     worker_start(&w, extra);
     void *zctx = zmq_ctx_new();
     /* A subscriber that takes little: a small queue of its own. */
-    void *sub = zmq_socket(zctx, ZMQ_SUB);
-    int hwm = 10, linger = 0, rcvbuf = 4096;
-    zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(sub, ZMQ_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "all", 3);
-    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "$stats", 6);
-    CHECK_INT(zmq_connect(sub, w.publish), ==, 0);
+    void *sub = small_subscriber(zctx, &w, 10, true);
     CHECK(wait_subscribed(sub, DEADLINE_MS));
     void *dealer = zmq_socket(zctx, ZMQ_DEALER);
+    int linger = 0;
     zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof linger);
     CHECK_INT(zmq_connect(dealer, ack_ep), ==, 0);
 

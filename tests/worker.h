@@ -412,6 +412,48 @@ push_page(void *s, const char *url, const char *ctype, const void *body,
     free(frame);
 }
 
+/* A SUB socket on the worker's publish endpoint that takes little, for a
+ * subscriber that lags or stops reading: a queue of rcvhwm messages in its
+ * libzmq and a kernel receive buffer of 4 KB (beyond them, what the worker
+ * sends it waits in the worker), subscribed to "all", and to "$stats" when
+ * stats. */
+static inline void *
+small_subscriber(void *zctx, const struct worker *w, int rcvhwm, bool stats)
+{
+    void *s = zmq_socket(zctx, ZMQ_SUB);
+    int small = 4096, linger = 0;
+    zmq_setsockopt(s, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
+    zmq_setsockopt(s, ZMQ_RCVBUF, &small, sizeof small);
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_SUBSCRIBE, "all", 3);
+    if (stats)
+        zmq_setsockopt(s, ZMQ_SUBSCRIBE, "$stats", 6);
+    if (zmq_connect(s, w->publish) != 0)
+        fprintf(stderr, "connect failed: %s\n", zmq_strerror(errno));
+    return s;
+}
+
+/* Pushes the text pages make(i) for i = first, first + 1, ... until sub
+ * has a message (it is subscribed), deadline_ms at most; returns the next
+ * i, or -1 when none came. */
+static inline int
+push_until_read(void *push, void *sub, const char *url,
+                size_t (*make)(int i, char *buf, size_t cap), int first,
+                int deadline_ms)
+{
+    static char page[8192];
+    for (int64_t end = mono_ms() + deadline_ms; mono_ms() < end;) {
+        size_t n = make(first++, page, sizeof page);
+        push_page(push, url, "text/plain", page, n);
+        struct msg m;
+        if (recv_msg(sub, 100, &m)) {
+            free(m.data);
+            return first;
+        }
+    }
+    return -1;
+}
+
 /* Runs a shell command; its stdout and stderr together go to out. Returns
  * the exit status (-1 when it did not exit). */
 static inline int

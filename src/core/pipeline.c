@@ -45,6 +45,12 @@ struct wd_pipeline {
     unsigned n_free;
 };
 
+/* A story's title and body lengths (the bodies are kilobytes: measured
+ * once, with its fingerprints, not at each use). */
+struct item_len {
+    size_t title, body;
+};
+
 /* A page between the two halves. */
 struct wd_prepared {
     struct wd_arena arena; /* the frame and everything parsed from it */
@@ -58,11 +64,7 @@ struct wd_prepared {
     Wiredesk__V1__RawPage *raw;
     struct wd_page page;
     struct wd_story_fp *fps; /* one per story */
-    /* Each story's title and body lengths, with its fingerprints (the
-     * bodies are kilobytes: measured once, not at each use). */
-    struct item_len {
-        size_t title, body;
-    } * lens;
+    struct item_len *lens;   /* one per story, with fps */
     uint64_t page_key;
     bool need_fps; /* parsed, for wd_pipeline_fingerprint() to do */
     bool finished; /* counted by a finish already */

@@ -345,8 +345,8 @@ on_view_timer(uv_timer_t *t)
      * free for TRIM_BUSY_S seconds: in a flood the pages' memory churns
      * (the queue's frames, the parse arenas) and whatever a trim hands
      * back is faulted in again at once (a trim a second in a flood of
-     * seed-like pages: twice the page faults and a sixth more CPU a page,
-     * bench/RESULTS.md). Asking costs microseconds. */
+     * seed-like pages: a third more page faults and about a tenth
+     * more CPU a page, bench/RESULTS.md). Asking costs microseconds. */
     uint64_t pages = v->stats->c[WD_C_PAGES_RECEIVED];
     bool quiet = pages == v->trim_pages;
     v->trim_pages = pages;
