@@ -292,19 +292,18 @@ struct minhash {
 };
 
 #if WD_FP_DISPATCH
-/* mins_add() of all MH_K seeds eight at a time: AVX-512 multiplies 64-bit
- * lanes and takes unsigned minimums, each in one instruction. The same
- * permutations, so the same minimums (bands are stored: they must not
- * depend on the machine). */
+/* mins_add() of the first n seeds (a multiple of eight) eight at a time:
+ * AVX-512 multiplies 64-bit lanes and takes unsigned minimums, each in one
+ * instruction. The same permutations, so the same minimums (bands are
+ * stored: they must not depend on the machine). */
 static __attribute__((target("avx512f,avx512dq"))) void
-mins_add_avx512(uint64_t *mins, uint64_t h)
+mins_add_avx512(uint64_t *mins, int n, uint64_t h)
 {
-    _Static_assert(MH_K % 8 == 0, "eight lanes");
     const __m512i gold =
         _mm512_set1_epi64((long long)(0x9E3779B97F4A7C15ULL | 1));
     const __m512i one = _mm512_set1_epi64(1);
     const __m512i hv = _mm512_set1_epi64((long long)h);
-    for (int k = 0; k < MH_K; k += 8) {
+    for (int k = 0; k < n; k += 8) {
         __m512i seed = _mm512_loadu_si512(mh_seeds + k);
         __m512i x = _mm512_mullo_epi64(_mm512_xor_si512(hv, seed), gold);
         x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 32));
@@ -322,7 +321,7 @@ minhash_add(void *ctx, uint64_t h)
     struct minhash *m = ctx;
 #if WD_FP_DISPATCH
     if (have_avx512) {
-        mins_add_avx512(m->mins, h);
+        mins_add_avx512(m->mins, MH_K, h);
         return;
     }
 #endif
@@ -393,11 +392,18 @@ struct sketch {
     uint64_t mins[WD_FP_SKETCH];
 };
 _Static_assert(WD_FP_SKETCH <= MH_K, "the lead sketch takes MinHash seeds");
+_Static_assert(MH_K % 8 == 0 && WD_FP_SKETCH % 8 == 0, "eight lanes");
 
 static void
 sketch_add(void *ctx, uint64_t h)
 {
     struct sketch *k = ctx;
+#if WD_FP_DISPATCH
+    if (have_avx512) {
+        mins_add_avx512(k->mins, WD_FP_SKETCH, h);
+        return;
+    }
+#endif
     mins_add(k->mins, WD_FP_SKETCH, h);
 }
 
