@@ -159,7 +159,8 @@ test_memory_handed_back(void)
     struct worker w;
     worker_start(&w, NULL);
     void *zctx = zmq_ctx_new();
-    void *stalled = small_subscriber(zctx, &w, 1, false);
+    void *stalled = small_subscriber(zctx, 1, false);
+    CHECK_INT(zmq_connect(stalled, w.publish), ==, 0);
     void *push = pusher(zctx, &w);
     static char page[8192];
     /* Pages until the subscriber has an article: it is subscribed. */

@@ -380,7 +380,8 @@ test_stalled_subscriber_queue(void)
     /* Small buffers: libzmq stops reading the connection after one
      * message, the kernel's receive buffer fills, then the worker's send
      * queue. */
-    void *stalled = small_subscriber(zctx, &w, 1, false);
+    void *stalled = small_subscriber(zctx, 1, false);
+    zmq_connect(stalled, w.publish);
     CHECK_INT(
         worker_wait_metric(&w, "wiredesk_peers{socket=\"publish\"}", 1, 20000),
         ==, 1);

@@ -109,7 +109,8 @@ test_kill_with_lagging_subscriber(void)
     worker_start(&w, extra);
     void *zctx = zmq_ctx_new();
     /* A subscriber that takes little: a small queue of its own. */
-    void *sub = small_subscriber(zctx, &w, 10, true);
+    void *sub = small_subscriber(zctx, 10, true);
+    CHECK_INT(zmq_connect(sub, w.publish), ==, 0);
     CHECK(wait_subscribed(sub, DEADLINE_MS));
     void *dealer = zmq_socket(zctx, ZMQ_DEALER);
     int linger = 0;

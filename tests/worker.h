@@ -412,13 +412,13 @@ push_page(void *s, const char *url, const char *ctype, const void *body,
     free(frame);
 }
 
-/* A SUB socket on the worker's publish endpoint that takes little, for a
- * subscriber that lags or stops reading: a queue of rcvhwm messages in its
- * libzmq and a kernel receive buffer of 4 KB (beyond them, what the worker
- * sends it waits in the worker), subscribed to "all", and to "$stats" when
- * stats. */
+/* A SUB socket that takes little, for a subscriber that lags or stops
+ * reading: a queue of rcvhwm messages in its libzmq and a kernel receive
+ * buffer of 4 KB (beyond them, what the worker sends it waits in the
+ * worker), subscribed to "all", and to "$stats" when stats; the caller
+ * connects it. */
 static inline void *
-small_subscriber(void *zctx, const struct worker *w, int rcvhwm, bool stats)
+small_subscriber(void *zctx, int rcvhwm, bool stats)
 {
     void *s = zmq_socket(zctx, ZMQ_SUB);
     int small = 4096, linger = 0;
@@ -428,8 +428,6 @@ small_subscriber(void *zctx, const struct worker *w, int rcvhwm, bool stats)
     zmq_setsockopt(s, ZMQ_SUBSCRIBE, "all", 3);
     if (stats)
         zmq_setsockopt(s, ZMQ_SUBSCRIBE, "$stats", 6);
-    if (zmq_connect(s, w->publish) != 0)
-        fprintf(stderr, "connect failed: %s\n", zmq_strerror(errno));
     return s;
 }
 
