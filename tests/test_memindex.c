@@ -494,6 +494,30 @@ big_differs(const struct wd_memindex *m, unsigned k)
     return rc != 0 || memcmp(got, want, 16) != 0;
 }
 
+/* Keys k[0..n) read at once (wd_memindex_get_many, with a stride wider
+ * than an id) against the model: how many differ. */
+static int
+many_differ(const struct wd_memindex *m, const unsigned *k, size_t n)
+{
+    enum { MANY = 100, STRIDE = 20 };
+    uint64_t keys[MANY];
+    uint8_t ids[MANY * STRIDE];
+    int rcs[MANY], differ = 0;
+    if (n > MANY)
+        n = MANY;
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (uint64_t)k[i] * 2654435761u;
+    wd_memindex_get_many(m, 1, (const uint8_t *)keys, 8, n, ids, STRIDE, rcs);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t want[16];
+        make_id(model_big[k[i]], want);
+        differ += model_big[k[i]] == 0
+                      ? rcs[i] != WD_ENOTFOUND
+                      : rcs[i] != 0 || memcmp(ids + i * STRIDE, want, 16) != 0;
+    }
+    return differ;
+}
+
 static void
 test_growth_in_steps(void)
 {
@@ -534,6 +558,13 @@ test_growth_in_steps(void)
         int differ = 0;
         for (int i = 0; i < 300; i++)
             differ += big_differs(m, (unsigned)rand() % BIG);
+        /* The same, a hundred at once (more than one step of 32): half
+         * of them keys put (some deleted since), half any key. */
+        unsigned many[100];
+        for (int i = 0; i < 100; i++)
+            many[i] = i % 2 ? (unsigned)rand() % (next_key ? next_key : 1)
+                            : (unsigned)rand() % BIG;
+        differ += many_differ(m, many, 100);
         if (differ)
             CHECK_INT(differ, ==, 0);
         if (++batches % 25 == 0) {

@@ -75,6 +75,15 @@ int wd_memindex_bulk_end(struct wd_memindex *m);
  * WD_ENOTFOUND. A candidate: see "A key" above. */
 int wd_memindex_get(const struct wd_memindex *m, unsigned table,
                     const void *key, size_t klen, uint8_t id[16]);
+
+/* wd_memindex_get() for the n keys of table in keys (klen bytes each, one
+ * after the other): ids[i * stride] gets the id of key i when rcs[i] is 0
+ * (else WD_ENOTFOUND). Each key's entries are fetched before the first is
+ * read, so that the cache misses of a story's look-ups overlap instead of
+ * following one another. */
+void wd_memindex_get_many(const struct wd_memindex *m, unsigned table,
+                          const uint8_t *keys, size_t klen, size_t n,
+                          uint8_t *ids, size_t stride, int *rcs);
 /* Makes key of table name id (replacing what it named). 0 or WD_ENOMEM
  * (nothing changed). */
 int wd_memindex_put(struct wd_memindex *m, unsigned table, const void *key,

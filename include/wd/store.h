@@ -83,8 +83,9 @@ struct wd_store_ops {
      * every claim is granted. */
     int (*claim)(void *impl, const struct wd_claim *c);
     /* n reads of one batch at once, for a store across the network (one
-     * round trip instead of n): key i is keys + i * klen; its value goes
-     * to vals + i * vcap (at most vcap bytes copied), vlens[i] its size,
+     * round trip instead of n) or one that holds the look-ups in memory
+     * (LMDB: their cache misses overlap): key i is keys + i * klen; its value
+     * goes to vals + i * vcap (at most vcap bytes copied), vlens[i] its size,
      * rcs[i] 0 or WD_ENOTFOUND. Returns 0, or an error for all of them
      * (the batch failed). NULL: the caller calls get() n times. */
     int (*get_many)(void *impl, enum wd_store_ns ns, const uint8_t *keys,

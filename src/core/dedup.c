@@ -89,9 +89,10 @@ get(struct wd_dedup *d, enum wd_store_ns ns, const void *key, size_t klen,
 }
 
 /* The reads of a loop over up to READS_MAX keys of one table. With a store
- * that reads many at once (get_many: Redis, one round trip), all of them
- * are read before the loop; else each is read with get() when the loop
- * comes to it, so that the loop may stop early. */
+ * that reads many at once (get_many: Redis, one round trip; LMDB, the
+ * look-ups in memory fetched together), all of them are read before the
+ * loop; else each is read with get() when the loop comes to it. Either way
+ * a hit is confirmed when the loop comes to it (confirmed()). */
 #define READS_MAX 16
 #define READS_KEY_MAX 16
 
@@ -156,10 +157,13 @@ reads_prefetch(struct wd_dedup *d, struct reads *r)
 static int
 reads_get(struct wd_dedup *d, struct reads *r, size_t i)
 {
-    if (r->batched)
-        return r->rcs[i];
-    r->vlens[i] = sizeof r->vals[i];
-    int rc = get(d, r->ns, r->keys[i], r->klen, r->vals[i], &r->vlens[i]);
+    int rc;
+    if (r->batched) {
+        rc = r->rcs[i];
+    } else {
+        r->vlens[i] = sizeof r->vals[i];
+        rc = get(d, r->ns, r->keys[i], r->klen, r->vals[i], &r->vlens[i]);
+    }
     if (rc == 0 && r->vlens[i] == 16 &&
         !confirmed(d, &r->held, r->ns, r->keys[i], r->klen, r->vals[i]))
         return WD_ENOTFOUND;

@@ -525,16 +525,55 @@ key_set(struct wd_memindex *m, unsigned table, uint64_t h, uint32_t v)
     return 0;
 }
 
+/* The entries a look-up of h reads first, fetched ahead. */
+static void
+map_prefetch(const struct map *mp, uint64_t h)
+{
+    __builtin_prefetch(&mp->cur.e[home(&mp->cur, h)]);
+    if (mp->old.cap)
+        __builtin_prefetch(&mp->old.e[home(&mp->old, h)]);
+}
+
+void
+wd_memindex_get_many(const struct wd_memindex *m, unsigned table,
+                     const uint8_t *keys, size_t klen, size_t n, uint8_t *ids,
+                     size_t stride, int *rcs)
+{
+    enum { STEP = 32 };
+    uint64_t h[STEP];
+    uint32_t v[STEP];
+    for (size_t at = 0; at < n; at += STEP) {
+        size_t k = n - at < STEP ? n - at : STEP;
+        for (size_t i = 0; i < k; i++) {
+            h[i] = key_hash(table, keys + (at + i) * klen, klen);
+            if (m->keys.cur.cap)
+                map_prefetch(&m->keys, h[i]);
+        }
+        /* The entries, then the ids they name (another miss each). */
+        for (size_t i = 0; i < k; i++) {
+            struct loc l = map_find(m, &m->keys, h[i], NULL);
+            v[i] = l.i == NONE ? 0 : loc_v(&m->keys, l);
+            if (v[i])
+                __builtin_prefetch(m->id[v[i] - 1]);
+        }
+        for (size_t i = 0; i < k; i++) {
+            rcs[at + i] = v[i] ? 0 : WD_ENOTFOUND;
+            if (v[i])
+                memcpy(ids + (at + i) * stride, m->id[v[i] - 1], 16);
+        }
+    }
+}
+
 int
 wd_memindex_get(const struct wd_memindex *m, unsigned table, const void *key,
                 size_t klen, uint8_t id[16])
 {
-    struct loc at = map_find(m, &m->keys, key_hash(table, key, klen), NULL);
-    if (at.i == NONE)
-        return WD_ENOTFOUND;
-    if (id)
-        memcpy(id, m->id[loc_v(&m->keys, at) - 1], 16);
-    return 0;
+    uint8_t got[16];
+    int rc;
+    wd_memindex_get_many(m, table, key, klen, 1, got, 16, &rc);
+    if (rc == 0 && id)
+        memcpy(id, got, 16);
+    return rc;
 }
 
 /* Writes the oldest queued key. */
