@@ -548,6 +548,11 @@ test_change_markers(void)
         {"UPDATE 2-Oil rises on supply worries", WD_CHANGE_UPDATE},
         {"REFILE-Oil rises", WD_CHANGE_UPDATE},
         {"Oil rises on supply worries (Updated)", WD_CHANGE_UPDATE},
+        /* Inside: at any parenthesis, not only the first; a correction
+         * anywhere first, as the list has it. */
+        {"Oil (Brent) rises (Reuters) (UPDATE 3)", WD_CHANGE_UPDATE},
+        {"Oil rises (updated) (corrected)", WD_CHANGE_CORRECTION},
+        {"Oil rises (in March) (Upd", WD_CHANGE_NONE},
         {"Updates to the tax code pass the senate", WD_CHANGE_NONE},
         {"Corrections officers strike in Ohio", WD_CHANGE_NONE},
         {"Harbour strike enters third week", WD_CHANGE_NONE},

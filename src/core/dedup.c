@@ -279,10 +279,12 @@ wd_dedup_marker(const char *t, size_t n)
             (t[k] == ' ' || t[k] == '-' || t[k] == ':' || t[k] == '/'))
             return starts[i].kind;
     }
+    /* (Each of them opens with its parenthesis: only there compared.) */
     for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++) {
         size_t k = strlen(inside[i].word);
-        for (size_t j = 0; j + k <= n; j++)
-            if (strncasecmp(t + j, inside[i].word, k) == 0)
+        for (const char *p = memchr(t, '(', n); p && (size_t)(p - t) + k <= n;
+             p = memchr(p + 1, '(', n - (size_t)(p + 1 - t)))
+            if (strncasecmp(p, inside[i].word, k) == 0)
                 return inside[i].kind;
     }
     return WD_CHANGE_NONE;
