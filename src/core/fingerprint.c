@@ -462,27 +462,30 @@ static void
 facts_of(const char *s, size_t n, size_t max_words, bool with_names,
          struct wd_fp_facts *f)
 {
+    /* The bytes that end a word: a space, a tab, a line feed, a return. */
+    const uint64_t breaks =
+        1ull << ' ' | 1ull << '\n' | 1ull << '\t' | 1ull << '\r';
     bool sentence_start = true;
     size_t words = 0;
     for (size_t i = 0; i < n && words < max_words;) {
-        while (i < n &&
-               (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+        while (i < n && (unsigned char)s[i] <= ' ' &&
+               (breaks >> (unsigned char)s[i] & 1))
             i++;
+        /* The word, and whether it has a digit and a letter, in one pass. */
         size_t b = i;
-        while (i < n && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' &&
-               s[i] != '\r')
-            i++;
+        bool digit = false, alpha = false;
+        for (; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c <= ' ' && (breaks >> c & 1))
+                break;
+            digit |= (unsigned)(c - '0') < 10;
+            alpha |= c >= 0x80 || (unsigned)((c | 32) - 'a') < 26;
+        }
         if (i == b)
             break;
         words++;
         char buf[64];
         size_t k = 0;
-        bool digit = false, alpha = false;
-        for (size_t j = b; j < i && k + 4 < sizeof buf; j++) {
-            unsigned char c = (unsigned char)s[j];
-            digit |= c >= '0' && c <= '9';
-            alpha |= c >= 0x80 || ((c | 32) >= 'a' && (c | 32) <= 'z');
-        }
         char last = s[i - 1];
         bool ends = last == '.' || last == '!' || last == '?' || last == ':' ||
                     last == '"';
@@ -504,9 +507,10 @@ facts_of(const char *s, size_t n, size_t max_words, bool with_names,
                    !((unsigned char)s[we - 1] >= 0x80 ||
                      ((s[we - 1] | 32) >= 'a' && (s[we - 1] | 32) <= 'z')))
                 we--;
-            uint32_t cp;
+            uint32_t cp = (unsigned char)s[wb];
             if (we > wb + 1) {
-                wd_utf8_next(s + wb, we - wb, &cp);
+                if (cp >= 0x80) /* (ASCII, most words: no decoding) */
+                    wd_utf8_next(s + wb, we - wb, &cp);
                 if (wd_cp_is_upper(cp)) {
                     for (size_t j = wb; j < we && k + 1 < sizeof buf; j++)
                         buf[k++] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32
