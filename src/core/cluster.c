@@ -378,10 +378,10 @@ stop_init(void)
     pthread_once(&once, stop_fill);
 }
 
+/* Whether the word whose XXH3_64bits() is h is a stop word. */
 static bool
-is_stop(const char *w, size_t n)
+is_stop(uint64_t h)
 {
-    uint64_t h = XXH3_64bits(w, n);
     if (h == 0)
         return zero_stop;
     for (size_t k = h & (STOP_SLOTS - 1);; k = (k + 1) & (STOP_SLOTS - 1)) {
@@ -425,12 +425,18 @@ local_add(struct local *l, uint32_t t, float w)
 /* A term's id: the hash of its text, its lowest bit set for a name's
  * skeleton (names are counted apart when an article is compared). */
 static uint32_t
-term_of(const char *s, size_t n)
+term_of_hash(uint64_t h, const char *s, size_t n)
 {
-    uint32_t t = (uint32_t)XXH3_64bits(s, n) & ~1u;
+    uint32_t t = (uint32_t)h & ~1u;
     if (n && s[0] == '\2')
         t |= 1;
     return t ? t : 2;
+}
+
+static uint32_t
+term_of(const char *s, size_t n)
+{
+    return term_of_hash(XXH3_64bits(s, n), s, n);
 }
 
 /* ---- names across scripts ---- */
@@ -763,12 +769,19 @@ read_words(struct local *l, const char *s, size_t n, float boost, bool lead,
         sentence_start = false;
         if (alpha ? letters < 3 : letters < 2)
             continue;
-        if (alpha && letters <= 12 && is_stop(word, wlen))
+        /* The word's hash, when the stop words ask for it, is its term's
+         * too when the word is its own stem (most words: six letters or
+         * fewer). */
+        uint64_t wh = 0;
+        bool hashed = alpha && letters <= 12;
+        if (hashed && is_stop(wh = XXH3_64bits(word, wlen)))
             continue;
         float w = boost;
         if (first)
             w *= (float)LEAD_BOOST;
-        uint32_t cur = term_of(stem, slen);
+        uint32_t cur = hashed && slen == wlen && memcmp(stem, word, slen) == 0
+                           ? term_of_hash(wh, stem, slen)
+                           : term_of(stem, slen);
         if (prev) {
             /* Two words in a row: a phrase ("state visit"), which says
              * more of what happened than either word. */
