@@ -366,7 +366,24 @@ wd_prepared_put(struct wd_pipeline *p, struct wd_prepared *pp)
     p->n_free++;
 }
 
-static uint64_t page_key(const struct wd_page *page);
+static uint64_t page_key(const struct wd_page *page,
+                         const struct item_len *lens);
+
+/* Each story's title and body lengths, once a page (its key and the
+ * fingerprints both read them). 0 or WD_ENOMEM. */
+static int
+measure_items(struct wd_prepared *pp)
+{
+    size_t n = pp->page.n_items;
+    struct item_len *lens = wd_arena_alloc(&pp->arena, n * sizeof *lens);
+    if (!lens)
+        return WD_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        lens[i] = (struct item_len){strlen(pp->page.items[i].title),
+                                    strlen(pp->page.items[i].body)};
+    pp->lens = lens;
+    return 0;
+}
 
 /* The stories' fingerprints, which dedup decides on.
  * wd_pipeline_fingerprint() makes them, except for a page whose key parse
@@ -377,16 +394,14 @@ static int
 fingerprint_items(struct wd_prepared *pp)
 {
     size_t n = pp->page.n_items;
-    struct item_len *lens = wd_arena_alloc(&pp->arena, n * sizeof *lens);
-    pp->fps = wd_arena_alloc(&pp->arena, n * sizeof pp->fps[0]);
-    if (!pp->fps || !lens) {
-        pp->fps = NULL;
+    if (!pp->lens && measure_items(pp) != 0)
         return WD_ENOMEM;
-    }
+    pp->fps = wd_arena_alloc(&pp->arena, n * sizeof pp->fps[0]);
+    if (!pp->fps)
+        return WD_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         const struct wd_item *it = &pp->page.items[i];
-        size_t tlen = strlen(it->title), blen = strlen(it->body);
-        lens[i] = (struct item_len){tlen, blen};
+        size_t tlen = pp->lens[i].title, blen = pp->lens[i].body;
         struct wd_fp_story f;
         wd_fp_story(it->title, tlen, it->body, blen, &f);
         wd_dedup_fp_make(&pp->fps[i], &f,
@@ -394,7 +409,6 @@ fingerprint_items(struct wd_prepared *pp)
                          blen, !it->full || it->truncated);
         pp->fps[i].marker = (uint8_t)wd_dedup_marker(it->title, tlen);
     }
-    pp->lens = lens;
     return 0;
 }
 
@@ -442,7 +456,11 @@ wd_pipeline_parse(struct wd_pipeline *p, struct wd_prepared *pp)
                     pp->page.line_hashes, pp->page.n_line_hashes);
     if (pp->page.n_items == 0)
         return false;
-    pp->page_key = page_key(&pp->page);
+    if (measure_items(pp) != 0) {
+        pp->rc = WD_ENOMEM;
+        return false;
+    }
+    pp->page_key = page_key(&pp->page, pp->lens);
     uint64_t *recent = &sh->recent[pp->page_key & (WD_RECENT_PAGES - 1)];
     if (*recent == pp->page_key)
         return false; /* most likely a re-fetch: see fingerprint_items() */
@@ -550,16 +568,14 @@ wd_pipeline_page(struct wd_pipeline *p, const uint8_t *frame, size_t len,
 /* The page key: the page's stories in order, as parsed, so that a re-fetch
  * whose tickers, dates and counters moved has the same key. */
 static uint64_t
-page_key(const struct wd_page *page)
+page_key(const struct wd_page *page, const struct item_len *lens)
 {
     XXH3_state_t st;
     XXH3_64bits_reset(&st);
     for (size_t i = 0; i < page->n_items; i++) {
-        XXH3_64bits_update(&st, page->items[i].title,
-                           strlen(page->items[i].title));
+        XXH3_64bits_update(&st, page->items[i].title, lens[i].title);
         XXH3_64bits_update(&st, "\x1f", 1);
-        XXH3_64bits_update(&st, page->items[i].body,
-                           strlen(page->items[i].body));
+        XXH3_64bits_update(&st, page->items[i].body, lens[i].body);
         XXH3_64bits_update(&st, "\x1e", 1);
     }
     uint64_t h = XXH3_64bits_digest(&st);
