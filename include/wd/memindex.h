@@ -84,6 +84,7 @@ int wd_memindex_get(const struct wd_memindex *m, unsigned table,
 void wd_memindex_get_many(const struct wd_memindex *m, unsigned table,
                           const uint8_t *keys, size_t klen, size_t n,
                           uint8_t *ids, size_t stride, int *rcs);
+
 /* Makes key of table name id (replacing what it named). 0 or WD_ENOMEM
  * (nothing changed). */
 int wd_memindex_put(struct wd_memindex *m, unsigned table, const void *key,

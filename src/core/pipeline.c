@@ -851,7 +851,8 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         store_down(p, out);
         return;
     }
-    /* The events first, then every message in one burst: sent one after
+    /* Every story's event made first (the clustering), then every message
+     * in one burst, each event just before its article: sent one after
      * another, they wake ZeroMQ's I/O thread about once a page rather than
      * once an article (clustering one article gave it the time to fall
      * asleep again before the next). */
