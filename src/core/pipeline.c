@@ -46,7 +46,7 @@ struct wd_pipeline {
 };
 
 /* A story's title and body lengths (the bodies are kilobytes: measured
- * once, with its fingerprints, not at each use). */
+ * once, at parse, not at each use). */
 struct item_len {
     size_t title, body;
 };
@@ -64,7 +64,7 @@ struct wd_prepared {
     Wiredesk__V1__RawPage *raw;
     struct wd_page page;
     struct wd_story_fp *fps; /* one per story */
-    struct item_len *lens;   /* one per story, with fps */
+    struct item_len *lens;   /* one per story, from parse on */
     uint64_t page_key;
     bool need_fps; /* parsed, for wd_pipeline_fingerprint() to do */
     bool finished; /* counted by a finish already */
@@ -393,9 +393,7 @@ measure_items(struct wd_prepared *pp)
 static int
 fingerprint_items(struct wd_prepared *pp)
 {
-    size_t n = pp->page.n_items;
-    if (!pp->lens && measure_items(pp) != 0)
-        return WD_ENOMEM;
+    size_t n = pp->page.n_items; /* (parse measured them: pp->lens) */
     pp->fps = wd_arena_alloc(&pp->arena, n * sizeof pp->fps[0]);
     if (!pp->fps)
         return WD_ENOMEM;
