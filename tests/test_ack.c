@@ -4,11 +4,14 @@
  * release it: an answer sent on the ROUTER can consume the ZMQ_FD edge of a
  * request that arrived meanwhile, and the socket must be drained all the
  * same (one client with 8 in flight stalled every 16-80 pages before).
+ * And beside a flood on the plain ingest, acknowledged pages are read in
+ * turns with it, not after it.
  * WD_TEST_LABEL: e2e
  */
 #include <pthread.h>
 #include <zmq.h>
 
+#include "gen.h"
 #include "test.h"
 #include "testutil.h"
 #include "worker.h"
@@ -117,10 +120,61 @@ test_four_dealers_in_flight(void)
     dealers(MAX_CLIENTS, 500, 8);
 }
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__) ||        \
+    defined(__SANITIZE_THREAD__)
+#define FLOOD 10000
+#else
+#define FLOOD 50000
+#endif
+
+/* A flood of pages queued for the plain ingest, far more than the worker
+ * holds; meanwhile a client's acknowledged pages are all answered before
+ * the worker has read the flood: the two ingests are read in turns, so the
+ * acknowledged one does not wait for the flood to end. */
+static void
+test_acked_beside_a_flood(void)
+{
+    char ack_ep[64];
+    snprintf(ack_ep, sizeof ack_ep, "tcp://127.0.0.1:%d", free_port());
+    const char *extra[] = {"--ingest-ack", ack_ep, NULL};
+    struct worker w;
+    worker_start(&w, extra);
+    void *zctx = zmq_ctx_new();
+    void *push = pusher(zctx, &w);
+    char page[2048];
+    for (int i = 0; i < FLOOD; i++)
+        push_page(push, "https://flood.test/", "text/plain", page,
+                  make_page(i, page, sizeof page));
+    /* The flood under way: the worker has read some of it. */
+    CHECK_INT(
+        worker_wait_metric(&w, "wiredesk_pages_received_total", 2000, 60000),
+        >=, 2000);
+    struct client c = {ack_ep, 0, 200, 8, 0, 0};
+    pthread_t ct;
+    CHECK_INT(pthread_create(&ct, NULL, run_client, &c), ==, 0);
+    pthread_join(ct, NULL);
+    long long received = worker_metric(&w, "wiredesk_pages_received_total");
+    fprintf(stderr,
+            "200 acknowledged pages answered when the worker had received "
+            "%lld pages of %d\n",
+            received, FLOOD + 200);
+    CHECK_INT(c.stalls, ==, 0);
+    CHECK_INT(c.answered, ==, 200);
+    CHECK_INT(received, <, FLOOD);
+    CHECK_INT(worker_wait_metric(&w, "wiredesk_pages_received_total",
+                                 FLOOD + 200, DEADLINE_MS),
+              ==, FLOOD + 200);
+    CHECK_INT(worker_stop(&w, DEADLINE_MS), ==, 0);
+    zmq_close(push);
+    zmq_ctx_term(zctx);
+    worker_cleanup(&w);
+}
+
 int
 main(void)
 {
     RUN(test_one_dealer_eight_in_flight);
     RUN(test_four_dealers_in_flight);
+    RUN(test_acked_beside_a_flood);
     return TEST_DONE();
 }

@@ -4,10 +4,11 @@
  * k mod N alone, oldest first, so that each source's pages are parsed in
  * order (the boilerplate learner needs that) while different sources'
  * pages are parsed in parallel. Fingerprints need no order: any thread
- * with no page of its own to parse fingerprints the oldest parsed page,
+ * with no page of its own to parse fingerprints the newest parsed page,
  * and when the page at the head is parsed but nobody fingerprints it yet,
  * the loop does it itself (wd_prep_head_ready), so the threads share the
- * work whichever half is heavier. The threads keep going while pages
+ * work whichever half is heavier, from both ends (the loop does not wait
+ * for a thread busy with the head's). The threads keep going while pages
  * wait, and tell the loop through one async handle (whose sends
  * coalesce), so a busy worker pays no wake-up per page. Sequence numbers
  * count pages queued and finished (head); the ring, the slots' states and
@@ -70,6 +71,10 @@ bool wd_prep_head_ready(struct wd_prep *q);
 
 /* The head page is done with: its slot is free. */
 void wd_prep_pop(struct wd_prep *q);
+
+/* Has on_ready run again on a next loop iteration (a caller that stopped
+ * with pages ready, to let the loop's other handles run). */
+void wd_prep_again(struct wd_prep *q);
 
 /* Stops the threads once they are done with the pages in their hands (a
  * page's parse at most) and closes the async handle (loop thread). */

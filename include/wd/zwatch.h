@@ -54,6 +54,10 @@ int wd_zwatch_start(struct wd_zwatch *w, uv_loop_t *loop, void *sock,
 void wd_zwatch_pause(struct wd_zwatch *w);
 void wd_zwatch_resume(struct wd_zwatch *w);
 
+/* Reads one message now, outside a wake-up, when the watcher reads (not
+ * paused nor closing): true when one was read. Since that read may consume
+ * the edge, the idle drain looks again on the next loop iteration. */
+bool wd_zwatch_read_now(struct wd_zwatch *w);
 /* Call after a send on the socket made outside the read callback. */
 void wd_zwatch_sent(struct wd_zwatch *w);
 

@@ -77,6 +77,7 @@ struct app {
      * worker holds): retried with back-off, the pages behind it wait. */
     struct job jobs[WD_PREP_JOBS];
     unsigned head, n;
+    bool ack_first;      /* which ingest refills a finished page's slot first */
     struct wd_prep prep; /* the prepare thread */
     /* A page the store could not take (a shared store that is down): held,
      * ingest paused, retried with back-off until the store answers. */
@@ -262,15 +263,37 @@ finish_head(struct app *app)
     return 0;
 }
 
-/* Finishes, in order, the prepared pages at the head. */
+/* Pages finished at most in one loop iteration: then the loop's timers,
+ * HTTP and signals run, and the next iteration goes on. */
+#define TURN_PAGES 8
+
+/* Finishes, in order, the prepared pages at the head. Each finished page's
+ * slot is refilled from ingest at once, so that the prepare threads parse
+ * the next page while the loop finishes this one (refilled only between
+ * iterations, the loop finished a ring of pages while the threads had
+ * nothing queued, then waited for them to parse the next ring's first). */
 static void
 run_jobs(struct app *app)
 {
     if (app->stopped)
         return;
-    while (app->n > 0 && !app->held && wd_prep_head_ready(&app->prep))
+    for (int done = 0;
+         app->n > 0 && !app->held && wd_prep_head_ready(&app->prep); done++) {
+        if (done == TURN_PAGES) {
+            wd_prep_again(&app->prep);
+            break;
+        }
         if (finish_head(app) != 0)
             break;
+        update_ingest(app);
+        /* Either ingest first, in turns: neither waits behind a flood of
+         * the other. */
+        app->ack_first = !app->ack_first;
+        struct wd_ingest *a = app->ack_first ? &app->ingest_ack : &app->ingest,
+                         *b = app->ack_first ? &app->ingest : &app->ingest_ack;
+        if (!wd_ingest_read_now(a))
+            wd_ingest_read_now(b);
+    }
     update_ingest(app);
     if (app->stopping && app->n == 0) {
         wd_log(WD_LOG_INFO, "the pages in hand are processed: stopping");

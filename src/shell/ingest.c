@@ -194,6 +194,12 @@ wd_ingest_resume(struct wd_ingest *in)
     wd_zwatch_resume(&in->watch);
 }
 
+bool
+wd_ingest_read_now(struct wd_ingest *in)
+{
+    return in->sock && wd_zwatch_read_now(&in->watch);
+}
+
 static void
 on_watch_closed(struct wd_zwatch *w)
 {

@@ -6,8 +6,10 @@
 enum { QUEUED, PARSING, FP_TODO, FP_BUSY, DONE };
 
 /* The work thread me takes next: its oldest queued page (parsed in its
- * source's order, since only me parses that source), else the oldest
- * parsed page nobody fingerprints yet; -1 when none. *parse says which. */
+ * source's order, since only me parses that source), else the newest
+ * parsed page nobody fingerprints yet (the loop fingerprints the oldest,
+ * at the head, itself: the two work from both ends instead of the loop
+ * waiting for the head's); -1 when none. *parse says which. */
 static int
 next_slot(const struct wd_prep *q, unsigned me, bool *parse)
 {
@@ -18,7 +20,7 @@ next_slot(const struct wd_prep *q, unsigned me, bool *parse)
             *parse = true;
             return (int)s;
         }
-        if (q->state[s] == FP_TODO && fp < 0)
+        if (q->state[s] == FP_TODO)
             fp = (int)s;
     }
     *parse = false;
@@ -138,6 +140,12 @@ wd_prep_head_ready(struct wd_prep *q)
         ready = true;
     }
     return ready;
+}
+
+void
+wd_prep_again(struct wd_prep *q)
+{
+    uv_async_send(&q->done_async);
 }
 
 void

@@ -102,6 +102,17 @@ wd_zwatch_resume(struct wd_zwatch *w)
     }
 }
 
+bool
+wd_zwatch_read_now(struct wd_zwatch *w)
+{
+    if (!watching(w) || w->paused)
+        return false;
+    bool got = w->read(w);
+    if (got && watching(w) && !w->paused)
+        uv_idle_start(&w->idle, on_idle);
+    return got;
+}
+
 void
 wd_zwatch_sent(struct wd_zwatch *w)
 {
