@@ -4,6 +4,7 @@
 #include "test.h"
 #include "textref.h"
 
+#include <stdalign.h>
 #include <stddef.h>
 #include <unictype.h>
 #include <xxhash.h>
@@ -263,6 +264,37 @@ test_arena(void)
     wd_arena_fini(&a);
 }
 
+/* A buffer sized for the worst case gives its unused end back: the next
+ * allocation follows what was kept. Only the last allocation shrinks. */
+static void
+test_arena_shrink(void)
+{
+    struct wd_arena a;
+    wd_arena_init(&a, 4096);
+    char *p = wd_arena_alloc(&a, 1000);
+    wd_arena_shrink(&a, p, 10);
+    char *q = wd_arena_alloc(&a, 16);
+    CHECK(q == p + alignof(max_align_t)); /* 10 bytes, aligned */
+    memset(q, 'x', 16);
+    memset(p, 'y', 10); /* p's kept bytes: its own still */
+    CHECK(q[0] == 'x');
+    /* Not the last allocation: nothing moves. */
+    char *r = wd_arena_alloc(&a, 32);
+    wd_arena_shrink(&a, q, 1);
+    char *s = wd_arena_alloc(&a, 8);
+    CHECK(s == r + 32);
+    /* A shrink to more than it has does not grow it. */
+    wd_arena_shrink(&a, s, 1000);
+    char *t = wd_arena_alloc(&a, 8);
+    CHECK(t == s + alignof(max_align_t));
+    /* After a reset, a pointer from before is not the last allocation. */
+    wd_arena_reset(&a);
+    char *u = wd_arena_alloc(&a, 8);
+    wd_arena_shrink(&a, t, 0);
+    CHECK(wd_arena_alloc(&a, 8) == u + alignof(max_align_t));
+    wd_arena_fini(&a);
+}
+
 /* Per-source figures stay bounded: the first WD_STATS_SOURCES sources
  * named, every later one counted as "other". */
 static void
@@ -351,6 +383,7 @@ main(void)
     RUN(test_shingle_ends);
     RUN(test_channel_names);
     RUN(test_arena);
+    RUN(test_arena_shrink);
     RUN(test_source_stats_bounded);
     return TEST_DONE();
 }

@@ -11,6 +11,7 @@ struct wd_arena_chunk;
 struct wd_arena {
     struct wd_arena_chunk *head; /* chunk being filled */
     size_t chunk_size;           /* default size of a new chunk */
+    void *last;                  /* the last allocation, for shrink */
 };
 
 /* Initialises caller storage; no memory is taken until the first alloc. */
@@ -26,6 +27,10 @@ void wd_arena_reset(struct wd_arena *a);
  * until the next reset or fini. */
 void *wd_arena_alloc(struct wd_arena *a, size_t n);
 
+/* Cuts the last allocation, p, to its first n bytes: what follows is the
+ * next allocation's (a buffer sized for the worst case, given back once
+ * filled). Nothing happens when p is not the last allocation. */
+void wd_arena_shrink(struct wd_arena *a, void *p, size_t n);
 /* Copies s[0..n) into the arena and NUL-terminates it; NULL on no memory. */
 char *wd_arena_strndup(struct wd_arena *a, const char *s, size_t n);
 

@@ -19,6 +19,7 @@ wd_arena_init(struct wd_arena *a, size_t chunk_size)
 {
     a->head = NULL;
     a->chunk_size = chunk_size ? chunk_size : 64 * 1024;
+    a->last = NULL;
 }
 
 void
@@ -56,6 +57,7 @@ wd_arena_reset(struct wd_arena *a)
         WD_UNPOISON(keep->data, keep->size);
     }
     a->head = keep;
+    a->last = NULL;
 }
 
 void *
@@ -81,7 +83,25 @@ wd_arena_alloc(struct wd_arena *a, size_t n)
     }
     void *p = c->data + c->used;
     c->used += n;
+    /* (A shrink may have poisoned this stretch.) */
+    WD_UNPOISON(p, n);
+    a->last = p;
     return p;
+}
+
+void
+wd_arena_shrink(struct wd_arena *a, void *p, size_t n)
+{
+    if (!p || p != a->last)
+        return;
+    const size_t align = alignof(max_align_t);
+    struct wd_arena_chunk *c = a->head;
+    size_t start = (size_t)((unsigned char *)p - c->data);
+    size_t end = start + ((n + align - 1) & ~(align - 1));
+    if (end >= c->used)
+        return;
+    WD_POISON(c->data + end, c->used - end);
+    c->used = end;
 }
 
 char *

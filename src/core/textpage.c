@@ -327,6 +327,7 @@ brief(const struct wd_tcline *lines, size_t nlines, size_t n,
         words += l->st.words;
     }
     o.p[o.len] = '\0';
+    wd_arena_shrink(a, o.p, o.len + 1);
     if (words < BRIEF_MIN_WORDS)
         return 0;
     out->empty = WD_EMPTY_NONE;
@@ -709,6 +710,7 @@ wd_textpage_parse(const char *s, size_t n, int64_t fetched_at_ms,
             }
         }
         o.p[o.len] = '\0';
+        wd_arena_shrink(a, o.p, o.len + 1);
         it->body = o.p;
         it->truncated = is_cut;
 
