@@ -95,8 +95,8 @@ void wd_ingest_pause(struct wd_ingest *in);
 /* Reads again, the queue first. */
 void wd_ingest_resume(struct wd_ingest *in);
 
-/* Reads one queued page now, when reading (not paused), and hands it over
- * as a wake-up would: true when there was one. */
+/* Reads one queued page now, paused or not (the caller has room for it),
+ * and hands it over as a wake-up would: true when there was one. */
 bool wd_ingest_read_now(struct wd_ingest *in);
 
 /* The client half of the acknowledged ingest, on a DEALER connected to

@@ -50,13 +50,16 @@ int wd_zwatch_start(struct wd_zwatch *w, uv_loop_t *loop, void *sock,
                     unsigned budget, wd_zwatch_read_fn read);
 
 /* Stops reading (the socket's queue then fills up to its high-water mark
- * and pushes back on its senders); resume reads what queued meanwhile. */
+ * and pushes back on its senders); resume reads what queued meanwhile.
+ * Pausing a paused watcher does nothing. */
 void wd_zwatch_pause(struct wd_zwatch *w);
 void wd_zwatch_resume(struct wd_zwatch *w);
 
-/* Reads one message now, outside a wake-up, when the watcher reads (not
- * paused nor closing): true when one was read. Since that read may consume
- * the edge, the idle drain looks again on the next loop iteration. */
+/* Reads one message now, outside a wake-up, paused or not (the owner has
+ * room for it; a paused watcher stays paused): true when one was read.
+ * Since that read may consume the edge, a watcher that is not paused
+ * drains again on the next loop iteration (resume always does). Nothing
+ * while closing. */
 bool wd_zwatch_read_now(struct wd_zwatch *w);
 /* Call after a send on the socket made outside the read callback. */
 void wd_zwatch_sent(struct wd_zwatch *w);

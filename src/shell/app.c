@@ -285,9 +285,11 @@ run_jobs(struct app *app)
         }
         if (finish_head(app) != 0)
             break;
-        update_ingest(app);
+        if (app->held || app->stopping || app->n >= WD_PREP_JOBS)
+            continue;
         /* Either ingest first, in turns: neither waits behind a flood of
-         * the other. */
+         * the other. (Read while paused: a ring kept full stays paused, no
+         * poll started and stopped a page.) */
         app->ack_first = !app->ack_first;
         struct wd_ingest *a = app->ack_first ? &app->ingest_ack : &app->ingest,
                          *b = app->ack_first ? &app->ingest : &app->ingest_ack;

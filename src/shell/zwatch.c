@@ -83,6 +83,9 @@ wd_zwatch_start(struct wd_zwatch *w, uv_loop_t *loop, void *sock,
 void
 wd_zwatch_pause(struct wd_zwatch *w)
 {
+    /* (Stopping the poll again would cost an epoll_ctl each time.) */
+    if (w->paused)
+        return;
     w->paused = true;
     if (watching(w)) {
         uv_poll_stop(&w->poll);
@@ -105,7 +108,7 @@ wd_zwatch_resume(struct wd_zwatch *w)
 bool
 wd_zwatch_read_now(struct wd_zwatch *w)
 {
-    if (!watching(w) || w->paused)
+    if (!watching(w))
         return false;
     bool got = w->read(w);
     if (got && watching(w) && !w->paused)
