@@ -1003,28 +1003,30 @@ static void
 skip_label(struct cur *c)
 {
     size_t save = c->i;
-    bool any = false;
-    if (eat_word(c, "last")) {
+    /* The first word read once, not once a label it might be. */
+    const char *w;
+    size_t n = read_word(c, &w);
+    if (n && word_is(w, n, "last")) {
         skip_space(c);
+        n = read_word(c, &w);
     }
-    if (eat_word(c, "published") || eat_word(c, "updated") ||
-        eat_word(c, "posted") || eat_word(c, "modified") ||
-        eat_word(c, "date")) {
-        any = true;
+    if (n && (word_is(w, n, "published") || word_is(w, n, "updated") ||
+              word_is(w, n, "posted") || word_is(w, n, "modified") ||
+              word_is(w, n, "date"))) {
         skip_space(c);
         if (eat_word(c, "on") || eat_word(c, "at"))
             skip_space(c);
         eat_char(c, ':');
         skip_space(c);
-    }
-    if (any)
         return;
+    }
+    c->i = save;
     /* A label of one to three words and a colon, in any language
      * ("Güncelleme:", "Опубликовано:", "Yangilandi:"): what follows must
-     * still be a whole date. */
-    c->i = save;
+     * still be a whole date. (Most lines have no colon at all.) */
+    if (!memchr(c->s + c->i, ':', c->n - c->i))
+        return;
     for (int words = 0; words < 3; words++) {
-        const char *w;
         if (!read_word(c, &w))
             break;
         if (eat_char(c, ':')) {
