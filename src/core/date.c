@@ -1180,6 +1180,14 @@ ascii_digits(const char *s, size_t *len, char *buf, size_t cap)
      * (not copied). */
     if (wd_ascii_span(s, n) == n)
         return NULL;
+    /* Their first bytes are 0xD8, 0xD9 or 0xDB: a line of other scripts
+     * (or with typographic quotes) has none of them. */
+    size_t lead = 0;
+    while (lead < n &&
+           (((uint8_t)s[lead] & 0xFC) != 0xD8 || (uint8_t)s[lead] == 0xDA))
+        lead++;
+    if (lead == n)
+        return NULL;
     bool any = false;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *u = (const uint8_t *)s + i;
@@ -1232,7 +1240,8 @@ wd_date_parse(const char *s, size_t len, int64_t now_ms, int64_t *out_ms,
     bool digit = false;
     for (size_t i = start; i < c.n && !digit; i++)
         digit = is_digit((unsigned char)c.s[i]);
-    int (*forms[])(struct cur *, int64_t *, enum wd_date_precision *) = {
+    static int (*const forms[])(struct cur *, int64_t *,
+                                enum wd_date_precision *) = {
         parse_iso, parse_dotted, parse_textual, parse_year_first,
         parse_time_first};
     for (size_t f = 0; digit && f < sizeof forms / sizeof forms[0]; f++) {
