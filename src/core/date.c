@@ -841,6 +841,15 @@ parse_relative_intl(struct cur *c, int64_t now, int64_t *out,
     /* Fold letter by letter; spaces (and no-break spaces) become one. */
     size_t o = 0;
     for (size_t i = c->i; i < c->n;) {
+        unsigned char b = (unsigned char)c->s[i];
+        if (b < 0x80 && b != ' ' && b != '\t') {
+            /* (ASCII but the spaces: as below, without decoding.) */
+            if (o + 1 >= sizeof buf)
+                return WD_EPARSE;
+            buf[o++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+            i++;
+            continue;
+        }
         uint32_t cp;
         i += wd_utf8_next(c->s + i, c->n - i, &cp);
         /* (Invalid bytes fold to U+FFFD, three bytes each: the copy can
