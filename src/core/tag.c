@@ -2248,7 +2248,9 @@ wd_tagger_tag(const struct wd_tagger *t, const char *title, size_t tlen,
             (load64(ub + at) & 0xE0E0E0E0E0E0E0E0ull) ^ 0xC0C0C0C0C0C0C0C0ull;
         uint64_t z = ~(((y & 0x7F7F7F7F7F7F7F7Full) + 0x7F7F7F7F7F7F7F7Full) |
                        y | 0x7F7F7F7F7F7F7F7Full);
-        bchars -= (size_t)__builtin_popcountll(z);
+        /* (z has bit 7 of a byte set for each such byte: summed by a
+         * multiply, as the build may have no popcount instruction.) */
+        bchars -= (size_t)(((z >> 7) * 0x0101010101010101ull) >> 56);
     }
     for (; at < blen; at++)
         bchars -= (ub[at] & 0xE0) == 0xC0;
