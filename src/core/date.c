@@ -126,7 +126,7 @@ fold_word(const char *w, size_t n, char *buf, size_t cap)
         if (b < 0x80) { /* (as below, without decoding) */
             if (o + 1 >= cap)
                 return false;
-            buf[o++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+            buf[o++] = (char)lower(b);
             i++;
             continue;
         }
@@ -846,7 +846,7 @@ parse_relative_intl(struct cur *c, int64_t now, int64_t *out,
             /* (ASCII but the spaces: as below, without decoding.) */
             if (o + 1 >= sizeof buf)
                 return WD_EPARSE;
-            buf[o++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+            buf[o++] = (char)lower(b);
             i++;
             continue;
         }

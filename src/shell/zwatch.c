@@ -105,14 +105,23 @@ wd_zwatch_resume(struct wd_zwatch *w)
     }
 }
 
+/* Has the idle handle drain on the next loop iteration, unless paused or
+ * closing: the edge may have been consumed outside a wake-up. */
+static void
+drain_later(struct wd_zwatch *w)
+{
+    if (watching(w) && !w->paused)
+        uv_idle_start(&w->idle, on_idle);
+}
+
 bool
 wd_zwatch_read_now(struct wd_zwatch *w)
 {
     if (!watching(w))
         return false;
     bool got = w->read(w);
-    if (got && watching(w) && !w->paused)
-        uv_idle_start(&w->idle, on_idle);
+    if (got)
+        drain_later(w);
     return got;
 }
 
@@ -122,8 +131,7 @@ wd_zwatch_sent(struct wd_zwatch *w)
     /* The send may have processed ZeroMQ's commands and consumed the edge
      * of a message that arrived meanwhile: drain once; drain() stops the
      * idle handle when nothing is queued. */
-    if (watching(w) && !w->paused)
-        uv_idle_start(&w->idle, on_idle);
+    drain_later(w);
 }
 
 static void
