@@ -367,12 +367,40 @@ test_text_stats_random(void)
     }
     CHECK_INT(bad, ==, 0);
 }
+/* wd_text_copy() as snprintf(dst, cap, "%s", src); wd_text_hex64() as
+ * "%016llx". */
+static void
+test_text_copy_hex64(void)
+{
+    static const char *const srcs[] = {"", "a", "abcdefg", "abcdefgh",
+                                       "\xc3\xa9t\xc3\xa9 long"};
+    for (size_t i = 0; i < sizeof srcs / sizeof *srcs; i++)
+        for (size_t cap = 1; cap <= 10; cap++) {
+            char got[16], want[16];
+            memset(got, 'x', sizeof got);
+            int n = snprintf(want, cap, "%s", srcs[i]);
+            size_t len = strlen(want);
+            CHECK_INT(wd_text_copy(got, cap, srcs[i]), ==, len);
+            CHECK_STR(got, want);
+            CHECK(got[cap] == 'x'); /* nothing written past dst[cap) */
+            CHECK(n >= (int)len);
+        }
+    static const uint64_t vs[] = {0, 1, 0xabcdef, 0x0123456789abcdefull,
+                                  UINT64_MAX};
+    for (size_t i = 0; i < sizeof vs / sizeof *vs; i++) {
+        char got[17], want[17];
+        wd_text_hex64(vs[i], got);
+        snprintf(want, sizeof want, "%016llx", (unsigned long long)vs[i]);
+        CHECK_STR(got, want);
+    }
+}
 
 int
 main(void)
 {
     RUN(test_text_key);
     RUN(test_text_key_long);
+    RUN(test_text_copy_hex64);
     RUN(test_utf8_valid);
     RUN(test_char_classes);
     RUN(test_text_stats_random);

@@ -111,6 +111,15 @@ uint32_t wd_text_last_cp(const char *s, size_t n);
 /* b[0..n) as 2n lower-case hex digits and a NUL, into out[2n + 1]. */
 void wd_text_hex(const uint8_t *b, size_t n, char *out);
 
+/* v as 16 lower-case hex digits, the most significant first, and a NUL,
+ * into out[17] (printf's "%016llx"). */
+void wd_text_hex64(uint64_t v, char out[17]);
+
+/* Copies the string src into dst[0..cap) (cap > 0), cut to fit and always
+ * ended: snprintf(dst, cap, "%s", src) without reading a format or the rest
+ * of a long src. Returns the bytes copied. */
+size_t wd_text_copy(char *dst, size_t cap, const char *src);
+
 /* Writes a matching key for s[0..n) to out (capacity cap, always
  * NUL-terminated when cap > 0): case-folded words of letters and digits
  * separated by single spaces, punctuation, quotes and spacing dropped, so

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "wd/err.h"
+#include "wd/text.h"
 #include "wiredesk.pb-c.h"
 
 int
@@ -277,7 +278,7 @@ wd_worker_stats_json(const uint8_t *buf, size_t len, const char *channel)
         if (k->label && k->label[0])
             snprintf(name, sizeof name, "%s{%s}", k->name, k->label);
         else
-            snprintf(name, sizeof name, "%s", k->name);
+            wd_text_copy(name, sizeof name, k->name);
         json_object_set_new(c, name, json_integer((json_int_t)k->value));
     }
     json_object_set_new(o, "counters", c);

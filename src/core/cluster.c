@@ -1245,7 +1245,7 @@ event_new(struct wd_cluster *c, const struct wd_cluster_article *a)
     e->pub_first = e->pub_last = a->published_ms > 0 ? a->published_ms : 0;
     const char *sid = a->story_id ? a->story_id : "";
     uint64_t h = XXH3_64bits_withSeed(sid, strlen(sid), a->revision);
-    snprintf(e->id, sizeof e->id, "%016llx", (unsigned long long)h);
+    wd_text_hex64(h, e->id);
     lru_append(c, s);
     c->n_live++;
     return s;
@@ -1289,8 +1289,8 @@ summarise(const struct wd_cluster *c, const struct event *e,
         memcpy(out->countries[r], e->cc[order[r]], 3);
     out->n_themes = most_counted(e->th_n, order);
     for (size_t r = 0; r < out->n_themes; r++)
-        snprintf(out->themes[r], sizeof out->themes[0], "%s",
-                 c->themes[e->th[order[r]] - 1]);
+        wd_text_copy(out->themes[r], sizeof out->themes[0],
+                     c->themes[e->th[order[r]] - 1]);
 }
 
 int
@@ -1379,7 +1379,7 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
         lru_unlink(c, slot);
         lru_append(c, slot);
         r->similarity = 1;
-        snprintf(r->event_id, sizeof r->event_id, "%s", e->id);
+        wd_text_copy(r->event_id, sizeof r->event_id, e->id);
         r->size = e->articles;
         if (ev)
             summarise(c, e, ev);
@@ -1509,14 +1509,14 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
         slot = best;
         r->similarity = (float)best_sim;
         if (second != NONE) {
-            snprintf(r->runner_up, sizeof r->runner_up, "%s", c->ev[second].id);
+            wd_text_copy(r->runner_up, sizeof r->runner_up, c->ev[second].id);
             r->runner_up_similarity = (float)second_sim;
         }
     } else {
         /* The best candidate, found too weak, named before a new event
          * may take its slot. */
         if (best != NONE) {
-            snprintf(r->runner_up, sizeof r->runner_up, "%s", c->ev[best].id);
+            wd_text_copy(r->runner_up, sizeof r->runner_up, c->ev[best].id);
             r->runner_up_similarity = (float)best_sim;
         }
         slot = event_new(c, a);
@@ -1539,7 +1539,7 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
     for (size_t q = 0; q < n && q < QUERY_TERMS; q++)
         post_add(c, byw[q].t, slot);
     *ref = (struct story_ref){sh, slot, e->gen};
-    snprintf(r->event_id, sizeof r->event_id, "%s", e->id);
+    wd_text_copy(r->event_id, sizeof r->event_id, e->id);
     r->size = e->articles;
     if (ev)
         summarise(c, e, ev);

@@ -64,7 +64,7 @@ wd_lang_detect(const char *text, size_t len, struct wd_arena *a)
     if (!reliable || !code || !code[0] || strcmp(code, "un") == 0)
         return NULL;
     char tag[32];
-    snprintf(tag, sizeof tag, "%s", code);
+    wd_text_copy(tag, sizeof tag, code);
     for (size_t i = 0; i < sizeof two_scripts / sizeof two_scripts[0]; i++) {
         if (strcmp(code, two_scripts[i].lang) != 0)
             continue;

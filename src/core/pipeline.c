@@ -15,6 +15,7 @@
 #include "wd/lang.h"
 #include "wd/page.h"
 #include "wd/tag.h"
+#include "wd/text.h"
 #include "wiredesk.pb-c.h"
 
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
@@ -512,9 +513,9 @@ finish_page(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
     memset(out, 0, sizeof *out);
     bool first = !pp->finished;
     pp->finished = true;
-    snprintf(out->url, sizeof out->url, "%s", pp->raw ? pp->raw->url : pp->url);
-    snprintf(out->source, sizeof out->source, "%s",
-             pp->raw ? pp->raw->source : pp->source);
+    wd_text_copy(out->url, sizeof out->url, pp->raw ? pp->raw->url : pp->url);
+    wd_text_copy(out->source, sizeof out->source,
+                 pp->raw ? pp->raw->source : pp->source);
     if (first) {
         p->stats->c[WD_C_PAGES_RECEIVED]++;
         p->stats->c[WD_C_BYTES_IN] += pp->len;
@@ -811,7 +812,7 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         r->revision = revision;
         r->item = i;
         memcpy(r->id, id, sizeof r->id);
-        snprintf(out->last_title, sizeof out->last_title, "%s", it->title);
+        wd_text_copy(out->last_title, sizeof out->last_title, it->title);
         n_ready++;
     }
     /* A lookup the store did not answer read as "not seen": nothing of

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wd/text.h"
+
 static const char *const counter_names[] = {
 #define WD_C_NAME(name, str) str,
     WD_COUNTER_MAP(WD_C_NAME)
@@ -109,7 +111,7 @@ wd_stats_source(struct wd_stats *s, const char *source, uint64_t pages,
     if (!e && s->n_sources < WD_STATS_SOURCES &&
         strlen(source) < sizeof e->name) {
         e = &s->sources[s->n_sources++];
-        snprintf(e->name, sizeof e->name, "%s", source);
+        wd_text_copy(e->name, sizeof e->name, source);
     }
     if (!e) {
         e = &s->sources[WD_STATS_SOURCES];

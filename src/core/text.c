@@ -673,3 +673,21 @@ wd_text_hex(const uint8_t *b, size_t n, char *out)
     }
     out[2 * n] = '\0';
 }
+
+void
+wd_text_hex64(uint64_t v, char out[17])
+{
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (56 - 8 * i));
+    wd_text_hex(b, 8, out);
+}
+
+size_t
+wd_text_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    return n;
+}

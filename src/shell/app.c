@@ -29,6 +29,7 @@
 #include "wd/store.h"
 #include "wd/storeprobe.h"
 #include "wd/tag.h"
+#include "wd/text.h"
 #include "wd/view.h"
 #include "wd/zsock.h"
 
@@ -824,7 +825,7 @@ wd_app_run(const struct wd_app_config *cfg)
         tagger_load_main(&tl);
     struct wd_tagger *tagger = tl.tagger;
     rc = tl.rc;
-    snprintf(app.reload_err, sizeof app.reload_err, "%s", tl.err);
+    wd_text_copy(app.reload_err, sizeof app.reload_err, tl.err);
     if (rc) {
         wd_log(WD_LOG_ERROR, "cannot load the tagger's data: %s",
                app.reload_err);

@@ -12,6 +12,7 @@
 #include <zmq.h>
 
 #include "wd/err.h"
+#include "wd/text.h"
 #include "wd/zsock.h"
 
 void
@@ -38,7 +39,7 @@ wd_peers_event(struct wd_peers_state *s, uint16_t event, uint32_t value,
     case ZMQ_EVENT_CONNECTED:
         s->connected++;
         s->fd[i] = (int)value;
-        snprintf(s->addr[i], WD_PEER_ADDR, "%s", peer ? peer : "");
+        wd_text_copy(s->addr[i], WD_PEER_ADDR, peer ? peer : "");
         return NULL;
     case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
     case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:

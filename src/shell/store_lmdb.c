@@ -46,6 +46,7 @@
 #include "wd/err.h"
 #include "wd/memindex.h"
 #include "wd/statedir.h"
+#include "wd/text.h"
 
 static const char *const ns_names[WD_NS__COUNT] = {
     "records", "content", "url", "page", "band", "age", "lead", "journal"};
@@ -721,7 +722,7 @@ wd_store_open_lmdb(struct wd_store *out, const char *dir, size_t map_mb)
         free(s);
         return WD_ENOMEM;
     }
-    snprintf(s->dir, sizeof s->dir, "%s", path);
+    wd_text_copy(s->dir, sizeof s->dir, path);
     int rc = mdb_env_create(&s->env);
     if (rc == 0)
         rc = mdb_env_set_maxdbs(s->env,

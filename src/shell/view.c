@@ -18,6 +18,7 @@
 #include "wd/publish.h"
 #include "wd/store.h"
 #include "wd/storeprobe.h"
+#include "wd/text.h"
 #include "wiredesk.pb-c.h"
 
 /* Counts a message on its channel (bounded table: channels beyond it are
@@ -34,7 +35,7 @@ wd_view_count(struct wd_view *v, const char *channel)
         if (c->name[0] == '\0') {
             if (v->n_channels >= WD_VIEW_CHANNELS / 2)
                 return;
-            snprintf(c->name, sizeof c->name, "%s", channel);
+            wd_text_copy(c->name, sizeof c->name, channel);
             v->n_channels++;
         }
         if (strcmp(c->name, channel) == 0) {
@@ -365,8 +366,8 @@ on_view_timer(uv_timer_t *t)
 void
 wd_view_published(struct wd_view *v, const char *title)
 {
-    snprintf(v->latest[v->n_latest % WD_VIEW_LATEST], sizeof v->latest[0], "%s",
-             title);
+    wd_text_copy(v->latest[v->n_latest % WD_VIEW_LATEST], sizeof v->latest[0],
+                 title);
     v->n_latest++;
 }
 

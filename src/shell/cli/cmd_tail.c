@@ -25,6 +25,7 @@
 #include "wd/publish.h"
 #include "wd/snapshot.h"
 #include "wd/store.h"
+#include "wd/text.h"
 #include "wd/zwatch.h"
 #include "wiredesk.pb-c.h"
 
@@ -187,7 +188,7 @@ seen_of(struct tail *t, const char *channel)
     if (t->n_seen == MAX_LASTSEEN)
         return NULL;
     struct lastseen *ls = &t->seen[t->n_seen++];
-    snprintf(ls->channel, sizeof ls->channel, "%s", channel);
+    wd_text_copy(ls->channel, sizeof ls->channel, channel);
     ls->epoch = ls->seq = 0;
     return ls;
 }
