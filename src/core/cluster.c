@@ -595,19 +595,19 @@ ends_cps(const uint32_t *w, size_t n, const char *ending)
     return true;
 }
 
-/* The consonant skeleton of a name, the same for its English and its
- * Cyrillic spelling and their case forms ("Tokayev", "Токаеву" and
- * "Токаевым" give "tkv"; "Malatya" and "Малатье" "mlt"): transliterated,
- * the Russian case ending cut, vowels, "h" and doubled letters dropped,
- * j/zh/dz as z, w as v, q and c as k. Writes at most 5 letters to out and
- * returns how many (0: not a name of a Latin or Cyrillic script). */
+#define NAME_CPS 48 /* a name's letters read for its skeleton */
+
+/* The Latin spelling of a word not all ASCII into lat[0..cap): its first
+ * NAME_CPS letters, transliterated, the Russian case ending cut; returns
+ * its length (0: a character that is no letter of a Latin or Cyrillic
+ * script). */
 static size_t
-skeleton(const char *word, size_t wlen, char out[6])
+transliterate(const char *word, size_t wlen, char *lat, size_t cap)
 {
-    uint32_t w[48];
+    uint32_t w[NAME_CPS];
     size_t n = 0;
     bool cyr = false;
-    for (size_t i = 0; i < wlen && n < 48;) {
+    for (size_t i = 0; i < wlen && n < NAME_CPS;) {
         i += wd_utf8_next(word + i, wlen - i, &w[n]);
         cyr |= w[n] >= 0x400 && w[n] <= 0x4FF;
         n++;
@@ -630,18 +630,48 @@ skeleton(const char *word, size_t wlen, char out[6])
                 break;
             }
     }
-    char lat[160];
     size_t ln = 0;
     for (size_t i = 0; i < n; i++) {
         const char *t = cyr ? cyr_latin(w[i]) : latin_plain(w[i]);
         if (!t)
             return 0;
         size_t tl = strlen(t);
-        if (ln + tl >= sizeof lat)
+        if (ln + tl >= cap)
             break;
         memcpy(lat + ln, t, tl);
         ln += tl;
     }
+    return ln;
+}
+
+/* The consonant skeleton of a name, the same for its English and its
+ * Cyrillic spelling and their case forms ("Tokayev", "Токаеву" and
+ * "Токаевым" give "tkv"; "Malatya" and "Малатье" "mlt"): transliterated,
+ * the Russian case ending cut, vowels, "h" and doubled letters dropped,
+ * j/zh/dz as z, w as v, q and c as k. Writes at most 5 letters to out and
+ * returns how many (0: not a name of a Latin or Cyrillic script). */
+static size_t
+skeleton(const char *word, size_t wlen, char out[6])
+{
+    char lat[160];
+    size_t ln = 0, ascii = 0;
+    while (ascii < wlen && (unsigned char)word[ascii] < 0x80)
+        ascii++;
+    if (ascii == wlen) {
+        /* ASCII (most names): each letter is its own Latin, as below. */
+        ln = wlen < NAME_CPS ? wlen : NAME_CPS;
+        for (size_t i = 0; i < ln; i++)
+            if (word[i] < 'a' || word[i] > 'z')
+                return 0;
+        memcpy(lat, word, ln);
+    } else if ((ln = transliterate(word, wlen, lat, sizeof lat)) == 0) {
+        return 0;
+    }
+    /* The vowels and h, dropped after the first letter. */
+    const uint32_t dropped = 1u << ('a' - 'a') | 1u << ('e' - 'a') |
+                             1u << ('i' - 'a') | 1u << ('o' - 'a') |
+                             1u << ('u' - 'a') | 1u << ('y' - 'a') |
+                             1u << ('h' - 'a');
     size_t k = 0;
     char last = 0;
     for (size_t i = 0; i < ln && k < 5; i++) {
@@ -654,7 +684,7 @@ skeleton(const char *word, size_t wlen, char out[6])
             ch = 'v';
         else if (ch == 'q' || ch == 'c')
             ch = 'k';
-        if (i > 0 && strchr("aeiouyh", ch))
+        if (i > 0 && (dropped >> (ch - 'a') & 1))
             continue;
         if (ch == last)
             continue;
