@@ -399,6 +399,7 @@ struct local {
     float tf[LOCAL_CAP];         /* boosted occurrences */
     uint16_t idx[LOCAL_CAP * 2]; /* open addressing: index + 1 */
     size_t n;
+    uint64_t ranks[LOCAL_CAP * 3]; /* top_terms()' scratch */
 };
 
 static void
@@ -862,61 +863,79 @@ term_of_rank(uint64_t r)
     return x;
 }
 
-/* Sifts h[i] down the heap h[0..k) whose root is its least rank. */
-static void
-sift_worst(uint64_t *h, size_t k, size_t i)
+#define TOP_MAX 64 /* k of top_terms(), at most */
+_Static_assert(ART_TERMS <= TOP_MAX && EV_TERMS <= TOP_MAX, "top_terms' k");
+
+static uint64_t
+median3(uint64_t a, uint64_t b, uint64_t c)
 {
-    for (;;) {
-        size_t l = 2 * i + 1, w = i;
-        if (l < k && h[l] < h[w])
-            w = l;
-        if (l + 1 < k && h[l + 1] < h[w])
-            w = l + 1;
-        if (w == i)
+    return a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+}
+
+/* The m greatest of the distinct ranks r[0..n) into out[0..m), in no
+ * order; s (2n) is scratch, r too. A quickselect whose partition writes
+ * each rank to both sides and moves on the one it belongs to, without a
+ * branch (a branch on the comparison mispredicts about every other
+ * rank). */
+static void
+select_top(uint64_t *r, size_t n, size_t m, uint64_t *out, uint64_t *s)
+{
+    uint64_t *buf[3] = {r, s, s + n};
+    int from = 0;
+    size_t len = n, got = 0;
+    while (got < m) {
+        const uint64_t *src = buf[from];
+        if (len <= m - got) {
+            memcpy(out + got, src, len * sizeof *src);
             return;
-        uint64_t t = h[i];
-        h[i] = h[w];
-        h[w] = t;
-        i = w;
+        }
+        uint64_t pivot = median3(src[0], src[len / 2], src[len - 1]);
+        int above = (from + 1) % 3, below = (from + 2) % 3;
+        uint64_t *hi = buf[above], *lo = buf[below];
+        size_t nh = 0, nl = 0;
+        for (size_t i = 0; i < len; i++) {
+            uint64_t x = src[i];
+            hi[nh] = x;
+            lo[nl] = x;
+            nh += x > pivot;
+            nl += x < pivot;
+        }
+        if (got + nh >= m) { /* all m among those above */
+            from = above;
+            len = nh;
+            continue;
+        }
+        memcpy(out + got, hi, nh * sizeof *hi);
+        got += nh;
+        out[got++] = pivot;
+        from = below;
+        len = nl;
     }
 }
 
-#define TOP_MAX 64 /* k of top_terms(), at most */
-_Static_assert(ART_TERMS <= TOP_MAX && EV_TERMS <= TOP_MAX, "top_terms' heap");
-
 /* The k (<= TOP_MAX) first of v[0..n) by rank_of() (a total order: terms
- * are distinct), in that order at v's start; returns how many. A heap of
- * the best so far, the worst of them at its root, takes each term that
- * beats that root: an article has hundreds of terms and keeps a few
- * dozen. */
+ * are distinct), in that order at v's start; returns how many. scratch
+ * holds 3n ranks. An article has hundreds of terms and keeps a few dozen:
+ * they are selected (select_top), then inserted in order. */
 static size_t
-top_terms(struct term *v, size_t n, size_t k)
+top_terms(struct term *v, size_t n, size_t k, uint64_t *scratch)
 {
-    uint64_t h[TOP_MAX];
+    uint64_t top[TOP_MAX];
     if (k > TOP_MAX)
         k = TOP_MAX;
     size_t m = n < k ? n : k;
-    for (size_t i = 0; i < m; i++)
-        h[i] = rank_of(v[i]);
-    for (size_t i = m / 2; i-- > 0;)
-        sift_worst(h, m, i);
-    for (size_t i = m; i < n; i++) {
-        uint64_t r = rank_of(v[i]);
-        if (r > h[0]) {
-            h[0] = r;
-            sift_worst(h, m, 0);
-        }
-    }
-    /* In order: the root, the worst left, swapped to the end m times (a
-     * heap sort). */
-    for (size_t e = m; e > 1; e--) {
-        uint64_t t = h[0];
-        h[0] = h[e - 1];
-        h[e - 1] = t;
-        sift_worst(h, e - 1, 0);
+    for (size_t i = 0; i < n; i++)
+        scratch[i] = rank_of(v[i]);
+    select_top(scratch, n, m, top, scratch + n);
+    for (size_t i = 1; i < m; i++) {
+        uint64_t x = top[i];
+        size_t j = i;
+        for (; j > 0 && top[j - 1] < x; j--)
+            top[j] = top[j - 1];
+        top[j] = x;
     }
     for (size_t i = 0; i < m; i++)
-        v[i] = term_of_rank(h[i]);
+        v[i] = term_of_rank(top[i]);
     return m;
 }
 
@@ -985,7 +1004,7 @@ vectorize(struct wd_cluster *c, const struct wd_cluster_article *a,
             continue;
         byw[n++] = (struct term){l->t[i], (float)((1.0 + log(l->tf[i])) * idf)};
     }
-    n = top_terms(byw, n, ART_TERMS);
+    n = top_terms(byw, n, ART_TERMS, l->ranks);
     double sq = 0;
     for (size_t i = 0; i < n; i++)
         sq += (double)byw[i].w * byw[i].w;
@@ -1041,6 +1060,7 @@ static void
 centroid_add(struct event *e, const struct term *a, size_t na)
 {
     struct term m[EV_TERMS + ART_TERMS];
+    uint64_t ranks[(EV_TERMS + ART_TERMS) * 3];
     size_t n = 0, i = 0, j = 0;
     while (i < na || j < e->n_terms) {
         if (j == e->n_terms || (i < na && a[i].t < e->terms[j].t))
@@ -1053,7 +1073,7 @@ centroid_add(struct event *e, const struct term *a, size_t na)
         }
     }
     if (n > EV_TERMS) {
-        n = top_terms(m, n, EV_TERMS);
+        n = top_terms(m, n, EV_TERMS, ranks);
         sort_by_t(m, n);
     }
     memcpy(e->terms, m, n * sizeof *m);
