@@ -19,7 +19,12 @@
  * DIR` filled), kept afterwards, and skips the half-rate run (its pages would
  * all be duplicates by then);
  *   --threads N runs the worker with that many parse threads (default:
- *   the worker's, one a core).
+ *   the worker's, one a core); --in-process runs no worker and no
+ *   transport: the same frames go through the worker's functional core on
+ *   one thread (wd_pipeline_prepare, then wd_pipeline_finish, on a fresh
+ *   LMDB store; messages counted, not sent), and it prints the CPU a page
+ *   of each (the thread's CPU clock), steadier on a shared machine than
+ *   the worker's pages/s when comparing two builds of one part.
  *
  * 1. Generates a realistic stream (bench/streamgen: listings, articles,
  *    re-fetches, copies; ~40% duplicates).
@@ -52,6 +57,9 @@
 #include "../tests/ports.h"
 #include "rawframe.h"
 #include "wd/http.h"
+#include "wd/pipeline.h"
+#include "wd/stats.h"
+#include "wd/store.h"
 #include "streamgen.h"
 #include "wiredesk.pb-c.h"
 
@@ -476,16 +484,109 @@ ceiling(void *zctx, struct frame *frames, int pages, double *bytes)
     return ok ? pages / dt : 0;
 }
 
+/* --in-process: the frames through the functional core on this thread. */
+struct inproc {
+    struct frame *frames;
+    int pages;
+    double parse_cpu, finish_cpu;
+    long published, messages;
+    int rc;
+};
+
+static double
+thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+count_message(void *ctx, const char *channel, const uint8_t *buf, size_t len)
+{
+    (void)channel;
+    (void)buf;
+    (void)len;
+    ((struct inproc *)ctx)->messages++;
+    return 0;
+}
+
+/* (On a thread of its own, as the worker parses: glibc's main arena would
+ * trim itself after each page's large buffers, a thread's does not.) */
+static void *
+inproc_thread(void *arg)
+{
+    struct inproc *r = arg;
+    char dir[] = "/tmp/wd-pbench-XXXXXX";
+    struct wd_store store;
+    struct wd_stats stats;
+    struct wd_pipeline *p = NULL;
+    memset(&stats, 0, sizeof stats);
+    r->rc = 1;
+    if (!mkdtemp(dir) || wd_store_open_lmdb(&store, dir, 4096) != 0)
+        return NULL;
+    struct wd_pipeline_config cfg = {.max_page_bytes = WD_DEFAULT_MAX_PAGE,
+                                     .store = &store};
+    if (wd_pipeline_new(&p, &cfg, &stats) == 0) {
+        for (int i = 0; i < r->pages; i++) {
+            uint8_t *buf;
+            size_t len = pack(&r->frames[i], &buf);
+            double t0 = thread_cpu_s();
+            struct wd_prepared *pp =
+                wd_prepared_get(p, buf, len, (int64_t)wall_ms());
+            if (!pp)
+                break;
+            wd_pipeline_prepare(p, pp);
+            double t1 = thread_cpu_s();
+            struct wd_page_outcome o;
+            wd_pipeline_finish(p, pp, count_message, r, &o);
+            wd_prepared_put(p, pp);
+            r->finish_cpu += thread_cpu_s() - t1;
+            r->parse_cpu += t1 - t0;
+            r->published += (long)o.published;
+            free(buf);
+        }
+        r->rc = 0;
+        wd_pipeline_free(p);
+    }
+    wd_store_close(&store);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "pipeline_bench: cannot remove %s\n", dir);
+    return NULL;
+}
+
+static int
+in_process(struct frame *frames, int pages)
+{
+    struct inproc r = {frames, pages, 0, 0, 0, 0, 1};
+    pthread_t th;
+    if (pthread_create(&th, NULL, inproc_thread, &r) != 0)
+        return 1;
+    pthread_join(th, NULL);
+    if (r.rc)
+        return 1;
+    printf("in process (one thread, no transport): CPU a page %.1f us: "
+           "parse %.1f us, finish %.1f us; %ld articles, %ld messages\n",
+           (r.parse_cpu + r.finish_cpu) / pages * 1e6,
+           r.parse_cpu / pages * 1e6, r.finish_cpu / pages * 1e6, r.published,
+           r.messages);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
     int pages = 20000, refetch = 15, npos = 0;
     const char *bin = "build/wiredesk", *state = NULL;
     pick_ports();
-    bool html = false, seedlike = false, seeds = false;
+    bool html = false, seedlike = false, seeds = false, inproc = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--html") == 0)
             html = true;
+        else if (strcmp(argv[i], "--in-process") == 0)
+            inproc = true;
         else if (strcmp(argv[i], "--refetch") == 0 && i + 1 < argc)
             refetch = atoi(argv[++i]);
         else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
@@ -506,7 +607,7 @@ main(int argc, char **argv)
     if (npos > 2 || pages <= 0 || refetch < 0 || refetch > 100) {
         fprintf(stderr, "usage: pipeline_bench [PAGES > 0] [WIREDESK] [--html] "
                         "[--seedlike | --seeds] [--refetch PCT] [--state DIR] "
-                        "[--threads N]\n");
+                        "[--threads N] [--in-process]\n");
         return 2;
     }
     /* The stream, rendered once. */
@@ -535,6 +636,8 @@ main(int argc, char **argv)
                       : "",
            html ? "HTML" : "text", refetch, text_bytes / 1e6,
            state ? "; state " : "", state ? state : "");
+    if (inproc)
+        return in_process(frames, pages);
 
     /* The ceiling before the worker runs, and again after it (this
      * machine's transport swings by half from one minute to the next):
