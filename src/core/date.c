@@ -197,9 +197,10 @@ name_find(const uint16_t *slots, bool months, const char *buf)
 }
 
 /* A month by its name or abbreviation in one of the languages of
- * date_names.inc ("октября", "қазан", "Ekim", "oktabr"); 0 when none. */
+ * date_names.inc, English among them ("September", "Sept", "sep",
+ * "октября", "қазан", "Ekim", "oktabr"); 0 when none. */
 static int
-month_intl(const char *w, size_t n)
+month_of(const char *w, size_t n)
 {
     char buf[64];
     if (!fold_word(w, n, buf, sizeof buf))
@@ -251,37 +252,11 @@ read_num(struct cur *c, int max, long *v, int *digits)
     return true;
 }
 
-static int
-month_of(const char *w, size_t n)
-{
-    static const char *const full[] = {
-        "january", "february", "march",     "april",   "may",      "june",
-        "july",    "august",   "september", "october", "november", "december"};
-    for (int m = 0; m < 12; m++) {
-        if (word_is(w, n, full[m]))
-            return m + 1;
-        if (n == 3 && lower(w[0]) == full[m][0] && lower(w[1]) == full[m][1] &&
-            lower(w[2]) == full[m][2])
-            return m + 1;
-    }
-    if (word_is(w, n, "sept"))
-        return 9;
-    return month_intl(w, n);
-}
-
+/* A weekday by its name or abbreviation in one of the languages of
+ * date_names.inc (the English ones among them), or "Tues", "Thurs". */
 static bool
 is_weekday(const char *w, size_t n)
 {
-    static const char *const days[] = {"monday",   "tuesday", "wednesday",
-                                       "thursday", "friday",  "saturday",
-                                       "sunday"};
-    for (int d = 0; d < 7; d++) {
-        if (word_is(w, n, days[d]))
-            return true;
-        if (n == 3 && lower(w[0]) == days[d][0] && lower(w[1]) == days[d][1] &&
-            lower(w[2]) == days[d][2])
-            return true;
-    }
     if (word_is(w, n, "tues") || word_is(w, n, "thurs"))
         return true;
     char buf[64];
