@@ -1019,39 +1019,77 @@ vectorize(struct wd_cluster *c, const struct wd_cluster_article *a,
 
 /* ---- events ---- */
 
-/* The dot product of an article's vector a (at most ART_TERMS terms) and
- * a centroid b, both sorted by term. */
-static double
-dot(const struct term *a, size_t na, const struct term *b, size_t nb)
+/* An article's query terms by id, for its cosines against the candidates:
+ * a filter of 512 bits (most of a centroid's terms are not the query's:
+ * one test, no search) and an open-addressing table of their places + 1.
+ * The filter and the table take bits above the lowest (a name's mark). */
+#define QUERY_SLOTS 128
+_Static_assert(ART_TERMS <= QUERY_SLOTS / 2 && ART_TERMS < 256,
+               "a sparse table of uint8_t places");
+
+struct query {
+    const struct term *v; /* sorted by term */
+    uint64_t bits[8];
+    uint8_t at[QUERY_SLOTS];
+};
+
+static unsigned
+query_bit(uint32_t t)
 {
-    /* The products of the terms in both, gathered without a branch on the
-     * order (half of them mispredicted): each step writes one, kept when
-     * the terms match. Then summed in order: the chain of dependent adds
-     * is as long as the matches, not as the merge. (m < na at each step:
-     * a match is one step of i.) */
-    double p[ART_TERMS];
-    size_t m = 0, i = 0, j = 0;
-    if (na > ART_TERMS)
-        na = ART_TERMS;
-    while (i < na && j < nb) {
-        uint32_t x = a[i].t, y = b[j].t;
-        p[m] = (double)a[i].w * b[j].w;
-        m += x == y;
-        i += x <= y;
-        j += y <= x;
+    return (t >> 1) & 511;
+}
+
+static unsigned
+query_slot(uint32_t t)
+{
+    return (t >> 10) & (QUERY_SLOTS - 1);
+}
+
+static void
+query_make(struct query *q, const struct term *v, size_t n)
+{
+    memset(q, 0, sizeof *q);
+    q->v = v;
+    for (size_t i = 0; i < n && i < ART_TERMS; i++) {
+        unsigned b = query_bit(v[i].t), k = query_slot(v[i].t);
+        q->bits[b >> 6] |= 1ull << (b & 63);
+        while (q->at[k])
+            k = (k + 1) & (QUERY_SLOTS - 1);
+        q->at[k] = (uint8_t)(i + 1);
     }
+}
+
+/* The dot product of the query and a centroid b, sorted by term: the
+ * products of the terms in both, added in the order of their ids. (A
+ * merge of the two lists was a chain of dependent steps, each waiting on
+ * the last one's loads.) */
+static double
+dot(const struct query *q, const struct term *b, size_t nb)
+{
     double d = 0;
-    for (size_t k = 0; k < m; k++)
-        d += p[k];
+    for (size_t j = 0; j < nb; j++) {
+        uint32_t y = b[j].t;
+        unsigned bit = query_bit(y);
+        if (!(q->bits[bit >> 6] >> (bit & 63) & 1))
+            continue;
+        for (unsigned k = query_slot(y); q->at[k];
+             k = (k + 1) & (QUERY_SLOTS - 1)) {
+            const struct term *x = &q->v[q->at[k] - 1];
+            if (x->t == y) {
+                d += (double)x->w * b[j].w;
+                break;
+            }
+        }
+    }
     return d;
 }
 
 static double
-cosine(const struct term *a, size_t na, const struct event *e)
+cosine(const struct query *q, const struct event *e)
 {
     if (e->norm <= 0)
         return 0;
-    return dot(a, na, e->terms, e->n_terms) / e->norm;
+    return dot(q, e->terms, e->n_terms) / e->norm;
 }
 
 /* Adds the unit vector a to the event's centroid, keeping its heaviest
@@ -1528,10 +1566,13 @@ wd_cluster_assign(struct wd_cluster *c, const struct wd_cluster_article *a,
     /* The most similar event that the article may join wins; the best
      * other one is the runner-up. */
     bool best_ok = false;
+    struct query query;
+    if (n_cand)
+        query_make(&query, qv, nq);
     for (size_t i = 0; i < n_cand; i++) {
         uint32_t s = cand[i];
         struct event *e = &c->ev[s];
-        double sim = cosine(qv, nq, e);
+        double sim = cosine(&query, e);
         int64_t at, first, last;
         bool t = clock_of(e, a, &at, &first, &last);
         int64_t age = at - first;
