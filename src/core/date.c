@@ -150,7 +150,10 @@ _Static_assert(sizeof date_months / sizeof date_months[0] < NAME_SLOTS / 2 &&
                    sizeof date_weekdays / sizeof date_weekdays[0] <
                        NAME_SLOTS / 2,
                "sparse sets");
-static uint16_t month_slots[NAME_SLOTS], weekday_slots[NAME_SLOTS];
+/* A slot: the name's place + 1 in its low 16 bits, the top 16 bits of its
+ * hash above them (most probes of a word that is no name end there, not
+ * in a strcmp). */
+static uint32_t month_slots[NAME_SLOTS], weekday_slots[NAME_SLOTS];
 
 static uint32_t
 name_hash(const char *s)
@@ -162,12 +165,12 @@ name_hash(const char *s)
 }
 
 static void
-name_put(uint16_t *slots, const char *name, size_t at)
+name_put(uint32_t *slots, const char *name, size_t at)
 {
-    uint32_t k = name_hash(name) & (NAME_SLOTS - 1);
+    uint32_t h = name_hash(name), k = h & (NAME_SLOTS - 1);
     while (slots[k])
         k = (k + 1) & (NAME_SLOTS - 1);
-    slots[k] = (uint16_t)(at + 1);
+    slots[k] = (h & 0xFFFF0000u) | (uint32_t)(at + 1);
 }
 
 static void
@@ -182,15 +185,17 @@ names_fill(void)
 /* The place of the name buf in slots (names[place] its text: month
  * names when months), -1 when none. */
 static long
-name_find(const uint16_t *slots, bool months, const char *buf)
+name_find(const uint32_t *slots, bool months, const char *buf)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, names_fill);
-    for (uint32_t k = name_hash(buf) & (NAME_SLOTS - 1);;
-         k = (k + 1) & (NAME_SLOTS - 1)) {
+    uint32_t h = name_hash(buf);
+    for (uint32_t k = h & (NAME_SLOTS - 1);; k = (k + 1) & (NAME_SLOTS - 1)) {
         if (!slots[k])
             return -1;
-        size_t at = slots[k] - 1u;
+        if ((slots[k] ^ h) >> 16)
+            continue;
+        size_t at = (slots[k] & 0xFFFFu) - 1u;
         if (strcmp(buf, months ? date_months[at].name : date_weekdays[at]) == 0)
             return (long)at;
     }
