@@ -36,6 +36,9 @@ out=$(mktemp)
     echo "\$ build/pipeline_bench 20000 --seedlike --refetch 30   (pages of the seeds' size, 27 items a page)"
     (cd "$top" && build/pipeline_bench 20000 build/wiredesk --seedlike \
         --refetch 30)
+    echo "\$ build/pipeline_bench 20000 --seedlike --refetch 30 --in-process   (the functional core's CPU a page, one thread, no transport)"
+    (cd "$top" && build/pipeline_bench 20000 --seedlike --refetch 30 \
+        --in-process)
     echo "\$ build/pipeline_bench 20000 --seeds --refetch 30   (pages of the seeds' size and stories, 6 a page)"
     (cd "$top" && build/pipeline_bench 20000 build/wiredesk --seeds \
         --refetch 30)
