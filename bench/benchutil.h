@@ -137,6 +137,20 @@ cpu_seconds(pid_t pid)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* Removes the directory dir and all under it (a run's state); says so on
+ * stderr when it cannot. Returns 0 or -1. */
+static inline int
+bench_remove_dir(const char *dir)
+{
+    char cmd[4200];
+    if (snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir) >= (int)sizeof cmd ||
+        system(cmd) != 0) {
+        fprintf(stderr, "cannot remove %s\n", dir);
+        return -1;
+    }
+    return 0;
+}
+
 /* Reads and drops the rest of a message: the frames after [channel, bytes]
  * (sequence number and epoch, docs/PROTOCOL.md). */
 static inline void

@@ -272,10 +272,7 @@ run_close(struct run *r)
     wd_pipeline_free(r->p);
     wd_store_close(&r->store);
     free(r->owners);
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", r->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", r->dir);
+    bench_remove_dir(r->dir);
 }
 
 /* What a rendering of a page did to the store. */

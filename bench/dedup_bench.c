@@ -137,9 +137,7 @@ main(int argc, char **argv)
     wd_dedup_close(d);
     wd_store_close(&store);
     if (argc <= 2) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        if (system(cmd) != 0)
+        if (bench_remove_dir(dir) != 0)
             return 1;
     }
     return 0;

@@ -158,10 +158,7 @@ run(const char *method_name, enum wd_near_method method, int pages,
     free(published_new);
     wd_pipeline_free(p);
     wd_store_close(&store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
+    bench_remove_dir(dir);
     bool ok = seed_published == 24 && precision >= 0.995 && recall >= 0.995 &&
               twice_new == 0 && distinct_published == stories &&
               upgrades_seen == expected_upgrades;

@@ -359,10 +359,7 @@ main(int argc, char **argv)
     wd_pipeline_free(p);
     wd_store_close(&store);
     free(items);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
+    bench_remove_dir(dir);
     bool ok = merged == 0 && corrections_ok == corrections &&
               updates_ok == updates && refetch_published == 0 &&
               teasers_out == teasers && 1000 * upgraded >= 995 * teasers;

@@ -343,9 +343,7 @@ run_worker(const char *bin, const char *keep_state, void *zctx,
     free(lat);
     if (keep_state)
         return 0;
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", state);
-    return system(cmd) != 0;
+    return bench_remove_dir(state) != 0;
 }
 
 /* A story of an article page as the seeds' listings give one: its title
@@ -550,10 +548,7 @@ inproc_thread(void *arg)
         wd_pipeline_free(p);
     }
     wd_store_close(&store);
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "pipeline_bench: cannot remove %s\n", dir);
+    bench_remove_dir(dir);
     return NULL;
 }
 

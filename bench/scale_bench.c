@@ -469,7 +469,7 @@ run(const char *bin, void *zctx, bool use_redis, int n_workers,
 
     pid_t redis = 0, proxy = 0, workers[MAX_WORKERS] = {0};
     void *sub = NULL;
-    char path[256], log[300];
+    char log[300];
     struct set idrev, ids;
     set_init(&idrev, (size_t)n_pages * 4);
     set_init(&ids, (size_t)n_pages * 4);
@@ -786,9 +786,7 @@ done:
         stop(redis, 10);
     /* Logs stay when something went wrong. */
     if (res->ok && !res->bad_exits) {
-        snprintf(path, sizeof path, "rm -rf '%s'", base);
-        if (system(path) != 0)
-            fprintf(stderr, "cannot remove %s\n", base);
+        bench_remove_dir(base);
     } else {
         fprintf(stderr, "kept %s for its logs\n", base);
         res->ok = false;
