@@ -631,8 +631,13 @@ main(int argc, char **argv)
                       : "",
            html ? "HTML" : "text", refetch, text_bytes / 1e6,
            state ? "; state " : "", state ? state : "");
-    if (inproc)
-        return in_process(frames, pages);
+    if (inproc) {
+        int rc = in_process(frames, pages);
+        for (int i = 0; i < pages; i++)
+            free(frames[i].text);
+        free(frames);
+        return rc;
+    }
 
     /* The ceiling before the worker runs, and again after it (this
      * machine's transport swings by half from one minute to the next):
