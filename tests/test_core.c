@@ -395,65 +395,10 @@ test_text_copy_hex64(void)
     }
 }
 
-/* A story through the memo has wd_fp_story()'s fingerprints, met for the
- * first time or again, after other stories took its slot, and when only a
- * title's length or a byte of its body tells it from one remembered. */
-static void
-test_fp_memo(void)
-{
-    struct wd_fp_memo *m = wd_fp_memo_new();
-    CHECK(m != NULL);
-    static const char words[][8] = {"flood", "Astana", "minister", "said",
-                                    "13",    "tonnes", "the",      "Bulacan"};
-    char text[3 * WD_FP_MEMO][96];
-    uint32_t x = 7;
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
-        size_t n = 0;
-        for (int w = 0; w < 9; w++) {
-            x = x * 1103515245u + 12345u;
-            n += (size_t)snprintf(text[i] + n, sizeof text[i] - n, "%s ",
-                                  words[(x >> 16) % 8]);
-        }
-    }
-    size_t again = 0;
-    for (size_t round = 0; round < 2; round++)
-        for (size_t i = 0; i < sizeof text / sizeof text[0]; i += 1 + round) {
-            /* Title: the first 12 bytes; body: all of it. */
-            const char *t = text[i];
-            size_t tl = 12, bl = strlen(t);
-            for (size_t cut = 0; cut < 2; cut++) {
-                struct wd_fp_story a, b;
-                memset(&a, 0, sizeof a);
-                memset(&b, 0, sizeof b);
-                wd_fp_story(t, tl - cut, t, bl - cut, &a);
-                wd_fp_story_memo(m, t, tl - cut, t, bl - cut, &b);
-                CHECK(memcmp(&a, &b, sizeof a) == 0);
-                again += round;
-            }
-        }
-    CHECK(again > 0);
-    /* Met again at once: answered by the memo. */
-    uint64_t hits = wd_fp_memo_hits(m);
-    for (int k = 0; k < 2; k++) {
-        struct wd_fp_story f;
-        wd_fp_story_memo(m, text[5], 12, text[5], strlen(text[5]), &f);
-    }
-    CHECK(wd_fp_memo_hits(m) == hits + 1);
-    /* NULL: no memo, the same. */
-    struct wd_fp_story a, b;
-    memset(&a, 0, sizeof a);
-    memset(&b, 0, sizeof b);
-    wd_fp_story(text[0], 12, text[0], strlen(text[0]), &a);
-    wd_fp_story_memo(NULL, text[0], 12, text[0], strlen(text[0]), &b);
-    CHECK(memcmp(&a, &b, sizeof a) == 0);
-    wd_fp_memo_free(m);
-}
-
 int
 main(void)
 {
     RUN(test_text_key);
-    RUN(test_fp_memo);
     RUN(test_text_key_long);
     RUN(test_text_copy_hex64);
     RUN(test_utf8_valid);

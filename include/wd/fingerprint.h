@@ -98,26 +98,6 @@ struct wd_fp_story {
 void wd_fp_story(const char *title, size_t tlen, const char *body, size_t blen,
                  struct wd_fp_story *out);
 
-/* The fingerprints of the last stories one thread made, by their text: a
- * story met again (the same story on several listing pages of a source,
- * about a fifth of the seed-like bench's) is copied, not fingerprinted
- * again, wd_fp_story() being a function of the text alone. WD_FP_MEMO
- * stories, direct-mapped by a 128-bit hash of the title and body (and
- * their lengths); one thread's, never shared. */
-#define WD_FP_MEMO 4096
-struct wd_fp_memo;
-
-/* A memo; NULL when out of memory (wd_fp_story_memo then computes). */
-struct wd_fp_memo *wd_fp_memo_new(void);
-void wd_fp_memo_free(struct wd_fp_memo *m);
-
-/* The stories the memo answered (copied, not fingerprinted). */
-uint64_t wd_fp_memo_hits(const struct wd_fp_memo *m);
-
-/* wd_fp_story() through the memo m (NULL: none). */
-void wd_fp_story_memo(struct wd_fp_memo *m, const char *title, size_t tlen,
-                      const char *body, size_t blen, struct wd_fp_story *out);
-
 /* Number of differing bits. */
 int wd_fp_hamming(uint64_t a, uint64_t b);
 

@@ -101,7 +101,7 @@ void wd_pipeline_free(struct wd_pipeline *p);
  *                                                thread at a time, in
  *                                                arrival order: decode,
  *                                                check, parse, learn
- *   wd_pipeline_fingerprint(p, pp, memo)         any thread, once parse is
+ *   wd_pipeline_fingerprint(pp)                  any thread, once parse is
  *                                                done, in any order: the
  *                                                stories' fingerprints
  *   wd_pipeline_finish(p, pp, emit, ctx, &out)   the store's thread: count,
@@ -112,10 +112,8 @@ void wd_pipeline_free(struct wd_pipeline *p);
  * parse touches only the page and its shard's learned boilerplate and
  * page keys (which is why parses of one shard must not overlap; the shell
  * runs each shard's one after the other);
- * fingerprint touches only the page and memo, the calling thread's own
- * (wd_fp_memo_new(); NULL on the store's thread: the pipeline's own,
- * which finish uses too); finish owns the store, the tagger and the
- * counters. wd_pipeline_prepare() is parse then fingerprint. A finish
+ * fingerprint touches only the page; finish owns the store, the tagger and
+ * the counters. wd_pipeline_prepare() is parse then fingerprint. A finish
  * that says out->retry may be called again on the same page later: it is
  * decided again but counted once (and was learned from once). NULL from
  * get: no memory. */
@@ -127,9 +125,7 @@ struct wd_prepared *wd_prepared_get(struct wd_pipeline *p, const uint8_t *frame,
 unsigned wd_prepared_shard(const struct wd_prepared *pp);
 /* Returns whether wd_pipeline_fingerprint() has work to do on the page. */
 bool wd_pipeline_parse(struct wd_pipeline *p, struct wd_prepared *pp);
-struct wd_fp_memo;
-void wd_pipeline_fingerprint(struct wd_pipeline *p, struct wd_prepared *pp,
-                             struct wd_fp_memo *memo);
+void wd_pipeline_fingerprint(struct wd_prepared *pp);
 void wd_pipeline_prepare(struct wd_pipeline *p, struct wd_prepared *pp);
 void wd_pipeline_finish(struct wd_pipeline *p, struct wd_prepared *pp,
                         wd_emit_fn emit, void *ctx,

@@ -610,65 +610,6 @@ wd_fp_story(const char *title, size_t tlen, const char *body, size_t blen,
     key_drop(&b);
 }
 
-struct memo_entry {
-    XXH128_hash_t h;
-    uint64_t tlen1; /* the title's length + 1; 0: empty */
-    uint64_t blen;
-    struct wd_fp_story fp;
-};
-
-struct wd_fp_memo {
-    struct memo_entry e[WD_FP_MEMO];
-    uint64_t hits;
-};
-_Static_assert((WD_FP_MEMO & (WD_FP_MEMO - 1)) == 0, "a power of two");
-
-struct wd_fp_memo *
-wd_fp_memo_new(void)
-{
-    return calloc(1, sizeof(struct wd_fp_memo));
-}
-
-void
-wd_fp_memo_free(struct wd_fp_memo *m)
-{
-    free(m);
-}
-
-uint64_t
-wd_fp_memo_hits(const struct wd_fp_memo *m)
-{
-    return m->hits;
-}
-
-void
-wd_fp_story_memo(struct wd_fp_memo *m, const char *title, size_t tlen,
-                 const char *body, size_t blen, struct wd_fp_story *out)
-{
-    if (!m) {
-        wd_fp_story(title, tlen, body, blen, out);
-        return;
-    }
-    XXH3_state_t st;
-    XXH3_128bits_reset(&st);
-    XXH3_128bits_update(&st, title, tlen);
-    XXH3_128bits_update(&st, "\x1f", 1);
-    XXH3_128bits_update(&st, body, blen);
-    XXH128_hash_t h = XXH3_128bits_digest(&st);
-    struct memo_entry *e = &m->e[h.low64 & (WD_FP_MEMO - 1)];
-    if (e->tlen1 == (uint64_t)tlen + 1 && e->blen == blen &&
-        XXH128_isEqual(e->h, h)) {
-        *out = e->fp;
-        m->hits++;
-        return;
-    }
-    wd_fp_story(title, tlen, body, blen, out);
-    e->h = h;
-    e->tlen1 = (uint64_t)tlen + 1;
-    e->blen = blen;
-    e->fp = *out;
-}
-
 void
 wd_fp_story_id(const char *title, size_t tlen, const char *body, size_t blen,
                char id[WD_ID_LEN + 1])

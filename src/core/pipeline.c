@@ -41,7 +41,6 @@ struct wd_pipeline {
     struct wd_tagger *tagger;
     struct wd_cluster *cluster; /* NULL: events off */
     struct parse_shard *shards; /* cfg.shards of them */
-    struct wd_fp_memo *memo;    /* the finishing thread's (own_memo()) */
     bool store_failed;
     struct wd_prepared *free_list; /* pages to reuse, with their arenas */
     unsigned n_free;
@@ -227,7 +226,6 @@ wd_pipeline_free(struct wd_pipeline *p)
     for (unsigned i = 0; p->shards && i < p->cfg.shards; i++)
         wd_boiler_free(p->shards[i].boiler);
     free(p->shards);
-    wd_fp_memo_free(p->memo);
     free(p);
 }
 
@@ -394,7 +392,7 @@ measure_items(struct wd_prepared *pp)
  * needs none; when it does not (the earlier copy was refused, or is in the
  * republish window), it makes them itself. */
 static int
-fingerprint_items(struct wd_prepared *pp, struct wd_fp_memo *memo)
+fingerprint_items(struct wd_prepared *pp)
 {
     size_t n = pp->page.n_items; /* (parse measured them: pp->lens) */
     pp->fps = wd_arena_alloc(&pp->arena, n * sizeof pp->fps[0]);
@@ -404,7 +402,7 @@ fingerprint_items(struct wd_prepared *pp, struct wd_fp_memo *memo)
         const struct wd_item *it = &pp->page.items[i];
         size_t tlen = pp->lens[i].title, blen = pp->lens[i].body;
         struct wd_fp_story f;
-        wd_fp_story_memo(memo, it->title, tlen, it->body, blen, &f);
+        wd_fp_story(it->title, tlen, it->body, blen, &f);
         wd_dedup_fp_make(&pp->fps[i], &f,
                          it->url ? wd_fp_url_key(it->url, strlen(it->url)) : 0,
                          blen, !it->full || it->truncated);
@@ -473,31 +471,20 @@ wd_pipeline_parse(struct wd_pipeline *p, struct wd_prepared *pp)
     return true;
 }
 
-/* The memo of the thread that finishes pages, made when first asked for
- * (NULL without memory: then none). */
-static struct wd_fp_memo *
-own_memo(struct wd_pipeline *p)
-{
-    if (!p->memo)
-        p->memo = wd_fp_memo_new();
-    return p->memo;
-}
-
 void
-wd_pipeline_fingerprint(struct wd_pipeline *p, struct wd_prepared *pp,
-                        struct wd_fp_memo *memo)
+wd_pipeline_fingerprint(struct wd_prepared *pp)
 {
     if (!pp->need_fps)
         return;
     pp->need_fps = false;
-    pp->rc = fingerprint_items(pp, memo ? memo : own_memo(p));
+    pp->rc = fingerprint_items(pp);
 }
 
 void
 wd_pipeline_prepare(struct wd_pipeline *p, struct wd_prepared *pp)
 {
     wd_pipeline_parse(p, pp);
-    wd_pipeline_fingerprint(p, pp, NULL);
+    wd_pipeline_fingerprint(pp);
 }
 
 static void process_items(struct wd_pipeline *p, struct wd_prepared *pp,
@@ -760,7 +747,7 @@ process_items(struct wd_pipeline *p, struct wd_prepared *pp, wd_emit_fn emit,
         wd_arena_alloc(&pp->work, page->n_items * sizeof *ready);
     if (ready && !pp->fps) /* (a re-fetch after all: parse left both) */
         wd_lang_fill(&pp->page, &pp->arena);
-    if (!ready || (!pp->fps && fingerprint_items(pp, own_memo(p)) != 0)) {
+    if (!ready || (!pp->fps && fingerprint_items(pp) != 0)) {
         /* Out of memory: refused (rejected:internal), not a store error,
          * and never answered "accepted". */
         wd_dedup_abort(p->dedup);

@@ -1,6 +1,5 @@
 #include "wd/prep.h"
 
-#include "wd/fingerprint.h"
 #include "wd/pipeline.h"
 
 /* A slot's state, from push to pop. */
@@ -33,8 +32,6 @@ prep_main(void *arg)
 {
     struct wd_prep_thread *t = arg;
     struct wd_prep *q = t->q;
-    /* This thread's fingerprints of the last stories (NULL: none). */
-    struct wd_fp_memo *memo = wd_fp_memo_new();
     uv_mutex_lock(&q->mu);
     for (;;) {
         int slot = -1;
@@ -53,7 +50,7 @@ prep_main(void *arg)
         if (parse)
             todo = wd_pipeline_parse(q->pipeline, pp);
         else
-            wd_pipeline_fingerprint(q->pipeline, pp, memo);
+            wd_pipeline_fingerprint(pp);
         uv_mutex_lock(&q->mu);
         q->state[slot] = todo ? FP_TODO : DONE;
         /* A fingerprint to share: an idle thread may take it. */
@@ -62,7 +59,6 @@ prep_main(void *arg)
         uv_async_send(&q->done_async);
     }
     uv_mutex_unlock(&q->mu);
-    wd_fp_memo_free(memo);
 }
 
 static void
@@ -137,7 +133,7 @@ wd_prep_head_ready(struct wd_prep *q)
     }
     uv_mutex_unlock(&q->mu);
     if (todo) {
-        wd_pipeline_fingerprint(q->pipeline, todo, NULL); /* (the loop's) */
+        wd_pipeline_fingerprint(todo);
         uv_mutex_lock(&q->mu);
         q->state[slot] = DONE;
         uv_mutex_unlock(&q->mu);
