@@ -458,6 +458,13 @@ fact_add(struct wd_fp_facts *f, const char *s, size_t n)
         f->bits[(h & 255) >> 6] |= 1ull << (h & 63);
 }
 
+/* The bytes that end a word: a space, a line feed, a tab, a return. */
+static bool
+word_break(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
 /* The end of the word that starts at s[i] (the first space, tab, line feed
  * or return, or n), and whether it has a digit and a letter (a byte from
  * 0x80 counts as one), or'ed into *digit and *alpha. */
@@ -493,7 +500,7 @@ word_end(const char *s, size_t i, size_t n, bool *digit, bool *alpha)
 #endif
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+        if (word_break(c))
             break;
         *digit |= (unsigned)(c - '0') < 10;
         *alpha |= c >= 0x80 || (unsigned)((c | 32) - 'a') < 26;
@@ -512,8 +519,7 @@ facts_of(const char *s, size_t n, size_t max_words, bool with_names,
     bool sentence_start = true;
     size_t words = 0;
     for (size_t i = 0; i < n && words < max_words;) {
-        while (i < n &&
-               (s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
+        while (i < n && word_break((unsigned char)s[i]))
             i++;
         /* The word, and whether it has a digit and a letter, in one pass. */
         size_t b = i;

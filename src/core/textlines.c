@@ -136,13 +136,11 @@ bullet_len(const char *s, size_t n, uint32_t indent)
                                         "\xE2\x98\x85" /* ★ */,
                                         "\xC2\xB7" /* · */,
                                         "o"};
-    /* (Most lines open with none of the marks' first bytes, nor a digit.) */
-    unsigned char c0 = n ? (unsigned char)s[0] : 0;
-    if (!(c0 >= '0' && c0 <= '9') && c0 != '*' && c0 != '+' && c0 != '-' &&
-        c0 != 'o' && c0 != 0xE2 && c0 != 0xC2)
-        return 0;
     size_t k = 0;
     for (size_t i = 0; i < sizeof marks / sizeof marks[0] && !k; i++) {
+        /* (Most lines open with none of the marks' first bytes.) */
+        if (n < 2 || s[0] != marks[i][0])
+            continue;
         size_t m = strlen(marks[i]);
         if (n > m + 1 && memcmp(s, marks[i], m) == 0 && s[m] == ' ')
             k = m;
